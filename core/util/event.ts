@@ -1,0 +1,39 @@
+import type { Disposable } from "./disposable";
+
+/** A subscription function in VS Code's style: `const sub = emitter.event(listener); sub.dispose()`. */
+export type Event<T> = (listener: (e: T) => void) => Disposable;
+
+/** A typed event source with no vscode dependency; a listener that throws does not stop the others. */
+export class Emitter<T> implements Disposable {
+  private listeners = new Set<(e: T) => void>();
+  private disposed = false;
+
+  constructor(private readonly onListenerError: (err: unknown) => void = (err) => console.error(err)) {}
+
+  readonly event: Event<T> = (listener) => {
+    if (this.disposed) return { dispose() {} };
+    // Wrap so the same function can subscribe twice and unsubscribe each subscription separately.
+    const wrapped = (e: T) => listener(e);
+    this.listeners.add(wrapped);
+    return { dispose: () => void this.listeners.delete(wrapped) };
+  };
+
+  get hasListeners(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  fire(e: T): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(e);
+      } catch (err) {
+        this.onListenerError(err);
+      }
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.listeners.clear();
+  }
+}

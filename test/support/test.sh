@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh machine: installs what it needs, builds, runs every suite.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash test/support/setup.sh
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npm run --silent build >/dev/null
+npm run --silent typecheck
+npm run --silent lint
+node test/support/runTests.mjs unit integration
