@@ -9,7 +9,8 @@ export type ProtocolErrorCode =
   | "NOT_SERIALIZABLE" // a value the chosen strategy cannot carry (e.g. a set as JSON)
   | "UNRECOGNIZED_PROTOCOL_VERSION" // envelope version byte is not 0x01
   | "UNKNOWN_MESSAGE_TYPE" // envelope message_type is not known
-  | "INVALID_MESSAGE"; // envelope JSON malformed or a required field missing/mistyped
+  | "INVALID_MESSAGE" // envelope JSON malformed or a required field missing/mistyped
+  | "INVALID_TAGGED"; // a tagged-JSON value (vectors README convention) that is malformed
 
 export class ProtocolError extends Error {
   override readonly name = "ProtocolError";

@@ -1,0 +1,215 @@
+/**
+ * The globus-compute-common "messagepack" envelope, protocol v1 (protocol.md §6): one version byte
+ * `0x01`, then compact UTF-8 JSON `{"message_type": …, "data": {…}}`. Packing reproduces pydantic's
+ * bytes (field order, `null` for None, lower-case UUIDs, pydantic float text); unpacking mirrors
+ * upstream's checks as typed ProtocolErrors and ignores unknown keys.
+ */
+import { ProtocolError } from "./errors";
+import type { Message, MessageType, TaskTransition } from "./messages";
+import { pydanticJson } from "./pydanticJson";
+import { pyJsonLoads } from "./pyJson";
+import { PyDict, PyFloat, type PyValue } from "./pyValue";
+
+export const PROTOCOL_VERSION = 1;
+
+/** How each field is checked on unpack and written on pack. A `?` kind may be absent or null. */
+type FieldKind =
+  | "uuid"
+  | "uuid?"
+  | "str"
+  | "int"
+  | "dict"
+  | "dict?"
+  | "errorDetails?"
+  | "transitions?"
+  | "transitionsByTask";
+
+interface Field {
+  name: string;
+  kind: FieldKind;
+  /** Another name the field is accepted under when unpacking (pydantic alias). */
+  alias?: string;
+}
+
+/** Field order is the pydantic models' declaration order, which is the packed key order. */
+const SCHEMAS: Record<MessageType, readonly Field[]> = {
+  result: [
+    { name: "task_id", kind: "uuid" },
+    { name: "data", kind: "str" },
+    { name: "details", kind: "dict?" },
+    { name: "error_details", kind: "errorDetails?" },
+    { name: "task_statuses", kind: "transitions?" },
+  ],
+  task: [
+    { name: "task_id", kind: "uuid" },
+    { name: "container_id", kind: "uuid?" },
+    { name: "container", kind: "dict?" },
+    { name: "task_buffer", kind: "str" },
+  ],
+  task_transition: [
+    { name: "timestamp", kind: "int" },
+    { name: "state", kind: "str" },
+    { name: "actor", kind: "str" },
+  ],
+  task_cancel: [{ name: "task_id", kind: "uuid" }],
+  ep_status_report: [
+    { name: "endpoint_id", kind: "uuid" },
+    { name: "global_state", kind: "dict", alias: "ep_status_report" },
+    { name: "task_statuses", kind: "transitionsByTask" },
+  ],
+  manager_status_report: [{ name: "task_statuses", kind: "transitionsByTask" }],
+};
+
+const TRANSITION_FIELDS = SCHEMAS.task_transition;
+const ERROR_DETAILS_FIELDS: readonly Field[] = [
+  { name: "code", kind: "str" },
+  { name: "user_message", kind: "str" },
+];
+
+// ------------------------------------------------------------------------------------------------ pack
+
+export function packMessage(msg: Message): Uint8Array {
+  const schema = SCHEMAS[msg.message_type] as readonly Field[] | undefined;
+  if (!schema) throw new ProtocolError("UNKNOWN_MESSAGE_TYPE", `unknown message_type ${JSON.stringify(msg.message_type)}`);
+  const data = toWire(msg.data as unknown as Record<string, unknown>, schema, "data");
+  const envelope = PyDict.fromObject({ message_type: msg.message_type, data });
+  const json = Buffer.from(pydanticJson(envelope), "utf8");
+  const out = new Uint8Array(json.length + 1);
+  out[0] = PROTOCOL_VERSION;
+  out.set(json, 1);
+  return out;
+}
+
+function toWire(obj: Record<string, unknown>, schema: readonly Field[], where: string): PyDict {
+  return new PyDict(schema.map((f) => [f.name, fieldToWire(obj[f.name], f, `${where}.${f.name}`)]));
+}
+
+function fieldToWire(v: unknown, f: Field, where: string): PyValue {
+  if (v === undefined || v === null) {
+    if (f.kind.endsWith("?")) return null;
+    throw invalid(`${where}: field required`);
+  }
+  switch (f.kind) {
+    case "uuid":
+    case "uuid?":
+      return canonicalUuid(v, where);
+    case "str":
+      if (typeof v !== "string") throw invalid(`${where}: expected a string`);
+      return v;
+    case "int":
+      if (typeof v !== "bigint" && !Number.isSafeInteger(v)) throw invalid(`${where}: expected an integer`);
+      return v as number | bigint;
+    case "dict":
+    case "dict?":
+      if (!(v instanceof PyDict)) throw invalid(`${where}: expected a PyDict`);
+      return v;
+    case "errorDetails?":
+      return toWire(v as Record<string, unknown>, ERROR_DETAILS_FIELDS, where);
+    case "transitions?":
+      return transitionsToWire(v, where);
+    case "transitionsByTask":
+      return new PyDict(Object.entries(v as Record<string, unknown>).map(([id, list]) => [id, transitionsToWire(list, `${where}.${id}`)]));
+  }
+}
+
+function transitionsToWire(v: unknown, where: string): PyValue[] {
+  if (!Array.isArray(v)) throw invalid(`${where}: expected a list`);
+  return v.map((t, i) => toWire(t as Record<string, unknown>, TRANSITION_FIELDS, `${where}[${i}]`));
+}
+
+// ---------------------------------------------------------------------------------------------- unpack
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export function unpackMessage(bytes: Uint8Array): Message {
+  if (bytes.length === 0) throw invalid("cannot detect_protocol_version on empty data");
+  if (bytes[0] !== PROTOCOL_VERSION) {
+    throw new ProtocolError("UNRECOGNIZED_PROTOCOL_VERSION", `message had unknown protocol version ${bytes[0]}`);
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes.subarray(1));
+  } catch (e) {
+    throw new ProtocolError("INVALID_MESSAGE", "message body is not valid UTF-8", { cause: e });
+  }
+  let envelope: PyValue;
+  try {
+    envelope = pyJsonLoads(text);
+  } catch (e) {
+    throw new ProtocolError("INVALID_MESSAGE", `message body is not JSON: ${(e as Error).message}`, { cause: e });
+  }
+  if (!(envelope instanceof PyDict)) throw invalid("envelope: expected a JSON object");
+  const type = envelope.get("message_type");
+  if (typeof type !== "string") throw invalid("envelope.message_type: field required (a string)");
+  if (!Object.hasOwn(SCHEMAS, type)) throw new ProtocolError("UNKNOWN_MESSAGE_TYPE", `unrecognized message_type ${JSON.stringify(type)}`);
+  const data = envelope.get("data");
+  if (!(data instanceof PyDict)) throw invalid("envelope.data: field required (an object)");
+  return { message_type: type, data: fromWire(data, SCHEMAS[type as MessageType], "data") } as Message;
+}
+
+function fromWire(d: PyValue | undefined, schema: readonly Field[], where: string): Record<string, unknown> {
+  if (!(d instanceof PyDict)) throw invalid(`${where}: expected an object`);
+  const out: Record<string, unknown> = {};
+  for (const f of schema) {
+    const raw = d.has(f.name) ? d.get(f.name) : f.alias !== undefined ? d.get(f.alias) : undefined;
+    out[f.name] = fieldFromWire(raw, f, `${where}.${f.name}`);
+  }
+  return out;
+}
+
+function fieldFromWire(v: PyValue | undefined, f: Field, where: string): unknown {
+  if (v === undefined || v === null) {
+    if (f.kind.endsWith("?")) return null;
+    throw invalid(`${where}: field required`);
+  }
+  switch (f.kind) {
+    case "uuid":
+    case "uuid?":
+      return canonicalUuid(v, where);
+    case "str":
+      if (typeof v !== "string") throw invalid(`${where}: expected a string`);
+      return v;
+    case "int":
+      return integer(v, where);
+    case "dict":
+    case "dict?":
+      if (!(v instanceof PyDict)) throw invalid(`${where}: expected an object`);
+      return v;
+    case "errorDetails?":
+      return fromWire(v, ERROR_DETAILS_FIELDS, where);
+    case "transitions?":
+      return transitionsFromWire(v, where);
+    case "transitionsByTask": {
+      if (!(v instanceof PyDict)) throw invalid(`${where}: expected an object`);
+      // Object.fromEntries defines own properties, so a "__proto__" key stays plain data.
+      return Object.fromEntries(v.entries.map(([id, list]) => [String(id), transitionsFromWire(list, `${where}.${String(id)}`)]));
+    }
+  }
+}
+
+function transitionsFromWire(v: PyValue, where: string): TaskTransition[] {
+  if (!Array.isArray(v)) throw invalid(`${where}: expected a list`);
+  return v.map((t, i) => fromWire(t, TRANSITION_FIELDS, `${where}[${i}]`) as unknown as TaskTransition);
+}
+
+/** Timestamps are nanoseconds (beyond 2^53), so ints are always bigint here. */
+function integer(v: PyValue, where: string): bigint {
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number" && Number.isInteger(v) && !Object.is(v, -0)) return BigInt(v);
+  // pydantic's lax mode also takes an integral float such as 1.0.
+  if (v instanceof PyFloat && Number.isSafeInteger(v.value)) return BigInt(v.value);
+  throw invalid(`${where}: expected an integer`);
+}
+
+const UUID_HEX = /^(?:urn:uuid:)?\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
+
+/** Python's `str(uuid.UUID(x))`: lower-case and hyphenated. */
+function canonicalUuid(v: unknown, where: string): string {
+  const m = typeof v === "string" ? UUID_HEX.exec(v) : null;
+  if (!m) throw invalid(`${where}: expected a UUID, got ${JSON.stringify(String(v)).slice(0, 60)}`);
+  return m.slice(1).join("-").toLowerCase();
+}
+
+function invalid(msg: string): ProtocolError {
+  return new ProtocolError("INVALID_MESSAGE", msg);
+}

@@ -1,0 +1,104 @@
+/**
+ * What the object opcodes (GLOBAL, STACK_GLOBAL, REDUCE, NEWOBJ, INST, OBJ) leave on the stack: opaque
+ * `PyObject` placeholders named after the class, or, for the few reconstructors of plain data that
+ * CPython and dill emit, the data itself.
+ */
+import {
+  PyByteArray,
+  PyBytes,
+  PyDict,
+  PyFrozenSet,
+  PyObject,
+  PySet,
+  PyTuple,
+  pyKind,
+  type PyValue,
+} from "../pyValue";
+import { opName } from "./opcodes";
+import { invalid } from "./pickleErrors";
+
+/** A class or function named by GLOBAL / STACK_GLOBAL (as opposed to an instance built from one). */
+export class PyGlobal extends PyObject {}
+
+/**
+ * REDUCE: `callable(*args)`. The result is an opaque instance of whatever was called, except for the
+ * reconstructors of plain data that Python's own picklers emit (so a protocol-4 bytearray from dill or
+ * stdlib comes back as a bytearray). Each special case is taken only when the arguments have exactly
+ * the expected shape, so the value is never a guess.
+ */
+export function reduce(callable: PyValue, args: PyValue, dedup: (items: readonly PyValue[]) => PyValue[]): PyValue {
+  if (!(callable instanceof PyObject)) throw invalid(`REDUCE calls a ${pyKind(callable)}`);
+  if (!(args instanceof PyTuple)) throw invalid(`REDUCE arguments are a ${pyKind(args)}, not a tuple`);
+  const a = args.items;
+  if (callable instanceof PyGlobal) {
+    switch (`${callable.module}.${callable.name}`) {
+      case "builtins.bytearray": {
+        const bytes = a.length === 0 ? new Uint8Array(0) : bytesArgument(a);
+        if (bytes) return new PyByteArray(bytes);
+        break;
+      }
+      case "builtins.bytes": {
+        const bytes = a.length === 0 ? new Uint8Array(0) : bytesArgument(a);
+        if (bytes) return new PyBytes(bytes);
+        break;
+      }
+      case "_codecs.encode": {
+        const bytes = bytesArgument(a);
+        if (bytes) return new PyBytes(bytes);
+        break;
+      }
+      case "builtins.set":
+      case "builtins.frozenset":
+        if (a.length === 0 || (a.length === 1 && Array.isArray(a[0]))) {
+          const items = dedup(a.length === 0 ? [] : (a[0] as PyValue[]));
+          return callable.name === "set" ? new PySet(items) : new PyFrozenSet(items);
+        }
+        break;
+      case "dill._dill._load_type":
+        if (a.length === 1 && typeof a[0] === "string") return new PyGlobal(BUILTIN_TYPES.has(a[0]) ? "builtins" : "types", a[0]);
+        break;
+      case "dill._dill._create_type":
+        // (metaclass, name, bases, namespace): a class pickled by value, usually from __main__.
+        if (a.length === 4 && typeof a[1] === "string") {
+          const module = a[3] instanceof PyDict ? a[3].get("__module__") : undefined;
+          return new PyGlobal(typeof module === "string" ? module : "__main__", a[1]);
+        }
+        break;
+      case "copyreg._reconstructor":
+        if (a.length >= 1 && a[0] instanceof PyObject) return new PyObject(a[0].module, a[0].name);
+        break;
+    }
+  }
+  return new PyObject(callable.module, callable.name);
+}
+
+/** Python 2 names that Python 3's unpickler maps (`fix_imports`) and the reconstructors handled below. */
+const MODULE_ALIASES: Record<string, string> = { __builtin__: "builtins", copy_reg: "copyreg" };
+
+export function makeGlobal(module: string, name: string): PyGlobal {
+  return new PyGlobal(MODULE_ALIASES[module] ?? module, name);
+}
+
+/** dill's `_load_type(name)` names builtin types by their bare name; the rest live in `types`. */
+const BUILTIN_TYPES = new Set([
+  "bool", "bytearray", "bytes", "classmethod", "complex", "dict", "float", "frozenset", "int", "list",
+  "memoryview", "object", "property", "range", "set", "slice", "staticmethod", "str", "super", "tuple", "type",
+]);
+
+/** `(b"…",)` or `("latin-1 text", "latin1")` (how protocols < 3 carry bytes). */
+function bytesArgument(a: readonly PyValue[]): Uint8Array | undefined {
+  if (a.length === 1 && (a[0] instanceof PyBytes || a[0] instanceof PyByteArray)) return a[0].bytes.slice();
+  if (a.length === 2 && typeof a[0] === "string" && (a[1] === "latin1" || a[1] === "latin-1")) {
+    const text = a[0];
+    if (/[\u0100-\uffff]/.test(text)) throw invalid("latin-1 bytes argument has characters above U+00FF");
+    return new Uint8Array(Buffer.from(text, "latin1"));
+  }
+  return undefined;
+}
+
+/** NEWOBJ / INST / OBJ: an instance of a class we can only name. */
+export function instanceOf(op: number, cls: PyValue): PyObject {
+  if (!(cls instanceof PyObject)) throw invalid(`${opName(op)} on a ${pyKind(cls)}, not a class`);
+  return new PyObject(cls.module, cls.name);
+}
+
