@@ -1,6 +1,8 @@
 // Bundles the extension host entry and the language server entry into dist/ (CommonJS for VS Code 1.100).
 import * as esbuild from "esbuild";
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { basename } from "node:path";
 
 const production = process.argv.includes("--production");
 const watch = process.argv.includes("--watch");
@@ -23,6 +25,18 @@ const options = {
   legalComments: "none",
   logLevel: "info",
 };
+
+// Files the bundles load at run time from next to themselves, so they are copied into dist/:
+// tree-sitter's runtime and the Python grammar (core/python/pythonParser.ts) and the local
+// endpoint's worker script (core/local/workerPool.ts).
+const require = createRequire(import.meta.url);
+const runtimeAssets = [
+  require.resolve("web-tree-sitter/web-tree-sitter.wasm"),
+  require.resolve("tree-sitter-python/tree-sitter-python.wasm"),
+  "core/local/worker.py",
+];
+mkdirSync("dist", { recursive: true });
+for (const file of runtimeAssets) copyFileSync(file, `dist/${basename(file)}`);
 
 if (watch) {
   const ctx = await esbuild.context(options);

@@ -1,0 +1,79 @@
+/**
+ * Length-prefixed JSON frames over a pair of pipes (a 4-byte big-endian length, then UTF-8 JSON): the
+ * private channel to a worker process, kept apart from the stdout/stderr that user code writes to.
+ */
+import type { Readable, Writable } from "node:stream";
+import { Emitter, type Event } from "../util/event";
+import type { Disposable } from "../util/disposable";
+
+const HEADER_BYTES = 4;
+
+export class FrameChannel implements Disposable {
+  private readonly frameEmitter = new Emitter<unknown>();
+  private readonly errorEmitter = new Emitter<Error>();
+  /** Each decoded frame, in order. */
+  readonly onFrame: Event<unknown> = this.frameEmitter.event;
+  /** A frame that is not JSON: the peer is broken; the owner should stop it. */
+  readonly onError: Event<Error> = this.errorEmitter.event;
+
+  // Chunks are joined only once a whole frame is there, so a 10 MB frame is copied once, not per chunk.
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Body length of the frame being received, once its header is in; -1 before. */
+  private expected = -1;
+
+  constructor(
+    private readonly input: Readable,
+    private readonly output: Writable,
+  ) {
+    input.on("data", this.onData);
+    // A worker that dies closes its end; write errors then are expected and reported by its exit.
+    output.on("error", () => {});
+    input.on("error", () => {});
+  }
+
+  send(message: unknown): void {
+    const body = Buffer.from(JSON.stringify(message), "utf8");
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.writeUInt32BE(body.length);
+    this.output.write(Buffer.concat([header, body]));
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    for (;;) {
+      if (this.expected < 0) {
+        if (this.buffered < HEADER_BYTES) return;
+        this.expected = this.join().readUInt32BE(0);
+      }
+      if (this.buffered < HEADER_BYTES + this.expected) return;
+      const all = this.join();
+      const body = all.subarray(HEADER_BYTES, HEADER_BYTES + this.expected);
+      const rest = all.subarray(HEADER_BYTES + this.expected);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.buffered = rest.length;
+      this.expected = -1;
+      let frame: unknown;
+      try {
+        frame = JSON.parse(body.toString("utf8"));
+      } catch (err) {
+        this.errorEmitter.fire(new Error("malformed frame from worker", { cause: err }));
+        return;
+      }
+      this.frameEmitter.fire(frame);
+    }
+  };
+
+  private join(): Buffer {
+    const all = Buffer.concat(this.chunks, this.buffered);
+    this.chunks = [all];
+    return all;
+  }
+
+  dispose(): void {
+    this.input.off("data", this.onData);
+    this.frameEmitter.dispose();
+    this.errorEmitter.dispose();
+  }
+}

@@ -1,0 +1,14 @@
+/** Wall-clock time in nanoseconds since the epoch, as Python's `time.time_ns()`. */
+const originNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+
+// Anchored once to Date.now() and advanced by the monotonic clock, so it has sub-millisecond
+// resolution and never runs backwards within a process.
+export function nowNs(): bigint {
+  return originNs + process.hrtime.bigint();
+}
+
+/** Unix seconds as the decimal string upstream uses for `completion_t`. */
+export function nsToSecondsString(ns: bigint): string {
+  const micros = ns / 1000n;
+  return `${micros / 1_000_000n}.${(micros % 1_000_000n).toString().padStart(6, "0")}`;
+}

@@ -1,0 +1,455 @@
+"""A local Globus Compute worker: runs task buffers the way an endpoint's ``execute_task`` does.
+
+Standard library only (dill is used when importable, as upstream always does). Started by
+core/local/workerProcess.ts. The host talks to it over two private pipes, never over stdout/stderr
+(those belong to user code):
+
+- fd 3 (host -> worker) and fd 4 (worker -> host) carry frames: a 4-byte big-endian length, then
+  that many bytes of UTF-8 JSON.
+- worker -> host: ``ready`` once at start-up, then per task ``start`` and ``result``.
+- host -> worker: ``task`` frames, one at a time. EOF on fd 3 means the host is gone: the worker
+  kills its process group (itself and anything user code spawned) so nothing outlives the host.
+
+What a task prints goes to fds 1 and 2, which point at two capture files for the task's duration,
+so ``print``, ``sys.stderr.write``, C extensions and ``os.system`` children are all captured. The
+files have names the host knows, so it can still read them when the worker dies mid-task (e.g. the
+faulthandler dump of a segfault).
+"""
+
+import argparse
+import base64
+import builtins
+import faulthandler
+import inspect
+import json
+import os
+import pickle
+import platform
+import queue
+import signal
+import struct
+import sys
+import threading
+import time
+import traceback
+
+try:
+    import dill
+except ImportError:  # upstream requires dill; here it is optional and only 01 truly needs it
+    dill = None
+
+IDENTIFIER_LENGTH = 3
+# How much of each captured stream is returned per task; the rest is counted, not sent.
+CAPTURE_LIMIT = 1024 * 1024
+IPC_IN_FD = 3
+IPC_OUT_FD = 4
+
+
+# --- Errors, named and printed as the SDK's own (tracebacks show the qualified class name) ---
+
+
+class SerdeError(Exception):
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self):
+        return self.__repr__()
+
+    def __repr__(self):
+        return self.reason
+
+
+class SerializationError(SerdeError):
+    def __repr__(self):
+        return "Serialization failed: " + self.reason
+
+
+class DeserializationError(SerdeError):
+    def __repr__(self):
+        return "Deserialization failed: " + self.reason
+
+
+class MaxResultSizeExceeded(Exception):
+    def __init__(self, result_size, result_size_limit):
+        super().__init__(result_size, result_size_limit)
+        self.result_size = result_size
+        self.result_size_limit = result_size_limit
+
+    def __str__(self):
+        return "Task result of {}B exceeded current limit of {}B".format(self.result_size, self.result_size_limit)
+
+
+for _cls in (SerdeError, SerializationError, DeserializationError, MaxResultSizeExceeded):
+    _cls.__module__ = "globus_compute_sdk.errors.error_types"
+
+# Errors of the endpoint itself: reported by repr and under their own code, as upstream does.
+INTERNAL_ERROR_CLASSES = (MaxResultSizeExceeded,)
+
+
+# --- Serialization strategies (protocol.md 5.2) ---
+
+
+def pack_buffers(buffers):
+    return "".join("{}\n{}".format(len(b), b) for b in buffers)
+
+
+def unpack_buffers(packed):
+    out = []
+    while packed:
+        length, rest = packed.split("\n", 1)
+        n = int(length)
+        out.append(rest[:n])
+        packed = rest[n:]
+    return out
+
+
+def _b64encode(raw):
+    return base64.encodebytes(raw).decode()
+
+
+def _b64decode(text):
+    return base64.decodebytes(text.encode())
+
+
+def _pickler():
+    return dill if dill is not None else pickle
+
+
+def _require_dill(strategy_name):
+    if dill is None:
+        raise DeserializationError(
+            "{} needs the dill package, which {} cannot import".format(strategy_name, sys.executable)
+        )
+    return dill
+
+
+def _exec_entry_point(name, source):
+    # A fresh namespace per task, as upstream: the source may define helpers and imports.
+    namespace = {}
+    exec(source, namespace)
+    return namespace[name]
+
+
+def _exec_source_text(body):
+    name, source = body.split(":", 1)
+    return _exec_entry_point(name, source)
+
+
+def _exec_pickled_source(body):
+    name, source = _pickler().loads(_b64decode(body))
+    return _exec_entry_point(name, source)
+
+
+def _pickle_dumps(obj):
+    # The interpreter's default protocol, as dill.dumps upstream: 4 up to Python 3.13, 5 on 3.14.
+    return _b64encode(_pickler().dumps(obj))
+
+
+def _source_of(fn):
+    return fn.__name__, inspect.getsource(fn)
+
+
+class Strategy:
+    def __init__(self, name, identifier, for_code, serialize, deserialize):
+        self.name = name
+        self.identifier = identifier
+        self.for_code = for_code
+        self._serialize = serialize
+        self._deserialize = deserialize
+
+    def serialize(self, obj):
+        return self.identifier + self._serialize(obj)
+
+    def deserialize(self, payload):
+        header, body = payload.split("\n", 1)
+        if header + "\n" != self.identifier:
+            raise DeserializationError("Buffer does not start with identifier:" + self.identifier)
+        return self._deserialize(body)
+
+
+def _combo(name, identifier, for_code, members):
+    """AllDataStrategies / AllCodeStrategies: every member that works, packed; first that loads wins."""
+
+    def serialize_all(obj):
+        parts = []
+        for m in members:
+            try:
+                parts.append(m.serialize(obj))
+            except Exception:
+                pass
+        if not parts:
+            raise SerializationError("{}: every strategy failed".format(name))
+        return pack_buffers(parts)
+
+    def deserialize_first(body):
+        for part in unpack_buffers(body):
+            try:
+                return deserialize(part)
+            except Exception:
+                pass
+        raise DeserializationError("{}: no buffer could be deserialized".format(name))
+
+    return Strategy(name, identifier, for_code, serialize_all, deserialize_first)
+
+
+JSON_DATA = Strategy("JSONData", "11\n", False, json.dumps, json.loads)
+DILL_DATA = Strategy("DillDataBase64", "00\n", False, _pickle_dumps, lambda b: _pickler().loads(_b64decode(b)))
+DILL_CODE = Strategy(
+    "DillCode",
+    "01\n",
+    True,
+    lambda fn: _b64encode(_require_dill("DillCode").dumps(fn)),
+    lambda b: _require_dill("DillCode").loads(_b64decode(b)),
+)
+
+
+# Source strategies: "name:source" as text (st, sd) or as a pickled (name, source) tuple (03, 04).
+def _source_text(fn):
+    return "{}:{}".format(*_source_of(fn))
+
+
+def _pickled_source(fn):
+    return _pickle_dumps(_source_of(fn))
+
+
+SOURCE_TEXT = Strategy("PureSourceTextInspect", "st\n", True, _source_text, _exec_source_text)
+SOURCE_DILL = Strategy("PureSourceDill", "sd\n", True, _source_text, _exec_source_text)
+STRATEGIES = [
+    JSON_DATA,
+    DILL_DATA,
+    _combo("AllDataStrategies", "13\n", False, [JSON_DATA, DILL_DATA]),
+    DILL_CODE,
+    SOURCE_TEXT,
+    SOURCE_DILL,
+    Strategy("DillCodeTextInspect", "03\n", True, _pickled_source, _exec_pickled_source),
+    Strategy("DillCodeSource", "04\n", True, _pickled_source, _exec_pickled_source),
+    _combo("AllCodeStrategies", "12\n", True, [SOURCE_TEXT, SOURCE_DILL, DILL_CODE]),
+]
+BY_IDENTIFIER = {s.identifier: s for s in STRATEGIES}
+BY_NAME = {s.name: s for s in STRATEGIES}
+# Upstream's serialize_from_list default: data by dill, callables by dill code.
+DEFAULT_RESULT_STRATEGIES = [
+    "globus_compute_sdk.serialize.concretes.DillDataBase64",
+    "globus_compute_sdk.serialize.concretes.DillCode",
+]
+
+
+def deserialize(payload):
+    strategy = BY_IDENTIFIER.get(payload[:IDENTIFIER_LENGTH])
+    if strategy is None:
+        raise DeserializationError("Invalid header: {} in data payload".format(payload[:IDENTIFIER_LENGTH]))
+    return strategy.deserialize(payload)
+
+
+def unpack_and_deserialize(task_buffer):
+    values = [deserialize(b) for b in unpack_buffers(task_buffer)]
+    assert len(values) == 3, "Unpack expects 3 buffers, got {}".format(len(values))
+    return values
+
+
+def _strategy_for(path, for_code):
+    """Resolves an import path as upstream's validate_strategylike does, for the SDK's own classes."""
+    module, _, name = path.rpartition(".")
+    strategy = BY_NAME.get(name) if module in ("globus_compute_sdk.serialize", "globus_compute_sdk.serialize.concretes") else None
+    if strategy is None:
+        raise SerdeError(
+            "Invalid strategy-like '{}'. Expected either a SerializationStrategy instance, a subclass of"
+            " SerializationStrategy, or an import path to one.".format(path)
+        )
+    if strategy.for_code != for_code:
+        kinds = ("code", "data") if for_code else ("data", "code")
+        raise SerdeError("{} is a {} serialization strategy, expected a {} strategy.".format(name, kinds[1], kinds[0]))
+    return strategy
+
+
+def serialize_from_list(value, paths):
+    errors = []
+    for path in paths or DEFAULT_RESULT_STRATEGIES:
+        try:
+            return _strategy_for(path, callable(value)).serialize(value)
+        except Exception as e:
+            errors.append(e)
+    group = getattr(builtins, "ExceptionGroup", None)  # Python 3.11+
+    cause = group("Strategy failures:", errors) if group is not None else errors[-1]
+    raise SerializationError("All strategies failed.") from cause
+
+
+# --- Running one task ---
+
+
+def _inner_traceback(tb, levels):
+    while levels > 0:
+        tb = tb.tb_next if tb.tb_next is not None else tb
+        levels -= 1
+    return tb
+
+
+def _error_string_and_details(exc):
+    if isinstance(exc, INTERNAL_ERROR_CLASSES):
+        return repr(exc), {"code": type(exc).__name__, "user_message": "remote error: {}".format(exc)}
+    # Upstream drops two levels; its catching frame calls the function directly, as execute_task below.
+    text = "".join(traceback.format_exception(type(exc), exc, _inner_traceback(exc.__traceback__, 2)))
+    return text, {"code": "RemoteExecutionError", "user_message": "An error occurred during the execution of this task"}
+
+
+def execute_task(task_id, task_buffer, result_serializers, result_size_limit):
+    exec_start = time.time_ns()
+    os.environ["GC_TASK_UUID"] = task_id
+    error_details = None
+    try:
+        fn, args, kwargs = unpack_and_deserialize(task_buffer)
+        result = fn(*args, **kwargs)
+        data = serialize_from_list(result, result_serializers)
+        if len(data) > result_size_limit:
+            raise MaxResultSizeExceeded(len(data), result_size_limit)
+    except BaseException as exc:  # also SystemExit from user code: it fails the task, not the worker
+        data, error_details = _error_string_and_details(exc)
+    exec_end = time.time_ns()
+    return {
+        "task_id": task_id,
+        "data": data,
+        "error_details": error_details,
+        "task_statuses": [
+            {"timestamp": str(exec_start), "state": "execution-start", "actor": "worker"},
+            {"timestamp": str(exec_end), "state": "execution-end", "actor": "worker"},
+        ],
+    }
+
+
+class OutputCapture:
+    """Points fds 1 and 2 at per-worker files while a task runs; reads them back afterwards."""
+
+    def __init__(self, stdout_path, stderr_path):
+        self.files = [open(stdout_path, "w+b"), open(stderr_path, "w+b")]
+        self.saved = [os.dup(1), os.dup(2)]
+
+    def __enter__(self):
+        self._flush()
+        for fd, f in zip((1, 2), self.files):
+            f.seek(0)
+            f.truncate()
+            os.dup2(f.fileno(), fd)
+        return self
+
+    def __exit__(self, *exc):
+        self._flush()
+        # User code may have swapped the streams; the next task starts clean.
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        for fd, saved in zip((1, 2), self.saved):
+            os.dup2(saved, fd)
+        self.output = [self._read(f) for f in self.files]
+        return False
+
+    @staticmethod
+    def _flush():
+        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+
+    @staticmethod
+    def _read(f):
+        size = f.seek(0, os.SEEK_END)
+        f.seek(0)
+        text = f.read(CAPTURE_LIMIT).decode("utf-8", "replace")
+        if size > CAPTURE_LIMIT:
+            text += "\n[... {} more bytes of output not kept]\n".format(size - CAPTURE_LIMIT)
+        return text
+
+
+# --- IPC ---
+
+
+def read_frames(stream, inbox, capture_paths):
+    """Reader thread: frames from the host into `inbox`; EOF (host gone) ends the process group."""
+    while True:
+        header = stream.read(4)
+        if len(header) < 4:
+            break
+        (length,) = struct.unpack(">I", header)
+        body = stream.read(length)
+        if len(body) < length:
+            break
+        inbox.put(json.loads(body.decode("utf-8")))
+    # A host that died could not clean up: remove the capture files, and their folder once empty.
+    for path in capture_paths:
+        _remove_quietly(os.remove, path)
+    _remove_quietly(os.rmdir, os.path.dirname(capture_paths[0]))
+    if os.getpgrp() == os.getpid():
+        os.killpg(os.getpid(), signal.SIGKILL)
+    os._exit(0)
+
+
+def _remove_quietly(remove, path):
+    try:
+        remove(path)
+    except OSError:
+        pass
+
+
+class Outbox:
+    def __init__(self, fd):
+        self.stream = os.fdopen(fd, "wb", buffering=0)
+        self.lock = threading.Lock()
+
+    def send(self, message):
+        body = json.dumps(message, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        with self.lock:
+            self.stream.write(struct.pack(">I", len(body)) + body)
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Globus Compute local endpoint worker")
+    parser.add_argument("--capture-prefix", required=True)
+    parser.add_argument("--endpoint-id", default=None)
+    # Reported in `details` as a real endpoint does; the SDK compares it with its own.
+    parser.add_argument("--sdk-version", required=True)
+    parser.add_argument("--result-size-limit", type=int, default=10 * 1024 * 1024)
+    options = parser.parse_args()
+
+    for fd in (IPC_IN_FD, IPC_OUT_FD):
+        os.set_inheritable(fd, False)  # children of user code must not hold the host's pipes
+    capture_paths = [options.capture_prefix + ".stdout", options.capture_prefix + ".stderr"]
+    capture = OutputCapture(*capture_paths)
+    outbox = Outbox(IPC_OUT_FD)
+    inbox = queue.Queue()
+    reader = threading.Thread(target=read_frames, args=(os.fdopen(IPC_IN_FD, "rb", buffering=0), inbox, capture_paths))
+    reader.daemon = True
+    reader.start()
+
+    faulthandler.enable(all_threads=False)  # a crash dump lands in the task's captured stderr
+    sys.stdout.reconfigure(line_buffering=True)
+    outbox.send(
+        {
+            "type": "ready",
+            "pid": os.getpid(),
+            "executable": sys.executable,
+            "details": {
+                "os": platform.platform(),
+                "dill_version": dill.__version__ if dill is not None else None,
+                "python_version": platform.python_version(),
+                "globus_compute_sdk_version": options.sdk_version,
+                "endpoint_id": options.endpoint_id,
+            },
+        }
+    )
+    run_dir = os.getcwd()
+    while True:
+        task = inbox.get()
+        os.chdir(run_dir)  # as upstream, every task starts in the run directory
+        outbox.send({"type": "start", "task_id": task["task_id"], "timestamp": str(time.time_ns())})
+        with capture:
+            result = execute_task(
+                task["task_id"], task["task_buffer"], task.get("result_serializers"), options.result_size_limit
+            )
+        result["stdout"], result["stderr"] = capture.output
+        outbox.send(dict(result, type="result"))
+
+
+if __name__ == "__main__":
+    if sys.version_info < (3, 8):
+        sys.stderr.write("the Globus Compute local endpoint needs Python 3.8 or newer\n")
+        sys.exit(3)
+    main()

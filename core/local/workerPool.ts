@@ -1,0 +1,356 @@
+/**
+ * The local endpoint's pool of persistent Python workers: queues tasks, runs one per idle worker,
+ * enforces per-task timeouts and replaces any worker that dies, so that a crash fails only its task.
+ */
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ErrorDetails, ResultData, TaskTransition } from "../protocol/messages";
+import { PyDict } from "../protocol/pyValue";
+import type { Disposable } from "../util/disposable";
+import { Emitter, type Event } from "../util/event";
+import { LocalEndpointError, TaskFailureCode } from "./errors";
+import { nowNs } from "./wallClock";
+import { describeExit, WorkerProcess, type WorkerExit, type WorkerSpawnOptions } from "./workerProcess";
+
+export interface WorkerPoolOptions {
+  /** Python interpreter; default `/usr/bin/python3` when present, else `python3` from PATH. */
+  python?: string;
+  /** Number of worker processes; default the number of cores. */
+  workers?: number;
+  /** Reported as `details.endpoint_id` in every Result. */
+  endpointId?: string;
+  /** Extra environment variables for the workers, on top of this process's environment. */
+  env?: Record<string, string>;
+  /** Working directory of the workers (user code's relative paths); default this process's. */
+  cwd?: string;
+  /** Results whose serialized form is longer are failed with `MaxResultSizeExceeded`; default 10 MiB. */
+  resultSizeLimit?: number;
+  /** How long a worker may take to start; default 10 s. */
+  startTimeoutMs?: number;
+  /** Path of worker.py; default the one next to this module (a bundle must ship it alongside). */
+  workerScript?: string;
+}
+
+export interface TaskRequest {
+  taskId: string;
+  /** `function_code + payload`: three packed buffers (protocol.md §5.3). */
+  taskBuffer: string;
+  /** Import paths of result serialization strategies, tried in order (protocol.md §5.6). */
+  resultSerializers?: readonly string[];
+  /** Kill the worker and fail the task with `TaskTimeout` after this long running. */
+  timeoutMs?: number;
+}
+
+export interface WorkerOutcome {
+  result: ResultData;
+  stdout: string;
+  stderr: string;
+  completedAtNs: bigint;
+}
+
+export interface TaskRun {
+  readonly taskId: string;
+  /** Always resolves: failures are error Results, as a real endpoint reports them. */
+  readonly result: Promise<WorkerOutcome>;
+  /** Removes the task if it is still queued (it then ends as `TaskCancelled`); false once it runs. */
+  cancel(): boolean;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  busy: number;
+  queued: number;
+}
+
+const RESULT_SIZE_LIMIT = 10 * 1024 * 1024;
+const MIN_RESULT_SIZE_LIMIT = 128; // upstream refuses smaller limits
+const RESPAWN_BACKOFF_MS = [250, 1000, 5000, 30000];
+
+interface Job {
+  readonly request: TaskRequest;
+  readonly settle: (outcome: WorkerOutcome) => void;
+  state: "queued" | "running" | "done";
+  startedNs?: bigint;
+  timer?: NodeJS.Timeout;
+}
+
+export class WorkerPool implements Disposable {
+  private readonly startEmitter = new Emitter<string>();
+  /** A task began executing in a worker; the argument is its task id. */
+  readonly onDidStart: Event<string> = this.startEmitter.event;
+
+  private readonly workers = new Set<WorkerProcess>();
+  private readonly idle: WorkerProcess[] = [];
+  private readonly busy = new Map<WorkerProcess, Job>();
+  private readonly queue: Job[] = [];
+  private spawning = 0;
+  private respawnFailures = 0;
+  private respawnTimer: NodeJS.Timeout | undefined;
+  private lastSpawnError: Error | undefined;
+  private nextWorkerNumber = 0;
+  private disposed = false;
+
+  private constructor(
+    private readonly size: number,
+    private readonly spawnOptions: Omit<WorkerSpawnOptions, "capturePrefix">,
+    private readonly captureDir: string,
+  ) {}
+
+  static async start(options: WorkerPoolOptions = {}): Promise<WorkerPool> {
+    const size = options.workers ?? availableParallelism();
+    if (!Number.isInteger(size) || size < 1) {
+      throw new LocalEndpointError("INVALID_OPTIONS", `workers must be a positive integer, got ${options.workers}`);
+    }
+    if (options.cwd !== undefined && !isDirectory(options.cwd)) {
+      // Checked here: spawn would report a missing cwd as ENOENT, as if the interpreter were missing.
+      throw new LocalEndpointError("INVALID_OPTIONS", `cwd ${options.cwd} is not a directory`);
+    }
+    const resultSizeLimit = options.resultSizeLimit ?? RESULT_SIZE_LIMIT;
+    if (!Number.isInteger(resultSizeLimit) || resultSizeLimit < MIN_RESULT_SIZE_LIMIT) {
+      throw new LocalEndpointError("INVALID_OPTIONS", `resultSizeLimit must be an integer >= ${MIN_RESULT_SIZE_LIMIT}`);
+    }
+    const pool = new WorkerPool(
+      size,
+      {
+        python: options.python ?? defaultPython(),
+        script: options.workerScript ?? join(__dirname, "worker.py"),
+        endpointId: options.endpointId ?? null,
+        resultSizeLimit,
+        // UTF-8 whatever the locale, so printing non-ASCII never fails in user code.
+        env: { ...process.env, PYTHONIOENCODING: "utf-8", ...options.env },
+        cwd: options.cwd,
+        startTimeoutMs: options.startTimeoutMs ?? 10_000,
+      },
+      mkdtempSync(join(tmpdir(), "gc-local-endpoint-")),
+    );
+    const started = await Promise.allSettled(Array.from({ length: size }, () => pool.spawnWorker()));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) {
+      pool.dispose();
+      throw failed.reason;
+    }
+    return pool;
+  }
+
+  get stats(): PoolStats {
+    return { total: this.workers.size, idle: this.idle.length, busy: this.busy.size, queued: this.queue.length };
+  }
+
+  /** Process ids of the live workers (each also leads a process group holding what user code spawned). */
+  get workerPids(): number[] {
+    return [...this.workers].map((w) => w.pid);
+  }
+
+  run(request: TaskRequest): TaskRun {
+    if (this.disposed) throw new LocalEndpointError("POOL_DISPOSED", "the local endpoint worker pool was disposed");
+    if (typeof request.taskId !== "string" || typeof request.taskBuffer !== "string") {
+      throw new LocalEndpointError("INVALID_OPTIONS", "taskId and taskBuffer must be strings");
+    }
+    const { timeoutMs } = request;
+    if (timeoutMs !== undefined && !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+      throw new LocalEndpointError("INVALID_OPTIONS", `timeoutMs must be a positive number, got ${timeoutMs}`);
+    }
+    let settle!: (outcome: WorkerOutcome) => void;
+    const result = new Promise<WorkerOutcome>((resolve) => (settle = resolve));
+    const job: Job = { request, state: "queued", settle: (outcome) => this.finish(job, outcome, settle) };
+    this.queue.push(job);
+    if (this.workers.size === 0 && this.spawning === 0 && this.lastSpawnError) this.failQueued(this.lastSpawnError);
+    else this.dispatch();
+    return {
+      taskId: request.taskId,
+      result,
+      cancel: () => {
+        const i = this.queue.indexOf(job);
+        if (i < 0) return false;
+        this.queue.splice(i, 1);
+        job.settle(this.failure(job, TaskFailureCode.cancelled, "TaskCancelled: the task was cancelled before it started", "task cancelled"));
+        return true;
+      },
+    };
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const worker = this.idle.shift()!;
+      const job = this.queue.shift()!;
+      job.state = "running";
+      this.busy.set(worker, job);
+      const { timeoutMs } = job.request;
+      if (timeoutMs !== undefined) job.timer = setTimeout(() => this.timeOut(worker, job, timeoutMs), timeoutMs);
+      worker.runTask(job.request);
+    }
+  }
+
+  private timeOut(worker: WorkerProcess, job: Job, timeoutMs: number): void {
+    if (this.busy.get(worker) !== job) return;
+    this.busy.delete(worker);
+    const output = worker.readCapturedOutput();
+    const seconds = timeoutMs / 1000;
+    job.settle({
+      ...this.failure(
+        job,
+        TaskFailureCode.timeout,
+        `TaskTimeout: the task ran longer than its ${seconds} s limit; worker process ${worker.pid} was killed`,
+        `task exceeded its ${seconds} s time limit`,
+        worker,
+      ),
+      ...output,
+    });
+    // Its exit handler replaces it.
+    worker.kill();
+  }
+
+  private async spawnWorker(): Promise<void> {
+    this.spawning++;
+    const capturePrefix = join(this.captureDir, `worker-${this.nextWorkerNumber++}`);
+    let worker: WorkerProcess;
+    try {
+      worker = await WorkerProcess.spawn({ ...this.spawnOptions, capturePrefix });
+    } finally {
+      this.spawning--;
+    }
+    if (this.disposed) {
+      worker.dispose();
+      return;
+    }
+    this.workers.add(worker);
+    worker.onStart(({ taskId, timestampNs }) => {
+      const job = this.busy.get(worker);
+      if (job?.request.taskId !== taskId) return;
+      job.startedNs = timestampNs;
+      this.startEmitter.fire(taskId);
+    });
+    worker.onResult(({ result, stdout, stderr }) => {
+      const job = this.busy.get(worker);
+      if (job?.request.taskId !== result.task_id) return;
+      this.busy.delete(worker);
+      this.idle.push(worker);
+      job.settle({ result: { ...result, details: detailsOf(worker) }, stdout, stderr, completedAtNs: nowNs() });
+      this.dispatch();
+    });
+    void worker.exited.then((exit) => this.onWorkerExit(worker, exit));
+    this.idle.push(worker);
+    this.dispatch();
+  }
+
+  private onWorkerExit(worker: WorkerProcess, exit: WorkerExit): void {
+    this.workers.delete(worker);
+    const i = this.idle.indexOf(worker);
+    if (i >= 0) this.idle.splice(i, 1);
+    const job = this.busy.get(worker);
+    this.busy.delete(worker);
+    const output = worker.readCapturedOutput();
+    worker.dispose();
+    if (this.disposed) return;
+    if (job) {
+      const how = describeExit(exit);
+      job.settle({
+        ...this.failure(
+          job,
+          TaskFailureCode.workerLost,
+          `WorkerLost: worker process ${worker.pid} ${how} while running this task`,
+          `worker process ${how}`,
+          worker,
+        ),
+        ...output,
+      });
+    }
+    this.replaceWorkers();
+  }
+
+  /** Brings the pool back to its size; retries with backoff while the interpreter cannot start. */
+  private replaceWorkers(): void {
+    if (this.disposed || this.respawnTimer) return;
+    const missing = this.size - this.workers.size - this.spawning;
+    for (let k = 0; k < missing; k++) {
+      this.spawnWorker().then(
+        () => {
+          this.respawnFailures = 0;
+          this.lastSpawnError = undefined;
+        },
+        (err: Error) => {
+          if (this.disposed) return;
+          this.lastSpawnError = err;
+          if (this.workers.size === 0 && this.spawning === 0) this.failQueued(err);
+          const delay = RESPAWN_BACKOFF_MS[Math.min(this.respawnFailures++, RESPAWN_BACKOFF_MS.length - 1)];
+          this.respawnTimer ??= setTimeout(() => {
+            this.respawnTimer = undefined;
+            this.replaceWorkers();
+          }, delay);
+        },
+      );
+    }
+  }
+
+  private failQueued(err: Error): void {
+    for (const job of this.queue.splice(0)) {
+      job.settle(
+        this.failure(job, TaskFailureCode.workerStartFailed, `WorkerStartFailed: ${err.message}`, "no worker could be started"),
+      );
+    }
+  }
+
+  private finish(job: Job, outcome: WorkerOutcome, resolve: (o: WorkerOutcome) => void): void {
+    if (job.state === "done") return;
+    job.state = "done";
+    clearTimeout(job.timer);
+    resolve(outcome);
+  }
+
+  /** An error Result made by the pool, shaped like the endpoint's own (protocol.md §6). */
+  private failure(job: Job, code: string, data: string, reason: string, worker?: WorkerProcess): WorkerOutcome {
+    const completedAtNs = nowNs();
+    const statuses: TaskTransition[] = [];
+    if (job.startedNs !== undefined) {
+      statuses.push({ timestamp: job.startedNs, state: "execution-start", actor: "worker" });
+      statuses.push({ timestamp: completedAtNs, state: "execution-end", actor: "manager" });
+    }
+    const errorDetails: ErrorDetails = { code, user_message: `remote error: ${reason}` };
+    return {
+      result: {
+        task_id: job.request.taskId,
+        data,
+        details: worker ? detailsOf(worker) : null,
+        error_details: errorDetails,
+        task_statuses: statuses.length > 0 ? statuses : null,
+      },
+      stdout: "",
+      stderr: "",
+      completedAtNs,
+    };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearTimeout(this.respawnTimer);
+    const stopped = (job: Job) =>
+      job.settle(this.failure(job, TaskFailureCode.stopped, "EndpointStopped: the local endpoint was stopped", "endpoint stopped"));
+    this.queue.splice(0).forEach(stopped);
+    for (const job of this.busy.values()) stopped(job);
+    this.busy.clear();
+    for (const worker of this.workers) worker.dispose();
+    this.workers.clear();
+    this.idle.length = 0;
+    this.startEmitter.dispose();
+    rmSync(this.captureDir, { recursive: true, force: true });
+  }
+}
+
+function detailsOf(worker: WorkerProcess): PyDict {
+  return PyDict.fromObject(worker.details);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function defaultPython(): string {
+  return existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+}

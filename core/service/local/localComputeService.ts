@@ -1,0 +1,337 @@
+/**
+ * The built-in local endpoint behind the same ComputeService seam as the cloud: functions, task groups
+ * and results live in a ResultStore, tasks run on a WorkerPool of real Python processes. Submissions
+ * are validated and answered as the web service answers them (ids, 404 bodies), and task buffers are
+ * assembled as it assembles them (`function_code + payload`, protocol.md §5.3).
+ */
+import { randomUUID } from "node:crypto";
+import { ComputeApiError } from "../../protocol/apiError";
+import type { ResultData } from "../../protocol/messages";
+import { Emitter, type Event } from "../../util/event";
+import { isoTimestamp, ResultStore, type StoredTask } from "../../local/resultStore";
+import { nowNs, nsToSecondsString } from "../../local/wallClock";
+import { WorkerPool, type WorkerOutcome, type WorkerPoolOptions } from "../../local/workerPool";
+import type {
+  ComputeService,
+  EndpointStatus,
+  FunctionRegistration,
+  ResultEvent,
+  ResultWatch,
+  SubmitBatchRequest,
+  SubmitBatchResponse,
+  TaskGroupInfo,
+  TaskStatusRecord,
+  WatchState,
+} from "../computeService";
+
+/** The local endpoint's id unless another is configured. */
+export const LOCAL_ENDPOINT_ID = "00000000-0000-4000-8000-00000000c0de";
+/** The service's submission limit (docs/limits.rst: 10 MB per submission). */
+const MAX_SUBMISSION_BYTES = 10 * 1000 * 1000;
+
+export interface LocalComputeServiceOptions extends Omit<WorkerPoolOptions, "endpointId"> {
+  /** Directory for functions, task groups and results (VS Code: the extension's storage folder). */
+  storageDir: string;
+  endpointId?: string;
+  /** Per-task time limit (the worker is killed and the task fails with `TaskTimeout`). */
+  taskTimeoutMs?: number;
+  /** Task groups kept on disk. */
+  maxGroups?: number;
+}
+
+export class LocalComputeService implements ComputeService {
+  readonly kind = "local" as const;
+  private readonly watches = new Map<string, Set<LocalResultWatch>>();
+  private disposed = false;
+
+  private constructor(
+    readonly endpointId: string,
+    private readonly pool: WorkerPool,
+    private readonly store: ResultStore,
+    private readonly taskTimeoutMs: number | undefined,
+  ) {
+    pool.onDidStart((taskId) => this.markRunning(taskId));
+  }
+
+  /** Opens the store (failing tasks a previous host left unfinished) and starts the worker pool. */
+  static async create(options: LocalComputeServiceOptions): Promise<LocalComputeService> {
+    const { storageDir, taskTimeoutMs, maxGroups, ...poolOptions } = options;
+    const endpointId = options.endpointId ?? LOCAL_ENDPOINT_ID;
+    const store = ResultStore.open(storageDir, { maxGroups });
+    let pool: WorkerPool;
+    try {
+      pool = await WorkerPool.start({ ...poolOptions, endpointId });
+    } catch (err) {
+      store.dispose();
+      throw err;
+    }
+    return new LocalComputeService(endpointId, pool, store, taskTimeoutMs);
+  }
+
+  /** Files the store dropped as unreadable when it opened. */
+  get storeProblems(): readonly string[] {
+    return this.store.problems;
+  }
+
+  async registerFunction(registration: FunctionRegistration): Promise<string> {
+    if (typeof registration.function_code !== "string" || typeof registration.function_name !== "string") {
+      throw apiError(422, "REQUEST_MALFORMED", "function_name and function_code must be strings");
+    }
+    const functionId = randomUUID();
+    this.store.putFunction({
+      functionId,
+      functionName: registration.function_name,
+      functionCode: registration.function_code,
+      description: registration.description,
+      meta: registration.meta,
+      createdAt: isoTimestamp(),
+    });
+    return functionId;
+  }
+
+  async submit(request: SubmitBatchRequest): Promise<SubmitBatchResponse> {
+    this.checkEndpoint(request.endpointId);
+    let size = 0;
+    for (const [functionId, payloads] of Object.entries(request.tasks)) {
+      if (!this.store.functions.has(functionId)) {
+        throw apiError(404, "FUNCTION_NOT_FOUND", `Function ${functionId} could not be resolved`, [functionId]);
+      }
+      if (!Array.isArray(payloads) || payloads.some((p) => typeof p !== "string")) {
+        throw apiError(422, "REQUEST_MALFORMED", `tasks.${functionId} must be a list of strings`);
+      }
+      for (const p of payloads) size += Buffer.byteLength(p);
+    }
+    if (size > MAX_SUBMISSION_BYTES) {
+      throw apiError(413, "TASK_PAYLOAD_TOO_LARGE", `Task payload of ${size} bytes exceeds the 10 MB limit`);
+    }
+    const group = request.taskGroupId === undefined ? undefined : this.store.groups.get(request.taskGroupId);
+    if (request.taskGroupId !== undefined && !group) {
+      throw apiError(404, "TASK_GROUP_NOT_FOUND", `Task group ${request.taskGroupId} not found`, [request.taskGroupId]);
+    }
+    const taskGroup = group ?? { taskGroupId: randomUUID(), createdAt: isoTimestamp(), taskIds: [] };
+
+    const created: StoredTask[] = [];
+    const tasks: Record<string, string[]> = {};
+    for (const [functionId, payloads] of Object.entries(request.tasks)) {
+      const functionCode = this.store.functions.get(functionId)!.functionCode;
+      tasks[functionId] = payloads.map((payload) => {
+        const task = this.receive(taskGroup.taskGroupId, functionId);
+        created.push(task);
+        this.dispatch(task, functionCode + payload, request.resultSerializers);
+        return task.taskId;
+      });
+    }
+    this.store.putGroup({ ...taskGroup, taskIds: [...taskGroup.taskIds, ...created.map((t) => t.taskId)] });
+    return { requestId: randomUUID(), taskGroupId: taskGroup.taskGroupId, endpointId: this.endpointId, tasks };
+  }
+
+  async getTaskStatuses(taskIds: readonly string[]): Promise<Map<string, TaskStatusRecord>> {
+    const out = new Map<string, TaskStatusRecord>();
+    for (const id of taskIds) {
+      const task = this.store.tasks.get(id);
+      if (task) out.set(id, statusRecord(task));
+    }
+    return out;
+  }
+
+  async getTaskGroup(taskGroupId: string): Promise<TaskGroupInfo> {
+    const group = this.store.groups.get(taskGroupId);
+    if (!group) throw apiError(404, "TASK_GROUP_NOT_FOUND", `Task group ${taskGroupId} not found`, [taskGroupId]);
+    return {
+      taskGroupId,
+      tasks: group.taskIds.map((id) => ({ id, created_at: this.store.tasks.get(id)?.createdAt ?? group.createdAt })),
+    };
+  }
+
+  watchResults(taskGroupId: string): ResultWatch {
+    const watch = new LocalResultWatch(taskGroupId, () => this.watches.get(taskGroupId)?.delete(watch));
+    const group = this.store.groups.get(taskGroupId);
+    if (!group || this.disposed) {
+      watch.close(group ? "the local endpoint was stopped" : `task group ${taskGroupId} not found`);
+      return watch;
+    }
+    let set = this.watches.get(taskGroupId);
+    if (!set) this.watches.set(taskGroupId, (set = new Set()));
+    set.add(watch);
+    // Results that finished before the watch opened; delivered after the caller has subscribed.
+    const finished = group.taskIds.map((id) => this.store.tasks.get(id)).filter((t) => t?.result);
+    setImmediate(() => finished.forEach((t) => watch.deliver(resultEvent(t!))));
+    return watch;
+  }
+
+  async getEndpointStatus(endpointId: string): Promise<EndpointStatus> {
+    this.checkEndpoint(endpointId);
+    const stats = this.pool.stats;
+    return {
+      status: this.disposed ? "offline" : "online",
+      details: {
+        total_workers: stats.total,
+        idle_workers: stats.idle,
+        pending_tasks: stats.queued,
+        outstanding_tasks: stats.queued + stats.busy,
+        managers: 1,
+      },
+    };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const set of this.watches.values()) for (const w of set) w.close("the local endpoint was stopped");
+    this.watches.clear();
+    // Tasks still running are left unfinished on disk: the next start reports them as restarted.
+    this.store.dispose();
+    this.pool.dispose();
+  }
+
+  private checkEndpoint(endpointId: string): void {
+    if (endpointId !== this.endpointId) {
+      throw apiError(404, "ENDPOINT_NOT_FOUND", `Endpoint ${endpointId} could not be resolved`, [endpointId]);
+    }
+  }
+
+  private receive(taskGroupId: string, functionId: string): StoredTask {
+    const now = nowNs();
+    const task: StoredTask = {
+      taskId: randomUUID(),
+      taskGroupId,
+      functionId,
+      endpointId: this.endpointId,
+      createdAt: isoTimestamp(),
+      status: "waiting-for-launch",
+      transitions: [
+        { timestamp: now, state: "received", actor: "web-service" },
+        { timestamp: now, state: "waiting-for-launch", actor: "interchange" },
+      ],
+      result: null,
+      stdout: "",
+      stderr: "",
+      completionT: null,
+    };
+    this.store.putTask(task);
+    return task;
+  }
+
+  private dispatch(task: StoredTask, taskBuffer: string, resultSerializers: string[] | undefined): void {
+    const run = this.pool.run({ taskId: task.taskId, taskBuffer, resultSerializers, timeoutMs: this.taskTimeoutMs });
+    void run.result.then((outcome) => this.complete(task.taskId, outcome));
+  }
+
+  private markRunning(taskId: string): void {
+    const task = this.store.tasks.get(taskId);
+    if (!task || task.result) return;
+    this.store.putTask({
+      ...task,
+      status: "running",
+      transitions: [...task.transitions, { timestamp: nowNs(), state: "running", actor: "worker" }],
+    });
+  }
+
+  private complete(taskId: string, outcome: WorkerOutcome): void {
+    // Stopping the endpoint fails running tasks in the pool; on disk they stay unfinished, to be
+    // reported as "restarted" by the next host, which is what they are to a user.
+    if (this.disposed) return;
+    const task = this.store.tasks.get(taskId);
+    if (!task) return; // pruned meanwhile
+    const status = outcome.result.error_details ? "failed" : "success";
+    const finished: StoredTask = {
+      ...task,
+      status,
+      transitions: [
+        ...task.transitions,
+        ...(outcome.result.task_statuses ?? []),
+        { timestamp: outcome.completedAtNs, state: status, actor: "endpoint" },
+      ],
+      result: outcome.result,
+      stdout: outcome.stdout,
+      stderr: outcome.stderr,
+      completionT: nsToSecondsString(outcome.completedAtNs),
+    };
+    this.store.putTask(finished);
+    const event = resultEvent(finished);
+    this.watches.get(task.taskGroupId)?.forEach((w) => w.deliver(event));
+  }
+}
+
+class LocalResultWatch implements ResultWatch {
+  private readonly resultEmitter = new Emitter<ResultEvent>();
+  private readonly stateEmitter = new Emitter<{ state: WatchState; reason?: string }>();
+  readonly onResult: Event<ResultEvent> = this.resultEmitter.event;
+  readonly onStateChange: Event<{ state: WatchState; reason?: string }> = this.stateEmitter.event;
+  private current: WatchState = "streaming";
+
+  constructor(
+    readonly taskGroupId: string,
+    private readonly detach: () => void,
+  ) {}
+
+  get state(): WatchState {
+    return this.current;
+  }
+
+  deliver(event: ResultEvent): void {
+    if (this.current === "streaming") this.resultEmitter.fire(event);
+  }
+
+  /** Ends the watch; the state change is announced after the caller had a chance to subscribe. */
+  close(reason: string): void {
+    if (this.current === "closed") return;
+    this.current = "closed";
+    this.detach();
+    setImmediate(() => {
+      this.stateEmitter.fire({ state: "closed", reason });
+      this.disposeEmitters();
+    });
+  }
+
+  dispose(): void {
+    if (this.current === "closed") return;
+    this.current = "closed";
+    this.detach();
+    this.stateEmitter.fire({ state: "closed" });
+    this.disposeEmitters();
+  }
+
+  private disposeEmitters(): void {
+    this.resultEmitter.dispose();
+    this.stateEmitter.dispose();
+  }
+}
+
+function resultEvent(task: StoredTask): ResultEvent {
+  return {
+    result: task.result as ResultData,
+    completionT: task.completionT ?? nsToSecondsString(nowNs()),
+    highAssurance: false,
+    stdout: task.stdout,
+    stderr: task.stderr,
+  };
+}
+
+/** A `/v2/tasks/{id}` record (protocol.md §3.6), plus what the task printed. */
+function statusRecord(task: StoredTask): TaskStatusRecord {
+  const record: TaskStatusRecord = { task_id: task.taskId, status: task.status };
+  const transitions: Record<string, number> = {};
+  for (const t of task.transitions) transitions[t.state] = Number(t.timestamp) / 1e9;
+  const env: Record<string, unknown> = {};
+  for (const [k, v] of task.result?.details?.entries ?? []) env[String(k)] = v;
+  record.details = { ...env, task_transitions: transitions };
+  if (task.result) {
+    if (task.result.error_details) {
+      record.exception = task.result.data;
+      record.reason = task.result.error_details.user_message.replace(/^remote error: /, "");
+    } else {
+      record.result = task.result.data;
+    }
+    record.completion_t = task.completionT ?? undefined;
+    record.stdout = task.stdout;
+    record.stderr = task.stderr;
+  }
+  return record;
+}
+
+/** The error the web service would answer with (protocol.md §2.3), through the same parser. */
+function apiError(status: number, code: string, detail: string, args: string[] = []): ComputeApiError {
+  const body = { status: "Failed", code, error_args: args, http_status_code: status, detail, reason: detail };
+  return ComputeApiError.fromResponse(status, JSON.stringify(body));
+}

@@ -1,0 +1,405 @@
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import {
+  deserializeData,
+  fromTagged,
+  packTaskPayload,
+  pyEquals,
+  pyHashEquals,
+  PyDict,
+  PySet,
+  PyTuple,
+  type CodeStrategy,
+  type DataStrategy,
+  type PyValue,
+} from "../../../core/protocol";
+import { LocalEndpointError } from "../../../core/local/errors";
+import { SDK_VERSION } from "../../../core/service/sdkVersion";
+import { WorkerPool, type WorkerOutcome } from "../../../core/local/workerPool";
+import { loadVectors } from "../../support/vectors";
+import { childPythonProcesses, functionCode, isAlive, PYTHON, startPool, taskBuffer, tempDir, waitFor } from "./support";
+
+const JSON_SERIALIZER = "globus_compute_sdk.serialize.concretes.JSONData";
+const DILL_SERIALIZER = "globus_compute_sdk.serialize.concretes.DillDataBase64";
+const ENDPOINT_ID = "5f5e7e62-7d5b-4f4e-9b8c-2d6f0b1c2a3d";
+const ECHO = "def echo(*args, **kwargs):\n    return [list(args), kwargs]\n";
+
+let n = 0;
+const nextId = () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`;
+
+function value(outcome: WorkerOutcome): PyValue {
+  assert.equal(outcome.result.error_details, null, outcome.result.data);
+  return deserializeData(outcome.result.data);
+}
+
+describe("WorkerPool executes task buffers as a Globus Compute endpoint", () => {
+  let pool: WorkerPool;
+  before(async () => {
+    pool = await WorkerPool.start({ python: PYTHON, workers: 2, endpointId: ENDPOINT_ID });
+  });
+  after(() => pool.dispose());
+
+  const run = (taskBuffer: string, resultSerializers?: string[]) =>
+    pool.run({ taskId: nextId(), taskBuffer, resultSerializers }).result;
+
+  for (const code of ["st", "sd", "04"] as CodeStrategy[]) {
+    for (const data of ["json", "dill", "all"] as DataStrategy[]) {
+      it(`runs code strategy ${code} with data strategy ${data}`, async () => {
+        const outcome = await run(taskBuffer("echo", ECHO, [1, "two", [3.5]], { k: null }, { code, data }));
+        const expected = [[1, "two", [3.5]], PyDict.fromObject({ k: null })];
+        assert.ok(pyEquals(value(outcome), expected));
+      });
+    }
+  }
+
+  it("accepts args and kwargs in different data strategies", async () => {
+    const buffer = functionCode("echo", ECHO) + packTaskPayload(["x", 2], { opt: null }, { args: "json", kwargs: "dill" });
+    assert.ok(pyEquals(value(await run(buffer)), [["x", 2], PyDict.fromObject({ opt: null })]));
+  });
+
+  it("runs 03 (pickled name and inspect source) like 04", async () => {
+    const buffer = taskBuffer("echo", ECHO, [5], {}, { code: "04" }).replace(/^(\d+)\n04\n/, "$1\n03\n");
+    assert.ok(pyEquals(value(await run(buffer)), [[5], new PyDict()]));
+  });
+
+  it("runs 01 (a dill-pickled function) when dill is importable", async () => {
+    const script = "import dill, base64\ndef inc(x):\n    return x + 1\nprint('01\\n' + base64.encodebytes(dill.dumps(inc)).decode(), end='')";
+    const code = execFileSync(PYTHON, ["-c", script], { encoding: "utf8" });
+    const buffer = `${[...code].length}\n${code}` + packTaskPayload([41], {}, "json");
+    assert.equal(value(await run(buffer, [JSON_SERIALIZER])), 42);
+  });
+
+  it("runs 12 (AllCodeStrategies) through its first part that loads", async () => {
+    const st = "st\necho:" + ECHO;
+    const combo = `12\n4\nxx\nx${[...st].length}\n${st}`;
+    const buffer = `${[...combo].length}\n${combo}` + packTaskPayload([3], {}, "json");
+    assert.ok(pyEquals(value(await run(buffer)), [[3], new PyDict()]));
+  });
+
+  for (const vector of loadVectors("remote_exception").concat(loadVectors("remote_result"))) {
+    it(`matches vector ${vector.id}`, async () => {
+      const input = vector.input as { task_buffer: string; result_serializers?: string[]; result_size_limit?: number };
+      const limited = input.result_size_limit
+        ? await WorkerPool.start({ python: PYTHON, workers: 1, endpointId: ENDPOINT_ID, resultSizeLimit: input.result_size_limit })
+        : undefined;
+      try {
+        const taskId = nextId();
+        const outcome = await (limited ?? pool).run({ taskId, taskBuffer: input.task_buffer, resultSerializers: input.result_serializers }).result;
+        const { result } = outcome;
+        assert.equal(result.task_id, taskId);
+        assert.equal(result.data, vector.expected);
+        assert.deepEqual(result.error_details, vector.error_details);
+        // details: same keys in the same order; values of this machine (environment-specific fields).
+        const wire = JSON.parse(String(vector.result_message_text_after_version_byte)) as { data: { details: Record<string, unknown> } };
+        assert.deepEqual(result.details?.keys(), Object.keys(wire.data.details));
+        assert.equal(result.details?.get("endpoint_id"), ENDPOINT_ID);
+        assert.equal(result.details?.get("globus_compute_sdk_version"), SDK_VERSION);
+        assert.equal(result.details?.get("python_version"), execFileSync(PYTHON, ["-c", "import platform; print(platform.python_version(), end='')"]).toString());
+        const [start, end] = result.task_statuses ?? [];
+        assert.deepEqual([start.state, start.actor, end.state, end.actor], ["execution-start", "worker", "execution-end", "worker"]);
+        assert.ok(start.timestamp <= end.timestamp);
+        assert.ok(start.timestamp > 1_700_000_000_000_000_000n, "nanoseconds since the epoch");
+      } finally {
+        limited?.dispose();
+      }
+    });
+  }
+
+  for (const vector of loadVectors("task_payload")) {
+    it(`sees the arguments of vector ${vector.id} as the real endpoint did`, async () => {
+      const view = vector.endpoint_view as { probe_returned: unknown[] };
+      const outcome = await run(String(vector.task_buffer));
+      assert.ok(pyEquals(value(outcome), new PyTuple(view.probe_returned.map(fromTagged))));
+    });
+  }
+
+  for (const vector of loadVectors("code_source")) {
+    it(`loads function code of vector ${vector.id} as the real endpoint did`, async () => {
+      const check = vector.endpoint_check as { args: unknown; deserializes: boolean; result?: unknown; error?: string };
+      const args = fromTagged(check.args) as PyTuple;
+      const outcome = await run(String(vector.function_code) + packTaskPayload(args, {}, "json"), [JSON_SERIALIZER]);
+      // Python equality: the vector reader gives `5.0` in endpoint_check as the int 5.
+      if (check.deserializes) assert.ok(pyHashEquals(value(outcome), fromTagged(check.result)));
+      else assert.ok(outcome.result.data.trimEnd().endsWith(String(check.error)), outcome.result.data);
+    });
+  }
+
+  // The worker's result serializers against the real SDK's bytes (custom-class needs the generator's class).
+  const resultVectors = [
+    ...loadVectors("json_data").map((v) => ({ v, serializer: JSON_SERIALIZER })),
+    ...loadVectors("dill_data").filter((v) => v.input.pickle_protocol === 4 && v.id !== "dill_data/custom-class").map((v) => ({ v, serializer: DILL_SERIALIZER })),
+  ];
+  for (const { v, serializer } of resultVectors) {
+    it(`serializes results as the SDK does: ${v.id}`, async () => {
+      const source = `def value():\n    import datetime\n    return ${String(v.input.python_literal)}\n`;
+      const outcome = await run(taskBuffer("value", source), [serializer]);
+      if (v.expect_error) assert.match(outcome.result.data, /SerializationError: Serialization failed: All strategies failed\.\n$/);
+      else assert.equal(outcome.result.data, v.expected);
+    });
+  }
+
+  it("fails a result over the default 10 MiB limit with MaxResultSizeExceeded", async () => {
+    const outcome = await run(taskBuffer("big", "def big(n):\n    return 'x' * n\n", [10 * 1024 * 1024]), [JSON_SERIALIZER]);
+    // "11\n" + the quoted string: 10 MiB + 5 code points.
+    assert.equal(outcome.result.data, "MaxResultSizeExceeded(10485765, 10485760)");
+    assert.deepEqual(outcome.result.error_details, {
+      code: "MaxResultSizeExceeded",
+      user_message: "remote error: Task result of 10485765B exceeded current limit of 10485760B",
+    });
+  });
+
+  describe("result_serializers", () => {
+    const setSource = "def s():\n    return {1, 2}\n";
+    it("falls back in order: JSON first, then dill for what JSON cannot carry", async () => {
+      const outcome = await run(taskBuffer("s", setSource), [JSON_SERIALIZER, DILL_SERIALIZER]);
+      assert.ok(outcome.result.data.startsWith("00\n"));
+      assert.ok(pyEquals(value(outcome), new PySet([1, 2])));
+    });
+
+    it("uses the first strategy that works, even when a later one would too", async () => {
+      const outcome = await run(taskBuffer("echo", ECHO, [1]), [JSON_SERIALIZER, DILL_SERIALIZER]);
+      assert.equal(outcome.result.data, "11\n[[1], {}]");
+    });
+
+    it("accepts the re-export import path", async () => {
+      const outcome = await run(taskBuffer("echo", ECHO, [1]), ["globus_compute_sdk.serialize.JSONData"]);
+      assert.equal(outcome.result.data, "11\n[[1], {}]");
+    });
+
+    it("fails the task when every strategy fails, naming each failure", async () => {
+      const outcome = await run(taskBuffer("s", setSource), ["no.such.Strategy", JSON_SERIALIZER]);
+      assert.equal(outcome.result.error_details?.code, "RemoteExecutionError");
+      const text = outcome.result.data;
+      assert.match(text, /Invalid strategy-like 'no\.such\.Strategy'/);
+      assert.match(text, /TypeError: Object of type set is not JSON serializable/);
+      assert.ok(text.endsWith("globus_compute_sdk.errors.error_types.SerializationError: Serialization failed: All strategies failed.\n"));
+    });
+
+    it("serializes a callable result with DillCode by default", async () => {
+      const outcome = await run(taskBuffer("f", "def f():\n    return len\n"));
+      assert.ok(outcome.result.data.startsWith("01\n"), outcome.result.data);
+    });
+  });
+
+  it("fails with the endpoint's errors on malformed task buffers", async () => {
+    const wrongCount = await run(functionCode("echo", ECHO) + "5\n11\n[]");
+    assert.match(wrongCount.result.data, /AssertionError: Unpack expects 3 buffers, got 2\n$/);
+    const badHeader = await run(functionCode("echo", ECHO) + "5\nzz\n[]5\n11\n{}");
+    assert.match(badHeader.result.data, /DeserializationError: Deserialization failed: Invalid header: zz\n in data payload\n$/);
+    assert.equal(badHeader.result.error_details?.code, "RemoteExecutionError");
+  });
+
+  it("keeps what the function prints, per task: print, sys.stderr and child processes", async () => {
+    const source =
+      "def noisy(tag):\n    import os, sys\n    print('out', tag)\n    sys.stderr.write('err ' + tag + '\\n')\n" +
+      "    os.system('echo child ' + tag + '; echo childerr ' + tag + ' >&2')\n    return tag\n";
+    const outcomes = await Promise.all(["a", "b", "c"].map((tag) => run(taskBuffer("noisy", source, [tag]))));
+    for (const [i, tag] of ["a", "b", "c"].entries()) {
+      assert.equal(outcomes[i].stdout, `out ${tag}\nchild ${tag}\n`);
+      assert.equal(outcomes[i].stderr, `err ${tag}\nchilderr ${tag}\n`);
+    }
+    const quiet = await Promise.all([1, 2].map((k) => run(taskBuffer("echo", ECHO, [k]))));
+    assert.deepEqual(quiet.map((o) => o.stdout + o.stderr), ["", ""]);
+  });
+
+  it("announces each task as it starts executing", async () => {
+    const started: string[] = [];
+    const sub = pool.onDidStart((id) => started.push(id));
+    const taskId = nextId();
+    await pool.run({ taskId, taskBuffer: taskBuffer("echo", ECHO) }).result;
+    sub.dispose();
+    assert.deepEqual(started, [taskId]);
+  });
+
+  it("runs tasks in parallel on separate workers", async () => {
+    const sleeper = taskBuffer("nap", "def nap():\n    import time\n    time.sleep(1)\n");
+    const [a, b] = await Promise.all([run(sleeper), run(sleeper)]);
+    const span = (o: WorkerOutcome) => o.result.task_statuses!.map((t) => t.timestamp);
+    const [[startA, endA], [startB, endB]] = [span(a), span(b)];
+    assert.ok(startA < endB && startB < endA, "the two executions overlap in time");
+  });
+
+  it("turns a MemoryError into an error result and keeps the worker", async () => {
+    const outcome = await run(taskBuffer("hog", "def hog():\n    return bytearray(1 << 62)\n"));
+    assert.equal(outcome.result.error_details?.code, "RemoteExecutionError");
+    assert.match(outcome.result.data, /\nMemoryError\n$/);
+    assert.equal(pool.stats.total, 2);
+    assert.ok(pyEquals(value(await run(taskBuffer("echo", ECHO, [1]))), [[1], new PyDict()]));
+  });
+});
+
+describe("WorkerPool survives dying workers", () => {
+  it("fails only the task of a worker that dies, names the cause and replaces the worker", async (t) => {
+    const pool = await startPool(t);
+    const pidFile = join(tempDir(t), "pid");
+    const slow = pool.run({ taskId: nextId(), taskBuffer: taskBuffer("nap", "def nap():\n    import time\n    time.sleep(0.5)\n    return 'ok'\n") });
+    const crashes: [string, string, RegExp, RegExp?][] = [
+      ["exit", "def exit():\n    import os\n    print('bye')\n    os._exit(7)\n", /exited with code 7/],
+      ["segv", "def segv():\n    import ctypes\n    ctypes.string_at(0)\n", /killed by signal SIGSEGV/, /Fatal Python error: Segmentation fault/],
+    ];
+    for (const [name, source, cause, stderr] of crashes) {
+      const outcome = await pool.run({ taskId: nextId(), taskBuffer: taskBuffer(name, source) }).result;
+      assert.equal(outcome.result.error_details?.code, "WorkerLost");
+      assert.match(outcome.result.data, cause);
+      assert.match(outcome.result.error_details!.user_message, cause);
+      if (stderr) assert.match(outcome.stderr, stderr);
+      if (name === "exit") assert.equal(outcome.stdout, "bye\n");
+    }
+    // Killed from outside while running.
+    const sleeper = "def sleeper(path):\n    import os, time\n    open(path, 'w').write(str(os.getpid()))\n    time.sleep(30)\n";
+    const killed = pool.run({ taskId: nextId(), taskBuffer: taskBuffer("sleeper", sleeper, [pidFile]) });
+    await waitFor(() => readPid(pidFile) !== undefined, "the task to write its pid");
+    process.kill(readPid(pidFile)!, "SIGKILL");
+    const outcome = await killed.result;
+    assert.equal(outcome.result.error_details?.code, "WorkerLost");
+    assert.match(outcome.result.data, /killed by signal SIGKILL/);
+
+    assert.equal(value(await slow.result), "ok", "the task on the other worker is unaffected");
+    await waitFor(() => pool.stats.total === 2, "replacement workers");
+    const after = await pool.run({ taskId: nextId(), taskBuffer: taskBuffer("echo", ECHO, [1]) }).result;
+    assert.ok(pyEquals(value(after), [[1], new PyDict()]));
+  });
+
+  it("kills a task past its timeout, fails it with TaskTimeout and replaces the worker", async (t) => {
+    const pool = await startPool(t, { workers: 1 });
+    const before = pool.workerPids;
+    const outcome = await pool.run({ taskId: nextId(), taskBuffer: taskBuffer("nap", "def nap():\n    import time\n    time.sleep(30)\n"), timeoutMs: 300 }).result;
+    assert.equal(outcome.result.error_details?.code, "TaskTimeout");
+    assert.match(outcome.result.data, /0\.3 s/);
+    await waitFor(() => !isAlive(before[0]), "the timed-out worker to be killed");
+    const next = await pool.run({ taskId: nextId(), taskBuffer: taskBuffer("echo", ECHO, [2]) }).result;
+    assert.ok(pyEquals(value(next), [[2], new PyDict()]));
+    assert.notDeepEqual(pool.workerPids, before);
+  });
+
+  it("cancels a queued task but not a running one", async (t) => {
+    const pool = await startPool(t, { workers: 1 });
+    const first = pool.run({ taskId: nextId(), taskBuffer: taskBuffer("nap", "def nap():\n    import time\n    time.sleep(0.3)\n    return 1\n") });
+    const second = pool.run({ taskId: nextId(), taskBuffer: taskBuffer("echo", ECHO) });
+    assert.deepEqual(pool.stats, { total: 1, idle: 0, busy: 1, queued: 1 });
+    assert.equal(second.cancel(), true);
+    assert.equal(second.cancel(), false);
+    assert.equal(first.cancel(), false);
+    assert.equal((await second.result).result.error_details?.code, "TaskCancelled");
+    assert.equal(value(await first.result), 1);
+  });
+
+  it("fails queued and running tasks with EndpointStopped on dispose and refuses new ones", async (t) => {
+    const pool = await startPool(t, { workers: 1 });
+    const nap = taskBuffer("nap", "def nap():\n    import time\n    time.sleep(30)\n");
+    const runs = [pool.run({ taskId: nextId(), taskBuffer: nap }), pool.run({ taskId: nextId(), taskBuffer: nap })];
+    pool.dispose();
+    for (const r of runs) assert.equal((await r.result).result.error_details?.code, "EndpointStopped");
+    assert.throws(() => pool.run({ taskId: nextId(), taskBuffer: nap }), (e: unknown) => e instanceof LocalEndpointError && e.code === "POOL_DISPOSED");
+  });
+
+  it("stops without dill as a clear error for 01 only", async (t) => {
+    // A dill.py that refuses to import hides the real one.
+    const dir = tempDir(t);
+    writeFileSync(join(dir, "dill.py"), "raise ImportError('dill hidden by the test')\n");
+    const pool = await startPool(t, { workers: 1, env: { PYTHONPATH: dir } });
+    const plain = await pool.run({ taskId: nextId(), taskBuffer: taskBuffer("echo", ECHO, [1], {}, { data: "dill" }) }).result;
+    assert.ok(pyEquals(value(plain), [[1], new PyDict()]), "00 falls back to the standard pickle module");
+    assert.equal(plain.result.details?.get("dill_version"), null);
+    const dillCode = "01\ngARLAS4=\n";
+    const outcome = await pool.run({ taskId: nextId(), taskBuffer: `${dillCode.length}\n${dillCode}` + packTaskPayload([], {}, "json") }).result;
+    assert.match(outcome.result.data, /DillCode needs the dill package, which \S+ cannot import\n$/);
+  });
+});
+
+describe("WorkerPool start-up", () => {
+  const isCode = (code: string, text: RegExp) => (e: unknown) => e instanceof LocalEndpointError && e.code === code && text.test(e.message);
+
+  it("reports a missing interpreter with its path", async () => {
+    await assert.rejects(WorkerPool.start({ python: "/nonexistent/python3", workers: 1 }), isCode("PYTHON_NOT_FOUND", /\/nonexistent\/python3.*ENOENT/));
+  });
+
+  it("reports an interpreter that exits at once, with how it exited", async () => {
+    await assert.rejects(WorkerPool.start({ python: "/bin/false", workers: 2 }), isCode("WORKER_START_FAILED", /"\/bin\/false" exited with code 1/));
+  });
+
+  it("reports a worker script that fails, with its error output", async (t) => {
+    const script = join(tempDir(t), "broken.py");
+    writeFileSync(script, "raise SystemExit('this worker is broken')\n");
+    await assert.rejects(WorkerPool.start({ python: PYTHON, workers: 1, workerScript: script }), isCode("WORKER_START_FAILED", /this worker is broken/));
+  });
+
+  it("gives up on an interpreter that hangs, and kills it", async (t) => {
+    const dir = tempDir(t);
+    const fake = join(dir, "python3");
+    writeFileSync(fake, `#!/bin/sh\necho $$ > ${dir}/pid\nexec sleep 60\n`);
+    chmodSync(fake, 0o755);
+    await assert.rejects(WorkerPool.start({ python: fake, workers: 1, startTimeoutMs: 500 }), isCode("WORKER_START_TIMEOUT", /within 500 ms/));
+    const pid = readPid(join(dir, "pid"))!;
+    await waitFor(() => !isAlive(pid), "the hung interpreter to be killed");
+  });
+
+  it("rejects bad options", async () => {
+    await assert.rejects(WorkerPool.start({ workers: 0 }), isCode("INVALID_OPTIONS", /workers/));
+    await assert.rejects(WorkerPool.start({ resultSizeLimit: 10 }), isCode("INVALID_OPTIONS", /resultSizeLimit/));
+    await assert.rejects(WorkerPool.start({ cwd: "/nonexistent" }), isCode("INVALID_OPTIONS", /cwd \/nonexistent/));
+  });
+
+  it("reports a directory given as the interpreter", async () => {
+    await assert.rejects(WorkerPool.start({ python: "/tmp", workers: 1 }), isCode("PYTHON_NOT_FOUND", /"\/tmp" cannot be run \(EACCES\)/));
+  });
+
+  it("runs user code in the configured working directory, each task starting there", async (t) => {
+    const dir = tempDir(t);
+    const pool = await startPool(t, { workers: 1, cwd: dir });
+    const wander = taskBuffer("wander", "def wander():\n    import os\n    here = os.getcwd()\n    os.chdir('/')\n    return here\n");
+    for (let i = 0; i < 2; i++) {
+      assert.equal(value(await pool.run({ taskId: nextId(), taskBuffer: wander }).result), dir);
+    }
+    assert.throws(() => pool.run({ taskId: nextId(), taskBuffer: 42 as unknown as string }), isCode("INVALID_OPTIONS", /taskBuffer/));
+    assert.throws(() => pool.run({ taskId: nextId(), taskBuffer: wander, timeoutMs: -1 }), isCode("INVALID_OPTIONS", /timeoutMs/));
+  });
+});
+
+describe("WorkerPool leaves no process behind", () => {
+  it("kills what user code spawned when the pool is disposed", async (t) => {
+    const pool = await startPool(t, { workers: 1 });
+    const spawnSleep = "def spawn():\n    import subprocess\n    return subprocess.Popen(['sleep', '300']).pid\n";
+    const pid = value(await pool.run({ taskId: nextId(), taskBuffer: taskBuffer("spawn", spawnSleep) }).result) as number;
+    assert.ok(isAlive(pid));
+    const workers = pool.workerPids;
+    pool.dispose();
+    await waitFor(() => !isAlive(pid) && workers.every((w) => !isAlive(w)), "the worker and its child to end");
+  });
+
+  for (const [mode, title] of [
+    ["killed", "workers end by themselves when their host is killed outright"],
+    ["exits", "a host that exits without disposing its pool takes its workers along, even busy ones"],
+  ]) {
+    it(title, async (t) => {
+      const host = spawn(process.execPath, ["--import", "tsx", join(__dirname, "fixtures", "poolHost.ts"), mode], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      t.after(() => host.kill("SIGKILL"));
+      const line = await new Promise<string>((resolve) => host.stdout.once("data", (d: Buffer) => resolve(d.toString())));
+      const pids = JSON.parse(line) as number[];
+      assert.equal(pids.length, 2);
+      if (mode === "killed") {
+        assert.ok(pids.every(isAlive));
+        host.kill("SIGKILL");
+      }
+      await waitFor(() => pids.every((p) => !isAlive(p)), "orphaned workers to exit");
+    });
+  }
+
+  after(async () => {
+    await waitFor(() => childPythonProcesses().length === 0, "every worker of this file to be gone");
+  });
+});
+
+function readPid(path: string): number | undefined {
+  try {
+    const text = readFileSync(path, "utf8").trim();
+    return text ? Number(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
