@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".cache/**", "test/fixtures/**", "**/*.py"] },
+  { ignores: ["dist/**", "out/**", "test-results/**", "node_modules/**", ".cache/**", "test/fixtures/**", "**/*.py"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,0 +1,25 @@
+/** Every command the extension contributes (package.json `contributes.commands` lists the same ids; a test checks). */
+export const COMMAND_IDS = [
+  "globusCompute.submitFunction",
+  "globusCompute.submitFunctionWithArguments",
+  "globusCompute.mapFunction",
+  "globusCompute.selectEndpoint",
+  "globusCompute.reloadTaskGroup",
+  "globusCompute.openResult",
+  "globusCompute.rerunTask",
+  "globusCompute.rerunTaskWithEditedArguments",
+  "globusCompute.copyTaskId",
+  "globusCompute.copyTaskGroupId",
+  "globusCompute.cancelTask",
+  "globusCompute.forgetTaskGroup",
+  "globusCompute.showMoreTasks",
+  "globusCompute.refreshEndpoints",
+  "globusCompute.signIn",
+  "globusCompute.signOut",
+  "globusCompute.showOutput",
+] as const;
+
+export type CommandId = (typeof COMMAND_IDS)[number];
+
+/** A handler per command: the type makes a missing handler a compile error. */
+export type CommandHandlers = Record<CommandId, (...args: unknown[]) => unknown>;

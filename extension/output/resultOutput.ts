@@ -1,0 +1,61 @@
+/**
+ * Writes each finished task to the "Globus Compute" LogOutputChannel the moment it settles: the call,
+ * `→` and the result's Python repr (or the traceback), the duration, the task id, and what the function
+ * printed (local endpoint). The channel adds the time stamp.
+ */
+import { TaskExecutionFailed } from "../../core/executor/errors";
+import { formatPython } from "../../core/protocol/formatPython";
+import type { PyValue } from "../../core/protocol/pyValue";
+import { formatDuration } from "../util/format";
+
+/** The part of vscode.LogOutputChannel this needs. */
+export interface ResultLog {
+  info(message: string): void;
+  error(message: string): void;
+}
+
+export interface SettledTask {
+  call: string;
+  taskId?: string;
+  durationMs: number;
+  outcome: { value: PyValue } | { error: unknown };
+  stdout?: string;
+  stderr?: string;
+}
+
+/** Longest result written to the channel; "Open Result" shows the whole value. */
+const MAX_RESULT_CHARS = 10_000;
+
+export function formatSettled(task: SettledTask): { level: "info" | "error"; text: string } {
+  const meta = `(${formatDuration(task.durationMs)}${task.taskId ? ` · task ${task.taskId}` : ""})`;
+  const printed = [printedBlock("stdout", task.stdout), printedBlock("stderr", task.stderr)].join("");
+  if ("value" in task.outcome) {
+    const repr = formatPython(task.outcome.value, { maxLength: MAX_RESULT_CHARS });
+    return { level: "info", text: `${task.call} → ${repr}  ${meta}${printed}` };
+  }
+  const err = task.outcome.error;
+  const detail =
+    err instanceof TaskExecutionFailed ? err.remoteTraceback.trimEnd() : err instanceof Error ? err.message : String(err);
+  return { level: "error", text: `${task.call} failed  ${meta}\n${indent(detail)}${printed}` };
+}
+
+export class ResultOutput {
+  constructor(private readonly log: ResultLog) {}
+
+  write(task: SettledTask): void {
+    const { level, text } = formatSettled(task);
+    this.log[level](text);
+  }
+}
+
+function printedBlock(stream: "stdout" | "stderr", text: string | undefined): string {
+  if (!text) return "";
+  return `\n  ${stream}:\n${indent(text.replace(/\n$/, ""), "    | ")}`;
+}
+
+function indent(text: string, prefix = "    "): string {
+  return text
+    .split("\n")
+    .map((l) => prefix + l)
+    .join("\n");
+}

@@ -1,0 +1,87 @@
+/**
+ * Feeds ComputeFutures into TaskGroupModel: each future becomes a task row whose state, ids, timeline and
+ * result follow the future. The model stays plain data; this is the only place that knows futures.
+ */
+import type { ComputeFuture } from "../../core/executor/computeFuture";
+import { TaskExecutionFailed } from "../../core/executor/errors";
+import { formatPython } from "../../core/protocol/formatPython";
+import { DisposableStore, type Disposable } from "../../core/util/disposable";
+import type { SettledTask } from "../output/resultOutput";
+import type { TaskGroupModel, TaskRecord } from "./taskGroupModel";
+
+/** Results longer than this are cut in the tree; "Open Result" shows them whole. */
+const PREVIEW_LENGTH = 200;
+
+export interface FedCall {
+  /** The call as the user wrote it, e.g. `double(7)`. */
+  call: string;
+  future: ComputeFuture;
+}
+
+export interface FeedOptions {
+  now?: () => number;
+  /** Called once per task when it settles (for the output channel). */
+  onSettled?: (task: SettledTask) => void;
+}
+
+/** Adds the calls to the group and keeps their rows in step with their futures until disposed. */
+export function feedFutures(
+  model: TaskGroupModel,
+  groupKey: string,
+  calls: readonly FedCall[],
+  { now = Date.now, onSettled }: FeedOptions = {},
+): Disposable {
+  const store = new DisposableStore();
+  const submittedAt = now();
+  const first = model.addTasks(
+    groupKey,
+    calls.map(({ call, future }) => ({ call, state: future.state, taskId: future.taskId, submittedAt })),
+  );
+  const update = (index: number, patch: Partial<TaskRecord>) => {
+    if (!store.isDisposed && model.get(groupKey) !== undefined) model.updateTask(groupKey, index, patch);
+  };
+  const settle = (future: ComputeFuture, index: number, call: string) => {
+    const completion = Number(future.completionT ?? 0);
+    const finishedAt = completion > 0 ? completion * 1000 : now();
+    const report = (outcome: SettledTask["outcome"]) => {
+      if (store.isDisposed) return;
+      const { taskId, stdout, stderr } = future;
+      onSettled?.({ call, taskId, durationMs: finishedAt - submittedAt, outcome, stdout, stderr });
+    };
+    future.then(
+      (value) => {
+        update(index, { resultPreview: formatPython(value, { maxLength: PREVIEW_LENGTH }), finishedAt });
+        report({ value });
+      },
+      (error: unknown) => {
+        update(index, { error: errorSummary(error), finishedAt });
+        report({ error });
+      },
+    );
+  };
+
+  calls.forEach(({ call, future }, i) => {
+    const index = first + i;
+    if (future.done()) return settle(future, index, call);
+    store.add(
+      future.onDidChange(() => {
+        if (store.isDisposed || model.get(groupKey) === undefined) return;
+        if (model.get(groupKey)?.taskGroupId === undefined && future.taskGroupId !== undefined) {
+          model.updateGroup(groupKey, { taskGroupId: future.taskGroupId });
+        }
+        update(index, { state: future.state, taskId: future.taskId, transitions: future.transitions });
+        if (future.done()) settle(future, index, call);
+      }),
+    );
+  });
+  return store;
+}
+
+/** One line for the tree: the exception line of a remote traceback, else the error's message. */
+function errorSummary(err: unknown): string {
+  if (err instanceof TaskExecutionFailed) {
+    const lines = err.remoteTraceback.split("\n").filter((l) => l.trim() !== "");
+    return lines.at(-1)?.trim() ?? err.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}

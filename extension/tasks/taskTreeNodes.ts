@@ -1,0 +1,150 @@
+/**
+ * The Tasks view's structure and rows as pure functions over TaskGroupModel: groups → tasks, with a
+ * "show more" row so a group of 10k tasks renders one page at a time.
+ */
+import type { TaskTransition } from "../../core/protocol/messages";
+import {
+  displayStateOf,
+  TASK_DISPLAY_STATES,
+  type TaskCounts,
+  type TaskDisplayState,
+  type TaskGroupModel,
+  type TaskGroupRecord,
+  type TaskRecord,
+} from "./taskGroupModel";
+import { codeSpan, formatClock, formatDuration, oneLine } from "../util/format";
+import type { TreeItemData } from "../vscode/treeItemData";
+
+export type TaskTreeNode =
+  | { kind: "group"; groupKey: string }
+  | { kind: "task"; groupKey: string; index: number }
+  | { kind: "more"; groupKey: string; shown: number };
+
+const STATE_ICONS: Record<TaskDisplayState, { id: string; color?: string }> = {
+  queued: { id: "clock", color: "testing.iconQueued" },
+  running: { id: "loading~spin" },
+  success: { id: "pass", color: "testing.iconPassed" },
+  failed: { id: "error", color: "testing.iconFailed" },
+  cancelled: { id: "circle-slash", color: "testing.iconSkipped" },
+};
+
+const COUNT_WORDS: Record<TaskDisplayState, string> = {
+  queued: "queued",
+  running: "running",
+  success: "succeeded",
+  failed: "failed",
+  cancelled: "cancelled",
+};
+
+/** e.g. `2 running, 3 succeeded, 1 failed` (states with no task left out). */
+export function formatCounts(counts: Readonly<TaskCounts>): string {
+  const parts = TASK_DISPLAY_STATES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${COUNT_WORDS[s]}`);
+  return parts.length > 0 ? parts.join(", ") : "no tasks";
+}
+
+/** Children of a node: the groups (newest first) at the root, one page of tasks under a group. */
+export function childrenOf(
+  model: TaskGroupModel,
+  node: TaskTreeNode | undefined,
+  shownCount: (groupKey: string) => number,
+): TaskTreeNode[] {
+  if (node === undefined) return model.groups.map((g) => ({ kind: "group", groupKey: g.key }));
+  if (node.kind !== "group") return [];
+  const group = model.get(node.groupKey);
+  if (group === undefined) return [];
+  const shown = Math.min(shownCount(node.groupKey), group.tasks.length);
+  const rows: TaskTreeNode[] = [];
+  for (let index = 0; index < shown; index++) rows.push({ kind: "task", groupKey: node.groupKey, index });
+  if (shown < group.tasks.length) rows.push({ kind: "more", groupKey: node.groupKey, shown });
+  return rows;
+}
+
+export function groupItem(group: TaskGroupRecord, counts: Readonly<TaskCounts>, expanded: boolean): TreeItemData {
+  const busy = counts.queued + counts.running > 0;
+  const tooltip = [
+    `**${codeSpan(group.functionName)}** on ${codeSpan(group.endpoint.name)}`,
+    "",
+    `- Task group: ${group.taskGroupId ? codeSpan(group.taskGroupId) : "not yet assigned"}`,
+    `- Endpoint: ${codeSpan(group.endpoint.id)}`,
+    `- Created: ${new Date(group.createdAt).toISOString()}`,
+    `- Tasks: ${group.tasks.length} (${formatCounts(counts)})`,
+  ].join("\n");
+  return {
+    id: group.key,
+    label: group.functionName,
+    description: `${group.endpoint.name} · ${formatClock(group.createdAt)} · ${formatCounts(counts)}`,
+    tooltip,
+    icon: busy ? { id: "sync~spin" } : { id: "layers" },
+    contextValue: group.taskGroupId ? "taskGroup.withId" : "taskGroup",
+    collapsible: expanded ? "expanded" : "collapsed",
+  };
+}
+
+export function taskItem(group: TaskGroupRecord, index: number, task: Readonly<TaskRecord>): TreeItemData {
+  const state = displayStateOf(task.state);
+  return {
+    id: `${group.key}/${index}`,
+    label: task.call,
+    description: taskDescription(task, state),
+    tooltip: taskTooltip(group, task),
+    icon: STATE_ICONS[state],
+    contextValue: `task.${state}${task.taskId ? ".withId" : ""}`,
+    collapsible: "none",
+  };
+}
+
+export function moreItem(group: TaskGroupRecord, shown: number, pageSize: number): TreeItemData {
+  const hidden = group.tasks.length - shown;
+  const node: TaskTreeNode = { kind: "more", groupKey: group.key, shown };
+  return {
+    id: `${group.key}/more`,
+    label: `Show ${Math.min(pageSize, hidden).toLocaleString("en-US")} more…`,
+    description: `${hidden.toLocaleString("en-US")} not shown`,
+    icon: { id: "ellipsis" },
+    contextValue: "more",
+    collapsible: "none",
+    command: { command: "globusCompute.showMoreTasks", title: "Show More Tasks", arguments: [node] },
+  };
+}
+
+function taskDescription(task: Readonly<TaskRecord>, state: TaskDisplayState): string {
+  const duration = task.finishedAt !== undefined ? ` · ${formatDuration(task.finishedAt - task.submittedAt)}` : "";
+  switch (state) {
+    case "success":
+      return `${oneLine(task.resultPreview ?? "", 60)}${duration}`;
+    case "failed":
+      return `${oneLine(task.error ?? "failed", 60)}${duration}`;
+    case "cancelled":
+      return "cancelled";
+    default:
+      return task.state;
+  }
+}
+
+function taskTooltip(group: TaskGroupRecord, task: Readonly<TaskRecord>): string {
+  const lines = [
+    `**${codeSpan(task.call)}** — ${task.state}`,
+    "",
+    `- Task: ${task.taskId ? codeSpan(task.taskId) : "not yet submitted"}`,
+    `- Task group: ${group.taskGroupId ? codeSpan(group.taskGroupId) : "not yet assigned"}`,
+    `- Endpoint: ${codeSpan(group.endpoint.name)} (${codeSpan(group.endpoint.id)})`,
+    `- Submitted: ${new Date(task.submittedAt).toISOString()}`,
+  ];
+  if (task.finishedAt !== undefined) {
+    lines.push(`- Finished: ${new Date(task.finishedAt).toISOString()} (${formatDuration(task.finishedAt - task.submittedAt)})`);
+  }
+  if (task.resultPreview !== undefined) lines.push("", `Result: ${codeSpan(oneLine(task.resultPreview, 200))}`);
+  if (task.error !== undefined) lines.push("", `Error: ${codeSpan(oneLine(task.error, 200))}`);
+  if (task.transitions && task.transitions.length > 0) lines.push("", ...timeline(task.transitions));
+  return lines.join("\n");
+}
+
+/** The endpoint's transitions as a table, times relative to the first one. */
+function timeline(transitions: readonly TaskTransition[]): string[] {
+  const t0 = transitions[0].timestamp;
+  return [
+    "| state | actor | after |",
+    "| --- | --- | --- |",
+    ...transitions.map((t) => `| ${t.state} | ${t.actor} | ${formatDuration(Number(t.timestamp - t0) / 1e6)} |`),
+  ];
+}

@@ -1,0 +1,4 @@
+/** One line of the extension-host results file (written by host/index.ts, read by harness.ts). */
+export type HostTestRecord =
+  | { type: "test"; title: string; state: "passed" | "failed" | "pending"; durationMs: number; error?: string }
+  | { type: "end"; failed: number };

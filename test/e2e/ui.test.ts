@@ -1,0 +1,86 @@
+/**
+ * UI tests: the packaged .vsix installed into code-server (`--install-extension`), driven in Chromium.
+ * One code-server and one browser for the whole file; screenshots go to test-results/.
+ */
+import * as assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { openWorkbench, packageExtension, screenshot, startSession, withDistLock, type E2eSession } from "./harness";
+import { Workbench } from "./workbench";
+
+let session: E2eSession;
+let workbench: Workbench;
+
+before(async () => {
+  const vsix = await withDistLock(packageExtension);
+  session = await startSession({ extensions: [vsix] });
+  await openWorkbench(session.page, session.server.workbenchUrl(session.workspace));
+  workbench = new Workbench(session.page);
+});
+
+after(async () => {
+  await session?.close("ui-code-server");
+});
+
+test("the installed .vsix adds the Globus Compute container; the empty Tasks view shows its welcome content", async () => {
+  await workbench.openViewContainer("Globus Compute");
+  const welcome = await workbench.welcomeText("Tasks");
+  assert.match(welcome, /No tasks yet\. Open a Python file, right-click inside a function and choose Submit Function/);
+  assert.match(welcome, /Reload Task Group…/);
+  await screenshot(session.page, "ui-tasks-welcome");
+});
+
+test("the Endpoints view lists the offered endpoints; Select Endpoint… changes the selected one", async () => {
+  await workbench.openViewContainer("Globus Compute");
+  assert.deepEqual(await workbench.treeRows("Endpoints", 2), [
+    { label: "local", description: "this machine · 2 workers" },
+    { label: "tutorial", description: "4b116d3c-1703-4f8f-9f6f-39921e5864df · selected" },
+  ]);
+  await workbench.runCommand("Globus Compute: Select Endpoint…");
+  await workbench.pickQuickItem("local");
+  await session.page
+    .locator(".part.sidebar .monaco-list-row .label-description", { hasText: "this machine · 2 workers · selected" })
+    .waitFor();
+  assert.deepEqual(await workbench.treeRows("Endpoints", 2), [
+    { label: "local", description: "this machine · 2 workers · selected" },
+    { label: "tutorial", description: "4b116d3c-1703-4f8f-9f6f-39921e5864df" },
+  ]);
+  await screenshot(session.page, "ui-endpoints");
+});
+
+test("F1 → Show Output opens the Globus Compute log with the activation line and the settings problems", async (t) => {
+  await workbench.runCommand("Globus Compute: Show Output");
+  const text = await workbench.outputText(/Globus Compute \d+\.\d+\.\d+ activated in [\d.]+ ms; 17 commands registered/);
+  assert.equal(await workbench.selectedOutputChannel(), "Globus Compute");
+  t.diagnostic(text.split("\n").find((l) => l.includes(" activated in ")) ?? "");
+  assert.match(text, /\[warning\] Setting globusCompute\.batchSize: expected an integer of at least 1, got 0; using 128/);
+  assert.match(text, /\[warning\] Setting globusCompute\.endpoints: entry 2 \("broken"\): "id" must be an endpoint UUID/);
+  await screenshot(session.page, "ui-output");
+});
+
+test("a command whose feature is not built yet says so", async () => {
+  await workbench.runCommand("Globus Compute: Reload Task Group…");
+  await workbench.notification('Globus Compute: "Reload Task Group…" is not yet available in this version.');
+});
+
+test("right-click in a Python file offers the submit commands", async () => {
+  await workbench.openFile("sample.py");
+  const items = await workbench.editorContextMenu(2);
+  const ours = items.filter((i) => /Function/.test(i));
+  assert.deepEqual(ours, ["Submit Function", "Submit Function with Arguments…", "Map Function over…"]);
+  await screenshot(session.page, "ui-editor-menu");
+  await workbench.clickMenuItem("Submit Function");
+  await workbench.notification('Globus Compute: "Submit Function" is not yet available in this version.');
+});
+
+test("the submit commands are not offered for other languages", async () => {
+  await workbench.openFile("notes.txt");
+  const items = await workbench.editorContextMenu(1);
+  assert.ok(items.length > 0);
+  assert.deepEqual(items.filter((i) => /Function/.test(i)), []);
+  await session.page.keyboard.press("Escape");
+});
+
+test("the status bar shows the extension's entry", async () => {
+  assert.equal(await workbench.statusBarText("globusCompute.status"), "Globus Compute");
+  await screenshot(session.page, "ui-overview");
+});

@@ -1,0 +1,144 @@
+/**
+ * Page helpers for UI tests against the VS Code workbench in Chromium. Selectors are VS Code 1.100's DOM
+ * (code-server 4.100.3); they live here only, so a VS Code upgrade touches one file.
+ */
+import type { Locator, Page } from "playwright-core";
+
+export class Workbench {
+  constructor(readonly page: Page) {}
+
+  /** Opens an activity-bar container (e.g. "Globus Compute") unless it is open already; waits for its side bar. */
+  async openViewContainer(title: string): Promise<void> {
+    const entry = this.page.locator(".activitybar .action-item", {
+      has: this.page.locator(`a.action-label[aria-label^="${cssString(title)}"]`),
+    });
+    // Clicking the selected entry would close the side bar.
+    if ((await entry.getAttribute("aria-selected")) !== "true") await entry.click();
+    await this.page
+      .locator(".part.sidebar .composite.title h2", { hasText: new RegExp(`^${escapeRegExp(title)}$`, "i") })
+      .waitFor();
+  }
+
+  /** A view's pane in the side bar, by its title (e.g. "Tasks"), expanded. */
+  async view(title: string): Promise<Locator> {
+    const pane = this.page.locator(".part.sidebar .pane", {
+      has: this.page.locator(".pane-header h3.title", { hasText: new RegExp(`^${escapeRegExp(title)}$`, "i") }),
+    });
+    const header = pane.locator(".pane-header");
+    if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
+    await pane.locator(".pane-body").waitFor();
+    return pane;
+  }
+
+  /** The welcome text a view shows when it is empty (viewsWelcome). */
+  async welcomeText(viewTitle: string): Promise<string> {
+    const content = (await this.view(viewTitle)).locator(".welcome-view-content");
+    await content.waitFor();
+    return content.innerText();
+  }
+
+  /** Visible rows of a tree view (label and description), waiting for at least `atLeast` rows. */
+  async treeRows(viewTitle: string, atLeast = 1): Promise<{ label: string; description: string }[]> {
+    const rows = (await this.view(viewTitle)).locator(".monaco-list-row");
+    await rows.nth(atLeast - 1).waitFor();
+    const out: { label: string; description: string }[] = [];
+    for (const row of await rows.all()) {
+      const description = row.locator(".label-description");
+      out.push({
+        label: (await row.locator(".label-name").innerText()).trim(),
+        description: (await description.count()) > 0 ? (await description.innerText()).trim() : "",
+      });
+    }
+    return out;
+  }
+
+  /** Runs a command through F1 by its palette title (e.g. "Globus Compute: Show Output"). */
+  async runCommand(title: string): Promise<void> {
+    await this.page.locator(".monaco-workbench").click({ position: { x: 700, y: 400 } });
+    await this.page.keyboard.press("F1");
+    const input = this.page.locator(".quick-input-widget .quick-input-box input");
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    const row = this.page.locator(".quick-input-widget .monaco-list-row", {
+      has: this.page.locator(".label-name", { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
+    });
+    await row.first().waitFor();
+    await row.first().click();
+    await this.page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+  }
+
+  /** Opens a workspace file through Quick Open and waits for its editor. */
+  async openFile(name: string): Promise<void> {
+    await this.page.keyboard.press("Control+P");
+    const input = this.page.locator(".quick-input-widget .quick-input-box input");
+    await input.waitFor();
+    await input.fill(name);
+    await this.page.locator(".quick-input-widget .monaco-list-row", { hasText: name }).first().waitFor();
+    await this.page.keyboard.press("Enter");
+    await this.page.locator(`.tabs-container .tab[aria-label^="${cssString(name)}"]`).waitFor();
+    await this.page.locator(".editor-instance .monaco-editor .view-lines").first().waitFor();
+  }
+
+  /** Right-clicks line `line` (1-based) of the active editor; returns the context menu's item labels. */
+  async editorContextMenu(line: number): Promise<string[]> {
+    const target = this.page.locator(".editor-instance .monaco-editor .view-lines .view-line").nth(line - 1);
+    await target.click({ button: "right" });
+    const items = this.page.locator(".monaco-menu .action-item .action-label:not(.separator)");
+    await items.first().waitFor();
+    return (await items.allInnerTexts()).map((t) => t.trim()).filter((t) => t !== "");
+  }
+
+  /** Clicks an item of the open context menu by its label. */
+  async clickMenuItem(label: string): Promise<void> {
+    await this.page.locator(".monaco-menu .action-item .action-label", { hasText: new RegExp(`^${escapeRegExp(label)}$`) }).click();
+  }
+
+  /** Waits for a notification toast whose message contains `text`. */
+  async notification(text: string): Promise<void> {
+    await this.page.locator(".notifications-toasts .notification-list-item-message", { hasText: text }).first().waitFor();
+  }
+
+  /** Picks the quick-pick row whose label is `label` (after a command opened the quick pick). */
+  async pickQuickItem(label: string): Promise<void> {
+    const row = this.page.locator(".quick-input-widget .monaco-list-row", {
+      has: this.page.locator(".label-name", { hasText: new RegExp(`^${escapeRegExp(label)}$`) }),
+    });
+    await row.first().click();
+    await this.page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+  }
+
+  /** The text of the output channel shown in the panel, once it matches `expected`. */
+  async outputText(expected: RegExp, timeoutMs = 15_000): Promise<string> {
+    const lines = this.page.locator(".part.panel .output-view .view-lines");
+    await lines.waitFor({ timeout: timeoutMs });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      // Monaco renders spaces as non-breaking spaces.
+      const text = (await lines.innerText()).replace(/\u00a0/g, " ");
+      if (expected.test(text)) return text;
+      if (Date.now() > deadline) throw new Error(`the output panel never showed ${expected}; it shows:\n${text}`);
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  /** The name of the channel selected in the Output panel's dropdown. */
+  async selectedOutputChannel(): Promise<string> {
+    const select = this.page.locator(".part.panel .monaco-select-box");
+    return (await select.first().getAttribute("title")) ?? (await select.first().inputValue());
+  }
+
+  /** The text of a status bar entry, by its accessible name. */
+  async statusBarText(name: string): Promise<string> {
+    const entry = this.page.locator(`.part.statusbar .statusbar-item[id$="${cssString(name)}"]`);
+    await entry.waitFor();
+    return (await entry.innerText()).trim();
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function cssString(s: string): string {
+  return s.replace(/["\\]/g, "\\$&");
+}

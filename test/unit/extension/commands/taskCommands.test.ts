@@ -1,0 +1,60 @@
+import * as assert from "node:assert/strict";
+import { test } from "node:test";
+import { TaskCommands } from "../../../../extension/commands/taskCommands";
+import { TaskGroupModel } from "../../../../extension/tasks/taskGroupModel";
+import type { TaskTreeNode } from "../../../../extension/tasks/taskTreeNodes";
+
+function setup() {
+  const model = new TaskGroupModel();
+  model.add({
+    key: "g",
+    functionName: "f",
+    endpoint: { name: "local", id: "local" },
+    createdAt: 0,
+    tasks: [
+      { call: "f(1)", state: "running", taskId: "task-1", submittedAt: 0 },
+      { call: "f(2)", state: "queued", submittedAt: 0 },
+    ],
+  });
+  const clipboard: string[] = [];
+  const warnings: string[] = [];
+  const paged: TaskTreeNode[] = [];
+  const ui = {
+    showInformation: () => undefined,
+    showWarning: (m: string) => void warnings.push(m),
+    copyToClipboard: async (text: string) => void clipboard.push(text),
+  };
+  const commands = new TaskCommands(model, { showMore: (n) => void paged.push(n) }, ui);
+  return { model, commands, clipboard, warnings, paged };
+}
+
+test("copy task id / task group id put the id on the clipboard, or say why there is none", async () => {
+  const { model, commands, clipboard, warnings } = setup();
+  await commands.copyTaskId({ kind: "task", groupKey: "g", index: 0 });
+  await commands.copyTaskId({ kind: "task", groupKey: "g", index: 1 });
+  await commands.copyTaskGroupId({ kind: "group", groupKey: "g" });
+  model.updateGroup("g", { taskGroupId: "tg-1" });
+  await commands.copyTaskGroupId({ kind: "group", groupKey: "g" });
+  assert.deepEqual(clipboard, ["task-1", "tg-1"]);
+  assert.deepEqual(warnings, [
+    "This task has no id yet: it has not reached the service.",
+    "This task group has no id yet: no task has reached the service.",
+  ]);
+});
+
+test("forget removes the group; show more pages the tree", () => {
+  const { model, commands, paged } = setup();
+  commands.showMoreTasks({ kind: "more", groupKey: "g", shown: 1 });
+  commands.forgetTaskGroup({ kind: "group", groupKey: "g" });
+  assert.equal(model.get("g"), undefined);
+  assert.deepEqual(paged, [{ kind: "more", groupKey: "g", shown: 1 }]);
+});
+
+test("a row command run without its row (e.g. from a keybinding) is a clear usage error", async () => {
+  const { commands } = setup();
+  assert.throws(() => commands.forgetTaskGroup(undefined), {
+    name: "TypeError",
+    message: "this command acts on a task group row of the Tasks view",
+  });
+  await assert.rejects(commands.copyTaskId({ kind: "group", groupKey: "g" }), /acts on a task row/);
+});

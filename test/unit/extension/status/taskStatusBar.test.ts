@@ -1,0 +1,42 @@
+import * as assert from "node:assert/strict";
+import { test } from "node:test";
+import { statusBarText, TaskStatusBar, type StatusBarItemLike } from "../../../../extension/status/taskStatusBar";
+import { TaskGroupModel } from "../../../../extension/tasks/taskGroupModel";
+
+test("the status bar says how many tasks are running or queued, and opens the Tasks view", () => {
+  const model = new TaskGroupModel();
+  const item = { text: "", tooltip: "", shown: false, disposed: false } as StatusBarItemLike & { shown: boolean; disposed: boolean };
+  item.show = () => void (item.shown = true);
+  item.dispose = () => void (item.disposed = true);
+  const bar = new TaskStatusBar(item, model, "globusCompute.tasks.focus");
+  assert.deepEqual([item.text, item.tooltip, item.command, item.shown], [
+    "$(globe) Globus Compute",
+    "Globus Compute: no tasks yet",
+    "globusCompute.tasks.focus",
+    true,
+  ]);
+  model.add({
+    key: "g",
+    functionName: "f",
+    endpoint: { name: "local", id: "local" },
+    createdAt: 0,
+    tasks: [
+      { call: "f(1)", state: "running", submittedAt: 0 },
+      { call: "f(2)", state: "waiting-for-ep", submittedAt: 0 },
+      { call: "f(3)", state: "success", submittedAt: 0 },
+    ],
+  });
+  assert.equal(item.text, "$(sync~spin) Globus Compute: 2 running");
+  assert.equal(item.tooltip, "Globus Compute tasks: 1 queued, 1 running, 1 succeeded");
+  bar.dispose();
+  assert.equal(item.disposed, true);
+  model.updateTask("g", 0, { state: "success" });
+  assert.equal(item.text, "$(sync~spin) Globus Compute: 2 running", "no updates after dispose");
+});
+
+test("statusBarText when everything finished", () => {
+  assert.deepEqual(statusBarText({ queued: 0, running: 0, success: 2, failed: 1, cancelled: 0 }), {
+    text: "$(globe) Globus Compute",
+    tooltip: "Globus Compute tasks: 2 succeeded, 1 failed",
+  });
+});

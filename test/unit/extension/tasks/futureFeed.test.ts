@@ -1,0 +1,95 @@
+/** Futures driven the way the Executor drives them (taskId/taskGroupId on acknowledgement, then _setState/_resolve/_reject). */
+import * as assert from "node:assert/strict";
+import { test } from "node:test";
+import { ComputeFuture } from "../../../../core/executor/computeFuture";
+import { TaskCancelledError, TaskExecutionFailed } from "../../../../core/executor/errors";
+import { PyTuple } from "../../../../core/protocol/pyValue";
+import type { SettledTask } from "../../../../extension/output/resultOutput";
+import { feedFutures } from "../../../../extension/tasks/futureFeed";
+import { TaskGroupModel } from "../../../../extension/tasks/taskGroupModel";
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+function setup() {
+  const model = new TaskGroupModel();
+  model.add({ key: "g", functionName: "double", endpoint: { name: "local", id: "local" }, createdAt: 0 });
+  return model;
+}
+
+test("rows follow their futures: ids on acknowledgement, states, the result's repr and completion time", async () => {
+  const model = setup();
+  const ok = new ComputeFuture(undefined);
+  const bad = new ComputeFuture(undefined);
+  const settled: SettledTask[] = [];
+  const feed = feedFutures(
+    model,
+    "g",
+    [
+      { call: "double(7)", future: ok },
+      { call: "divide(1, 0)", future: bad },
+    ],
+    { now: () => 1000, onSettled: (s) => settled.push(s) },
+  );
+  assert.deepEqual(model.get("g")?.tasks.map((t) => [t.call, t.state, t.taskId]), [
+    ["double(7)", "queued", undefined],
+    ["divide(1, 0)", "queued", undefined],
+  ]);
+
+  ok.taskId = "t-1";
+  ok.taskGroupId = "tg-1";
+  ok._setState("received");
+  assert.equal(model.get("g")?.taskGroupId, "tg-1");
+  assert.deepEqual(model.countsOf("g"), { queued: 2, running: 0, success: 0, failed: 0, cancelled: 0 });
+  const transitions = [{ timestamp: 1n, state: "running", actor: "worker" }];
+  ok._setState("running", transitions);
+  assert.equal(model.get("g")?.tasks[0].transitions, transitions);
+  ok.completionT = "1764150000.5";
+  ok._resolve(new PyTuple([14n, "x"]));
+  bad._reject(new TaskExecutionFailed("Traceback (most recent call last):\n  ...\nZeroDivisionError: division by zero\n", "0"));
+  await tick();
+
+  const [t0, t1] = model.get("g")?.tasks ?? [];
+  assert.deepEqual([t0.state, t0.taskId, t0.resultPreview, t0.finishedAt], ["success", "t-1", "(14, 'x')", 1764150000500]);
+  assert.deepEqual([t1.state, t1.error, t1.finishedAt], ["failed", "ZeroDivisionError: division by zero", 1000]);
+  assert.deepEqual(model.countsOf("g"), { queued: 0, running: 0, success: 1, failed: 1, cancelled: 0 });
+  assert.deepEqual(
+    settled.map((s) => [s.call, s.taskId, s.durationMs, "value" in s.outcome ? "value" : "error"]),
+    [
+      ["double(7)", "t-1", 1764150000500 - 1000, "value"],
+      ["divide(1, 0)", undefined, 0, "error"],
+    ],
+  );
+  feed.dispose();
+});
+
+test("a future already settled is shown settled; a cancelled one says what cancelling did", async () => {
+  const model = setup();
+  const done = new ComputeFuture(undefined, "t-9");
+  done._resolve(null);
+  const cancelled = new ComputeFuture(undefined);
+  feedFutures(model, "g", [
+    { call: "f()", future: done },
+    { call: "g()", future: cancelled },
+  ]);
+  cancelled._reject(new TaskCancelledError(false, undefined), "cancelled");
+  await tick();
+  const [a, b] = model.get("g")?.tasks ?? [];
+  assert.deepEqual([a.state, a.resultPreview], ["success", "None"]);
+  assert.deepEqual([b.state, b.error], ["cancelled", "Task cancelled before it was submitted; it never left this process."]);
+});
+
+test("after dispose, or once the group is forgotten, futures no longer touch the model", async () => {
+  const model = setup();
+  const f = new ComputeFuture(undefined);
+  const feed = feedFutures(model, "g", [{ call: "f()", future: f }]);
+  feed.dispose();
+  f._setState("running");
+  assert.equal(model.get("g")?.tasks[0].state, "queued");
+
+  const h = new ComputeFuture(undefined);
+  feedFutures(model, "g", [{ call: "h()", future: h }]);
+  model.remove("g");
+  h._resolve(1n);
+  await tick();
+  assert.equal(model.get("g"), undefined);
+});
