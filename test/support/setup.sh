@@ -3,7 +3,10 @@
 set -euo pipefail
 need=()
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need+=(rabbitmq-server)
-/usr/bin/python3 -c "import dill" 2>/dev/null || need+=(python3-dill)
+# dill: byte parity with the SDK's result pickles; pika + requests: the SDK-like Python client test.
+for mod in dill:python3-dill pika:python3-pika requests:python3-requests; do
+  /usr/bin/python3 -c "import ${mod%%:*}" 2>/dev/null || need+=("${mod#*:}")
+done
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing system packages: ${need[*]} (install them with: sudo apt-get install -y ${need[*]})" >&2

@@ -1,0 +1,142 @@
+/**
+ * One emulated endpoint: it holds submitted tasks while offline (`waiting-for-ep`), queues them while
+ * its workers are busy (`waiting-for-launch`) and runs them on a local worker pool (`running`). At most
+ * one task per worker is handed to the pool, so `running` means a worker really has it.
+ */
+import { WorkerPool } from "../../core/local/workerPool";
+import { nsToSecondsString } from "../../core/local/wallClock";
+import type { TaskOutcome, TaskRecord } from "./state";
+
+export interface EndpointConfig {
+  id: string;
+  name: string;
+  online: boolean;
+  /** Results are announced on AMQP without data; clients fetch them over REST (protocol.md §7.2). */
+  highAssurance: boolean;
+  public: boolean;
+  ownerId: string;
+  workers: number;
+  /** Function ids allowed on this endpoint; null: any function. */
+  allowedFunctions: string[] | null;
+}
+
+export interface EndpointStatusBody {
+  status: "online" | "offline";
+  details: { total_workers: number; idle_workers: number; pending_tasks: number; outstanding_tasks: number; managers: number };
+}
+
+export class EmulatedEndpoint {
+  /** Epoch ms until which the endpoint is locked (POST /v3/endpoints/{id}/lock); 0 when not locked. */
+  lockedUntil = 0;
+  private readonly waiting: TaskRecord[] = [];
+  /** Tasks handed to the pool, at most one per worker. */
+  private running = 0;
+  private pool: Promise<WorkerPool> | undefined;
+  private disposed = false;
+
+  constructor(
+    readonly config: EndpointConfig,
+    private readonly python: string,
+    private readonly onFinished: (task: TaskRecord) => void,
+  ) {}
+
+  get online(): boolean {
+    return this.config.online;
+  }
+
+  /** Starts the worker pool (so a broken interpreter is reported here, not at the first task). */
+  async start(): Promise<void> {
+    if (this.config.online) await this.getPool();
+  }
+
+  async setOnline(online: boolean): Promise<void> {
+    if (online) await this.getPool();
+    this.config.online = online;
+    for (const t of this.waiting) mark(t, online ? "waiting-for-launch" : "waiting-for-ep");
+    this.pump();
+  }
+
+  enqueue(tasks: TaskRecord[]): void {
+    for (const t of tasks) {
+      mark(t, this.config.online ? "waiting-for-launch" : "waiting-for-ep");
+      this.waiting.push(t);
+    }
+    this.pump();
+  }
+
+  status(): EndpointStatusBody {
+    const busy = this.running;
+    return {
+      status: this.config.online ? "online" : "offline",
+      details: {
+        total_workers: this.config.online ? this.config.workers : 0,
+        idle_workers: this.config.online ? this.config.workers - busy : 0,
+        pending_tasks: this.waiting.length,
+        outstanding_tasks: this.waiting.length + busy,
+        managers: this.config.online ? 1 : 0,
+      },
+    };
+  }
+
+  /** Stops the workers; tasks still running end there (their results are dropped with the emulator). */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const pool = await this.pool?.catch(() => undefined);
+    pool?.dispose();
+  }
+
+  private getPool(): Promise<WorkerPool> {
+    if (!this.pool) {
+      const starting = WorkerPool.start({ python: this.python, workers: this.config.workers, endpointId: this.config.id });
+      // A failed start is reported to the caller and retried on the next attempt.
+      starting.catch(() => {
+        if (this.pool === starting) this.pool = undefined;
+      });
+      this.pool = starting;
+    }
+    return this.pool;
+  }
+
+  private pump(): void {
+    while (!this.disposed && this.config.online && this.running < this.config.workers && this.waiting.length > 0) {
+      const task = this.waiting.shift() as TaskRecord;
+      mark(task, "running");
+      this.running++;
+      void this.execute(task);
+    }
+  }
+
+  private async execute(task: TaskRecord): Promise<void> {
+    try {
+      const pool = await this.getPool();
+      const run = pool.run({ taskId: task.id, taskBuffer: task.taskBuffer, resultSerializers: task.resultSerializers ?? undefined });
+      const done = await run.result;
+      const outcome: TaskOutcome = { result: done.result, completionT: nsToSecondsString(done.completedAtNs) };
+      task.outcome = outcome;
+      mark(task, outcome.result.error_details ? "failed" : "success");
+    } catch (err) {
+      if (this.disposed) return;
+      task.outcome = {
+        result: {
+          task_id: task.id,
+          data: `endpoint could not run the task: ${(err as Error).message}`,
+          details: null,
+          error_details: { code: "UNKNOWN_TASK_FAILURE", user_message: "remote error: the endpoint could not run the task" },
+          task_statuses: null,
+        },
+        completionT: (Date.now() / 1000).toFixed(6),
+      };
+      mark(task, "failed");
+    } finally {
+      this.running--;
+    }
+    if (this.disposed) return;
+    this.onFinished(task);
+    this.pump();
+  }
+}
+
+function mark(task: TaskRecord, state: string): void {
+  task.state = state;
+  task.transitions.set(state, Date.now() / 1000);
+}
