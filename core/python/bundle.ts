@@ -1,0 +1,278 @@
+import type { Node } from "web-tree-sitter";
+import { PYTHON_BUILTINS } from "./builtins";
+import { describeFunction, functionNodeAt, type FunctionInfo } from "./functions";
+import { indexModule, type ModuleDefinition, type ModuleIndex, type UnshippableReason } from "./moduleDefinitions";
+import { scopeNamesOf, statementNames, type ScopeNames } from "./scopes";
+import { definitionStatement, enclosingDefinition, rangeOf, type OffsetRange } from "./syntax";
+
+export type BundleProblemCode =
+  | UnshippableReason
+  | "ASYNC_FUNCTION"
+  | "METHOD"
+  | "CLOSURE"
+  | "LAMBDA"
+  | "DECORATOR"
+  | "UNDEFINED_NAME"
+  | "SYNTAX_ERROR";
+
+export interface BundleProblem {
+  code: BundleProblemCode;
+  /** A sentence for the user, naming the thing. */
+  message: string;
+  /** "error": the bundle will fail remotely; "warning": it may. */
+  severity: "error" | "warning";
+  /** Where the problem shows in the function (a use of the name, the def, the decorator). */
+  range: OffsetRange;
+  /** The module-level name concerned, if any. */
+  name?: string;
+  /** The definition that could not be shipped, if any. */
+  definitionRange?: OffsetRange;
+}
+
+export interface ShippedDefinition {
+  kind: ModuleDefinition["kind"] | "future";
+  /** Names it provides to the function. */
+  names: string[];
+  range: OffsetRange;
+}
+
+export interface FunctionBundle {
+  /** The entry point: what the endpoint looks up after running `source`. */
+  name: string;
+  /** Self-contained source (LF line endings) for `serializeCode(name, source, "st")`. */
+  source: string;
+  shipped: ShippedDefinition[];
+  problems: BundleProblem[];
+  function: FunctionInfo;
+}
+
+/**
+ * The function at `offset` with everything it needs from the module, as one source text: the
+ * module-level imports it uses, the helper functions, classes and simple constants it refers to,
+ * transitively, in source order. What cannot come along is in `problems`, with the reason.
+ */
+export function bundleFunction(root: Node, text: string, offset: number, index: ModuleIndex = indexModule(root)): FunctionBundle | undefined {
+  const def = functionNodeAt(root, offset);
+  if (!def) return undefined;
+  const closure = new BundleBuilder(root, text, index).build(def);
+  return { ...closure, source: closure.assemble() };
+}
+
+/** What bundling the function `def` would ship and report, without assembling the source. */
+export function closureOf(def: Node, root: Node, text: string, index: ModuleIndex): Omit<FunctionBundle, "source"> {
+  const { name, shipped, problems, function: fn } = new BundleBuilder(root, text, index).build(def);
+  return { name, shipped, problems, function: fn };
+}
+
+/** If the cursor is in a lambda that is not inside any def, say why it cannot be submitted. */
+export function lambdaProblemAt(root: Node, offset: number): BundleProblem | undefined {
+  for (let n: Node | null = root.descendantForIndex(offset, offset); n; n = n.parent) {
+    if (n.type === "lambda") {
+      return {
+        code: "LAMBDA",
+        severity: "error",
+        message: "a lambda cannot be submitted: give it a name with def",
+        range: rangeOf(n),
+      };
+    }
+  }
+  return undefined;
+}
+
+class BundleBuilder {
+  private readonly problems: BundleProblem[] = [];
+  private readonly included = new Set<ModuleDefinition>();
+  private readonly importNames = new Map<ModuleDefinition, Set<string>>();
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly root: Node,
+    private readonly text: string,
+    private readonly index: ModuleIndex,
+  ) {}
+
+  build(def: Node): Omit<FunctionBundle, "source"> & { assemble: () => string } {
+    const info = describeFunction(def, this.text);
+    const statement = definitionStatement(def);
+    const topLevel = statement.parent?.id === this.root.id;
+    this.checkEntry(info);
+    const names = topLevel ? statementNames([statement]) : this.entryNames(def, statement);
+    if (topLevel) this.seen.add(info.name);
+    this.require(names, new Set(info.decorators.length ? decoratorRoots(statement) : []));
+    return {
+      name: info.name,
+      shipped: this.shipped(),
+      problems: this.problems,
+      function: info,
+      assemble: () => this.assemble(statement, topLevel, info),
+    };
+  }
+
+  private checkEntry(info: FunctionInfo): void {
+    const nameRange = info.ranges.name;
+    if (info.hasSyntaxError) {
+      this.problems.push({ code: "SYNTAX_ERROR", severity: "error", message: `${info.name} contains a syntax error`, range: nameRange });
+    }
+    if (info.isAsync) {
+      this.problems.push({
+        code: "ASYNC_FUNCTION",
+        severity: "error",
+        message: `${info.name} is async: the endpoint calls it without awaiting, so it would return a coroutine; make it a plain def (use asyncio.run inside)`,
+        range: nameRange,
+      });
+    }
+    if (info.isMethod) {
+      const needsSelf = !info.decorators.some((d) => d === "staticmethod");
+      this.problems.push({
+        code: "METHOD",
+        severity: needsSelf ? "error" : "warning",
+        message: needsSelf
+          ? `${info.name} is a method: it needs an instance (self) that does not exist on the endpoint; move it to module level`
+          : `${info.name} is a static method; it is sent as a plain function without its class`,
+        range: nameRange,
+      });
+    }
+  }
+
+  /** For a nested function or method: its free names, minus those that close over enclosing locals. */
+  private entryNames(def: Node, statement: Node): ScopeNames {
+    const names = statementNames([statement]);
+    for (let owner = enclosingDefinition(def); owner; owner = enclosingDefinition(owner)) {
+      if (owner.type !== "function_definition") continue;
+      const outer = scopeNamesOf(owner);
+      for (const [name, uses] of names.free) {
+        if (!outer.bound.has(name)) continue;
+        names.free.delete(name);
+        this.problems.push({
+          code: "CLOSURE",
+          severity: "error",
+          message: `${name} belongs to the enclosing function ${owner.childForFieldName("name")?.text}; its value is not sent with ${def.childForFieldName("name")?.text}, so pass it as an argument`,
+          range: rangeOf(uses[0]),
+          name,
+        });
+      }
+    }
+    return names;
+  }
+
+  /** Ships the definitions of the module-level names `names` needs, transitively. */
+  private require(names: ScopeNames, decorators: Set<string>): void {
+    const queue: { name: string; use: OffsetRange }[] = [];
+    for (const map of [names.free, names.globals]) for (const [name, uses] of map) queue.push({ name, use: rangeOf(uses[0]) });
+    let starShipped = false;
+    if (names.starImport) this.includeStar();
+    for (let next = 0; next < queue.length; next++) {
+      const { name, use } = queue[next];
+      if (this.seen.has(name)) continue;
+      this.seen.add(name);
+      const defs = this.index.byName.get(name);
+      if (!defs) {
+        if (PYTHON_BUILTINS.has(name)) continue;
+        // The name may come from a `from x import *`: ship those (their names cannot be known).
+        if (this.index.starImports.some((d) => !d.unshippable)) {
+          if (!starShipped) starShipped = this.includeStar();
+          continue;
+        }
+        const star = this.index.starImports[0];
+        if (star?.unshippable) {
+          this.problems.push({
+            code: star.unshippable.reason,
+            severity: "error",
+            message: `${name} is not defined in this file except perhaps by a * import, which ${star.unshippable.message}`,
+            range: use,
+            name,
+            definitionRange: rangeOf(star.statement),
+          });
+          continue;
+        }
+        this.problems.push({
+          code: decorators.has(name) ? "DECORATOR" : "UNDEFINED_NAME",
+          severity: "error",
+          message: this.index.hasBrokenStatements
+            ? `${name} is not defined in this file (parts with syntax errors are ignored), so it will not exist on the endpoint`
+            : `${name} is not defined in this file, so it will not exist on the endpoint`,
+          range: use,
+          name,
+        });
+        continue;
+      }
+      for (const def of defs) {
+        if (def.unshippable) {
+          const isDecorator = decorators.has(name);
+          this.problems.push({
+            code: isDecorator ? "DECORATOR" : def.unshippable.reason,
+            severity: "error",
+            message: `${isDecorator ? "the decorator " : ""}${name} ${def.unshippable.message}`,
+            range: use,
+            name,
+            definitionRange: rangeOf(def.statement),
+          });
+          continue;
+        }
+        if (def.kind === "import") {
+          let used = this.importNames.get(def);
+          if (!used) this.importNames.set(def, (used = new Set()));
+          used.add(name);
+          this.included.add(def);
+          continue;
+        }
+        if (this.included.has(def)) continue;
+        this.included.add(def);
+        const needs = (def.needs ??= this.index.needs.needsOf(def.statement));
+        const base = def.statement.startIndex;
+        for (const [needed, r] of needs.names) {
+          if (!this.seen.has(needed)) queue.push({ name: needed, use: { start: base + r.start, end: base + r.end } });
+        }
+        if (needs.starImport) this.includeStar();
+      }
+    }
+  }
+
+  private includeStar(): boolean {
+    for (const def of this.index.starImports) if (!def.unshippable) this.included.add(def);
+    return true;
+  }
+
+  private assemble(entry: Node, topLevel: boolean, info: FunctionInfo): string {
+    const parts: { start: number; text: string; kind: string }[] = this.index.futureImports.map((n) => ({
+      start: n.startIndex,
+      text: n.text,
+      kind: "import",
+    }));
+    for (const def of this.included) {
+      const names = this.importNames.get(def);
+      const text = names && def.importText ? def.importText(names) : def.statement.text;
+      parts.push({ start: def.statement.startIndex, text, kind: def.kind });
+    }
+    // A nested function or method is dedented and goes last, after everything it uses.
+    parts.push({ start: topLevel ? entry.startIndex : Number.MAX_SAFE_INTEGER, text: info.source, kind: "function" });
+    parts.sort((a, b) => a.start - b.start);
+    // Runs of imports or of constants stay together; definitions get PEP 8's two blank lines.
+    const joined = parts.map((p, i) => {
+      if (i === 0) return p.text;
+      const tight = p.kind === parts[i - 1].kind && (p.kind === "import" || p.kind === "constant");
+      return (tight ? "\n" : "\n\n\n") + p.text;
+    });
+    return joined.join("").replace(/\r\n?/g, "\n") + "\n";
+  }
+
+  private shipped(): ShippedDefinition[] {
+    const out: ShippedDefinition[] = this.index.futureImports.map((n) => ({ kind: "future", names: [], range: rangeOf(n) }));
+    for (const def of this.included) {
+      out.push({ kind: def.kind, names: [...(this.importNames.get(def) ?? def.binds)], range: rangeOf(def.statement) });
+    }
+    return out.sort((a, b) => a.range.start - b.range.start);
+  }
+}
+
+/** The first name of each decorator expression (`app` in `@app.task(...)`). */
+function decoratorRoots(statement: Node): string[] {
+  const out: string[] = [];
+  for (const d of statement.namedChildren) {
+    if (d.type !== "decorator") continue;
+    let e: Node | null | undefined = d.namedChildren[0];
+    while (e && e.type !== "identifier") e = e.type === "call" ? e.childForFieldName("function") : e.type === "attribute" ? e.childForFieldName("object") : e.namedChildren[0];
+    if (e) out.push(e.text);
+  }
+  return out;
+}

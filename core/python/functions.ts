@@ -1,0 +1,183 @@
+import type { Node } from "web-tree-sitter";
+import { definitionStatement, enclosingDefinition, isAsyncDef, parameterName, rangeOf, type OffsetRange } from "./syntax";
+
+export type ParameterKind = "positional-only" | "normal" | "*args" | "keyword-only" | "**kwargs";
+
+export interface FunctionParameter {
+  name: string;
+  kind: ParameterKind;
+  /** Source text of the default value, if any. */
+  default?: string;
+  /** Source text of the annotation, if any. */
+  annotation?: string;
+}
+
+export interface FunctionSignature {
+  parameters: FunctionParameter[];
+  /** Source text of the return annotation, if any. */
+  returns?: string;
+}
+
+export interface FunctionInfo {
+  name: string;
+  /** Python's `__qualname__`: `C.method`, `outer.<locals>.inner`. */
+  qualifiedName: string;
+  ranges: {
+    /** The whole definition including its decorators. */
+    definition: OffsetRange;
+    /** From `def` (or `async`) to the end, without decorators. */
+    def: OffsetRange;
+    name: OffsetRange;
+    body: OffsetRange;
+  };
+  /** The definition with its decorators, dedented to column 0, line endings as in the file. */
+  source: string;
+  signature: FunctionSignature;
+  /** Decorator expressions as written, without the `@`. */
+  decorators: string[];
+  docstring?: string;
+  isAsync: boolean;
+  /** Defined directly in a class body. */
+  isMethod: boolean;
+  /** Qualified name of the function it is nested in (its locals may be closed over). */
+  enclosingFunction?: string;
+  /** The definition contains a syntax error (tree-sitter recovered around it). */
+  hasSyntaxError: boolean;
+}
+
+/** The innermost function definition containing `offset` (decorators count as part of it). */
+export function functionNodeAt(root: Node, offset: number): Node | undefined {
+  let node: Node | null = root.descendantForIndex(offset, offset);
+  for (; node; node = node.parent) {
+    if (node.type === "function_definition") return node;
+    if (node.type === "decorated_definition") {
+      const def = node.childForFieldName("definition");
+      if (def?.type === "function_definition") return def;
+    }
+  }
+  return undefined;
+}
+
+export function functionAt(root: Node, text: string, offset: number): FunctionInfo | undefined {
+  const node = functionNodeAt(root, offset);
+  return node ? describeFunction(node, text) : undefined;
+}
+
+/** Every function definition in the file (module level, methods and nested), in source order. */
+/** Node types that can contain a def; expressions are skipped, which keeps listing cheap on big files. */
+const MAY_CONTAIN_DEFS = /(?:definition|statement|clause)$|^(?:block|ERROR)$/;
+
+export function listFunctionNodes(root: Node): Node[] {
+  const out: Node[] = [];
+  const visit = (n: Node) => {
+    if (n.type === "function_definition") out.push(n);
+    for (const c of n.namedChildren) if (MAY_CONTAIN_DEFS.test(c.type)) visit(c);
+  };
+  visit(root);
+  return out;
+}
+
+export function describeFunction(def: Node, text: string): FunctionInfo {
+  const statement = definitionStatement(def);
+  const nameNode = def.childForFieldName("name")!;
+  const body = def.childForFieldName("body");
+  const owner = enclosingDefinition(def);
+  const decorators = statement.id === def.id ? [] : statement.namedChildren.filter((c) => c.type === "decorator");
+  const docstring = docstringOf(body);
+  return {
+    name: nameNode.text,
+    qualifiedName: qualifiedName(def),
+    ranges: {
+      definition: rangeOf(statement),
+      def: rangeOf(def),
+      name: rangeOf(nameNode),
+      body: body ? rangeOf(body) : { start: def.endIndex, end: def.endIndex },
+    },
+    source: dedentedSource(statement, text),
+    signature: signatureOf(def),
+    decorators: decorators.map((d) => d.text.replace(/^@\s*/, "")),
+    ...(docstring !== undefined ? { docstring } : {}),
+    isAsync: isAsyncDef(def),
+    isMethod: owner?.type === "class_definition",
+    ...(owner?.type === "function_definition" ? { enclosingFunction: qualifiedName(owner) } : {}),
+    hasSyntaxError: statement.hasError,
+  };
+}
+
+export function qualifiedName(def: Node): string {
+  const parts = [def.childForFieldName("name")?.text ?? "?"];
+  for (let p = enclosingDefinition(def); p; p = enclosingDefinition(p)) {
+    const name = p.childForFieldName("name")?.text ?? "?";
+    parts.unshift(p.type === "function_definition" ? `${name}.<locals>` : name);
+  }
+  return parts.join(".");
+}
+
+/**
+ * The statement's text moved to column 0: the indentation of its first line is removed from every
+ * line that starts with it (lines inside multi-line strings that do not are left alone).
+ */
+export function dedentedSource(statement: Node, text: string): string {
+  const lineStart = text.lastIndexOf("\n", statement.startIndex - 1) + 1;
+  const indent = text.slice(lineStart, statement.startIndex);
+  const source = text.slice(statement.startIndex, statement.endIndex);
+  if (indent === "" || /\S/.test(indent)) return source;
+  return source
+    .split("\n")
+    .map((line, i) => (i > 0 && line.startsWith(indent) ? line.slice(indent.length) : line))
+    .join("\n");
+}
+
+function signatureOf(def: Node): FunctionSignature {
+  const params = def.childForFieldName("parameters")?.namedChildren ?? [];
+  const slash = params.findIndex((p) => p.type === "positional_separator");
+  let kind: ParameterKind = slash >= 0 ? "positional-only" : "normal";
+  const parameters: FunctionParameter[] = [];
+  for (const p of params) {
+    if (p.type === "positional_separator") {
+      kind = "normal";
+      continue;
+    }
+    if (p.type === "keyword_separator") {
+      kind = "keyword-only";
+      continue;
+    }
+    const name = parameterName(p);
+    if (name === undefined) continue;
+    const star = p.type === "list_splat_pattern" || p.namedChildren[0]?.type === "list_splat_pattern";
+    const starStar = p.type === "dictionary_splat_pattern" || p.namedChildren[0]?.type === "dictionary_splat_pattern";
+    const value = p.childForFieldName("value")?.text;
+    const annotation = p.childForFieldName("type")?.text;
+    parameters.push({
+      name,
+      kind: star ? "*args" : starStar ? "**kwargs" : kind,
+      ...(value !== undefined ? { default: value } : {}),
+      ...(annotation !== undefined ? { annotation } : {}),
+    });
+    if (star) kind = "keyword-only";
+  }
+  const returns = def.childForFieldName("return_type")?.text;
+  return { parameters, ...(returns !== undefined ? { returns } : {}) };
+}
+
+/** The docstring as `inspect.cleandoc` shows it (escapes are left as written). */
+function docstringOf(body: Node | null): string | undefined {
+  const first = body?.namedChildren[0];
+  const str = first?.type === "expression_statement" ? first.namedChildren[0] : undefined;
+  if (str?.type !== "string") return undefined;
+  const raw = str.namedChildren
+    .filter((c) => c.type === "string_content" || c.type === "escape_sequence")
+    .map((c) => c.text)
+    .join("");
+  return cleandoc(raw.replace(/\r\n/g, "\n"));
+}
+
+function cleandoc(doc: string): string {
+  const lines = doc.replace(/\t/g, "        ").split("\n");
+  const rest = lines.slice(1).filter((l) => l.trim() !== "");
+  const margin = rest.length ? Math.min(...rest.map((l) => l.length - l.trimStart().length)) : 0;
+  const out = [lines[0].trimStart(), ...lines.slice(1).map((l) => l.slice(margin))];
+  while (out.length && out[out.length - 1].trim() === "") out.pop();
+  while (out.length && out[0].trim() === "") out.shift();
+  return out.join("\n");
+}

@@ -1,0 +1,44 @@
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import type { FunctionBundle } from "../python/bundle";
+import type { FunctionInfo } from "../python/functions";
+import type { OffsetRange } from "../python/syntax";
+import type { FunctionBundleDescription, FunctionDescription, LspRange } from "./protocol";
+
+/** Offsets (what core/python speaks) to LSP ranges (what the client speaks), for one document. */
+export function lspRange(doc: TextDocument, r: OffsetRange): LspRange {
+  return { start: doc.positionAt(r.start), end: doc.positionAt(r.end) };
+}
+
+export function describeFunctionForClient(doc: TextDocument, f: FunctionInfo): FunctionDescription {
+  return {
+    name: f.name,
+    qualifiedName: f.qualifiedName,
+    offset: f.ranges.name.start,
+    range: lspRange(doc, f.ranges.definition),
+    nameRange: lspRange(doc, f.ranges.name),
+    bodyRange: lspRange(doc, f.ranges.body),
+    source: f.source,
+    signature: f.signature,
+    decorators: f.decorators,
+    ...(f.docstring !== undefined ? { docstring: f.docstring } : {}),
+    isAsync: f.isAsync,
+    isMethod: f.isMethod,
+    ...(f.enclosingFunction !== undefined ? { enclosingFunction: f.enclosingFunction } : {}),
+  };
+}
+
+export function describeBundleForClient(doc: TextDocument, b: FunctionBundle): FunctionBundleDescription {
+  return {
+    name: b.name,
+    source: b.source,
+    shipped: b.shipped.map((s) => ({ kind: s.kind, names: s.names, range: lspRange(doc, s.range) })),
+    problems: b.problems.map((p) => ({
+      code: p.code,
+      message: p.message,
+      severity: p.severity,
+      range: lspRange(doc, p.range),
+      ...(p.name !== undefined ? { name: p.name } : {}),
+    })),
+    function: describeFunctionForClient(doc, b.function),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * The language server's own LSP messages, shared by the server (core/server) and the client
+ * (extension/lsp). Plain types and method names only, so that both sides can import this file
+ * whatever their LSP library.
+ */
+import type { FunctionSignature } from "../python/functions";
+import type { BundleProblemCode, ShippedDefinition } from "../python/bundle";
+
+/** An LSP position: 0-based line and UTF-16 character. */
+export interface LspPosition {
+  line: number;
+  character: number;
+}
+
+export interface LspRange {
+  start: LspPosition;
+  end: LspPosition;
+}
+
+/** Where to look: a document and either a UTF-16 offset (what CodeLens arguments carry) or a position. */
+export type FunctionLocation = { uri: string } & ({ offset: number } | { position: LspPosition });
+
+/** A function definition as the client sees it (ranges in LSP coordinates). */
+export interface FunctionDescription {
+  name: string;
+  qualifiedName: string;
+  /** Offset of the name, stable input for a later `bundle` request. */
+  offset: number;
+  range: LspRange;
+  nameRange: LspRange;
+  bodyRange: LspRange;
+  source: string;
+  signature: FunctionSignature;
+  decorators: string[];
+  docstring?: string;
+  isAsync: boolean;
+  isMethod: boolean;
+  enclosingFunction?: string;
+}
+
+export interface BundleProblemDescription {
+  code: BundleProblemCode;
+  message: string;
+  severity: "error" | "warning";
+  range: LspRange;
+  name?: string;
+}
+
+export interface ShippedDescription {
+  kind: ShippedDefinition["kind"];
+  names: string[];
+  range: LspRange;
+}
+
+export interface FunctionBundleDescription {
+  /** Entry point name and self-contained source, ready for `serializeCode(name, source, "st")`. */
+  name: string;
+  source: string;
+  shipped: ShippedDescription[];
+  problems: BundleProblemDescription[];
+  function: FunctionDescription;
+}
+
+/** `globusCompute/functionAt`: the innermost function definition at a location, or null. */
+export const FUNCTION_AT_REQUEST = "globusCompute/functionAt";
+export type FunctionAtParams = FunctionLocation;
+export type FunctionAtResult = FunctionDescription | null;
+
+/** `globusCompute/bundle`: the function at a location with its dependency closure. */
+export const BUNDLE_REQUEST = "globusCompute/bundle";
+export type BundleParams = FunctionLocation;
+export type BundleResult = { bundle: FunctionBundleDescription } | { bundle: null; reason: string };
+
+/**
+ * `globusCompute/resultStatus` (client → server notification): the last result of a function, shown
+ * as a CodeLens above it; `status: null` removes it.
+ */
+export const RESULT_STATUS_NOTIFICATION = "globusCompute/resultStatus";
+export interface ResultStatusParams {
+  uri: string;
+  /** The function's qualified name. */
+  name: string;
+  /** Short text such as "✓ 42 · 1.2 s" or "✗ ZeroDivisionError"; null clears it. */
+  status: string | null;
+  /** Command run when the status lens is clicked (e.g. open the result); default: show output. */
+  command?: { command: string; arguments?: unknown[] };
+}
+
+/** Arguments of the lens commands `globusCompute.submitFunction` / `…WithArguments`. */
+export interface SubmitFunctionArguments {
+  uri: string;
+  /** The function's qualified name. */
+  name: string;
+  /** UTF-16 offset of the function's name in the document (when the lens was made). */
+  offset: number;
+}
+
+export const SUBMIT_COMMAND = "globusCompute.submitFunction";
+export const SUBMIT_WITH_ARGUMENTS_COMMAND = "globusCompute.submitFunctionWithArguments";
+export const SHOW_OUTPUT_COMMAND = "globusCompute.showOutput";

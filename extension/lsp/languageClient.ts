@@ -1,0 +1,53 @@
+import * as vscode from "vscode";
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import {
+  BUNDLE_REQUEST,
+  FUNCTION_AT_REQUEST,
+  RESULT_STATUS_NOTIFICATION,
+  type BundleParams,
+  type BundleResult,
+  type FunctionAtParams,
+  type FunctionAtResult,
+  type ResultStatusParams,
+} from "../../core/server/protocol";
+
+/** The extension's handle on the Python language server (dist/server.js): the typed custom messages. */
+export interface PythonLanguageClient extends vscode.Disposable {
+  /** The innermost function definition at a document location, or null. */
+  functionAt(params: FunctionAtParams): Promise<FunctionAtResult>;
+  /** The function at a location with its dependency closure, ready for `serializeCode(name, source, "st")`. */
+  bundle(params: BundleParams): Promise<BundleResult>;
+  /** Shows (or with `status: null` clears) the last result as a CodeLens above the function. */
+  notifyResultStatus(params: ResultStatusParams): Promise<void>;
+  /** Stops the server process (what deactivate should await); dispose() does the same without waiting. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the language server over IPC for Python documents (files and untitled editors). CodeLens
+ * commands it contributes are `globusCompute.submitFunction` / `globusCompute.submitFunctionWithArguments`
+ * with one argument `{ uri: string, name: string, offset: number }` (SubmitFunctionArguments).
+ */
+export async function startLanguageClient(context: vscode.ExtensionContext): Promise<PythonLanguageClient> {
+  const module = context.asAbsolutePath("dist/server.js");
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6011"] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { language: "python", scheme: "file" },
+      { language: "python", scheme: "untitled" },
+    ],
+    diagnosticCollectionName: "globusCompute",
+  };
+  const client = new LanguageClient("globusComputePython", "Globus Compute (Python analysis)", serverOptions, clientOptions);
+  await client.start();
+  return {
+    functionAt: (params) => client.sendRequest<FunctionAtResult>(FUNCTION_AT_REQUEST, params),
+    bundle: (params) => client.sendRequest<BundleResult>(BUNDLE_REQUEST, params),
+    notifyResultStatus: (params) => client.sendNotification(RESULT_STATUS_NOTIFICATION, params),
+    stop: () => client.dispose(),
+    dispose: () => void client.dispose(),
+  };
+}

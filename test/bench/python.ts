@@ -1,0 +1,108 @@
+// Python analysis benchmarks (JSON lines): parse + dependency closure of a 5k-line module, full and
+// incremental, diagnostics for the whole module, and the bundled language server's memory.
+// Run alone: node --import tsx test/bench/python.ts
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { PythonAnalyzer } from "../../core/python/pythonAnalyzer";
+import { buildServerBundle } from "../unit/core/server/buildServerBundle";
+import { LspTestClient } from "../unit/core/server/lspTestClient";
+
+const LARGE = readFileSync(join(__dirname, "../fixtures/python/large_5k.py"), "utf8");
+const LINES = LARGE.split("\n").length - 1;
+
+function emit(name: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
+  console.log(JSON.stringify({ bench: "python", name, value: Number(value.toFixed(3)), unit, lines: LINES, ...extra }));
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Median time of `fn` over `runs` after `warmup` runs; each run gets a text never seen before. */
+function time(runs: number, warmup: number, fn: (i: number) => void): number {
+  for (let i = 0; i < warmup; i++) fn(-1 - i);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn(i);
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+async function analysis(): Promise<void> {
+  const entry = LARGE.indexOf("def entry");
+  const typical = LARGE.indexOf("def helper_3(");
+  // A distinct text per run so that nothing comes from the analyzer's cache; the edit is at the end.
+  const variant = (i: number) => `${LARGE}# run ${i}\n`;
+
+  const full = await PythonAnalyzer.load({ incremental: false, cacheSize: 1 });
+  const shipped = (offset: number) => full.bundleFunction(LARGE, offset)!.shipped.length;
+  const small = { function: "helper_3", shipped: shipped(typical) };
+  const worst = { function: "entry", shipped: shipped(entry) };
+  emit("parse_full", time(15, 5, (i) => full.functionAt(variant(i), 0)), "ms");
+  // Full parse, and the statement analysis memo already warm (the unchanged statements of a file).
+  emit("parse_and_closure_full", time(15, 5, (i) => full.bundleFunction(variant(i), typical)), "ms", small);
+  emit("parse_and_closure_full_worst", time(15, 5, (i) => full.bundleFunction(variant(i), entry)), "ms", worst);
+  full.dispose();
+
+  // Nothing memoised: a fresh analyzer per run (what the first request on a newly opened file costs).
+  const cold: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const a = await PythonAnalyzer.load({ incremental: false });
+    const t0 = performance.now();
+    a.bundleFunction(variant(i), entry);
+    if (i >= 3) cold.push(performance.now() - t0);
+    a.dispose();
+  }
+  emit("parse_and_closure_cold_worst", median(cold), "ms", worst);
+
+  const editor = await PythonAnalyzer.load();
+  editor.functionAt(LARGE, 0);
+  // The editor path: the text differs from the last one by a one-line edit (the language server's case).
+  emit("parse_and_closure_incremental", time(30, 10, (i) => editor.bundleFunction(variant(i), typical)), "ms", small);
+  emit("parse_and_closure_incremental_worst", time(30, 10, (i) => editor.bundleFunction(variant(i), entry)), "ms", worst);
+  emit("diagnostics_incremental", time(5, 2, (i) => editor.diagnostics(variant(i))), "ms", { functions: editor.listFunctions(LARGE).length });
+  editor.dispose();
+}
+
+/** RSS of the bundled server (as VS Code or `--stdio` runs it) idle, then with the 5k-line file open. */
+async function serverMemory(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "gc-bench-server-"));
+  const child = spawn(process.execPath, [await buildServerBundle(dir), "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
+  const client = LspTestClient.over(child.stdout, child.stdin);
+  const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))![1]) / 1024;
+  try {
+    await client.initialize();
+    await client.open("file:///bench/small.py", "def f(x):\n    return x\n");
+    await client.diagnosticsFor("file:///bench/small.py", 1);
+    emit("server_rss_idle", rssMb(), "MB");
+    await client.open("file:///bench/large_5k.py", LARGE);
+    await client.diagnosticsFor("file:///bench/large_5k.py", 1, 60_000);
+    for (let v = 2; v <= 6; v++) {
+      await client.change("file:///bench/large_5k.py", v, [{ text: `${LARGE}# edit ${v}\n` }]);
+      await client.diagnosticsFor("file:///bench/large_5k.py", v, 60_000);
+    }
+    emit("server_rss_5k_open", rssMb(), "MB", { note: "after opening and 5 full-text edits" });
+    await client.shutdown(true);
+  } finally {
+    if (child.exitCode === null) child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  await analysis();
+  await serverMemory();
+}
+
+if (require.main === module) {
+  run().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,111 @@
+// Test helper: the client side of a real LSP connection to the Globus Compute language server.
+import {
+  CodeActionRequest,
+  CodeLensRequest,
+  DidChangeTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  InitializeRequest,
+  InitializedNotification,
+  PublishDiagnosticsNotification,
+  ShutdownRequest,
+  createProtocolConnection,
+  type CodeAction,
+  type CodeLens,
+  type Diagnostic,
+  type InitializeResult,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+  type TextDocumentContentChangeEvent,
+} from "vscode-languageserver-protocol/node";
+
+export class LspTestClient {
+  private readonly diagnostics = new Map<string, PublishDiagnosticsParams[]>();
+  private readonly waiters: (() => void)[] = [];
+  readonly refreshRequests: string[] = [];
+  /** `window/logMessage` texts from the server, to explain failures. */
+  readonly log: string[] = [];
+
+  constructor(readonly connection: ProtocolConnection) {
+    connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
+      const list = this.diagnostics.get(p.uri) ?? [];
+      list.push(p);
+      this.diagnostics.set(p.uri, list);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    connection.onNotification("window/logMessage", (p: { message: string }) => void this.log.push(p.message));
+    connection.onRequest("workspace/codeLens/refresh", () => {
+      this.refreshRequests.push("codeLens");
+      return null;
+    });
+    connection.listen();
+  }
+
+  static over(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): LspTestClient {
+    return new LspTestClient(createProtocolConnection(input, output));
+  }
+
+  async initialize(): Promise<InitializeResult> {
+    const result = await this.connection.sendRequest(InitializeRequest.type, {
+      processId: null, // a real pid makes vscode-languageserver poll for that process to exit
+      rootUri: null,
+      capabilities: { workspace: { codeLens: { refreshSupport: true } } },
+    });
+    await this.connection.sendNotification(InitializedNotification.type, {});
+    return result;
+  }
+
+  async open(uri: string, text: string, version = 1): Promise<void> {
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId: "python", version, text },
+    });
+  }
+
+  async change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): Promise<void> {
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: changes });
+  }
+
+  /** Resolves with the first diagnostics published for `uri` at `version` (or later). */
+  async diagnosticsFor(uri: string, version: number, timeoutMs = 20_000): Promise<Diagnostic[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.diagnostics.get(uri)?.find((p) => (p.version ?? 0) >= version);
+      if (found) return found.diagnostics;
+      if (Date.now() > deadline) throw new Error(`no diagnostics for ${uri} v${version} within ${timeoutMs} ms; server log:\n${this.log.join("\n")}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  codeLens(uri: string): Promise<CodeLens[] | null> {
+    return this.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+  }
+
+  codeActions(uri: string, diagnostics: Diagnostic[]): Promise<(CodeAction | { command: string })[] | null> {
+    return this.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: diagnostics[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics },
+    });
+  }
+
+  request<R>(method: string, params: unknown): Promise<R> {
+    return this.connection.sendRequest(method, params) as Promise<R>;
+  }
+
+  notify(method: string, params: unknown): Promise<void> {
+    return this.connection.sendNotification(method, params);
+  }
+
+  /** `exit` makes a vscode-languageserver process exit, so an in-process server only gets `shutdown`. */
+  async shutdown(exit: boolean): Promise<void> {
+    await this.connection.sendRequest(ShutdownRequest.type);
+    if (exit) await this.connection.sendNotification(ExitNotification.type);
+    this.connection.dispose();
+  }
+}
