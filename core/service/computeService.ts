@@ -86,6 +86,13 @@ export interface ResultEvent {
  */
 export type WatchState = "connecting" | "streaming" | "reconnecting" | "polling" | "closed";
 
+export interface WatchOptions {
+  /** Cloud only: overrides the port of the AMQP URL the service hands out (443, 5671 or 5672). */
+  amqpPort?: number;
+  /** The tasks still awaited, polled over REST while the result stream is down. */
+  pendingTaskIds?: () => Iterable<string>;
+}
+
 /** A live subscription to the results of one task group. */
 export interface ResultWatch extends Disposable {
   readonly taskGroupId: string;
@@ -102,6 +109,6 @@ export interface ComputeService extends Disposable {
   /** Statuses of the given tasks; unknown ids are left out of the map. */
   getTaskStatuses(taskIds: readonly string[]): Promise<Map<string, TaskStatusRecord>>;
   getTaskGroup(taskGroupId: string): Promise<TaskGroupInfo>;
-  watchResults(taskGroupId: string): ResultWatch;
+  watchResults(taskGroupId: string, options?: WatchOptions): ResultWatch;
   getEndpointStatus(endpointId: string): Promise<EndpointStatus>;
 }

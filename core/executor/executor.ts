@@ -1,0 +1,381 @@
+/**
+ * The Executor: the Globus Compute SDK's `Executor` (protocol.md §8) in TypeScript, bound to one endpoint
+ * and talking to it through a `ComputeService` (the cloud or the local endpoint).
+ *
+ * Where it departs from the SDK, on purpose: `submit()` never blocks (registration happens in the
+ * background); a failed batch fails only its own futures and the Executor stays usable; `map()` works; a
+ * lost result stream never fails futures (the service reconnects and polls meanwhile); the task group is
+ * not shared process-wide between Executors (a local group id would be unknown to the cloud).
+ */
+import type { PyValue } from "../protocol/pyValue";
+import type { ComputeService, SubmitBatchResponse, WatchState } from "../service/computeService";
+import { DisposableStore, type Disposable } from "../util/disposable";
+import { Emitter, type Event } from "../util/event";
+import { BurstLimiter } from "./burstLimiter";
+import { ComputeFuture, type FutureOwner } from "./computeFuture";
+import { ExecutorError, TaskCancelledError } from "./errors";
+import { FunctionRegistry, validateFunction, type FunctionRef, type PythonFunction } from "./functionRegistry";
+import { canonicalUuid, jsonDict, resolveOptions, resultSerializers, type ExecutorOptions, type ResolvedOptions } from "./options";
+import { ResultRouter, type WatchStateChange } from "./resultRouter";
+import { encodeTaskPayload, type Kwargs } from "./taskPayload";
+import { TaskSubmitter, type BatchSpec, type SentBatch } from "./taskSubmitter";
+
+/** `submit(fn, { args, kwargs })`: the explicit form, needed for keyword arguments. */
+export interface CallArguments {
+  args?: readonly PyValue[];
+  kwargs?: Kwargs;
+}
+
+export interface ShutdownOptions {
+  /** Wait until every submitted task of this Executor has settled (default true). */
+  wait?: boolean;
+  /** Cancel the tasks not yet sent (default false). Sent tasks cannot be cancelled. */
+  cancelFutures?: boolean;
+}
+
+export class Executor implements Disposable, AsyncDisposable {
+  readonly endpointId: string;
+  readonly label: string;
+  private readonly options: ResolvedOptions;
+  private readonly service: ComputeService;
+  private readonly registry: FunctionRegistry;
+  private readonly submitter: TaskSubmitter;
+  private readonly disposables = new DisposableStore();
+  private readonly router: ResultRouter;
+  private spec: BatchSpec | undefined;
+  private groupId: string | undefined;
+  private submittedCount = 0;
+  private stopped = false;
+  private readonly futureChange = this.disposables.add(new Emitter<ComputeFuture>());
+  private readonly taskGroupChange = this.disposables.add(new Emitter<string>());
+  private readonly owner: FutureOwner = {
+    withdraw: (f) => f.state === "queued",
+    detach: (f) => this.router.forget(f),
+    changed: (f) => this.futureChange.fire(f),
+  };
+
+  /** Any future of this Executor changed state (one event source for a whole UI, not one per future). */
+  readonly onFutureChange: Event<ComputeFuture> = this.futureChange.event;
+  /** The task group became known or changed: persist it to reload later. */
+  readonly onTaskGroupChange: Event<string> = this.taskGroupChange.event;
+  /** How results currently arrive (streaming, reconnecting, polling). */
+  readonly onWatchStateChange: Event<WatchStateChange>;
+
+  constructor(options: ExecutorOptions) {
+    this.options = resolveOptions(options);
+    this.endpointId = this.options.endpointId;
+    this.label = this.options.label;
+    this.service = this.options.service;
+    this.groupId = this.options.taskGroupId;
+    this.registry = new FunctionRegistry(this.service);
+    this.router = this.disposables.add(new ResultRouter(this.service, this.options.amqpPort, this.options.batchSize));
+    this.onWatchStateChange = this.router.onWatchStateChange;
+    const limiter = new BurstLimiter(this.options.apiBurstLimit, this.options.apiBurstWindowS * 1000);
+    this.submitter = this.disposables.add(
+      new TaskSubmitter(this.service, this.endpointId, this.options.batchSize, limiter, {
+        currentTaskGroupId: () => this.groupId,
+        acknowledged: (batch, response) => this.acknowledged(batch, response),
+        failed: (futures, error, stage) => this.failBatch(futures, error, stage),
+      }),
+    );
+  }
+
+  get taskGroupId(): string | undefined {
+    return this.groupId;
+  }
+
+  /** Points later submissions (and reloadTasks()) at an existing task group. */
+  set taskGroupId(id: string | undefined) {
+    const next = id === undefined ? undefined : canonicalUuid(id, "taskGroupId");
+    if (next === this.groupId) return;
+    this.groupId = next;
+    this.spec = undefined;
+    if (next !== undefined) this.taskGroupChange.fire(next);
+  }
+
+  /** Number of tasks the service has acknowledged for this Executor. */
+  get taskCountSubmitted(): number {
+    return this.submittedCount;
+  }
+
+  get batchSize(): number {
+    return this.options.batchSize;
+  }
+
+  get resourceSpecification(): Record<string, unknown> | undefined {
+    return this.options.resourceSpecification;
+  }
+
+  set resourceSpecification(value: Record<string, unknown> | undefined) {
+    this.options.resourceSpecification = jsonDict(value, "resourceSpecification");
+    this.spec = undefined;
+  }
+
+  get userEndpointConfig(): Record<string, unknown> | undefined {
+    return this.options.userEndpointConfig;
+  }
+
+  set userEndpointConfig(value: Record<string, unknown> | undefined) {
+    this.options.userEndpointConfig = jsonDict(value, "userEndpointConfig");
+    this.spec = undefined;
+  }
+
+  get resultSerializers(): readonly string[] {
+    return this.options.resultSerializers;
+  }
+
+  set resultSerializers(value: readonly string[] | undefined) {
+    this.options.resultSerializers = resultSerializers(value);
+    this.spec = undefined;
+  }
+
+  /** How results of the current task group arrive; `closed` when nothing is watched. */
+  get watchState(): WatchState {
+    return this.groupId === undefined ? "closed" : this.router.watchState(this.groupId);
+  }
+
+  get isShutdown(): boolean {
+    return this.stopped;
+  }
+
+  /**
+   * Queues a call of `fn` and returns its future at once; nothing is sent before the next turn of the
+   * event loop, so a loop of submits goes out in few batches. Positional arguments directly, or
+   * `submit(fn, { args, kwargs })`.
+   */
+  submit(fn: PythonFunction, ...args: PyValue[]): ComputeFuture;
+  submit(fn: PythonFunction, call: CallArguments): ComputeFuture;
+  submit(fn: PythonFunction, ...rest: unknown[]): ComputeFuture {
+    this.assertRunning();
+    const { args, kwargs } = callArguments(rest);
+    const payload = encodeTaskPayload(args, kwargs, this.options.argumentSerialization);
+    return this.enqueue(this.registry.refFor(validateFunction(fn)), payload);
+  }
+
+  /** Queues a call of a function registered earlier (possibly by someone else, e.g. a public function). */
+  submitToRegisteredFunction(functionId: string, args: readonly PyValue[] = [], kwargs: Kwargs = {}): ComputeFuture {
+    this.assertRunning();
+    const id = canonicalUuid(functionId, "functionId");
+    const payload = encodeTaskPayload(args, kwargs, this.options.argumentSerialization);
+    return this.enqueue({ id, error: undefined, settled: Promise.resolve() }, payload);
+  }
+
+  /**
+   * Registers `fn` now and returns its function id; later submits of the same source reuse it. With
+   * `functionId`, binds the source to that id without calling the service.
+   */
+  async registerFunction(fn: PythonFunction, options: { functionId?: string } = {}): Promise<string> {
+    this.assertRunning();
+    const f = validateFunction(fn);
+    const ref =
+      options.functionId !== undefined
+        ? this.registry.bind(f, canonicalUuid(options.functionId, "functionId"))
+        : this.registry.refFor(f);
+    await ref.settled;
+    if (ref.error !== undefined) throw ref.error;
+    return ref.id as string;
+  }
+
+  /**
+   * Calls `fn` on every item (each item is the single argument) and yields the results in input order.
+   * Everything is submitted at once; with `chunk` > 1, each task runs `fn` over `chunk` items, which cuts
+   * per-task overhead for tiny functions. The first failed item rejects the iteration.
+   */
+  map(fn: PythonFunction, items: Iterable<PyValue>, options: { chunk?: number } = {}): MapResult {
+    this.assertRunning();
+    const f = validateFunction(fn);
+    const chunk = options.chunk ?? 1;
+    if (!Number.isInteger(chunk) || chunk < 1)
+      throw new ExecutorError("INVALID_ARGUMENTS", `map chunk must be a positive integer, got ${String(chunk)}.`);
+    const all = [...items];
+    if (chunk === 1) return new MapResult(all.map((x) => this.submit(f, x)), 1);
+    const chunked = chunkRunner(f);
+    const futures: ComputeFuture[] = [];
+    for (let i = 0; i < all.length; i += chunk) futures.push(this.submit(chunked, all.slice(i, i + chunk)));
+    return new MapResult(futures, chunk);
+  }
+
+  /**
+   * Futures for every task of a task group (default: the current one), e.g. after the process that
+   * submitted them died. Finished tasks settle at once; the rest are watched. Tasks this Executor already
+   * has futures for are left out (as in the SDK). Returned in task-group order.
+   */
+  async reloadTasks(taskGroupId?: string): Promise<ComputeFuture[]> {
+    this.assertRunning();
+    if (taskGroupId !== undefined) this.taskGroupId = taskGroupId;
+    const group = this.groupId;
+    if (group === undefined)
+      throw new ExecutorError("NO_TASK_GROUP", "No task group to reload: pass a task group id or set executor.taskGroupId.");
+    const info = await this.service.getTaskGroup(group);
+    if (info.taskGroupId !== group)
+      throw new ExecutorError(
+        "TASK_GROUP_MISMATCH",
+        `Asked for task group ${group} but the service answered for ${info.taskGroupId}.`,
+      );
+    const futures: ComputeFuture[] = [];
+    for (const { id } of info.tasks) {
+      if (this.router.has(id)) continue;
+      const f = new ComputeFuture(this.owner, id);
+      f.taskGroupId = group;
+      this.router.track(f);
+      futures.push(f);
+    }
+    await this.router.settleFromStatuses(futures);
+    return futures;
+  }
+
+  /**
+   * Stops accepting tasks. Queued tasks are still sent unless `cancelFutures`; with `wait` (default) it
+   * resolves once every task of this Executor has settled. Resources are released once nothing is left
+   * to wait for. Idempotent.
+   */
+  async shutdown({ wait = true, cancelFutures = false }: ShutdownOptions = {}): Promise<void> {
+    this.stopped = true;
+    if (cancelFutures)
+      for (const f of this.submitter.takeQueued()) f._reject(new TaskCancelledError(false, undefined), "cancelled");
+    const finished = this.submitter.idle().then(() => this.router.idle()).then(() => this.dispose());
+    if (wait) await finished;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown({ wait: true });
+  }
+
+  /** Hard stop: cancels queued tasks, stops waiting for sent ones, closes result streams. */
+  dispose(): void {
+    if (this.disposables.isDisposed) return;
+    this.stopped = true;
+    for (const f of this.submitter.takeQueued()) f._reject(new TaskCancelledError(false, undefined), "cancelled");
+    this.disposables.dispose();
+  }
+
+  private assertRunning(): void {
+    if (this.stopped)
+      throw new ExecutorError("EXECUTOR_SHUT_DOWN", "This Executor is shut down; create a new one to submit more tasks.");
+  }
+
+  private enqueue(fn: FunctionRef, payload: string): ComputeFuture {
+    const future = new ComputeFuture(this.owner);
+    this.submitter.enqueue({ future, fn, payload, spec: this.currentSpec() });
+    return future;
+  }
+
+  /** The spec every new task shares until an option changes (one object for many tasks). */
+  private currentSpec(): BatchSpec {
+    if (this.spec === undefined) {
+      const o = this.options;
+      this.spec = {
+        key: JSON.stringify([
+          this.groupId ?? null,
+          sortedJson(o.resourceSpecification),
+          sortedJson(o.userEndpointConfig),
+          o.resultSerializers,
+        ]),
+        taskGroupId: this.groupId,
+        resourceSpecification: o.resourceSpecification,
+        userEndpointConfig: o.userEndpointConfig,
+        resultSerializers: o.resultSerializers,
+      };
+    }
+    return this.spec;
+  }
+
+  private acknowledged(batch: SentBatch, response: SubmitBatchResponse): void {
+    const group = response.taskGroupId;
+    // The service assigns the group on first submit; adopt it unless the user has moved on meanwhile.
+    if (group !== this.groupId && batch.taskGroupId === this.groupId) {
+      this.groupId = group;
+      this.spec = undefined;
+      this.taskGroupChange.fire(group);
+    }
+    for (const [functionId, futures] of batch.byFunction) {
+      const ids = response.tasks[functionId];
+      this.submittedCount += ids?.length ?? 0;
+      if (ids === undefined || ids.length !== futures.length) {
+        const error = new ExecutorError(
+          "SUBMIT_RESPONSE_MISMATCH",
+          `The service acknowledged ${ids?.length ?? 0} task(s) of function ${functionId} but ${futures.length} were sent; the tasks' fate is unknown (reload the task group ${group} to find them).`,
+        );
+        for (const f of futures) f._reject(error);
+        continue;
+      }
+      futures.forEach((f, i) => {
+        const id = ids[i];
+        if (f.done()) return; // stopped waiting while the request was in flight
+        f.taskId = id;
+        f.taskGroupId = group;
+        if (this.router.isDisposed) {
+          f.cancel(); // disposed while the request was in flight: nobody watches for results any more
+          return;
+        }
+        f._setState("received");
+        this.router.track(f);
+      });
+    }
+  }
+
+  private failBatch(futures: readonly ComputeFuture[], error: unknown, stage: "register" | "submit"): void {
+    const err =
+      error instanceof ExecutorError
+        ? error
+        : new ExecutorError(
+            "SUBMIT_FAILED",
+            `Submitting ${futures.length} task(s) to endpoint ${this.endpointId} failed${stage === "submit" ? " after retries" : ""}: ${error instanceof Error ? error.message : String(error)}. Other tasks are unaffected; submit these again when the cause is fixed.`,
+            { cause: error },
+          );
+    for (const f of futures) f._reject(err);
+  }
+}
+
+/** The futures of a `map()` call, iterable (async) as results in input order. */
+export class MapResult implements AsyncIterable<PyValue> {
+  constructor(
+    readonly futures: readonly ComputeFuture[],
+    private readonly chunk: number,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncIterator<PyValue> {
+    for (const f of this.futures) {
+      const value = await f.result();
+      if (this.chunk === 1) yield value;
+      else if (Array.isArray(value)) yield* value;
+      else throw new ExecutorError("MALFORMED_RESULT", "A map chunk did not return a list.");
+    }
+  }
+}
+
+/** A registered wrapper that applies `fn` to a list of items (map with chunks). */
+function chunkRunner(fn: PythonFunction): PythonFunction {
+  const name = `_gc_map_chunk_${fn.name}`;
+  return {
+    name,
+    source: `${fn.source.trimEnd()}\n\n\ndef ${name}(items):\n    return [${fn.name}(item) for item in items]\n`,
+  };
+}
+
+function callArguments(rest: unknown[]): { args: readonly PyValue[]; kwargs: Kwargs } {
+  if (rest.length === 1 && isCallArguments(rest[0])) {
+    const call = rest[0];
+    if (call.args !== undefined && !Array.isArray(call.args))
+      throw new ExecutorError("INVALID_ARGUMENTS", "args must be an array of positional arguments.");
+    if (call.kwargs !== undefined && (typeof call.kwargs !== "object" || call.kwargs === null || Array.isArray(call.kwargs)))
+      throw new ExecutorError("INVALID_ARGUMENTS", "kwargs must be a PyDict or a plain object of keyword arguments.");
+    return { args: call.args ?? [], kwargs: call.kwargs ?? {} };
+  }
+  return { args: rest as PyValue[], kwargs: {} };
+}
+
+/** PyValues are never plain objects, so a plain object with only `args`/`kwargs` keys is the call form. */
+function isCallArguments(v: unknown): v is CallArguments {
+  if (typeof v !== "object" || v === null || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  return Object.keys(v).every((k) => k === "args" || k === "kwargs");
+}
+
+function sortedJson(value: unknown): string | null {
+  if (value === undefined) return null;
+  return JSON.stringify(value, (_k, v: unknown) =>
+    typeof v === "object" && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}

@@ -1,0 +1,57 @@
+/** Turning what the service reports (a result message or a status record) into a settled future. */
+import type { ResultEvent, TaskStatusRecord } from "../service/computeService";
+import type { ComputeFuture } from "./computeFuture";
+import { ExecutorError, TaskExecutionFailed } from "./errors";
+import { decodeResultData } from "./taskPayload";
+
+/** Settles `future` from a streamed result (the caller handles high-assurance notifications first). */
+export function settleFromResult(future: ComputeFuture, event: ResultEvent): void {
+  const r = event.result;
+  future.completionT = event.completionT;
+  if (event.stdout !== undefined) future.stdout = event.stdout;
+  if (event.stderr !== undefined) future.stderr = event.stderr;
+  if (r.task_statuses) future.transitions = r.task_statuses;
+  if (r.error_details !== null && r.error_details !== undefined) {
+    future._reject(new TaskExecutionFailed(r.data, event.completionT, r.error_details.code));
+    return;
+  }
+  settleWithData(future, r.data);
+}
+
+/**
+ * Applies a status record; returns true when it settled the future. Like the SDK's reload path, a task is
+ * finished when the record has a truthy `completion_t`.
+ */
+export function applyStatusRecord(future: ComputeFuture, record: TaskStatusRecord): boolean {
+  if (!record.completion_t) {
+    if (record.status) future._setState(record.status.toLowerCase());
+    return false;
+  }
+  future.completionT = record.completion_t;
+  if (record.stdout !== undefined) future.stdout = record.stdout;
+  if (record.stderr !== undefined) future.stderr = record.stderr;
+  if (record.status?.toLowerCase() === "success" && typeof record.result === "string") settleWithData(future, record.result);
+  else
+    future._reject(
+      new TaskExecutionFailed(
+        record.exception ?? record.reason ?? "Task failed (the service gave no reason)",
+        record.completion_t,
+        typeof record.details?.["error_code"] === "string" ? (record.details["error_code"] as string) : undefined,
+      ),
+    );
+  return true;
+}
+
+function settleWithData(future: ComputeFuture, data: string): void {
+  try {
+    future._resolve(decodeResultData(data));
+  } catch (err) {
+    future._reject(
+      new ExecutorError(
+        "MALFORMED_RESULT",
+        `The result of task ${future.taskId} arrived but cannot be decoded (${err instanceof Error ? err.message : String(err)}); data starts ${JSON.stringify(data.slice(0, 40))}.`,
+        { cause: err },
+      ),
+    );
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * ResultRouter: the Executor's receiving side. It holds the futures the service has acknowledged, watches
+ * their task groups' result streams, and settles each future from its result (or, for high-assurance
+ * endpoints, from a REST fetch). Results for tasks without a future yet are kept and matched later: the
+ * stream can overtake a submit response, and a reload can find results already queued.
+ */
+import type { ComputeService, ResultEvent, ResultWatch, TaskStatusRecord, WatchState } from "../service/computeService";
+import { DisposableStore, type Disposable } from "../util/disposable";
+import { Emitter, type Event } from "../util/event";
+import type { ComputeFuture } from "./computeFuture";
+import { ExecutorError } from "./errors";
+import { applyStatusRecord, settleFromResult } from "./resultDecoding";
+
+export interface WatchStateChange {
+  taskGroupId: string;
+  state: WatchState;
+  reason?: string;
+}
+
+/** Results kept for tasks without a future (bounded: duplicates of settled tasks land here too). */
+const MAX_UNMATCHED = 100_000;
+const HIGH_ASSURANCE_RETRY_MS = 1000;
+
+export class ResultRouter implements Disposable {
+  /** Acknowledged, unsettled futures by task id. */
+  private readonly open = new Map<string, ComputeFuture>();
+  private readonly unmatched = new Map<string, ResultEvent>();
+  private readonly watches = new Map<string, ResultWatch>();
+  private readonly highAssurance = new Set<ComputeFuture>();
+  private highAssuranceFlush: NodeJS.Timeout | undefined;
+  private idleWaiters: (() => void)[] = [];
+  private readonly disposables = new DisposableStore();
+  private readonly stateChange = this.disposables.add(new Emitter<WatchStateChange>());
+  readonly onWatchStateChange: Event<WatchStateChange> = this.stateChange.event;
+
+  constructor(
+    private readonly service: ComputeService,
+    private readonly amqpPort: number | undefined,
+    /** Status records are fetched in chunks of this many task ids. */
+    private readonly chunkSize: number,
+  ) {}
+
+  get isDisposed(): boolean {
+    return this.disposables.isDisposed;
+  }
+
+  has(taskId: string): boolean {
+    return this.open.has(taskId);
+  }
+
+  watchState(taskGroupId: string): WatchState {
+    return this.watches.get(taskGroupId)?.state ?? "closed";
+  }
+
+  /** Starts waiting for an acknowledged future (its `taskId` and `taskGroupId` set). */
+  track(future: ComputeFuture): void {
+    const id = future.taskId as string;
+    this.open.set(id, future);
+    this.watch(future.taskGroupId as string);
+    const early = this.unmatched.get(id);
+    if (early !== undefined) {
+      this.unmatched.delete(id);
+      this.deliver(future, early);
+    }
+  }
+
+  /** Settles the finished ones among tracked futures from the service's status records (reload). */
+  async settleFromStatuses(futures: readonly ComputeFuture[]): Promise<void> {
+    for (let i = 0; i < futures.length; i += this.chunkSize) {
+      const slice = futures.slice(i, i + this.chunkSize).filter((f) => !f.done());
+      if (slice.length > 0) this.applyStatuses(slice, await this.service.getTaskStatuses(slice.map((f) => f.taskId as string)));
+    }
+    this.checkIdle();
+  }
+
+  /** Stops waiting for a future (cancelled by its owner). */
+  forget(future: ComputeFuture): void {
+    if (future.taskId !== undefined) this.open.delete(future.taskId);
+    this.highAssurance.delete(future);
+    this.checkIdle();
+  }
+
+  /** Resolves once no tracked future is left unsettled (or on dispose). */
+  idle(): Promise<void> {
+    if (this.open.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops waiting for everything: cancels (stopped-waiting) every tracked future, closes the streams. */
+  dispose(): void {
+    if (this.disposables.isDisposed) return;
+    if (this.highAssuranceFlush !== undefined) clearTimeout(this.highAssuranceFlush);
+    this.disposables.dispose();
+    for (const f of [...this.open.values()]) f.cancel();
+    this.open.clear();
+    this.unmatched.clear();
+    this.watches.clear();
+    this.checkIdle();
+  }
+
+  private watch(group: string): void {
+    if (this.watches.has(group) || this.disposables.isDisposed) return;
+    const watch = this.service.watchResults(group, { amqpPort: this.amqpPort, pendingTaskIds: () => this.pendingIn(group) });
+    this.watches.set(group, watch);
+    this.disposables.add(watch);
+    this.disposables.add(watch.onResult((e) => this.onResult(e)));
+    this.disposables.add(watch.onStateChange((s) => this.stateChange.fire({ taskGroupId: group, ...s })));
+  }
+
+  private *pendingIn(group: string): Iterable<string> {
+    for (const [id, f] of this.open) if (f.taskGroupId === group) yield id;
+  }
+
+  private onResult(event: ResultEvent): void {
+    const id = event.result.task_id;
+    const future = this.open.get(id);
+    if (future !== undefined) {
+      this.deliver(future, event);
+      return;
+    }
+    if (this.unmatched.size >= MAX_UNMATCHED) this.unmatched.delete(this.unmatched.keys().next().value as string);
+    this.unmatched.set(id, event);
+  }
+
+  private deliver(future: ComputeFuture, event: ResultEvent): void {
+    if (event.highAssurance) {
+      // The message is only a notification: the result itself must be fetched over REST (protocol.md §7.2).
+      if (event.result.task_statuses) future._setState(future.state, event.result.task_statuses);
+      this.fetchHighAssurance(future, 0);
+      return;
+    }
+    this.open.delete(future.taskId as string);
+    settleFromResult(future, event);
+    this.checkIdle();
+  }
+
+  /** Batches REST fetches of high-assurance results; `delayMs` > 0 retries tasks not finished there yet. */
+  private fetchHighAssurance(future: ComputeFuture, delayMs: number): void {
+    this.highAssurance.add(future);
+    if (this.highAssuranceFlush !== undefined || this.disposables.isDisposed) return;
+    this.highAssuranceFlush = setTimeout(() => {
+      this.highAssuranceFlush = undefined;
+      const futures = [...this.highAssurance];
+      this.highAssurance.clear();
+      void this.fetchResults(futures);
+    }, delayMs);
+  }
+
+  private async fetchResults(futures: ComputeFuture[]): Promise<void> {
+    for (let i = 0; i < futures.length; i += this.chunkSize) {
+      const slice = futures.slice(i, i + this.chunkSize);
+      try {
+        const statuses = await this.service.getTaskStatuses(slice.map((f) => f.taskId as string));
+        // The notification can overtake the REST record: ask again shortly for those not finished there.
+        for (const f of this.applyStatuses(slice, statuses)) this.fetchHighAssurance(f, HIGH_ASSURANCE_RETRY_MS);
+      } catch (err) {
+        const error = new ExecutorError(
+          "RESULT_FETCH_FAILED",
+          `Fetching high-assurance results failed: ${err instanceof Error ? err.message : String(err)}; reload the task group to try again.`,
+          { cause: err },
+        );
+        for (const f of slice) {
+          this.open.delete(f.taskId as string);
+          f._reject(error);
+        }
+      }
+    }
+    this.checkIdle();
+  }
+
+  /** Applies status records; returns the futures still unfinished. */
+  private applyStatuses(futures: readonly ComputeFuture[], statuses: Map<string, TaskStatusRecord>): ComputeFuture[] {
+    const unfinished: ComputeFuture[] = [];
+    for (const f of futures) {
+      if (f.done()) continue;
+      const record = statuses.get(f.taskId as string);
+      if (record !== undefined && applyStatusRecord(f, record)) this.open.delete(f.taskId as string);
+      else unfinished.push(f);
+    }
+    return unfinished;
+  }
+
+  private checkIdle(): void {
+    if ((this.open.size > 0 && !this.disposables.isDisposed) || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}

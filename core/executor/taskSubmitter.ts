@@ -1,0 +1,188 @@
+/**
+ * The batcher: coalesces queued tasks into `POST submit` batches, like the SDK's submitter thread
+ * (protocol.md §8.3), on the event loop instead of a thread. Tasks queued in the same tick go out together;
+ * tasks are grouped by (task group, endpoint, resource spec, user endpoint config, result serializers); a
+ * batch holds at most `batchSize` tasks; small batches pass the burst limiter first, and tasks queued while
+ * it waits join the next batch. "Small" means not full: the SDK counts only batches of fewer than
+ * `api_burst_limit` tasks (protocol.md §8.3), which lets a stream of 4-task requests through unthrottled.
+ * A failed batch fails only its own futures.
+ */
+import type { ComputeService, SubmitBatchResponse } from "../service/computeService";
+import type { Disposable } from "../util/disposable";
+import type { BurstLimiter } from "./burstLimiter";
+import type { ComputeFuture } from "./computeFuture";
+import type { FunctionRef } from "./functionRegistry";
+
+/** Everything about a task except its function and arguments; shared by all tasks submitted alike. */
+export interface BatchSpec {
+  /** Grouping key: tasks with equal keys may share a batch. */
+  readonly key: string;
+  /** Snapshot at submit time; undefined means "the Executor's group when sent" (assigned by the service). */
+  readonly taskGroupId: string | undefined;
+  readonly resourceSpecification: Record<string, unknown> | undefined;
+  readonly userEndpointConfig: Record<string, unknown> | undefined;
+  readonly resultSerializers: readonly string[];
+}
+
+export interface QueuedTask {
+  readonly future: ComputeFuture;
+  readonly fn: FunctionRef;
+  readonly payload: string;
+  readonly spec: BatchSpec;
+}
+
+/** One sent batch, per function id the futures in payload order. */
+export interface SentBatch {
+  readonly byFunction: Map<string, ComputeFuture[]>;
+  readonly taskGroupId: string | undefined;
+  readonly size: number;
+}
+
+export interface SubmitterHooks {
+  currentTaskGroupId(): string | undefined;
+  acknowledged(batch: SentBatch, response: SubmitBatchResponse): void;
+  failed(futures: readonly ComputeFuture[], error: unknown, stage: "register" | "submit"): void;
+}
+
+export class TaskSubmitter implements Disposable {
+  private queue: QueuedTask[] = [];
+  private head = 0;
+  private running = false;
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
+  private disposed = false;
+
+  constructor(
+    private readonly service: ComputeService,
+    private readonly endpointId: string,
+    private readonly batchSize: number,
+    private readonly limiter: BurstLimiter,
+    private readonly hooks: SubmitterHooks,
+  ) {}
+
+  /** Tasks not yet acknowledged by the service (queued or in a request). */
+  get pending(): number {
+    return this.queue.length - this.head + this.inFlight;
+  }
+
+  enqueue(task: QueuedTask): void {
+    this.queue.push(task);
+    if (!this.running) {
+      this.running = true;
+      // setImmediate, not a microtask: every submit() of the current synchronous run joins the batch.
+      setImmediate(() => void this.pump());
+    }
+  }
+
+  /** Removes every task still queued and returns their futures (for shutdown with cancelFutures). */
+  takeQueued(): ComputeFuture[] {
+    const out = this.queue.slice(this.head).map((t) => t.future);
+    this.queue = [];
+    this.head = 0;
+    return out;
+  }
+
+  /** Resolves once nothing is queued or in flight. */
+  idle(): Promise<void> {
+    if (this.pending === 0 && !this.running) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.limiter.dispose();
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (this.head < this.queue.length && !this.disposed) {
+        if (this.queue.length - this.head < this.batchSize) await this.limiter.wait();
+        await this.awaitHeadRegistration();
+        for (const batch of this.drain()) {
+          if (batch.length < this.batchSize) {
+            await this.limiter.wait();
+            this.limiter.record();
+          }
+          await this.send(batch);
+        }
+      }
+    } finally {
+      this.running = false;
+      this.notifyIdle();
+    }
+  }
+
+  /** The first task's function may still be registering; its batch cannot go before the id is known. */
+  private async awaitHeadRegistration(): Promise<void> {
+    const head = this.queue[this.head];
+    if (head !== undefined && head.fn.id === undefined) await head.fn.settled;
+  }
+
+  /** Takes tasks off the queue, grouped, until a group is full or a task's function is still registering. */
+  private drain(): QueuedTask[][] {
+    const groups = new Map<string, QueuedTask[]>();
+    let full = false;
+    while (this.head < this.queue.length && !full) {
+      const task = this.queue[this.head];
+      if (task.fn.id === undefined && task.fn.error === undefined) break;
+      this.queue[this.head++] = undefined as unknown as QueuedTask; // release for GC while the rest waits
+      if (task.future.done()) continue; // cancelled while queued
+      if (task.fn.error !== undefined) {
+        this.hooks.failed([task.future], task.fn.error, "register");
+        continue;
+      }
+      let group = groups.get(task.spec.key);
+      if (group === undefined) groups.set(task.spec.key, (group = []));
+      group.push(task);
+      full = group.length >= this.batchSize;
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    }
+    return [...groups.values()];
+  }
+
+  private async send(batch: QueuedTask[]): Promise<void> {
+    const spec = batch[0].spec;
+    const tasks: Record<string, string[]> = {};
+    const byFunction = new Map<string, ComputeFuture[]>();
+    for (const t of batch) {
+      const id = t.fn.id as string;
+      (tasks[id] ??= []).push(t.payload);
+      let futures = byFunction.get(id);
+      if (futures === undefined) byFunction.set(id, (futures = []));
+      futures.push(t.future);
+      t.future._setState("submitting");
+    }
+    const taskGroupId = spec.taskGroupId ?? this.hooks.currentTaskGroupId();
+    this.inFlight += batch.length;
+    try {
+      const response = await this.service.submit({
+        endpointId: this.endpointId,
+        taskGroupId,
+        tasks,
+        createQueue: true,
+        resourceSpecification: spec.resourceSpecification,
+        userEndpointConfig: spec.userEndpointConfig,
+        resultSerializers: [...spec.resultSerializers],
+      });
+      this.hooks.acknowledged({ byFunction, taskGroupId, size: batch.length }, response);
+    } catch (err) {
+      this.hooks.failed(
+        batch.map((t) => t.future),
+        err,
+        "submit",
+      );
+    } finally {
+      this.inFlight -= batch.length;
+    }
+  }
+
+  private notifyIdle(): void {
+    if (this.pending > 0 && !this.disposed) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The Compute REST transport: Bearer token from a provider, the SDK's User-Agent convention, and
+ * globus-sdk's retry policy (protocol.md §2.2): 429/500/502/503/504 and network errors are retried with
+ * jittered exponential backoff (or `Retry-After`), a 401 refreshes the token once. Every failure is a
+ * `ComputeApiError`.
+ */
+import fetch, { type Response } from "node-fetch";
+import { ComputeApiError } from "../../protocol";
+import { SDK_VERSION } from "../sdkVersion";
+
+/** Returns an access token for the Compute API; `forceRefresh` after the service refused the last one. */
+export type TokenProvider = (options: { forceRefresh: boolean }) => Promise<string>;
+
+export interface RetryPolicy {
+  maxRetries: number;
+  /** Cap of one backoff sleep. */
+  maxSleepMs: number;
+  /** Backoff is `(0.25 + 0.5·random) · 2^attempt · baseMs`. */
+  baseMs: number;
+}
+
+export const SDK_RETRY_POLICY: RetryPolicy = { maxRetries: 5, maxSleepMs: 10_000, baseMs: 1000 };
+
+export interface RestClientOptions {
+  baseUrl: string;
+  token: TokenProvider;
+  retry?: Partial<RetryPolicy>;
+  /** Per-request timeout (globus-sdk: 60 s). */
+  timeoutMs?: number;
+  /** Product name in the User-Agent, before the compute SDK substring the service parses. */
+  product?: string;
+}
+
+const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+
+export class RestClient {
+  private readonly baseUrl: string;
+  private readonly retry: RetryPolicy;
+  private readonly timeoutMs: number;
+  private readonly userAgent: string;
+  private closed = new AbortController();
+
+  constructor(private readonly options: RestClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.retry = { ...SDK_RETRY_POLICY, ...options.retry };
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    // The service reads the SDK version from the `globus-compute-sdk-<v>` part (protocol.md §2.1).
+    this.userAgent = `${options.product ?? "globus-compute-vscode"}/globus-compute-sdk-${SDK_VERSION}`;
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>("GET", path);
+  }
+
+  post<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>("POST", path, body);
+  }
+
+  /** Aborts requests in flight and their retry sleeps. */
+  close(): void {
+    this.closed.abort();
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let refreshed = false;
+    let forceRefresh = false;
+    for (let attempt = 0; ; attempt++) {
+      let error: ComputeApiError;
+      const token = await this.options.token({ forceRefresh });
+      forceRefresh = false;
+      try {
+        const response = await this.send(method, path, token, body);
+        const text = await response.text();
+        if (response.ok) return parseBody<T>(text, method, path);
+        error = ComputeApiError.fromResponse(response.status, text, response.headers);
+        if (response.status === 401 && !refreshed) {
+          refreshed = forceRefresh = true;
+          attempt--; // the refresh retry does not count against the transient-error budget
+          continue;
+        }
+      } catch (err) {
+        if (err instanceof ComputeApiError) throw err;
+        if (this.closed.signal.aborted) throw ComputeApiError.fromNetworkError(new Error("client closed"));
+        error = ComputeApiError.fromNetworkError(err);
+      }
+      const retryable = error.httpStatus === undefined || RETRYABLE.has(error.httpStatus);
+      if (!retryable || attempt >= this.retry.maxRetries) throw error;
+      await this.sleep(this.backoffMs(attempt, error.retryAfterS));
+    }
+  }
+
+  private async send(method: string, path: string, token: string, body: unknown): Promise<Response> {
+    const signal = AbortSignal.any([this.closed.signal, AbortSignal.timeout(this.timeoutMs)]);
+    return fetch(this.baseUrl + path, {
+      method,
+      signal,
+      headers: {
+        authorization: `Bearer ${token}`,
+        "user-agent": this.userAgent,
+        "x-globus-client-info": `product=${this.options.product ?? "globus-compute-vscode"},version=${SDK_VERSION}`,
+        accept: "application/json",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+
+  private backoffMs(attempt: number, retryAfterS: number | undefined): number {
+    const ms = retryAfterS !== undefined ? retryAfterS * 1000 : (0.25 + 0.5 * Math.random()) * 2 ** attempt * this.retry.baseMs;
+    return Math.min(ms, this.retry.maxSleepMs);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const signal = this.closed.signal;
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      }
+      signal.addEventListener("abort", done);
+    });
+  }
+}
+
+function parseBody<T>(text: string, method: string, path: string): T {
+  try {
+    return (text === "" ? null : JSON.parse(text)) as T;
+  } catch (err) {
+    throw new ComputeApiError({
+      httpStatus: 200,
+      code: "MALFORMED_RESPONSE",
+      detail: `${method} ${path} answered with a body that is not JSON: ${text.slice(0, 80)}`,
+      retryable: false,
+      cause: err,
+    });
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * ResultWatcher: streams one task group's results from the Globus Compute AMQP broker (protocol.md §7).
+ *
+ * Unlike the SDK's watcher, which fails every open future after 5 failed reconnects, it never gives up:
+ * it reconnects with jittered backoff (fetching a fresh URL each time, since each URL request issues a
+ * new password), and while the broker is away it polls `batch_status` for the tasks still awaited. A
+ * message is acked only after listeners have recorded it, with bounded prefetch; a message that is not
+ * a Result is rejected without requeue, so a poison message cannot loop forever.
+ */
+import * as amqp from "amqplib";
+import { unpackMessage, type ResultData } from "../../protocol";
+import type { ResultEvent, ResultWatch, TaskStatusRecord, WatchState } from "../computeService";
+import { Emitter } from "../../util/event";
+
+export interface AmqpConnectionInfo {
+  queue_prefix: string;
+  connection_url: string;
+}
+
+export interface ResultWatcherOptions {
+  taskGroupId: string;
+  /** `GET /v2/get_amqp_result_connection_url`, called on every connect. */
+  connectionInfo(): Promise<AmqpConnectionInfo>;
+  /** `POST /v2/batch_status`, for polling while the stream is down. */
+  taskStatuses(taskIds: readonly string[]): Promise<Map<string, TaskStatusRecord>>;
+  /** Tasks still awaited (polled while the stream is down); without it there is no polling fallback. */
+  pendingTaskIds?: () => Iterable<string>;
+  amqpPort?: number;
+  /** Unacked deliveries the broker may push at once. */
+  prefetch?: number;
+  /** Extra CA certificates for amqps (verification stays on). */
+  ca?: (string | Buffer)[];
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  pollIntervalMs?: number;
+  /** Problems that do not stop the watcher (a rejected message, a failed poll). */
+  onError?: (err: Error) => void;
+}
+
+const POLL_CHUNK = 128;
+const DEFAULT_PREFETCH = 1000;
+/** At most half the prefetch, so the broker never stalls waiting for acks. */
+const ACK_BATCH = 200;
+const ACK_DELAY_MS = 20;
+
+export class ResultWatcher implements ResultWatch {
+  private current: WatchState = "connecting";
+  private readonly results = new Emitter<ResultEvent>();
+  private readonly states = new Emitter<{ state: WatchState; reason?: string }>();
+  readonly onResult = this.results.event;
+  readonly onStateChange = this.states.event;
+  private connection: amqp.ChannelModel | undefined;
+  private disposed = false;
+  private sleepTimer: NodeJS.Timeout | undefined;
+  private wakeSleep: (() => void) | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private ackTimer: NodeJS.Timeout | undefined;
+  private unacked = 0;
+  private lastUnacked: { channel: amqp.Channel; message: amqp.ConsumeMessage } | undefined;
+
+  constructor(private readonly options: ResultWatcherOptions) {
+    void this.run();
+  }
+
+  get taskGroupId(): string {
+    return this.options.taskGroupId;
+  }
+
+  get state(): WatchState {
+    return this.current;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stopPolling();
+    if (this.sleepTimer !== undefined) clearTimeout(this.sleepTimer);
+    this.wakeSleep?.();
+    this.flushAck();
+    const connection = this.connection;
+    this.connection = undefined;
+    connection?.close().catch(() => undefined);
+    this.setState("closed");
+    this.results.dispose();
+    this.states.dispose();
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.disposed) {
+      let reason: string;
+      try {
+        reason = await this.streamOnce(() => (failures = 0));
+      } catch (err) {
+        reason = err instanceof Error ? err.message : String(err);
+      }
+      if (this.disposed) return;
+      failures++;
+      // First retry straight away; after that, keep retrying with backoff and poll meanwhile.
+      if (failures === 1) this.setState("reconnecting", reason);
+      else {
+        this.setState("polling", reason);
+        this.startPolling();
+      }
+      await this.sleep(this.backoffMs(failures));
+    }
+  }
+
+  /** One connection's life: resolves with the reason it ended. */
+  private async streamOnce(connected: () => void): Promise<string> {
+    const info = await this.options.connectionInfo();
+    const url = new URL(info.connection_url);
+    if (this.options.amqpPort !== undefined) url.port = String(this.options.amqpPort);
+    const connection = await amqp.connect(url.toString(), {
+      timeout: 10_000,
+      ...(this.options.ca ? { ca: this.options.ca } : {}),
+    });
+    try {
+      if (this.disposed) return "disposed";
+      this.connection = connection;
+      const ended = new Promise<string>((resolve) => {
+        connection.on("error", () => undefined); // "close" follows with the reason
+        connection.on("close", (err?: Error) => resolve(err ? `connection closed: ${err.message}` : "connection closed"));
+      });
+      const channel = await connection.createChannel();
+      const channelEnded = new Promise<string>((resolve) => {
+        channel.on("error", (err: Error) => resolve(`channel closed: ${err.message}`));
+        channel.on("close", () => resolve("channel closed"));
+      });
+      await channel.prefetch(this.options.prefetch ?? DEFAULT_PREFETCH);
+      await channel.consume(info.queue_prefix + this.taskGroupId, (m) => this.onMessage(channel, m), {
+        noAck: false,
+      });
+      connected();
+      this.stopPolling();
+      this.setState("streaming");
+      return await Promise.race([ended, channelEnded]);
+    } finally {
+      this.flushAck();
+      if (this.connection === connection) this.connection = undefined;
+      connection.close().catch(() => undefined);
+    }
+  }
+
+  private onMessage(channel: amqp.Channel, message: amqp.ConsumeMessage | null): void {
+    if (this.disposed) return; // nobody records it: leave it unacked for the broker to redeliver
+    if (message === null) {
+      // The broker cancelled the consumer (queue deleted): reconnect.
+      channel.close().catch(() => undefined);
+      return;
+    }
+    let result: ResultData;
+    try {
+      const unpacked = unpackMessage(message.content);
+      if (unpacked.message_type !== "result") throw new Error(`a ${unpacked.message_type} message, not a result`);
+      result = unpacked.data;
+    } catch (err) {
+      // Never requeue: the same bytes would fail again, forever (the SDK's requeue loop).
+      safely(() => channel.nack(message, false, false));
+      this.options.onError?.(
+        new Error(`Dropped a malformed message in the result queue of task group ${this.taskGroupId}: ${(err as Error).message}`),
+      );
+      return;
+    }
+    const headers = message.properties.headers ?? {};
+    const timestamp = message.properties.timestamp as number | undefined;
+    this.results.fire({
+      result,
+      completionT: String(timestamp ?? 0),
+      highAssurance: Boolean(headers["high_assurance"]),
+    });
+    // Recorded by the listeners (fire is synchronous), so it may be acked: one multiple-ack per
+    // ACK_BATCH messages or ACK_DELAY_MS, since a socket write per result costs more than the rest.
+    this.lastUnacked = { channel, message };
+    if (++this.unacked >= Math.min(ACK_BATCH, (this.options.prefetch ?? DEFAULT_PREFETCH) / 2)) this.flushAck();
+    else this.ackTimer ??= setTimeout(() => this.flushAck(), ACK_DELAY_MS);
+  }
+
+  private flushAck(): void {
+    if (this.ackTimer !== undefined) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    this.unacked = 0;
+    const last = this.lastUnacked;
+    this.lastUnacked = undefined;
+    // A closed channel cannot ack: the broker redelivers, and duplicates are ignored downstream.
+    if (last !== undefined) safely(() => last.channel.ack(last.message, true));
+  }
+
+  private startPolling(): void {
+    if (this.pollTimer !== undefined || this.options.pendingTaskIds === undefined || this.disposed) return;
+    const tick = async () => {
+      await this.pollOnce().catch((err: Error) => this.options.onError?.(err));
+      if (this.pollTimer !== undefined) this.pollTimer = setTimeout(tick, this.options.pollIntervalMs ?? 2000);
+    };
+    this.pollTimer = setTimeout(tick, 0);
+  }
+
+  private stopPolling(): void {
+    if (this.pollTimer !== undefined) clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  private async pollOnce(): Promise<void> {
+    const ids = [...(this.options.pendingTaskIds?.() ?? [])];
+    for (let i = 0; i < ids.length && this.pollTimer !== undefined; i += POLL_CHUNK) {
+      const statuses = await this.options.taskStatuses(ids.slice(i, i + POLL_CHUNK));
+      for (const record of statuses.values()) if (record.completion_t) this.results.fire(eventFromStatus(record));
+    }
+  }
+
+  private setState(state: WatchState, reason?: string): void {
+    if (state === this.current && reason === undefined) return;
+    this.current = state;
+    this.states.fire({ state, reason });
+  }
+
+  private backoffMs(failures: number): number {
+    const min = this.options.reconnectMinMs ?? 250;
+    const max = this.options.reconnectMaxMs ?? 10_000;
+    if (failures === 1) return 0;
+    return Math.min(max, min * 2 ** (failures - 2)) * (0.5 + Math.random() * 0.5);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wakeSleep = resolve;
+      this.sleepTimer = setTimeout(resolve, ms);
+    });
+  }
+}
+
+/** A finished task's status record as a result event (the polling path). */
+function eventFromStatus(record: TaskStatusRecord): ResultEvent {
+  const ok = record.status.toLowerCase() === "success" && typeof record.result === "string";
+  return {
+    result: {
+      task_id: record.task_id,
+      data: ok ? (record.result as string) : (record.exception ?? record.reason ?? "Task failed (the service gave no reason)"),
+      details: null,
+      error_details: ok ? null : { code: "RemoteExecutionError", user_message: "An error occurred during the execution of this task" },
+      task_statuses: null,
+    },
+    completionT: record.completion_t ?? "0",
+    highAssurance: false,
+  };
+}
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // The channel is gone; the broker redelivers what was not acked.
+  }
+}

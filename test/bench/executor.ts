@@ -1,0 +1,244 @@
+/**
+ * Executor benchmarks (issue 4), one JSON line each:
+ * - `e2e`: 20k no-op tasks through the emulator (a child process) + RabbitMQ + local Python workers,
+ *   beside a raw amqplib publish→consume loop of as many messages on the same broker;
+ * - `client_overhead`: the Executor alone over an in-memory service: µs per task submit→resolve, and heap
+ *   bytes per pending future at 100k;
+ * - `dispatch_latency`: from amqplib handing a delivery to our consumer to the awaiting code resuming.
+ * Env: BENCH_E2E_TASKS (default 20000; 0 skips it), BENCH_OVERHEAD_TASKS (default 100000).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import * as amqp from "amqplib";
+import { Executor, type ComputeFuture, type PythonFunction } from "../../core/executor";
+import { packMessage } from "../../core/protocol";
+import { GlobusComputeService } from "../../core/service/globus/globusComputeService";
+import { MemoryComputeService } from "../support/memoryComputeService";
+
+const noop: PythonFunction = { name: "noop", source: "def noop(x):\n    return x\n" };
+const ENDPOINT = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
+
+export async function run(): Promise<void> {
+  await clientOverhead(Number(process.env.BENCH_OVERHEAD_TASKS ?? 100_000));
+  await endToEnd(Number(process.env.BENCH_E2E_TASKS ?? 20_000));
+}
+
+function line(obj: Record<string, unknown>): void {
+  console.log(JSON.stringify(obj));
+}
+
+async function clientOverhead(n: number): Promise<void> {
+  const service = new MemoryComputeService();
+  service.retainTasks = false;
+  service.respond = () => ({ value: null });
+  {
+    await using warm = new Executor({ endpointId: ENDPOINT, service, batchSize: 1024 });
+    await Promise.all(Array.from({ length: 2000 }, (_, i) => warm.submit(noop, i)));
+  }
+  // The machine is shared: the best of three runs is the client's own cost.
+  let usPerTask = Infinity;
+  for (let run = 0; run < 3; run++) {
+    const gce = new Executor({ endpointId: ENDPOINT, service, batchSize: 1024 });
+    const t0 = performance.now();
+    const futures: ComputeFuture[] = [];
+    for (let i = 0; i < n; i++) futures.push(gce.submit(noop, i));
+    await Promise.all(futures);
+    usPerTask = Math.min(usPerTask, ((performance.now() - t0) * 1000) / n);
+    await gce.shutdown();
+  }
+
+  // Pending futures: acknowledged by the service, no result yet.
+  service.respond = () => undefined;
+  const gc = exposeGc();
+  const pending = new Executor({ endpointId: ENDPOINT, service, batchSize: 1024 });
+  await pending.registerFunction(noop);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  let held: ComputeFuture[] | undefined = [];
+  for (let i = 0; i < n; i++) held.push(pending.submit(noop, i));
+  while (pending.taskCountSubmitted < n) await new Promise((r) => setImmediate(r));
+  gc();
+  const heapPerFuture = (process.memoryUsage().heapUsed - before) / n;
+  pending.dispose();
+  held = undefined;
+  line({
+    bench: "client_overhead",
+    us_per_task: round(usPerTask),
+    heap_bytes_per_future: Math.round(heapPerFuture),
+    tasks: n,
+    target_us_per_task: 20,
+    target_heap_bytes_per_future: 1024,
+  });
+}
+
+async function endToEnd(n: number): Promise<void> {
+  if (n < 1) return;
+  const emulator = await startEmulatorProcess();
+  try {
+    const rawMsgsPerS = await rawBrokerLoop(emulator.info.amqp_url, n);
+    const service = new GlobusComputeService({ baseUrl: emulator.info.base_url, token: async () => emulator.info.token });
+    const gce = new Executor({ endpointId: emulator.info.endpoints[0], service, batchSize: 1024 });
+    const latencies = trackDispatchLatency(() => gce);
+    await gce.submit(noop, -1); // registration, queue and stream warm
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const futures: ComputeFuture[] = [];
+    for (let i = 0; i < n; i++) futures.push(gce.submit(noop, i));
+    for (const f of futures) latencies.watch(f);
+    await Promise.all(futures);
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    await gce.shutdown();
+    service.dispose();
+    latencies.stop();
+    const tasksPerS = n / seconds;
+    line({
+      bench: "e2e",
+      tasks: n,
+      tasks_per_s: Math.round(tasksPerS),
+      raw_broker_msgs_per_s: Math.round(rawMsgsPerS),
+      client_cpu_ms_per_1k: round((cpu.user + cpu.system) / 1000 / (n / 1000)),
+      ratio_to_raw_broker: round(tasksPerS / rawMsgsPerS),
+      workers: 2,
+    });
+    const sorted = latencies.samples.sort((a, b) => a - b);
+    line({
+      bench: "dispatch_latency",
+      p50_ms: round(sorted[Math.floor(sorted.length * 0.5)]),
+      p99_ms: round(sorted[Math.floor(sorted.length * 0.99)]),
+      samples: sorted.length,
+      target_p50_ms: 5,
+    });
+  } finally {
+    await emulator.stop();
+  }
+}
+
+/** Publishes `n` result-sized messages to a fresh queue and consumes them with acks, as the watcher does. */
+async function rawBrokerLoop(url: string, n: number): Promise<number> {
+  const conn = await amqp.connect(url);
+  try {
+    const ch = await conn.createChannel();
+    const queue = `bench-raw-${randomUUID()}`;
+    await ch.assertQueue(queue, { durable: true, autoDelete: false });
+    const body = Buffer.from(
+      packMessage({
+        message_type: "result",
+        data: { task_id: randomUUID(), data: "11\n12345", details: null, error_details: null, task_statuses: null },
+      }),
+    );
+    await ch.prefetch(1000);
+    const t0 = performance.now();
+    let received = 0;
+    const done = new Promise<void>((resolve) => {
+      void ch.consume(queue, (m) => {
+        if (m === null) return;
+        ch.ack(m);
+        if (++received === n) resolve();
+      });
+    });
+    for (let i = 0; i < n; i++) {
+      if (!ch.sendToQueue(queue, body, { persistent: true, timestamp: Math.floor(Date.now() / 1000) }))
+        await new Promise((r) => ch.once("drain", r));
+    }
+    await done;
+    const rate = n / ((performance.now() - t0) / 1000);
+    await ch.deleteQueue(queue);
+    return rate;
+  } finally {
+    await conn.close();
+  }
+}
+
+/**
+ * Stamps each delivery as amqplib hands it to a consumer callback (by patching the Channel class the
+ * watcher uses); the future settles synchronously inside that callback (onFutureChange takes the stamp),
+ * and the sample ends when the code awaiting the future resumes.
+ */
+function trackDispatchLatency(gce: () => Executor | undefined) {
+  // amqplib's package exports hide lib/; load the very module instance the watcher uses, by path.
+  const load = createRequire(__filename);
+  const channelModel = load(join(load.resolve("amqplib"), "..", "lib", "channel_model.js")) as {
+    Channel: { prototype: { consume: (q: string, cb: (m: unknown) => void, o?: unknown) => unknown } };
+  };
+  const proto = channelModel.Channel.prototype;
+  const original = proto.consume;
+  let deliveredAt = 0;
+  proto.consume = function (queue, callback, options) {
+    return original.call(
+      this,
+      queue,
+      (m: unknown) => {
+        deliveredAt = performance.now();
+        callback(m);
+      },
+      options,
+    );
+  };
+  const stamps = new WeakMap<ComputeFuture, number>();
+  let subscription: { dispose(): void } | undefined;
+  const samples: number[] = [];
+  return {
+    samples,
+    watch(f: ComputeFuture) {
+      subscription ??= gce()?.onFutureChange((x) => x.state === "success" && stamps.set(x, deliveredAt));
+      f.then(
+        () => {
+          const t = stamps.get(f);
+          if (t !== undefined) samples.push(performance.now() - t);
+        },
+        () => undefined,
+      );
+    },
+    stop() {
+      proto.consume = original;
+      subscription?.dispose();
+    },
+  };
+}
+
+interface EmulatorProcess {
+  info: { base_url: string; amqp_url: string; token: string; endpoints: string[] };
+  stop(): Promise<void>;
+}
+
+async function startEmulatorProcess(): Promise<EmulatorProcess> {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "emulator", "main.ts")], {
+    env: { ...process.env, EMULATOR_RATE_LIMIT: "off" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const info = await new Promise<EmulatorProcess["info"]>((resolve, reject) => {
+    let buf = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf("\n");
+      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
+    });
+    child.once("exit", (code) => reject(new Error(`emulator exited with ${code} before starting`)));
+  });
+  return {
+    info,
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+function exposeGc(): () => void {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  return () => {
+    gc();
+    gc(); // a second pass collects what the first one's finalizers released
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,98 @@
+/** The seed's scenarios end to end on the built-in local endpoint (real Python workers). */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { asCompleted, Executor, TaskExecutionFailed } from "../../../core/executor";
+import { PyBytes, PyDict, PyFloat, PySet, PyTuple, type PyValue } from "../../../core/protocol";
+import { LocalComputeService, LOCAL_ENDPOINT_ID } from "../../../core/service/local/localComputeService";
+import {
+  describeArgs,
+  double,
+  doubleText,
+  generateCollatzSequence,
+  generateCollatzSequenceStrict,
+  slowDouble,
+} from "../../demo/seedFunctions";
+
+const PYTHON = process.env.GC_TEST_PYTHON ?? "/usr/bin/python3";
+
+describe("Executor on the local endpoint", { timeout: 120_000 }, () => {
+  let dir: string;
+  let service: LocalComputeService;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "gc-executor-local-"));
+    service = await LocalComputeService.create({ storageDir: dir, python: PYTHON, workers: 2 });
+  });
+  after(() => {
+    service.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const executor = () => new Executor({ endpointId: LOCAL_ENDPOINT_ID, service });
+
+  it("double(7) is 14", async () => {
+    await using gce = executor();
+    const fut = gce.submit(double, 7);
+    assert.equal(await fut.result(), 14);
+    assert.equal(fut.state, "success");
+    assert.ok(fut.taskId);
+  });
+
+  it("Collatz 1..100, collected with asCompleted", async () => {
+    await using gce = executor();
+    const futs = [];
+    for (let n = 1; n <= 100; n++) futs.push(gce.submit(generateCollatzSequence, n));
+    const seen = new Set<number>();
+    for await (const done of asCompleted(futs)) {
+      assert.ok(done.ok, "no sequence fails");
+      const seq = done.value as number[];
+      assert.equal(seq[seq.length - 1], 1);
+      seen.add(seq[0]);
+    }
+    assert.equal(seen.size, 100);
+    assert.deepEqual(await futs[5], [6, 3, 10, 5, 16, 8, 4, 2, 1]);
+  });
+
+  it("the exception example rejects with the remote traceback", async () => {
+    await using gce = executor();
+    const future = gce.submit(generateCollatzSequenceStrict, 1234567890);
+    assert.equal(future.done(), false, "done() answers at once");
+    const exc = await future.exception();
+    assert.ok(exc instanceof TaskExecutionFailed);
+    assert.match(exc.remoteTraceback, /ValueError: Sequence not terminated in 100 steps/);
+    assert.match(exc.remoteTraceback, /Traceback/);
+    assert.ok(Number(exc.completionT) > 1e9);
+  });
+
+  it("results as they arrive: ordered list first, then asCompleted over slow_double", async () => {
+    await using gce = executor();
+    const futs = Array.from({ length: 10 }, (_, i) => gce.submit(doubleText, i));
+    assert.deepEqual(await Promise.all(futs), Array.from({ length: 10 }, (_, i) => `${i} -> ${i * 2}`));
+    const slow = Array.from({ length: 10 }, (_, i) => gce.submit(slowDouble, i + 10));
+    const received: PyValue[] = [];
+    for await (const done of asCompleted(slow)) if (done.ok) received.push(done.value);
+    assert.deepEqual(
+      [...received].sort(),
+      Array.from({ length: 10 }, (_, i) => `${i + 10} -> ${(i + 10) * 2}`).sort(),
+    );
+  });
+
+  it("sends what JSON cannot carry as pickle, and Python sees the right types", async () => {
+    await using gce = executor();
+    const fut = gce.submit(describeArgs, {
+      args: [new PyTuple([1, 2]), new PySet([3]), new PyBytes(new Uint8Array([104, 105])), new PyFloat(2), 2n ** 70n],
+      kwargs: new PyDict([["k", new PyDict([[1, "int key"]])]]),
+    });
+    assert.equal(await fut, "((1, 2), {3}, b'hi', 2.0, 1180591620717411303424) [('k', {1: 'int key'})]");
+    const plain = gce.submit(describeArgs, { args: [[1, "a"], new PyFloat(3), Number.NaN], kwargs: { x: null } });
+    assert.equal(await plain, "([1, 'a'], 3.0, nan) [('x', None)]");
+  });
+
+  it("map runs in input order, with and without chunks", async () => {
+    await using gce = executor();
+    const out: PyValue[] = [];
+    for await (const v of gce.map(double, [1, 2, 3, 4, 5], { chunk: 2 })) out.push(v);
+    assert.deepEqual(out, [2, 4, 6, 8, 10]);
+  });
+});

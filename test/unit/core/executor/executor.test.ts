@@ -1,0 +1,448 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { describe, it } from "node:test";
+import { PyDict, type PyValue } from "../../../../core/protocol/pyValue";
+import {
+  asCompleted,
+  ComputeFuture,
+  Executor,
+  ExecutorError,
+  TaskCancelledError,
+  TaskExecutionFailed,
+  type ExecutorOptions,
+} from "../../../../core/executor";
+import { jsonArgs, MemoryComputeService } from "../../../support/memoryComputeService";
+
+const ENDPOINT = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
+const double = { name: "double", source: "def double(x):\n    return x * 2\n" };
+const echo = { name: "echo", source: "def echo(*args, **kwargs):\n    return [args, kwargs]\n" };
+
+function setup(options: Partial<ExecutorOptions> = {}) {
+  const service = new MemoryComputeService();
+  service.respond = (t) => (t.functionName === "double" ? { value: (jsonArgs(t.payload)[0] as number) * 2 } : undefined);
+  const executor = new Executor({ endpointId: ENDPOINT, service, ...options });
+  return { service, executor };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe("Executor: submit and results", () => {
+  it("runs double(7) and registers the function once", async () => {
+    const { service, executor } = setup();
+    const futures = [executor.submit(double, 7), executor.submit(double, 8)];
+    assert.equal(futures[0].state, "queued");
+    assert.equal(futures[0].taskId, undefined);
+    assert.deepEqual(await Promise.all(futures), [14, 16]);
+    assert.equal(service.registerCalls, 1);
+    const [reg] = service.functions.values();
+    assert.equal(reg.function_code, "42\nst\ndouble:def double(x):\n    return x * 2\n");
+    assert.deepEqual(reg.meta.serde_identifier, "st");
+    assert.equal(service.submits.length, 1, "both tasks went in one batch");
+    const req = service.submits[0];
+    assert.equal(req.createQueue, true);
+    assert.deepEqual(req.resultSerializers, [
+      "globus_compute_sdk.serialize.concretes.JSONData",
+      "globus_compute_sdk.serialize.concretes.DillDataBase64",
+    ]);
+    assert.deepEqual(Object.values(req.tasks)[0], ["6\n11\n[7]5\n11\n{}", "6\n11\n[8]5\n11\n{}"]);
+    assert.ok(futures[0].taskId && service.tasks.has(futures[0].taskId));
+    assert.equal(executor.taskCountSubmitted, 2);
+    assert.equal(futures[0].taskGroupId, executor.taskGroupId);
+    await executor.shutdown();
+  });
+
+  it("moves a future through queued → submitting → received → success, firing change events", async () => {
+    const { service, executor } = setup();
+    service.respond = () => undefined;
+    const f = executor.submit(double, 1);
+    const seen: string[] = [];
+    f.onDidChange((x) => seen.push(x.state));
+    const all: string[] = [];
+    executor.onFutureChange((x) => all.push(x.state));
+    await tick();
+    await tick();
+    assert.equal(f.state, "received");
+    assert.equal(f.done(), false, "done() answers at once while pending");
+    service.complete(f.taskId as string, { value: 2 });
+    assert.equal(await f, 2);
+    assert.deepEqual(seen, ["submitting", "received", "success"]);
+    assert.deepEqual(all, seen);
+    assert.equal(f.done(), true);
+    await executor.shutdown();
+  });
+
+  it("passes keyword arguments and picks JSON for JSON-exact values", async () => {
+    const { service, executor } = setup();
+    executor.submit(echo, { args: [1, "a"], kwargs: { k: [true, null] } });
+    executor.submit(echo, { kwargs: new PyDict([["x", 1.5]]) });
+    await tick();
+    assert.deepEqual(Object.values(service.submits[0].tasks)[0], [
+      '11\n11\n[1, "a"]22\n11\n{"k": [true, null]}',
+      "5\n11\n[]13\n11\n{\"x\": 1.5}",
+    ]);
+    await executor.shutdown({ wait: false, cancelFutures: true });
+    executor.dispose();
+  });
+
+  it("rejects remote failures with TaskExecutionFailed carrying the traceback and completion time", async () => {
+    const { service, executor } = setup();
+    const tb = "Traceback (most recent call last):\n  File \"x\", line 1\nValueError: Sequence not terminated in 100 steps\n";
+    service.respond = () => ({ error: tb });
+    const f = executor.submit(double, 1234567890);
+    const err = await f.exception();
+    assert.ok(err instanceof TaskExecutionFailed);
+    assert.equal(err.remoteTraceback, tb);
+    assert.equal(err.errorCode, "RemoteExecutionError");
+    assert.match(err.message, /ValueError: Sequence not terminated in 100 steps/);
+    assert.match(err.completionT, /^\d+\.\d+$/);
+    await assert.rejects(f.result(), TaskExecutionFailed);
+    await executor.shutdown();
+  });
+
+  it("explains an over-size result per task", async () => {
+    const { service, executor } = setup();
+    service.respond = () => ({ error: "remote error: result too large", code: "MaxResultSizeExceeded" });
+    const err = (await executor.submit(double, 1).exception()) as TaskExecutionFailed;
+    assert.equal(err.errorCode, "MaxResultSizeExceeded");
+    assert.match(err.message, /larger than the endpoint's limit/);
+    await executor.shutdown();
+  });
+
+  it("fails a malformed result with MALFORMED_RESULT instead of crashing", async () => {
+    const { service, executor } = setup();
+    service.respond = () => ({ data: "11\n{not json" });
+    const err = await executor.submit(double, 1).exception();
+    assert.ok(err instanceof ExecutorError);
+    assert.equal(err.code, "MALFORMED_RESULT");
+    await executor.shutdown();
+  });
+
+  it("result(timeoutMs) gives up waiting without settling the future", async () => {
+    const { service, executor } = setup();
+    service.respond = () => undefined;
+    const f = executor.submit(double, 1);
+    await assert.rejects(f.result(20), (e: ExecutorError) => e.code === "RESULT_TIMEOUT");
+    assert.equal(f.done(), false);
+    service.complete(f.taskId as string, { value: 2 });
+    assert.equal(await f.result(1000), 2);
+    await executor.shutdown();
+  });
+
+  it("matches results that arrive before the acknowledgement and ignores duplicates", async () => {
+    const { service, executor } = setup();
+    service.respond = () => undefined;
+    const submit = service.submit.bind(service);
+    service.submit = async (req) => {
+      const resp = await submit(req);
+      const [ids] = Object.values(resp.tasks);
+      for (const id of ids) service.complete(id, { value: "early" }); // before the executor sees the response
+      return resp;
+    };
+    await executor.submit(double, 2); // the first batch opens the result stream
+    const f = executor.submit(double, 3);
+    assert.equal(await f, "early");
+    service.publish(f.taskGroupId as string, service.results.get(f.taskId as string)!);
+    assert.equal(await f, "early");
+    await executor.shutdown();
+  });
+});
+
+describe("Executor: batching and the burst limit", () => {
+  it("coalesces a loop of submits into batches of batchSize", async () => {
+    const { service, executor } = setup({ batchSize: 128 });
+    const futures = Array.from({ length: 300 }, (_, i) => executor.submit(double, i));
+    await Promise.all(futures);
+    assert.deepEqual(
+      service.submits.map((s) => Object.values(s.tasks)[0].length),
+      [128, 128, 44],
+    );
+    assert.equal(executor.taskCountSubmitted, 300);
+    assert.equal(new Set(service.submits.map((s) => s.taskGroupId)).size, 2, "first batch creates the group, the rest reuse it");
+    assert.equal(service.submits[0].taskGroupId, undefined);
+    assert.equal(service.submits[1].taskGroupId, executor.taskGroupId);
+    await executor.shutdown();
+  });
+
+  it("groups tasks by resource specification", async () => {
+    const { service, executor } = setup();
+    executor.submit(double, 1);
+    executor.resourceSpecification = { num_nodes: 2 };
+    executor.submit(double, 2);
+    executor.submit(double, 3);
+    await executor.shutdown();
+    assert.equal(service.submits.length, 2);
+    assert.deepEqual(service.submits[1].resourceSpecification, { num_nodes: 2 });
+    assert.equal(Object.values(service.submits[1].tasks)[0].length, 2);
+  });
+
+  it("holds back small batches beyond the burst limit, and tasks queued meanwhile join one batch", async () => {
+    const { service, executor } = setup({ apiBurstLimit: 1, apiBurstWindowS: 1 });
+    const started = performance.now();
+    await executor.submit(double, 1);
+    const later: ComputeFuture[] = [];
+    for (let i = 0; i < 5; i++) {
+      later.push(executor.submit(double, i)); // submit() itself never waits
+      await tick();
+    }
+    assert.equal(service.submits.length, 1, "all five submit() calls returned while the limiter held their batch");
+    await Promise.all(later);
+    assert.equal(service.submits.length, 2, "the five later submits were held back and sent together");
+    assert.equal(Object.values(service.submits[1].tasks)[0].length, 5);
+    assert.ok(performance.now() - started >= 900, "the second batch waited for the window");
+    await executor.shutdown();
+  });
+});
+
+describe("Executor: failures, cancel and shutdown", () => {
+  it("a failed submit fails only its batch; the executor stays usable", async () => {
+    const { service, executor } = setup();
+    service.submitErrors.push(new Error("HTTP 503 after 5 retries"));
+    const first = executor.submit(double, 1);
+    const err = await first.exception();
+    assert.ok(err instanceof ExecutorError);
+    assert.equal(err.code, "SUBMIT_FAILED");
+    assert.match(err.message, /503/);
+    assert.equal(await executor.submit(double, 2), 4);
+    await executor.shutdown();
+  });
+
+  it("a failed registration fails those tasks and is retried on the next submit", async () => {
+    const { service, executor } = setup();
+    service.registerErrors.push(new Error("403 FUNCTION_ACCESS_FORBIDDEN"));
+    const err = await executor.submit(double, 1).exception();
+    assert.equal((err as ExecutorError).code, "REGISTRATION_FAILED");
+    assert.equal(await executor.submit(double, 2), 4);
+    assert.equal(service.registerCalls, 2);
+    await executor.shutdown();
+  });
+
+  it("cancel() before submission cancels; after it only stops waiting, and says so", async () => {
+    const { service, executor } = setup();
+    service.respond = () => undefined;
+    const a = executor.submit(double, 1);
+    const b = executor.submit(double, 2);
+    assert.equal(a.cancel(), "cancelled");
+    assert.equal(a.cancel(), "already-done");
+    await tick();
+    await tick();
+    assert.equal(Object.values(service.submits[0].tasks)[0].length, 1, "the cancelled task was never sent");
+    assert.ok(b.taskId);
+    assert.equal(b.cancel(), "stopped-waiting");
+    const err = await b.exception();
+    assert.ok(err instanceof TaskCancelledError);
+    assert.equal(err.remoteMayRun, true);
+    assert.equal(((await a.exception()) as TaskCancelledError).remoteMayRun, false);
+    service.complete(b.taskId, { value: 4 }); // arrives after the cancel: ignored
+    assert.equal(b.state, "cancelled");
+    await executor.shutdown();
+  });
+
+  it("shutdown() waits for every result; submit afterwards is refused", async () => {
+    const { service, executor } = setup();
+    service.respond = () => undefined;
+    const f = executor.submit(double, 1);
+    let finished = false;
+    const done = executor.shutdown().then(() => (finished = true));
+    assert.throws(() => executor.submit(double, 1), (e: ExecutorError) => e.code === "EXECUTOR_SHUT_DOWN");
+    await tick();
+    await tick();
+    assert.equal(finished, false);
+    service.complete(f.taskId as string, { value: 2 });
+    await done;
+    assert.equal(f.state, "success");
+    assert.equal(service.watches.size, 0, "result stream closed");
+  });
+
+  it("shutdown({cancelFutures}) cancels only what was not sent; shutdown({wait:false}) returns at once", async () => {
+    const { service, executor } = setup();
+    service.respond = () => undefined;
+    const sent = executor.submit(double, 1);
+    await tick();
+    await tick();
+    const queued = executor.submit(double, 2);
+    await executor.shutdown({ wait: false, cancelFutures: true });
+    assert.equal(queued.state, "cancelled");
+    assert.equal(sent.state, "received");
+    service.complete(sent.taskId as string, { value: 2 });
+    assert.equal(await sent, 2, "results still arrive after shutdown(wait=false)");
+    await tick();
+    assert.equal(service.watches.size, 0, "released once nothing is left to wait for");
+  });
+
+  it("dispose() stops waiting for everything (no future hangs)", async () => {
+    const { service, executor } = setup();
+    service.respond = () => undefined;
+    const sent = executor.submit(double, 1);
+    await tick();
+    await tick();
+    const queued = executor.submit(double, 2);
+    executor.dispose();
+    assert.equal(((await queued.exception()) as TaskCancelledError).remoteMayRun, false);
+    assert.equal(((await sent.exception()) as TaskCancelledError).remoteMayRun, true);
+    assert.equal(service.watches.size, 0);
+  });
+
+  it("works with await using", async () => {
+    const { service } = setup();
+    let f: ComputeFuture;
+    {
+      await using executor = new Executor({ endpointId: ENDPOINT, service });
+      service.respond = () => ({ value: "ok" });
+      f = executor.submit(double, 1);
+    }
+    assert.equal(f.state, "success");
+  });
+});
+
+describe("Executor: asCompleted, map, reload", () => {
+  it("asCompleted yields futures in completion order, failures included", async () => {
+    const { service, executor } = setup();
+    service.respond = () => undefined;
+    const futures = [0, 1, 2, 3].map((i) => executor.submit(double, i));
+    await tick();
+    await tick();
+    const order = [2, 0, 3, 1];
+    setImmediate(() => {
+      for (const i of order) {
+        if (i === 3) service.complete(futures[i].taskId as string, { error: "Traceback\nZeroDivisionError" });
+        else service.complete(futures[i].taskId as string, { value: i * 2 });
+      }
+    });
+    const seen: ComputeFuture[] = [];
+    for await (const done of asCompleted(futures)) {
+      seen.push(done.future);
+      if (done.ok) assert.equal(done.value, futures.indexOf(done.future) * 2);
+      else assert.ok(done.error instanceof TaskExecutionFailed);
+    }
+    assert.deepEqual(seen, order.map((i) => futures[i]));
+    await executor.shutdown();
+  });
+
+  it("asCompleted with a timeout throws RESULT_TIMEOUT", async () => {
+    const { service, executor } = setup();
+    service.respond = () => undefined;
+    const it = asCompleted([executor.submit(double, 1)], { timeoutMs: 30 });
+    await assert.rejects(it.next(), (e: ExecutorError) => e.code === "RESULT_TIMEOUT");
+    executor.dispose();
+  });
+
+  it("map yields results in input order, also with chunks", async () => {
+    const { service, executor } = setup();
+    service.respond = (t) => {
+      const [x] = jsonArgs(t.payload);
+      if (t.functionName === "double") return { value: (x as number) * 2 };
+      return { value: (x as number[]).map((v) => v * 2) }; // the chunk wrapper
+    };
+    const items = Array.from({ length: 10 }, (_, i) => i);
+    const out: PyValue[] = [];
+    for await (const v of executor.map(double, items)) out.push(v);
+    assert.deepEqual(out, items.map((i) => i * 2));
+    const chunked = executor.map(double, items, { chunk: 4 });
+    assert.equal(chunked.futures.length, 3);
+    const out2: PyValue[] = [];
+    for await (const v of chunked) out2.push(v);
+    assert.deepEqual(out2, out);
+    const wrapper = [...service.functions.values()].find((r) => r.function_name === "_gc_map_chunk_double");
+    assert.ok(wrapper?.function_code.includes("return [double(item) for item in items]"));
+    await executor.shutdown();
+  });
+
+  it("reloadTasks rebuilds futures from the task group: finished ones at once, the rest when they finish", async () => {
+    const { service, executor } = setup();
+    service.respond = (t) => ((jsonArgs(t.payload)[0] as number) < 3 ? { value: "done" } : undefined);
+    const originals = [0, 1, 2, 3, 4].map((i) => executor.submit(double, i));
+    await Promise.all(originals.slice(0, 3));
+    const group = executor.taskGroupId as string;
+    executor.dispose(); // the first "process" dies
+
+    const second = new Executor({ endpointId: ENDPOINT, service });
+    const reloaded = await second.reloadTasks(group);
+    assert.equal(second.taskGroupId, group);
+    assert.deepEqual(
+      reloaded.map((f) => f.taskId),
+      originals.map((f) => f.taskId),
+    );
+    assert.deepEqual(
+      reloaded.map((f) => f.done()),
+      [true, true, true, false, false],
+    );
+    const again = await second.reloadTasks();
+    assert.deepEqual(
+      again.map((f) => f.taskId),
+      originals.slice(0, 3).map((f) => f.taskId),
+      "tasks this executor still waits for are skipped, as in the SDK",
+    );
+    service.complete(originals[3].taskId as string, { value: "late" });
+    service.complete(originals[4].taskId as string, { error: "Traceback\nValueError: no" });
+    assert.equal(await reloaded[3], "late");
+    await assert.rejects(reloaded[4].result(), TaskExecutionFailed);
+    await second.shutdown();
+  });
+
+  it("reloadTasks without a group or for a group the service does not know fails clearly", async () => {
+    const { executor } = setup();
+    await assert.rejects(executor.reloadTasks(), (e: ExecutorError) => e.code === "NO_TASK_GROUP");
+    await assert.rejects(executor.reloadTasks(randomUUID()), /not found/);
+    await executor.shutdown();
+  });
+
+  it("fetches high-assurance results over REST", async () => {
+    const { service, executor } = setup();
+    service.respond = () => undefined;
+    const f = executor.submit(double, 5);
+    await tick();
+    await tick();
+    const event = service.complete(f.taskId as string, { value: 10 }, { highAssurance: true });
+    assert.ok(event.highAssurance);
+    assert.equal(await f, 10);
+    await executor.shutdown();
+  });
+});
+
+describe("Executor: validation", () => {
+  const service = new MemoryComputeService();
+  const bad = (options: Record<string, unknown>, code: string) =>
+    assert.throws(
+      () => new Executor({ endpointId: ENDPOINT, service, ...options } as ExecutorOptions),
+      (e: ExecutorError) => e.code === code,
+    );
+
+  it("rejects unknown options and wrong types with typed errors", () => {
+    bad({ container_id: "x" }, "UNKNOWN_OPTION");
+    bad({ endpointId: "not-a-uuid" }, "INVALID_OPTION");
+    bad({ batchSize: 1.5 }, "INVALID_OPTION");
+    bad({ amqpPort: 1234 }, "INVALID_OPTION");
+    bad({ resourceSpecification: { f: () => 1 } }, "INVALID_OPTION");
+    bad({ resourceSpecification: [1] }, "INVALID_OPTION");
+    bad({ userEndpointConfig: { x: NaN } }, "INVALID_OPTION");
+    bad({ resultSerializers: ["not a path"] }, "INVALID_OPTION");
+    bad({ argumentSerialization: "yaml" }, "INVALID_OPTION");
+  });
+
+  it("clamps like the SDK and deep-copies dict options", () => {
+    const spec = { num_nodes: 1 };
+    const ex = new Executor({
+      endpointId: ENDPOINT.toUpperCase(),
+      service,
+      batchSize: -5,
+      resourceSpecification: spec,
+    });
+    spec.num_nodes = 99;
+    assert.equal(ex.batchSize, 1);
+    assert.equal(ex.endpointId, ENDPOINT);
+    assert.deepEqual(ex.resourceSpecification, { num_nodes: 1 });
+    ex.dispose();
+  });
+
+  it("rejects bad functions and arguments at submit time", () => {
+    const ex = new Executor({ endpointId: ENDPOINT, service });
+    const code = (fn: () => unknown, c: string) => assert.throws(fn, (e: ExecutorError) => e.code === c);
+    code(() => ex.submit({ name: "double", source: "def other(x): pass" }), "INVALID_ARGUMENTS");
+    code(() => ex.submit({ name: "not valid", source: "" }), "INVALID_ARGUMENTS");
+    code(() => ex.submit(double, { args: "x" } as never), "INVALID_ARGUMENTS");
+    code(() => ex.submit(echo, { kwargs: new PyDict([[1, 2]]) }), "INVALID_ARGUMENTS");
+    code(() => ex.submitToRegisteredFunction("nope"), "INVALID_OPTION");
+    code(() => ex.map(double, [1], { chunk: 0 }), "INVALID_ARGUMENTS");
+    ex.dispose();
+  });
+});

@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { encodeTaskPayload, jsonCarriesExactly } from "../../../../core/executor/taskPayload";
+import { PyBytes, PyDict, PyFloat, PySet, PyTuple, unpackBuffers } from "../../../../core/protocol";
+
+const headers = (payload: string) => unpackBuffers(payload).map((b) => b.slice(0, 2));
+
+describe("task payloads", () => {
+  it("uses JSON exactly when Python's json.loads gives the same values back", () => {
+    for (const v of [null, true, 1, 1.5, -0, Number.NaN, 2n ** 80n, "s", [1, [2]], new PyFloat(2), new PyDict([["a", 1]])])
+      assert.equal(jsonCarriesExactly(v, 0), true, String(v));
+    for (const v of [new PyTuple([1]), new PySet([1]), new PyBytes(new Uint8Array()), new PyDict([[1, 1]]), [new PyTuple([])]])
+      assert.equal(jsonCarriesExactly(v, 0), false);
+  });
+
+  it("chooses per part in auto mode, and obeys a forced mode", () => {
+    assert.deepEqual(headers(encodeTaskPayload([1], { k: new PyTuple([]) }, "auto")), ["11", "00"]);
+    assert.deepEqual(headers(encodeTaskPayload([new PySet([])], {}, "auto")), ["00", "11"]);
+    assert.deepEqual(headers(encodeTaskPayload([1], {}, "pickle")), ["00", "00"]);
+    assert.equal(encodeTaskPayload([7], {}, "json"), "6\n11\n[7]5\n11\n{}");
+    assert.equal(encodeTaskPayload([new PyFloat(2)], {}, "auto"), "8\n11\n[2.0]5\n11\n{}");
+  });
+
+  it("refuses what cannot be sent with INVALID_ARGUMENTS", () => {
+    assert.throws(() => encodeTaskPayload([new PySet([])], {}, "json"), (e: { code: string }) => e.code === "INVALID_ARGUMENTS");
+  });
+});

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  authorizeUrl,
+  COMPUTE_SCOPE,
+  computeToken,
+  createPkcePair,
+  DEFAULT_CLIENT_ID,
+  GlobusAuthError,
+  pkceChallenge,
+  renewingTokenProvider,
+  type TokenResponse,
+} from "../../../../../core/service/globus/auth";
+
+describe("Globus Auth helpers", () => {
+  it("computes the S256 challenge of RFC 7636's example", () => {
+    assert.equal(pkceChallenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    const pair = createPkcePair();
+    assert.match(pair.verifier, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(pair.challenge, pkceChallenge(pair.verifier));
+    assert.notEqual(createPkcePair().verifier, pair.verifier);
+  });
+
+  it("builds the SDK's authorize URL", () => {
+    const url = new URL(authorizeUrl({ challenge: "c", authBaseUrl: "http://127.0.0.1:9/" }));
+    assert.equal(url.origin + url.pathname, "http://127.0.0.1:9/v2/oauth2/authorize");
+    const q = Object.fromEntries(url.searchParams);
+    assert.deepEqual(q, {
+      client_id: DEFAULT_CLIENT_ID,
+      redirect_uri: "https://auth.globus.org/v2/web/auth-code",
+      scope: `openid ${COMPUTE_SCOPE}`,
+      state: "_default",
+      response_type: "code",
+      code_challenge: "c",
+      code_challenge_method: "S256",
+      access_type: "offline",
+    });
+  });
+
+  it("picks the funcx_service token, or says which scope is missing", () => {
+    const token = (rs: string) => ({ access_token: rs, expires_in: 10, resource_server: rs, scope: "", token_type: "Bearer" });
+    const r: TokenResponse = { ...token("auth.globus.org"), other_tokens: [token("funcx_service")] };
+    assert.equal(computeToken(r).access_token, "funcx_service");
+    assert.throws(() => computeToken(token("auth.globus.org")), (e: GlobusAuthError) => e.code === "NO_COMPUTE_TOKEN");
+  });
+
+  it("renews a token near expiry or when forced, sharing one renewal between concurrent callers", async () => {
+    let grants = 0;
+    const renew = async (): Promise<TokenResponse> => ({
+      access_token: `t${++grants}`,
+      expires_in: 3600,
+      resource_server: "funcx_service",
+      scope: COMPUTE_SCOPE,
+      token_type: "Bearer",
+    });
+    const provider = renewingTokenProvider(renew, { access_token: "t0", expires_in: 30, resource_server: "funcx_service", scope: "", token_type: "Bearer" });
+    const [a, b] = await Promise.all([provider({ forceRefresh: false }), provider({ forceRefresh: false })]);
+    assert.deepEqual([a, b, grants], ["t1", "t1", 1], "30 s left is under the 60 s margin: renewed once");
+    assert.equal(await provider({ forceRefresh: false }), "t1");
+    assert.equal(await provider({ forceRefresh: true }), "t2");
+  });
+});
