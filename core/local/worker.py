@@ -7,8 +7,9 @@ core/local/workerProcess.ts. The host talks to it over two private pipes, never 
 - fd 3 (host -> worker) and fd 4 (worker -> host) carry frames: a 4-byte big-endian length, then
   that many bytes of UTF-8 JSON.
 - worker -> host: ``ready`` once at start-up, then per task ``start`` and ``result``.
-- host -> worker: ``task`` frames, one at a time. EOF on fd 3 means the host is gone: the worker
-  kills its process group (itself and anything user code spawned) so nothing outlives the host.
+- host -> worker: ``task`` frames, run in the order they arrive (the host may send some ahead). EOF
+  on fd 3 means the host is gone: the worker kills its process group (itself and anything user code
+  spawned) so nothing outlives the host.
 
 What a task prints goes to fds 1 and 2, which point at two capture files for the task's duration,
 so ``print``, ``sys.stderr.write``, C extensions and ``os.system`` children are all captured. The
@@ -124,10 +125,29 @@ def _require_dill(strategy_name):
     return dill
 
 
+# Compiled sources: the same function runs many times, and compiling is most of a small task's cost.
+# Bounded: at most 256 sources of up to 64 KiB each are kept.
+_compiled = {}
+_COMPILED_LIMIT = 256
+_COMPILED_SOURCE_MAX = 64 * 1024
+
+
+def _compile(source):
+    code = _compiled.get(source)
+    if code is None:
+        code = compile(source, "<string>", "exec")
+        if len(source) <= _COMPILED_SOURCE_MAX:
+            if len(_compiled) >= _COMPILED_LIMIT:
+                _compiled.clear()
+            _compiled[source] = code
+    return code
+
+
 def _exec_entry_point(name, source):
+    code = _compile(source)
     # A fresh namespace per task, as upstream: the source may define helpers and imports.
     namespace = {}
-    exec(source, namespace)
+    exec(code, namespace)
     return namespace[name]
 
 
@@ -323,12 +343,15 @@ class OutputCapture:
     def __init__(self, stdout_path, stderr_path):
         self.files = [open(stdout_path, "w+b"), open(stderr_path, "w+b")]
         self.saved = [os.dup(1), os.dup(2)]
+        # Whether a file holds a previous task's output (most tasks print nothing: skip the syscalls).
+        self.used = [False, False]
 
     def __enter__(self):
         self._flush()
-        for fd, f in zip((1, 2), self.files):
-            f.seek(0)
-            f.truncate()
+        for i, (fd, f) in enumerate(zip((1, 2), self.files)):
+            if self.used[i]:
+                f.seek(0)
+                f.truncate()
             os.dup2(f.fileno(), fd)
         return self
 
@@ -338,7 +361,7 @@ class OutputCapture:
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
         for fd, saved in zip((1, 2), self.saved):
             os.dup2(saved, fd)
-        self.output = [self._read(f) for f in self.files]
+        self.output = [self._read(i) for i in range(len(self.files))]
         return False
 
     @staticmethod
@@ -349,9 +372,12 @@ class OutputCapture:
             except Exception:
                 pass
 
-    @staticmethod
-    def _read(f):
+    def _read(self, i):
+        f = self.files[i]
         size = f.seek(0, os.SEEK_END)
+        self.used[i] = size > 0
+        if size == 0:
+            return ""
         f.seek(0)
         text = f.read(CAPTURE_LIMIT).decode("utf-8", "replace")
         if size > CAPTURE_LIMIT:
@@ -392,12 +418,15 @@ def _remove_quietly(remove, path):
 class Outbox:
     def __init__(self, fd):
         self.stream = os.fdopen(fd, "wb", buffering=0)
-        self.lock = threading.Lock()
+        self.held = []
 
-    def send(self, message):
+    def send(self, message, hold=False):
+        """Writes a frame; with `hold`, keeps it to go out with the next one (one write, one wake-up)."""
         body = json.dumps(message, ensure_ascii=False).encode("utf-8", "surrogatepass")
-        with self.lock:
-            self.stream.write(struct.pack(">I", len(body)) + body)
+        self.held.append(struct.pack(">I", len(body)) + body)
+        if not hold:
+            self.stream.write(b"".join(self.held))
+            self.held.clear()
 
 
 def main():
@@ -415,7 +444,8 @@ def main():
     capture = OutputCapture(*capture_paths)
     outbox = Outbox(IPC_OUT_FD)
     inbox = queue.Queue()
-    reader = threading.Thread(target=read_frames, args=(os.fdopen(IPC_IN_FD, "rb", buffering=0), inbox, capture_paths))
+    # Buffered: frames the host sent together are read with one system call.
+    reader = threading.Thread(target=read_frames, args=(os.fdopen(IPC_IN_FD, "rb"), inbox, capture_paths))
     reader.daemon = True
     reader.start()
 
@@ -438,14 +468,15 @@ def main():
     run_dir = os.getcwd()
     while True:
         task = inbox.get()
-        os.chdir(run_dir)  # as upstream, every task starts in the run directory
         outbox.send({"type": "start", "task_id": task["task_id"], "timestamp": str(time.time_ns())})
+        os.chdir(run_dir)  # as upstream, every task starts in the run directory
         with capture:
             result = execute_task(
                 task["task_id"], task["task_buffer"], task.get("result_serializers"), options.result_size_limit
             )
         result["stdout"], result["stderr"] = capture.output
-        outbox.send(dict(result, type="result"))
+        # When the next task is already here, its start frame follows at once: send both together.
+        outbox.send(dict(result, type="result"), hold=not inbox.empty())
 
 
 if __name__ == "__main__":

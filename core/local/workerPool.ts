@@ -30,6 +30,13 @@ export interface WorkerPoolOptions {
   startTimeoutMs?: number;
   /** Path of worker.py; default the one next to this module (a bundle must ship it alongside). */
   workerScript?: string;
+  /**
+   * Tasks sent ahead to each busy worker, so it starts the next one without a round trip to the host
+   * and frames travel in batches (throughput under deep queues). A task sent ahead can no longer be
+   * cancelled; its timeout starts when its worker reaches it; if the worker dies first it is queued
+   * again. Default 0: a worker only receives a task when it is idle.
+   */
+  prefetch?: number;
 }
 
 export interface TaskRequest {
@@ -83,7 +90,8 @@ export class WorkerPool implements Disposable {
 
   private readonly workers = new Set<WorkerProcess>();
   private readonly idle: WorkerProcess[] = [];
-  private readonly busy = new Map<WorkerProcess, Job>();
+  /** Each busy worker's tasks in the order it runs them: the first is running, the rest sent ahead. */
+  private readonly busy = new Map<WorkerProcess, Job[]>();
   private readonly queue: Job[] = [];
   private spawning = 0;
   private respawnFailures = 0;
@@ -94,6 +102,7 @@ export class WorkerPool implements Disposable {
 
   private constructor(
     private readonly size: number,
+    private readonly prefetch: number,
     private readonly spawnOptions: Omit<WorkerSpawnOptions, "capturePrefix">,
     private readonly captureDir: string,
   ) {}
@@ -107,12 +116,17 @@ export class WorkerPool implements Disposable {
       // Checked here: spawn would report a missing cwd as ENOENT, as if the interpreter were missing.
       throw new LocalEndpointError("INVALID_OPTIONS", `cwd ${options.cwd} is not a directory`);
     }
+    const prefetch = options.prefetch ?? 0;
+    if (!Number.isInteger(prefetch) || prefetch < 0) {
+      throw new LocalEndpointError("INVALID_OPTIONS", `prefetch must be a non-negative integer, got ${options.prefetch}`);
+    }
     const resultSizeLimit = options.resultSizeLimit ?? RESULT_SIZE_LIMIT;
     if (!Number.isInteger(resultSizeLimit) || resultSizeLimit < MIN_RESULT_SIZE_LIMIT) {
       throw new LocalEndpointError("INVALID_OPTIONS", `resultSizeLimit must be an integer >= ${MIN_RESULT_SIZE_LIMIT}`);
     }
     const pool = new WorkerPool(
       size,
+      prefetch,
       {
         python: options.python ?? defaultPython(),
         script: options.workerScript ?? join(__dirname, "worker.py"),
@@ -135,7 +149,9 @@ export class WorkerPool implements Disposable {
   }
 
   get stats(): PoolStats {
-    return { total: this.workers.size, idle: this.idle.length, busy: this.busy.size, queued: this.queue.length };
+    let sentAhead = 0;
+    for (const jobs of this.busy.values()) sentAhead += jobs.length - 1;
+    return { total: this.workers.size, idle: this.idle.length, busy: this.busy.size, queued: this.queue.length + sentAhead };
   }
 
   /** Process ids of the live workers (each also leads a process group holding what user code spawned). */
@@ -175,17 +191,49 @@ export class WorkerPool implements Disposable {
     while (this.idle.length > 0 && this.queue.length > 0) {
       const worker = this.idle.shift()!;
       const job = this.queue.shift()!;
-      job.state = "running";
-      this.busy.set(worker, job);
-      const { timeoutMs } = job.request;
-      if (timeoutMs !== undefined) job.timer = setTimeout(() => this.timeOut(worker, job, timeoutMs), timeoutMs);
-      worker.runTask(job.request);
+      this.busy.set(worker, [job]);
+      this.startClock(worker, job);
+      this.send(worker, job);
+    }
+    if (this.prefetch === 0 || this.queue.length === 0) return;
+    // Then top up the busy workers down to half their prefetch, one task each in turn so the queue
+    // spreads evenly: waiting for half makes each top-up one batch, one write and one wake-up.
+    const low = 1 + Math.floor(this.prefetch / 2);
+    const topUp = [...this.busy].filter(([, jobs]) => jobs.length <= low);
+    for (let depth = 2; depth <= 1 + this.prefetch && this.queue.length > 0; depth++) {
+      for (const [worker, jobs] of topUp) {
+        if (this.queue.length === 0) return;
+        if (jobs.length < depth) {
+          const job = this.queue.shift()!;
+          jobs.push(job);
+          this.send(worker, job);
+        }
+      }
     }
   }
 
+  private send(worker: WorkerProcess, job: Job): void {
+    job.state = "running";
+    worker.runTask(job.request);
+  }
+
+  /** Starts a task's time limit when its worker reaches it. */
+  private startClock(worker: WorkerProcess, job: Job): void {
+    const { timeoutMs } = job.request;
+    if (timeoutMs !== undefined) job.timer = setTimeout(() => this.timeOut(worker, job, timeoutMs), timeoutMs);
+  }
+
+  /** Takes back the tasks sent ahead to a worker that is going away: they never started. */
+  private requeueSentAhead(jobs: Job[]): void {
+    for (const job of jobs) job.state = "queued";
+    this.queue.unshift(...jobs);
+  }
+
   private timeOut(worker: WorkerProcess, job: Job, timeoutMs: number): void {
-    if (this.busy.get(worker) !== job) return;
+    const jobs = this.busy.get(worker);
+    if (jobs?.[0] !== job) return;
     this.busy.delete(worker);
+    this.requeueSentAhead(jobs.slice(1));
     const output = worker.readCapturedOutput();
     const seconds = timeoutMs / 1000;
     job.settle({
@@ -217,16 +265,21 @@ export class WorkerPool implements Disposable {
     }
     this.workers.add(worker);
     worker.onStart(({ taskId, timestampNs }) => {
-      const job = this.busy.get(worker);
+      const job = this.busy.get(worker)?.[0];
       if (job?.request.taskId !== taskId) return;
       job.startedNs = timestampNs;
       this.startEmitter.fire(taskId);
     });
     worker.onResult(({ result, stdout, stderr }) => {
-      const job = this.busy.get(worker);
-      if (job?.request.taskId !== result.task_id) return;
-      this.busy.delete(worker);
-      this.idle.push(worker);
+      const jobs = this.busy.get(worker);
+      const job = jobs?.[0];
+      if (jobs === undefined || job?.request.taskId !== result.task_id) return;
+      jobs.shift();
+      if (jobs.length > 0) this.startClock(worker, jobs[0]);
+      else {
+        this.busy.delete(worker);
+        this.idle.push(worker);
+      }
       job.settle({ result: { ...result, details: detailsOf(worker) }, stdout, stderr, completedAtNs: nowNs() });
       this.dispatch();
     });
@@ -239,11 +292,12 @@ export class WorkerPool implements Disposable {
     this.workers.delete(worker);
     const i = this.idle.indexOf(worker);
     if (i >= 0) this.idle.splice(i, 1);
-    const job = this.busy.get(worker);
+    const [job, ...sentAhead] = this.busy.get(worker) ?? [];
     this.busy.delete(worker);
     const output = worker.readCapturedOutput();
     worker.dispose();
     if (this.disposed) return;
+    this.requeueSentAhead(sentAhead);
     if (job) {
       const how = describeExit(exit);
       job.settle({
@@ -258,6 +312,7 @@ export class WorkerPool implements Disposable {
       });
     }
     this.replaceWorkers();
+    this.dispatch();
   }
 
   /** Brings the pool back to its size; retries with backoff while the interpreter cannot start. */
@@ -329,7 +384,7 @@ export class WorkerPool implements Disposable {
     const stopped = (job: Job) =>
       job.settle(this.failure(job, TaskFailureCode.stopped, "EndpointStopped: the local endpoint was stopped", "endpoint stopped"));
     this.queue.splice(0).forEach(stopped);
-    for (const job of this.busy.values()) stopped(job);
+    for (const jobs of this.busy.values()) jobs.forEach(stopped);
     this.busy.clear();
     for (const worker of this.workers) worker.dispose();
     this.workers.clear();

@@ -132,6 +132,8 @@ export function unpackMessage(bytes: Uint8Array): Message {
   } catch (e) {
     throw new ProtocolError("INVALID_MESSAGE", "message body is not valid UTF-8", { cause: e });
   }
+  const fast = unpackResultFast(text);
+  if (fast !== undefined) return fast;
   let envelope: PyValue;
   try {
     envelope = pyJsonLoads(text);
@@ -145,6 +147,100 @@ export function unpackMessage(bytes: Uint8Array): Message {
   const data = envelope.get("data");
   if (!(data instanceof PyDict)) throw invalid("envelope.data: field required (an object)");
   return { message_type: type, data: fromWire(data, SCHEMAS[type as MessageType], "data") } as Message;
+}
+
+// ---------------------------------------------------------------------------------- unpack fast path
+
+/*
+ * Results are most of the traffic, and the exact parser costs several times JSON.parse. The fast path
+ * takes a Result only when JSON.parse reads it exactly: the ns timestamps (beyond 2^53) are quoted
+ * first, behind a marker no JSON text can produce otherwise, and any other number, any integer-like
+ * key (JavaScript would reorder it) or any other deviation hands the text to the exact path, which
+ * also gives the errors. Results of both paths are identical (test/unit/core/protocol/envelopeFastPath).
+ */
+/** The JSON escape of U+0000, which only this marker puts at the start of a string. */
+const MARK = "\\u0000";
+/** `"timestamp":123` in compact JSON, preceded by `{` or `,` so the key cannot be inside a string. */
+const TIMESTAMP = /([{,])"timestamp":(-?(?:0|[1-9]\d*))(?=[,}])/g;
+const INDEX_LIKE_KEY = /^(?:0|[1-9]\d*)$/;
+const NOT_EXACT = Symbol("not exact");
+
+/** A Result read by JSON.parse, or undefined when the exact path must read the text (exported for tests). */
+export function unpackResultFast(text: string): Message | undefined {
+  if (!text.startsWith('{"message_type":"result"') || text.includes(MARK)) return undefined;
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(text.replace(TIMESTAMP, `$1"timestamp":"${MARK}$2"`));
+  } catch {
+    return undefined;
+  }
+  const data = (envelope as { data?: unknown }).data;
+  if (!isPlainObject(data) || (envelope as { message_type: unknown }).message_type !== "result") return undefined;
+  const { task_id, data: payload, details, error_details, task_statuses } = data;
+  const m = typeof task_id === "string" ? UUID_HEX.exec(task_id) : null;
+  if (m === null || typeof payload !== "string") return undefined;
+  const exactDetails = details === undefined || details === null ? null : exactValue(details);
+  if (exactDetails === NOT_EXACT || (exactDetails !== null && !(exactDetails instanceof PyDict))) return undefined;
+  const errorDetails = error_details === undefined || error_details === null ? null : error_details;
+  if (errorDetails !== null && !(isPlainObject(errorDetails) && typeof errorDetails.code === "string" && typeof errorDetails.user_message === "string")) {
+    return undefined;
+  }
+  let transitions: TaskTransition[] | null = null;
+  if (task_statuses !== undefined && task_statuses !== null) {
+    if (!Array.isArray(task_statuses)) return undefined;
+    transitions = [];
+    for (const t of task_statuses as unknown[]) {
+      if (!isPlainObject(t) || typeof t.state !== "string" || typeof t.actor !== "string") return undefined;
+      if (typeof t.timestamp !== "string" || !t.timestamp.startsWith("\0")) return undefined;
+      transitions.push({ timestamp: BigInt(t.timestamp.slice(1)), state: t.state, actor: t.actor });
+    }
+  }
+  return {
+    message_type: "result",
+    data: {
+      task_id: m.slice(1).join("-").toLowerCase(),
+      data: payload,
+      details: exactDetails,
+      error_details: errorDetails === null ? null : { code: errorDetails.code as string, user_message: errorDetails.user_message as string },
+      task_statuses: transitions,
+    },
+  };
+}
+
+/** A JSON.parse value as the exact parser's PyValue, or NOT_EXACT when JSON.parse may have lost something. */
+function exactValue(v: unknown): PyValue | typeof NOT_EXACT {
+  switch (typeof v) {
+    case "string":
+      return v.startsWith("\0") ? NOT_EXACT : v;
+    case "boolean":
+      return v;
+    case "object": {
+      if (v === null) return null;
+      if (Array.isArray(v)) {
+        const items: PyValue[] = [];
+        for (const x of v as unknown[]) {
+          const e = exactValue(x);
+          if (e === NOT_EXACT) return NOT_EXACT;
+          items.push(e);
+        }
+        return items;
+      }
+      // JSON.parse already merged repeated keys as Python does (first position, last value).
+      const dict = new PyDict();
+      for (const k of Object.keys(v)) {
+        const e = exactValue((v as Record<string, unknown>)[k]);
+        if (e === NOT_EXACT || INDEX_LIKE_KEY.test(k)) return NOT_EXACT;
+        dict.entries.push([k, e]);
+      }
+      return dict;
+    }
+    default:
+      return NOT_EXACT; // numbers: int vs float and big ints need the exact parser
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function fromWire(d: PyValue | undefined, schema: readonly Field[], where: string): Record<string, unknown> {

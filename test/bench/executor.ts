@@ -1,11 +1,16 @@
 /**
  * Executor benchmarks (issue 4), one JSON line each:
  * - `e2e`: 20k no-op tasks through the emulator (a child process) + RabbitMQ + local Python workers,
- *   beside a raw amqplib publish→consume loop of as many messages on the same broker;
+ *   beside a raw amqplib publish→consume loop of as many messages on the same broker (run before and
+ *   after; the faster counts, since the machine is shared); with the CPU
+ *   time per 1k tasks of each process kind (client, emulator, broker, python_workers; Linux /proc) and
+ *   their total, beside the raw loop's (raw_client + raw_broker): on a 2-core machine the totals bound
+ *   both rates, so their quotient is where the ratio's ceiling is;
  * - `client_overhead`: the Executor alone over an in-memory service: µs per task submit→resolve, and heap
  *   bytes per pending future at 100k;
  * - `dispatch_latency`: from amqplib handing a delivery to our consumer to the awaiting code resuming.
- * Env: BENCH_E2E_TASKS (default 20000; 0 skips it), BENCH_OVERHEAD_TASKS (default 100000).
+ * Env: BENCH_E2E_TASKS (default 20000; 0 skips it), BENCH_OVERHEAD_TASKS (default 100000),
+ * BENCH_EMULATOR_NODE_ARGS (extra node flags for the emulator process).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -18,6 +23,7 @@ import { Executor, type ComputeFuture, type PythonFunction } from "../../core/ex
 import { packMessage } from "../../core/protocol";
 import { GlobusComputeService } from "../../core/service/globus/globusComputeService";
 import { MemoryComputeService } from "../support/memoryComputeService";
+import { cpuByKind, snapshotTree } from "./processCpu";
 
 const noop: PythonFunction = { name: "noop", source: "def noop(x):\n    return x\n" };
 const ENDPOINT = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
@@ -79,11 +85,12 @@ async function endToEnd(n: number): Promise<void> {
   if (n < 1) return;
   const emulator = await startEmulatorProcess();
   try {
-    const rawMsgsPerS = await rawBrokerLoop(emulator.info.amqp_url, n);
+    const rawBefore = await measuredRawLoop(emulator, n);
     const service = new GlobusComputeService({ baseUrl: emulator.info.base_url, token: async () => emulator.info.token });
     const gce = new Executor({ endpointId: emulator.info.endpoints[0], service, batchSize: 1024 });
     const latencies = trackDispatchLatency(() => gce);
     await gce.submit(noop, -1); // registration, queue and stream warm
+    const tree0 = snapshotTree(emulator.pid);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const futures: ComputeFuture[] = [];
@@ -92,18 +99,32 @@ async function endToEnd(n: number): Promise<void> {
     await Promise.all(futures);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const serverCpu = cpuByKind(tree0, snapshotTree(emulator.pid));
     await gce.shutdown();
     service.dispose();
     latencies.stop();
+    // The machine is shared: the broker's limit is the better of a raw loop before and one after.
+    const rawAfter = await measuredRawLoop(emulator, n);
+    const raw = rawAfter.msgsPerS > rawBefore.msgsPerS ? rawAfter : rawBefore;
+    const rawMsgsPerS = raw.msgsPerS;
     const tasksPerS = n / seconds;
+    const per1k = (ms: number) => round(ms / (n / 1000));
+    const clientMs = (cpu.user + cpu.system) / 1000;
     line({
       bench: "e2e",
       tasks: n,
       tasks_per_s: Math.round(tasksPerS),
       raw_broker_msgs_per_s: Math.round(rawMsgsPerS),
-      client_cpu_ms_per_1k: round((cpu.user + cpu.system) / 1000 / (n / 1000)),
+      client_cpu_ms_per_1k: per1k(clientMs),
       ratio_to_raw_broker: round(tasksPerS / rawMsgsPerS),
       workers: 2,
+      wall_ms_per_1k: per1k(seconds * 1000),
+      ...Object.fromEntries(Object.entries(serverCpu).map(([kind, ms]) => [`${kind}_cpu_ms_per_1k`, per1k(ms)])),
+      total_cpu_ms_per_1k: per1k(clientMs + sum(serverCpu)),
+      raw_broker_runs_msgs_per_s: [rawBefore, rawAfter].map((r) => Math.round(r.msgsPerS)),
+      raw_client_cpu_ms_per_1k: per1k(raw.clientMs),
+      raw_broker_cpu_ms_per_1k: per1k(raw.serverCpu.broker ?? 0),
+      raw_total_cpu_ms_per_1k: per1k(raw.clientMs + sum(raw.serverCpu)),
     });
     const sorted = latencies.samples.sort((a, b) => a - b);
     line({
@@ -116,6 +137,15 @@ async function endToEnd(n: number): Promise<void> {
   } finally {
     await emulator.stop();
   }
+}
+
+/** The raw loop with the CPU it took: this process (client) and the emulator's tree (broker). */
+async function measuredRawLoop(emulator: EmulatorProcess, n: number) {
+  const tree0 = snapshotTree(emulator.pid);
+  const cpu0 = process.cpuUsage();
+  const msgsPerS = await rawBrokerLoop(emulator.info.amqp_url, n);
+  const cpu = process.cpuUsage(cpu0);
+  return { msgsPerS, clientMs: (cpu.user + cpu.system) / 1000, serverCpu: cpuByKind(tree0, snapshotTree(emulator.pid)) };
 }
 
 /** Publishes `n` result-sized messages to a fresh queue and consumes them with acks, as the watcher does. */
@@ -203,11 +233,14 @@ function trackDispatchLatency(gce: () => Executor | undefined) {
 
 interface EmulatorProcess {
   info: { base_url: string; amqp_url: string; token: string; endpoints: string[] };
+  pid: number;
   stop(): Promise<void>;
 }
 
 async function startEmulatorProcess(): Promise<EmulatorProcess> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "emulator", "main.ts")], {
+  // BENCH_EMULATOR_NODE_ARGS: extra node flags for the emulator, e.g. `--cpu-prof` to profile it.
+  const nodeArgs = (process.env.BENCH_EMULATOR_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(__dirname, "..", "emulator", "main.ts")], {
     env: { ...process.env, EMULATOR_RATE_LIMIT: "off" },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -223,6 +256,7 @@ async function startEmulatorProcess(): Promise<EmulatorProcess> {
   });
   return {
     info,
+    pid: child.pid as number,
     async stop() {
       child.kill("SIGTERM");
       await exited;
@@ -237,6 +271,10 @@ function exposeGc(): () => void {
     gc();
     gc(); // a second pass collects what the first one's finalizers released
   };
+}
+
+function sum(byKind: Record<string, number>): number {
+  return Object.values(byKind).reduce((a, b) => a + b, 0);
 }
 
 function round(x: number): number {

@@ -1,7 +1,8 @@
 /**
  * One emulated endpoint: it holds submitted tasks while offline (`waiting-for-ep`), queues them while
- * its workers are busy (`waiting-for-launch`) and runs them on a local worker pool (`running`). At most
- * one task per worker is handed to the pool, so `running` means a worker really has it.
+ * its workers are busy (`waiting-for-launch`) and runs them on a local worker pool (`running`, when a
+ * worker starts one). Like a real endpoint's prefetch, a few tasks per worker are handed over ahead, so
+ * a worker never waits for the next one; the rest stay here, where going offline holds them.
  */
 import { WorkerPool } from "../../core/local/workerPool";
 import { nsToSecondsString } from "../../core/local/wallClock";
@@ -25,12 +26,19 @@ export interface EndpointStatusBody {
   details: { total_workers: number; idle_workers: number; pending_tasks: number; outstanding_tasks: number; managers: number };
 }
 
+/** Tasks handed to each worker beyond the one it runs. */
+const PREFETCH_PER_WORKER = 64;
+
 export class EmulatedEndpoint {
   /** Epoch ms until which the endpoint is locked (POST /v3/endpoints/{id}/lock); 0 when not locked. */
   lockedUntil = 0;
+  /** Tasks not handed to the pool yet, from `waitingHead` on (shift() would be linear per task). */
   private readonly waiting: TaskRecord[] = [];
-  /** Tasks handed to the pool, at most one per worker. */
-  private running = 0;
+  private waitingHead = 0;
+  /** Tasks handed to the pool, by id; at most (1 + PREFETCH_PER_WORKER) per worker. */
+  private readonly handedOver = new Map<string, TaskRecord>();
+  /** Of those, the ones a worker has started. */
+  private readonly started = new Set<string>();
   private pool: Promise<WorkerPool> | undefined;
   private disposed = false;
 
@@ -52,7 +60,7 @@ export class EmulatedEndpoint {
   async setOnline(online: boolean): Promise<void> {
     if (online) await this.getPool();
     this.config.online = online;
-    for (const t of this.waiting) mark(t, online ? "waiting-for-launch" : "waiting-for-ep");
+    for (let i = this.waitingHead; i < this.waiting.length; i++) mark(this.waiting[i], online ? "waiting-for-launch" : "waiting-for-ep");
     this.pump();
   }
 
@@ -65,14 +73,14 @@ export class EmulatedEndpoint {
   }
 
   status(): EndpointStatusBody {
-    const busy = this.running;
+    const busy = this.started.size;
     return {
       status: this.config.online ? "online" : "offline",
       details: {
         total_workers: this.config.online ? this.config.workers : 0,
         idle_workers: this.config.online ? this.config.workers - busy : 0,
-        pending_tasks: this.waiting.length,
-        outstanding_tasks: this.waiting.length + busy,
+        pending_tasks: this.waitingCount + this.handedOver.size - busy,
+        outstanding_tasks: this.waitingCount + this.handedOver.size,
         managers: this.config.online ? 1 : 0,
       },
     };
@@ -87,23 +95,46 @@ export class EmulatedEndpoint {
 
   private getPool(): Promise<WorkerPool> {
     if (!this.pool) {
-      const starting = WorkerPool.start({ python: this.python, workers: this.config.workers, endpointId: this.config.id });
-      // A failed start is reported to the caller and retried on the next attempt.
-      starting.catch(() => {
-        if (this.pool === starting) this.pool = undefined;
+      const starting = WorkerPool.start({
+        python: this.python,
+        workers: this.config.workers,
+        endpointId: this.config.id,
+        prefetch: PREFETCH_PER_WORKER,
       });
+      // A failed start is reported to the caller and retried on the next attempt.
+      starting.then(
+        (pool) =>
+          pool.onDidStart((id) => {
+            const task = this.handedOver.get(id);
+            if (task === undefined) return;
+            this.started.add(id);
+            mark(task, "running");
+          }),
+        () => {
+          if (this.pool === starting) this.pool = undefined;
+        },
+      );
       this.pool = starting;
     }
     return this.pool;
   }
 
   private pump(): void {
-    while (!this.disposed && this.config.online && this.running < this.config.workers && this.waiting.length > 0) {
-      const task = this.waiting.shift() as TaskRecord;
-      mark(task, "running");
-      this.running++;
+    const limit = this.config.workers * (1 + PREFETCH_PER_WORKER);
+    while (!this.disposed && this.config.online && this.handedOver.size < limit && this.waitingCount > 0) {
+      const task = this.waiting[this.waitingHead++];
+      this.handedOver.set(task.id, task);
       void this.execute(task);
     }
+    // Drop the handed-over prefix once it is most of the array.
+    if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+      this.waiting.splice(0, this.waitingHead);
+      this.waitingHead = 0;
+    }
+  }
+
+  private get waitingCount(): number {
+    return this.waiting.length - this.waitingHead;
   }
 
   private async execute(task: TaskRecord): Promise<void> {
@@ -128,7 +159,8 @@ export class EmulatedEndpoint {
       };
       mark(task, "failed");
     } finally {
-      this.running--;
+      this.handedOver.delete(task.id);
+      this.started.delete(task.id);
     }
     if (this.disposed) return;
     this.onFinished(task);
