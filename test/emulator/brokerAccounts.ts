@@ -11,7 +11,11 @@ export class BrokerAccounts {
   private readonly created = new Set<string>();
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly broker: Broker) {}
+  constructor(
+    private readonly broker: Broker,
+    /** Hand out `amqps://` URLs (the broker's TLS listener). */
+    private readonly tls = false,
+  ) {}
 
   /** A connection URL with a new password for the user's account, which may read only its prefix. */
   freshUrl(user: User): Promise<string> {
@@ -23,7 +27,7 @@ export class BrokerAccounts {
         await this.broker.addUser(user.brokerUser, password, user.queuePrefix);
         this.created.add(user.brokerUser);
       }
-      return this.broker.urlFor(user.brokerUser, password);
+      return this.broker.urlFor(user.brokerUser, password, { tls: this.tls });
     };
     const next = (this.queues.get(user.id) ?? Promise.resolve()).then(run);
     this.queues.set(user.id, next.catch(() => {}));

@@ -3,7 +3,7 @@
  * real private RabbitMQ for result streaming and local worker pools as endpoints.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { startBroker, type Broker } from "../support/rabbitmq";
+import { BrokerError, startBroker, type Broker } from "../support/rabbitmq";
 import { GlobusAuth } from "./auth/globusAuth";
 import { TokenStore, newToken } from "./auth/tokens";
 import { BrokerAccounts } from "./brokerAccounts";
@@ -32,6 +32,11 @@ export interface EmulatorOptions {
   host?: string;
   /** A broker to use (not stopped by the emulator); by default a private one is started and owned. */
   broker?: Broker;
+  /**
+   * `get_amqp_result_connection_url` hands out `amqps://…@localhost` URLs, as the real service does;
+   * clients must trust `caPem`. The owned broker is then started with TLS; a given one must have it.
+   */
+  tls?: boolean;
   /** Python interpreter of the endpoints' workers (default `/usr/bin/python3`). */
   python?: string;
   /** Endpoints to emulate; default one online endpoint with 2 workers. */
@@ -62,6 +67,8 @@ export interface Emulator extends AsyncDisposable {
   /** A confidential client for the client_credentials grant. */
   readonly client: { id: string; secret: string };
   readonly broker: Broker;
+  /** With `tls`: the CA that clients must trust for the broker's certificate. */
+  readonly caPem: string | undefined;
   readonly control: EmulatorControl;
   /** Resolves once every finished task so far has been published to its queue. */
   flushResults(): Promise<void>;
@@ -71,7 +78,11 @@ export interface Emulator extends AsyncDisposable {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const onError = options.onError ?? ((err: unknown) => console.error("[emulator]", err));
   const ownBroker = !options.broker;
-  const broker = options.broker ?? (await startBroker());
+  const tls = options.tls ?? false;
+  if (tls && options.broker && options.broker.tlsPort === undefined) {
+    throw new BrokerError("INVALID_ARGUMENT", "startEmulator({ tls: true }) needs a broker started with startBroker({ tls: true })");
+  }
+  const broker = options.broker ?? (await startBroker({ tls }));
   const cleanups: (() => Promise<void> | void)[] = [];
   if (ownBroker) cleanups.push(() => broker.stop());
   try {
@@ -85,7 +96,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     cleanups.push(() => publisher.close());
     const endpoints = new Map<string, EmulatedEndpoint>();
     const delivery = new ResultDelivery(publisher, state, (id) => endpoints.get(id), onError);
-    const ctx: EmulatorContext = { state, endpoints, delivery, accounts: new BrokerAccounts(broker) };
+    const ctx: EmulatorContext = { state, endpoints, delivery, accounts: new BrokerAccounts(broker, tls) };
     const specs = options.endpoints ?? [{}];
     specs.forEach((spec, i) => {
       const config: EndpointConfig = {
@@ -139,6 +150,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       controlSecret,
       client,
       broker,
+      caPem: tls ? broker.caPem : undefined,
       control,
       flushResults: () => delivery.flush(),
       stop,

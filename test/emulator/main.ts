@@ -5,7 +5,8 @@
  * and leaves no process behind.
  *
  * Options (environment): EMULATOR_PORT, EMULATOR_PYTHON, EMULATOR_TOKEN, EMULATOR_ENDPOINTS (count),
- * EMULATOR_WORKERS (per endpoint, default 2),
+ * EMULATOR_WORKERS (per endpoint, default 2), EMULATOR_TLS (`1`: hand out `amqps://` URLs; the CA
+ * to trust is then printed as `ca_pem`),
  * EMULATOR_RATE_LIMIT (`requests/seconds`, or `off`), EMULATOR_CONTROL_SECRET.
  */
 import { startEmulator } from "./emulator";
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     })),
     rateLimit: rate === "off" ? null : { requests, windowMs: seconds * 1000 },
     controlSecret: env.EMULATOR_CONTROL_SECRET,
+    tls: env.EMULATOR_TLS === "1",
   });
   let stopping = false;
   const stop = (signal: string) => {
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
       control_secret: emulator.controlSecret,
       client_id: emulator.client.id,
       client_secret: emulator.client.secret,
+      ...(emulator.caPem ? { ca_pem: emulator.caPem } : {}),
     }) + "\n",
   );
 }

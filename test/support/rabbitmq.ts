@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { connect } from "amqplib";
+import { createTestCertificateAuthority, type TestCertificateAuthority } from "./rabbitmqTls";
 
 /** The real scripts; the /usr/sbin wrappers switch to the `rabbitmq` user, whose Erlang cookie differs. */
 const RABBIT_BIN = "/usr/lib/rabbitmq/bin";
@@ -39,6 +40,17 @@ export interface BrokerOptions {
   port?: number;
   /** How long to wait for the node to accept AMQP connections (default 60 s). */
   startTimeoutMs?: number;
+  /**
+   * Also listen for AMQPS on a free port, with a server certificate for `localhost` and `127.0.0.1`
+   * issued by a throwaway CA (`caPem`), so clients can verify it as they would a real broker's.
+   */
+  tls?: boolean;
+}
+
+export interface BrokerConnection {
+  user: string;
+  /** Whether the client came in over the TLS listener. */
+  ssl: boolean;
 }
 
 export interface Broker extends AsyncDisposable {
@@ -47,9 +59,20 @@ export interface Broker extends AsyncDisposable {
   readonly nodeName: string;
   /** The administrator's URL (all permissions on vhost `/`). */
   readonly amqpUrl: string;
+  /** With `tls`: the AMQPS port on 127.0.0.1, else undefined. */
+  readonly tlsPort: number | undefined;
+  /** With `tls`: the administrator's `amqps://…@localhost:<tlsPort>` URL (the certificate's name). */
+  readonly amqpsUrl: string | undefined;
+  /** With `tls`: the CA that issued the server certificate (PEM), for a client's `ca` option. */
+  readonly caPem: string | undefined;
+  /** With `tls`: that CA, to issue more certificates (e.g. one for a wrong host name). */
+  readonly certificateAuthority: TestCertificateAuthority | undefined;
   /** Folder holding the node's data, logs and cookie; removed by `stop()`. */
   readonly dir: string;
-  urlFor(user: string, password: string): string;
+  /** `amqp://` on the plain port, or with `tls` `amqps://` on `localhost`, whose name the certificate holds. */
+  urlFor(user: string, password: string, options?: { tls?: boolean }): string;
+  /** The client connections the node has open right now. */
+  connections(): Promise<BrokerConnection[]>;
   /** Creates a user that may only read queues whose names start with `prefix`, and nothing else. */
   addUser(user: string, password: string, prefix: string): Promise<void>;
   changePassword(user: string, password: string): Promise<void>;
@@ -66,8 +89,8 @@ let exitHookInstalled = false;
 
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
   ensureRabbitInstalled();
-  const [port, distPort, epmdPort] = await freePorts(3);
-  const broker = new PrivateBroker(options.port ?? port, distPort, epmdPort);
+  const [port, distPort, epmdPort, tlsPort] = await freePorts(4);
+  const broker = new PrivateBroker(options.port ?? port, distPort, epmdPort, options.tls ? tlsPort : undefined);
   live.add(broker);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
@@ -109,6 +132,7 @@ class PrivateBroker implements Broker {
   readonly nodeName: string;
   readonly dir: string;
   readonly amqpUrl: string;
+  private authority: TestCertificateAuthority | undefined;
   private readonly env: NodeJS.ProcessEnv;
   private readonly adminPassword = randomBytes(12).toString("hex");
   private child: ChildProcess | undefined;
@@ -120,23 +144,13 @@ class PrivateBroker implements Broker {
     readonly port: number,
     distPort: number,
     epmdPort: number,
+    readonly tlsPort: number | undefined,
   ) {
     this.dir = mkdtempSync(join(tmpdir(), "gc-rabbit-"));
     this.nodeName = `gctest${port}@localhost`;
     this.amqpUrl = this.urlFor("admin", this.adminPassword);
     const home = join(this.dir, "home");
     mkdirSync(home);
-    writeFileSync(
-      join(this.dir, "rabbitmq.conf"),
-      [
-        `listeners.tcp.default = 127.0.0.1:${port}`,
-        // Seeded at first boot: no rabbitmqctl round trip for the admin account.
-        "default_user = admin",
-        `default_pass = ${this.adminPassword}`,
-        "loopback_users = none",
-        "",
-      ].join("\n"),
-    );
     writeFileSync(join(this.dir, "enabled_plugins"), "[].\n");
     this.env = {
       ...process.env,
@@ -155,11 +169,27 @@ class PrivateBroker implements Broker {
     };
   }
 
-  urlFor(user: string, password: string): string {
-    return `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${this.host}:${this.port}`;
+  get amqpsUrl(): string | undefined {
+    return this.tlsPort === undefined ? undefined : this.urlFor("admin", this.adminPassword, { tls: true });
+  }
+
+  get certificateAuthority(): TestCertificateAuthority | undefined {
+    return this.authority;
+  }
+
+  get caPem(): string | undefined {
+    return this.authority?.certPem;
+  }
+
+  urlFor(user: string, password: string, options: { tls?: boolean } = {}): string {
+    const credentials = `${encodeURIComponent(user)}:${encodeURIComponent(password)}`;
+    if (!options.tls) return `amqp://${credentials}@${this.host}:${this.port}`;
+    if (this.tlsPort === undefined) throw new BrokerError("INVALID_ARGUMENT", `broker ${this.nodeName} was started without tls`);
+    return `amqps://${credentials}@localhost:${this.tlsPort}`;
   }
 
   async start(timeoutMs: number): Promise<void> {
+    await this.writeConfig();
     const logFd = openSync(join(this.dir, "server.out"), "a");
     // Own process group: a Ctrl-C meant for the test runner must not kill the node uncleanly.
     const child = spawn(SERVER, [], { env: this.env, detached: true, stdio: ["ignore", logFd, logFd] });
@@ -170,6 +200,7 @@ class PrivateBroker implements Broker {
     let exitCode: number | null | undefined;
     child.once("exit", (code) => (exitCode = code));
     const deadline = Date.now() + timeoutMs;
+    let lastError = "";
     for (;;) {
       if (exitCode !== undefined) {
         throw new BrokerError("BROKER_START_FAILED", `rabbitmq-server exited with ${exitCode}: ${this.logTail()}`);
@@ -177,12 +208,16 @@ class PrivateBroker implements Broker {
       try {
         const conn = await connect(this.amqpUrl);
         await conn.close();
+        // Both listeners start in the same boot step; this proves the node accepted the certificate.
+        const ca = this.authority;
+        if (ca) await (await connect(this.urlFor("admin", this.adminPassword, { tls: true }), { ca: [ca.certPem] })).close();
         return;
-      } catch {
-        // Not listening yet.
+      } catch (err) {
+        // Not listening yet, or (TLS) a certificate the client refuses: say which if it never works.
+        lastError = (err as Error).message;
       }
       if (Date.now() > deadline) {
-        throw new BrokerError("BROKER_START_FAILED", `RabbitMQ did not start within ${timeoutMs} ms: ${this.logTail()}`);
+        throw new BrokerError("BROKER_START_FAILED", `RabbitMQ did not start within ${timeoutMs} ms (last attempt: ${lastError}): ${this.logTail()}`);
       }
       await delay(200);
     }
@@ -203,6 +238,42 @@ class PrivateBroker implements Broker {
     const dog = spawn("sh", ["-c", script], { env: { ...this.env, GC_BROKER_DIR: this.dir }, detached: true, stdio: "ignore" });
     dog.unref();
     return dog;
+  }
+
+  private async writeConfig(): Promise<void> {
+    const lines = [
+      `listeners.tcp.default = 127.0.0.1:${this.port}`,
+      // Seeded at first boot: no rabbitmqctl round trip for the admin account.
+      "default_user = admin",
+      `default_pass = ${this.adminPassword}`,
+      "loopback_users = none",
+    ];
+    if (this.tlsPort !== undefined) {
+      let ca: TestCertificateAuthority;
+      let server;
+      try {
+        ca = await createTestCertificateAuthority(this.dir);
+        server = await ca.issue(["localhost", "127.0.0.1"]);
+      } catch (err) {
+        throw new BrokerError("BROKER_START_FAILED", `could not create the TLS certificates: ${(err as Error).message}`, { cause: err });
+      }
+      this.authority = ca;
+      lines.push(
+        `listeners.ssl.default = 127.0.0.1:${this.tlsPort}`,
+        `ssl_options.cacertfile = ${ca.certFile}`,
+        `ssl_options.certfile = ${server.certFile}`,
+        `ssl_options.keyfile = ${server.keyFile}`,
+        // Clients verify the server; the server does not ask clients for certificates.
+        "ssl_options.verify = verify_none",
+        "ssl_options.fail_if_no_peer_cert = false",
+      );
+    }
+    writeFileSync(join(this.dir, "rabbitmq.conf"), lines.join("\n") + "\n");
+  }
+
+  async connections(): Promise<BrokerConnection[]> {
+    const out = await this.ctl("list_connections", "user", "ssl", "--formatter", "json");
+    return (JSON.parse(out) as { user: string; ssl: boolean }[]).map(({ user, ssl }) => ({ user, ssl }));
   }
 
   async addUser(user: string, password: string, prefix: string): Promise<void> {
