@@ -8,6 +8,7 @@
  * a Result is rejected without requeue, so a poison message cannot loop forever.
  */
 import * as amqp from "amqplib";
+import { rootCertificates } from "node:tls";
 import { unpackMessage, type ResultData } from "../../protocol";
 import type { ResultEvent, ResultWatch, TaskStatusRecord, WatchState } from "../computeService";
 import { Emitter } from "../../util/event";
@@ -113,7 +114,9 @@ export class ResultWatcher implements ResultWatch {
     if (this.options.amqpPort !== undefined) url.port = String(this.options.amqpPort);
     const connection = await amqp.connect(url.toString(), {
       timeout: 10_000,
-      ...(this.options.ca ? { ca: this.options.ca } : {}),
+      // Node's `ca` replaces the default trust store; extra CAs must add to it, or a user's corporate
+      // CA would stop publicly signed brokers from verifying.
+      ...(this.options.ca ? { ca: [...rootCertificates, ...this.options.ca] } : {}),
     });
     try {
       if (this.disposed) return "disposed";
