@@ -1,27 +1,57 @@
 /** Composition root: builds the extension's objects, wires their events, and hands them to VS Code to dispose. */
 import * as vscode from "vscode";
-import { COMMAND_IDS, type CommandId } from "./commands/commandIds";
-import { placeholderCommands } from "./commands/placeholderCommands";
+import { readAuthConfig } from "./auth/authConfig";
+import { registerGlobusAuthenticationProvider } from "./auth/globusAuthenticationProvider";
+import { GlobusSessions } from "./auth/globusSessions";
+import { NativeAppLogin } from "./auth/nativeAppLogin";
+import { TokenStore } from "./auth/tokenStore";
+import { AuthCommands } from "./commands/authCommands";
+import { COMMAND_IDS } from "./commands/commandIds";
 import { EndpointCommands } from "./commands/endpointCommands";
+import { reloadTaskGroup } from "./commands/reloadTaskGroupCommand";
 import { TaskCommands } from "./commands/taskCommands";
 import { EndpointSelection } from "./endpoints/endpointSelection";
 import { EndpointTreeDataProvider } from "./endpoints/endpointTreeDataProvider";
+import { startLanguageClient, type PythonLanguageClient } from "./lsp/languageClient";
+import { parseResultPath, resultText } from "./output/resultDocuments";
+import { lensStatus, ResultOutput } from "./output/resultOutput";
+import { ComputeServices } from "./services/computeServices";
 import { Settings, SETTINGS_SECTION } from "./state/settings";
+import { TaskGroupStore } from "./state/taskGroupStore";
+import { SubmitConsent } from "./state/workspaceTrust";
 import { TaskStatusBar } from "./status/taskStatusBar";
+import { LastArguments } from "./submit/argumentInput";
+import { describeFailure } from "./submit/failureMessages";
+import { SubmitCommands } from "./submit/submitCommands";
 import { TaskGroupModel } from "./tasks/taskGroupModel";
+import { TaskGroupReloader } from "./tasks/taskGroupReloader";
+import { TaskGroupTracker } from "./tasks/taskGroupTracker";
 import { TaskTreeDataProvider } from "./tasks/taskTreeDataProvider";
+import { vscodeLoginPrompts } from "./vscode/authPrompts";
 import { registerCommands } from "./vscode/commands";
 import { vscodeConfigurationSource } from "./vscode/configurationSource";
+import { vscodeEditorContext } from "./vscode/editorContext";
+import { registerResultDocuments, showResultDocument } from "./vscode/resultDocumentProvider";
 import { toTreeItem } from "./vscode/treeItem";
+import { vscodeTrustPrompts } from "./vscode/trustPrompts";
 import { vscodeUserInterface } from "./vscode/window";
 
 const VIEW_IDS = { tasks: "globusCompute.tasks", endpoints: "globusCompute.endpoints" } as const;
 
-export function activate(context: vscode.ExtensionContext): void {
+/** Stops the language server; deactivate awaits it so no server process outlives the host. */
+let stopLanguageClient: (() => Promise<void>) | undefined;
+
+/** What `activate` returns (the extension's `exports`): read-only access to the task groups, for tests and other extensions. */
+export interface GlobusComputeApi {
+  readonly taskGroups: Pick<TaskGroupModel, "groups" | "get" | "onDidChange">;
+}
+
+export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   const started = performance.now();
   const subscriptions = context.subscriptions;
   const log = vscode.window.createOutputChannel("Globus Compute", { log: true });
   subscriptions.push(log);
+  const ui = vscodeUserInterface;
 
   const configuration = vscodeConfigurationSource(SETTINGS_SECTION);
   const settings = new Settings(configuration);
@@ -33,29 +63,128 @@ export function activate(context: vscode.ExtensionContext): void {
   logProblems();
   subscriptions.push(configuration, settings, endpoints, settings.onDidChange(logProblems));
 
-  const taskGroups = new TaskGroupModel();
-  const taskTree = new TaskTreeDataProvider(taskGroups, { toTreeItem });
-  const endpointTree = new EndpointTreeDataProvider(settings, endpoints, toTreeItem);
+  const globusSessions = new GlobusSessions({
+    config: () => readAuthConfig(settings.current, process.env),
+    store: new TokenStore(context.secrets),
+    login: new NativeAppLogin(vscodeLoginPrompts),
+    onBackgroundError: (err) => log.warn(String(err)),
+  });
   subscriptions.push(
+    globusSessions,
+    registerGlobusAuthenticationProvider(globusSessions),
+    // A changed auth URL or environment selects another stored session.
+    settings.onDidChange(() => void globusSessions.reload()),
+  );
+
+  const languageClient: Promise<PythonLanguageClient> = startLanguageClient(context);
+  languageClient.then(
+    (client) => {
+      stopLanguageClient = () => client.stop();
+    },
+    (err: unknown) => log.error("The Python language server did not start:", err instanceof Error ? err : String(err)),
+  );
+
+  const services = new ComputeServices({
+    settings: () => settings.current,
+    storageDir: (context.storageUri ?? context.globalStorageUri).fsPath,
+    token: globusSessions.getAccessToken,
+    cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+  });
+  const taskGroups = new TaskGroupModel();
+  const store = new TaskGroupStore(context.workspaceState, settings.current.retention.maxTaskGroups);
+  const output = new ResultOutput(log);
+  const tracker = new TaskGroupTracker(taskGroups, store, {
+    onSettled(task, group, live) {
+      if (!live) return;
+      output.write(task);
+      const origin = group.origin;
+      if (origin !== undefined) {
+        void languageClient.then((c) =>
+          c.notifyResultStatus({ uri: origin.uri, name: origin.name, status: lensStatus(task), command: { command: "globusCompute.showOutput" } }),
+        );
+      }
+    },
+    onSubmitFailure(error, group) {
+      const { message, actions } = describeFailure(error, group.endpoint.name);
+      ui.showError(message, actions);
+    },
+    release: (executor) => services.release(executor),
+    log: (message) => log.warn(message),
+  });
+  const reloader = new TaskGroupReloader({
+    model: taskGroups,
+    store,
+    tracker,
+    createExecutor: (target) => services.createExecutor(target),
+    release: (executor) => services.release(executor),
+    log: (message) => log.warn(message),
+  });
+  // Disposed in this order: the tracker stops following, the services stop executors and workers, then the model.
+  subscriptions.push(
+    tracker,
+    services,
     taskGroups,
+    settings.onDidChange((s) => void store.setMaxGroups(s.retention.maxTaskGroups)),
+    registerResultDocuments((path) => {
+      const at = parseResultPath(path);
+      const group = at && tracker.get(at.groupKey);
+      return resultText(group?.calls[at?.index ?? -1] ?? "result", group?.futures[at?.index ?? -1]);
+    }),
+  );
+  void reloader.reloadStored();
+
+  const taskTree = new TaskTreeDataProvider(taskGroups, { toTreeItem });
+  const endpointTree = new EndpointTreeDataProvider(settings, endpoints, toTreeItem, (option) => services.endpointStatus(option));
+  subscriptions.push(
     taskTree,
     endpointTree,
+    // A submission may have started the local endpoint or found a cloud one offline: show the news.
+    taskGroups.onDidChange((change) => change.kind === "added" && endpointTree.refresh()),
     vscode.window.createTreeView(VIEW_IDS.tasks, { treeDataProvider: taskTree, showCollapseAll: true }),
     vscode.window.createTreeView(VIEW_IDS.endpoints, { treeDataProvider: endpointTree }),
     new TaskStatusBar(
       vscode.window.createStatusBarItem("globusCompute.status", vscode.StatusBarAlignment.Left, 50),
       taskGroups,
       `${VIEW_IDS.tasks}.focus`,
+      tracker,
     ),
   );
 
-  const ui = vscodeUserInterface;
-  const tasks = new TaskCommands(taskGroups, taskTree, ui);
+  const consent = new SubmitConsent(vscodeTrustPrompts);
+  const ensureSignedIn = () => globusSessions.ensureSignedIn();
+  const submit = new SubmitCommands({
+    analysis: () => languageClient,
+    editor: vscodeEditorContext,
+    ui,
+    endpoints,
+    ensureSubmitAllowed: () => consent.ensureSubmitAllowed(),
+    ensureSignedIn,
+    createExecutor: (target) => services.createExecutor(target),
+    release: (executor) => services.release(executor),
+    serviceKeyFor: (endpoint) => services.serviceKeyFor(endpoint),
+    endpointStatus: (endpoint) => services.endpointStatus(endpoint),
+    tracker,
+    lastArguments: new LastArguments(context.workspaceState),
+    log,
+  });
+  const tasks = new TaskCommands(taskGroups, taskTree, ui, {
+    future: (key, index) => tracker.get(key)?.futures[index],
+    openResult: showResultDocument,
+  });
   const endpointCommands = new EndpointCommands(endpoints, ui);
+  const authCommands = new AuthCommands(globusSessions, ui);
   subscriptions.push(
     registerCommands(
       {
-        ...placeholderCommands(ui, (id) => commandTitle(context, id)),
+        "globusCompute.submitFunction": (arg) => submit.submitFunction(arg),
+        "globusCompute.submitFunctionWithArguments": (arg) => submit.submitFunctionWithArguments(arg),
+        "globusCompute.mapFunction": (arg) => submit.mapFunction(arg),
+        "globusCompute.reloadTaskGroup": (id) =>
+          reloadTaskGroup({ reloader, endpoints, serviceKeyFor: (e) => services.serviceKeyFor(e), ensureSignedIn, ui }, id),
+        "globusCompute.openResult": (node) => tasks.openResult(node),
+        "globusCompute.rerunTask": (node) => submit.rerun(node, false),
+        "globusCompute.rerunTaskWithEditedArguments": (node) => submit.rerun(node, true),
+        "globusCompute.cancelTask": (node) => tasks.cancelTask(node),
         "globusCompute.copyTaskId": (node) => tasks.copyTaskId(node),
         "globusCompute.copyTaskGroupId": (node) => tasks.copyTaskGroupId(node),
         "globusCompute.forgetTaskGroup": (node) => tasks.forgetTaskGroup(node),
@@ -63,6 +192,8 @@ export function activate(context: vscode.ExtensionContext): void {
         "globusCompute.selectEndpoint": () => endpointCommands.selectEndpoint(),
         "globusCompute.refreshEndpoints": () => endpointTree.refresh(),
         "globusCompute.showOutput": () => log.show(true),
+        "globusCompute.signIn": () => authCommands.signIn(),
+        "globusCompute.signOut": () => authCommands.signOut(),
       },
       log,
     ),
@@ -70,13 +201,10 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const ms = (performance.now() - started).toFixed(1);
   log.info(`Globus Compute ${context.extension.packageJSON.version} activated in ${ms} ms; ${COMMAND_IDS.length} commands registered`);
+  return { taskGroups };
 }
 
-export function deactivate(): void {
-  // Everything is in context.subscriptions, which VS Code disposes.
-}
-
-function commandTitle(context: vscode.ExtensionContext, id: CommandId): string {
-  const commands = context.extension.packageJSON.contributes?.commands as { command: string; title: string }[] | undefined;
-  return commands?.find((c) => c.command === id)?.title ?? id;
+export async function deactivate(): Promise<void> {
+  // Everything else is in context.subscriptions, which VS Code disposes (the local endpoint's workers included).
+  await stopLanguageClient?.();
 }

@@ -6,7 +6,8 @@
 import { TaskExecutionFailed } from "../../core/executor/errors";
 import { formatPython } from "../../core/protocol/formatPython";
 import type { PyValue } from "../../core/protocol/pyValue";
-import { formatDuration } from "../util/format";
+import { errorSummary } from "../tasks/futureFeed";
+import { formatDuration, oneLine } from "../util/format";
 
 /** The part of vscode.LogOutputChannel this needs. */
 export interface ResultLog {
@@ -58,4 +59,10 @@ function indent(text: string, prefix = "    "): string {
     .split("\n")
     .map((l) => prefix + l)
     .join("\n");
+}
+
+/** The CodeLens text above the function for its last result, e.g. `✓ 14 · 120 ms` or `✗ ZeroDivisionError: …`. */
+export function lensStatus(task: SettledTask): string {
+  if ("value" in task.outcome) return `✓ ${oneLine(formatPython(task.outcome.value, { maxLength: 60 }), 40)} · ${formatDuration(task.durationMs)}`;
+  return `✗ ${oneLine(errorSummary(task.outcome.error), 60)}`;
 }

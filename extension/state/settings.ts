@@ -32,6 +32,8 @@ export interface GlobusComputeSettings {
   environment: Environment;
   /** Overrides the environment's URL when set. */
   serviceUrl: string | undefined;
+  /** Overrides the environment's Globus Auth URL when set (an emulator's auth routes). */
+  authUrl: string | undefined;
   /** Overrides the port of the service's AMQP connection URL when set. */
   amqpPort: number | undefined;
   batchSize: number;
@@ -53,6 +55,7 @@ export const DEFAULT_SETTINGS: GlobusComputeSettings = {
   defaultEndpoint: "local",
   environment: "production",
   serviceUrl: undefined,
+  authUrl: undefined,
   amqpPort: undefined,
   batchSize: 128,
   resultSerializers: [],
@@ -100,11 +103,13 @@ export function readSettings(source: Pick<ConfigurationSource, "get">): {
 
   const d = DEFAULT_SETTINGS;
   const serviceUrl = str("serviceUrl", "");
+  const authUrl = str("authUrl", "");
   const settings: GlobusComputeSettings = {
     endpoints: readEndpoints(source.get("endpoints"), (m) => problem("endpoints", m)),
     defaultEndpoint: str("defaultEndpoint", d.defaultEndpoint) || d.defaultEndpoint,
     environment: oneOf("environment", ENVIRONMENTS, d.environment),
     serviceUrl: serviceUrl === "" ? undefined : validUrl(serviceUrl, (m) => problem("serviceUrl", m)),
+    authUrl: authUrl === "" ? undefined : validUrl(authUrl, (m) => problem("authUrl", m)),
     amqpPort: int("amqpPort", undefined, 1, 65535),
     batchSize: int("batchSize", d.batchSize, 1, Number.MAX_SAFE_INTEGER) as number,
     resultSerializers: readImportPaths(source.get("resultSerializers"), (m) => problem("resultSerializers", m)),

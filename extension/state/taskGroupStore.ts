@@ -16,6 +16,15 @@ export interface StoredCall {
   taskId?: string;
 }
 
+/** Where the submitted function is defined, so Re-run can bundle it again. */
+export interface StoredOrigin {
+  uri: string;
+  /** The function's qualified name. */
+  name: string;
+  /** UTF-16 offset of the function's name in the document when it was submitted. */
+  offset: number;
+}
+
 export interface StoredTaskGroup {
   taskGroupId: string;
   endpoint: { name: string; id: string };
@@ -25,6 +34,7 @@ export interface StoredTaskGroup {
   /** Milliseconds since the epoch. */
   createdAt: number;
   calls: StoredCall[];
+  origin?: StoredOrigin;
 }
 
 /** Versioned, so a later format can migrate or ignore this one. */
@@ -118,6 +128,9 @@ function invalidReason(e: unknown): string | undefined {
       typeof (c as StoredCall)?.call !== "string" || !["string", "undefined"].includes(typeof (c as StoredCall).taskId),
   );
   if (badCall >= 0) return `${g.taskGroupId}: call ${badCall + 1} is malformed`;
+  const o = g.origin as Partial<StoredOrigin> | undefined;
+  if (o !== undefined && (typeof o?.uri !== "string" || typeof o.name !== "string" || typeof o.offset !== "number"))
+    return `${g.taskGroupId}: origin is malformed`;
   return undefined;
 }
 

@@ -16,12 +16,17 @@ export interface FedCall {
   /** The call as the user wrote it, e.g. `double(7)`. */
   call: string;
   future: ComputeFuture;
+  /** When the call was submitted (a reloaded task: when its task group was created); default now. */
+  submittedAt?: number;
 }
 
 export interface FeedOptions {
   now?: () => number;
-  /** Called once per task when it settles (for the output channel). */
-  onSettled?: (task: SettledTask) => void;
+  /**
+   * Called once per task when it settles (for the output channel). `live` is false for a task that had
+   * settled before it was fed (a reloaded result, already reported in an earlier session).
+   */
+  onSettled?: (task: SettledTask, where: { index: number; live: boolean }) => void;
 }
 
 /** Adds the calls to the group and keeps their rows in step with their futures until disposed. */
@@ -32,21 +37,21 @@ export function feedFutures(
   { now = Date.now, onSettled }: FeedOptions = {},
 ): Disposable {
   const store = new DisposableStore();
-  const submittedAt = now();
+  const fedAt = now();
   const first = model.addTasks(
     groupKey,
-    calls.map(({ call, future }) => ({ call, state: future.state, taskId: future.taskId, submittedAt })),
+    calls.map(({ call, future, submittedAt = fedAt }) => ({ call, state: future.state, taskId: future.taskId, submittedAt })),
   );
   const update = (index: number, patch: Partial<TaskRecord>) => {
     if (!store.isDisposed && model.get(groupKey) !== undefined) model.updateTask(groupKey, index, patch);
   };
-  const settle = (future: ComputeFuture, index: number, call: string) => {
+  const settle = (future: ComputeFuture, index: number, { call, submittedAt = fedAt }: FedCall, live: boolean) => {
     const completion = Number(future.completionT ?? 0);
     const finishedAt = completion > 0 ? completion * 1000 : now();
     const report = (outcome: SettledTask["outcome"]) => {
       if (store.isDisposed) return;
       const { taskId, stdout, stderr } = future;
-      onSettled?.({ call, taskId, durationMs: finishedAt - submittedAt, outcome, stdout, stderr });
+      onSettled?.({ call, taskId, durationMs: finishedAt - submittedAt, outcome, stdout, stderr }, { index, live });
     };
     future.then(
       (value) => {
@@ -60,9 +65,10 @@ export function feedFutures(
     );
   };
 
-  calls.forEach(({ call, future }, i) => {
+  calls.forEach((fed, i) => {
+    const { future } = fed;
     const index = first + i;
-    if (future.done()) return settle(future, index, call);
+    if (future.done()) return settle(future, index, fed, false);
     store.add(
       future.onDidChange(() => {
         if (store.isDisposed || model.get(groupKey) === undefined) return;
@@ -70,7 +76,7 @@ export function feedFutures(
           model.updateGroup(groupKey, { taskGroupId: future.taskGroupId });
         }
         update(index, { state: future.state, taskId: future.taskId, transitions: future.transitions });
-        if (future.done()) settle(future, index, call);
+        if (future.done()) settle(future, index, fed, true);
       }),
     );
   });
@@ -78,7 +84,7 @@ export function feedFutures(
 }
 
 /** One line for the tree: the exception line of a remote traceback, else the error's message. */
-function errorSummary(err: unknown): string {
+export function errorSummary(err: unknown): string {
   if (err instanceof TaskExecutionFailed) {
     const lines = err.remoteTraceback.split("\n").filter((l) => l.trim() !== "");
     return lines.at(-1)?.trim() ?? err.message;

@@ -57,19 +57,26 @@ test("F1 → Show Output opens the Globus Compute log with the activation line a
   await screenshot(session.page, "ui-output");
 });
 
-test("a command whose feature is not built yet says so", async () => {
+test("Reload Task Group… asks for the id and refuses what is not one, as it is typed", async () => {
   await workbench.runCommand("Globus Compute: Reload Task Group…");
-  await workbench.notification('Globus Compute: "Reload Task Group…" is not yet available in this version.');
+  await workbench.inputBox(/^Task group id/);
+  await session.page.locator(".quick-input-widget .quick-input-box input").fill("not-a-group");
+  await session.page.locator(".quick-input-widget .quick-input-message", { hasText: /^A task group id is a UUID/ }).waitFor();
+  await session.page.keyboard.press("Escape");
+  await session.page.locator(".quick-input-widget").waitFor({ state: "hidden" });
 });
 
-test("right-click in a Python file offers the submit commands", async () => {
+test("right-click in a Python file offers the submit commands; a function with parameters asks for its arguments", async () => {
   await workbench.openFile("sample.py");
-  const items = await workbench.editorContextMenu(2);
+  const items = await workbench.editorContextMenuOn("return 2 * x");
   const ours = items.filter((i) => /Function/.test(i));
   assert.deepEqual(ours, ["Submit Function", "Submit Function with Arguments…", "Map Function over…"]);
   await screenshot(session.page, "ui-editor-menu");
   await workbench.clickMenuItem("Submit Function");
-  await workbench.notification('Globus Compute: "Submit Function" is not yet available in this version.');
+  const box = await workbench.inputBox(/^Arguments for double\(x\)/);
+  assert.equal(box.value, "");
+  await session.page.keyboard.press("Escape");
+  await session.page.locator(".quick-input-widget").waitFor({ state: "hidden" });
 });
 
 test("the submit commands are not offered for other languages", async () => {

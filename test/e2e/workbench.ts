@@ -52,6 +52,48 @@ export class Workbench {
     return out;
   }
 
+  /** Right-clicks the first tree row labelled `label`; returns the context menu's item labels. */
+  async treeRowContextMenu(viewTitle: string, label: string): Promise<string[]> {
+    const row = (await this.view(viewTitle))
+      .locator(".monaco-list-row", { has: this.page.locator(".label-name", { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
+      .first();
+    return this.openContextMenu(row);
+  }
+
+  /** Expands the collapsed tree row labelled `label` (a no-op when it is expanded). */
+  async expandTreeRow(viewTitle: string, label: string): Promise<void> {
+    const row = (await this.view(viewTitle))
+      .locator(".monaco-list-row", { has: this.page.locator(".label-name", { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
+      .first();
+    await row.waitFor();
+    if ((await row.getAttribute("aria-expanded")) === "false") await row.locator(".monaco-tl-twistie").click();
+  }
+
+  /** Waits for a row of a tree view whose label is `label` and whose description matches `description`. */
+  async waitForTreeRow(viewTitle: string, label: string, description: RegExp, timeoutMs = 30_000): Promise<string> {
+    const row = (await this.view(viewTitle))
+      .locator(".monaco-list-row", { has: this.page.locator(".label-name", { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
+      .filter({ has: this.page.locator(".label-description", { hasText: description }) });
+    await row.first().waitFor({ timeout: timeoutMs });
+    return (await row.first().locator(".label-description").innerText()).trim();
+  }
+
+  /** Waits for the input box whose prompt (under the box) matches `prompt`; returns the prompt and the box's value. */
+  async inputBox(prompt: RegExp): Promise<{ prompt: string; value: string }> {
+    const message = this.page.locator(".quick-input-widget .quick-input-message", { hasText: prompt });
+    await message.waitFor();
+    const input = this.page.locator(".quick-input-widget .quick-input-box input");
+    return { prompt: (await message.innerText()).trim(), value: await input.inputValue() };
+  }
+
+  /** Types into the input box with that prompt (replacing what it holds) and accepts it. */
+  async answerInputBox(prompt: RegExp, text: string): Promise<void> {
+    await this.inputBox(prompt);
+    await this.page.locator(".quick-input-widget .quick-input-box input").fill(text);
+    await this.page.keyboard.press("Enter");
+    await this.page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+  }
+
   /** Runs a command through F1 by its palette title (e.g. "Globus Compute: Show Output"). */
   async runCommand(title: string): Promise<void> {
     await this.page.locator(".monaco-workbench").click({ position: { x: 700, y: 400 } });
@@ -64,7 +106,14 @@ export class Workbench {
     });
     await row.first().waitFor();
     await row.first().click();
-    await this.page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+    // The palette closes; a command may open its own quick input right away (the same widget), so wait
+    // for the palette's text to be gone rather than for the widget to hide.
+    const widget = this.page.locator(".quick-input-widget");
+    const deadline = Date.now() + 10_000;
+    while ((await widget.isVisible()) && (await input.inputValue()).startsWith(">")) {
+      if (Date.now() > deadline) throw new Error(`the command palette did not close after choosing ${title}`);
+      await this.page.waitForTimeout(50);
+    }
   }
 
   /** Opens a workspace file through Quick Open and waits for its editor. */
@@ -81,8 +130,30 @@ export class Workbench {
 
   /** Right-clicks line `line` (1-based) of the active editor; returns the context menu's item labels. */
   async editorContextMenu(line: number): Promise<string[]> {
-    const target = this.page.locator(".editor-instance .monaco-editor .view-lines .view-line").nth(line - 1);
-    await target.click({ button: "right" });
+    return this.openContextMenu(this.page.locator(".editor-instance .monaco-editor .view-lines .view-line").nth(line - 1));
+  }
+
+  /** Moves the active editor's cursor to `line` (1-based) with Go to Line, which scrolls it into view. */
+  async goToLine(line: number): Promise<void> {
+    await this.page.keyboard.press("Control+G");
+    const input = this.page.locator(".quick-input-widget .quick-input-box input");
+    await input.waitFor();
+    await input.fill(`:${line}`);
+    await this.page.keyboard.press("Enter");
+    await this.page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+  }
+
+  /**
+   * Right-clicks the code of the first rendered editor line containing `text`, `x` pixels from the line's start (in
+   * its code, not past its end); returns the context menu's item labels.
+   */
+  async editorContextMenuOn(text: string, x = 40): Promise<string[]> {
+    const line = this.page.locator(".editor-instance .monaco-editor .view-lines .view-line", { hasText: text }).first();
+    return this.openContextMenu(line, { x, y: 5 });
+  }
+
+  private async openContextMenu(target: Locator, position?: { x: number; y: number }): Promise<string[]> {
+    await target.click({ button: "right", position });
     const items = this.page.locator(".monaco-menu .action-item .action-label:not(.separator)");
     await items.first().waitFor();
     return (await items.allInnerTexts()).map((t) => t.trim()).filter((t) => t !== "");
@@ -91,6 +162,12 @@ export class Workbench {
   /** Clicks an item of the open context menu by its label. */
   async clickMenuItem(label: string): Promise<void> {
     await this.page.locator(".monaco-menu .action-item .action-label", { hasText: new RegExp(`^${escapeRegExp(label)}$`) }).click();
+    // A click landing while the menu still lays itself out only focuses the item; Enter then runs it.
+    const menu = this.page.locator(".monaco-menu");
+    if (!(await menu.waitFor({ state: "hidden", timeout: 1_000 }).then(() => true, () => false))) {
+      await this.page.keyboard.press("Enter");
+      await menu.waitFor({ state: "hidden" });
+    }
   }
 
   /** Waits for a notification toast whose message contains `text`. */

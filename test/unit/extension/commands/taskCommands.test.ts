@@ -19,13 +19,18 @@ function setup() {
   const clipboard: string[] = [];
   const warnings: string[] = [];
   const paged: TaskTreeNode[] = [];
+  const infos: string[] = [];
+  const opened: string[] = [];
   const ui = {
-    showInformation: () => undefined,
+    showInformation: (m: string) => void infos.push(m),
     showWarning: (m: string) => void warnings.push(m),
     copyToClipboard: async (text: string) => void clipboard.push(text),
   };
-  const commands = new TaskCommands(model, { showMore: (n) => void paged.push(n) }, ui);
-  return { model, commands, clipboard, warnings, paged };
+  const commands = new TaskCommands(model, { showMore: (n) => void paged.push(n) }, ui, {
+    future: () => undefined,
+    openResult: async (path) => void opened.push(path),
+  });
+  return { model, commands, clipboard, warnings, paged, infos, opened };
 }
 
 test("copy task id / task group id put the id on the clipboard, or say why there is none", async () => {
@@ -57,4 +62,12 @@ test("a row command run without its row (e.g. from a keybinding) is a clear usag
     message: "this command acts on a task group row of the Tasks view",
   });
   await assert.rejects(commands.copyTaskId({ kind: "group", groupKey: "g" }), /acts on a task row/);
+});
+
+test("open result opens the task's result document; cancel on a task without a future says it is finished", async () => {
+  const { commands, opened, infos } = setup();
+  await commands.openResult({ kind: "task", groupKey: "g", index: 1 });
+  assert.deepEqual(opened, ["/g/1/f(2).py"]);
+  commands.cancelTask({ kind: "task", groupKey: "g", index: 0 });
+  assert.deepEqual(infos, ["f(1) has already finished."]);
 });

@@ -40,3 +40,32 @@ test("the Endpoints view lists the offered endpoints, marks the selected one, an
   selection.dispose();
   settings.dispose();
 });
+
+test("statuses from the service appear when they arrive: local workers, cloud online/offline, or why unknown", async () => {
+  const config = configuration({ endpoints: [{ name: "hpc", id: "4b116d3c-1703-4f8f-9f6f-39921e5864df" }], "local.workers": 2 });
+  const settings = new Settings(config);
+  const selection = new EndpointSelection(settings, memento());
+  let round = 0;
+  const tree = new EndpointTreeDataProvider(settings, selection, (d: TreeItemData) => d, async (option) => {
+    if (option.kind === "local") return { status: "online", details: { total_workers: 2, idle_workers: 1, pending_tasks: 0 } };
+    round++;
+    if (round === 1) throw new Error('Cloud endpoints need a Globus sign-in: run "Globus Compute: Sign In to Globus".');
+    return { status: "offline", details: { total_workers: 0 } };
+  });
+  const changed = () => new Promise<void>((resolve) => tree.onDidChangeTreeData(() => resolve()));
+  const rows = () => tree.getChildren().map((n) => tree.getTreeItem(n));
+  rows();
+  await changed();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(rows().map((r) => r.description), ["this machine · 1 of 2 workers idle · selected", "4b116d3c-1703-4f8f-9f6f-39921e5864df"]);
+  assert.match(rows()[1].tooltip ?? "", /Status unknown: Cloud endpoints need a Globus sign-in/);
+
+  tree.refresh();
+  rows();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(rows()[1].description, "offline · 0 workers · 4b116d3c-1703-4f8f-9f6f-39921e5864df");
+  assert.equal(rows()[1].icon?.id, "cloud-offline");
+  tree.dispose();
+  selection.dispose();
+  settings.dispose();
+});

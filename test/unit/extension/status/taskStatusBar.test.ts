@@ -40,3 +40,14 @@ test("statusBarText when everything finished", () => {
     tooltip: "Globus Compute tasks: 2 succeeded, 1 failed",
   });
 });
+
+test("statusBarText says how results arrive while tasks are pending: the worst stream state wins", () => {
+  const pending = { queued: 1, running: 1, success: 0, failed: 0, cancelled: 0 };
+  assert.equal(statusBarText(pending, ["streaming"]).text, "$(sync~spin) Globus Compute: 2 running");
+  assert.match(statusBarText(pending, ["streaming"]).tooltip, /Results are streaming\.$/);
+  assert.equal(statusBarText(pending, ["streaming", "polling"]).text, "$(history) Globus Compute: polling · 2 running");
+  assert.equal(statusBarText(pending, ["polling", "reconnecting"]).text, "$(debug-disconnect) Globus Compute: reconnecting · 2 running");
+  assert.equal(statusBarText(pending, ["closed"]).text, "$(cloud-offline) Globus Compute: offline · 2 running");
+  const done = { queued: 0, running: 0, success: 1, failed: 0, cancelled: 0 };
+  assert.equal(statusBarText(done, ["reconnecting"]).text, "$(globe) Globus Compute", "nothing pending: nothing to say about streams");
+});

@@ -1,0 +1,158 @@
+/**
+ * Owns the ComputeServices the extension talks to and makes Executors for them: the built-in local
+ * endpoint (started on first use, its workers stopped on dispose) and one cloud service per web-service
+ * URL (the settings' URL, or the URL a stored task group was submitted to). One Executor per submission or
+ * reloaded task group, so each becomes its own task group; each is disposed when its tasks are done or
+ * when this is disposed.
+ */
+import { join } from "node:path";
+import { Executor } from "../../core/executor";
+import type { ComputeService, EndpointStatus } from "../../core/service/computeService";
+import { computeBaseUrl } from "../../core/service/globus/environments";
+import { GlobusComputeService } from "../../core/service/globus/globusComputeService";
+import type { TokenProvider } from "../../core/service/globus/restClient";
+import { LOCAL_ENDPOINT_ID, LocalComputeService } from "../../core/service/local/localComputeService";
+import type { Disposable } from "../../core/util/disposable";
+import type { EndpointOption } from "../endpoints/endpointSelection";
+import type { GlobusComputeSettings } from "../state/settings";
+
+/** The `service` of a stored task group: `local`, or the base URL of a web service. */
+export const LOCAL_SERVICE = "local";
+
+export interface ComputeServicesOptions {
+  settings: () => GlobusComputeSettings;
+  /** Folder for the local endpoint's functions, task groups and results. */
+  storageDir: string;
+  token: TokenProvider;
+  /** Working directory of the local workers (the workspace folder), so relative paths in user code work. */
+  cwd?: string;
+  /** Replaceable in tests. */
+  createLocal?: (options: Parameters<typeof LocalComputeService.create>[0]) => Promise<ComputeService>;
+  createCloud?: (baseUrl: string, token: TokenProvider) => ComputeService;
+}
+
+/** Where a task group lives: its endpoint and the service that knows it. */
+export interface ExecutorTarget {
+  endpoint: Pick<EndpointOption, "kind" | "id" | "name">;
+  /** LOCAL_SERVICE or a web-service URL; default: the one the current settings name. */
+  service?: string;
+  taskGroupId?: string;
+}
+
+export class ComputeServices implements Disposable {
+  private local: Promise<ComputeService> | undefined;
+  /** The local settings the running local endpoint was started with. */
+  private localStartedWith: string | undefined;
+  private readonly cloud = new Map<string, ComputeService>();
+  /** Live Executors and the service key each uses. */
+  private readonly executors = new Map<Executor, string>();
+  private disposed = false;
+
+  constructor(private readonly options: ComputeServicesOptions) {}
+
+  /** The service key new submissions to `endpoint` use under the current settings. */
+  serviceKeyFor(endpoint: Pick<EndpointOption, "kind">): string {
+    if (endpoint.kind === "local") return LOCAL_SERVICE;
+    const s = this.options.settings();
+    return s.serviceUrl ?? computeBaseUrl(s.environment);
+  }
+
+  /** True once the local endpoint has been started (views show its workers only then). */
+  get localStarted(): boolean {
+    return this.local !== undefined;
+  }
+
+  async service(key: string): Promise<ComputeService> {
+    this.assertOpen();
+    if (key === LOCAL_SERVICE) return this.localService();
+    let service = this.cloud.get(key);
+    if (service === undefined) {
+      const create =
+        this.options.createCloud ?? ((baseUrl, token) => new GlobusComputeService({ baseUrl, token }));
+      service = create(key, this.options.token);
+      this.cloud.set(key, service);
+    }
+    return service;
+  }
+
+  /** A new Executor for the target, configured from the settings; disposed with this object at the latest. */
+  async createExecutor(target: ExecutorTarget): Promise<Executor> {
+    const key = target.service ?? this.serviceKeyFor(target.endpoint);
+    const service = await this.service(key);
+    const s = this.options.settings();
+    const executor = new Executor({
+      endpointId: target.endpoint.kind === "local" ? LOCAL_ENDPOINT_ID : target.endpoint.id,
+      service,
+      taskGroupId: target.taskGroupId,
+      batchSize: s.batchSize,
+      amqpPort: key === LOCAL_SERVICE ? undefined : s.amqpPort,
+      resultSerializers: s.resultSerializers.length > 0 ? [...s.resultSerializers] : undefined,
+      argumentSerialization: s.argumentSerialization,
+      label: target.endpoint.name,
+    });
+    this.executors.set(executor, key);
+    return executor;
+  }
+
+  /** Stops an Executor (it stops waiting for results) and forgets it. */
+  release(executor: Executor): void {
+    executor.dispose();
+    this.executors.delete(executor);
+  }
+
+  /** The endpoint's status, or undefined for the local endpoint before it started (no workers to report). */
+  async endpointStatus(endpoint: Pick<EndpointOption, "kind" | "id">): Promise<EndpointStatus | undefined> {
+    if (endpoint.kind === "local") {
+      if (this.local === undefined) return undefined;
+      return (await this.local).getEndpointStatus(LOCAL_ENDPOINT_ID);
+    }
+    return (await this.service(this.serviceKeyFor(endpoint))).getEndpointStatus(endpoint.id);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const e of this.executors.keys()) e.dispose();
+    this.executors.clear();
+    for (const s of this.cloud.values()) s.dispose();
+    this.cloud.clear();
+    // A local endpoint still starting is stopped as soon as it is up.
+    void this.local?.then((s) => s.dispose(), () => undefined);
+  }
+
+  private localService(): Promise<ComputeService> {
+    const s = this.options.settings();
+    const wanted = JSON.stringify([s.local.pythonPath, s.local.workers]);
+    let previous: Promise<ComputeService> | undefined;
+    // Changed interpreter or worker count: restart the endpoint, but never under tasks still running on it.
+    if (this.local !== undefined && wanted !== this.localStartedWith && ![...this.executors.values()].includes(LOCAL_SERVICE)) {
+      previous = this.local;
+      this.local = undefined;
+    }
+    if (this.local === undefined) {
+      this.localStartedWith = wanted;
+      const create = this.options.createLocal ?? ((o) => LocalComputeService.create(o));
+      // The old endpoint lets go of the storage folder before the new one opens it.
+      const stopped = previous?.then((old) => old.dispose(), () => undefined) ?? Promise.resolve();
+      const starting = stopped.then(() =>
+        create({
+          storageDir: join(this.options.storageDir, "local-endpoint"),
+          python: s.local.pythonPath || undefined,
+          workers: s.local.workers,
+          cwd: this.options.cwd,
+          maxGroups: Math.max(s.retention.maxTaskGroups, 1),
+        }),
+      );
+      // A failed start (no Python, say) is not cached: the next submission tries again.
+      this.local = starting;
+      starting.catch(() => {
+        if (this.local === starting) this.local = undefined;
+      });
+    }
+    return this.local;
+  }
+
+  private assertOpen(): void {
+    if (this.disposed) throw new Error("the extension is shutting down");
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * "Submit Function", "Submit Function with Arguments…", "Map Function over…" (editor menu, CodeLens,
+ * palette) and the Tasks view's Re-run commands: the function at the cursor (or the lens's location) is
+ * bundled by the language server, its arguments are read as Python literals, and the calls go to the
+ * selected endpoint through a fresh Executor whose task group the tracker follows.
+ */
+import type { ComputeFuture, Executor, PythonFunction } from "../../core/executor";
+import { formatPython } from "../../core/protocol/formatPython";
+import type { PyValue } from "../../core/protocol/pyValue";
+import { parseArguments, parseIterable, type ParsedArguments } from "../../core/python/argumentParser";
+import type { BundleResult, FunctionBundleDescription, FunctionLocation, SubmitFunctionArguments } from "../../core/server/protocol";
+import type { EndpointOption } from "../endpoints/endpointSelection";
+import type { ExecutorTarget } from "../services/computeServices";
+import type { StoredOrigin } from "../state/taskGroupStore";
+import type { TaskGroupTracker, TrackedEndpoint } from "../tasks/taskGroupTracker";
+import type { TaskTreeNode } from "../tasks/taskTreeNodes";
+import type { UserInterface } from "../vscode/window";
+import { LastArguments, requiredParameters, signatureHint, validationMessage } from "./argumentInput";
+import { describeFailure } from "./failureMessages";
+
+/** Where the cursor is, and how to make sure the language server sees a document. */
+export interface EditorContext {
+  /** The cursor in the active editor when it shows a Python document. */
+  activeLocation(): { uri: string; offset: number } | undefined;
+  ensureOpen(uri: string): Promise<void>;
+}
+
+export interface SubmitDeps {
+  /** The language server (it may still be starting). */
+  analysis(): Promise<{ bundle(params: FunctionLocation): Promise<BundleResult> }>;
+  editor: EditorContext;
+  ui: UserInterface;
+  endpoints: { readonly current: EndpointOption };
+  /** Workspace-trust consent; false: do not submit. */
+  ensureSubmitAllowed(): Promise<boolean>;
+  /** Sign-in, asked only for cloud endpoints; rejects with AuthError SIGN_IN_CANCELLED when closed. */
+  ensureSignedIn(): Promise<void>;
+  createExecutor(target: ExecutorTarget): Promise<Executor>;
+  release(executor: Executor): void;
+  serviceKeyFor(endpoint: Pick<EndpointOption, "kind">): string;
+  endpointStatus(endpoint: Pick<EndpointOption, "kind" | "id">): Promise<{ status: string } | undefined>;
+  tracker: Pick<TaskGroupTracker, "track" | "get">;
+  lastArguments: LastArguments;
+  log: { warn(message: string): void };
+  /** Submissions with at least this many tasks (and every map) show a progress notification; default 20. */
+  progressThreshold?: number;
+}
+
+type Mode = "call" | "arguments" | "map";
+
+interface PreparedCall {
+  call: string;
+  submit(executor: Executor, fn: PythonFunction): ComputeFuture;
+}
+
+export class SubmitCommands {
+  constructor(private readonly deps: SubmitDeps) {}
+
+  submitFunction(arg?: unknown): Promise<void> {
+    return this.fromEditor("call", arg);
+  }
+
+  submitFunctionWithArguments(arg?: unknown): Promise<void> {
+    return this.fromEditor("arguments", arg);
+  }
+
+  mapFunction(arg?: unknown): Promise<void> {
+    return this.fromEditor("map", arg);
+  }
+
+  /** Runs a task of the Tasks view again with the function's current source, optionally editing its arguments. */
+  async rerun(node: unknown, edit: boolean): Promise<void> {
+    const n = node as Partial<TaskTreeNode & { kind: "task" }> | undefined;
+    const group = n?.kind === "task" && typeof n.groupKey === "string" ? this.deps.tracker.get(n.groupKey) : undefined;
+    if (group === undefined || typeof n?.index !== "number") throw new TypeError("this command acts on a task row of the Tasks view");
+    const origin = group.origin;
+    if (origin === undefined) {
+      this.deps.ui.showWarning(
+        `This task group was created elsewhere, so its source is unknown here: open the function and use "Submit Function with Arguments…".`,
+      );
+      return;
+    }
+    const call = group.calls[n.index];
+    const previous = argumentsOfCall(call, group.functionName);
+    const bundle = await this.bundle({ uri: origin.uri, offset: origin.offset });
+    if (bundle === undefined) return;
+    if (bundle.function.qualifiedName !== origin.name) {
+      this.deps.ui.showError(
+        `The function ${origin.name} is no longer where it was submitted from (${bundle.function.qualifiedName} is there now): submit it from the editor.`,
+      );
+      return;
+    }
+    let text = previous;
+    if (edit || text === undefined) {
+      text = await this.askArguments(bundle, previous ?? "");
+      if (text === undefined) return;
+    }
+    const endpoint = { ...group.endpoint };
+    await this.submit(bundle, [callOf(bundle.function.name, text)], endpoint, origin, group.service);
+  }
+
+  private async fromEditor(mode: Mode, arg: unknown): Promise<void> {
+    const lens = lensArguments(arg);
+    const location = lens ? { uri: lens.uri, offset: lens.offset } : this.deps.editor.activeLocation();
+    if (location === undefined) {
+      this.deps.ui.showWarning("Put the cursor inside a function of a Python file to submit it.");
+      return;
+    }
+    const bundle = await this.bundle(location);
+    if (bundle === undefined) return;
+    const { uri } = location;
+    const name = bundle.function.qualifiedName;
+    let calls: PreparedCall[];
+    if (mode === "map") {
+      const last = this.deps.lastArguments.get(uri, name, "map");
+      const text = await this.deps.ui.inputText({
+        title: `Map ${signatureHint(bundle.function.name, bundle.function.signature)} over…`,
+        prompt: "What to map over: range(…), or a list or tuple of values; each item is the argument of one call.",
+        value: last ?? "range(10)",
+        placeHolder: "range(10)",
+        validate: (t) => validationMessage(t, parseIterable),
+      });
+      if (text === undefined) return;
+      calls = parseIterable(text).map((item) => mapCall(bundle.function.name, item));
+      await this.deps.lastArguments.set(uri, name, "map", text);
+    } else {
+      let text = "";
+      if (mode === "arguments" || requiredParameters(bundle.function.signature).length > 0) {
+        const answer = await this.askArguments(bundle, this.deps.lastArguments.get(uri, name, "call") ?? "");
+        if (answer === undefined) return;
+        text = answer;
+        await this.deps.lastArguments.set(uri, name, "call", text);
+      }
+      calls = [callOf(bundle.function.name, text)];
+    }
+    const origin: StoredOrigin = { uri, name, offset: bundle.function.offset };
+    await this.submit(bundle, calls, this.deps.endpoints.current, origin);
+  }
+
+  private askArguments(bundle: FunctionBundleDescription, value: string): Promise<string | undefined> {
+    const hint = signatureHint(bundle.function.name, bundle.function.signature);
+    return this.deps.ui.inputText({
+      title: `Submit ${bundle.function.name}`,
+      prompt: `Arguments for ${hint}, as in a Python call (literals only)`,
+      value,
+      placeHolder: bundle.function.signature.parameters.map((p) => p.name).join(", "),
+      validate: (t) => validationMessage(t, parseArguments),
+    });
+  }
+
+  /** The function's bundle, or undefined after telling the person why there is none. */
+  private async bundle(location: { uri: string; offset: number }): Promise<FunctionBundleDescription | undefined> {
+    await this.deps.editor.ensureOpen(location.uri);
+    const result = await (await this.deps.analysis()).bundle(location);
+    if (result.bundle === null) {
+      this.deps.ui.showWarning(`Nothing to submit here: ${result.reason}`);
+      return undefined;
+    }
+    const { problems, function: fn } = result.bundle;
+    const errors = problems.filter((p) => p.severity === "error");
+    if (errors.length > 0) {
+      this.deps.ui.showError(`${fn.name} cannot be submitted: ${errors.map((p) => p.message).join(" ")}`);
+      return undefined;
+    }
+    return result.bundle;
+  }
+
+  private async submit(
+    bundle: FunctionBundleDescription,
+    calls: readonly PreparedCall[],
+    endpoint: TrackedEndpoint,
+    origin: StoredOrigin,
+    service?: string,
+  ): Promise<void> {
+    const { deps } = this;
+    if (calls.length === 0) {
+      deps.ui.showInformation("Nothing to map over: the iterable is empty.");
+      return;
+    }
+    if (!(await deps.ensureSubmitAllowed())) return;
+    let executor: Executor | undefined;
+    let futures: ComputeFuture[];
+    try {
+      if (endpoint.kind === "cloud") await deps.ensureSignedIn();
+      executor = await deps.createExecutor({ endpoint, service });
+      const fn: PythonFunction = { name: bundle.name, source: bundle.source };
+      const ex = executor;
+      futures = calls.map((c) => c.submit(ex, fn));
+    } catch (err) {
+      if (executor !== undefined) deps.release(executor);
+      if ((err as { code?: unknown }).code === "SIGN_IN_CANCELLED") return;
+      const { message, actions } = describeFailure(err, endpoint.name);
+      deps.ui.showError(message, actions);
+      return;
+    }
+    const warnings = bundle.problems.filter((p) => p.severity === "warning");
+    for (const w of warnings) deps.log.warn(`${bundle.function.name}: ${w.message}`);
+    if (warnings.length > 0) {
+      deps.ui.showWarning(`${bundle.function.name} was submitted, but it may fail on the endpoint: ${warnings.map((w) => w.message).join(" ")}`);
+    }
+    deps.tracker.track({
+      executor,
+      calls: calls.map((c, i) => ({ call: c.call, future: futures[i] })),
+      functionName: bundle.function.name,
+      endpoint,
+      service: service ?? deps.serviceKeyFor(endpoint),
+      origin,
+      persist: true,
+    });
+    if (endpoint.kind === "cloud") this.warnIfOffline(endpoint);
+    if (futures.length >= (deps.progressThreshold ?? 20) || calls.length > 1) {
+      void deps.ui.withProgress(`${bundle.function.name} × ${futures.length} on ${endpoint.name}`, (progress, onCancel) =>
+        settleAll(futures, progress, onCancel),
+      );
+    }
+  }
+
+  private warnIfOffline(endpoint: TrackedEndpoint): void {
+    this.deps.endpointStatus(endpoint).then(
+      (s) => {
+        if (s !== undefined && s.status !== "online") {
+          this.deps.ui.showWarning(`Endpoint "${endpoint.name}" is ${s.status}: the tasks wait at the service until it is online.`, [
+            { title: "Select Endpoint", command: "globusCompute.selectEndpoint" },
+          ]);
+        }
+      },
+      (err: unknown) => this.deps.log.warn(`Status of endpoint ${endpoint.name}: ${String(err)}`),
+    );
+  }
+}
+
+/**
+ * Resolves when every future has settled, reporting the count (at most once per percent, so a 10k-task
+ * map does not flood the UI); cancelling stops waiting for the rest.
+ */
+async function settleAll(
+  futures: readonly ComputeFuture[],
+  progress: { report(message: string, increment?: number): void },
+  onCancel: (listener: () => void) => void,
+): Promise<void> {
+  const total = futures.length;
+  let done = 0;
+  let reportedPercent = 0;
+  onCancel(() => futures.forEach((f) => f.cancel()));
+  progress.report(`0 of ${total} done`);
+  const settled = () => {
+    done++;
+    const percent = Math.floor((done * 100) / total);
+    if (percent === reportedPercent && done < total) return;
+    progress.report(`${done} of ${total} done`, percent - reportedPercent);
+    reportedPercent = percent;
+  };
+  await Promise.all(futures.map((f) => f.then(settled, settled)));
+}
+
+function callOf(name: string, text: string): PreparedCall {
+  const trimmed = text.trim();
+  const parsed: ParsedArguments = parseArguments(trimmed);
+  return {
+    call: `${name}(${trimmed})`,
+    submit: (executor, fn) => executor.submit(fn, { args: parsed.args, kwargs: parsed.kwargs }),
+  };
+}
+
+function mapCall(name: string, item: PyValue): PreparedCall {
+  return { call: `${name}(${formatPython(item)})`, submit: (executor, fn) => executor.submit(fn, item) };
+}
+
+/** The argument text of a call label `name(args)`; undefined when it was shortened or is not one. */
+export function argumentsOfCall(call: string | undefined, name: string): string | undefined {
+  if (call === undefined || !call.startsWith(`${name}(`) || !call.endsWith(")")) return undefined;
+  return call.slice(name.length + 1, -1);
+}
+
+function lensArguments(arg: unknown): SubmitFunctionArguments | undefined {
+  const a = arg as Partial<SubmitFunctionArguments> | undefined;
+  return typeof a?.uri === "string" && typeof a.offset === "number" && typeof a.name === "string" ? (a as SubmitFunctionArguments) : undefined;
+}

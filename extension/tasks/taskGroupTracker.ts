@@ -1,0 +1,228 @@
+/**
+ * Follows each task group the extension runs, from submission (or reload) to its last result: feeds its
+ * futures into the TaskGroupModel, stores the group once the service acknowledged it (so the workspace
+ * reloads it), reports each result, and releases the Executor when nothing is left to wait for. Forgetting
+ * the group in the model stops all of that and forgets the stored record.
+ */
+import { randomUUID } from "node:crypto";
+import type { ComputeFuture, Executor } from "../../core/executor";
+import { ExecutorError } from "../../core/executor/errors";
+import type { WatchState } from "../../core/service/computeService";
+import { DisposableStore, toDisposable, type Disposable } from "../../core/util/disposable";
+import { Emitter, type Event } from "../../core/util/event";
+import type { SettledTask } from "../output/resultOutput";
+import type { StoredOrigin, TaskGroupStore } from "../state/taskGroupStore";
+import { feedFutures, type FedCall } from "./futureFeed";
+import type { TaskGroupModel } from "./taskGroupModel";
+
+export interface TrackedEndpoint {
+  kind: "local" | "cloud";
+  name: string;
+  /** `local` or the endpoint UUID. */
+  id: string;
+}
+
+export interface TrackRequest {
+  executor: Executor;
+  calls: readonly FedCall[];
+  functionName: string;
+  endpoint: TrackedEndpoint;
+  /** LOCAL_SERVICE or the web-service URL. */
+  service: string;
+  origin?: StoredOrigin;
+  createdAt?: number;
+  /** The model key: a reloaded group keeps its task group id as key; a new one gets a fresh key. */
+  key?: string;
+  /** False for groups reloaded from the store (already recorded). */
+  persist: boolean;
+}
+
+/** What the rest of the extension may know about a tracked group. */
+export interface TrackedGroup {
+  readonly key: string;
+  readonly functionName: string;
+  readonly endpoint: TrackedEndpoint;
+  readonly service: string;
+  readonly origin: StoredOrigin | undefined;
+  readonly futures: readonly ComputeFuture[];
+  readonly calls: readonly string[];
+  readonly taskGroupId: string | undefined;
+}
+
+export interface TrackerHooks {
+  /** A task settled; `live` is false for results that were in before the group was fed (a reload). */
+  onSettled(task: SettledTask, group: TrackedGroup, live: boolean): void;
+  /** The group's tasks could not be submitted (once per group): the error says why. */
+  onSubmitFailure(error: ExecutorError, group: TrackedGroup): void;
+  /** Releases the Executor once the group has nothing left to wait for. */
+  release(executor: Executor): void;
+  log(message: string): void;
+}
+
+/** Acknowledgements arriving within this window are stored in one write. */
+const PERSIST_DELAY_MS = 100;
+
+interface Entry extends TrackedGroup {
+  readonly executor: Executor;
+  readonly createdAt: number;
+  readonly disposables: DisposableStore;
+  settled: number;
+  failureReported: boolean;
+}
+
+export class TaskGroupTracker implements Disposable {
+  private readonly entries = new Map<string, Entry>();
+  private readonly disposables = new DisposableStore();
+  private readonly watchStates = new Map<string, WatchState>();
+  private readonly watchChange = this.disposables.add(new Emitter<void>());
+  /** The result streams' states changed (see `watchStates`). */
+  readonly onWatchStateChange: Event<void> = this.watchChange.event;
+
+  constructor(
+    private readonly model: TaskGroupModel,
+    private readonly store: TaskGroupStore,
+    private readonly hooks: TrackerHooks,
+  ) {
+    this.disposables.add(
+      model.onDidChange((change) => {
+        if (change.kind === "removed") this.forget(change.groupKey);
+      }),
+    );
+  }
+
+  /** How results arrive, per tracked group that is still waiting. */
+  get currentWatchStates(): readonly WatchState[] {
+    return [...this.watchStates.values()];
+  }
+
+  get(key: string): TrackedGroup | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Adds the group to the model (unless it is there already) and follows it; returns its model key. */
+  track(request: TrackRequest): string {
+    const key = request.key ?? randomUUID();
+    const createdAt = request.createdAt ?? Date.now();
+    if (this.model.get(key) === undefined) {
+      this.model.add({
+        key,
+        taskGroupId: request.executor.taskGroupId,
+        functionName: request.functionName,
+        endpoint: { name: request.endpoint.name, id: request.endpoint.id },
+        createdAt,
+      });
+    }
+    const disposables = new DisposableStore();
+    const executor = request.executor;
+    const entry: Entry = {
+      key,
+      functionName: request.functionName,
+      endpoint: request.endpoint,
+      service: request.service,
+      origin: request.origin,
+      futures: request.calls.map((c) => c.future),
+      calls: request.calls.map((c) => c.call),
+      get taskGroupId() {
+        return executor.taskGroupId;
+      },
+      executor,
+      createdAt,
+      disposables,
+      settled: 0,
+      failureReported: false,
+    };
+    this.entries.set(key, entry);
+
+    if (request.persist) this.persistOnAcknowledgement(entry);
+    disposables.add(
+      executor.onWatchStateChange(({ state }) => {
+        this.watchStates.set(key, state);
+        this.watchChange.fire();
+      }),
+    );
+    disposables.add(
+      toDisposable(() => {
+        if (this.watchStates.delete(key)) this.watchChange.fire();
+      }),
+    );
+    disposables.add(
+      feedFutures(this.model, key, request.calls, {
+        onSettled: (task, { live }) => this.settled(entry, task, live),
+      }),
+    );
+    if (entry.futures.length === 0) this.finish(entry);
+    return key;
+  }
+
+  dispose(): void {
+    for (const entry of this.entries.values()) entry.disposables.dispose();
+    this.entries.clear();
+    this.disposables.dispose();
+  }
+
+  private settled(entry: Entry, task: SettledTask, live: boolean): void {
+    entry.settled++;
+    const error = "error" in task.outcome ? task.outcome.error : undefined;
+    if (
+      error instanceof ExecutorError &&
+      (error.code === "SUBMIT_FAILED" || error.code === "REGISTRATION_FAILED" || error.code === "INVALID_ARGUMENTS") &&
+      !entry.failureReported
+    ) {
+      entry.failureReported = true;
+      this.hooks.onSubmitFailure(error, entry);
+    }
+    this.hooks.onSettled(task, entry, live);
+    if (entry.settled === entry.futures.length) this.finish(entry);
+  }
+
+  /** Everything settled: stop watching, keep the rows (and the entry, for Open Result and Re-run). */
+  private finish(entry: Entry): void {
+    this.hooks.release(entry.executor);
+    if (this.watchStates.delete(entry.key)) this.watchChange.fire();
+  }
+
+  private persistOnAcknowledgement(entry: Entry): void {
+    let timer: NodeJS.Timeout | undefined;
+    const persist = () => {
+      timer = undefined;
+      const taskGroupId = entry.executor.taskGroupId;
+      if (taskGroupId === undefined || this.model.get(entry.key) === undefined) return;
+      this.store
+        .save({
+          taskGroupId,
+          endpoint: { name: entry.endpoint.name, id: entry.endpoint.id },
+          service: entry.service,
+          functionName: entry.functionName,
+          createdAt: entry.createdAt,
+          calls: entry.futures.map((f, i) => ({ call: entry.calls[i], taskId: f.taskId })),
+          origin: entry.origin,
+        })
+        .then(undefined, (err: unknown) => this.hooks.log(`Could not store task group ${taskGroupId}: ${String(err)}`));
+    };
+    entry.disposables.add(
+      entry.executor.onFutureChange((f) => {
+        // A task id arrives with the service's acknowledgement; store the group then (batched).
+        if (f.taskId !== undefined && f.state === "received") timer ??= setTimeout(persist, PERSIST_DELAY_MS);
+      }),
+    );
+    entry.disposables.add(
+      toDisposable(() => {
+        if (timer !== undefined) clearTimeout(timer);
+      }),
+    );
+  }
+
+  private forget(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry !== undefined) {
+      this.entries.delete(key);
+      entry.disposables.dispose();
+      this.hooks.release(entry.executor);
+    }
+    // A group that could not be reloaded is not tracked, but stored under its id (its model key).
+    const id = entry?.taskGroupId ?? (this.store.get(key) !== undefined ? key : undefined);
+    if (id !== undefined) {
+      void this.store.forget(id).then(undefined, (err: unknown) => this.hooks.log(`Could not forget task group ${id}: ${String(err)}`));
+    }
+  }
+}

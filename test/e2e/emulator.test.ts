@@ -1,0 +1,91 @@
+/**
+ * The extension against a cloud service: the emulator (Globus Compute REST + Globus Auth + a real
+ * RabbitMQ) with the test account's client credentials (GLOBUS_COMPUTE_CLIENT_ID/_SECRET, so the
+ * extension signs in without a browser). Results stream over AMQP; a task still running when the window
+ * reloads finishes afterwards, since the emulated endpoint runs outside VS Code.
+ */
+import * as assert from "node:assert/strict";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, afterEach, before, test } from "node:test";
+import { startEmulator, type Emulator } from "../emulator/emulator";
+import { repoRoot } from "../support/codeServer";
+import { buildExtension, openWorkbench, screenshot, startSession, withDistLock, type E2eSession } from "./harness";
+import { Workbench } from "./workbench";
+
+let emulator: Emulator;
+let session: E2eSession;
+let workbench: Workbench;
+let workspace: string;
+
+before(async () => {
+  emulator = await startEmulator({ rateLimit: null });
+  workspace = await mkdtemp(join(tmpdir(), "gc-e2e-cloud-"));
+  await cp(join(repoRoot, "media/sample-workspace"), workspace, { recursive: true });
+  await mkdir(join(workspace, ".vscode"), { recursive: true });
+  await writeFile(
+    join(workspace, ".vscode/settings.json"),
+    JSON.stringify({
+      "globusCompute.serviceUrl": emulator.baseUrl,
+      "globusCompute.authUrl": emulator.baseUrl,
+      "globusCompute.endpoints": [{ name: "emulated", id: emulator.endpoints[0] }],
+      "globusCompute.defaultEndpoint": "emulated",
+    }),
+  );
+  // Long enough to be running when the window reloads, short enough to finish after it.
+  await writeFile(join(workspace, "waiting.py"), "import time\n\n\ndef wait_then_double(x):\n    time.sleep(15)\n    return x * 2\n");
+  session = await startSession({
+    env: { GLOBUS_COMPUTE_CLIENT_ID: emulator.client.id, GLOBUS_COMPUTE_CLIENT_SECRET: emulator.client.secret },
+    userSettings: { "remote.autoForwardPorts": false },
+  });
+  workbench = new Workbench(session.page);
+  await withDistLock(async () => {
+    await buildExtension();
+    const extension = `vscode-remote://${session.server.authority}${repoRoot}`;
+    await openWorkbench(session.page, session.server.workbenchUrl(workspace, [["extensionDevelopmentPath", extension]]));
+    await workbench.openFile("examples.py");
+    await workbench.statusBarText("globusCompute.status");
+  });
+});
+
+afterEach(async (t) => {
+  if (session) await screenshot(session.page, `cloud-end-${t.name.slice(0, 30).replace(/\W+/g, "-")}`);
+});
+
+after(async () => {
+  await session?.close("cloud-code-server");
+  await emulator?.stop();
+  if (workspace) await rm(workspace, { recursive: true, force: true });
+});
+
+test("double(7) on the emulated cloud endpoint: → 14 streamed into the tree and the output", async () => {
+  await workbench.openFile("examples.py");
+  await workbench.editorContextMenuOn("return x * 2");
+  await workbench.clickMenuItem("Submit Function with Arguments…");
+  await workbench.answerInputBox(/^Arguments for double\(x\)/, "7");
+  await workbench.openViewContainer("Globus Compute");
+  await workbench.waitForTreeRow("Tasks", "double(7)", /^14 · /, 60_000);
+  assert.match(await workbench.waitForTreeRow("Tasks", "double", /succeeded/), /^emulated · \d\d:\d\d · 1 succeeded$/);
+  await workbench.runCommand("Globus Compute: Show Output");
+  await workbench.outputText(/double\(7\) → 14 {2}\(.* · task [0-9a-f-]{36}\)/, 30_000);
+  await screenshot(session.page, "cloud-double");
+});
+
+test("a task running when the window reloads finishes after the reload; finished groups are back", async () => {
+  await workbench.openFile("waiting.py");
+  await workbench.editorContextMenuOn("time.sleep(15)");
+  await workbench.clickMenuItem("Submit Function with Arguments…");
+  await workbench.answerInputBox(/^Arguments for wait_then_double\(x\)/, "5");
+  await workbench.openViewContainer("Globus Compute");
+  await workbench.waitForTreeRow("Tasks", "wait_then_double(5)", /^(received|waiting-for-ep|waiting-for-launch|running)$/);
+
+  await workbench.runCommand("Developer: Reload Window");
+  await session.page.waitForSelector(".monaco-workbench", { timeout: 60_000 });
+  await workbench.statusBarText("globusCompute.status");
+  await workbench.openViewContainer("Globus Compute");
+  await workbench.waitForTreeRow("Tasks", "wait_then_double(5)", /^10 · /, 60_000);
+  await workbench.expandTreeRow("Tasks", "double");
+  await workbench.waitForTreeRow("Tasks", "double(7)", /^14 · /);
+  await screenshot(session.page, "cloud-after-reload");
+});

@@ -1,0 +1,111 @@
+/**
+ * Signing in to Globus in a real VS Code (code-server + Chromium, the extension loaded from the repo's
+ * dist/ in extension-development mode), against the emulator's Globus Auth:
+ * the command opens the authorize page in a browser tab, the code it shows is pasted into VS Code's input
+ * box, and the session appears; no token lands in settings, state or the output; Sign Out revokes.
+ */
+import * as assert from "node:assert/strict";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { startAuthServer, type AuthServer } from "../support/authServer";
+import { repoRoot } from "../support/codeServer";
+import { buildExtension, openWorkbench, screenshot, startSession, withDistLock, type E2eSession } from "./harness";
+import { Workbench } from "./workbench";
+
+let auth: AuthServer;
+let session: E2eSession;
+let workbench: Workbench;
+/** Every access and refresh token the emulated Globus Auth handed out. */
+const issued: string[] = [];
+
+before(async () => {
+  // Not 127.0.0.1: code-server rewrites links to localhost into its port proxy (losing the path and query).
+  auth = await startAuthServer({ host: "127.0.0.2" });
+  const grant = auth.auth.token.bind(auth.auth);
+  auth.auth.token = (form, basic) => {
+    const r = grant(form, basic);
+    for (const t of [r, ...r.other_tokens]) issued.push(t.access_token, ...(t.refresh_token ? [t.refresh_token] : []));
+    return r;
+  };
+  session = await startSession({ userSettings: { "globusCompute.authUrl": auth.baseUrl } });
+  workbench = new Workbench(session.page);
+  await withDistLock(async () => {
+    await buildExtension();
+    const extension = `vscode-remote://${session.server.authority}${repoRoot}`;
+    await openWorkbench(session.page, session.server.workbenchUrl(session.workspace, [["extensionDevelopmentPath", extension]]));
+    // Opening a Python file activates the extension, which loads dist/ (so the lock is held until then);
+    // its status bar entry says it is ready. A palette opened earlier would list none of its commands.
+    await workbench.openFile("sample.py");
+    await workbench.statusBarText("globusCompute.status");
+  });
+});
+
+after(async () => {
+  await session?.close("sign-in-code-server");
+  await auth?.[Symbol.asyncDispose]();
+});
+
+test("Sign In opens Globus in the browser; the pasted code signs in", async () => {
+  const page = session.page;
+  await workbench.runCommand("Globus Compute: Sign In to Globus");
+  // VS Code asks before opening a site whose domain is not trusted yet.
+  const open = page.locator(".monaco-dialog-box .dialog-buttons a.monaco-button", { hasText: /^Open$/ });
+  await open.waitFor({ timeout: 60_000 });
+  const [tab] = await Promise.all([page.context().waitForEvent("page"), open.click()]);
+  await tab.waitForLoadState();
+  const code = (await tab.locator("#auth-code").innerText({ timeout: 10_000 }).catch(async (err) => {
+    throw new Error(`no code on ${tab.url()}: ${(await tab.content()).slice(0, 500)}`, { cause: err });
+  })).trim();
+  assert.ok(tab.url().startsWith(`${auth.baseUrl}/v2/oauth2/authorize?`), tab.url());
+  assert.equal(new URL(tab.url()).searchParams.get("code_challenge_method"), "S256");
+  await tab.close();
+
+  const box = page.locator(".quick-input-widget");
+  const input = box.locator(".quick-input-box input");
+  await input.waitFor();
+  assert.match(await box.innerText(), /Sign In to Globus/);
+  await input.fill("not a code");
+  await box.locator(".quick-input-message", { hasText: "That is not an authorization code" }).waitFor();
+  await input.fill(code);
+  await page.keyboard.press("Enter");
+  await workbench.notification(`Signed in to Globus as ${auth.username}.`);
+  assert.ok(issued.length >= 2, "Globus Auth issued tokens");
+});
+
+test("the account shows in the Accounts menu", async () => {
+  const page = session.page;
+  await page.locator(".activitybar .action-item a.action-label[aria-label^='Accounts']").click();
+  await page.locator(".monaco-menu .action-label", { hasText: `${auth.username} (Globus)` }).waitFor();
+  await screenshot(page, "ui-signed-in");
+  await page.keyboard.press("Escape");
+});
+
+test("no token is written to settings, state, logs or the output channel", async () => {
+  await workbench.runCommand("Globus Compute: Show Output");
+  const output = await workbench.outputText(/activated in/);
+  const files = [...(await filesUnder(session.server.dir)), ...(await filesUnder(session.workspace))];
+  assert.ok(files.some((f) => f.endsWith("settings.json")));
+  const leaks: string[] = [];
+  for (const file of files) {
+    const content = await readFile(file).catch(() => Buffer.alloc(0));
+    for (const token of issued) if (content.includes(token)) leaks.push(`${file} contains a token`);
+  }
+  for (const token of issued) if (output.includes(token)) leaks.push("the output channel contains a token");
+  assert.deepEqual(leaks, []);
+});
+
+test("Sign Out revokes the tokens and ends the session", async () => {
+  const session_ = issued.filter((t) => auth.tokens.verify(t, "funcx_service").ok);
+  assert.equal(session_.length, 1, "one live Compute token before signing out");
+  await workbench.runCommand("Globus Compute: Sign Out of Globus");
+  await workbench.notification(`Signed out of Globus (${auth.username}); the tokens were revoked.`);
+  assert.deepEqual(auth.tokens.verify(session_[0], "funcx_service"), { ok: false, reason: "unknown" });
+  await workbench.runCommand("Globus Compute: Sign Out of Globus");
+  await workbench.notification("Not signed in to Globus.");
+});
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
+}

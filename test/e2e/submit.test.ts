@@ -1,0 +1,139 @@
+/**
+ * The extension end to end in a real VS Code (code-server + Chromium), on the sample workspace and the
+ * built-in local endpoint: right-click inside a function, submit with arguments, watch the Tasks tree and
+ * the output; a raising function shows its traceback; reloading the window brings the task groups back.
+ * One code-server for the whole file; screenshots go to test-results/.
+ */
+import * as assert from "node:assert/strict";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, afterEach, before, test } from "node:test";
+import { repoRoot } from "../support/codeServer";
+import { buildExtension, openWorkbench, screenshot, startSession, withDistLock, type E2eSession } from "./harness";
+import { Workbench } from "./workbench";
+
+let session: E2eSession;
+let workbench: Workbench;
+let workspace: string;
+let examples: string[];
+
+/** Right-clicks the line of examples.py holding `code` (scrolled into view first) and submits with `args`. */
+async function submitWithArguments(code: string, args: string): Promise<void> {
+  await workbench.openFile("examples.py");
+  const line = examples.findIndex((l) => l.includes(code)) + 1;
+  assert.ok(line > 0, `examples.py has no line with ${code}`);
+  await workbench.goToLine(line);
+  await workbench.editorContextMenuOn(code);
+  await workbench.clickMenuItem("Submit Function with Arguments…");
+  await workbench.answerInputBox(/^Arguments for /, args);
+}
+
+before(async () => {
+  workspace = await mkdtemp(join(tmpdir(), "gc-e2e-sample-"));
+  await cp(join(repoRoot, "media/sample-workspace"), workspace, { recursive: true });
+  await mkdir(join(workspace, ".vscode"), { recursive: true });
+  await writeFile(
+    join(workspace, ".vscode/settings.json"),
+    JSON.stringify({ "globusCompute.local.pythonPath": "/usr/bin/python3", "globusCompute.local.workers": 2 }),
+  );
+  // A task that is surely still running when the window reloads.
+  await writeFile(join(workspace, "waiting.py"), "import time\n\n\ndef wait_then_double(x):\n    time.sleep(120)\n    return x * 2\n");
+  examples = (await readFile(join(workspace, "examples.py"), "utf8")).split("\n");
+  session = await startSession({ userSettings: { "remote.autoForwardPorts": false } });
+  workbench = new Workbench(session.page);
+  await withDistLock(async () => {
+    await buildExtension();
+    const extension = `vscode-remote://${session.server.authority}${repoRoot}`;
+    await openWorkbench(session.page, session.server.workbenchUrl(workspace, [["extensionDevelopmentPath", extension]]));
+    // Opening a Python file activates the extension, which loads dist/ (so the lock is held until then).
+    await workbench.openFile("examples.py");
+    await workbench.statusBarText("globusCompute.status");
+  });
+});
+
+afterEach(async (t) => {
+  // The state each test left behind, for diagnosing a failure.
+  if (session) await screenshot(session.page, `submit-end-${t.name.slice(0, 30).replace(/\W+/g, "-")}`);
+});
+
+after(async () => {
+  await session?.close("submit-code-server");
+  if (workspace) await rm(workspace, { recursive: true, force: true });
+});
+
+test("right-click in double → Submit Function with Arguments… → 7: success in the Tasks tree, → 14 in the output", async () => {
+  await workbench.openFile("examples.py");
+  await workbench.editorContextMenuOn("return x * 2");
+  await workbench.clickMenuItem("Submit Function with Arguments…");
+  const box = await workbench.inputBox(/^Arguments for /);
+  assert.equal(box.prompt, "Arguments for double(x), as in a Python call (literals only) (Press 'Enter' to confirm or 'Escape' to cancel)");
+  await workbench.answerInputBox(/^Arguments for /, "7");
+
+  await workbench.openViewContainer("Globus Compute");
+  await workbench.waitForTreeRow("Tasks", "double(7)", /^14 · /);
+  assert.match(await workbench.waitForTreeRow("Tasks", "double", /succeeded/), /^local · \d\d:\d\d · 1 succeeded$/);
+  await workbench.runCommand("Globus Compute: Show Output");
+  const text = await workbench.outputText(/double\(7\) → 14 {2}\(\d+ ms · task [0-9a-f-]{36}\)/, 30_000);
+  assert.match(text, /\[info\] double\(7\) → 14/);
+  await screenshot(session.page, "submit-double");
+});
+
+test("an argument typo is shown at once with its column; nothing is submitted until it parses", async () => {
+  await workbench.openFile("examples.py");
+  await workbench.editorContextMenuOn("return x * 2");
+  await workbench.clickMenuItem("Submit Function with Arguments…");
+  assert.equal((await workbench.inputBox(/^Arguments for double/)).value, "7", "prefilled with the last arguments for double");
+  const input = session.page.locator(".quick-input-widget .quick-input-box input");
+  await input.fill("7, [1, 2");
+  await session.page.locator(".quick-input-widget .quick-input-message", { hasText: /^Column \d+: / }).waitFor();
+  await screenshot(session.page, "submit-validation");
+  await session.page.keyboard.press("Escape");
+  await session.page.locator(".quick-input-widget").waitFor({ state: "hidden" });
+});
+
+test("the exception example shows its traceback in the output and fails in the tree", async () => {
+  await submitWithArguments('raise ValueError(f"Sequence not terminated', "1234567890");
+  await workbench.openViewContainer("Globus Compute");
+  await workbench.waitForTreeRow("Tasks", "generate_collatz_sequence_strict(1234567890)", /ValueError: Sequence not terminated in 100 steps/);
+  await workbench.runCommand("Globus Compute: Show Output");
+  const text = await workbench.outputText(/ValueError: Sequence not terminated in 100 steps/, 30_000);
+  assert.match(text, /\[error\] generate_collatz_sequence_strict\(1234567890\) failed/);
+  assert.match(text, /Traceback \(most recent call last\):/);
+  await screenshot(session.page, "submit-traceback");
+});
+
+test("a task row's context menu: Re-run runs the call again as a new task group", async () => {
+  await workbench.openViewContainer("Globus Compute");
+  const items = await workbench.treeRowContextMenu("Tasks", "double(7)");
+  assert.deepEqual(items, ["Open Result", "Re-run", "Re-run with Edited Arguments…", "Copy Task ID"]);
+  await workbench.clickMenuItem("Re-run");
+  await session.page
+    .locator(".part.sidebar .monaco-list-row .label-description", { hasText: /^local · \d\d:\d\d · 1 succeeded$/ })
+    .nth(1)
+    .waitFor({ timeout: 30_000 });
+  const groups = await session.page.locator(".part.sidebar .monaco-list-row[aria-level='1'] .label-name").allInnerTexts();
+  assert.deepEqual(groups.slice(0, 3), ["double", "generate_collatz_sequence_strict", "double"]);
+});
+
+test("reloading the window brings the task groups back with their results; a task the reload interrupted says so", async () => {
+  await workbench.openFile("waiting.py");
+  await workbench.editorContextMenuOn("time.sleep(120)");
+  await workbench.clickMenuItem("Submit Function with Arguments…");
+  await workbench.answerInputBox(/^Arguments for wait_then_double\(x\)/, "5");
+  await workbench.openViewContainer("Globus Compute");
+  // Sent and acknowledged (the seam reports results, not the start of a run, so it may still say "received").
+  await workbench.waitForTreeRow("Tasks", "wait_then_double(5)", /^(received|running)$/);
+
+  await workbench.runCommand("Developer: Reload Window");
+  await session.page.waitForSelector(".monaco-workbench", { timeout: 60_000 });
+  await workbench.statusBarText("globusCompute.status");
+  await workbench.openViewContainer("Globus Compute");
+  // The local endpoint runs in the window's extension host: a reload stops its workers.
+  await workbench.waitForTreeRow("Tasks", "wait_then_double(5)", /restarted/);
+  await workbench.expandTreeRow("Tasks", "generate_collatz_sequence_strict");
+  await workbench.waitForTreeRow("Tasks", "generate_collatz_sequence_strict(1234567890)", /ValueError/);
+  await workbench.expandTreeRow("Tasks", "double");
+  await workbench.waitForTreeRow("Tasks", "double(7)", /^14 · /);
+  await screenshot(session.page, "submit-after-reload");
+});

@@ -1,0 +1,201 @@
+/**
+ * The extension's glue assembled as extension.ts assembles it, in plain Node: the real language analysis
+ * (tree-sitter), the real local endpoint (Python workers), the real Executor; only the vscode UI is a
+ * recording fake (its input box answers from a script and runs validateInput like VS Code does).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import { PythonAnalyzer } from "../../../core/python/pythonAnalyzer";
+import { describeBundleForClient } from "../../../core/server/lspConversions";
+import type { BundleResult, FunctionLocation } from "../../../core/server/protocol";
+import { EndpointSelection } from "../../../extension/endpoints/endpointSelection";
+import { ResultOutput, type SettledTask } from "../../../extension/output/resultOutput";
+import { ComputeServices } from "../../../extension/services/computeServices";
+import { Settings } from "../../../extension/state/settings";
+import { TaskGroupStore, type StateStorage } from "../../../extension/state/taskGroupStore";
+import { LastArguments } from "../../../extension/submit/argumentInput";
+import { SubmitCommands } from "../../../extension/submit/submitCommands";
+import { TaskGroupModel } from "../../../extension/tasks/taskGroupModel";
+import { TaskGroupReloader } from "../../../extension/tasks/taskGroupReloader";
+import { TaskGroupTracker } from "../../../extension/tasks/taskGroupTracker";
+import type { InputOptions, MessageAction, UserInterface } from "../../../extension/vscode/window";
+import { configuration, memento } from "../../unit/extension/fakes";
+
+export const PYTHON = "/usr/bin/python3";
+
+let analyzer: Promise<PythonAnalyzer> | undefined;
+
+/** A recording UserInterface; `answers` are typed into input boxes in order (invalid ones are "corrected" by the next). */
+export class FakeUi implements UserInterface {
+  readonly infos: string[] = [];
+  readonly warnings: string[] = [];
+  readonly errors: { message: string; actions: readonly MessageAction[] }[] = [];
+  readonly inputs: InputOptions[] = [];
+  readonly validationMessages: string[] = [];
+  readonly progress: string[] = [];
+  answers: (string | undefined)[] = [];
+
+  showInformation(message: string): void {
+    this.infos.push(message);
+  }
+  showWarning(message: string): void {
+    this.warnings.push(message);
+  }
+  showError(message: string, actions: readonly MessageAction[] = []): void {
+    this.errors.push({ message, actions });
+  }
+  async copyToClipboard(): Promise<void> {}
+  async pickOne<T>(): Promise<T | undefined> {
+    return undefined;
+  }
+  async inputText(options: InputOptions): Promise<string | undefined> {
+    this.inputs.push(options);
+    for (;;) {
+      if (this.answers.length === 0) return undefined;
+      const text = this.answers.shift();
+      if (text === undefined) return undefined;
+      const problem = options.validate(text);
+      if (problem === undefined) return text;
+      this.validationMessages.push(problem);
+    }
+  }
+  async withProgress<T>(title: string, task: Parameters<UserInterface["withProgress"]>[1]): Promise<T> {
+    this.progress.push(title);
+    return (await task({ report: (m) => void this.progress.push(m) }, () => undefined)) as T;
+  }
+}
+
+export interface Glue {
+  ui: FakeUi;
+  model: TaskGroupModel;
+  store: TaskGroupStore;
+  tracker: TaskGroupTracker;
+  reloader: TaskGroupReloader;
+  submit: SubmitCommands;
+  services: ComputeServices;
+  /** Lines written to the output channel. */
+  output: { level: string; text: string }[];
+  settled: { task: SettledTask; live: boolean }[];
+  /** Opens a Python document the analysis can see; the editor's cursor goes to `cursorAt` (a substring). */
+  open(uri: string, text: string, cursorAt?: string): void;
+  dispose(): void;
+}
+
+export interface GlueOptions {
+  /** Shared by a "reopened" workspace. */
+  workspaceState?: StateStorage;
+  storageDir?: string;
+  settings?: Record<string, unknown>;
+}
+
+export function tempStorage(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "gc-extension-glue-"));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function createGlue(options: GlueOptions = {}): Glue {
+  const workspaceState = options.workspaceState ?? memento();
+  const settings = new Settings(configuration({ "local.pythonPath": PYTHON, "local.workers": 2, ...options.settings }));
+  const endpoints = new EndpointSelection(settings, workspaceState);
+  const docs = new Map<string, string>();
+  let cursor: { uri: string; offset: number } | undefined;
+  const ui = new FakeUi();
+  const output: Glue["output"] = [];
+  const settled: Glue["settled"] = [];
+  const results = new ResultOutput({
+    info: (text) => void output.push({ level: "info", text }),
+    error: (text) => void output.push({ level: "error", text }),
+  });
+  const services = new ComputeServices({
+    settings: () => settings.current,
+    storageDir: options.storageDir ?? tempStorage().dir,
+    token: async () => {
+      throw new Error("no cloud in these tests");
+    },
+  });
+  const model = new TaskGroupModel();
+  const store = new TaskGroupStore(workspaceState, settings.current.retention.maxTaskGroups);
+  const tracker = new TaskGroupTracker(model, store, {
+    onSettled(task, _group, live) {
+      settled.push({ task, live });
+      if (live) results.write(task);
+    },
+    onSubmitFailure: (error) => ui.showError(error.message),
+    release: (e) => services.release(e),
+    log: (m) => ui.showWarning(m),
+  });
+  const reloader = new TaskGroupReloader({
+    model,
+    store,
+    tracker,
+    createExecutor: (t) => services.createExecutor(t),
+    release: (e) => services.release(e),
+    log: (m) => ui.showWarning(m),
+  });
+  analyzer ??= PythonAnalyzer.load();
+  const analysis = {
+    async bundle(params: FunctionLocation): Promise<BundleResult> {
+      const a = await analyzer!;
+      const text = docs.get(params.uri) ?? "";
+      const offset = "offset" in params ? params.offset : 0;
+      const bundle = a.bundleFunction(text, offset);
+      const doc = TextDocument.create(params.uri, "python", 1, text);
+      return bundle ? { bundle: describeBundleForClient(doc, bundle) } : { bundle: null, reason: a.explainNoFunction(text, offset) };
+    },
+  };
+  const submit = new SubmitCommands({
+    analysis: async () => analysis,
+    editor: {
+      activeLocation: () => cursor,
+      ensureOpen: async (uri) => {
+        if (!docs.has(uri)) throw new Error(`${uri} is not open`);
+      },
+    },
+    ui,
+    endpoints,
+    ensureSubmitAllowed: async () => true,
+    ensureSignedIn: async () => {
+      throw new Error("no cloud in these tests");
+    },
+    createExecutor: (t) => services.createExecutor(t),
+    release: (e) => services.release(e),
+    serviceKeyFor: (e) => services.serviceKeyFor(e),
+    endpointStatus: (e) => services.endpointStatus(e),
+    tracker,
+    lastArguments: new LastArguments(workspaceState),
+    log: { warn: (m) => ui.showWarning(m) },
+  });
+  return {
+    ui,
+    model,
+    store,
+    tracker,
+    reloader,
+    submit,
+    services,
+    output,
+    settled,
+    open(uri, text, cursorAt) {
+      docs.set(uri, text);
+      if (cursorAt !== undefined) cursor = { uri, offset: text.indexOf(cursorAt) };
+    },
+    dispose() {
+      tracker.dispose();
+      services.dispose();
+      model.dispose();
+      endpoints.dispose();
+      settings.dispose();
+    },
+  };
+}
+
+/** Resolves once `predicate` holds (checked every few ms); rejects after `timeoutMs` naming what was awaited. */
+export async function until(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

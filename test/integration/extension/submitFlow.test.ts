@@ -1,0 +1,215 @@
+/**
+ * Submit → tree → output → store → reload, through the extension's glue with the real language analysis,
+ * the real local endpoint (Python workers) and the real Executor; only the vscode UI is faked.
+ */
+import * as assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { TASK_GROUPS_KEY } from "../../../extension/state/taskGroupStore";
+import { memento } from "../../unit/extension/fakes";
+import { createGlue, tempStorage, until, type Glue } from "./glue";
+
+const URI = "file:///work/examples.py";
+const EXAMPLES = `import time
+
+
+def double(x):
+    print("doubling", x)
+    return x * 2
+
+
+def strict(N: int, limit=3):
+    if N > limit:
+        raise ValueError(f"{N} is over {limit}")
+    return N
+
+
+def nap(s):
+    time.sleep(s)
+    return s
+
+
+def kind(v):
+    return f"{type(v).__name__} {v!r}"
+
+
+def no_args():
+    return "hi"
+
+
+class Thing:
+    def method(self):
+        return 1
+`;
+
+const storage = tempStorage();
+after(() => storage.remove());
+
+function glue(state = memento()): Glue {
+  const g = createGlue({ workspaceState: state, storageDir: storage.dir });
+  g.open(URI, EXAMPLES, "return x * 2");
+  return g;
+}
+
+const tasksOf = (g: Glue) => g.model.groups[0]?.tasks ?? [];
+
+test("Submit Function with Arguments…: double(7) → 14 in the tree and the output, stored, arguments remembered", async (t) => {
+  const state = memento();
+  const g = glue(state);
+  t.after(() => g.dispose());
+  g.ui.answers = ["7"];
+  await g.submit.submitFunctionWithArguments();
+  assert.equal(g.ui.inputs[0].prompt, "Arguments for double(x), as in a Python call (literals only)");
+  assert.equal(g.ui.inputs[0].value, "");
+  await until(() => tasksOf(g)[0]?.resultPreview !== undefined, "double(7) to succeed");
+  const [task] = tasksOf(g);
+  assert.equal(task.call, "double(7)");
+  assert.equal(task.resultPreview, "14");
+  assert.match(task.taskId ?? "", /^[0-9a-f-]{36}$/);
+  assert.equal(g.model.groups[0].functionName, "double");
+  assert.match(g.output[0].text, /^double\(7\) → 14 {2}\(\d+ ms · task [0-9a-f-]{36}\)\n {2}stdout:\n {4}\| doubling 7$/);
+
+  await until(() => g.store.list().length === 1, "the group to be stored");
+  const [stored] = state.get(TASK_GROUPS_KEY) as { taskGroupId: string; calls: unknown[]; service: string; origin: unknown }[];
+  assert.equal(stored.taskGroupId, g.model.groups[0].taskGroupId);
+  assert.deepEqual(stored.calls, [{ call: "double(7)", taskId: task.taskId }]);
+  assert.equal(stored.service, "local");
+  assert.deepEqual(stored.origin, { uri: URI, name: "double", offset: EXAMPLES.indexOf("double(x)") });
+
+  g.ui.answers = [undefined];
+  await g.submit.submitFunctionWithArguments();
+  assert.equal(g.ui.inputs[1].value, "7", "prefilled with the last arguments");
+});
+
+test("values JSON cannot carry exactly (a tuple, a big int, a set) go as pickles and arrive exact", async (t) => {
+  const g = glue();
+  t.after(() => g.dispose());
+  g.open(URI, EXAMPLES, "type(v)");
+  for (const text of ["(1, 2)", String(2n ** 70n), "{3}"]) {
+    g.ui.answers = [text];
+    await g.submit.submitFunction();
+  }
+  await until(() => g.model.groups.length === 3 && g.model.groups.every((x) => x.tasks[0]?.resultPreview !== undefined), "the calls");
+  assert.deepEqual(
+    g.model.groups.map((x) => x.tasks[0].resultPreview).reverse(),
+    ["'tuple (1, 2)'", `'int ${2n ** 70n}'`, "'set {3}'"],
+  );
+});
+
+test("arguments are validated as typed, with the column; a raising function shows its traceback", async (t) => {
+  const g = glue();
+  t.after(() => g.dispose());
+  g.open(URI, EXAMPLES, "raise ValueError");
+  g.ui.answers = ["5, limit=", "5, limit=x", "5, limit=2"];
+  await g.submit.submitFunction();
+  assert.equal(g.ui.inputs[0].prompt, "Arguments for strict(N: int, limit=3), as in a Python call (literals only)");
+  assert.equal(g.ui.validationMessages.length, 2);
+  assert.match(g.ui.validationMessages[0], /^Column 10: /);
+  assert.match(g.ui.validationMessages[1], /^Column 10: /);
+  await until(() => tasksOf(g)[0]?.error !== undefined, "strict to fail");
+  assert.equal(tasksOf(g)[0].error, "ValueError: 5 is over 2");
+  assert.equal(g.output[0].level, "error");
+  assert.match(g.output[0].text, /^strict\(5, limit=2\) failed {2}\(.*\)\n {4}Traceback \(most recent call last\):[\s\S]*ValueError: 5 is over 2$/);
+});
+
+test("Submit Function without parameters asks nothing; a method is refused with the reason", async (t) => {
+  const g = glue();
+  t.after(() => g.dispose());
+  g.open(URI, EXAMPLES, 'return "hi"');
+  await g.submit.submitFunction();
+  assert.equal(g.ui.inputs.length, 0);
+  await until(() => tasksOf(g)[0]?.resultPreview !== undefined, "no_args to succeed");
+  assert.equal(tasksOf(g)[0].resultPreview, "'hi'");
+
+  g.open(URI, EXAMPLES, "return 1");
+  await g.submit.submitFunction();
+  assert.equal(g.ui.errors.length, 1);
+  assert.match(g.ui.errors[0].message, /^method cannot be submitted: /);
+  assert.equal(g.model.groups.length, 1, "nothing submitted");
+});
+
+test("Map Function over range(5): five tasks in input order, a progress notification", async (t) => {
+  const g = glue();
+  t.after(() => g.dispose());
+  g.ui.answers = ["range(5)"];
+  await g.submit.mapFunction();
+  assert.equal(g.ui.inputs[0].value, "range(10)");
+  await until(() => tasksOf(g).length === 5 && tasksOf(g).every((x) => x.resultPreview !== undefined), "the map to finish");
+  assert.deepEqual(
+    tasksOf(g).map((x) => [x.call, x.resultPreview]),
+    [0, 1, 2, 3, 4].map((i) => [`double(${i})`, String(2 * i)]),
+  );
+  assert.equal(g.ui.progress[0], "double × 5 on local");
+  await until(() => g.ui.progress.includes("5 of 5 done"), "the progress to count every task");
+});
+
+test("cancel after submission stops waiting, honestly; forget drops the stored group", async (t) => {
+  const g = glue();
+  t.after(() => g.dispose());
+  g.open(URI, EXAMPLES, "time.sleep(s)");
+  g.ui.answers = ["2"];
+  await g.submit.submitFunction();
+  await until(() => tasksOf(g)[0]?.taskId !== undefined, "the task to be acknowledged");
+  const key = g.model.groups[0].key;
+  assert.equal(g.tracker.get(key)?.futures[0].cancel(), "stopped-waiting");
+  await until(() => tasksOf(g)[0]?.state === "cancelled", "the row to show cancelled");
+  await until(() => g.store.list().length === 1, "the group to be stored");
+  g.model.remove(key);
+  await until(() => g.store.list().length === 0, "the stored group to be forgotten");
+});
+
+test("reopening the workspace reloads stored groups: results back without re-printing; Re-run submits again", async (t) => {
+  const state = memento();
+  const first = glue(state);
+  first.ui.answers = ["21"];
+  await first.submit.submitFunctionWithArguments();
+  await until(() => tasksOf(first)[0]?.resultPreview !== undefined, "double(21)");
+  await until(() => first.store.list().length === 1, "the group to be stored");
+  const taskGroupId = first.model.groups[0].taskGroupId as string;
+  first.dispose();
+
+  const second = glue(state);
+  t.after(() => second.dispose());
+  await second.reloader.reloadStored();
+  assert.equal(second.model.groups.length, 1);
+  const [group] = second.model.groups;
+  assert.equal(group.key, taskGroupId);
+  assert.equal(group.functionName, "double");
+  assert.deepEqual(
+    group.tasks.map((x) => [x.call, x.state, x.resultPreview]),
+    [["double(21)", "success", "42"]],
+  );
+  assert.deepEqual(second.output, [], "a result of an earlier session is not printed again");
+  assert.deepEqual(second.settled.map((s) => s.live), [false]);
+
+  await second.submit.rerun({ kind: "task", groupKey: taskGroupId, index: 0 }, false);
+  await until(() => second.model.groups.length === 2 && tasksOf(second)[0]?.resultPreview !== undefined, "the re-run");
+  assert.equal(tasksOf(second)[0].call, "double(21)");
+  assert.notEqual(second.model.groups[0].key, taskGroupId, "a re-run is a new task group");
+
+  second.ui.answers = ["22"];
+  await second.submit.rerun({ kind: "task", groupKey: taskGroupId, index: 0 }, true);
+  assert.equal(second.ui.inputs.at(-1)?.value, "21", "the edit starts from the task's arguments");
+  await until(() => second.model.groups.length === 3 && tasksOf(second)[0]?.resultPreview !== undefined, "the edited re-run");
+  assert.deepEqual([tasksOf(second)[0].call, tasksOf(second)[0].resultPreview], ["double(22)", "44"]);
+});
+
+test("a stored group the service no longer knows is forgotten, with a message", async (t) => {
+  const state = memento({
+    [TASK_GROUPS_KEY]: [
+      {
+        taskGroupId: "5f0c3b8e-9d0a-4c5e-8a1e-3d2f1b0a9c8d",
+        endpoint: { name: "local", id: "local" },
+        service: "local",
+        functionName: "gone",
+        createdAt: 1,
+        calls: [{ call: "gone(1)", taskId: "6f0c3b8e-9d0a-4c5e-8a1e-3d2f1b0a9c8d" }],
+      },
+    ],
+  });
+  const g = glue(state);
+  t.after(() => g.dispose());
+  await g.reloader.reloadStored();
+  assert.deepEqual(g.model.groups, []);
+  assert.deepEqual(g.store.list(), []);
+  assert.match(g.ui.warnings.join("\n"), /Task group 5f0c3b8e-9d0a-4c5e-8a1e-3d2f1b0a9c8d \(gone on local\) was not reloaded: .*; it is forgotten/);
+});

@@ -1,0 +1,73 @@
+import * as assert from "node:assert/strict";
+import { test } from "node:test";
+import type { ComputeService } from "../../../../core/service/computeService";
+import { ComputeServices, LOCAL_SERVICE } from "../../../../extension/services/computeServices";
+import { readSettings, type GlobusComputeSettings } from "../../../../extension/state/settings";
+import { MemoryComputeService } from "../../../support/memoryComputeService";
+
+function setup(values: Record<string, unknown> = {}) {
+  let settings: GlobusComputeSettings = readSettings({ get: (k) => values[k] }).settings;
+  const started: { python?: string; workers?: number; service: MemoryComputeService; disposed: boolean }[] = [];
+  const clouds: string[] = [];
+  const services = new ComputeServices({
+    settings: () => settings,
+    storageDir: "/nonexistent",
+    token: async () => "token",
+    createLocal: async (o) => {
+      const service = new MemoryComputeService();
+      const entry = { python: o.python, workers: o.workers, service, disposed: false };
+      const dispose = service.dispose.bind(service);
+      service.dispose = () => {
+        entry.disposed = true;
+        dispose();
+      };
+      started.push(entry);
+      return service as ComputeService;
+    },
+    createCloud: (url) => {
+      clouds.push(url);
+      return new MemoryComputeService();
+    },
+  });
+  const change = (next: Record<string, unknown>) => {
+    settings = readSettings({ get: (k) => ({ ...values, ...next })[k] }).settings;
+  };
+  return { services, started, clouds, change };
+}
+
+test("the local endpoint starts on first use with the settings' interpreter and workers; once", async () => {
+  const { services, started } = setup({ "local.pythonPath": "/usr/bin/python3", "local.workers": 3 });
+  assert.equal(services.localStarted, false);
+  const [a, b] = await Promise.all([services.service(LOCAL_SERVICE), services.service(LOCAL_SERVICE)]);
+  assert.equal(a, b);
+  assert.deepEqual(started.map((s) => [s.python, s.workers]), [["/usr/bin/python3", 3]]);
+  services.dispose();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(started[0].disposed, true, "no worker left behind");
+});
+
+test("a changed worker count restarts the local endpoint, but only once no task runs on it", async () => {
+  const { services, started, change } = setup({ "local.workers": 2 });
+  const executor = await services.createExecutor({ endpoint: { kind: "local", id: "local", name: "local" } });
+  change({ "local.workers": 4 });
+  await services.service(LOCAL_SERVICE);
+  assert.equal(started.length, 1, "an Executor still uses the running endpoint");
+  services.release(executor);
+  await services.service(LOCAL_SERVICE);
+  assert.deepEqual(started.map((s) => [s.workers, s.disposed]), [[2, true], [4, false]]);
+  services.dispose();
+});
+
+test("cloud services: one per web-service URL, from serviceUrl or the environment; executors get the settings", async () => {
+  const { services, clouds } = setup({ serviceUrl: "http://127.0.0.1:5000", batchSize: 7 });
+  const cloud = { kind: "cloud" as const, id: "4b116d3c-1703-4f8f-9f6f-39921e5864df", name: "hpc" };
+  assert.equal(services.serviceKeyFor(cloud), "http://127.0.0.1:5000");
+  const e1 = await services.createExecutor({ endpoint: cloud });
+  const e2 = await services.createExecutor({ endpoint: cloud, service: "https://compute.api.globus.org" });
+  assert.deepEqual(clouds, ["http://127.0.0.1:5000", "https://compute.api.globus.org"]);
+  assert.equal(e1.batchSize, 7);
+  assert.equal(e1.endpointId, cloud.id);
+  services.dispose();
+  assert.equal(e1.isShutdown && e2.isShutdown, true, "dispose stops every Executor");
+  await assert.rejects(services.service(LOCAL_SERVICE), /shutting down/);
+});
