@@ -4,7 +4,7 @@
  * endpoints, from a REST fetch). Results for tasks without a future yet are kept and matched later: the
  * stream can overtake a submit response, and a reload can find results already queued.
  */
-import type { ComputeService, ResultEvent, ResultWatch, TaskStatusRecord, WatchState } from "../service/computeService";
+import type { ComputeService, ResultEvent, ResultWatch, TaskStateEvent, TaskStatusRecord, WatchState } from "../service/computeService";
 import { DisposableStore, type Disposable } from "../util/disposable";
 import { Emitter, type Event } from "../util/event";
 import type { ComputeFuture } from "./computeFuture";
@@ -25,6 +25,8 @@ export class ResultRouter implements Disposable {
   /** Acknowledged, unsettled futures by task id. */
   private readonly open = new Map<string, ComputeFuture>();
   private readonly unmatched = new Map<string, ResultEvent>();
+  /** The latest state change of tasks without a future yet (a worker can start one before the submit ack). */
+  private readonly unmatchedStates = new Map<string, TaskStateEvent>();
   private readonly watches = new Map<string, ResultWatch>();
   private readonly highAssurance = new Set<ComputeFuture>();
   private highAssuranceFlush: NodeJS.Timeout | undefined;
@@ -57,6 +59,11 @@ export class ResultRouter implements Disposable {
     const id = future.taskId as string;
     this.open.set(id, future);
     this.watch(future.taskGroupId as string);
+    const earlyState = this.unmatchedStates.get(id);
+    if (earlyState !== undefined) {
+      this.unmatchedStates.delete(id);
+      this.onTaskState(earlyState);
+    }
     const early = this.unmatched.get(id);
     if (early !== undefined) {
       this.unmatched.delete(id);
@@ -94,6 +101,7 @@ export class ResultRouter implements Disposable {
     for (const f of [...this.open.values()]) f.cancel();
     this.open.clear();
     this.unmatched.clear();
+    this.unmatchedStates.clear();
     this.watches.clear();
     this.checkIdle();
   }
@@ -104,6 +112,7 @@ export class ResultRouter implements Disposable {
     this.watches.set(group, watch);
     this.disposables.add(watch);
     this.disposables.add(watch.onResult((e) => this.onResult(e)));
+    if (watch.onTaskState) this.disposables.add(watch.onTaskState((e) => this.onTaskState(e)));
     this.disposables.add(watch.onStateChange((s) => this.stateChange.fire({ taskGroupId: group, ...s })));
   }
 
@@ -122,6 +131,18 @@ export class ResultRouter implements Disposable {
     this.unmatched.set(id, event);
   }
 
+  /** A live state change: the future shows it (and its transition) until the result arrives. */
+  private onTaskState(event: TaskStateEvent): void {
+    const future = this.open.get(event.taskId);
+    if (future === undefined) {
+      if (this.unmatched.has(event.taskId)) return; // already finished: the result wins
+      if (this.unmatchedStates.size >= MAX_UNMATCHED) this.unmatchedStates.delete(this.unmatchedStates.keys().next().value as string);
+      this.unmatchedStates.set(event.taskId, event);
+      return;
+    }
+    future._setState(event.state, event.transition ? [...future.transitions, event.transition] : undefined);
+  }
+
   private deliver(future: ComputeFuture, event: ResultEvent): void {
     if (event.highAssurance) {
       // The message is only a notification: the result itself must be fetched over REST (protocol.md §7.2).
@@ -130,6 +151,7 @@ export class ResultRouter implements Disposable {
       return;
     }
     this.open.delete(future.taskId as string);
+    this.unmatchedStates.delete(future.taskId as string);
     settleFromResult(future, event);
     this.checkIdle();
   }

@@ -87,6 +87,9 @@ export class WorkerPool implements Disposable {
   private readonly startEmitter = new Emitter<string>();
   /** A task began executing in a worker; the argument is its task id. */
   readonly onDidStart: Event<string> = this.startEmitter.event;
+  private readonly startAtEmitter = new Emitter<{ taskId: string; timestampNs: bigint }>();
+  /** The same, with the worker's own `execution-start` time (for timelines shown while the task runs). */
+  readonly onDidStartAt: Event<{ taskId: string; timestampNs: bigint }> = this.startAtEmitter.event;
 
   private readonly workers = new Set<WorkerProcess>();
   private readonly idle: WorkerProcess[] = [];
@@ -269,6 +272,7 @@ export class WorkerPool implements Disposable {
       if (job?.request.taskId !== taskId) return;
       job.startedNs = timestampNs;
       this.startEmitter.fire(taskId);
+      this.startAtEmitter.fire({ taskId, timestampNs });
     });
     worker.onResult(({ result, stdout, stderr }) => {
       const jobs = this.busy.get(worker);
@@ -390,6 +394,7 @@ export class WorkerPool implements Disposable {
     this.workers.clear();
     this.idle.length = 0;
     this.startEmitter.dispose();
+    this.startAtEmitter.dispose();
     rmSync(this.captureDir, { recursive: true, force: true });
   }
 }

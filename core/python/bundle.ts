@@ -52,7 +52,7 @@ export interface FunctionBundle {
  * transitively, in source order. What cannot come along is in `problems`, with the reason.
  */
 export function bundleFunction(root: Node, text: string, offset: number, index: ModuleIndex = indexModule(root)): FunctionBundle | undefined {
-  const def = functionNodeAt(root, offset);
+  const def = functionNodeAt(root, offset, text);
   if (!def) return undefined;
   const closure = new BundleBuilder(root, text, index).build(def);
   return { ...closure, source: closure.assemble() };

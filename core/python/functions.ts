@@ -45,9 +45,32 @@ export interface FunctionInfo {
   hasSyntaxError: boolean;
 }
 
-/** The innermost function definition containing `offset` (decorators count as part of it). */
-export function functionNodeAt(root: Node, offset: number): Node | undefined {
-  let node: Node | null = root.descendantForIndex(offset, offset);
+/**
+ * Where a cursor points in `text`: a cursor right of a line's code (after its last character, or in its
+ * trailing blanks) means that line, so its last code character is used. Otherwise a cursor after the last
+ * line of a def — where a click at the end of `return x * 2` puts it — would fall past the def's end.
+ */
+export function cursorAnchor(text: string, offset: number): number {
+  let end = offset;
+  while (end < text.length && isBlank(text.charCodeAt(end))) end++;
+  if (end < text.length && text[end] !== "\n") return offset; // code follows on this line
+  let last = offset - 1;
+  while (last >= 0 && isBlank(text.charCodeAt(last))) last--;
+  return last >= 0 && text[last] !== "\n" ? last : offset;
+}
+
+/** Space, tab, carriage return, form feed, vertical tab: blanks within a line. */
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 12 || c === 11;
+}
+
+/**
+ * The innermost function definition containing `offset` (decorators count as part of it). With `text`,
+ * a cursor right of a line's code counts as on that line (see cursorAnchor).
+ */
+export function functionNodeAt(root: Node, offset: number, text?: string): Node | undefined {
+  const at = text === undefined ? offset : cursorAnchor(text, offset);
+  let node: Node | null = root.descendantForIndex(at, at);
   for (; node; node = node.parent) {
     if (node.type === "function_definition") return node;
     if (node.type === "decorated_definition") {
@@ -59,7 +82,7 @@ export function functionNodeAt(root: Node, offset: number): Node | undefined {
 }
 
 export function functionAt(root: Node, text: string, offset: number): FunctionInfo | undefined {
-  const node = functionNodeAt(root, offset);
+  const node = functionNodeAt(root, offset, text);
   return node ? describeFunction(node, text) : undefined;
 }
 

@@ -1,7 +1,7 @@
 import type { Disposable } from "../util/disposable";
 import { bundleFunction, lambdaProblemAt, type FunctionBundle } from "./bundle";
 import { lintPython, type PythonDiagnostic } from "./diagnostics";
-import { describeFunction, functionAt, listFunctionNodes, type FunctionInfo } from "./functions";
+import { cursorAnchor, describeFunction, functionAt, listFunctionNodes, type FunctionInfo } from "./functions";
 import { indexModule, type ModuleIndex } from "./moduleDefinitions";
 import { PythonParser, type ParsedPython, type WasmLocations } from "./pythonParser";
 import { StatementNeedsCache } from "./scopes";
@@ -53,7 +53,7 @@ export class PythonAnalyzer implements Disposable {
     if (p.parsedText !== text && p.parsedText[offset] !== text[offset]) {
       return "this part of the file has a syntax error; fix it to submit the function";
     }
-    const lambda = lambdaProblemAt(p.tree.rootNode, offset);
+    const lambda = lambdaProblemAt(p.tree.rootNode, cursorAnchor(text, offset));
     return lambda?.message ?? "the cursor is not inside a function definition";
   }
 

@@ -3,7 +3,7 @@
  * endpoint both implement it; the Executor knows nothing else about either. Payloads are already in
  * wire form (protocol.md §5.3), so both implementations see exactly what Globus Compute would.
  */
-import type { ResultData } from "../protocol/messages";
+import type { ResultData, TaskTransition } from "../protocol/messages";
 import type { Disposable } from "../util/disposable";
 import type { Event } from "../util/event";
 
@@ -81,6 +81,19 @@ export interface ResultEvent {
 }
 
 /**
+ * A task changed state before finishing (the local endpoint: a worker started it). Kept small and plain
+ * so a daemon can forward it over RPC; `transition.timestamp` is a bigint (nanoseconds), encode it as the
+ * result store does.
+ */
+export interface TaskStateEvent {
+  taskId: string;
+  /** The service's state name, lower case (`running`, `waiting-for-ep`, …). */
+  state: string;
+  /** The transition behind the change (local: `execution-start` by `worker`), appended to the future's timeline. */
+  transition?: TaskTransition;
+}
+
+/**
  * How results currently reach the client: `streaming` (AMQP or local events), `reconnecting` (broker
  * lost; retrying with backoff), `polling` (falling back to batch_status meanwhile), `closed`.
  */
@@ -99,6 +112,8 @@ export interface ResultWatch extends Disposable {
   readonly state: WatchState;
   readonly onResult: Event<ResultEvent>;
   readonly onStateChange: Event<{ state: WatchState; reason?: string }>;
+  /** Optional: services without a live state feed (cloud AMQP carries results only) leave it out. */
+  readonly onTaskState?: Event<TaskStateEvent>;
 }
 
 export interface ComputeService extends Disposable {

@@ -7,12 +7,8 @@ export const vscodeEditorContext: EditorContext = {
     const editor = vscode.window.activeTextEditor;
     if (editor === undefined || editor.document.languageId !== "python") return undefined;
     const { document } = editor;
-    const position = editor.selection.active;
-    // A click right of a line's code puts the cursor after it, which for a function's last line is past the
-    // function's end: the person meant that line, so its last code character is used.
-    const codeEnd = document.lineAt(position.line).text.trimEnd().length;
-    const at = codeEnd > 0 && position.character >= codeEnd ? position.with({ character: codeEnd - 1 }) : position;
-    return { uri: document.uri.toString(), offset: document.offsetAt(at) };
+    // A cursor right of a function's last line is resolved by the analyzer (core/python cursorAnchor).
+    return { uri: document.uri.toString(), offset: document.offsetAt(editor.selection.active) };
   },
   // The language server analyses documents the editor has open; opening one (without showing it) syncs it.
   async ensureOpen(uri) {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { unpackBuffers } from "../../core/protocol/buffers";
-import type { ResultData } from "../../core/protocol/messages";
+import type { ResultData, TaskTransition } from "../../core/protocol/messages";
 import { pyJsonDumps, pyJsonLoads } from "../../core/protocol/pyJson";
 import type { PyValue } from "../../core/protocol/pyValue";
 import type {
@@ -17,6 +17,7 @@ import type {
   SubmitBatchRequest,
   SubmitBatchResponse,
   TaskGroupInfo,
+  TaskStateEvent,
   TaskStatusRecord,
   WatchState,
 } from "../../core/service/computeService";
@@ -123,6 +124,15 @@ export class MemoryComputeService implements ComputeService {
     return event;
   }
 
+  /** Announces a state change (as the local endpoint does when a worker starts a task); not recorded. */
+  startTask(taskId: string, transition?: TaskTransition, state = "running"): TaskStateEvent {
+    const task = this.tasks.get(taskId);
+    if (task === undefined) throw new Error(`unknown task ${taskId}`);
+    const event: TaskStateEvent = { taskId, state, ...(transition ? { transition } : {}) };
+    for (const w of this.watches) if (w.taskGroupId === task.taskGroupId) w.emitState(event);
+    return event;
+  }
+
   /** Sends an event to the group's watchers without recording it (duplicates, strays). */
   publish(taskGroupId: string, event: ResultEvent): void {
     let delivered = false;
@@ -176,7 +186,9 @@ class MemoryWatch implements ResultWatch {
   state: WatchState = "streaming";
   private readonly results = new Emitter<ResultEvent>();
   private readonly states = new Emitter<{ state: WatchState; reason?: string }>();
+  private readonly taskStates = new Emitter<TaskStateEvent>();
   readonly onResult = this.results.event;
+  readonly onTaskState = this.taskStates.event;
   readonly onStateChange = this.states.event;
 
   constructor(
@@ -188,6 +200,10 @@ class MemoryWatch implements ResultWatch {
     this.results.fire(event);
   }
 
+  emitState(event: TaskStateEvent): void {
+    this.taskStates.fire(event);
+  }
+
   setState(state: WatchState, reason?: string): void {
     this.state = state;
     this.states.fire({ state, reason });
@@ -197,6 +213,7 @@ class MemoryWatch implements ResultWatch {
     this.state = "closed";
     this.results.dispose();
     this.states.dispose();
+    this.taskStates.dispose();
     this.onDispose(this);
   }
 }

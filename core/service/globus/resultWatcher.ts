@@ -10,7 +10,7 @@
 import * as amqp from "amqplib";
 import { rootCertificates } from "node:tls";
 import { unpackMessage, type ResultData } from "../../protocol";
-import type { ResultEvent, ResultWatch, TaskStatusRecord, WatchState } from "../computeService";
+import type { ResultEvent, ResultWatch, TaskStateEvent, TaskStatusRecord, WatchState } from "../computeService";
 import { Emitter } from "../../util/event";
 
 export interface AmqpConnectionInfo {
@@ -49,6 +49,9 @@ export class ResultWatcher implements ResultWatch {
   private readonly results = new Emitter<ResultEvent>();
   private readonly states = new Emitter<{ state: WatchState; reason?: string }>();
   readonly onResult = this.results.event;
+  private readonly taskStates = new Emitter<TaskStateEvent>();
+  /** Only while polling: AMQP carries results, not states, but batch_status records have them. */
+  readonly onTaskState = this.taskStates.event;
   readonly onStateChange = this.states.event;
   private connection: amqp.ChannelModel | undefined;
   private disposed = false;
@@ -83,6 +86,7 @@ export class ResultWatcher implements ResultWatch {
     connection?.close().catch(() => undefined);
     this.setState("closed");
     this.results.dispose();
+    this.taskStates.dispose();
     this.states.dispose();
   }
 
@@ -207,7 +211,10 @@ export class ResultWatcher implements ResultWatch {
     const ids = [...(this.options.pendingTaskIds?.() ?? [])];
     for (let i = 0; i < ids.length && this.pollTimer !== undefined; i += POLL_CHUNK) {
       const statuses = await this.options.taskStatuses(ids.slice(i, i + POLL_CHUNK));
-      for (const record of statuses.values()) if (record.completion_t) this.results.fire(eventFromStatus(record));
+      for (const record of statuses.values()) {
+        if (record.completion_t) this.results.fire(eventFromStatus(record));
+        else if (record.status) this.taskStates.fire({ taskId: record.task_id, state: record.status.toLowerCase() });
+      }
     }
   }
 

@@ -3,7 +3,7 @@
  * one watcher per group per process). Two consumers on one queue would split the messages between
  * them, round robin, and each would ack the other's results: those would be lost to their futures.
  */
-import type { ResultEvent, ResultWatch, WatchOptions, WatchState } from "../computeService";
+import type { ResultEvent, ResultWatch, TaskStateEvent, WatchOptions, WatchState } from "../computeService";
 import { DisposableStore } from "../../util/disposable";
 import type { Event } from "../../util/event";
 import type { ResultWatcher } from "./resultWatcher";
@@ -54,6 +54,7 @@ export class SharedResultWatchers {
 class SharedWatch implements ResultWatch {
   private readonly subscriptions = new DisposableStore();
   readonly onResult: Event<ResultEvent>;
+  readonly onTaskState: Event<TaskStateEvent>;
   readonly onStateChange: Event<{ state: WatchState; reason?: string }>;
 
   constructor(
@@ -62,6 +63,7 @@ class SharedWatch implements ResultWatch {
     private readonly release: () => void,
   ) {
     this.onResult = (listener) => this.subscriptions.add(watcher.onResult(listener));
+    this.onTaskState = (listener) => this.subscriptions.add(watcher.onTaskState(listener));
     this.onStateChange = (listener) => this.subscriptions.add(watcher.onStateChange(listener));
   }
 

@@ -18,6 +18,7 @@ import type {
   ResultEvent,
   ResultWatch,
   SubmitBatchRequest,
+  TaskStateEvent,
   SubmitBatchResponse,
   TaskGroupInfo,
   TaskStatusRecord,
@@ -50,7 +51,7 @@ export class LocalComputeService implements ComputeService {
     private readonly store: ResultStore,
     private readonly taskTimeoutMs: number | undefined,
   ) {
-    pool.onDidStart((taskId) => this.markRunning(taskId));
+    pool.onDidStartAt(({ taskId, timestampNs }) => this.markRunning(taskId, timestampNs));
   }
 
   /** Opens the store (failing tasks a previous host left unfinished) and starts the worker pool. */
@@ -153,9 +154,15 @@ export class LocalComputeService implements ComputeService {
     let set = this.watches.get(taskGroupId);
     if (!set) this.watches.set(taskGroupId, (set = new Set()));
     set.add(watch);
-    // Results that finished before the watch opened; delivered after the caller has subscribed.
-    const finished = group.taskIds.map((id) => this.store.tasks.get(id)).filter((t) => t?.result);
-    setImmediate(() => finished.forEach((t) => watch.deliver(resultEvent(t!))));
+    // Results that finished, and tasks that started, before the watch opened (a daemon's client opens its
+    // watch over RPC, often after the worker picked the task up); delivered after the caller has subscribed.
+    const tasks = group.taskIds.map((id) => this.store.tasks.get(id));
+    const finished = tasks.filter((t) => t?.result);
+    const running = tasks.filter((t) => t && !t.result && t.status === "running");
+    setImmediate(() => {
+      running.forEach((t) => watch.deliverState(runningEvent(t!)));
+      finished.forEach((t) => watch.deliver(resultEvent(t!)));
+    });
     return watch;
   }
 
@@ -217,14 +224,19 @@ export class LocalComputeService implements ComputeService {
     void run.result.then((outcome) => this.complete(task.taskId, outcome));
   }
 
-  private markRunning(taskId: string): void {
+  private markRunning(taskId: string, startedNs: bigint): void {
     const task = this.store.tasks.get(taskId);
     if (!task || task.result) return;
-    this.store.putTask({
+    // Stamped with the worker's start time, so a watch opened later can replay the same event.
+    const started: StoredTask = {
       ...task,
       status: "running",
-      transitions: [...task.transitions, { timestamp: nowNs(), state: "running", actor: "worker" }],
-    });
+      transitions: [...task.transitions, { timestamp: startedNs, state: "running", actor: "worker" }],
+    };
+    this.store.putTask(started);
+    // Watchers see the task running instead of "received" until the result.
+    const event = runningEvent(started);
+    this.watches.get(task.taskGroupId)?.forEach((w) => w.deliverState(event));
   }
 
   private complete(taskId: string, outcome: WorkerOutcome): void {
@@ -256,7 +268,9 @@ export class LocalComputeService implements ComputeService {
 class LocalResultWatch implements ResultWatch {
   private readonly resultEmitter = new Emitter<ResultEvent>();
   private readonly stateEmitter = new Emitter<{ state: WatchState; reason?: string }>();
+  private readonly taskStateEmitter = new Emitter<TaskStateEvent>();
   readonly onResult: Event<ResultEvent> = this.resultEmitter.event;
+  readonly onTaskState: Event<TaskStateEvent> = this.taskStateEmitter.event;
   readonly onStateChange: Event<{ state: WatchState; reason?: string }> = this.stateEmitter.event;
   private current: WatchState = "streaming";
 
@@ -271,6 +285,10 @@ class LocalResultWatch implements ResultWatch {
 
   deliver(event: ResultEvent): void {
     if (this.current === "streaming") this.resultEmitter.fire(event);
+  }
+
+  deliverState(event: TaskStateEvent): void {
+    if (this.current === "streaming") this.taskStateEmitter.fire(event);
   }
 
   /** Ends the watch; the state change is announced after the caller had a chance to subscribe. */
@@ -295,7 +313,18 @@ class LocalResultWatch implements ResultWatch {
   private disposeEmitters(): void {
     this.resultEmitter.dispose();
     this.stateEmitter.dispose();
+    this.taskStateEmitter.dispose();
   }
+}
+
+/**
+ * A started task as a state event, with the worker's execution-start (the result later repeats it, with
+ * the time the function itself began, in task_statuses).
+ */
+function runningEvent(task: StoredTask): TaskStateEvent {
+  const started = [...task.transitions].reverse().find((t) => t.state === "running");
+  const timestamp = started?.timestamp ?? nowNs();
+  return { taskId: task.taskId, state: "running", transition: { timestamp, state: "execution-start", actor: "worker" } };
 }
 
 function resultEvent(task: StoredTask): ResultEvent {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { asCompleted, Executor, TaskExecutionFailed } from "../../../core/executor";
+import { asCompleted, Executor, TaskExecutionFailed, type ComputeFuture } from "../../../core/executor";
 import { PyBytes, PyDict, PyFloat, PySet, PyTuple, type PyValue } from "../../../core/protocol";
 import { LocalComputeService, LOCAL_ENDPOINT_ID } from "../../../core/service/local/localComputeService";
 import {
@@ -94,5 +94,30 @@ describe("Executor on the local endpoint", { timeout: 120_000 }, () => {
     const out: PyValue[] = [];
     for await (const v of gce.map(double, [1, 2, 3, 4, 5], { chunk: 2 })) out.push(v);
     assert.deepEqual(out, [2, 4, 6, 8, 10]);
+  });
+
+  it("a sleeping task is seen running, with the worker's execution-start, before it finishes", async () => {
+    await using gce = executor();
+    const nap = { name: "nap", source: "def nap(s):\n    import time\n    time.sleep(s)\n    return s\n" };
+    const fut = gce.submit(nap, 0.8);
+    const states: string[] = [];
+    // A snapshot, not the future itself: resolving with a thenable would wait for its result.
+    const running = new Promise<{ done: boolean; transitions: ComputeFuture["transitions"] }>((resolve) =>
+      fut.onDidChange((f) => {
+        states.push(f.state);
+        if (f.state === "running") resolve({ done: f.done(), transitions: f.transitions });
+      }),
+    );
+    const seen = await running;
+    assert.equal(seen.done, false, "running is announced while the task sleeps");
+    const start = seen.transitions.find((t) => t.state === "execution-start");
+    assert.ok(start, `an execution-start transition: ${JSON.stringify(seen.transitions, (_, v) => (typeof v === "bigint" ? String(v) : v))}`);
+    assert.equal(start.actor, "worker");
+    assert.equal(typeof start.timestamp, "bigint");
+    const nowNs = BigInt(Date.now()) * 1_000_000n;
+    assert.ok(start.timestamp <= nowNs && start.timestamp > nowNs - 60_000_000_000n, "a wall-clock nanosecond timestamp");
+    assert.equal(await fut, 0.8);
+    assert.deepEqual(states.slice(-2), ["running", "success"]);
+    assert.ok(fut.transitions.some((t) => t.state === "execution-end"), "the result's timeline replaces the live one");
   });
 });

@@ -213,3 +213,22 @@ test("a stored group the service no longer knows is forgotten, with a message", 
   assert.deepEqual(g.store.list(), []);
   assert.match(g.ui.warnings.join("\n"), /Task group 5f0c3b8e-9d0a-4c5e-8a1e-3d2f1b0a9c8d \(gone on local\) was not reloaded: .*; it is forgotten/);
 });
+
+test("the cursor right of a function's last line submits it; the task shows running before its result", async (t) => {
+  const g = glue();
+  t.after(() => g.dispose());
+  g.open(URI, EXAMPLES, "\n\n\ndef kind"); // right after `return s`, nap's last line
+  g.ui.answers = ["0.6"];
+  await g.submit.submitFunction();
+  assert.equal(g.ui.errors.length, 0, JSON.stringify(g.ui.errors));
+  assert.equal(g.model.groups[0]?.functionName, "nap");
+  const states: string[] = [];
+  await until(() => {
+    const s = tasksOf(g)[0]?.state;
+    if (s !== undefined && states[states.length - 1] !== s) states.push(s);
+    return tasksOf(g)[0]?.resultPreview !== undefined;
+  }, "nap to finish");
+  assert.equal(tasksOf(g)[0].resultPreview, "0.6");
+  assert.ok(states.includes("running"), `seen running before the result: ${states.join(" → ")}`);
+  assert.equal(states[states.length - 1], "success");
+});

@@ -3,7 +3,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
 import { after, describe, it, type TestContext } from "node:test";
 import { ComputeApiError, deserializeData, packTaskPayload } from "../../../core/protocol";
-import type { ResultEvent, TaskStatusRecord } from "../../../core/service/computeService";
+import type { ResultEvent, TaskStateEvent, TaskStatusRecord } from "../../../core/service/computeService";
 import { LOCAL_ENDPOINT_ID, LocalComputeService } from "../../../core/service/local/localComputeService";
 import { childPythonProcesses, functionCode, isAlive, PYTHON, tempDir, waitFor } from "./support";
 
@@ -141,6 +141,28 @@ describe("LocalComputeService", () => {
     await finished(service, tasks[fid]);
     const events = await collect(service, taskGroupId, 3);
     assert.deepEqual(events.map((e) => deserializeData(e.result.data)).sort(), [2, 4, 6]);
+  });
+
+  it("announces a started task to its watchers, and replays it to a watch opened later", async (t) => {
+    const service = await createService(t);
+    const fid = await register(service, "nap", NAP);
+    const { taskGroupId, tasks } = await service.submit({
+      endpointId: LOCAL_ENDPOINT_ID,
+      tasks: { [fid]: [packTaskPayload([0.8], {}, "json")] },
+      createQueue: true,
+    });
+    const [id] = tasks[fid];
+    const early = service.watchResults(taskGroupId);
+    t.after(() => early.dispose());
+    const live = await new Promise<TaskStateEvent>((resolve) => early.onTaskState?.(resolve));
+    assert.equal(live.taskId, id);
+    assert.equal(live.state, "running");
+    assert.deepEqual({ ...live.transition, timestamp: typeof live.transition?.timestamp }, { state: "execution-start", actor: "worker", timestamp: "bigint" });
+    const late = service.watchResults(taskGroupId);
+    t.after(() => late.dispose());
+    const replayed = await new Promise<TaskStateEvent>((resolve) => late.onTaskState?.(resolve));
+    assert.deepEqual(replayed, live, "the same event, worker timestamp included");
+    assert.equal((await service.getTaskStatuses([id])).get(id)?.status, "running");
   });
 
   it("reports the endpoint online with its worker counts", async (t) => {

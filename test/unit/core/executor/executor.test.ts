@@ -145,6 +145,48 @@ describe("Executor: submit and results", () => {
     assert.equal(await f, "early");
     await executor.shutdown();
   });
+
+  it("shows a task running (with its transition) when the service announces the start, before the result", async () => {
+    const { service, executor } = setup();
+    service.respond = () => undefined;
+    const f = executor.submit(double, 1);
+    await tick();
+    await tick();
+    assert.equal(f.state, "received");
+    const seen: string[] = [];
+    f.onDidChange((x) => seen.push(x.state));
+    const start = { timestamp: 1_700_000_000_123_456_789n, state: "execution-start", actor: "worker" };
+    service.startTask(f.taskId as string, start);
+    assert.equal(f.state, "running");
+    assert.deepEqual(f.transitions, [start]);
+    service.startTask(f.taskId as string, undefined, "running"); // a repeat changes nothing
+    assert.deepEqual(f.transitions, [start]);
+    service.complete(f.taskId as string, { value: 2 });
+    assert.equal(await f, 2);
+    service.startTask(f.taskId as string, start); // a late announcement cannot un-finish it
+    assert.equal(f.state, "success");
+    assert.deepEqual(seen, ["running", "success"]);
+    await executor.shutdown();
+  });
+
+  it("keeps a start announced before the acknowledgement until the future is tracked", async () => {
+    const { service, executor } = setup();
+    assert.equal(await executor.submit(double, 2), 4); // the first batch opens the result stream
+    service.respond = () => undefined;
+    const submit = service.submit.bind(service);
+    service.submit = async (req) => {
+      const resp = await submit(req);
+      for (const id of Object.values(resp.tasks)[0]) service.startTask(id); // before the executor sees the response
+      return resp;
+    };
+    const f = executor.submit(double, 3);
+    await tick();
+    await tick();
+    assert.equal(f.state, "running");
+    service.complete(f.taskId as string, { value: 6 });
+    assert.equal(await f, 6);
+    await executor.shutdown();
+  });
 });
 
 describe("Executor: batching and the burst limit", () => {

@@ -30,6 +30,29 @@ test("functionAt: decorators belong to the function, the innermost def wins, bla
   assert.equal(fib.ranges.def.start, text.indexOf("def fib"));
 });
 
+test("functionAt / bundleFunction: a cursor right of a def's last line belongs to the def", () => {
+  const body = "import math\n\ndef outer(x):\n    def inner(y):\n        return y + 1\n    return x * 2";
+  const cases: [string, string, number][] = [
+    // [text, expected qualified name ("" for none), cursor offset]
+    [body, "outer", body.length], // end of file, no trailing newline
+    [`${body}\n`, "outer", body.length], // end of the last line, before its newline
+    [`${body}   \n`, "outer", body.length + 3], // after trailing blanks
+    [`${body}   \n`, "outer", body.length + 1], // within trailing blanks
+    [`${body.replaceAll("\n", "\r\n")}\r\n`, "outer", body.replaceAll("\n", "\r\n").length], // CRLF: before the \r
+    [body, "outer.<locals>.inner", body.indexOf("y + 1") + 5], // the inner def's last line
+    [`${body}\n`, "", body.length + 1], // the start of the next line is outside
+    [`${body}\n\nz = 1\n`, "", body.length + 7], // the end of a module-level line
+    [body, "", "import math".length], // likewise
+  ];
+  for (const [text, expected, offset] of cases) {
+    const where = `${JSON.stringify(text.slice(Math.max(0, offset - 8), offset))}|${JSON.stringify(text.slice(offset, offset + 4))}`;
+    assert.equal(analyzer.functionAt(text, offset)?.qualifiedName ?? "", expected, `functionAt at ${where}`);
+    assert.equal(analyzer.bundleFunction(text, offset)?.function.qualifiedName ?? "", expected, `bundleFunction at ${where}`);
+  }
+  const lambda = "square = lambda v: v * v\n";
+  assert.match(analyzer.explainNoFunction(lambda, lambda.length - 1), /lambda/, "a cursor after a lambda's line still explains it");
+});
+
 test("functionAt: signature kinds, defaults and annotations", () => {
   const text = read("signatures.py");
   const f = analyzer.functionAt(text, text.indexOf("def everything"))!;

@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { ResultEvent, TaskStateEvent, TaskStatusRecord } from "../../../../../core/service/computeService";
+import { ResultWatcher } from "../../../../../core/service/globus/resultWatcher";
+
+async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe("ResultWatcher polling", () => {
+  it("while the broker is away, unfinished batch_status records become task states and finished ones results", async () => {
+    const polls: string[][] = [];
+    let finished = false;
+    const watcher = new ResultWatcher({
+      taskGroupId: "g",
+      // No broker at all: the watcher falls back to polling after the first retry.
+      connectionInfo: async () => Promise.reject(new Error("broker unreachable")),
+      taskStatuses: async (ids) => {
+        polls.push([...ids]);
+        const record: TaskStatusRecord = finished
+          ? { task_id: "t1", status: "success", result: "11\n1", completion_t: "1700000000.5" }
+          : { task_id: "t1", status: "Running" };
+        return new Map([["t1", record]]);
+      },
+      pendingTaskIds: () => ["t1"],
+      reconnectMinMs: 1,
+      reconnectMaxMs: 5,
+      pollIntervalMs: 10,
+    });
+    const states: TaskStateEvent[] = [];
+    const results: ResultEvent[] = [];
+    watcher.onTaskState((e) => states.push(e));
+    watcher.onResult((e) => results.push(e));
+    try {
+      await until(() => states.length > 0, "a polled task state");
+      assert.equal(watcher.state, "polling");
+      assert.deepEqual(states[0], { taskId: "t1", state: "running" }, "lower-cased, no transition (batch_status has none)");
+      assert.equal(results.length, 0);
+      finished = true;
+      await until(() => results.length > 0, "the polled result");
+      assert.equal(results[0].result.data, "11\n1");
+    } finally {
+      watcher.dispose();
+    }
+    assert.ok(polls.every((ids) => ids.join() === "t1"));
+  });
+});
