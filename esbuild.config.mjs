@@ -10,6 +10,8 @@ const watch = process.argv.includes("--watch");
 const entries = [
   { in: "extension/extension.ts", out: "extension" },
   { in: "core/server/main.ts", out: "server" },
+  // The local endpoint process (core/service/local/daemonLauncher.ts starts it from next to the extension).
+  { in: "core/local/daemon/main.ts", out: "localEndpoint" },
 ].filter((e) => existsSync(e.in));
 
 const options = {

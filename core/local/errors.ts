@@ -6,7 +6,10 @@ export type LocalEndpointErrorCode =
   | "WORKER_START_TIMEOUT" // the worker did not report ready in time
   | "INVALID_OPTIONS" // a pool or task option out of range
   | "POOL_DISPOSED" // the pool was used after dispose()
-  | "STORE_IO"; // the result store could not read or write its directory
+  | "STORE_IO" // the result store could not read or write its directory
+  | "DAEMON_START_FAILED" // the local endpoint process did not come up (the message ends with its log)
+  | "DAEMON_LOST" // the connection to the local endpoint process broke (it exited or was killed)
+  | "DAEMON_PROTOCOL"; // the local endpoint process answered something unreadable
 
 export class LocalEndpointError extends Error {
   override readonly name = "LocalEndpointError";

@@ -1,6 +1,7 @@
 /**
  * Owns the ComputeServices the extension talks to and makes Executors for them: the built-in local
- * endpoint (started on first use, its workers stopped on dispose) and one cloud service per web-service
+ * endpoint (its process started on first use and left running on dispose, so a window reload keeps its
+ * tasks; it exits by itself when idle) and one cloud service per web-service
  * URL (the settings' URL, or the URL a stored task group was submitted to). One Executor per submission or
  * reloaded task group, so each becomes its own task group; each is disposed when its tasks are done or
  * when this is disposed.
@@ -11,7 +12,8 @@ import type { ComputeService, EndpointStatus } from "../../core/service/computeS
 import { computeBaseUrl } from "../../core/service/globus/environments";
 import { GlobusComputeService } from "../../core/service/globus/globusComputeService";
 import type { TokenProvider } from "../../core/service/globus/restClient";
-import { LOCAL_ENDPOINT_ID, LocalComputeService } from "../../core/service/local/localComputeService";
+import { LOCAL_ENDPOINT_ID, type LocalComputeServiceOptions } from "../../core/service/local/localComputeService";
+import { LocalEndpointClient } from "../../core/service/local/localEndpointClient";
 import type { Disposable } from "../../core/util/disposable";
 import type { EndpointOption } from "../endpoints/endpointSelection";
 import type { GlobusComputeSettings } from "../state/settings";
@@ -26,8 +28,11 @@ export interface ComputeServicesOptions {
   token: TokenProvider;
   /** Working directory of the local workers (the workspace folder), so relative paths in user code work. */
   cwd?: string;
-  /** Replaceable in tests. */
-  createLocal?: (options: Parameters<typeof LocalComputeService.create>[0]) => Promise<ComputeService>;
+  /**
+   * Default: a client of the local endpoint process, which outlives the window (a reload keeps tasks
+   * running). Tests and the demo pass `LocalComputeService.create` to run the endpoint in-process.
+   */
+  createLocal?: (options: LocalComputeServiceOptions) => Promise<ComputeService>;
   createCloud?: (baseUrl: string, token: TokenProvider) => ComputeService;
 }
 
@@ -131,7 +136,7 @@ export class ComputeServices implements Disposable {
     }
     if (this.local === undefined) {
       this.localStartedWith = wanted;
-      const create = this.options.createLocal ?? ((o) => LocalComputeService.create(o));
+      const create = this.options.createLocal ?? connectLocalEndpoint;
       // The old endpoint lets go of the storage folder before the new one opens it.
       const stopped = previous?.then((old) => old.dispose(), () => undefined) ?? Promise.resolve();
       const starting = stopped.then(() =>
@@ -155,4 +160,21 @@ export class ComputeServices implements Disposable {
   private assertOpen(): void {
     if (this.disposed) throw new Error("the extension is shutting down");
   }
+}
+
+/** How long the local endpoint process stays up with no window connected and nothing to run. */
+const LOCAL_IDLE_EXIT_MS = 15 * 60_000;
+
+function connectLocalEndpoint(o: LocalComputeServiceOptions): Promise<ComputeService> {
+  return LocalEndpointClient.connect({
+    config: {
+      storageDir: o.storageDir,
+      python: o.python,
+      workers: o.workers,
+      cwd: o.cwd,
+      maxGroups: o.maxGroups,
+      taskTimeoutMs: o.taskTimeoutMs,
+      idleExitMs: LOCAL_IDLE_EXIT_MS,
+    },
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * The extension end to end in a real VS Code (code-server + Chromium), on the sample workspace and the
  * built-in local endpoint: right-click inside a function, submit with arguments, watch the Tasks tree and
- * the output; a raising function shows its traceback; reloading the window brings the task groups back.
+ * the output; a raising function shows its traceback; reloading the window brings the task groups back
+ * and a local task running across the reload finishes after it (the local endpoint is its own process).
  * One code-server for the whole file; screenshots go to test-results/.
  */
 import * as assert from "node:assert/strict";
@@ -17,6 +18,10 @@ let session: E2eSession;
 let workbench: Workbench;
 let workspace: string;
 let examples: string[];
+let gate: string;
+
+/** Local endpoint processes of this file's code-server (CodeServer.stop stops them). */
+const localEndpointDaemons = (): number[] => session?.server.localEndpointDaemons() ?? [];
 
 /** Right-clicks the line of examples.py holding `code` (scrolled into view first) and submits with `args`. */
 async function submitWithArguments(code: string, args: string): Promise<void> {
@@ -37,8 +42,12 @@ before(async () => {
     join(workspace, ".vscode/settings.json"),
     JSON.stringify({ "globusCompute.local.pythonPath": "/usr/bin/python3", "globusCompute.local.workers": 2 }),
   );
-  // A task that is surely still running when the window reloads.
-  await writeFile(join(workspace, "waiting.py"), "import time\n\n\ndef wait_then_double(x):\n    time.sleep(120)\n    return x * 2\n");
+  // A task that is surely still running when the window reloads: it waits for the test to create the gate file.
+  gate = join(workspace, "release-gate");
+  await writeFile(
+    join(workspace, "waiting.py"),
+    `import os, time\n\n\ndef wait_then_double(x):\n    for _ in range(3000):\n        if os.path.exists(${JSON.stringify(gate)}):\n            break\n        time.sleep(0.1)\n    return x * 2\n`,
+  );
   examples = (await readFile(join(workspace, "examples.py"), "utf8")).split("\n");
   session = await startSession({ userSettings: { "remote.autoForwardPorts": false } });
   workbench = new Workbench(session.page);
@@ -58,7 +67,9 @@ afterEach(async (t) => {
 });
 
 after(async () => {
+  const server = session?.server;
   await session?.close("submit-code-server");
+  assert.deepEqual(server?.localEndpointDaemons() ?? [], [], "no local endpoint process outlives the suite");
   if (workspace) await rm(workspace, { recursive: true, force: true });
 });
 
@@ -116,24 +127,29 @@ test("a task row's context menu: Re-run runs the call again as a new task group"
   assert.deepEqual(groups.slice(0, 3), ["double", "generate_collatz_sequence_strict", "double"]);
 });
 
-test("reloading the window brings the task groups back with their results; a task the reload interrupted says so", async () => {
+test("reloading the window brings the task groups back with their results; a task running across the reload finishes after it", async () => {
   await workbench.openFile("waiting.py");
-  await workbench.editorContextMenuOn("time.sleep(120)");
+  await workbench.editorContextMenuOn("return x * 2");
   await workbench.clickMenuItem("Submit Function with Arguments…");
   await workbench.answerInputBox(/^Arguments for wait_then_double\(x\)/, "5");
   await workbench.openViewContainer("Globus Compute");
   // Sent and acknowledged (the seam reports results, not the start of a run, so it may still say "received").
   await workbench.waitForTreeRow("Tasks", "wait_then_double(5)", /^(received|running)$/);
+  assert.equal(localEndpointDaemons().length, 1, "the local endpoint runs in its own process");
 
   await workbench.runCommand("Developer: Reload Window");
   await session.page.waitForSelector(".monaco-workbench", { timeout: 60_000 });
   await workbench.statusBarText("globusCompute.status");
   await workbench.openViewContainer("Globus Compute");
-  // The local endpoint runs in the window's extension host: a reload stops its workers.
-  await workbench.waitForTreeRow("Tasks", "wait_then_double(5)", /restarted/);
+  // The local endpoint process outlived the window's extension host: the task is still running...
+  await workbench.waitForTreeRow("Tasks", "wait_then_double(5)", /^(received|running)$/);
   await workbench.expandTreeRow("Tasks", "generate_collatz_sequence_strict");
   await workbench.waitForTreeRow("Tasks", "generate_collatz_sequence_strict(1234567890)", /ValueError/);
   await workbench.expandTreeRow("Tasks", "double");
   await workbench.waitForTreeRow("Tasks", "double(7)", /^14 · /);
+  // ...and its result reaches the reloaded window once it is let go.
+  await writeFile(gate, "");
+  await workbench.waitForTreeRow("Tasks", "wait_then_double(5)", /^10 · /);
+  assert.equal(localEndpointDaemons().length, 1, "the reloaded window reused the running local endpoint");
   await screenshot(session.page, "submit-after-reload");
 });

@@ -3,7 +3,7 @@
  * private user-data/extensions/config/tmp dirs under one temp dir, stopped by killing its process group
  * so no file watcher or extension host outlives the test. See toolchain.md §3.
  */
-import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { spawn, execFile, execFileSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -226,11 +226,47 @@ export class CodeServer implements AsyncDisposable {
     }
     // Children of the group may outlive the leader by a moment; make sure none is left.
     if (pid !== undefined) killGroup(pid, "SIGKILL");
+    await this.stopLocalEndpoints();
     if (this.temporary) await rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+
+  /**
+   * Pids of the local endpoint processes this instance's extension hosts started (their command line
+   * holds the storage dir, which is under this.dir). They are detached to outlive a window, so they
+   * outlive code-server's process group too.
+   */
+  localEndpointDaemons(): number[] {
+    let out: string;
+    try {
+      out = execFileSync("ps", ["-eo", "pid=,stat=,args="], { encoding: "utf8" });
+    } catch {
+      return [];
+    }
+    return out
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l.includes("localEndpoint.js") && l.includes(this.dir) && !/^\d+\s+Z/.test(l))
+      .map((l) => parseInt(l, 10));
+  }
+
+  /** SIGTERM stops a local endpoint with its workers; SIGKILL only if that did not happen within 5 s. */
+  private async stopLocalEndpoints(): Promise<void> {
+    const signal = (sig: NodeJS.Signals) => this.localEndpointDaemons().forEach((p) => killPid(p, sig));
+    signal("SIGTERM");
+    for (let i = 0; i < 50 && this.localEndpointDaemons().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    signal("SIGKILL");
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
+  }
+}
+
+function killPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone already
   }
 }
 

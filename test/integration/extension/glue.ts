@@ -12,6 +12,7 @@ import { describeBundleForClient } from "../../../core/server/lspConversions";
 import type { BundleResult, FunctionLocation } from "../../../core/server/protocol";
 import { EndpointSelection } from "../../../extension/endpoints/endpointSelection";
 import { ResultOutput, type SettledTask } from "../../../extension/output/resultOutput";
+import { LocalComputeService } from "../../../core/service/local/localComputeService";
 import { ComputeServices } from "../../../extension/services/computeServices";
 import { Settings } from "../../../extension/state/settings";
 import { TaskGroupStore, type StateStorage } from "../../../extension/state/taskGroupStore";
@@ -114,6 +115,8 @@ export function createGlue(options: GlueOptions = {}): Glue {
     token: async () => {
       throw new Error("no cloud in these tests");
     },
+    // In-process: these tests stop the endpoint with the host (test/integration/local/daemon.test.ts covers the daemon).
+    createLocal: (o) => LocalComputeService.create(o),
   });
   const model = new TaskGroupModel();
   const store = new TaskGroupStore(workspaceState, settings.current.retention.maxTaskGroups);

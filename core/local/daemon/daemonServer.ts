@@ -1,0 +1,240 @@
+/**
+ * Serves one LocalComputeService on a Unix socket, so the endpoint (its workers and the tasks on them)
+ * outlives the VS Code window that started it: a reloaded window connects again and keeps receiving
+ * results. Exits by itself when idle (no client and no task) for `idleExitMs`, or once idle after a
+ * client asked it to retire (settings changed), so a stale daemon never lingers.
+ */
+import { existsSync, unlinkSync } from "node:fs";
+import { createConnection, createServer, type Server, type Socket } from "node:net";
+import type { ComputeService, ResultWatch } from "../../service/computeService";
+import { LOCAL_ENDPOINT_ID } from "../../service/local/localComputeService";
+import type { Disposable } from "../../util/disposable";
+import {
+  configFingerprint,
+  encodeError,
+  encodeResultEvent,
+  encodeTaskState,
+  LineReader,
+  type DaemonConfig,
+  type HelloResult,
+  type WireRequest,
+  type WireWatchEvent,
+} from "./wire";
+
+export interface DaemonServerOptions {
+  config: DaemonConfig;
+  socketPath: string;
+  service: ComputeService;
+  /** Called once when the daemon decides to stop (idle, retire, shutdown request); the owner exits. */
+  onExit: (reason: string) => void;
+  log?: (line: string) => void;
+}
+
+export class DaemonServer implements Disposable {
+  private readonly clients = new Set<ClientConnection>();
+  private readonly idleTimer: NodeJS.Timeout;
+  private idleSince = Date.now();
+  private retiring = false;
+  private stopped = false;
+
+  private constructor(
+    private readonly options: DaemonServerOptions,
+    private readonly server: Server,
+  ) {
+    server.on("connection", (socket) => {
+      const client = new ClientConnection(socket, this, () => this.clients.delete(client));
+      this.clients.add(client);
+    });
+    // Checked often enough that short test timeouts are honoured, rarely enough to cost nothing.
+    const period = Math.max(50, Math.min(1000, options.config.idleExitMs / 4));
+    this.idleTimer = setInterval(() => void this.checkIdle(), period);
+  }
+
+  /** Listens on the socket; a stale socket file (no one answers) is removed first. */
+  static async listen(options: DaemonServerOptions): Promise<DaemonServer> {
+    const { socketPath } = options;
+    if (existsSync(socketPath)) {
+      if (await answers(socketPath)) throw new Error(`another local endpoint already serves ${socketPath}`);
+      unlinkSync(socketPath);
+    }
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(socketPath, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    return new DaemonServer(options, server);
+  }
+
+  get fingerprint(): string {
+    return configFingerprint(this.options.config);
+  }
+
+  get service(): ComputeService {
+    return this.options.service;
+  }
+
+  async outstanding(): Promise<number> {
+    const status = await this.options.service.getEndpointStatus(LOCAL_ENDPOINT_ID);
+    return status.details?.outstanding_tasks ?? 0;
+  }
+
+  /** Exit as soon as no task is queued or running, even with clients connected (they reconnect to a new daemon). */
+  retire(): void {
+    this.retiring = true;
+    void this.checkIdle();
+  }
+
+  stop(reason: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.options.log?.(`stopping: ${reason}`);
+    this.dispose();
+    this.options.onExit(reason);
+  }
+
+  dispose(): void {
+    clearInterval(this.idleTimer);
+    // Stop listening and remove the socket before dropping clients: a client that sees its connection
+    // close and connects again must not reach this dying daemon, but start (or find) the next one.
+    this.server.close();
+    try {
+      unlinkSync(this.options.socketPath);
+    } catch {
+      // already gone (Node unlinks it on close)
+    }
+    for (const c of [...this.clients]) c.dispose();
+    this.clients.clear();
+  }
+
+  private async checkIdle(): Promise<void> {
+    if (this.stopped) return;
+    const busy = (await this.outstanding().catch(() => 0)) > 0;
+    if (busy) {
+      this.idleSince = Date.now();
+      return;
+    }
+    if (this.retiring) return this.stop("retired: settings changed and no task is running");
+    if (this.clients.size > 0) {
+      this.idleSince = Date.now();
+      return;
+    }
+    if (Date.now() - this.idleSince >= this.options.config.idleExitMs) this.stop("idle");
+  }
+}
+
+/** One connected client: its requests and the watches it opened, all ended when it disconnects. */
+class ClientConnection implements Disposable {
+  private readonly watches = new Map<number, { watch: ResultWatch; subs: Disposable[] }>();
+  private closed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly daemon: DaemonServer,
+    private readonly onClose: () => void,
+  ) {
+    const reader = new LineReader(
+      (value) => void this.handle(value as WireRequest),
+      () => this.dispose(), // a client speaking something else is dropped
+    );
+    socket.on("data", (chunk) => reader.push(chunk));
+    socket.on("error", () => this.dispose());
+    socket.on("close", () => this.dispose());
+  }
+
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const { watch, subs } of this.watches.values()) {
+      subs.forEach((s) => s.dispose());
+      watch.dispose();
+    }
+    this.watches.clear();
+    this.socket.destroy();
+    this.onClose();
+  }
+
+  private send(value: unknown): void {
+    if (!this.closed) this.socket.write(JSON.stringify(value) + "\n");
+  }
+
+  private async handle(req: WireRequest): Promise<void> {
+    try {
+      this.send({ id: req.id, result: await this.call(req.method, req.params) });
+    } catch (err) {
+      this.send({ id: req.id, error: encodeError(err) });
+    }
+  }
+
+  private async call(method: string, params: unknown): Promise<unknown> {
+    const service = this.daemon.service;
+    const p = params as Record<string, unknown>;
+    switch (method) {
+      case "hello":
+        return { pid: process.pid, fingerprint: this.daemon.fingerprint, outstanding: await this.daemon.outstanding() } satisfies HelloResult;
+      case "registerFunction":
+        return service.registerFunction(p as never);
+      case "submit":
+        return service.submit(p as never);
+      case "getTaskStatuses":
+        return [...(await service.getTaskStatuses(p.taskIds as string[])).values()];
+      case "getTaskGroup":
+        return service.getTaskGroup(p.taskGroupId as string);
+      case "getEndpointStatus":
+        return service.getEndpointStatus(p.endpointId as string);
+      case "watch":
+        return this.watch(p.watch as number, p.taskGroupId as string);
+      case "unwatch":
+        return this.unwatch(p.watch as number);
+      case "retire":
+        this.daemon.retire();
+        return null;
+      case "shutdown":
+        // Answer first, then stop (workers are killed; running tasks are reported restarted next time).
+        setImmediate(() => this.daemon.stop("shutdown requested"));
+        return null;
+      default:
+        throw new Error(`unknown method ${method}`);
+    }
+  }
+
+  /** The client numbers its watches, so it can route events that arrive in the same read as this answer. */
+  private watch(id: number, taskGroupId: string): null {
+    if (!Number.isInteger(id) || this.watches.has(id)) throw new Error(`invalid watch id ${id}`);
+    const watch = this.daemon.service.watchResults(taskGroupId);
+    const emit = (e: WireWatchEvent) => this.send(e);
+    const subs = [
+      watch.onResult((e) => emit({ watch: id, event: "result", data: encodeResultEvent(e) })),
+      watch.onStateChange((s) => emit({ watch: id, event: "state", state: s.state, reason: s.reason })),
+    ];
+    // Optional on the interface: forwarded when the service has it.
+    if (watch.onTaskState) subs.push(watch.onTaskState((e) => emit({ watch: id, event: "taskState", data: encodeTaskState(e) })));
+    this.watches.set(id, { watch, subs });
+    return null;
+  }
+
+  private unwatch(id: number): null {
+    const entry = this.watches.get(id);
+    this.watches.delete(id);
+    entry?.subs.forEach((s) => s.dispose());
+    entry?.watch.dispose();
+    return null;
+  }
+}
+
+/** True when something accepts a connection on the socket. */
+export function answers(socketPath: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection(socketPath);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}

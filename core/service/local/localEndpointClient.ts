@@ -1,0 +1,385 @@
+/**
+ * The local endpoint as the extension uses it: a ComputeService that forwards to the local endpoint
+ * process (core/local/daemon), started on first use, so tasks keep running and results keep arriving
+ * across window reloads. A daemon started with other settings (python, workers, ...) is stopped at once
+ * when idle, or asked to retire when its tasks are done (until then it keeps serving). When the daemon
+ * goes away, calls in flight fail with DAEMON_LOST and the next call starts a new one; open watches
+ * reattach by themselves. dispose() disconnects only: the daemon stays for the next window.
+ */
+import type { Socket } from "node:net";
+import { LocalEndpointError } from "../../local/errors";
+import {
+  configFingerprint,
+  decodeError,
+  decodeResultEvent,
+  decodeTaskState,
+  LineReader,
+  type DaemonConfig,
+  type HelloResult,
+  type WireResponse,
+  type WireWatchEvent,
+} from "../../local/daemon/wire";
+import { Emitter, type Event } from "../../util/event";
+import type {
+  ComputeService,
+  EndpointStatus,
+  FunctionRegistration,
+  ResultEvent,
+  ResultWatch,
+  SubmitBatchRequest,
+  SubmitBatchResponse,
+  TaskGroupInfo,
+  TaskStateEvent,
+  TaskStatusRecord,
+  WatchState,
+} from "../computeService";
+import { connectOrSpawn, defaultLaunch, logTail, type DaemonLaunch } from "./daemonLauncher";
+
+export interface LocalEndpointClientOptions {
+  config: DaemonConfig;
+  launch?: DaemonLaunch;
+}
+
+export class LocalEndpointClient implements ComputeService {
+  readonly kind = "local" as const;
+  private connection: Promise<DaemonConnection> | undefined;
+  /** The connection `connection` resolved to, to notice synchronously that it was lost. */
+  private live: DaemonConnection | undefined;
+  private readonly watches = new Set<RemoteResultWatch>();
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private disposed = false;
+
+  constructor(private readonly options: LocalEndpointClientOptions) {}
+
+  /** Connects (starting the daemon if needed) so a start failure surfaces here, as LocalComputeService.create's does. */
+  static async connect(options: LocalEndpointClientOptions): Promise<LocalEndpointClient> {
+    const client = new LocalEndpointClient(options);
+    try {
+      await client.connected();
+    } catch (err) {
+      client.dispose();
+      throw err;
+    }
+    return client;
+  }
+
+  /** The daemon's process id (tests). */
+  async daemonPid(): Promise<number> {
+    return ((await (await this.connected()).call("hello")) as HelloResult).pid;
+  }
+
+  async registerFunction(registration: FunctionRegistration): Promise<string> {
+    return (await this.call("registerFunction", registration)) as string;
+  }
+
+  async submit(request: SubmitBatchRequest): Promise<SubmitBatchResponse> {
+    return (await this.call("submit", request)) as SubmitBatchResponse;
+  }
+
+  async getTaskStatuses(taskIds: readonly string[]): Promise<Map<string, TaskStatusRecord>> {
+    const records = (await this.call("getTaskStatuses", { taskIds })) as TaskStatusRecord[];
+    return new Map(records.map((r) => [r.task_id, r]));
+  }
+
+  async getTaskGroup(taskGroupId: string): Promise<TaskGroupInfo> {
+    return (await this.call("getTaskGroup", { taskGroupId })) as TaskGroupInfo;
+  }
+
+  async getEndpointStatus(endpointId: string): Promise<EndpointStatus> {
+    return (await this.call("getEndpointStatus", { endpointId })) as EndpointStatus;
+  }
+
+  watchResults(taskGroupId: string): ResultWatch {
+    const watch = new RemoteResultWatch(taskGroupId, (w) => this.detach(w));
+    if (this.disposed) {
+      watch.close("the local endpoint client was stopped");
+      return watch;
+    }
+    this.watches.add(watch);
+    void this.attach(watch);
+    return watch;
+  }
+
+  /** Asks the daemon to stop now (tests, "stop local endpoint"); its running tasks are reported restarted next time. */
+  async shutdownDaemon(): Promise<void> {
+    const connection = await this.connected();
+    await connection.call("shutdown");
+    await connection.closed;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const w of [...this.watches]) w.dispose();
+    this.watches.clear();
+    for (const [timer, resolve] of this.timers) {
+      clearTimeout(timer);
+      resolve();
+    }
+    this.timers.clear();
+    void this.connection?.then((c) => c.dispose(), () => undefined);
+  }
+
+  private async call(method: string, params?: unknown): Promise<unknown> {
+    return (await this.connected()).call(method, params);
+  }
+
+  private connected(): Promise<DaemonConnection> {
+    if (this.disposed) return Promise.reject(new LocalEndpointError("DAEMON_LOST", "the local endpoint client was stopped"));
+    // The daemon went away: this call starts (or finds) a new one.
+    if (this.live?.lost) {
+      this.live = undefined;
+      this.connection = undefined;
+    }
+    if (this.connection === undefined) {
+      const opening = this.open();
+      this.connection = opening;
+      // A failed start is not cached: the next call tries again.
+      opening.catch(() => {
+        if (this.connection === opening) this.connection = undefined;
+      });
+    }
+    return this.connection;
+  }
+
+  private async open(): Promise<DaemonConnection> {
+    const { config } = this.options;
+    const wanted = configFingerprint(config);
+    for (let attempt = 0; ; attempt++) {
+      const socket = await connectOrSpawn(config, this.options.launch ?? defaultLaunch());
+      const connection = new DaemonConnection(socket, config.storageDir);
+      try {
+        const hello = (await connection.call("hello")) as HelloResult;
+        if (hello.fingerprint === wanted || attempt >= 2) return this.adopt(connection);
+        if (hello.outstanding > 0) {
+          // Never under running tasks: it serves on with its old settings and exits when they are done.
+          await connection.call("retire");
+          return this.adopt(connection);
+        }
+        await connection.call("shutdown");
+        await connection.closed;
+      } catch (err) {
+        connection.dispose();
+        // Reached a daemon just as it exited (idle, retired): the next round starts a new one.
+        if (!(err instanceof LocalEndpointError && err.code === "DAEMON_LOST") || attempt >= 2) throw err;
+      }
+    }
+  }
+
+  private adopt(connection: DaemonConnection): DaemonConnection {
+    if (this.disposed) connection.dispose();
+    this.live = connection;
+    void connection.closed.then(() => {
+      if (this.disposed) return;
+      for (const w of this.watches) if (w.connection === connection) void this.attach(w, "the local endpoint process exited");
+    });
+    return connection;
+  }
+
+  /** (Re)opens the watch on the current daemon; after a few failed attempts the watch closes with the error. */
+  private async attach(watch: RemoteResultWatch, lost?: string): Promise<void> {
+    if (lost) watch.setState("reconnecting", lost);
+    // An attach under way retries by itself when its connection is lost too.
+    if (watch.attaching) return;
+    watch.attaching = true;
+    try {
+      await this.attachWithRetries(watch);
+    } finally {
+      watch.attaching = false;
+    }
+  }
+
+  private async attachWithRetries(watch: RemoteResultWatch): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const connection = await this.connected();
+        if (watch.state === "closed") return;
+        // Routed before asking: the daemon's first events can arrive in the same read as its answer.
+        const id = watch.connect(connection);
+        await connection.call("watch", { watch: id, taskGroupId: watch.taskGroupId });
+        watch.setState("streaming");
+        return;
+      } catch (err) {
+        if (watch.state === "closed" || this.disposed) return;
+        if (attempt >= 3) return watch.close(err instanceof Error ? err.message : String(err));
+        await this.delay(300 * attempt);
+      }
+    }
+  }
+
+  /** A pause between retries, cut short (resolved) when the client is disposed. */
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.set(timer, resolve);
+    });
+  }
+
+  private detach(watch: RemoteResultWatch): void {
+    this.watches.delete(watch);
+  }
+}
+
+/** One socket to the daemon: numbered calls and the watch events it streams. */
+class DaemonConnection {
+  private nextId = 1;
+  private nextWatchId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly watchHandlers = new Map<number, (e: WireWatchEvent) => void>();
+  private lostReason: string | undefined;
+  /** Resolves when the socket closed, for whatever reason. */
+  readonly closed: Promise<void>;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly storageDir: string,
+  ) {
+    const reader = new LineReader(
+      (value) => this.receive(value as WireResponse & WireWatchEvent),
+      (line) => this.fail(`the local endpoint process sent an unreadable line: ${line.slice(0, 200)}`),
+    );
+    socket.on("data", (chunk) => reader.push(chunk));
+    socket.on("error", (err) => this.fail(err.message));
+    this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
+    void this.closed.then(() => this.fail("the connection closed"));
+  }
+
+  call(method: string, params?: unknown): Promise<unknown> {
+    if (this.lostReason !== undefined) return Promise.reject(this.lostError());
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.socket.write(JSON.stringify({ id, method, params }) + "\n");
+    });
+  }
+
+  get lost(): boolean {
+    return this.lostReason !== undefined;
+  }
+
+  /** A new watch id whose events go to `handler`. */
+  onWatch(handler: (e: WireWatchEvent) => void): number {
+    const id = this.nextWatchId++;
+    this.watchHandlers.set(id, handler);
+    return id;
+  }
+
+  unwatch(id: number): void {
+    this.watchHandlers.delete(id);
+    if (this.lostReason === undefined) this.call("unwatch", { watch: id }).catch(() => undefined);
+  }
+
+  dispose(): void {
+    this.lostReason ??= "the local endpoint client was stopped";
+    this.socket.destroy();
+  }
+
+  private receive(msg: WireResponse & WireWatchEvent): void {
+    if (typeof msg.watch === "number") {
+      this.watchHandlers.get(msg.watch)?.(msg);
+      return;
+    }
+    const call = this.pending.get(msg.id);
+    if (!call) return;
+    this.pending.delete(msg.id);
+    if (msg.error) call.reject(decodeError(msg.error));
+    else call.resolve(msg.result);
+  }
+
+  private fail(reason: string): void {
+    this.lostReason ??= reason;
+    this.socket.destroy();
+    const err = this.lostError();
+    for (const call of this.pending.values()) call.reject(err);
+    this.pending.clear();
+  }
+
+  private lostError(): LocalEndpointError {
+    return new LocalEndpointError(
+      "DAEMON_LOST",
+      `Lost the local endpoint process (${this.lostReason}); the next request starts a new one.${logTail(this.storageDir, 5)}`,
+    );
+  }
+}
+
+class RemoteResultWatch implements ResultWatch {
+  private readonly resultEmitter = new Emitter<ResultEvent>();
+  private readonly stateEmitter = new Emitter<{ state: WatchState; reason?: string }>();
+  private readonly taskStateEmitter = new Emitter<TaskStateEvent>();
+  readonly onResult: Event<ResultEvent> = this.resultEmitter.event;
+  readonly onStateChange: Event<{ state: WatchState; reason?: string }> = this.stateEmitter.event;
+  readonly onTaskState: Event<TaskStateEvent> = this.taskStateEmitter.event;
+  private current: WatchState = "connecting";
+  /** The daemon connection and its id for this watch, while attached. */
+  connection: DaemonConnection | undefined;
+  /** LocalEndpointClient.attach is under way. */
+  attaching = false;
+  private remoteId: number | undefined;
+
+  constructor(
+    readonly taskGroupId: string,
+    private readonly detach: (w: RemoteResultWatch) => void,
+  ) {}
+
+  get state(): WatchState {
+    return this.current;
+  }
+
+  /** Routes the connection's events for a new watch id here; returns the id. */
+  connect(connection: DaemonConnection): number {
+    this.connection = connection;
+    this.remoteId = connection.onWatch((e) => this.receive(e));
+    return this.remoteId;
+  }
+
+  setState(state: WatchState, reason?: string): void {
+    if (this.current === "closed" || this.current === state) return;
+    this.current = state;
+    this.stateEmitter.fire({ state, reason });
+  }
+
+  /** Ends the watch; announced after the caller had a chance to subscribe. */
+  close(reason: string): void {
+    if (this.current === "closed") return;
+    this.current = "closed";
+    this.release();
+    setImmediate(() => {
+      this.stateEmitter.fire({ state: "closed", reason });
+      this.disposeEmitters();
+    });
+  }
+
+  dispose(): void {
+    if (this.current === "closed") return;
+    this.current = "closed";
+    this.release();
+    this.stateEmitter.fire({ state: "closed" });
+    this.disposeEmitters();
+  }
+
+  private receive(e: WireWatchEvent): void {
+    if (this.current === "closed") return;
+    try {
+      if (e.event === "result") this.resultEmitter.fire(decodeResultEvent(e.data));
+      else if (e.event === "taskState") this.taskStateEmitter.fire(decodeTaskState(e.data));
+      else if (e.state === "closed") this.close(e.reason ?? "the local endpoint closed the watch");
+    } catch (err) {
+      this.close(`unreadable event from the local endpoint: ${(err as Error).message}`);
+    }
+  }
+
+  private release(): void {
+    if (this.connection && this.remoteId !== undefined) this.connection.unwatch(this.remoteId);
+    this.connection = undefined;
+    this.detach(this);
+  }
+
+  private disposeEmitters(): void {
+    this.resultEmitter.dispose();
+    this.stateEmitter.dispose();
+    this.taskStateEmitter.dispose();
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * The local endpoint process (core/local/daemon) and its client: tasks outlive the client that
+ * submitted them, concurrent clients share one daemon, an idle daemon exits with its workers, and a
+ * killed daemon is reported and replaced. Real processes throughout; every daemon is stopped at the end.
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { join } from "node:path";
+import { after, describe, it, type TestContext } from "node:test";
+import { socketPathFor, type DaemonConfig } from "../../../core/local/daemon/wire";
+import { LocalEndpointError } from "../../../core/local/errors";
+import { deserializeData, packTaskPayload } from "../../../core/protocol";
+import type { ResultEvent, WatchState } from "../../../core/service/computeService";
+import { LOCAL_ENDPOINT_ID } from "../../../core/service/local/localComputeService";
+import { LocalEndpointClient } from "../../../core/service/local/localEndpointClient";
+import { functionCode, isAlive, PYTHON, tempDir, waitFor } from "./support";
+
+const started = new Set<string>();
+
+/** Pids of daemon processes serving `storageDir` (found by their command line, which holds the dir). */
+function daemonsFor(storageDir: string): number[] {
+  const out = execFileSync("ps", ["-eo", "pid=,stat=,args="], { encoding: "utf8" });
+  return out
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.includes("daemon/main.ts") && l.includes(JSON.stringify(storageDir).slice(1, -1)) && !/^\d+\s+Z/.test(l))
+    .map((l) => parseInt(l, 10));
+}
+
+function workersOf(pid: number): number[] {
+  try {
+    const out = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(pid)], { encoding: "utf8" });
+    return out.split("\n").filter((l) => l.includes("worker.py")).map((l) => parseInt(l, 10));
+  } catch {
+    return [];
+  }
+}
+
+function config(t: TestContext, overrides: Partial<DaemonConfig> = {}): DaemonConfig {
+  const storageDir = overrides.storageDir ?? tempDir(t, "gc-daemon-test-");
+  started.add(storageDir);
+  return { storageDir, python: PYTHON, workers: 2, idleExitMs: 2000, ...overrides };
+}
+
+function client(t: TestContext, c: DaemonConfig): Promise<LocalEndpointClient> {
+  return LocalEndpointClient.connect({ config: c }).then((x) => {
+    t.after(() => x.dispose());
+    return x;
+  });
+}
+
+describe("local endpoint daemon", () => {
+  it("keeps a task running when its client is killed; a new client receives the result", async (t) => {
+    const c = config(t);
+    const host = spawn(process.execPath, ["--import", "tsx", join(__dirname, "fixtures", "daemonClientHost.ts"), c.storageDir, "2"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    t.after(() => host.kill("SIGKILL"));
+    const line = await new Promise<string>((resolve) => host.stdout.once("data", (d: Buffer) => resolve(d.toString())));
+    const { taskGroupId, taskId, daemonPid } = JSON.parse(line) as { taskGroupId: string; taskId: string; daemonPid: number };
+    host.kill("SIGKILL");
+
+    const again = await client(t, c);
+    assert.equal(await again.daemonPid(), daemonPid, "the same daemon serves the new client");
+    const watch = again.watchResults(taskGroupId);
+    const event = await new Promise<ResultEvent>((resolve) => watch.onResult(resolve));
+    watch.dispose();
+    assert.equal(event.result.task_id, taskId);
+    assert.equal(deserializeData(event.result.data), 2n ** 70n + 2n, "the result, a bigint, crossed the socket exactly");
+    assert.ok(event.result.task_statuses?.every((s) => typeof s.timestamp === "bigint"));
+    assert.equal((await again.getTaskStatuses([taskId])).get(taskId)?.status, "success");
+
+    // A finished result is replayed right behind the watch's answer, often in the same read: never lost.
+    for (let i = 0; i < 20; i++) {
+      const w = again.watchResults(taskGroupId);
+      const replayed = await new Promise<ResultEvent>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`watch ${i} got no result`)), 5000);
+        w.onResult((e) => {
+          clearTimeout(timer);
+          resolve(e);
+        });
+      });
+      w.dispose();
+      assert.equal(replayed.result.task_id, taskId);
+    }
+  });
+
+  it("gives two clients racing to start it one daemon", async (t) => {
+    const c = config(t);
+    const [a, b] = await Promise.all([client(t, c), client(t, c)]);
+    assert.equal(await a.daemonPid(), await b.daemonPid());
+    assert.deepEqual(daemonsFor(c.storageDir), [await a.daemonPid()]);
+  });
+
+  it("exits when idle with no client, leaving no process behind", async (t) => {
+    const c = config(t, { idleExitMs: 300 });
+    const x = await client(t, c);
+    const pid = await x.daemonPid();
+    await waitFor(() => workersOf(pid).length === 2, "the daemon's workers to start");
+    const workers = workersOf(pid);
+    x.dispose();
+    await waitFor(() => !isAlive(pid) && workers.every((w) => !isAlive(w)), "the idle daemon and its workers to exit");
+    assert.deepEqual(daemonsFor(c.storageDir), []);
+  });
+
+  it("reports a killed daemon clearly and starts a new one on the next call", async (t) => {
+    const c = config(t);
+    const x = await client(t, c);
+    const pid = await x.daemonPid();
+    const watchStates: { state: WatchState; reason?: string }[] = [];
+    const fid = await x.registerFunction({
+      function_name: "f",
+      function_code: "irrelevant",
+      meta: { python_version: "3.11.2", sdk_version: "4.15.0", serde_identifier: "st" },
+    });
+    assert.ok(fid);
+    const group = await x.submit({ endpointId: LOCAL_ENDPOINT_ID, tasks: { [fid]: [] }, createQueue: true });
+    const watch = x.watchResults(group.taskGroupId);
+    watch.onStateChange((s) => watchStates.push(s));
+    await waitFor(() => watch.state === "streaming", "the watch to attach");
+
+    // Stopped, the daemon cannot answer: the call is surely in flight when it is killed.
+    process.kill(pid, "SIGSTOP");
+    const inFlight = x.getEndpointStatus(LOCAL_ENDPOINT_ID);
+    await new Promise((r) => setTimeout(r, 100));
+    process.kill(pid, "SIGKILL");
+    await assert.rejects(inFlight, (e) => e instanceof LocalEndpointError && e.code === "DAEMON_LOST" && /Lost the local endpoint process/.test(e.message));
+    await waitFor(() => !isAlive(pid), "the killed daemon to be gone");
+
+    assert.equal((await x.getEndpointStatus(LOCAL_ENDPOINT_ID)).status, "online");
+    const second = await x.daemonPid();
+    assert.notEqual(second, pid);
+    assert.deepEqual(daemonsFor(c.storageDir), [second]);
+    await waitFor(() => watch.state === "streaming" && watchStates.some((s) => s.state === "reconnecting"), "the watch to reattach");
+    assert.match(watchStates.find((s) => s.state === "reconnecting")?.reason ?? "", /exited/);
+    watch.dispose();
+  });
+
+  it("replaces an idle daemon started with other settings", async (t) => {
+    const c = config(t, { workers: 1 });
+    const first = await client(t, c);
+    const pid = await first.daemonPid();
+    const second = await client(t, { ...c, workers: 2 });
+    assert.notEqual(await second.daemonPid(), pid);
+    await waitFor(() => !isAlive(pid), "the old daemon to stop");
+    assert.equal((await second.getEndpointStatus(LOCAL_ENDPOINT_ID)).details?.total_workers, 2);
+  });
+
+  it("lets a busy daemon with other settings finish its tasks, then a new one serves the new settings", async (t) => {
+    const c = config(t, { workers: 1 });
+    const first = await client(t, c);
+    const pid = await first.daemonPid();
+    const fid = await first.registerFunction({
+      function_name: "nap",
+      function_code: functionCode("nap", "def nap(s):\n    import time\n    time.sleep(s)\n    return s\n"),
+      meta: { python_version: "3.11.2", sdk_version: "4.15.0", serde_identifier: "st" },
+    });
+    const { tasks } = await first.submit({ endpointId: LOCAL_ENDPOINT_ID, tasks: { [fid]: [packTaskPayload([2], {}, "json")] }, createQueue: true });
+    const [taskId] = tasks[fid];
+
+    const second = await client(t, { ...c, workers: 2 });
+    assert.equal(await second.daemonPid(), pid, "the running task keeps its daemon");
+    await waitFor(() => !isAlive(pid), "the retired daemon to exit once its task is done");
+    assert.equal((await second.getTaskStatuses([taskId])).get(taskId)?.status, "success");
+    assert.notEqual(await second.daemonPid(), pid);
+    assert.equal((await second.getEndpointStatus(LOCAL_ENDPOINT_ID)).details?.total_workers, 2);
+  });
+
+  it("fails to start with a typed error that ends with the daemon's log", async (t) => {
+    const c = config(t, { python: "/nonexistent/python3" });
+    await assert.rejects(
+      LocalEndpointClient.connect({ config: c }),
+      (e) =>
+        e instanceof LocalEndpointError &&
+        e.code === "DAEMON_START_FAILED" &&
+        /it stopped \(exit code 1\)/.test(e.message) &&
+        /Local endpoint log .*daemon\.log/.test(e.message) &&
+        /failed to start: .*\/nonexistent\/python3/.test(e.message),
+    );
+    assert.deepEqual(daemonsFor(c.storageDir), []);
+  });
+
+  it("puts the socket in a short temp path when the storage dir's is too long", () => {
+    const long = "/tmp/" + "x".repeat(120);
+    assert.match(socketPathFor(long), /gc-local-[0-9a-f]{16}\.sock$/);
+    assert.equal(socketPathFor("/tmp/short"), "/tmp/short/endpoint.sock");
+  });
+});
+
+after(async () => {
+  // No daemon outlives the suite: SIGTERM stops each with its workers.
+  for (const dir of started) for (const pid of daemonsFor(dir)) process.kill(pid, "SIGTERM");
+  await waitFor(() => [...started].every((dir) => daemonsFor(dir).length === 0), "every daemon of this file to exit");
+});
