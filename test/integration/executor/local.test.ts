@@ -114,7 +114,8 @@ describe("Executor on the local endpoint", { timeout: 120_000 }, () => {
     assert.ok(start, `an execution-start transition: ${JSON.stringify(seen.transitions, (_, v) => (typeof v === "bigint" ? String(v) : v))}`);
     assert.equal(start.actor, "worker");
     assert.equal(typeof start.timestamp, "bigint");
-    const nowNs = BigInt(Date.now()) * 1_000_000n;
+    // Date.now() truncates to the millisecond, so Python's time_ns() may read up to 1 ms "later".
+    const nowNs = BigInt(Date.now() + 1) * 1_000_000n;
     assert.ok(start.timestamp <= nowNs && start.timestamp > nowNs - 60_000_000_000n, "a wall-clock nanosecond timestamp");
     assert.equal(await fut, 0.8);
     assert.deepEqual(states.slice(-2), ["running", "success"]);
