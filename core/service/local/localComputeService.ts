@@ -6,8 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { ComputeApiError } from "../../protocol/apiError";
+import { EmittingResultWatch } from "../emittingResultWatch";
 import type { ResultData } from "../../protocol/messages";
-import { Emitter, type Event } from "../../util/event";
 import { isoTimestamp, ResultStore, type StoredTask } from "../../local/resultStore";
 import { nowNs, nsToSecondsString } from "../../local/wallClock";
 import { WorkerPool, type WorkerOutcome, type WorkerPoolOptions } from "../../local/workerPool";
@@ -22,7 +22,6 @@ import type {
   SubmitBatchResponse,
   TaskGroupInfo,
   TaskStatusRecord,
-  WatchState,
 } from "../computeService";
 
 /** The local endpoint's id unless another is configured. */
@@ -265,55 +264,24 @@ export class LocalComputeService implements ComputeService {
   }
 }
 
-class LocalResultWatch implements ResultWatch {
-  private readonly resultEmitter = new Emitter<ResultEvent>();
-  private readonly stateEmitter = new Emitter<{ state: WatchState; reason?: string }>();
-  private readonly taskStateEmitter = new Emitter<TaskStateEvent>();
-  readonly onResult: Event<ResultEvent> = this.resultEmitter.event;
-  readonly onTaskState: Event<TaskStateEvent> = this.taskStateEmitter.event;
-  readonly onStateChange: Event<{ state: WatchState; reason?: string }> = this.stateEmitter.event;
-  private current: WatchState = "streaming";
-
+class LocalResultWatch extends EmittingResultWatch {
   constructor(
-    readonly taskGroupId: string,
-    private readonly detach: () => void,
-  ) {}
-
-  get state(): WatchState {
-    return this.current;
+    taskGroupId: string,
+    private readonly onDetach: () => void,
+  ) {
+    super(taskGroupId, "streaming");
   }
 
   deliver(event: ResultEvent): void {
-    if (this.current === "streaming") this.resultEmitter.fire(event);
+    this.emitResult(event);
   }
 
   deliverState(event: TaskStateEvent): void {
-    if (this.current === "streaming") this.taskStateEmitter.fire(event);
+    this.emitTaskState(event);
   }
 
-  /** Ends the watch; the state change is announced after the caller had a chance to subscribe. */
-  close(reason: string): void {
-    if (this.current === "closed") return;
-    this.current = "closed";
-    this.detach();
-    setImmediate(() => {
-      this.stateEmitter.fire({ state: "closed", reason });
-      this.disposeEmitters();
-    });
-  }
-
-  dispose(): void {
-    if (this.current === "closed") return;
-    this.current = "closed";
-    this.detach();
-    this.stateEmitter.fire({ state: "closed" });
-    this.disposeEmitters();
-  }
-
-  private disposeEmitters(): void {
-    this.resultEmitter.dispose();
-    this.stateEmitter.dispose();
-    this.taskStateEmitter.dispose();
+  protected detach(): void {
+    this.onDetach();
   }
 }
 

@@ -19,20 +19,17 @@ import {
   type WireResponse,
   type WireWatchEvent,
 } from "../../local/daemon/wire";
-import { Emitter, type Event } from "../../util/event";
 import type {
   ComputeService,
   EndpointStatus,
   FunctionRegistration,
-  ResultEvent,
   ResultWatch,
   SubmitBatchRequest,
   SubmitBatchResponse,
   TaskGroupInfo,
-  TaskStateEvent,
   TaskStatusRecord,
-  WatchState,
 } from "../computeService";
+import { EmittingResultWatch } from "../emittingResultWatch";
 import { connectOrSpawn, defaultLaunch, logTail, type DaemonLaunch } from "./daemonLauncher";
 
 export interface LocalEndpointClientOptions {
@@ -305,14 +302,7 @@ class DaemonConnection {
   }
 }
 
-class RemoteResultWatch implements ResultWatch {
-  private readonly resultEmitter = new Emitter<ResultEvent>();
-  private readonly stateEmitter = new Emitter<{ state: WatchState; reason?: string }>();
-  private readonly taskStateEmitter = new Emitter<TaskStateEvent>();
-  readonly onResult: Event<ResultEvent> = this.resultEmitter.event;
-  readonly onStateChange: Event<{ state: WatchState; reason?: string }> = this.stateEmitter.event;
-  readonly onTaskState: Event<TaskStateEvent> = this.taskStateEmitter.event;
-  private current: WatchState = "connecting";
+class RemoteResultWatch extends EmittingResultWatch {
   /** The daemon connection and its id for this watch, while attached. */
   connection: DaemonConnection | undefined;
   /** LocalEndpointClient.attach is under way. */
@@ -320,12 +310,10 @@ class RemoteResultWatch implements ResultWatch {
   private remoteId: number | undefined;
 
   constructor(
-    readonly taskGroupId: string,
-    private readonly detach: (w: RemoteResultWatch) => void,
-  ) {}
-
-  get state(): WatchState {
-    return this.current;
+    taskGroupId: string,
+    private readonly onDetach: (w: RemoteResultWatch) => void,
+  ) {
+    super(taskGroupId, "connecting");
   }
 
   /** Routes the connection's events for a new watch id here; returns the id. */
@@ -335,51 +323,20 @@ class RemoteResultWatch implements ResultWatch {
     return this.remoteId;
   }
 
-  setState(state: WatchState, reason?: string): void {
-    if (this.current === "closed" || this.current === state) return;
-    this.current = state;
-    this.stateEmitter.fire({ state, reason });
-  }
-
-  /** Ends the watch; announced after the caller had a chance to subscribe. */
-  close(reason: string): void {
-    if (this.current === "closed") return;
-    this.current = "closed";
-    this.release();
-    setImmediate(() => {
-      this.stateEmitter.fire({ state: "closed", reason });
-      this.disposeEmitters();
-    });
-  }
-
-  dispose(): void {
-    if (this.current === "closed") return;
-    this.current = "closed";
-    this.release();
-    this.stateEmitter.fire({ state: "closed" });
-    this.disposeEmitters();
-  }
-
   private receive(e: WireWatchEvent): void {
-    if (this.current === "closed") return;
+    if (this.state === "closed") return;
     try {
-      if (e.event === "result") this.resultEmitter.fire(decodeResultEvent(e.data));
-      else if (e.event === "taskState") this.taskStateEmitter.fire(decodeTaskState(e.data));
+      if (e.event === "result") this.emitResult(decodeResultEvent(e.data));
+      else if (e.event === "taskState") this.emitTaskState(decodeTaskState(e.data));
       else if (e.state === "closed") this.close(e.reason ?? "the local endpoint closed the watch");
     } catch (err) {
       this.close(`unreadable event from the local endpoint: ${(err as Error).message}`);
     }
   }
 
-  private release(): void {
+  protected detach(): void {
     if (this.connection && this.remoteId !== undefined) this.connection.unwatch(this.remoteId);
     this.connection = undefined;
-    this.detach(this);
-  }
-
-  private disposeEmitters(): void {
-    this.resultEmitter.dispose();
-    this.stateEmitter.dispose();
-    this.taskStateEmitter.dispose();
+    this.onDetach(this);
   }
 }
