@@ -3,36 +3,24 @@
  * while its worker executes it, not "received" until the result arrives.
  */
 import * as assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import * as vscode from "vscode";
 import { after, before, describe, it } from "mocha";
 import type { GlobusComputeApi } from "../../../extension/extension";
+import { activateWithLocalFile, restoreDefaultEndpoint } from "./hostSetup";
 import type { TaskRecord } from "../../../extension/tasks/taskGroupModel";
 import { taskItem } from "../../../extension/tasks/taskTreeNodes";
 
-const EXTENSION_ID = "globus-compute-community.globus-compute-vscode";
 const SOURCE = "def nap():\n    import time\n    time.sleep(3)\n    return 'rested'\n";
 
 describe("a running task in the Tasks view", () => {
   let api: GlobusComputeApi;
   let uri: vscode.Uri;
-  const config = () => vscode.workspace.getConfiguration("globusCompute");
 
   before(async () => {
-    const extension = vscode.extensions.getExtension<GlobusComputeApi>(EXTENSION_ID);
-    assert.ok(extension);
-    api = await extension.activate();
-    await config().update("defaultEndpoint", "local", vscode.ConfigurationTarget.Workspace);
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    assert.ok(folder);
-    uri = vscode.Uri.file(join(folder.uri.fsPath, "host_nap.py"));
-    await writeFile(uri.fsPath, SOURCE);
+    ({ api, uri } = await activateWithLocalFile("host_nap.py", SOURCE));
   });
 
-  after(async () => {
-    await config().update("defaultEndpoint", "tutorial", vscode.ConfigurationTarget.Workspace);
-  });
+  after(restoreDefaultEndpoint);
 
   it("a sleeping function's row spins while it runs, then passes", async () => {
     const before = api.taskGroups.groups.length;

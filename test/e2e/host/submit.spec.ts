@@ -3,14 +3,12 @@
  * local endpoint and its result reaches the task groups; a forgotten group comes back by its id.
  */
 import * as assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import * as vscode from "vscode";
 import { after, before, describe, it } from "mocha";
 import type { GlobusComputeApi } from "../../../extension/extension";
+import { activateWithLocalFile, restoreDefaultEndpoint } from "./hostSetup";
 import type { TaskGroupRecord } from "../../../extension/tasks/taskGroupModel";
 
-const EXTENSION_ID = "globus-compute-community.globus-compute-vscode";
 const SOURCE = "def answer():\n    return 6 * 7\n";
 
 /** Resolves with the first value `probe` returns that is not undefined, checked on every model change. */
@@ -36,24 +34,13 @@ function when<T>(api: GlobusComputeApi, probe: () => T | undefined, what: string
 describe("submitting through the local endpoint", () => {
   let api: GlobusComputeApi;
   let uri: vscode.Uri;
-  const config = () => vscode.workspace.getConfiguration("globusCompute");
 
   before(async () => {
-    const extension = vscode.extensions.getExtension<GlobusComputeApi>(EXTENSION_ID);
-    assert.ok(extension);
-    api = await extension.activate();
-    // The fixture workspace defaults to the (cloud) tutorial endpoint; these tests run locally.
-    await config().update("defaultEndpoint", "local", vscode.ConfigurationTarget.Workspace);
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    assert.ok(folder);
-    uri = vscode.Uri.file(join(folder.uri.fsPath, "host_answer.py"));
-    await writeFile(uri.fsPath, SOURCE);
+    ({ api, uri } = await activateWithLocalFile("host_answer.py", SOURCE));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
   });
 
-  after(async () => {
-    await config().update("defaultEndpoint", "tutorial", vscode.ConfigurationTarget.Workspace);
-  });
+  after(restoreDefaultEndpoint);
 
   let group: TaskGroupRecord;
 
