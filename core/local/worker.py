@@ -11,10 +11,10 @@ core/local/workerProcess.ts. The host talks to it over two private pipes, never 
   on fd 3 means the host is gone: the worker kills its process group (itself and anything user code
   spawned) so nothing outlives the host.
 
-What a task prints goes to fds 1 and 2, which point at two capture files for the task's duration,
-so ``print``, ``sys.stderr.write``, C extensions and ``os.system`` children are all captured. The
-files have names the host knows, so it can still read them when the worker dies mid-task (e.g. the
-faulthandler dump of a segfault).
+What a task prints goes to fds 1 and 2, which point at two capture files (once set up, and again
+after any task that moved them), so ``print``, ``sys.stderr.write``, C extensions and ``os.system``
+children are all captured. The files have names the host knows, so it can still read them when the
+worker dies mid-task (e.g. the faulthandler dump of a segfault).
 """
 
 import argparse
@@ -26,9 +26,8 @@ import json
 import os
 import pickle
 import platform
-import queue
+import select
 import signal
-import struct
 import sys
 import threading
 import time
@@ -314,6 +313,7 @@ def _error_string_and_details(exc):
 
 
 def execute_task(task_id, task_buffer, result_serializers, result_size_limit):
+    """Runs one task: (data, error_details, execution-start ns, execution-end ns)."""
     exec_start = time.time_ns()
     os.environ["GC_TASK_UUID"] = task_id
     error_details = None
@@ -325,61 +325,59 @@ def execute_task(task_id, task_buffer, result_serializers, result_size_limit):
             raise MaxResultSizeExceeded(len(data), result_size_limit)
     except BaseException as exc:  # also SystemExit from user code: it fails the task, not the worker
         data, error_details = _error_string_and_details(exc)
-    exec_end = time.time_ns()
-    return {
-        "task_id": task_id,
-        "data": data,
-        "error_details": error_details,
-        "task_statuses": [
-            {"timestamp": str(exec_start), "state": "execution-start", "actor": "worker"},
-            {"timestamp": str(exec_end), "state": "execution-end", "actor": "worker"},
-        ],
-    }
+    return data, error_details, exec_start, time.time_ns()
 
 
 class OutputCapture:
-    """Points fds 1 and 2 at per-worker files while a task runs; reads them back afterwards."""
+    """Keeps fds 1 and 2 on two per-worker files; per task, reads back and clears what was written.
+
+    The files are opened O_APPEND, so truncating them also rewinds every writer (children included)
+    and fds 1/2 need not be moved per task; only when user code replaced them are they put back.
+    """
 
     def __init__(self, stdout_path, stderr_path):
-        self.files = [open(stdout_path, "w+b"), open(stderr_path, "w+b")]
-        self.saved = [os.dup(1), os.dup(2)]
-        # Whether a file holds a previous task's output (most tasks print nothing: skip the syscalls).
+        flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND | os.O_CLOEXEC
+        self.fds = [os.open(path, flags, 0o666) for path in (stdout_path, stderr_path)]
+        self.identities = []
+        for target, fd in zip((1, 2), self.fds):
+            os.dup2(fd, target)
+            st = os.fstat(fd)
+            self.identities.append((st.st_dev, st.st_ino))
+        # Whether a file holds a previous task's output (most tasks print nothing: skip the syscall).
         self.used = [False, False]
 
-    def __enter__(self):
-        self._flush()
-        for i, (fd, f) in enumerate(zip((1, 2), self.files)):
+    def begin(self):
+        for i in (0, 1):
             if self.used[i]:
-                f.seek(0)
-                f.truncate()
-            os.dup2(f.fileno(), fd)
-        return self
+                os.ftruncate(self.fds[i], 0)
+                self.used[i] = False
 
-    def __exit__(self, *exc):
-        self._flush()
-        # User code may have swapped the streams; the next task starts clean.
-        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-        for fd, saved in zip((1, 2), self.saved):
-            os.dup2(saved, fd)
-        self.output = [self._read(i) for i in range(len(self.files))]
-        return False
-
-    @staticmethod
-    def _flush():
-        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+    def end(self):
+        """[stdout, stderr] of the task; the streams and fds 1/2 are reset for the next one."""
+        for stream in {sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__}:  # each one once
             try:
                 stream.flush()
             except Exception:
                 pass
+        # User code may have swapped the streams; the next task starts clean.
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        return [self._collect(0, 1), self._collect(1, 2)]
 
-    def _read(self, i):
-        f = self.files[i]
-        size = f.seek(0, os.SEEK_END)
-        self.used[i] = size > 0
+    def _collect(self, i, target):
+        fd = self.fds[i]
+        try:
+            st = os.fstat(target)
+            ours = (st.st_dev, st.st_ino) == self.identities[i]
+        except OSError:  # user code closed it
+            ours = False
+        if not ours:  # user code pointed the fd elsewhere: what reached our file is still the task's
+            os.dup2(fd, target)
+            st = os.fstat(fd)
+        size = st.st_size
         if size == 0:
             return ""
-        f.seek(0)
-        text = f.read(CAPTURE_LIMIT).decode("utf-8", "replace")
+        self.used[i] = True
+        text = os.pread(fd, CAPTURE_LIMIT, 0).decode("utf-8", "replace")
         if size > CAPTURE_LIMIT:
             text += "\n[... {} more bytes of output not kept]\n".format(size - CAPTURE_LIMIT)
         return text
@@ -388,24 +386,20 @@ class OutputCapture:
 # --- IPC ---
 
 
-def read_frames(stream, inbox, capture_paths):
-    """Reader thread: frames from the host into `inbox`; EOF (host gone) ends the process group."""
-    while True:
-        header = stream.read(4)
-        if len(header) < 4:
-            break
-        (length,) = struct.unpack(">I", header)
-        body = stream.read(length)
-        if len(body) < length:
-            break
-        inbox.put(json.loads(body.decode("utf-8")))
-    # A host that died could not clean up: remove the capture files, and their folder once empty.
-    for path in capture_paths:
-        _remove_quietly(os.remove, path)
-    _remove_quietly(os.rmdir, os.path.dirname(capture_paths[0]))
-    if os.getpgrp() == os.getpid():
-        os.killpg(os.getpid(), signal.SIGKILL)
-    os._exit(0)
+class HostGone:
+    """What to do once the host closed fd 3: it could not clean up, so remove the capture files, and
+    end the process group (this worker and anything user code spawned) so nothing outlives the host."""
+
+    def __init__(self, capture_paths):
+        self.capture_paths = capture_paths
+
+    def __call__(self):
+        for path in self.capture_paths:
+            _remove_quietly(os.remove, path)
+        _remove_quietly(os.rmdir, os.path.dirname(self.capture_paths[0]))
+        if os.getpgrp() == os.getpid():
+            os.killpg(os.getpid(), signal.SIGKILL)
+        os._exit(0)
 
 
 def _remove_quietly(remove, path):
@@ -415,18 +409,121 @@ def _remove_quietly(remove, path):
         pass
 
 
+def watch_for_hangup(fd, host_gone):
+    """Watchdog thread: the main thread reads fd 3 only between tasks, so this one notices EOF during a
+    task. Polling for no event at all wakes it only on hang-up, never per frame."""
+    poller = select.poll()
+    poller.register(fd, 0)
+    poller.poll()
+    host_gone()
+
+
+class Inbox:
+    """Frames from the host, read in the main thread; one read takes all the frames the host sent together."""
+
+    def __init__(self, fd, host_gone):
+        self.fd = fd
+        self.host_gone = host_gone
+        self.buffer = bytearray()
+        self.poller = select.poll()
+        self.poller.register(fd, select.POLLIN)
+
+    def _frame_end(self):
+        """Where the first frame in the buffer ends, or 0 if it is not all here yet."""
+        buffer = self.buffer
+        if len(buffer) < 4:
+            return 0
+        end = 4 + int.from_bytes(buffer[:4], "big")
+        return end if end <= len(buffer) else 0
+
+    def _fill(self):
+        chunk = os.read(self.fd, 1 << 16)
+        if not chunk:
+            self.host_gone()
+        self.buffer += chunk
+
+    def has_frame(self):
+        """Whether a whole frame is here already, without waiting for one."""
+        if self._frame_end():
+            return True
+        if not self.poller.poll(0):
+            return False
+        self._fill()
+        return self._frame_end() != 0
+
+    def get(self):
+        end = self._frame_end()
+        while not end:
+            self._fill()
+            end = self._frame_end()
+        body = self.buffer[4:end]
+        del self.buffer[:end]
+        # The host's frames are compact JSON: raw_decode skips json.loads' whitespace scans.
+        return _decode_json(body.decode("utf-8"))[0]
+
+
 class Outbox:
     def __init__(self, fd):
-        self.stream = os.fdopen(fd, "wb", buffering=0)
-        self.held = []
+        self.fd = fd
+        self.held = b""
 
-    def send(self, message, hold=False):
-        """Writes a frame; with `hold`, keeps it to go out with the next one (one write, one wake-up)."""
-        body = json.dumps(message, ensure_ascii=False).encode("utf-8", "surrogatepass")
-        self.held.append(struct.pack(">I", len(body)) + body)
-        if not hold:
-            self.stream.write(b"".join(self.held))
-            self.held.clear()
+    def send(self, text, hold=False):
+        """Writes a frame of JSON text; with `hold`, keeps it to go out with the next one (one write, one
+        wake-up of the host)."""
+        body = text.encode("utf-8", "surrogatepass")
+        frame = self.held + len(body).to_bytes(4, "big") + body
+        if hold:
+            self.held = frame
+            return
+        self.held = b""
+        written = os.write(self.fd, frame)
+        while written < len(frame):  # a signal can cut a large write short
+            frame = frame[written:]
+            written = os.write(self.fd, frame)
+
+
+_decode_json = json.JSONDecoder().raw_decode
+# Frames are mostly fixed text around a few values: formatted directly rather than built as dicts.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+_START_FRAME = '{{"type": "start", "task_id": {}, "timestamp": "{}"}}'.format
+_RESULT_FRAME = (
+    '{{"task_id": {}, "data": {}, "error_details": {}, "task_statuses": ['
+    '{{"timestamp": "{}", "state": "execution-start", "actor": "worker"}}, '
+    '{{"timestamp": "{}", "state": "execution-end", "actor": "worker"}}], '
+    '"stdout": {}, "stderr": {}, "type": "result"}}'
+).format
+
+
+def serve(inbox, outbox, capture, run_dir, result_size_limit):
+    time_ns, getcwd, chdir, to_json_string = time.time_ns, os.getcwd, os.chdir, json.encoder.encode_basestring
+    while True:
+        task = inbox.get()
+        task_id = task["task_id"]
+        task_id_json = to_json_string(task_id)  # a str, as GC_TASK_UUID needs anyway
+        outbox.send(_START_FRAME(task_id_json, time_ns()))
+        # As upstream, every task starts in the run directory (getcwd is cheaper than chdir).
+        try:
+            moved = getcwd() != run_dir
+        except OSError:  # user code removed the directory it moved to
+            moved = True
+        if moved:
+            chdir(run_dir)
+        capture.begin()
+        data, error_details, exec_start, exec_end = execute_task(
+            task_id, task["task_buffer"], task.get("result_serializers"), result_size_limit
+        )
+        stdout, stderr = capture.end()
+        result = _RESULT_FRAME(
+            task_id_json,
+            to_json_string(data),
+            "null" if error_details is None else _to_json(error_details),
+            exec_start,
+            exec_end,
+            to_json_string(stdout) if stdout else '""',
+            to_json_string(stderr) if stderr else '""',
+        )
+        # When the next task is already here, its start frame follows at once: send both together.
+        outbox.send(result, hold=inbox.has_frame())
 
 
 def main():
@@ -441,42 +538,28 @@ def main():
     for fd in (IPC_IN_FD, IPC_OUT_FD):
         os.set_inheritable(fd, False)  # children of user code must not hold the host's pipes
     capture_paths = [options.capture_prefix + ".stdout", options.capture_prefix + ".stderr"]
-    capture = OutputCapture(*capture_paths)
+    host_gone = HostGone(capture_paths)
+    watchdog = threading.Thread(target=watch_for_hangup, args=(IPC_IN_FD, host_gone))
+    watchdog.daemon = True
+    watchdog.start()
     outbox = Outbox(IPC_OUT_FD)
-    inbox = queue.Queue()
-    # Buffered: frames the host sent together are read with one system call.
-    reader = threading.Thread(target=read_frames, args=(os.fdopen(IPC_IN_FD, "rb"), inbox, capture_paths))
-    reader.daemon = True
-    reader.start()
-
+    ready = {
+        "type": "ready",
+        "pid": os.getpid(),
+        "executable": sys.executable,
+        "details": {
+            "os": platform.platform(),
+            "dill_version": dill.__version__ if dill is not None else None,
+            "python_version": platform.python_version(),
+            "globus_compute_sdk_version": options.sdk_version,
+            "endpoint_id": options.endpoint_id,
+        },
+    }
+    capture = OutputCapture(*capture_paths)
     faulthandler.enable(all_threads=False)  # a crash dump lands in the task's captured stderr
     sys.stdout.reconfigure(line_buffering=True)
-    outbox.send(
-        {
-            "type": "ready",
-            "pid": os.getpid(),
-            "executable": sys.executable,
-            "details": {
-                "os": platform.platform(),
-                "dill_version": dill.__version__ if dill is not None else None,
-                "python_version": platform.python_version(),
-                "globus_compute_sdk_version": options.sdk_version,
-                "endpoint_id": options.endpoint_id,
-            },
-        }
-    )
-    run_dir = os.getcwd()
-    while True:
-        task = inbox.get()
-        outbox.send({"type": "start", "task_id": task["task_id"], "timestamp": str(time.time_ns())})
-        os.chdir(run_dir)  # as upstream, every task starts in the run directory
-        with capture:
-            result = execute_task(
-                task["task_id"], task["task_buffer"], task.get("result_serializers"), options.result_size_limit
-            )
-        result["stdout"], result["stderr"] = capture.output
-        # When the next task is already here, its start frame follows at once: send both together.
-        outbox.send(dict(result, type="result"), hold=not inbox.empty())
+    outbox.send(_to_json(ready))
+    serve(Inbox(IPC_IN_FD, host_gone), outbox, capture, os.getcwd(), options.result_size_limit)
 
 
 if __name__ == "__main__":

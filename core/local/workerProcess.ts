@@ -241,7 +241,7 @@ function removeCaptureFiles(prefix: string): void {
 
 // Last-resort owner: if the host exits without disposing its pools, no worker may outlive it. A host
 // killed outright is covered by the worker itself, which exits when its channel closes; but that needs
-// the worker's reader thread to get the GIL, which a long C call in user code can hold, so a host that
+// the worker's watchdog thread to get the GIL, which a long C call in user code can hold, so a host that
 // exits normally kills the groups itself.
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;

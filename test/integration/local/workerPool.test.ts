@@ -205,6 +205,23 @@ describe("WorkerPool executes task buffers as a Globus Compute endpoint", () => 
     assert.deepEqual(quiet.map((o) => o.stdout + o.stderr), ["", ""]);
   });
 
+  it("captures the next task's output after user code redirected or closed fds 1 and 2", async (t) => {
+    const single = await startPool(t, { workers: 1 });
+    const runOn = async (name: string, source: string, args: PyValue[] = []) =>
+      single.run({ taskId: nextId(), taskBuffer: taskBuffer(name, source, args) }).result;
+    const redirect =
+      "def redirect():\n    import os, sys\n    print('kept')\n    null = os.open(os.devnull, os.O_WRONLY)\n" +
+      "    os.dup2(null, 1)\n    os.dup2(null, 2)\n    sys.stdout = open(os.devnull, 'w')\n    print('lost')\n    os.system('echo lost too')\n";
+    const close = "def close():\n    import os, sys\n    sys.stderr.write('kept\\n')\n    sys.stderr.flush()\n    os.close(1)\n    os.close(2)\n";
+    const noisy = "def noisy(tag):\n    import os\n    print('out', tag)\n    os.system('echo childerr ' + tag + ' >&2')\n";
+    assert.equal((await runOn("redirect", redirect)).stdout, "kept\n");
+    let next = await runOn("noisy", noisy, ["a"]);
+    assert.deepEqual([next.stdout, next.stderr], ["out a\n", "childerr a\n"]);
+    assert.equal((await runOn("close", close)).stderr, "kept\n");
+    next = await runOn("noisy", noisy, ["b"]);
+    assert.deepEqual([next.stdout, next.stderr], ["out b\n", "childerr b\n"]);
+  });
+
   it("announces each task as it starts executing", async () => {
     const started: string[] = [];
     const sub = pool.onDidStart((id) => started.push(id));
@@ -372,17 +389,23 @@ describe("WorkerPool leaves no process behind", () => {
 
   for (const [mode, title] of [
     ["killed", "workers end by themselves when their host is killed outright"],
+    ["killedBusy", "a worker ends with what its task spawned when its host is killed mid-task"],
     ["exits", "a host that exits without disposing its pool takes its workers along, even busy ones"],
   ]) {
     it(title, async (t) => {
-      const host = spawn(process.execPath, ["--import", "tsx", join(__dirname, "fixtures", "poolHost.ts"), mode], {
+      const childPidFile = join(tempDir(t), "child");
+      const host = spawn(process.execPath, ["--import", "tsx", join(__dirname, "fixtures", "poolHost.ts"), mode, childPidFile], {
         stdio: ["ignore", "pipe", "inherit"],
       });
       t.after(() => host.kill("SIGKILL"));
       const line = await new Promise<string>((resolve) => host.stdout.once("data", (d: Buffer) => resolve(d.toString())));
       const pids = JSON.parse(line) as number[];
       assert.equal(pids.length, 2);
-      if (mode === "killed") {
+      if (mode === "killedBusy") {
+        await waitFor(() => readPid(childPidFile) !== undefined, "the task to spawn its child");
+        pids.push(readPid(childPidFile)!);
+      }
+      if (mode !== "exits") {
         assert.ok(pids.every(isAlive));
         host.kill("SIGKILL");
       }
