@@ -71,50 +71,59 @@ const ERROR_DETAILS_FIELDS: readonly Field[] = [
 export function packMessage(msg: Message): Uint8Array {
   const schema = SCHEMAS[msg.message_type] as readonly Field[] | undefined;
   if (!schema) throw new ProtocolError("UNKNOWN_MESSAGE_TYPE", `unknown message_type ${JSON.stringify(msg.message_type)}`);
-  const data = toWire(msg.data as unknown as Record<string, unknown>, schema, "data");
-  const envelope = PyDict.fromObject({ message_type: msg.message_type, data });
-  const json = Buffer.from(pydanticJson(envelope), "utf8");
-  const out = new Uint8Array(json.length + 1);
+  // Written straight to text (no intermediate PyDict): results are packed once per task by a service.
+  const json = `{"message_type":${JSON.stringify(msg.message_type)},"data":${fieldsJson(msg.data as unknown as Record<string, unknown>, schema, "data")}}`;
+  const out = new Uint8Array(Buffer.byteLength(json, "utf8") + 1);
   out[0] = PROTOCOL_VERSION;
-  out.set(json, 1);
+  textEncoder.encodeInto(json, out.subarray(1));
   return out;
 }
 
-function toWire(obj: Record<string, unknown>, schema: readonly Field[], where: string): PyDict {
-  return new PyDict(schema.map((f) => [f.name, fieldToWire(obj[f.name], f, `${where}.${f.name}`)]));
+const textEncoder = new TextEncoder();
+
+/** The fields in schema order, as pydantic writes the model (keys are plain ASCII names). */
+function fieldsJson(obj: Record<string, unknown>, schema: readonly Field[], where: string): string {
+  let out = "{";
+  for (let i = 0; i < schema.length; i++) {
+    const f = schema[i];
+    out += `${i === 0 ? "" : ","}"${f.name}":${fieldJson(obj[f.name], f, `${where}.${f.name}`)}`;
+  }
+  return out + "}";
 }
 
-function fieldToWire(v: unknown, f: Field, where: string): PyValue {
+function fieldJson(v: unknown, f: Field, where: string): string {
   if (v === undefined || v === null) {
-    if (f.kind.endsWith("?")) return null;
+    if (f.kind.endsWith("?")) return "null";
     throw invalid(`${where}: field required`);
   }
   switch (f.kind) {
     case "uuid":
     case "uuid?":
-      return canonicalUuid(v, where);
+      return `"${canonicalUuid(v, where)}"`;
     case "str":
       if (typeof v !== "string") throw invalid(`${where}: expected a string`);
-      return v;
+      return JSON.stringify(v); // escapes exactly as pydantic (see pydanticJson)
     case "int":
       if (typeof v !== "bigint" && !Number.isSafeInteger(v)) throw invalid(`${where}: expected an integer`);
-      return v as number | bigint;
+      return String(v);
     case "dict":
     case "dict?":
       if (!(v instanceof PyDict)) throw invalid(`${where}: expected a PyDict`);
-      return v;
+      return pydanticJson(v);
     case "errorDetails?":
-      return toWire(v as Record<string, unknown>, ERROR_DETAILS_FIELDS, where);
+      return fieldsJson(v as Record<string, unknown>, ERROR_DETAILS_FIELDS, where);
     case "transitions?":
-      return transitionsToWire(v, where);
-    case "transitionsByTask":
-      return new PyDict(Object.entries(v as Record<string, unknown>).map(([id, list]) => [id, transitionsToWire(list, `${where}.${id}`)]));
+      return transitionsJson(v, where);
+    case "transitionsByTask": {
+      const byTask = Object.entries(v as Record<string, unknown>);
+      return `{${byTask.map(([id, list]) => `${JSON.stringify(id)}:${transitionsJson(list, `${where}.${id}`)}`).join(",")}}`;
+    }
   }
 }
 
-function transitionsToWire(v: unknown, where: string): PyValue[] {
+function transitionsJson(v: unknown, where: string): string {
   if (!Array.isArray(v)) throw invalid(`${where}: expected a list`);
-  return v.map((t, i) => toWire(t as Record<string, unknown>, TRANSITION_FIELDS, `${where}[${i}]`));
+  return `[${v.map((t, i) => fieldsJson(t as Record<string, unknown>, TRANSITION_FIELDS, `${where}[${i}]`)).join(",")}]`;
 }
 
 // ---------------------------------------------------------------------------------------------- unpack

@@ -9,8 +9,9 @@ import type { ResultPublisher } from "./resultPublisher";
 import type { EmulatorState, TaskGroup, TaskRecord } from "./state";
 
 export class ResultDelivery {
-  /** Publishes not yet confirmed, so `flush()` can wait for them. */
-  private readonly pending = new Set<Promise<void>>();
+  /** Publishes not yet confirmed or failed, and who waits for them all (`flush()`). */
+  private inFlight = 0;
+  private flushWaiters: (() => void)[] = [];
 
   constructor(
     private readonly publisher: ResultPublisher,
@@ -40,9 +41,9 @@ export class ResultDelivery {
     const result = ha ? { ...task.outcome.result, data: "", details: null, task_statuses: null } : task.outcome.result;
     const body = packMessage({ message_type: "result", data: result });
     const props = { timestampS: Math.floor(Number(task.outcome.completionT)), ...(ha ? { headers: { high_assurance: true } } : {}) };
-    return this.track(this.publisher.publish(this.queueName(group), Buffer.from(body), props)).catch((err: unknown) =>
-      this.onError(err),
-    );
+    // A view of the packed bytes, not a copy.
+    const content = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    return this.track(this.publisher.publish(this.queueName(group), content, props)).catch((err: unknown) => this.onError(err));
   }
 
   /** Publishes arbitrary bytes to a group's queue (fault injection). */
@@ -51,15 +52,21 @@ export class ResultDelivery {
   }
 
   /** Resolves once everything published so far is confirmed (or has failed). */
-  async flush(): Promise<void> {
-    await Promise.allSettled([...this.pending]);
+  flush(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.flushWaiters.push(resolve));
   }
 
   private track(p: Promise<void>): Promise<void> {
     // One channel keeps publish order, and confirms are awaited concurrently, not one after another.
-    this.pending.add(p);
-    const forget = () => void this.pending.delete(p);
-    p.then(forget, forget);
+    this.inFlight++;
+    const settled = () => {
+      if (--this.inFlight > 0) return;
+      const waiters = this.flushWaiters;
+      this.flushWaiters = [];
+      for (const resolve of waiters) resolve();
+    };
+    p.then(settled, settled);
     return p;
   }
 }

@@ -13,6 +13,8 @@ export interface PublishProperties {
 
 export class ResultPublisher {
   private channel: Promise<ConfirmChannel> | undefined;
+  /** The channel once open: publishing on it directly skips a promise per message. */
+  private ready: ConfirmChannel | undefined;
   private model: ChannelModel | undefined;
   private closed = false;
 
@@ -27,13 +29,17 @@ export class ResultPublisher {
   }
 
   publish(queue: string, body: Buffer, props: PublishProperties): Promise<void> {
-    return this.withChannel(
-      (ch) =>
-        new Promise<void>((resolve, reject) => {
-          const options = { persistent: true, timestamp: props.timestampS, ...(props.headers ? { headers: props.headers } : {}) };
-          ch.sendToQueue(queue, body, options, (err: unknown) => (err ? reject(err) : resolve()));
-        }),
-    );
+    const options = { persistent: true, timestamp: props.timestampS, ...(props.headers ? { headers: props.headers } : {}) };
+    const send = (ch: ConfirmChannel) =>
+      new Promise<void>((resolve, reject) => {
+        ch.sendToQueue(queue, body, options, (err: unknown) => (err ? reject(err) : resolve()));
+      });
+    const ready = this.ready;
+    if (ready === undefined) return this.withChannel(send);
+    return send(ready).catch(() => {
+      if (this.ready === ready) this.reset();
+      return this.withChannel(send);
+    });
   }
 
   async close(): Promise<void> {
@@ -71,6 +77,7 @@ export class ResultPublisher {
       ch.on("close", () => {
         if (this.model === model) this.reset();
       });
+      if (this.model === model) this.ready = ch;
       return ch;
     })();
     return this.channel;
@@ -80,6 +87,7 @@ export class ResultPublisher {
     const model = this.model;
     this.model = undefined;
     this.channel = undefined;
+    this.ready = undefined;
     model?.close().catch(() => {});
   }
 }
