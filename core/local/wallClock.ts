@@ -9,6 +9,7 @@ export function nowNs(): bigint {
 
 /** Unix seconds as the decimal string upstream uses for `completion_t`. */
 export function nsToSecondsString(ns: bigint): string {
-  const micros = ns / 1000n;
-  return `${micros / 1_000_000n}.${(micros % 1_000_000n).toString().padStart(6, "0")}`;
+  // Microseconds since 1970 stay below 2^53 until the year 2255: one BigInt division, then numbers.
+  const micros = Number(ns / 1000n);
+  return `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, "0")}`;
 }

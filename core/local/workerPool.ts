@@ -202,6 +202,7 @@ export class WorkerPool implements Disposable {
     // Then top up the busy workers down to half their prefetch, one task each in turn so the queue
     // spreads evenly: waiting for half makes each top-up one batch, one write and one wake-up.
     const low = 1 + Math.floor(this.prefetch / 2);
+    if (!this.anyBusyAtOrBelow(low)) return; // the common case after each result: nothing to top up
     const topUp = [...this.busy].filter(([, jobs]) => jobs.length <= low);
     for (let depth = 2; depth <= 1 + this.prefetch && this.queue.length > 0; depth++) {
       for (const [worker, jobs] of topUp) {
@@ -213,6 +214,11 @@ export class WorkerPool implements Disposable {
         }
       }
     }
+  }
+
+  private anyBusyAtOrBelow(depth: number): boolean {
+    for (const jobs of this.busy.values()) if (jobs.length <= depth) return true;
+    return false;
   }
 
   private send(worker: WorkerProcess, job: Job): void {
@@ -399,8 +405,13 @@ export class WorkerPool implements Disposable {
   }
 }
 
+/** One `details` dict per worker, shared by its Results (nobody mutates a Result's details). */
+const detailsByWorker = new WeakMap<WorkerProcess, PyDict>();
+
 function detailsOf(worker: WorkerProcess): PyDict {
-  return PyDict.fromObject(worker.details);
+  let details = detailsByWorker.get(worker);
+  if (details === undefined) detailsByWorker.set(worker, (details = PyDict.fromObject(worker.details)));
+  return details;
 }
 
 function isDirectory(path: string): boolean {

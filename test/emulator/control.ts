@@ -57,7 +57,7 @@ export class EmulatorControl {
     const task = this.ctx.state.tasks.get(taskId);
     if (!task?.outcome) throw new ApiError(404, "TASK_NOT_FOUND", `Task ${taskId} has not finished`, [taskId]);
     this.queuedGroup(task.groupId);
-    await this.ctx.delivery.deliver(task);
+    await new Promise<void>((resolve) => this.ctx.delivery.deliver(task, resolve));
   }
 
   async setEndpointOnline(endpointId: string, online: boolean): Promise<void> {

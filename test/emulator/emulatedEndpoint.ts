@@ -40,6 +40,8 @@ export class EmulatedEndpoint {
   /** Of those, the ones a worker has started. */
   private readonly started = new Set<string>();
   private pool: Promise<WorkerPool> | undefined;
+  /** The pool once started: tasks go to it without awaiting `pool` each time. */
+  private readyPool: WorkerPool | undefined;
   private disposed = false;
 
   constructor(
@@ -103,13 +105,15 @@ export class EmulatedEndpoint {
       });
       // A failed start is reported to the caller and retried on the next attempt.
       starting.then(
-        (pool) =>
+        (pool) => {
+          this.readyPool = pool;
           pool.onDidStart((id) => {
             const task = this.handedOver.get(id);
             if (task === undefined) return;
             this.started.add(id);
             mark(task, "running");
-          }),
+          });
+        },
         () => {
           if (this.pool === starting) this.pool = undefined;
         },
@@ -139,7 +143,7 @@ export class EmulatedEndpoint {
 
   private async execute(task: TaskRecord): Promise<void> {
     try {
-      const pool = await this.getPool();
+      const pool = this.readyPool ?? (await this.getPool());
       const run = pool.run({ taskId: task.id, taskBuffer: task.taskBuffer, resultSerializers: task.resultSerializers ?? undefined });
       const done = await run.result;
       const outcome: TaskOutcome = { result: done.result, completionT: nsToSecondsString(done.completedAtNs) };
@@ -170,5 +174,5 @@ export class EmulatedEndpoint {
 
 function mark(task: TaskRecord, state: string): void {
   task.state = state;
-  task.transitions.set(state, Date.now() / 1000);
+  task.transitions[state] = Date.now() / 1000;
 }

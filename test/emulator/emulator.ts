@@ -109,7 +109,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         workers: spec.workers ?? 2,
         allowedFunctions: spec.allowedFunctions ?? null,
       };
-      const ep = new EmulatedEndpoint(config, options.python ?? "/usr/bin/python3", (task) => void delivery.deliver(task));
+      const ep = new EmulatedEndpoint(config, options.python ?? "/usr/bin/python3", (task) => delivery.deliver(task));
       endpoints.set(config.id, ep);
       cleanups.push(() => ep.dispose());
     });

@@ -5,7 +5,7 @@
  */
 import { packMessage } from "../../core/protocol";
 import type { EmulatedEndpoint } from "./emulatedEndpoint";
-import type { ResultPublisher } from "./resultPublisher";
+import type { PublishProperties, ResultPublisher } from "./resultPublisher";
 import type { EmulatorState, TaskGroup, TaskRecord } from "./state";
 
 export class ResultDelivery {
@@ -32,10 +32,13 @@ export class ResultDelivery {
     group.createQueue = true;
   }
 
-  /** Publishes a finished task's Result if its group has a queue; never throws (errors go to onError). */
-  deliver(task: TaskRecord): Promise<void> {
+  /**
+   * Publishes a finished task's Result if its group has a queue; never throws (errors go to onError).
+   * `done` is called once it is confirmed or has failed.
+   */
+  deliver(task: TaskRecord, done: () => void = () => {}): void {
     const group = this.state.taskGroups.get(task.groupId);
-    if (!group?.createQueue || !task.outcome) return Promise.resolve();
+    if (!group?.createQueue || !task.outcome) return done();
     const ha = this.endpoint(task.endpointId)?.config.highAssurance ?? false;
     // High-assurance results are only announced; the data must be fetched over REST.
     const result = ha ? { ...task.outcome.result, data: "", details: null, task_statuses: null } : task.outcome.result;
@@ -43,12 +46,19 @@ export class ResultDelivery {
     const props = { timestampS: Math.floor(Number(task.outcome.completionT)), ...(ha ? { headers: { high_assurance: true } } : {}) };
     // A view of the packed bytes, not a copy.
     const content = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    return this.track(this.publisher.publish(this.queueName(group), content, props)).catch((err: unknown) => this.onError(err));
+    this.publish(this.queueName(group), content, props, (err) => {
+      if (err !== undefined) this.onError(err);
+      done();
+    });
   }
 
   /** Publishes arbitrary bytes to a group's queue (fault injection). */
   publishRaw(group: TaskGroup, body: Uint8Array): Promise<void> {
-    return this.track(this.publisher.publish(this.queueName(group), Buffer.from(body), { timestampS: Math.floor(Date.now() / 1000) }));
+    return new Promise((resolve, reject) =>
+      this.publish(this.queueName(group), Buffer.from(body), { timestampS: Math.floor(Date.now() / 1000) }, (err) =>
+        err === undefined ? resolve() : reject(err),
+      ),
+    );
   }
 
   /** Resolves once everything published so far is confirmed (or has failed). */
@@ -57,16 +67,15 @@ export class ResultDelivery {
     return new Promise((resolve) => this.flushWaiters.push(resolve));
   }
 
-  private track(p: Promise<void>): Promise<void> {
+  private publish(queue: string, body: Buffer, props: PublishProperties, done: (err?: unknown) => void): void {
     // One channel keeps publish order, and confirms are awaited concurrently, not one after another.
     this.inFlight++;
-    const settled = () => {
+    this.publisher.publish(queue, body, props, (err) => {
+      done(err);
       if (--this.inFlight > 0) return;
       const waiters = this.flushWaiters;
       this.flushWaiters = [];
       for (const resolve of waiters) resolve();
-    };
-    p.then(settled, settled);
-    return p;
+    });
   }
 }

@@ -49,7 +49,7 @@ export interface TaskRecord {
   createdAt: Date;
   state: string;
   /** Service-side transitions (state → Unix seconds), merged with the worker's into `details`. */
-  transitions: Map<string, number>;
+  transitions: Record<string, number>;
   outcome?: TaskOutcome;
 }
 

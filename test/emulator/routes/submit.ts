@@ -69,7 +69,7 @@ export function submitRoutes(ctx: EmulatorContext): Route[] {
               resultSerializers: resultSerializers && resultSerializers.length > 0 ? resultSerializers : null,
               createdAt: now,
               state: "received",
-              transitions: new Map([["received", now.getTime() / 1000]]),
+              transitions: { received: now.getTime() / 1000 },
             };
             ctx.state.tasks.set(task.id, task);
             created.push(task);

@@ -55,7 +55,7 @@ export function taskStatus(task: TaskRecord): Record<string, unknown> {
   const body: Record<string, unknown> = { task_id: task.id, status: task.state };
   const outcome = task.outcome;
   if (!outcome) return body;
-  const transitions: Record<string, number> = Object.fromEntries(task.transitions);
+  const transitions = { ...task.transitions };
   for (const t of outcome.result.task_statuses ?? []) transitions[t.state] = Number(t.timestamp) / 1e9;
   const details = outcome.result.details ? (toDisplayJson(outcome.result.details) as Record<string, unknown>) : {};
   if (outcome.result.error_details) body.exception = outcome.result.data;
