@@ -9,32 +9,26 @@ export const double: PythonFunction = {
   source: "def double(x):\n    return x * 2\n",
 };
 
-export const generateCollatzSequence: PythonFunction = {
-  name: "generate_collatz_sequence",
-  source: `def generate_collatz_sequence(N: int, sequence_limit = 10_000):
-    seq = [N]
+/** The guide's Collatz loop, shared by its two variants below. */
+const COLLATZ_LOOP = `    seq = [N]
     while N != 1 and len(seq) < sequence_limit:
         if N % 2:
             N = 3 * N + 1
         else:
             N //= 2  # okay because guaranteed integer result
         seq.append(N)
-    return seq
-`,
+`;
+
+export const generateCollatzSequence: PythonFunction = {
+  name: "generate_collatz_sequence",
+  source: `def generate_collatz_sequence(N: int, sequence_limit = 10_000):\n${COLLATZ_LOOP}    return seq\n`,
 };
 
 /** Raises after `sequence_limit` steps instead of returning: the guide's exception example. */
 export const generateCollatzSequenceStrict: PythonFunction = {
   name: "generate_collatz_sequence",
   source: `def generate_collatz_sequence(N: int, sequence_limit=100):
-    seq = [N]
-    while N != 1 and len(seq) < sequence_limit:
-        if N % 2:
-            N = 3 * N + 1
-        else:
-            N //= 2  # okay because guaranteed integer result
-        seq.append(N)
-    if N != 1:
+${COLLATZ_LOOP}    if N != 1:
         raise ValueError(f"Sequence not terminated in {sequence_limit} steps")
     return seq
 `,
