@@ -118,7 +118,15 @@ export class LocalEndpointClient implements ComputeService {
   }
 
   private async call(method: string, params?: unknown): Promise<unknown> {
-    return (await this.connected()).call(method, params);
+    const connection = await this.connected();
+    try {
+      return await connection.call(method, params);
+    } catch (err) {
+      // The daemon closed the socket (it retired or idled out) just before the request went out:
+      // nothing reached it, so the request goes to the next one. Once only: a new daemon is fresh.
+      if (!(err instanceof LocalEndpointError && connection.undelivered.has(err))) throw err;
+      return (await this.connected()).call(method, params);
+    }
   }
 
   private connected(): Promise<DaemonConnection> {
@@ -227,6 +235,8 @@ class DaemonConnection {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly watchHandlers = new Map<number, (e: WireWatchEvent) => void>();
   private lostReason: string | undefined;
+  /** Errors of calls whose request could not be written at all (safe to send again elsewhere). */
+  readonly undelivered = new WeakSet<object>();
   /** Resolves when the socket closed, for whatever reason. */
   readonly closed: Promise<void>;
 
@@ -249,7 +259,15 @@ class DaemonConnection {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.socket.write(JSON.stringify({ id, method, params }) + "\n");
+      // A failed write reports here before the socket's 'error' fails the other calls: the daemon
+      // reads whole lines only, so a request that was not written in full was never seen.
+      this.socket.write(JSON.stringify({ id, method, params }) + "\n", (err) => {
+        if (!err || !this.pending.delete(id)) return;
+        this.lostReason ??= `write ${(err as NodeJS.ErrnoException).code ?? err.message}`;
+        const lost = this.lostError();
+        this.undelivered.add(lost);
+        reject(lost);
+      });
     });
   }
 
