@@ -96,6 +96,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     cleanups.push(() => publisher.close());
     const endpoints = new Map<string, EmulatedEndpoint>();
     const delivery = new ResultDelivery(publisher, state, (id) => endpoints.get(id), onError);
+    // Runs before the publisher closes (cleanups run in reverse): confirms still due are awaited
+    // briefly, rather than each reported as failed by the closing channel.
+    cleanups.push(() => settledWithin(delivery.flush(), 2000));
     const ctx: EmulatorContext = { state, endpoints, delivery, accounts: new BrokerAccounts(broker, tls) };
     const specs = options.endpoints ?? [{}];
     specs.forEach((spec, i) => {
@@ -160,6 +163,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await runCleanups(cleanups);
     throw err;
   }
+}
+
+function settledWithin(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Runs cleanups in reverse order; every one runs even if an earlier one fails. */
