@@ -166,6 +166,22 @@ describe("local endpoint daemon", () => {
     assert.equal((await second.getEndpointStatus(LOCAL_ENDPOINT_ID)).details?.total_workers, 2);
   });
 
+  it("sends a request again to a new daemon when the old one had gone before it was written", async (t) => {
+    const c = config(t);
+    const a = await client(t, c);
+    const b = await client(t, c);
+    const pid = await a.daemonPid();
+    const stopping = b.shutdownDaemon();
+    await new Promise((resolve) => setImmediate(resolve)); // its request goes out; the daemon takes longer to stop
+    // Busy-wait, so `a` cannot read the hang-up before writing its next request (the race CI met).
+    const deadline = Date.now() + 15_000;
+    while (isAlive(pid) && Date.now() < deadline);
+    assert.equal(isAlive(pid), false, "the daemon exits on shutdown");
+    assert.equal((await a.getEndpointStatus(LOCAL_ENDPOINT_ID)).status, "online");
+    await stopping;
+    assert.notEqual(await a.daemonPid(), pid);
+  });
+
   it("fails to start with a typed error that ends with the daemon's log", async (t) => {
     const c = config(t, { python: "/nonexistent/python3" });
     await assert.rejects(
