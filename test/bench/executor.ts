@@ -5,7 +5,8 @@
  *   after; the faster counts, since the machine is shared); with the CPU
  *   time per 1k tasks of each process kind (client, emulator, broker, python_workers; Linux /proc) and
  *   their total, beside the raw loop's (raw_client + raw_broker): on a 2-core machine the totals bound
- *   both rates, so their quotient is where the ratio's ceiling is;
+ *   both rates, so their quotient is where the ratio's ceiling is; and, for reference, the raw loop on
+ *   a confirm channel (`raw_confirmed_msgs_per_s`), since the service publishes Results with confirms;
  * - `client_overhead`: the Executor alone over an in-memory service: µs per task submit→resolve, and heap
  *   bytes per pending future at 100k;
  * - `dispatch_latency`: from amqplib handing a delivery to our consumer to the awaiting code resuming,
@@ -111,6 +112,8 @@ async function endToEnd(n: number): Promise<void> {
     // The machine is shared: the broker's limit is the better of a raw loop before and one after.
     const rawAfter = await measuredRawLoop(emulator, n);
     const raw = rawAfter.msgsPerS > rawBefore.msgsPerS ? rawAfter : rawBefore;
+    // For reference only: the same loop publishing with confirms, as the service publishes Results.
+    const rawConfirmed = await rawBrokerLoop(emulator.info.amqp_url, n, { confirm: true });
     const rawMsgsPerS = raw.msgsPerS;
     const tasksPerS = n / seconds;
     const per1k = (ms: number) => round(ms / (n / 1000));
@@ -130,6 +133,7 @@ async function endToEnd(n: number): Promise<void> {
       raw_client_cpu_ms_per_1k: per1k(raw.clientMs),
       raw_broker_cpu_ms_per_1k: per1k(raw.serverCpu.broker ?? 0),
       raw_total_cpu_ms_per_1k: per1k(raw.clientMs + sum(raw.serverCpu)),
+      raw_confirmed_msgs_per_s: Math.round(rawConfirmed),
     });
     const sorted = latencies.samples.sort((a, b) => a - b);
     line({
@@ -153,11 +157,14 @@ async function measuredRawLoop(emulator: EmulatorProcess, n: number) {
   return { msgsPerS, clientMs: (cpu.user + cpu.system) / 1000, serverCpu: cpuByKind(tree0, snapshotTree(emulator.pid)) };
 }
 
-/** Publishes `n` result-sized messages to a fresh queue and consumes them with acks, as the watcher does. */
-async function rawBrokerLoop(url: string, n: number): Promise<number> {
+/**
+ * Publishes `n` result-sized messages to a fresh queue and consumes them with acks, as the watcher does;
+ * with `confirm`, on a confirm channel (publishing waits for the broker's confirms at the end).
+ */
+async function rawBrokerLoop(url: string, n: number, options: { confirm?: boolean } = {}): Promise<number> {
   const conn = await amqp.connect(url);
   try {
-    const ch = await conn.createChannel();
+    const ch = options.confirm ? await conn.createConfirmChannel() : await conn.createChannel();
     const queue = `bench-raw-${randomUUID()}`;
     await ch.assertQueue(queue, { durable: true, autoDelete: false });
     const body = Buffer.from(
@@ -180,6 +187,7 @@ async function rawBrokerLoop(url: string, n: number): Promise<number> {
       if (!ch.sendToQueue(queue, body, { persistent: true, timestamp: Math.floor(Date.now() / 1000) }))
         await new Promise((r) => ch.once("drain", r));
     }
+    if (options.confirm) await (ch as amqp.ConfirmChannel).waitForConfirms();
     await done;
     const rate = n / ((performance.now() - t0) / 1000);
     await ch.deleteQueue(queue);
