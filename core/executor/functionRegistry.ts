@@ -84,17 +84,34 @@ export class FunctionRegistry {
   }
 }
 
+/**
+ * Functions already validated, with their source key, by object: a loop submits the same object many
+ * times, and checking or hashing its source again each time would be most of `submit()`'s cost.
+ */
+const checked = new WeakMap<object, { name: string; source: string; key?: string }>();
+
+function isChecked(f: PythonFunction): boolean {
+  const c = checked.get(f);
+  return c !== undefined && c.name === f.name && c.source === f.source;
+}
+
 export function validateFunction(fn: unknown): PythonFunction {
   const f = fn as PythonFunction;
   if (typeof f !== "object" || f === null || typeof f.name !== "string" || typeof f.source !== "string")
     throw new ExecutorError("INVALID_ARGUMENTS", "A function must be given as { name, source } (Python source text).");
+  if (isChecked(f)) return f;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f.name))
     throw new ExecutorError("INVALID_ARGUMENTS", `${JSON.stringify(f.name)} is not a Python function name.`);
   if (!new RegExp(`^\\s*(async\\s+)?def\\s+${f.name}\\s*\\(|^${f.name}\\s*=`, "m").test(f.source))
     throw new ExecutorError("INVALID_ARGUMENTS", `The source does not define a function named ${f.name}.`);
+  checked.set(f, { name: f.name, source: f.source });
   return f;
 }
 
 function sourceKey(fn: PythonFunction): string {
-  return createHash("sha256").update(fn.name).update("\0").update(fn.source).digest("base64");
+  const c = isChecked(fn) ? checked.get(fn) : undefined;
+  if (c?.key !== undefined) return c.key;
+  const key = createHash("sha256").update(fn.name).update("\0").update(fn.source).digest("base64");
+  if (c !== undefined) c.key = key;
+  return key;
 }

@@ -487,4 +487,20 @@ describe("Executor: validation", () => {
     code(() => ex.map(double, [1], { chunk: 0 }), "INVALID_ARGUMENTS");
     ex.dispose();
   });
+
+  it("checks a function object again once its name or source changed", async () => {
+    const svc = new MemoryComputeService();
+    svc.respond = () => ({ value: null });
+    const ex = new Executor({ endpointId: ENDPOINT, service: svc });
+    const fn = { name: "f", source: "def f(x):\n    return x\n" };
+    await ex.submit(fn, 1);
+    await ex.submit(fn, 2); // same object, same source: one registration
+    assert.equal(svc.functions.size, 1);
+    fn.source = "def g(x):\n    return x\n";
+    assert.throws(() => ex.submit(fn, 3), (e: ExecutorError) => e.code === "INVALID_ARGUMENTS");
+    fn.source = "def f(x):\n    return -x\n";
+    await ex.submit(fn, 4);
+    assert.equal(svc.functions.size, 2, "the changed source is registered as a new function");
+    await ex.shutdown();
+  });
 });
