@@ -96,8 +96,8 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   const tracker = new TaskGroupTracker(taskGroups, store, {
     onSettled(task, group, live) {
       if (!live) return;
-      output.write(task);
       const origin = group.origin;
+      output.write(task, origin);
       if (origin !== undefined) {
         void languageClient.then((c) =>
           c.notifyResultStatus({ uri: origin.uri, name: origin.name, status: lensStatus(task), command: { command: "globusCompute.showOutput" } }),
@@ -128,7 +128,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     registerResultDocuments((path) => {
       const at = parseResultPath(path);
       const group = at && tracker.get(at.groupKey);
-      return resultText(group?.calls[at?.index ?? -1] ?? "result", group?.futures[at?.index ?? -1]);
+      return resultText(group?.calls[at?.index ?? -1] ?? "result", group?.futures[at?.index ?? -1], group?.origin);
     }),
   );
   void reloader.reloadStored();

@@ -1,6 +1,7 @@
 import type { Node } from "web-tree-sitter";
 import { PYTHON_BUILTINS } from "./builtins";
 import { describeFunction, functionNodeAt, type FunctionInfo } from "./functions";
+import { lineCount, lineLocator, lineMapOf, type LineMap } from "./lineMap";
 import { indexModule, type ModuleDefinition, type ModuleIndex, type UnshippableReason } from "./moduleDefinitions";
 import { scopeNamesOf, statementNames, type ScopeNames } from "./scopes";
 import { definitionStatement, enclosingDefinition, rangeOf, type OffsetRange } from "./syntax";
@@ -41,6 +42,8 @@ export interface FunctionBundle {
   name: string;
   /** Self-contained source (LF line endings) for `serializeCode(name, source, "st")`. */
   source: string;
+  /** Which document line each line of `source` came from, to point remote tracebacks at the file. */
+  lineMap: LineMap;
   shipped: ShippedDefinition[];
   problems: BundleProblem[];
   function: FunctionInfo;
@@ -54,12 +57,12 @@ export interface FunctionBundle {
 export function bundleFunction(root: Node, text: string, offset: number, index: ModuleIndex = indexModule(root)): FunctionBundle | undefined {
   const def = functionNodeAt(root, offset, text);
   if (!def) return undefined;
-  const closure = new BundleBuilder(root, text, index).build(def);
-  return { ...closure, source: closure.assemble() };
+  const { assemble, ...closure } = new BundleBuilder(root, text, index).build(def);
+  return { ...closure, ...assemble() };
 }
 
 /** What bundling the function `def` would ship and report, without assembling the source. */
-export function closureOf(def: Node, root: Node, text: string, index: ModuleIndex): Omit<FunctionBundle, "source"> {
+export function closureOf(def: Node, root: Node, text: string, index: ModuleIndex): Omit<FunctionBundle, "source" | "lineMap"> {
   const { name, shipped, problems, function: fn } = new BundleBuilder(root, text, index).build(def);
   return { name, shipped, problems, function: fn };
 }
@@ -91,7 +94,7 @@ class BundleBuilder {
     private readonly index: ModuleIndex,
   ) {}
 
-  build(def: Node): Omit<FunctionBundle, "source"> & { assemble: () => string } {
+  build(def: Node): Omit<FunctionBundle, "source" | "lineMap"> & { assemble: () => Pick<FunctionBundle, "source" | "lineMap"> } {
     const info = describeFunction(def, this.text);
     const statement = definitionStatement(def);
     const topLevel = statement.parent?.id === this.root.id;
@@ -233,27 +236,37 @@ class BundleBuilder {
     return true;
   }
 
-  private assemble(entry: Node, topLevel: boolean, info: FunctionInfo): string {
-    const parts: { start: number; text: string; kind: string }[] = this.index.futureImports.map((n) => ({
+  private assemble(entry: Node, topLevel: boolean, info: FunctionInfo): Pick<FunctionBundle, "source" | "lineMap"> {
+    // `at`: where the text starts in the document; `verbatim`: its lines are the document's, one for one
+    // (an import cut down to the names used is not: all its lines come from the statement's first).
+    const parts: { start: number; at: number; text: string; kind: string; verbatim: boolean }[] = this.index.futureImports.map((n) => ({
       start: n.startIndex,
+      at: n.startIndex,
       text: n.text,
       kind: "import",
+      verbatim: true,
     }));
     for (const def of this.included) {
       const names = this.importNames.get(def);
       const text = names && def.importText ? def.importText(names) : def.statement.text;
-      parts.push({ start: def.statement.startIndex, text, kind: def.kind });
+      const at = def.statement.startIndex;
+      parts.push({ start: at, at, text, kind: def.kind, verbatim: text === def.statement.text });
     }
     // A nested function or method is dedented and goes last, after everything it uses.
-    parts.push({ start: topLevel ? entry.startIndex : Number.MAX_SAFE_INTEGER, text: info.source, kind: "function" });
+    const at = entry.startIndex;
+    parts.push({ start: topLevel ? at : Number.MAX_SAFE_INTEGER, at, text: info.source, kind: "function", verbatim: true });
     parts.sort((a, b) => a.start - b.start);
+    const lineOf = lineLocator(this.text);
+    const fileLines: (number | undefined)[] = [];
     // Runs of imports or of constants stay together; definitions get PEP 8's two blank lines.
     const joined = parts.map((p, i) => {
-      if (i === 0) return p.text;
-      const tight = p.kind === parts[i - 1].kind && (p.kind === "import" || p.kind === "constant");
-      return (tight ? "\n" : "\n\n\n") + p.text;
+      const tight = i === 0 || (p.kind === parts[i - 1].kind && (p.kind === "import" || p.kind === "constant"));
+      if (!tight) fileLines.push(undefined, undefined);
+      const first = lineOf(p.at);
+      for (let k = 0, n = lineCount(p.text); k < n; k++) fileLines.push(p.verbatim ? first + k : first);
+      return (i === 0 ? "" : tight ? "\n" : "\n\n\n") + p.text;
     });
-    return joined.join("").replace(/\r\n?/g, "\n") + "\n";
+    return { source: joined.join("").replace(/\r\n?/g, "\n") + "\n", lineMap: lineMapOf(fileLines) };
   }
 
   private shipped(): ShippedDefinition[] {

@@ -31,6 +31,7 @@ export function describeBundleForClient(doc: TextDocument, b: FunctionBundle): F
   return {
     name: b.name,
     source: b.source,
+    lineMap: b.lineMap,
     shipped: b.shipped.map((s) => ({ kind: s.kind, names: s.names, range: lspRange(doc, s.range) })),
     problems: b.problems.map((p) => ({
       code: p.code,

@@ -5,6 +5,7 @@
  */
 import type { FunctionSignature } from "../python/functions";
 import type { BundleProblemCode, ShippedDefinition } from "../python/bundle";
+import type { LineMap } from "../python/lineMap";
 
 /** An LSP position: 0-based line and UTF-16 character. */
 export interface LspPosition {
@@ -56,6 +57,8 @@ export interface FunctionBundleDescription {
   /** Entry point name and self-contained source, ready for `serializeCode(name, source, "st")`. */
   name: string;
   source: string;
+  /** Bundle line → document line, to point remote tracebacks at the file (see core/python/lineMap). */
+  lineMap: LineMap;
   shipped: ShippedDescription[];
   problems: BundleProblemDescription[];
   function: FunctionDescription;

@@ -3,8 +3,8 @@
  * (`globus-compute-result:/<group key>/<index>/<call>.py`); the text is built from its future on demand.
  */
 import type { ComputeFuture } from "../../core/executor";
-import { TaskExecutionFailed } from "../../core/executor/errors";
 import { formatPython } from "../../core/protocol/formatPython";
+import { failureText, type TaskOrigin } from "./failureText";
 
 export const RESULT_SCHEME = "globus-compute-result";
 
@@ -21,15 +21,18 @@ export function parseResultPath(path: string): { groupKey: string; index: number
   return m ? { groupKey: decodeURIComponent(m[1]), index: Number(m[2]) } : undefined;
 }
 
-/** The document text: a header comment, then the Python repr of the value or the traceback. */
-export async function resultText(call: string, future: ComputeFuture | undefined): Promise<string> {
+/**
+ * The document text: a header comment, then the Python repr of the value or the traceback (its frames
+ * naming the file `origin` says the function came from).
+ */
+export async function resultText(call: string, future: ComputeFuture | undefined, origin?: TaskOrigin): Promise<string> {
   if (future === undefined) return `# ${call}\n# The result is no longer available (the task group was forgotten).\n`;
   const header = `# ${call}${future.taskId ? `  ·  task ${future.taskId}` : ""}`;
   if (!future.done()) return `${header}\n# Still ${future.state}: no result yet.\n`;
   try {
     return `${header}\n${formatPython(await future)}\n`;
   } catch (err) {
-    const body = err instanceof TaskExecutionFailed ? err.remoteTraceback.trimEnd() : err instanceof Error ? err.message : String(err);
+    const body = failureText(err, origin, "python");
     return `${header}\n# failed:\n${body
       .split("\n")
       .map((l) => `# ${l}`)

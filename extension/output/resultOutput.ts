@@ -3,11 +3,11 @@
  * `→` and the result's Python repr (or the traceback), the duration, the task id, and what the function
  * printed (local endpoint). The channel adds the time stamp.
  */
-import { TaskExecutionFailed } from "../../core/executor/errors";
 import { formatPython } from "../../core/protocol/formatPython";
 import type { PyValue } from "../../core/protocol/pyValue";
 import { errorSummary } from "../tasks/futureFeed";
 import { formatDuration, oneLine } from "../util/format";
+import { failureText, type TaskOrigin } from "./failureText";
 
 /** The part of vscode.LogOutputChannel this needs. */
 export interface ResultLog {
@@ -27,24 +27,23 @@ export interface SettledTask {
 /** Longest result written to the channel; "Open Result" shows the whole value. */
 const MAX_RESULT_CHARS = 10_000;
 
-export function formatSettled(task: SettledTask): { level: "info" | "error"; text: string } {
+/** `origin`: where the function came from, so traceback frames name the file (as links). */
+export function formatSettled(task: SettledTask, origin?: TaskOrigin): { level: "info" | "error"; text: string } {
   const meta = `(${formatDuration(task.durationMs)}${task.taskId ? ` · task ${task.taskId}` : ""})`;
   const printed = [printedBlock("stdout", task.stdout), printedBlock("stderr", task.stderr)].join("");
   if ("value" in task.outcome) {
     const repr = formatPython(task.outcome.value, { maxLength: MAX_RESULT_CHARS });
     return { level: "info", text: `${task.call} → ${repr}  ${meta}${printed}` };
   }
-  const err = task.outcome.error;
-  const detail =
-    err instanceof TaskExecutionFailed ? err.remoteTraceback.trimEnd() : err instanceof Error ? err.message : String(err);
+  const detail = failureText(task.outcome.error, origin, "link");
   return { level: "error", text: `${task.call} failed  ${meta}\n${indent(detail)}${printed}` };
 }
 
 export class ResultOutput {
   constructor(private readonly log: ResultLog) {}
 
-  write(task: SettledTask): void {
-    const { level, text } = formatSettled(task);
+  write(task: SettledTask, origin?: TaskOrigin): void {
+    const { level, text } = formatSettled(task, origin);
     this.log[level](text);
   }
 }

@@ -4,6 +4,8 @@
  * (the oldest are forgotten). Stored data that does not parse is dropped and reported, never thrown.
  */
 
+import { isLineMap, type LineMap } from "../../core/python/lineMap";
+
 /** The part of vscode.Memento this needs. */
 export interface StateStorage {
   get(key: string): unknown;
@@ -23,6 +25,11 @@ export interface StoredOrigin {
   name: string;
   /** UTF-16 offset of the function's name in the document when it was submitted. */
   offset: number;
+  /**
+   * The shipped bundle's lines → the document's lines at submission, so tracebacks name the file.
+   * Absent in groups stored before it existed.
+   */
+  lineMap?: LineMap;
 }
 
 export interface StoredTaskGroup {
@@ -129,7 +136,10 @@ function invalidReason(e: unknown): string | undefined {
   );
   if (badCall >= 0) return `${g.taskGroupId}: call ${badCall + 1} is malformed`;
   const o = g.origin as Partial<StoredOrigin> | undefined;
-  if (o !== undefined && (typeof o?.uri !== "string" || typeof o.name !== "string" || typeof o.offset !== "number"))
+  if (
+    o !== undefined &&
+    (typeof o?.uri !== "string" || typeof o.name !== "string" || typeof o.offset !== "number" || (o.lineMap !== undefined && !isLineMap(o.lineMap)))
+  )
     return `${g.taskGroupId}: origin is malformed`;
   return undefined;
 }

@@ -204,7 +204,8 @@ export class SubmitCommands {
       functionName: bundle.function.name,
       endpoint,
       service: service ?? deps.serviceKeyFor(endpoint),
-      origin,
+      // The map of this bundle (a Re-run ships the function's current source, with its own map).
+      origin: { ...origin, lineMap: bundle.lineMap },
       persist: true,
     });
     if (endpoint.kind === "cloud") this.warnIfOffline(endpoint);

@@ -111,6 +111,16 @@ test("the exception example shows its traceback in the output and fails in the t
   const text = await workbench.outputText(/ValueError: Sequence not terminated in 100 steps/, 30_000);
   assert.match(text, /\[error\] generate_collatz_sequence_strict\(1234567890\) failed/);
   assert.match(text, /Traceback \(most recent call last\):/);
+  // The frame names examples.py and the raise's line (not the bundle's `<string>`), as a path:line link.
+  const location = `${join(workspace, "examples.py")}:${examples.findIndex((l) => l.includes("raise ValueError(")) + 1}`;
+  assert.ok(text.includes(`File ${location}`), text);
+  assert.doesNotMatch(text, /<string>/);
+  // The panel detects links a moment after the text arrives; Ctrl+click opens examples.py at the raise.
+  const link = session.page.locator(".part.panel .output-view .detected-link", { hasText: "examples.py" });
+  await link.first().waitFor({ timeout: 10_000 });
+  await link.first().click({ modifiers: ["Control"] });
+  const line = location.slice(location.lastIndexOf(":") + 1);
+  await session.page.locator(".part.statusbar", { hasText: `Ln ${line},` }).waitFor({ timeout: 10_000 });
   await screenshot(session.page, "submit-traceback");
 });
 

@@ -121,9 +121,9 @@ export function createGlue(options: GlueOptions = {}): Glue {
   const model = new TaskGroupModel();
   const store = new TaskGroupStore(workspaceState, settings.current.retention.maxTaskGroups);
   const tracker = new TaskGroupTracker(model, store, {
-    onSettled(task, _group, live) {
+    onSettled(task, group, live) {
       settled.push({ task, live });
-      if (live) results.write(task);
+      if (live) results.write(task, group.origin);
     },
     onSubmitFailure: (error) => ui.showError(error.message),
     release: (e) => services.release(e),

@@ -73,7 +73,8 @@ test("Submit Function with Arguments…: double(7) → 14 in the tree and the ou
   assert.equal(stored.taskGroupId, g.model.groups[0].taskGroupId);
   assert.deepEqual(stored.calls, [{ call: "double(7)", taskId: task.taskId }]);
   assert.equal(stored.service, "local");
-  assert.deepEqual(stored.origin, { uri: URI, name: "double", offset: EXAMPLES.indexOf("double(x)") });
+  // The bundle is the def alone: its 3 lines are the file's lines 4-6.
+  assert.deepEqual(stored.origin, { uri: URI, name: "double", offset: EXAMPLES.indexOf("double(x)"), lineMap: [[1, 4, 3]] });
 
   g.ui.answers = [undefined];
   await g.submit.submitFunctionWithArguments();
@@ -109,6 +110,9 @@ test("arguments are validated as typed, with the column; a raising function show
   assert.equal(tasksOf(g)[0].error, "ValueError: 5 is over 2");
   assert.equal(g.output[0].level, "error");
   assert.match(g.output[0].text, /^strict\(5, limit=2\) failed {2}\(.*\)\n {4}Traceback \(most recent call last\):[\s\S]*ValueError: 5 is over 2$/);
+  // The frame names the file and the line of the raise, as a path:line link.
+  assert.match(g.output[0].text, /^ {6}File \/work\/examples\.py:11, in strict$/m);
+  assert.doesNotMatch(g.output[0].text, /<string>/);
 });
 
 test("Submit Function without parameters asks nothing; a method is refused with the reason", async (t) => {
@@ -180,11 +184,13 @@ test("reopening the workspace reloads stored groups: results back without re-pri
   );
   assert.deepEqual(second.output, [], "a result of an earlier session is not printed again");
   assert.deepEqual(second.settled.map((s) => s.live), [false]);
+  assert.deepEqual(second.tracker.get(taskGroupId)?.origin?.lineMap, [[1, 4, 3]], "the line map is stored with the group");
 
   await second.submit.rerun({ kind: "task", groupKey: taskGroupId, index: 0 }, false);
   await until(() => second.model.groups.length === 2 && tasksOf(second)[0]?.resultPreview !== undefined, "the re-run");
   assert.equal(tasksOf(second)[0].call, "double(21)");
   assert.notEqual(second.model.groups[0].key, taskGroupId, "a re-run is a new task group");
+  assert.deepEqual(second.tracker.get(second.model.groups[0].key)?.origin?.lineMap, [[1, 4, 3]], "a re-run maps its own bundle");
 
   second.ui.answers = ["22"];
   await second.submit.rerun({ kind: "task", groupKey: taskGroupId, index: 0 }, true);

@@ -7,7 +7,9 @@ import { packBuffers } from "../../../../core/protocol/buffers";
 import { PyDict, PyFloat, PyTuple, pyEquals, type PyValue } from "../../../../core/protocol/pyValue";
 import { deserializeData, packTaskPayload, serializeCode } from "../../../../core/protocol/strategies";
 import { parseArguments } from "../../../../core/python/argumentParser";
+import type { LineMap } from "../../../../core/python/lineMap";
 import { PythonAnalyzer } from "../../../../core/python/pythonAnalyzer";
+import { locateTraceback } from "../../../../core/python/tracebackLocations";
 import { PYTHON, fromTagged, runPythonJson, type Tagged } from "./pythonOracle";
 
 // Bundles must run: each one goes through the local endpoint's worker pool exactly as a task would
@@ -28,15 +30,16 @@ after(() => {
 
 let taskNumber = 0;
 
-async function runBundle(file: string, fn: string, argText: string): Promise<{ value?: PyValue; error?: string; source: string }> {
+async function runBundle(file: string, fn: string, argText: string): Promise<{ value?: PyValue; error?: string; source: string; lineMap: LineMap }> {
   const text = readFileSync(join(FIXTURES, file), "utf8");
   const offset = analyzer.listFunctions(text).find((f) => f.qualifiedName === fn)!.ranges.name.start;
   const bundle = analyzer.bundleFunction(text, offset)!;
   const { args, kwargs } = parseArguments(argText);
   const taskBuffer = packBuffers([serializeCode(bundle.name, bundle.source, "st")]) + packTaskPayload(args, kwargs, "dill");
   const { result } = await pool.run({ taskId: `bundle-${++taskNumber}`, taskBuffer, timeoutMs: 60_000 }).result;
-  if (result.error_details) return { error: result.data, source: bundle.source };
-  return { value: deserializeData(result.data), source: bundle.source };
+  const { source, lineMap } = bundle;
+  if (result.error_details) return { error: result.data, source, lineMap };
+  return { value: deserializeData(result.data), source, lineMap };
 }
 
 /** The function called in its whole original module, by Python itself. */
@@ -136,3 +139,27 @@ test("results keep Python types through the round trip", async () => {
   const remote = await runBundle("signatures.py", "only_star", "key={'a': (1, 2.0)}");
   assert.ok(pyEquals(remote.value!, new PyDict([["a", new PyTuple([1, new PyFloat(2)])]])));
 });
+
+/** [fixture, function, arguments that make it fail, the frames expected as `function:document line`]. */
+const FAILURES: [file: string, fn: string, args: string, frames: string[]][] = [
+  // From __future__, a cut import and constants come first; the helper _square is shipped from above.
+  ["imports_helpers.py", "analyse", "[[1]]", ["<genexpr>:42", "_square:18"]],
+  ["decorators.py", "fib", "'x'", ["fib:14"]],
+  ["crlf.py", "crlf", "'a'", ["crlf:8"]],
+  // Dedented and shipped last, yet on its own line.
+  ["nested_async.py", "outer.<locals>.independent", "'a'", ["independent:11"]],
+];
+
+for (const [file, fn, argText, frames] of FAILURES) {
+  test(`the remote traceback of ${file} ${fn}(${argText}) names the file's lines`, async () => {
+    const remote = await runBundle(file, fn, argText);
+    const path = join(FIXTURES, file);
+    const located = locateTraceback(remote.error ?? "", remote.lineMap, path);
+    const found = [...located.matchAll(/^ {2}File "(.*)", line (\d+), in (.*)$/gm)].map((m) => {
+      assert.equal(m[1], path, located);
+      return `${m[3]}:${m[2]}`;
+    });
+    assert.deepEqual(found, frames, located);
+    assert.doesNotMatch(located, /<string>/);
+  });
+}

@@ -44,3 +44,27 @@ test("a huge result is cut in the channel", () => {
   assert.ok(text.length < 10_100, `length ${text.length}`);
   assert.match(text, /…/);
 });
+
+test("with the group's line map, bundle frames name the file as path:line, which the Output panel links", () => {
+  const tb = 'Traceback (most recent call last):\n  File "<string>", line 9, in divide\n  File "<string>", line 3, in half\nZeroDivisionError: division by zero\n';
+  const failed = { call: "divide(1, 0)", durationMs: 20, outcome: { error: new TaskExecutionFailed(tb, "0") } };
+  const lineMap = [
+    [3, 5, 1],
+    [6, 20, 4],
+  ] as const;
+  assert.equal(
+    formatSettled(failed, { uri: "file:///work/my%20dir/ops.py", lineMap }).text,
+    [
+      "divide(1, 0) failed  (20 ms)",
+      "    Traceback (most recent call last):",
+      "      File /work/my dir/ops.py:23, in divide",
+      "      File /work/my dir/ops.py:5, in half",
+      "    ZeroDivisionError: division by zero",
+    ].join("\n"),
+  );
+  // No map (a group stored before maps existed), or no file to name: the traceback as it came.
+  const unchanged = formatSettled(failed).text;
+  assert.match(unchanged, /File "<string>", line 9, in divide/);
+  assert.equal(formatSettled(failed, { uri: "file:///work/ops.py" }).text, unchanged);
+  assert.equal(formatSettled(failed, { uri: "untitled:Untitled-1", lineMap }).text, unchanged);
+});

@@ -80,3 +80,19 @@ test("malformed stored data is dropped entry by entry, with a reason, never thro
     "stored task groups are not a list (object); starting empty",
   ]);
 });
+
+test("an origin keeps its line map through a reload; an origin stored before maps existed still loads; a bad map drops its group", async () => {
+  const origin = { uri: "file:///w/a.py", name: "f", offset: 40 };
+  const storage = memento({
+    [TASK_GROUPS_KEY]: [
+      { ...group("old"), origin },
+      { ...group("bad"), origin: { ...origin, lineMap: [[1, "2", 3]] } },
+    ],
+  });
+  const store = new TaskGroupStore(storage, 10);
+  await store.save({ ...group("new"), origin: { ...origin, lineMap: [[1, 2, 3], [6, 9, 2]] } });
+  const reopened = new TaskGroupStore(storage, 10);
+  assert.deepEqual(reopened.get("new")?.origin?.lineMap, [[1, 2, 3], [6, 9, 2]]);
+  assert.deepEqual(reopened.get("old")?.origin, origin);
+  assert.deepEqual(store.loadProblems, ["stored task group 2 dropped: bad: origin is malformed"]);
+});

@@ -1,0 +1,30 @@
+/**
+ * A failed task's error as shown to the person: the endpoint's traceback, its frames pointing at the
+ * submitted file when the group knows its line map, else the error's message. The map names the lines
+ * as they were at submission; later edits of the file are not followed.
+ */
+import { fileURLToPath } from "node:url";
+import { TaskExecutionFailed } from "../../core/executor/errors";
+import { locateTraceback, type FrameStyle } from "../../core/python/tracebackLocations";
+import type { StoredOrigin } from "../state/taskGroupStore";
+
+/** What locating a traceback needs from a task group's origin. */
+export type TaskOrigin = Pick<StoredOrigin, "uri" | "lineMap">;
+
+export function failureText(err: unknown, origin: TaskOrigin | undefined, style: FrameStyle): string {
+  if (!(err instanceof TaskExecutionFailed)) return err instanceof Error ? err.message : String(err);
+  const traceback = err.remoteTraceback.trimEnd();
+  if (origin?.lineMap === undefined) return traceback;
+  const path = filePath(origin.uri);
+  return path === undefined ? traceback : locateTraceback(traceback, origin.lineMap, path, style);
+}
+
+/** The local path of a `file:` URI; undefined for an untitled or remote document, which has none. */
+function filePath(uri: string): string | undefined {
+  if (!uri.startsWith("file:")) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined; // a file URI with a host (a UNC share off Windows) has no path here
+  }
+}
