@@ -90,16 +90,17 @@ export class FunctionRegistry {
  */
 const checked = new WeakMap<object, { name: string; source: string; key?: string }>();
 
-function isChecked(f: PythonFunction): boolean {
+/** What was recorded for `f`, if it still has the name and source it had then. */
+function checkedEntry(f: PythonFunction): { name: string; source: string; key?: string } | undefined {
   const c = checked.get(f);
-  return c !== undefined && c.name === f.name && c.source === f.source;
+  return c !== undefined && c.name === f.name && c.source === f.source ? c : undefined;
 }
 
 export function validateFunction(fn: unknown): PythonFunction {
   const f = fn as PythonFunction;
   if (typeof f !== "object" || f === null || typeof f.name !== "string" || typeof f.source !== "string")
     throw new ExecutorError("INVALID_ARGUMENTS", "A function must be given as { name, source } (Python source text).");
-  if (isChecked(f)) return f;
+  if (checkedEntry(f) !== undefined) return f;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f.name))
     throw new ExecutorError("INVALID_ARGUMENTS", `${JSON.stringify(f.name)} is not a Python function name.`);
   if (!new RegExp(`^\\s*(async\\s+)?def\\s+${f.name}\\s*\\(|^${f.name}\\s*=`, "m").test(f.source))
@@ -109,7 +110,7 @@ export function validateFunction(fn: unknown): PythonFunction {
 }
 
 function sourceKey(fn: PythonFunction): string {
-  const c = isChecked(fn) ? checked.get(fn) : undefined;
+  const c = checkedEntry(fn);
   if (c?.key !== undefined) return c.key;
   const key = createHash("sha256").update(fn.name).update("\0").update(fn.source).digest("base64");
   if (c !== undefined) c.key = key;
