@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, afterEach, before, test } from "node:test";
 import { startEmulator, type Emulator } from "../emulator/emulator";
 import { repoRoot } from "../support/codeServer";
-import { buildExtension, openWorkbench, screenshot, startSession, withDistLock, type E2eSession } from "./harness";
+import { openWithExtension, screenshot, startSession, type E2eSession } from "./harness";
 import { Workbench } from "./workbench";
 
 let emulator: Emulator;
@@ -40,13 +40,7 @@ before(async () => {
     userSettings: { "remote.autoForwardPorts": false },
   });
   workbench = new Workbench(session.page);
-  await withDistLock(async () => {
-    await buildExtension();
-    const extension = `vscode-remote://${session.server.authority}${repoRoot}`;
-    await openWorkbench(session.page, session.server.workbenchUrl(workspace, [["extensionDevelopmentPath", extension]]));
-    await workbench.openFile("examples.py");
-    await workbench.statusBarText("globusCompute.status");
-  });
+  await openWithExtension(session, workbench, workspace, "examples.py");
 });
 
 afterEach(async (t) => {

@@ -14,6 +14,7 @@ import * as esbuild from "esbuild";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { CodeServer, repoRoot, type CodeServerOptions } from "../support/codeServer";
 import type { HostTestRecord } from "./hostTestRecord";
+import type { Workbench } from "./workbench";
 
 const execFileAsync = promisify(execFile);
 
@@ -149,6 +150,22 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; page: 
 export async function openWorkbench(page: Page, url: string, timeoutMs = 60_000): Promise<void> {
   await page.goto(url);
   await page.waitForSelector(".monaco-workbench", { timeout: timeoutMs });
+}
+
+/**
+ * Builds dist/ and opens `folder` with this repository as the development extension, then opens `file`
+ * and waits for the extension's status bar entry: opening a Python file activates the extension, which
+ * loads dist/, so all of it happens under the dist lock. A palette opened earlier would list none of
+ * the extension's commands.
+ */
+export async function openWithExtension(session: E2eSession, workbench: Workbench, folder: string, file: string): Promise<void> {
+  await withDistLock(async () => {
+    await buildExtension();
+    const extension = `vscode-remote://${session.server.authority}${repoRoot}`;
+    await openWorkbench(session.page, session.server.workbenchUrl(folder, [["extensionDevelopmentPath", extension]]));
+    await workbench.openFile(file);
+    await workbench.statusBarText("globusCompute.status");
+  });
 }
 
 /**

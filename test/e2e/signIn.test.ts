@@ -9,8 +9,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { startAuthServer, type AuthServer } from "../support/authServer";
-import { repoRoot } from "../support/codeServer";
-import { buildExtension, openWorkbench, screenshot, startSession, withDistLock, type E2eSession } from "./harness";
+import { openWithExtension, screenshot, startSession, type E2eSession } from "./harness";
 import { Workbench } from "./workbench";
 
 let auth: AuthServer;
@@ -30,15 +29,7 @@ before(async () => {
   };
   session = await startSession({ userSettings: { "globusCompute.authUrl": auth.baseUrl } });
   workbench = new Workbench(session.page);
-  await withDistLock(async () => {
-    await buildExtension();
-    const extension = `vscode-remote://${session.server.authority}${repoRoot}`;
-    await openWorkbench(session.page, session.server.workbenchUrl(session.workspace, [["extensionDevelopmentPath", extension]]));
-    // Opening a Python file activates the extension, which loads dist/ (so the lock is held until then);
-    // its status bar entry says it is ready. A palette opened earlier would list none of its commands.
-    await workbench.openFile("sample.py");
-    await workbench.statusBarText("globusCompute.status");
-  });
+  await openWithExtension(session, workbench, session.workspace, "sample.py");
 });
 
 after(async () => {

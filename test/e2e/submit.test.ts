@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, test } from "node:test";
 import { repoRoot } from "../support/codeServer";
-import { buildExtension, openWorkbench, screenshot, startSession, withDistLock, type E2eSession } from "./harness";
+import { openWithExtension, screenshot, startSession, type E2eSession } from "./harness";
 import { Workbench } from "./workbench";
 
 let session: E2eSession;
@@ -51,14 +51,7 @@ before(async () => {
   examples = (await readFile(join(workspace, "examples.py"), "utf8")).split("\n");
   session = await startSession({ userSettings: { "remote.autoForwardPorts": false } });
   workbench = new Workbench(session.page);
-  await withDistLock(async () => {
-    await buildExtension();
-    const extension = `vscode-remote://${session.server.authority}${repoRoot}`;
-    await openWorkbench(session.page, session.server.workbenchUrl(workspace, [["extensionDevelopmentPath", extension]]));
-    // Opening a Python file activates the extension, which loads dist/ (so the lock is held until then).
-    await workbench.openFile("examples.py");
-    await workbench.statusBarText("globusCompute.status");
-  });
+  await openWithExtension(session, workbench, workspace, "examples.py");
 });
 
 afterEach(async (t) => {
