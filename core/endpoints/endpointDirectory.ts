@@ -51,7 +51,7 @@ export interface EndpointDirectoryOptions {
   metadataTtlMs?: number;
   /** The list (default 5 min). */
   listTtlMs?: number;
-  /** Default: 4 in flight, 10 requests per 10 s (half the service's limit). */
+  /** Default: 4 in flight, 15 requests per 10 s (three quarters of the service's limit: submissions need the rest). */
   pacing?: Omit<PacerOptions, "now">;
   /** Coalescing delay of change events (default 100 ms). */
   changeDelayMs?: number;
@@ -71,6 +71,8 @@ export class EndpointDirectory implements Disposable {
   private readonly metadataInFlight = new Map<string, Promise<EndpointMetadata>>();
   private listed: Timed<EndpointSummary[]> | undefined;
   private ownedIds = new Set<string>();
+  /** The listed endpoints by id (rendering asks per row). */
+  private byId = new Map<string, EndpointSummary>();
   private listing: Promise<readonly EndpointSummary[]> | undefined;
   private problem: EndpointProblem | undefined;
   private generation = 0;
@@ -81,7 +83,7 @@ export class EndpointDirectory implements Disposable {
 
   constructor(private readonly options: EndpointDirectoryOptions) {
     this.now = options.now ?? Date.now;
-    this.pacer = this.disposables.add(new RequestPacer(options.pacing ?? { concurrency: 4, requests: 10, windowMs: 10_000 }));
+    this.pacer = this.disposables.add(new RequestPacer(options.pacing ?? { concurrency: 4, requests: 15, windowMs: 10_000 }));
     this.disposables.add(this.changed);
     this.disposables.add(this.backedOff);
   }
@@ -115,8 +117,7 @@ export class EndpointDirectory implements Disposable {
   }
 
   summary(id: string): EndpointSummary | undefined {
-    const lower = id.toLowerCase();
-    return this.listed?.value.find((e) => e.id === lower);
+    return this.byId.get(id.toLowerCase());
   }
 
   /**
@@ -135,6 +136,7 @@ export class EndpointDirectory implements Disposable {
       ([value, owned]) => {
         if (generation === this.generation) {
           this.listed = { value, at: this.now() };
+          this.byId = new Map(value.map((e) => [e.id, e]));
           this.ownedIds = new Set(owned.map((e) => e.id));
           this.problem = undefined;
           this.changedSoon();
@@ -202,6 +204,7 @@ export class EndpointDirectory implements Disposable {
     this.metadataInFlight.clear();
     this.listed = undefined;
     this.ownedIds = new Set();
+    this.byId = new Map();
     this.listing = undefined;
     this.problem = undefined;
     this.changedSoon();

@@ -27,7 +27,10 @@ export interface EndpointPage {
   total: number;
 }
 
-export const ENDPOINT_PAGE_SIZE = 50;
+/** About a screenful: each row on screen costs a status request, and the service allows ~20 per 10 s. */
+export const ENDPOINT_PAGE_SIZE = 25;
+
+const byName = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
 
 export class EndpointViewModel implements Disposable {
   private readonly changed = new Emitter<void>();
@@ -85,7 +88,7 @@ export class EndpointViewModel implements Disposable {
     rows.sort(
       (a, b) =>
         rank(a.row) - rank(b.row) ||
-        (rank(a.row) <= 2 ? a.index - b.index : a.row.name.localeCompare(b.row.name, undefined, { sensitivity: "base" })),
+        (rank(a.row) <= 2 ? a.index - b.index : byName.compare(a.row.name, b.row.name)),
     );
     return rows.map((r) => r.row);
   }
