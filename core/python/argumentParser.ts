@@ -77,11 +77,10 @@ class LiteralParser {
       }
       const keyword = this.keywordName();
       if (keyword) {
-        if (names.has(keyword.value)) {
-          throw this.error("DUPLICATE_KEYWORD", `keyword argument repeated: ${keyword.value}`, keyword);
-        }
-        names.add(keyword.value);
-        kwargs.entries.push([keyword.value, this.value()]);
+        const name = keyword.value as string; // a name token
+        if (names.has(name)) throw this.error("DUPLICATE_KEYWORD", `keyword argument repeated: ${name}`, keyword);
+        names.add(name);
+        kwargs.entries.push([name, this.value()]);
         firstKeyword ??= keyword;
       } else {
         const value = this.value();
