@@ -89,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     storageDir: (context.storageUri ?? context.globalStorageUri).fsPath,
     token: globusSessions.getAccessToken,
     cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    log: (message) => log.warn(message),
   });
   const taskGroups = new TaskGroupModel();
   const store = new TaskGroupStore(context.workspaceState, settings.current.retention.maxTaskGroups);

@@ -16,7 +16,7 @@ import { ComputeFuture, type FutureOwner } from "./computeFuture";
 import { ExecutorError, TaskCancelledError } from "./errors";
 import { FunctionRegistry, validateFunction, type FunctionRef, type PythonFunction } from "./functionRegistry";
 import { canonicalUuid, jsonDict, resolveOptions, resultSerializers, type ExecutorOptions, type ResolvedOptions } from "./options";
-import { ResultRouter, type WatchStateChange } from "./resultRouter";
+import { ResultRouter, type MalformedResult, type WatchStateChange } from "./resultRouter";
 import { encodeTaskPayload, type Kwargs } from "./taskPayload";
 import { TaskSubmitter, type BatchSpec, type SentBatch } from "./taskSubmitter";
 
@@ -60,6 +60,8 @@ export class Executor implements Disposable, AsyncDisposable {
   readonly onTaskGroupChange: Event<string> = this.taskGroupChange.event;
   /** How results currently arrive (streaming, reconnecting, polling). */
   readonly onWatchStateChange: Event<WatchStateChange>;
+  /** A result message could not be decoded; its task keeps waiting (for the owner to log). */
+  readonly onMalformedResult: Event<MalformedResult>;
 
   constructor(options: ExecutorOptions) {
     this.options = resolveOptions(options);
@@ -70,6 +72,7 @@ export class Executor implements Disposable, AsyncDisposable {
     this.registry = new FunctionRegistry(this.service);
     this.router = this.disposables.add(new ResultRouter(this.service, this.options.amqpPort, this.options.batchSize));
     this.onWatchStateChange = this.router.onWatchStateChange;
+    this.onMalformedResult = this.router.onMalformedResult;
     const limiter = new BurstLimiter(this.options.apiBurstLimit, this.options.apiBurstWindowS * 1000);
     this.submitter = this.disposables.add(
       new TaskSubmitter(this.service, this.endpointId, this.options.batchSize, limiter, {
