@@ -158,7 +158,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     editor: vscodeEditorContext,
     ui,
     endpoints,
-    ensureSubmitAllowed: () => consent.ensureSubmitAllowed(),
+    ensureSubmitAllowed: (target) => consent.ensureSubmitAllowed(target),
     ensureSignedIn,
     createExecutor: (target) => services.createExecutor(target),
     release: (executor) => services.release(executor),

@@ -12,6 +12,7 @@ import type { BundleResult, FunctionBundleDescription, FunctionLocation, SubmitF
 import type { EndpointOption } from "../endpoints/endpointSelection";
 import type { ExecutorTarget } from "../services/computeServices";
 import type { StoredOrigin } from "../state/taskGroupStore";
+import type { SubmissionTarget } from "../state/workspaceTrust";
 import type { TaskGroupTracker, TrackedEndpoint } from "../tasks/taskGroupTracker";
 import type { TaskTreeNode } from "../tasks/taskTreeNodes";
 import type { UserInterface } from "../vscode/window";
@@ -31,8 +32,8 @@ export interface SubmitDeps {
   editor: EditorContext;
   ui: UserInterface;
   endpoints: { readonly current: EndpointOption };
-  /** Workspace-trust consent; false: do not submit. */
-  ensureSubmitAllowed(): Promise<boolean>;
+  /** Workspace-trust consent for running this function on this endpoint; false: do not submit. */
+  ensureSubmitAllowed(target: SubmissionTarget): Promise<boolean>;
   /** Sign-in, asked only for cloud endpoints; rejects with AuthError SIGN_IN_CANCELLED when closed. */
   ensureSignedIn(): Promise<void>;
   createExecutor(target: ExecutorTarget): Promise<Executor>;
@@ -177,7 +178,7 @@ export class SubmitCommands {
       deps.ui.showInformation("Nothing to map over: the iterable is empty.");
       return;
     }
-    if (!(await deps.ensureSubmitAllowed())) return;
+    if (!(await deps.ensureSubmitAllowed({ functionName: bundle.function.name, endpoint }))) return;
     let executor: Executor | undefined;
     let futures: ComputeFuture[];
     try {
