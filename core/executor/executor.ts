@@ -7,7 +7,7 @@
  * lost result stream never fails futures (the service reconnects and polls meanwhile); the task group is
  * not shared process-wide between Executors (a local group id would be unknown to the cloud).
  */
-import type { PyValue } from "../protocol/pyValue";
+import { PyDict, type PyValue } from "../protocol/pyValue";
 import type { ComputeService, SubmitBatchResponse, WatchState } from "../service/computeService";
 import { DisposableStore, type Disposable } from "../util/disposable";
 import { Emitter, type Event } from "../util/event";
@@ -32,6 +32,8 @@ export interface MapOptions {
   chunk?: number | "auto";
   /** Workers the endpoint runs, for `chunk: "auto"` (default 4). */
   workers?: number;
+  /** Each item is a dict of keyword arguments (`fn(**item)`), e.g. the rows of a CSV file. */
+  keywordItems?: boolean;
 }
 
 export interface ShutdownOptions {
@@ -201,8 +203,10 @@ export class Executor implements Disposable, AsyncDisposable {
     const chunk = options.chunk === undefined || options.chunk === "auto" ? autoChunkSize(all.length, options.workers) : options.chunk;
     if (!Number.isInteger(chunk) || chunk < 1)
       throw new ExecutorError("INVALID_ARGUMENTS", `map chunk must be a positive integer or "auto", got ${String(chunk)}.`);
-    if (chunk === 1) return new MapResult(all.map((x) => this.submit(f, x)), 1, all);
-    const chunked = chunkRunner(f);
+    const keywords = options.keywordItems === true;
+    if (keywords) for (const x of all) keywordArguments(x);
+    if (chunk === 1) return new MapResult(all.map((x) => (keywords ? this.submit(f, { kwargs: keywordArguments(x) }) : this.submit(f, x))), 1, all);
+    const chunked = chunkRunner(f, keywords);
     const futures: ComputeFuture[] = [];
     for (let i = 0; i < all.length; i += chunk) futures.push(this.submit(chunked, all.slice(i, i + chunk)));
     return new MapResult(futures, chunk, all);
@@ -338,6 +342,12 @@ export class Executor implements Disposable, AsyncDisposable {
           );
     for (const f of futures) f._reject(err);
   }
+}
+
+function keywordArguments(item: PyValue): Kwargs {
+  if (!(item instanceof PyDict) || !item.entries.every(([k]) => typeof k === "string"))
+    throw new ExecutorError("INVALID_ARGUMENTS", "map with keywordItems needs every item to be a dict with str keys (keyword arguments).");
+  return item;
 }
 
 function callArguments(rest: unknown[]): { args: readonly PyValue[]; kwargs: Kwargs } {

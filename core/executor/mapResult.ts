@@ -29,11 +29,12 @@ export function autoChunkSize(items: number, workers: number = DEFAULT_MAP_WORKE
 }
 
 /**
- * The wrapper task of a chunk: `[results, failures]`, with `None` in `results` where an item failed and
+ * The wrapper task of a chunk (items are single arguments, or with `keywordItems` dicts of keyword
+ * arguments): `[results, failures]`, with `None` in `results` where an item failed and
  * `[offset, traceback]` in `failures` (the traceback starts in the user's function, not the wrapper).
  */
-export function chunkRunner(fn: PythonFunction): PythonFunction {
-  const name = `_gc_map_chunk_${fn.name}`;
+export function chunkRunner(fn: PythonFunction, keywordItems = false): PythonFunction {
+  const name = `_gc_map_chunk${keywordItems ? "_kw" : ""}_${fn.name}`;
   return {
     name,
     source: `${fn.source.trimEnd()}
@@ -44,7 +45,7 @@ def ${name}(items):
     results, failures = [], []
     for offset, item in enumerate(items):
         try:
-            results.append(${fn.name}(item))
+            results.append(${fn.name}(${keywordItems ? "**item" : "item"}))
         except Exception as e:
             results.append(None)
             failures.append([offset, "".join(traceback.format_exception(type(e), e, e.__traceback__.tb_next))])

@@ -132,6 +132,14 @@ describe("Executor on the local endpoint", { timeout: 120_000 }, () => {
     const outcomes = await result.outcomesOf(2);
     assert.equal(outcomes.length, 1);
     assert.deepEqual(outcomes[0], { index: 4, value: 0.2 });
+    const scale = { name: "scale", source: "def scale(x, factor=1):\n    return x * factor\n" };
+    const rows = [PyDict.fromObject({ x: 1, factor: 3 }), PyDict.fromObject({ x: 2 }), PyDict.fromObject({ factor: 2, x: "ab" })];
+    for (const chunk of [1, 2] as const) {
+      const kw: PyValue[] = [];
+      for await (const v of gce.map(scale, rows, { chunk, keywordItems: true })) kw.push(v);
+      assert.deepEqual(kw, [3, 2, "abab"], `keyword items, chunk ${chunk}`);
+    }
+    assert.throws(() => gce.map(scale, [1], { keywordItems: true }), /keywordItems needs every item to be a dict/);
     const failedChunk = await result.outcomesOf(1);
     assert.deepEqual(failedChunk[0], { index: 2, value: new PyFloat(1) });
     assert.ok("error" in failedChunk[1]);
