@@ -76,7 +76,7 @@ export type HistoryChange = HistoryRecord extends infer R ? (R extends Stamp ? O
 
 export interface Retention {
   /** Most task groups kept; the oldest are dropped first. */
-  maxGroups: number;
+  maxTaskGroups: number;
   /** Most tasks kept over all groups; whole groups are dropped, oldest first. */
   maxTasks: number;
 }
@@ -132,7 +132,7 @@ export function applyRetention(groups: Map<string, HistoryGroup>, retention: Ret
   newestFirst.forEach((g, rank) => {
     tasks += g.tasks.length;
     // The newest group is always kept, however many tasks it has.
-    if (rank > 0 && (rank >= retention.maxGroups || tasks > retention.maxTasks)) {
+    if (rank > 0 && (rank >= retention.maxTaskGroups || tasks > retention.maxTasks)) {
       groups.delete(g.id);
       dropped.push(g.id);
     }

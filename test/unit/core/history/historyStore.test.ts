@@ -16,7 +16,7 @@ function tempDir(): string {
   roots.push(dir);
   return dir;
 }
-const RETENTION = { maxGroups: 50, maxTasks: 100_000 };
+const RETENTION = { maxTaskGroups: 50, maxTasks: 100_000 };
 function group(id: string, createdAt = 1): GroupFields {
   return { id, functionName: "double", endpoint: { name: "local", id: "local" }, service: "local", createdAt };
 }
@@ -46,13 +46,13 @@ test("a second store on the folder (another window) reads what the first wrote, 
 
 test("compaction leaves one snapshot and drops journals already folded in; marks, forgets and retention apply", () => {
   const dir = tempDir();
-  const s = new HistoryStore({ dir, retention: { maxGroups: 2, maxTasks: 100 } });
+  const s = new HistoryStore({ dir, retention: { maxTaskGroups: 2, maxTasks: 100 } });
   for (let i = 1; i <= 3; i++) s.write({ op: "group", group: group(`g${i}`, i) });
   s.write({ op: "mark", id: "g3", unavailable: { reason: "TASK_GROUP_NOT_FOUND", at: 9 } });
   assert.deepEqual(s.groups.map((g) => g.id), ["g3", "g2", "g1"], "retention is applied when reading, not on every write");
   s.compact();
   assert.deepEqual(readdirSync(dir).sort(), [SNAPSHOT_FILE]);
-  const t = new HistoryStore({ dir, retention: { maxGroups: 2, maxTasks: 100 } });
+  const t = new HistoryStore({ dir, retention: { maxTaskGroups: 2, maxTasks: 100 } });
   assert.deepEqual(t.groups.map((g) => g.id), ["g3", "g2"]);
   assert.equal(t.get("g3")?.unavailable?.reason, "TASK_GROUP_NOT_FOUND");
   t.write({ op: "forget", id: "g2" });
@@ -99,7 +99,7 @@ test("the history folder is per workspace folder and user, not per window", () =
 // A child process writes tasks (compacting now and then) and reports each write; it is killed at a random moment.
 const WRITER = `
 const { HistoryStore } = require(${JSON.stringify(join(__dirname, "../../../../core/history/historyStore.ts"))});
-const s = new HistoryStore({ dir: process.argv[1], retention: { maxGroups: 10, maxTasks: 1e9 }, compactAfterBytes: 20000 });
+const s = new HistoryStore({ dir: process.argv[1], retention: { maxTaskGroups: 10, maxTasks: 1e9 }, compactAfterBytes: 20000 });
 s.write({ op: "group", group: { id: "g", functionName: "f", endpoint: { name: "local", id: "local" }, service: "local", createdAt: 1 } });
 for (let i = 0; ; i++) {
   s.write({ op: "tasks", id: "g", from: i, tasks: [{ call: "f(" + i + ")", state: "success", submittedAt: i, stdout: "p".repeat(i % 300) }] });
@@ -124,13 +124,13 @@ test("killing the writer mid-write (and mid-compaction) loses at most the last r
     });
     child.kill("SIGKILL");
     await new Promise((r) => child.once("exit", r));
-    const store = new HistoryStore({ dir, retention: { maxGroups: 10, maxTasks: 1e9 } });
+    const store = new HistoryStore({ dir, retention: { maxTaskGroups: 10, maxTasks: 1e9 } });
     const tasks = store.get("g")?.tasks ?? [];
     assert.ok(tasks.length >= acknowledged + 1, `round ${round}: ${tasks.length} tasks, ${acknowledged + 1} acknowledged`);
     tasks.forEach((t, i) => assert.equal(t.call, `f(${i})`));
     // The next window compacts what the dead writer left.
     assert.equal(store.compact(), true);
     assert.deepEqual(readdirSync(dir), [SNAPSHOT_FILE]);
-    assert.equal(new HistoryStore({ dir, retention: { maxGroups: 10, maxTasks: 1e9 } }).get("g")?.tasks.length, tasks.length);
+    assert.equal(new HistoryStore({ dir, retention: { maxTaskGroups: 10, maxTasks: 1e9 } }).get("g")?.tasks.length, tasks.length);
   }
 });
