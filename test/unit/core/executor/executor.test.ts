@@ -41,8 +41,8 @@ describe("Executor: submit and results", () => {
     const req = service.submits[0];
     assert.equal(req.createQueue, true);
     assert.deepEqual(req.resultSerializers, [
-      "globus_compute_sdk.serialize.concretes.JSONData",
       "globus_compute_sdk.serialize.concretes.DillDataBase64",
+      "globus_compute_sdk.serialize.concretes.JSONData",
     ]);
     assert.deepEqual(Object.values(req.tasks)[0], ["6\n11\n[7]5\n11\n{}", "6\n11\n[8]5\n11\n{}"]);
     assert.ok(futures[0].taskId && service.tasks.has(futures[0].taskId));
