@@ -70,7 +70,7 @@ test("activation: Python files (views and commands activate implicitly)", () => 
  * are kept or batched. A new setting fails here until it is put in one list or the other.
  */
 const RESTRICTED = ["endpoints", "defaultEndpoint", "environment", "serviceUrl", "authUrl", "amqpPort", "resultSerializers", "local.pythonPath"];
-const HARMLESS = ["batchSize", "argumentSerialization", "local.workers", "retention.maxTaskGroups"];
+const HARMLESS = ["batchSize", "argumentSerialization", "local.workers", "retention.maxTaskGroups", "retention.maxTasks", "notifications.longTaskSeconds"];
 
 test("an untrusted workspace cannot choose where code goes or what runs it", () => {
   const keys = Object.keys(contributes.configuration.properties).map((k) => k.slice(`${SETTINGS_SECTION}.`.length));
