@@ -11,14 +11,16 @@ import {
   type Diagnostic,
 } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import { fileURLToPath } from "node:url";
 import type { PythonDiagnostic, QuickFix } from "../python/diagnostics";
-import type { PythonAnalyzer } from "../python/pythonAnalyzer";
+import type { ProjectLocation, PythonAnalyzer } from "../python/pythonAnalyzer";
 import { DisposableStore, type Disposable } from "../util/disposable";
 import { Debouncer } from "./debouncer";
 import { describeBundleForClient, describeFunctionForClient, lspRange } from "./lspConversions";
 import {
   BUNDLE_REQUEST,
   FUNCTION_AT_REQUEST,
+  PROJECT_SETTINGS_NOTIFICATION,
   RESULT_STATUS_NOTIFICATION,
   SHOW_OUTPUT_COMMAND,
   SUBMIT_COMMAND,
@@ -28,6 +30,7 @@ import {
   type FunctionAtParams,
   type FunctionAtResult,
   type FunctionLocation,
+  type ProjectSettings,
   type ResultStatusParams,
   type SubmitFunctionArguments,
 } from "./protocol";
@@ -61,11 +64,32 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   /** uri → qualified function name → status lens. */
   const statuses = new Map<string, Map<string, ResultStatusParams>>();
   let refreshCodeLens = false;
+  let folders: string[] = [];
+  let extraPaths: string[] = [];
+
+  /** Where a document sits in the user's project (its imports of the project's modules are followed); none for an untitled one. */
+  const projectOf = (uri: string): ProjectLocation | undefined => {
+    const path = pathOf(uri);
+    if (path === undefined) return undefined;
+    return {
+      path,
+      folders,
+      extraPaths,
+      openText: (p) => {
+        for (const d of documents.all()) if (pathOf(d.uri) === p) return d.getText();
+        return undefined;
+      },
+    };
+  };
 
   connection.onInitialize((params) => {
     refreshCodeLens = params.capabilities.workspace?.codeLens?.refreshSupport === true;
+    folders = (params.workspaceFolders ?? []).map((f) => pathOf(f.uri)).filter((p): p is string => p !== undefined);
+    if (folders.length === 0 && params.rootUri) folders = [pathOf(params.rootUri)].filter((p): p is string => p !== undefined);
+    extraPaths = settingsPaths(params.initializationOptions as ProjectSettings | undefined) ?? [];
     return {
       capabilities: {
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
         textDocumentSync: TextDocumentSyncKind.Incremental,
         codeLensProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
@@ -78,7 +102,7 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     const doc = documents.get(uri);
     if (!doc) return;
     const diagnostics = await guarded(connection, `diagnostics for ${uri}`, async () => {
-      const found = (await analyzer).diagnostics(doc.getText());
+      const found = (await analyzer).diagnostics(doc.getText(), projectOf(uri));
       return found.map((d) => toLspDiagnostic(doc, d));
     });
     // A newer version may have arrived while analysing; its own run will publish.
@@ -93,9 +117,24 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     justOpened.add(e.document.uri);
     void publish(e.document.uri);
   });
+  // An edit of one module can change what the others can ship: their diagnostics follow.
+  const republishAll = () => {
+    for (const d of documents.all()) debouncer.schedule(d.uri, () => void publish(d.uri));
+  };
   documents.onDidChangeContent((e) => {
     if (justOpened.delete(e.document.uri)) return;
     debouncer.schedule(e.document.uri, () => void publish(e.document.uri));
+    for (const d of documents.all()) if (d.uri !== e.document.uri && pathOf(d.uri) !== undefined) debouncer.schedule(d.uri, () => void publish(d.uri));
+  });
+  documents.onDidSave(republishAll);
+  connection.onNotification(PROJECT_SETTINGS_NOTIFICATION, (settings: ProjectSettings) => {
+    extraPaths = settingsPaths(settings) ?? [];
+    republishAll();
+  });
+  connection.onNotification("workspace/didChangeWorkspaceFolders", (params: { event: { added: { uri: string }[]; removed: { uri: string }[] } }) => {
+    const removed = new Set(params.event.removed.map((f) => pathOf(f.uri)));
+    folders = [...folders.filter((f) => !removed.has(f)), ...params.event.added.map((f) => pathOf(f.uri)).filter((p): p is string => p !== undefined)];
+    republishAll();
   });
   documents.onDidClose((e) => {
     debouncer.cancel(e.document.uri);
@@ -137,7 +176,7 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     const a = await analyzer;
     const text = doc.getText();
     const offset = offsetOf(doc, params);
-    const bundle = a.bundleFunction(text, offset);
+    const bundle = a.bundleFunction(text, offset, projectOf(doc.uri));
     return bundle ? { bundle: describeBundleForClient(doc, bundle) } : { bundle: null, reason: a.explainNoFunction(text, offset) };
   });
 
@@ -151,6 +190,21 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
 
   store.add(documents.listen(connection));
   return store;
+}
+
+/** The file path of a `file:` URI; undefined for an untitled or remote document. */
+function pathOf(uri: string): string | undefined {
+  if (!uri.startsWith("file:")) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+function settingsPaths(settings: ProjectSettings | undefined): string[] | undefined {
+  const paths = settings?.extraPaths;
+  return Array.isArray(paths) ? paths.filter((p): p is string => typeof p === "string") : undefined;
 }
 
 function codeActions(uri: string, diagnostics: Diagnostic[]): CodeAction[] {
