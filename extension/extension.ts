@@ -15,6 +15,11 @@ import { EndpointTreeDataProvider } from "./endpoints/endpointTreeDataProvider";
 import { startLanguageClient, type PythonLanguageClient } from "./lsp/languageClient";
 import { parseResultPath, resultText } from "./output/resultDocuments";
 import { lensStatus, ResultOutput } from "./output/resultOutput";
+import { OutcomeReporter } from "./output/outcomeReporter";
+import { TaskNotifications } from "./output/taskNotifications";
+import { HistoryStore } from "../core/history/historyStore";
+import { historyDir } from "../core/history/historyLocation";
+import { TaskHistoryRecorder } from "./tasks/taskHistoryRecorder";
 import { ComputeServices } from "./services/computeServices";
 import { Settings, SETTINGS_SECTION } from "./state/settings";
 import { TaskGroupStore } from "./state/taskGroupStore";
@@ -95,12 +100,28 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   const taskGroups = new TaskGroupModel();
   const store = new TaskGroupStore(context.workspaceState, settings.current.retention.maxTaskGroups);
   const output = new ResultOutput(log);
+  // The history is per workspace folder and user (not per window), so every window on the folder shares it.
+  const history = new HistoryStore({
+    dir: historyDir(context.globalStorageUri.fsPath, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath),
+    retention: settings.current.retention,
+  });
+  const recorder = new TaskHistoryRecorder(history, (message) => log.warn(message));
+  const reporter = new OutcomeReporter({ write: (task, origin) => output.write(task, origin), info: (message) => log.info(message) }, recorder);
+  const notifications = new TaskNotifications({
+    ui,
+    focused: () => vscode.window.state.focused,
+    longTaskSeconds: () => settings.current.notifications.longTaskSeconds,
+  });
+  const lensTimes = new Map<string, number>();
   const tracker = new TaskGroupTracker(taskGroups, store, {
-    onSettled(task, group, live) {
-      if (!live) return;
+    onSettled(task, group, live, future) {
+      if (reporter.settled(task, group, live, future)) notifications.settled(task, { groupKey: group.key, index: group.futures.indexOf(future) });
       const origin = group.origin;
-      output.write(task, origin);
-      if (origin !== undefined) {
+      // Reloaded outcomes restore the lens too; of several, the one that finished last wins.
+      const finished = Number(future.completionT ?? 0) * 1000 || Date.now();
+      const lensKey = `${origin?.uri}#${origin?.name}`;
+      if (origin !== undefined && finished >= (lensTimes.get(lensKey) ?? 0)) {
+        lensTimes.set(lensKey, finished);
         void languageClient.then((c) =>
           c.notifyResultStatus({ uri: origin.uri, name: origin.name, status: lensStatus(task), command: { command: "globusCompute.showOutput" } }),
         );
@@ -112,6 +133,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     },
     release: (executor) => services.release(executor),
     log: (message) => log.warn(message),
+    history: recorder,
   });
   const reloader = new TaskGroupReloader({
     model: taskGroups,
@@ -120,20 +142,30 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     createExecutor: (target) => services.createExecutor(target),
     release: (executor) => services.release(executor),
     log: (message) => log.warn(message),
+    history,
+    markUnavailable: (key, reason) => recorder.markUnavailable(key, reason),
   });
   // Disposed in this order: the tracker stops following, the services stop executors and workers, then the model.
   subscriptions.push(
     tracker,
     services,
     taskGroups,
-    settings.onDidChange((s) => void store.setMaxGroups(s.retention.maxTaskGroups)),
+    history,
+    notifications,
+    settings.onDidChange((s) => {
+      void store.setMaxGroups(s.retention.maxTaskGroups);
+      history.setRetention(s.retention);
+    }),
     registerResultDocuments((path) => {
       const at = parseResultPath(path);
       const group = at && tracker.get(at.groupKey);
       return resultText(group?.calls[at?.index ?? -1] ?? "result", group?.futures[at?.index ?? -1], group?.origin);
     }),
   );
-  void reloader.reloadStored();
+  void reloader.reloadStored().then(() => {
+    const counts = taskGroups.totalCounts();
+    reporter.reloadFinished(counts.queued + counts.running);
+  });
 
   const taskTree = new TaskTreeDataProvider(taskGroups, { toTreeItem });
   const endpointTree = new EndpointTreeDataProvider(settings, endpoints, toTreeItem, (option) => services.endpointStatus(option));

@@ -30,3 +30,12 @@ function filePath(uri: string): string | undefined {
     return undefined; // a file URI with a host (a UNC share off Windows) has no path here
   }
 }
+
+/** One line for the tree and the lens: the exception line of a remote traceback, else the error's message. */
+export function errorSummary(err: unknown): string {
+  if (err instanceof TaskExecutionFailed) {
+    const lines = err.remoteTraceback.split("\n").filter((l) => l.trim() !== "");
+    return lines.at(-1)?.trim() ?? err.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}

@@ -14,6 +14,7 @@ import type { SettledTask } from "../output/resultOutput";
 import type { StoredOrigin, TaskGroupStore } from "../state/taskGroupStore";
 import { feedFutures, type FedCall } from "./futureFeed";
 import type { TaskGroupModel } from "./taskGroupModel";
+import type { TaskHistoryRecorder } from "./taskHistoryRecorder";
 
 export interface TrackedEndpoint {
   kind: "local" | "cloud";
@@ -30,6 +31,8 @@ export interface TrackRequest {
   /** LOCAL_SERVICE or the web-service URL. */
   service: string;
   origin?: StoredOrigin;
+  /** A multi-user endpoint's configuration, when one was chosen. */
+  configuration?: string;
   createdAt?: number;
   /** The model key: a reloaded group keeps its task group id as key; a new one gets a fresh key. */
   key?: string;
@@ -51,12 +54,14 @@ export interface TrackedGroup {
 
 export interface TrackerHooks {
   /** A task settled; `live` is false for results that were in before the group was fed (a reload). */
-  onSettled(task: SettledTask, group: TrackedGroup, live: boolean): void;
+  onSettled(task: SettledTask, group: TrackedGroup, live: boolean, future: ComputeFuture): void;
   /** The group's tasks could not be submitted (once per group): the error says why. */
   onSubmitFailure(error: ExecutorError, group: TrackedGroup): void;
   /** Releases the Executor once the group has nothing left to wait for. */
   release(executor: Executor): void;
   log(message: string): void;
+  /** The durable history every tracked group is recorded in. */
+  history?: Pick<TaskHistoryRecorder, "follow" | "settled" | "forget">;
 }
 
 /** Acknowledgements arriving within this window are stored in one write. */
@@ -134,6 +139,14 @@ export class TaskGroupTracker implements Disposable {
     this.entries.set(key, entry);
 
     if (request.persist) this.persistOnAcknowledgement(entry);
+    const history = this.hooks.history;
+    if (history !== undefined) {
+      const { name, id } = request.endpoint;
+      const recorded = { key, functionName: request.functionName, endpoint: { name, id }, service: request.service, createdAt };
+      disposables.add(
+        history.follow({ ...recorded, origin: request.origin, configuration: request.configuration }, request.calls, executor),
+      );
+    }
     disposables.add(
       executor.onWatchStateChange(({ state }) => {
         this.watchStates.set(key, state);
@@ -147,7 +160,10 @@ export class TaskGroupTracker implements Disposable {
     );
     disposables.add(
       feedFutures(this.model, key, request.calls, {
-        onSettled: (task, { live }) => this.settled(entry, task, live),
+        onSettled: (task, { live, future, row }) => {
+          this.hooks.history?.settled(future, row);
+          this.settled(entry, task, live, future);
+        },
       }),
     );
     if (entry.futures.length === 0) this.finish(entry);
@@ -160,7 +176,7 @@ export class TaskGroupTracker implements Disposable {
     this.disposables.dispose();
   }
 
-  private settled(entry: Entry, task: SettledTask, live: boolean): void {
+  private settled(entry: Entry, task: SettledTask, live: boolean, future: ComputeFuture): void {
     entry.settled++;
     const error = "error" in task.outcome ? task.outcome.error : undefined;
     if (
@@ -171,7 +187,7 @@ export class TaskGroupTracker implements Disposable {
       entry.failureReported = true;
       this.hooks.onSubmitFailure(error, entry);
     }
-    this.hooks.onSettled(task, entry, live);
+    this.hooks.onSettled(task, entry, live, future);
     if (entry.settled === entry.futures.length) this.finish(entry);
   }
 
@@ -219,6 +235,7 @@ export class TaskGroupTracker implements Disposable {
       entry.disposables.dispose();
       this.hooks.release(entry.executor);
     }
+    this.hooks.history?.forget(key);
     // A group that could not be reloaded is not tracked, but stored under its id (its model key).
     const id = entry?.taskGroupId ?? (this.store.get(key) !== undefined ? key : undefined);
     if (id !== undefined) {
