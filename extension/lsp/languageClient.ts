@@ -40,6 +40,8 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
     documentSelector: [
       { language: "python", scheme: "file" },
       { language: "python", scheme: "untitled" },
+      // Code cells of Jupyter notebooks (synced as notebooks: the server analyses each with the cells above).
+      { notebook: "jupyter-notebook", language: "python" },
     ],
     diagnosticCollectionName: "globusCompute",
     initializationOptions: projectSettings(),

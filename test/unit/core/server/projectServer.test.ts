@@ -91,3 +91,42 @@ print(json.dumps([repr(v)]))
     assert.equal(formatPython(deserializeData(r.data)), local);
   });
 }
+
+test("a notebook cell: the closure comes from the code cells above it, the run gives what the kernel would", async () => {
+  const notebook = JSON.parse(readFileSync(join(PROJECT, "notebook.ipynb"), "utf8")) as { cells: { cell_type: string; source: string[] }[] };
+  const nbUri = pathToFileURL(join(PROJECT, "notebook.ipynb")).href;
+  const code = notebook.cells.filter((c) => c.cell_type === "code").map((c, i) => ({ uri: `vscode-notebook-cell:${join(PROJECT, "notebook.ipynb")}#c${i}`, text: c.source.join("") }));
+  await client.notify("notebookDocument/didOpen", {
+    notebookDocument: { uri: nbUri, notebookType: "jupyter-notebook", version: 1, cells: code.map((c) => ({ kind: 2, document: c.uri })) },
+    cellTextDocuments: code.map((c) => ({ uri: c.uri, languageId: "python", version: 1, text: c.text })),
+  });
+  const [, , analyseCell, brokenCell] = code;
+  const diagnostics = await client.diagnosticsFor(brokenCell.uri, 1);
+  const undefinedName = diagnostics.find((d) => d.code === "UNDEFINED_NAME");
+  assert.ok(undefinedName, JSON.stringify(diagnostics));
+  assert.deepEqual(undefinedName.range.start, { line: 1, character: 11 });
+
+  const result = await client.request<BundleResult>(BUNDLE_REQUEST, { uri: analyseCell.uri, offset: analyseCell.text.indexOf("analyse") });
+  assert.ok(result.bundle, JSON.stringify(result));
+  assert.deepEqual(result.bundle.problems, []);
+  assert.equal(result.bundle.function.offset, analyseCell.text.indexOf("analyse"));
+  assert.deepEqual(result.bundle.function.nameRange.start, { line: 0, character: 4 });
+  assert.deepEqual(result.bundle.modules.map((m) => m.name), ["lab", "lab.units"]);
+  const taskBuffer = packBuffers([serializeCode(result.bundle.name, result.bundle.source, "st")]) + packTaskPayload([20], {}, "dill");
+  const { result: r } = await pool.run({ taskId: "server-notebook", taskBuffer, timeoutMs: 60_000 }).result;
+  assert.ok(!r.error_details, r.data);
+  // The kernel's view: the code cells run top to bottom (IPython lines left out), then the call.
+  const [local] = runPythonJson<string[]>(
+    String.raw`
+import json, sys
+root, cells = json.load(sys.stdin)
+sys.path[:0] = [root]
+ns = {}
+for cell in cells:
+    exec("\n".join(l for l in cell.split("\n") if not l.lstrip().startswith(("%", "!"))), ns)
+print(json.dumps([repr(ns["analyse"](20))]))
+`,
+    [PROJECT, code.slice(0, 3).map((c) => c.text)],
+  );
+  assert.equal(formatPython(deserializeData(r.data)), local);
+});
