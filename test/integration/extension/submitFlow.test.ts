@@ -258,7 +258,7 @@ test("closed while tasks run on the local endpoint: the next window prints what 
   });
   await b.reopen();
   assert.equal(b.output[0]?.text, "While you were away: 1 succeeded, 0 failed, 1 still running. Task ids below (Copy Task ID in the Tasks view finds them).");
-  assert.match(b.output[1]?.text ?? "", /^chatty\(0\.5\) → \(0\.5, 'slept'\) .*\n  stdout:\n    \| starting 0\.5\n    \| done 0\.5/s);
+  assert.match(b.output[1]?.text ?? "", /^chatty\(0\.5\) → \(0\.5, 'slept'\) .*\n {2}stdout:\n {4}\| starting 0\.5\n {4}\| done 0\.5/s);
   await until(() => b.output.some((o) => o.text.startsWith("chatty(4) → (4, 'slept')")), "the long task's result, live", 15_000);
   assert.equal(b.output.filter((o) => o.text.startsWith("chatty(")).length, 2);
 
