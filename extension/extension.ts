@@ -19,6 +19,7 @@ import { OutcomeReporter } from "./output/outcomeReporter";
 import { TaskNotifications } from "./output/taskNotifications";
 import { HistoryStore } from "../core/history/historyStore";
 import { historyDir } from "../core/history/historyLocation";
+import { SessionGroups } from "./tasks/sessionGroups";
 import { TaskHistoryRecorder } from "./tasks/taskHistoryRecorder";
 import { ComputeServices } from "./services/computeServices";
 import { Settings, SETTINGS_SECTION } from "./state/settings";
@@ -196,6 +197,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     serviceKeyFor: (endpoint) => services.serviceKeyFor(endpoint),
     endpointStatus: (endpoint) => services.endpointStatus(endpoint),
     tracker,
+    sessionGroups: new SessionGroups(tracker),
     lastArguments: new LastArguments(context.workspaceState),
     log,
   });

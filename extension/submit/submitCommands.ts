@@ -12,6 +12,7 @@ import type { BundleResult, FunctionBundleDescription, FunctionLocation, SubmitF
 import type { EndpointOption } from "../endpoints/endpointSelection";
 import type { ExecutorTarget } from "../services/computeServices";
 import type { StoredOrigin } from "../state/taskGroupStore";
+import type { SessionGroups } from "../tasks/sessionGroups";
 import type { TaskGroupTracker, TrackedEndpoint } from "../tasks/taskGroupTracker";
 import type { TaskTreeNode } from "../tasks/taskTreeNodes";
 import type { UserInterface } from "../vscode/window";
@@ -39,7 +40,9 @@ export interface SubmitDeps {
   release(executor: Executor): void;
   serviceKeyFor(endpoint: Pick<EndpointOption, "kind">): string;
   endpointStatus(endpoint: Pick<EndpointOption, "kind" | "id">): Promise<{ status: string } | undefined>;
-  tracker: Pick<TaskGroupTracker, "track" | "get">;
+  tracker: Pick<TaskGroupTracker, "track" | "get" | "extend">;
+  /** The task group each function's submissions to an endpoint share in this session; absent: one group per submission. */
+  sessionGroups?: SessionGroups;
   lastArguments: LastArguments;
   log: { warn(message: string): void };
   /** Submissions with at least this many tasks (and every map) show a progress notification; default 20. */
@@ -180,9 +183,13 @@ export class SubmitCommands {
     if (!(await deps.ensureSubmitAllowed())) return;
     let executor: Executor | undefined;
     let futures: ComputeFuture[];
+    const serviceKey = service ?? deps.serviceKeyFor(endpoint);
+    // The same lines of the same function: a moved or edited function starts a group of its own (its tracebacks map differently).
+    const session = { service: serviceKey, endpointId: endpoint.id, uri: origin.uri, name: origin.name, lines: JSON.stringify(bundle.lineMap ?? null) };
+    const shared = deps.sessionGroups?.find(session);
     try {
       if (endpoint.kind === "cloud") await deps.ensureSignedIn();
-      executor = await deps.createExecutor({ endpoint, service });
+      executor = await deps.createExecutor({ endpoint, service, taskGroupId: shared?.taskGroupId });
       const fn: PythonFunction = { name: bundle.name, source: bundle.source };
       const ex = executor;
       futures = calls.map((c) => c.submit(ex, fn));
@@ -198,16 +205,20 @@ export class SubmitCommands {
     if (warnings.length > 0) {
       deps.ui.showWarning(`${bundle.function.name} was submitted, but it may fail on the endpoint: ${warnings.map((w) => w.message).join(" ")}`);
     }
-    deps.tracker.track({
-      executor,
-      calls: calls.map((c, i) => ({ call: c.call, future: futures[i] })),
-      functionName: bundle.function.name,
-      endpoint,
-      service: service ?? deps.serviceKeyFor(endpoint),
-      // The map of this bundle (a Re-run ships the function's current source, with its own map).
-      origin: { ...origin, lineMap: bundle.lineMap },
-      persist: true,
-    });
+    const fed = calls.map((c, i) => ({ call: c.call, future: futures[i] }));
+    if (shared === undefined || !deps.tracker.extend(shared.groupKey, executor, fed)) {
+      const groupKey = deps.tracker.track({
+        executor,
+        calls: fed,
+        functionName: bundle.function.name,
+        endpoint,
+        service: serviceKey,
+        // The map of this bundle (a Re-run ships the function's current source, with its own map).
+        origin: { ...origin, lineMap: bundle.lineMap },
+        persist: true,
+      });
+      deps.sessionGroups?.remember(session, groupKey);
+    }
     if (endpoint.kind === "cloud") this.warnIfOffline(endpoint);
     if (futures.length >= (deps.progressThreshold ?? 20) || calls.length > 1) {
       void deps.ui.withProgress(`${bundle.function.name} × ${futures.length} on ${endpoint.name}`, (progress, onCancel) =>
