@@ -1,4 +1,5 @@
-export { Executor, MapResult, type CallArguments, type ShutdownOptions } from "./executor";
+export { Executor, type CallArguments, type MapOptions, type ShutdownOptions } from "./executor";
+export { autoChunkSize, MapItemError, MapResult, type ItemOutcome } from "./mapResult";
 export type { WatchStateChange } from "./resultRouter";
 export { ComputeFuture, type CancelOutcome, type FutureState } from "./computeFuture";
 export { asCompleted, type Completed } from "./asCompleted";

@@ -233,6 +233,18 @@ describe("Executor: batching and the burst limit", () => {
     assert.ok(performance.now() - started >= 900, "the second batch waited for the window");
     await executor.shutdown();
   });
+
+  it("does not hold back small batches to the local endpoint (no web service to protect)", async () => {
+    const service = new MemoryComputeService();
+    Object.defineProperty(service, "kind", { value: "local" });
+    service.respond = (t) => ({ value: (jsonArgs(t.payload)[0] as number) * 2 });
+    const executor = new Executor({ endpointId: ENDPOINT, service, apiBurstLimit: 1, apiBurstWindowS: 32 });
+    const started = performance.now();
+    for (let i = 0; i < 5; i++) assert.equal(await executor.submit(double, i), 2 * i);
+    assert.equal(service.submits.length, 5);
+    assert.ok(performance.now() - started < 10_000, "no batch waited for the 32 s window");
+    await executor.shutdown();
+  });
 });
 
 describe("Executor: failures, cancel and shutdown", () => {
@@ -373,7 +385,7 @@ describe("Executor: asCompleted, map, reload", () => {
     service.respond = (t) => {
       const [x] = jsonArgs(t.payload);
       if (t.functionName === "double") return { value: (x as number) * 2 };
-      return { value: (x as number[]).map((v) => v * 2) }; // the chunk wrapper
+      return { value: [(x as number[]).map((v) => v * 2), []] }; // the chunk wrapper: [results, failures]
     };
     const items = Array.from({ length: 10 }, (_, i) => i);
     const out: PyValue[] = [];
@@ -385,7 +397,14 @@ describe("Executor: asCompleted, map, reload", () => {
     for await (const v of chunked) out2.push(v);
     assert.deepEqual(out2, out);
     const wrapper = [...service.functions.values()].find((r) => r.function_name === "_gc_map_chunk_double");
-    assert.ok(wrapper?.function_code.includes("return [double(item) for item in items]"));
+    assert.ok(wrapper?.function_code.includes("results.append(double(item))"));
+    const auto = executor.map(double, Array.from({ length: 100 }, (_, i) => i));
+    assert.equal(auto.chunk, 7, "auto: ceil(100 / (4 × 4 default workers))");
+    assert.equal(auto.futures.length, 15);
+    assert.equal(auto.length, 100);
+    let n = 0;
+    for await (const v of auto) assert.equal(v, 2 * n++);
+    assert.equal(n, 100);
     await executor.shutdown();
   });
 
@@ -485,6 +504,7 @@ describe("Executor: validation", () => {
     code(() => ex.submit(echo, { kwargs: new PyDict([[1, 2]]) }), "INVALID_ARGUMENTS");
     code(() => ex.submitToRegisteredFunction("nope"), "INVALID_OPTION");
     code(() => ex.map(double, [1], { chunk: 0 }), "INVALID_ARGUMENTS");
+    code(() => ex.map(double, [1], { chunk: "big" as unknown as number }), "INVALID_ARGUMENTS");
     ex.dispose();
   });
 
