@@ -114,6 +114,8 @@ export class SubmitCommands {
     const { uri } = location;
     const name = bundle.function.qualifiedName;
     let calls: PreparedCall[];
+    // The arguments box offers the last arguments that ran, so they are remembered only once a call succeeds.
+    let remember: (() => Promise<void>) | undefined;
     if (mode === "map") {
       const last = this.deps.lastArguments.get(uri, name, "map");
       const text = await this.deps.ui.inputText({
@@ -125,19 +127,23 @@ export class SubmitCommands {
       });
       if (text === undefined) return;
       calls = parseIterable(text).map((item) => mapCall(bundle.function.name, item));
-      await this.deps.lastArguments.set(uri, name, "map", text);
+      remember = () => this.deps.lastArguments.set(uri, name, "map", text);
     } else {
       let text = "";
       if (mode === "arguments" || requiredParameters(bundle.function.signature).length > 0) {
         const answer = await this.askArguments(bundle, this.deps.lastArguments.get(uri, name, "call") ?? "");
         if (answer === undefined) return;
         text = answer;
-        await this.deps.lastArguments.set(uri, name, "call", text);
+        remember = () => this.deps.lastArguments.set(uri, name, "call", answer);
       }
       calls = [callOf(bundle.function.name, text)];
     }
     const origin: StoredOrigin = { uri, name, offset: bundle.function.offset };
-    await this.submit(bundle, calls, this.deps.endpoints.current, origin);
+    const futures = await this.submit(bundle, calls, this.deps.endpoints.current, origin);
+    if (futures !== undefined && remember !== undefined) {
+      const save = remember;
+      Promise.any(futures).then(save, () => undefined).then(undefined, (err: unknown) => this.deps.log.warn(`Could not remember the arguments: ${String(err)}`));
+    }
   }
 
   private askArguments(bundle: FunctionBundleDescription, value: string): Promise<string | undefined> {
@@ -174,13 +180,13 @@ export class SubmitCommands {
     endpoint: TrackedEndpoint,
     origin: StoredOrigin,
     service?: string,
-  ): Promise<void> {
+  ): Promise<readonly ComputeFuture[] | undefined> {
     const { deps } = this;
     if (calls.length === 0) {
       deps.ui.showInformation("Nothing to map over: the iterable is empty.");
-      return;
+      return undefined;
     }
-    if (!(await deps.ensureSubmitAllowed())) return;
+    if (!(await deps.ensureSubmitAllowed())) return undefined;
     let executor: Executor | undefined;
     let futures: ComputeFuture[];
     const serviceKey = service ?? deps.serviceKeyFor(endpoint);
@@ -195,10 +201,10 @@ export class SubmitCommands {
       futures = calls.map((c) => c.submit(ex, fn));
     } catch (err) {
       if (executor !== undefined) deps.release(executor);
-      if ((err as { code?: unknown }).code === "SIGN_IN_CANCELLED") return;
+      if ((err as { code?: unknown }).code === "SIGN_IN_CANCELLED") return undefined;
       const { message, actions } = describeFailure(err, endpoint.name);
       deps.ui.showError(message, actions);
-      return;
+      return undefined;
     }
     const warnings = bundle.problems.filter((p) => p.severity === "warning");
     for (const w of warnings) deps.log.warn(`${bundle.function.name}: ${w.message}`);
@@ -225,6 +231,7 @@ export class SubmitCommands {
         settleAll(futures, progress, onCancel),
       );
     }
+    return futures;
   }
 
   private warnIfOffline(endpoint: TrackedEndpoint): void {

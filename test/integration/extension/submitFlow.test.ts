@@ -122,6 +122,18 @@ test("arguments are validated as typed, with the column; a raising function show
   // The frame names the file and the line of the raise, as a path:line link.
   assert.match(g.output[0].text, /^ {6}File \/work\/examples\.py:11, in strict$/m);
   assert.doesNotMatch(g.output[0].text, /<string>/);
+
+  // The arguments box offers the last arguments that ran, not the ones that failed.
+  g.ui.answers = ["1"];
+  await g.submit.submitFunction();
+  await until(() => g.model.totalCounts().success === 1, "strict(1) to succeed");
+  await new Promise((r) => setImmediate(r));
+  g.ui.answers = ["7"];
+  await g.submit.submitFunction();
+  await until(() => g.model.totalCounts().failed === 2, "strict(7) to fail");
+  g.ui.answers = [undefined];
+  await g.submit.submitFunction();
+  assert.equal(g.ui.inputs.at(-1)?.value, "1");
 });
 
 test("Submit Function without parameters asks nothing; a method is refused with the reason", async (t) => {
