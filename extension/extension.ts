@@ -1,7 +1,7 @@
 /** Composition root: builds the extension's objects, wires their events, and hands them to VS Code to dispose. */
 import * as vscode from "vscode";
 import { readAuthConfig } from "./auth/authConfig";
-import { registerGlobusAuthenticationProvider } from "./auth/globusAuthenticationProvider";
+import { offerSignInInAccountsMenu, registerGlobusAuthenticationProvider } from "./auth/globusAuthenticationProvider";
 import { GlobusSessions } from "./auth/globusSessions";
 import { NativeAppLogin } from "./auth/nativeAppLogin";
 import { TokenStore } from "./auth/tokenStore";
@@ -81,6 +81,9 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     // A changed auth URL or environment selects another stored session.
     settings.onDidChange(() => void globusSessions.reload()),
   );
+  const offerSignIn = () => void offerSignInInAccountsMenu(() => settings.current.endpoints.length > 0 || endpoints.current.kind === "cloud", (m) => log.warn(m));
+  offerSignIn();
+  subscriptions.push(settings.onDidChange(offerSignIn));
 
   const languageClient: Promise<PythonLanguageClient> = startLanguageClient(context);
   languageClient.then(
