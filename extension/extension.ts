@@ -1,7 +1,7 @@
 /** Composition root: builds the extension's objects, wires their events, and hands them to VS Code to dispose. */
 import * as vscode from "vscode";
 import { readAuthConfig } from "./auth/authConfig";
-import { registerGlobusAuthenticationProvider } from "./auth/globusAuthenticationProvider";
+import { offerSignInInAccountsMenu, registerGlobusAuthenticationProvider } from "./auth/globusAuthenticationProvider";
 import { GlobusSessions } from "./auth/globusSessions";
 import { NativeAppLogin } from "./auth/nativeAppLogin";
 import { TokenStore } from "./auth/tokenStore";
@@ -19,6 +19,7 @@ import { OutcomeReporter } from "./output/outcomeReporter";
 import { TaskNotifications } from "./output/taskNotifications";
 import { HistoryStore } from "../core/history/historyStore";
 import { historyDir } from "../core/history/historyLocation";
+import { SessionGroups } from "./tasks/sessionGroups";
 import { TaskHistoryRecorder } from "./tasks/taskHistoryRecorder";
 import { ComputeServices } from "./services/computeServices";
 import { Settings, SETTINGS_SECTION } from "./state/settings";
@@ -82,6 +83,9 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     // A changed auth URL or environment selects another stored session.
     settings.onDidChange(() => void globusSessions.reload()),
   );
+  const offerSignIn = () => void offerSignInInAccountsMenu(() => settings.current.endpoints.length > 0 || endpoints.current.kind === "cloud", (m) => log.warn(m));
+  offerSignIn();
+  subscriptions.push(settings.onDidChange(offerSignIn));
 
   const languageClient: Promise<PythonLanguageClient> = startLanguageClient(context);
   languageClient.then(
@@ -199,6 +203,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     serviceKeyFor: (endpoint) => services.serviceKeyFor(endpoint),
     endpointStatus: (endpoint) => services.endpointStatus(endpoint),
     tracker,
+    sessionGroups: new SessionGroups(tracker),
     lastArguments: new LastArguments(context.workspaceState),
     log,
   });

@@ -14,6 +14,7 @@ import { EndpointSelection } from "../../../extension/endpoints/endpointSelectio
 import { ResultOutput, type SettledTask } from "../../../extension/output/resultOutput";
 import { OutcomeReporter } from "../../../extension/output/outcomeReporter";
 import { HistoryStore } from "../../../core/history/historyStore";
+import { SessionGroups } from "../../../extension/tasks/sessionGroups";
 import { TaskHistoryRecorder } from "../../../extension/tasks/taskHistoryRecorder";
 import { LocalEndpointClient } from "../../../core/service/local/localEndpointClient";
 import { LocalComputeService } from "../../../core/service/local/localComputeService";
@@ -187,6 +188,7 @@ export function createGlue(options: GlueOptions = {}): Glue {
     serviceKeyFor: (e) => services.serviceKeyFor(e),
     endpointStatus: (e) => services.endpointStatus(e),
     tracker,
+    sessionGroups: new SessionGroups(tracker),
     lastArguments: new LastArguments(workspaceState),
     log: { warn: (m) => ui.showWarning(m) },
   });

@@ -122,6 +122,18 @@ test("arguments are validated as typed, with the column; a raising function show
   // The frame names the file and the line of the raise, as a path:line link.
   assert.match(g.output[0].text, /^ {6}File \/work\/examples\.py:11, in strict$/m);
   assert.doesNotMatch(g.output[0].text, /<string>/);
+
+  // The arguments box offers the last arguments that ran, not the ones that failed.
+  g.ui.answers = ["1"];
+  await g.submit.submitFunction();
+  await until(() => g.model.totalCounts().success === 1, "strict(1) to succeed");
+  await new Promise((r) => setImmediate(r));
+  g.ui.answers = ["7"];
+  await g.submit.submitFunction();
+  await until(() => g.model.totalCounts().failed === 2, "strict(7) to fail");
+  g.ui.answers = [undefined];
+  await g.submit.submitFunction();
+  assert.equal(g.ui.inputs.at(-1)?.value, "1");
 });
 
 test("Submit Function without parameters asks nothing; a method is refused with the reason", async (t) => {
@@ -198,14 +210,40 @@ test("reopening the workspace reloads stored groups: results back without re-pri
   await second.submit.rerun({ kind: "task", groupKey: taskGroupId, index: 0 }, false);
   await until(() => second.model.groups.length === 2 && tasksOf(second)[0]?.resultPreview !== undefined, "the re-run");
   assert.equal(tasksOf(second)[0].call, "double(21)");
-  assert.notEqual(second.model.groups[0].key, taskGroupId, "a re-run is a new task group");
+  assert.notEqual(second.model.groups[0].key, taskGroupId, "a re-run in a new session starts its group");
   assert.deepEqual(second.tracker.get(second.model.groups[0].key)?.origin?.lineMap, [[1, 4, 3]], "a re-run maps its own bundle");
 
   second.ui.answers = ["22"];
   await second.submit.rerun({ kind: "task", groupKey: taskGroupId, index: 0 }, true);
   assert.equal(second.ui.inputs.at(-1)?.value, "21", "the edit starts from the task's arguments");
-  await until(() => second.model.groups.length === 3 && tasksOf(second)[0]?.resultPreview !== undefined, "the edited re-run");
-  assert.deepEqual([tasksOf(second)[0].call, tasksOf(second)[0].resultPreview], ["double(22)", "44"]);
+  await until(() => tasksOf(second)[1]?.resultPreview !== undefined, "the edited re-run");
+  assert.equal(second.model.groups.length, 2, "this session's submissions of double share its group");
+  assert.deepEqual(tasksOf(second).map((x) => [x.call, x.resultPreview]), [["double(21)", "42"], ["double(22)", "44"]]);
+  const [rerunGroup] = second.model.groups;
+  assert.equal(new Set(rerunGroup.tasks.map(() => rerunGroup.taskGroupId)).size, 1);
+  assert.deepEqual(second.history.get(rerunGroup.key)?.tasks.map((x) => x.call), ["double(21)", "double(22)"]);
+  await until(() => second.store.get(rerunGroup.taskGroupId as string)?.calls.length === 2, "both calls stored with the group");
+});
+
+test("a session's submissions of each function to an endpoint share one task group: 12 submissions of 3 functions, 3 groups", async (t) => {
+  const g = glue();
+  t.after(() => g.dispose());
+  const cursors = ["return x * 2", "return N", "return \"hi\""];
+  for (let round = 0; round < 4; round++) {
+    for (const [i, cursor] of cursors.entries()) {
+      g.open(URI, EXAMPLES, cursor);
+      g.ui.answers = [i === 0 ? String(round) : i === 1 ? "1" : ""];
+      if (i === 2) await g.submit.submitFunction();
+      else await g.submit.submitFunctionWithArguments();
+      // The next submission joins once the service named the group.
+      await until(() => g.model.groups.every((x) => x.taskGroupId !== undefined), "the group id");
+    }
+  }
+  await until(() => g.model.totalCounts().success === 12, "12 results", 30_000);
+  assert.deepEqual(g.model.groups.map((x) => [x.functionName, x.tasks.length]).sort(), [["double", 4], ["no_args", 4], ["strict", 4]]);
+  const ids = g.model.groups.map((x) => x.taskGroupId);
+  assert.equal(new Set(ids).size, 3);
+  assert.deepEqual(g.model.groups.find((x) => x.functionName === "double")?.tasks.map((x) => x.resultPreview), ["0", "2", "4", "6"]);
 });
 
 test("a stored group the service cannot find is kept and marked with what the history recorded, never forgotten silently", async (t) => {
@@ -258,7 +296,7 @@ test("closed while tasks run on the local endpoint: the next window prints what 
   });
   await b.reopen();
   assert.equal(b.output[0]?.text, "While you were away: 1 succeeded, 0 failed, 1 still running. Task ids below (Copy Task ID in the Tasks view finds them).");
-  assert.match(b.output[1]?.text ?? "", /^chatty\(0\.5\) → \(0\.5, 'slept'\) .*\n  stdout:\n    \| starting 0\.5\n    \| done 0\.5/s);
+  assert.match(b.output[1]?.text ?? "", /^chatty\(0\.5\) → \(0\.5, 'slept'\) .*\n {2}stdout:\n {4}\| starting 0\.5\n {4}\| done 0\.5/s);
   await until(() => b.output.some((o) => o.text.startsWith("chatty(4) → (4, 'slept')")), "the long task's result, live", 15_000);
   assert.equal(b.output.filter((o) => o.text.startsWith("chatty(")).length, 2);
 
