@@ -1,5 +1,6 @@
 /** Composition root: builds the extension's objects, wires their events, and hands them to VS Code to dispose. */
 import * as vscode from "vscode";
+import { configurationFileSchema } from "../core/endpoints/configurationFile";
 import { EndpointDirectory } from "../core/endpoints/endpointDirectory";
 import { readAuthConfig } from "./auth/authConfig";
 import { offerSignInInAccountsMenu, registerGlobusAuthenticationProvider } from "./auth/globusAuthenticationProvider";
@@ -12,7 +13,9 @@ import { EndpointCommands } from "./commands/endpointCommands";
 import { reloadTaskGroup } from "./commands/reloadTaskGroupCommand";
 import { TaskCommands } from "./commands/taskCommands";
 import { EndpointSelection } from "./endpoints/endpointSelection";
+import { ConfigurationChooser } from "./endpoints/configurationChooser";
 import { endpointApiOf } from "./endpoints/endpointApi";
+import { configuredSchemas, EndpointConfigurations } from "./endpoints/endpointConfigurations";
 import { EndpointTreeDataProvider } from "./endpoints/endpointTreeDataProvider";
 import { EndpointViewModel } from "./endpoints/endpointViewModel";
 import { startLanguageClient, type PythonLanguageClient } from "./lsp/languageClient";
@@ -40,6 +43,8 @@ import { TaskTreeDataProvider } from "./tasks/taskTreeDataProvider";
 import { vscodeLoginPrompts } from "./vscode/authPrompts";
 import { BundleDocuments } from "./vscode/bundleDocuments";
 import { registerCommands } from "./vscode/commands";
+import { openConfigurationFile, vscodeConfigurationFile } from "./vscode/configurationFileAccess";
+import { registerConfigurationSchema } from "./vscode/configurationSchemaProvider";
 import { vscodeConfigurationSource } from "./vscode/configurationSource";
 import { vscodeEditorContext } from "./vscode/editorContext";
 import { registerResultDocuments, showResultDocument } from "./vscode/resultDocumentProvider";
@@ -230,6 +235,22 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
 
   const consent = new SubmitConsent(vscodeTrustPrompts);
   const ensureSignedIn = () => globusSessions.ensureSignedIn();
+  const configurationFile = vscodeConfigurationFile();
+  const configurations = new EndpointConfigurations(configurationFile);
+  // The file's schema carries the schema of every endpoint it names, fetched as they become known.
+  const configurationSchema = registerConfigurationSchema(() => configurationFileSchema(configuredSchemas(configurations, directory)));
+  subscriptions.push(
+    configurationFile,
+    configurations,
+    configurationSchema,
+    configurations.onDidChange(() => {
+      for (const id of configurations.endpointIds) void directory.metadata(id).catch(() => undefined);
+      configurationSchema.refresh();
+    }),
+    directory.onDidChange(() => configurationSchema.refresh()),
+  );
+  void configurations.ready();
+  const chooser = new ConfigurationChooser({ configurations, metadata: (id) => directory.metadata(id), ui, storage: context.workspaceState });
   const submit = new SubmitCommands({
     analysis: () => languageClient,
     editor: vscodeEditorContext,
@@ -237,6 +258,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     endpoints,
     ensureSubmitAllowed: (target) => consent.ensureSubmitAllowed(target),
     ensureSignedIn,
+    chooseConfiguration: (endpoint, key, preferred) => chooser.choose(endpoint, key, preferred),
     createExecutor: (target) => services.createExecutor(target),
     release: (executor) => services.release(executor),
     serviceKeyFor: (endpoint) => services.serviceKeyFor(endpoint),
@@ -264,6 +286,8 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     directory,
     ui,
     openExternal: (url) => Promise.resolve(vscode.env.openExternal(vscode.Uri.parse(url))),
+    configurations,
+    openConfigurationFile,
   });
   const authCommands = new AuthCommands(globusSessions, ui);
   subscriptions.push(
@@ -291,6 +315,8 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.filterEndpoints": () => endpointCommands.filter(),
         "globusCompute.clearEndpointFilter": () => endpointCommands.clearFilter(),
         "globusCompute.showMoreEndpoints": () => endpointCommands.showMore(),
+        "globusCompute.createEndpointConfiguration": (arg) => endpointCommands.createConfiguration(arg),
+        "globusCompute.openEndpointConfigurations": () => endpointCommands.openConfigurations(),
         "globusCompute.showOutput": () => log.show(true),
         "globusCompute.signIn": () => authCommands.signIn(),
         "globusCompute.signOut": () => authCommands.signOut(),

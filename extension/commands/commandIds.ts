@@ -21,6 +21,8 @@ export const COMMAND_IDS = [
   "globusCompute.filterEndpoints",
   "globusCompute.clearEndpointFilter",
   "globusCompute.showMoreEndpoints",
+  "globusCompute.createEndpointConfiguration",
+  "globusCompute.openEndpointConfigurations",
   "globusCompute.signIn",
   "globusCompute.signOut",
   "globusCompute.showOutput",

@@ -76,8 +76,11 @@ test("the Select Endpoint command picks from the offered and listed endpoints, w
       inputText: async () => undefined,
       copyToClipboard: async () => undefined,
       showInformation: () => undefined,
+      showWarning: () => undefined,
     },
     openExternal: async () => undefined,
+    configurations: { ready: async () => undefined, forEndpoint: () => [], add: async () => undefined },
+    openConfigurationFile: async () => undefined,
   });
   await commands.selectEndpoint();
   assert.deepEqual(selection.current, { kind: "cloud", name: "Shared GPU box", id: LISTED });
