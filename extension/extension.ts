@@ -1,5 +1,6 @@
 /** Composition root: builds the extension's objects, wires their events, and hands them to VS Code to dispose. */
 import * as vscode from "vscode";
+import { configurationFileProblems } from "../core/endpoints/configurationDiagnostics";
 import { configurationFileSchema } from "../core/endpoints/configurationFile";
 import { EndpointDirectory } from "../core/endpoints/endpointDirectory";
 import { readAuthConfig } from "./auth/authConfig";
@@ -44,6 +45,7 @@ import { vscodeLoginPrompts } from "./vscode/authPrompts";
 import { BundleDocuments } from "./vscode/bundleDocuments";
 import { registerCommands } from "./vscode/commands";
 import { openConfigurationFile, vscodeConfigurationFile } from "./vscode/configurationFileAccess";
+import { registerConfigurationProblems } from "./vscode/configurationProblems";
 import { registerConfigurationSchema } from "./vscode/configurationSchemaProvider";
 import { vscodeConfigurationSource } from "./vscode/configurationSource";
 import { vscodeEditorContext } from "./vscode/editorContext";
@@ -239,15 +241,27 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   const configurations = new EndpointConfigurations(configurationFile);
   // The file's schema carries the schema of every endpoint it names, fetched as they become known.
   const configurationSchema = registerConfigurationSchema(() => configurationFileSchema(configuredSchemas(configurations, directory)));
+  // The same check as at submit, placed on the offending field (whatever the JSON language features make of the schema).
+  const configurationProblems = registerConfigurationProblems(async () => {
+    const text = await configurationFile.read();
+    if (text === undefined) return undefined;
+    const schemas = new Map([...configuredSchemas(configurations, directory)].map(([id, e]) => [id, e.schema]));
+    return configurationFileProblems(text, schemas);
+  });
   subscriptions.push(
     configurationFile,
     configurations,
     configurationSchema,
+    configurationProblems,
     configurations.onDidChange(() => {
       for (const id of configurations.endpointIds) void directory.metadata(id).catch(() => undefined);
       configurationSchema.refresh();
+      configurationProblems.update();
     }),
-    directory.onDidChange(() => configurationSchema.refresh()),
+    directory.onDidChange(() => {
+      configurationSchema.refresh();
+      configurationProblems.update();
+    }),
   );
   void configurations.ready();
   const chooser = new ConfigurationChooser({ configurations, metadata: (id) => directory.metadata(id), ui, storage: context.workspaceState });
