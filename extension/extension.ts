@@ -2,6 +2,8 @@
 import * as vscode from "vscode";
 import { configurationFileProblems } from "../core/endpoints/configurationDiagnostics";
 import { configurationFileSchema } from "../core/endpoints/configurationFile";
+import { PROBE_FUNCTION_NAME, PROBE_SOURCE } from "../core/endpoints/environmentProbe";
+import { toDisplayJson } from "../core/protocol/tagged";
 import { EndpointDirectory } from "../core/endpoints/endpointDirectory";
 import { readAuthConfig } from "./auth/authConfig";
 import { offerSignInInAccountsMenu, registerGlobusAuthenticationProvider } from "./auth/globusAuthenticationProvider";
@@ -19,6 +21,7 @@ import { endpointApiOf } from "./endpoints/endpointApi";
 import { configuredSchemas, EndpointConfigurations } from "./endpoints/endpointConfigurations";
 import { EndpointTreeDataProvider } from "./endpoints/endpointTreeDataProvider";
 import { EndpointViewModel } from "./endpoints/endpointViewModel";
+import { EnvironmentProbes } from "./endpoints/environmentProbes";
 import { startLanguageClient, type PythonLanguageClient } from "./lsp/languageClient";
 import { parseResultPath, resultText } from "./output/resultDocuments";
 import { lensStatus, ResultOutput } from "./output/resultOutput";
@@ -202,6 +205,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   const endpointTree = new EndpointTreeDataProvider(endpointModel, directory, settings, {
     toTreeItem,
     localStatus: () => services.endpointStatus({ kind: "local", id: "local" }),
+    probe: (id) => probes.get(id),
   });
   const endpointView = vscode.window.createTreeView(VIEW_IDS.endpoints, { treeDataProvider: endpointTree });
   const showEndpointMessage = () => {
@@ -241,6 +245,12 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   const configurations = new EndpointConfigurations(configurationFile);
   // The file's schema carries the schema of every endpoint it names, fetched as they become known.
   const configurationSchema = registerConfigurationSchema(() => configurationFileSchema(configuredSchemas(configurations, directory)));
+  const fetchConfiguredMetadata = () => {
+    for (const id of configurations.endpointIds) {
+      const entry = directory.entry(id);
+      if (!entry.metadata && !entry.metadataProblem) void directory.metadata(id).catch(() => undefined);
+    }
+  };
   // The same check as at submit, placed on the offending field (whatever the JSON language features make of the schema).
   const configurationProblems = registerConfigurationProblems(async () => {
     const text = await configurationFile.read();
@@ -254,16 +264,31 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     configurationSchema,
     configurationProblems,
     configurations.onDidChange(() => {
-      for (const id of configurations.endpointIds) void directory.metadata(id).catch(() => undefined);
+      fetchConfiguredMetadata();
       configurationSchema.refresh();
       configurationProblems.update();
     }),
     directory.onDidChange(() => {
+      // A sign-in or another service clears the directory: the configured endpoints' schemas are fetched again.
+      fetchConfiguredMetadata();
       configurationSchema.refresh();
       configurationProblems.update();
     }),
   );
   void configurations.ready();
+  const probes = new EnvironmentProbes({
+    storage: context.workspaceState,
+    run: async (endpoint, configuration) => {
+      if (endpoint.kind === "cloud") await ensureSignedIn();
+      const executor = await services.createExecutor({ endpoint, configuration });
+      try {
+        return toDisplayJson(await executor.submit({ name: PROBE_FUNCTION_NAME, source: PROBE_SOURCE }).result(300_000));
+      } finally {
+        services.release(executor);
+      }
+    },
+  });
+  subscriptions.push(probes, probes.onDidChange(() => endpointTree.rerender()));
   const chooser = new ConfigurationChooser({ configurations, metadata: (id) => directory.metadata(id), ui, storage: context.workspaceState });
   const submit = new SubmitCommands({
     analysis: () => languageClient,
@@ -302,6 +327,8 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     openExternal: (url) => Promise.resolve(vscode.env.openExternal(vscode.Uri.parse(url))),
     configurations,
     openConfigurationFile,
+    probes,
+    chooseConfiguration: (endpoint) => chooser.choose(endpoint, "environment probe"),
   });
   const authCommands = new AuthCommands(globusSessions, ui);
   subscriptions.push(
@@ -331,6 +358,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.showMoreEndpoints": () => endpointCommands.showMore(),
         "globusCompute.createEndpointConfiguration": (arg) => endpointCommands.createConfiguration(arg),
         "globusCompute.openEndpointConfigurations": () => endpointCommands.openConfigurations(),
+        "globusCompute.inspectEndpointEnvironment": (node) => endpointCommands.inspectEnvironment(node),
         "globusCompute.showOutput": () => log.show(true),
         "globusCompute.signIn": () => authCommands.signIn(),
         "globusCompute.signOut": () => authCommands.signOut(),

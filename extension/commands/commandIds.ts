@@ -23,6 +23,7 @@ export const COMMAND_IDS = [
   "globusCompute.showMoreEndpoints",
   "globusCompute.createEndpointConfiguration",
   "globusCompute.openEndpointConfigurations",
+  "globusCompute.inspectEndpointEnvironment",
   "globusCompute.signIn",
   "globusCompute.signOut",
   "globusCompute.showOutput",

@@ -5,11 +5,14 @@
  * open the configurations file.
  */
 import type { EndpointDirectory } from "../../core/endpoints/endpointDirectory";
+import { describeProbe } from "../../core/endpoints/environmentProbe";
 import { userConfigSchemaOf } from "../../core/endpoints/userConfigSchema";
 import { askConfiguration } from "../endpoints/configurationForm";
+import type { ChosenConfiguration } from "../endpoints/configurationChooser";
 import type { EndpointConfigurations } from "../endpoints/endpointConfigurations";
+import type { EnvironmentProbes } from "../endpoints/environmentProbes";
 import { problemLabel, statusSummary } from "../endpoints/endpointItems";
-import type { EndpointSelection } from "../endpoints/endpointSelection";
+import type { EndpointOption, EndpointSelection } from "../endpoints/endpointSelection";
 import type { EndpointNode } from "../endpoints/endpointTreeDataProvider";
 import type { EndpointViewModel } from "../endpoints/endpointViewModel";
 import type { UserInterface } from "../vscode/window";
@@ -21,11 +24,14 @@ export interface EndpointCommandDeps {
   selection: EndpointSelection;
   model: EndpointViewModel;
   directory: Pick<EndpointDirectory, "entry" | "refreshStatuses" | "list" | "metadata">;
-  ui: Pick<UserInterface, "pickOne" | "inputText" | "copyToClipboard" | "showInformation" | "showWarning">;
+  ui: Pick<UserInterface, "pickOne" | "inputText" | "copyToClipboard" | "showInformation" | "showWarning" | "withProgress">;
   openExternal(url: string): Promise<unknown>;
   configurations: Pick<EndpointConfigurations, "ready" | "forEndpoint" | "add">;
   /** Opens the configurations file in an editor (created with an empty "endpoints" object if missing). */
   openConfigurationFile(): Promise<void>;
+  probes: Pick<EnvironmentProbes, "inspect">;
+  /** The configuration to probe a multi-user endpoint with (as a submission would choose it). */
+  chooseConfiguration(endpoint: EndpointOption): Promise<ChosenConfiguration | null | undefined>;
   /** How long the picker waits for fresh statuses before it opens (default 1.5 s). */
   statusWaitMs?: number;
 }
@@ -100,6 +106,17 @@ export class EndpointCommands {
     await configurations.add(metadata.displayName, configuration);
     await this.deps.openConfigurationFile();
     ui.showInformation(`Configuration "${configuration.name}" of ${endpoint.name} saved; submissions to it will offer it.`);
+  }
+
+  /** Runs the environment probe on an endpoint row's endpoint (or the selected one) and shows what it found. */
+  async inspectEnvironment(node?: unknown): Promise<void> {
+    const endpoint: EndpointOption = node === undefined ? this.deps.selection.current : rowOf(node);
+    const configuration = await this.deps.chooseConfiguration(endpoint);
+    if (configuration === null) return;
+    const entry = await this.deps.ui.withProgress(`Inspecting the environment of ${endpoint.name}…`, () =>
+      this.deps.probes.inspect(endpoint, configuration),
+    );
+    this.deps.ui.showInformation(`${endpoint.name}${configuration ? ` (${configuration.name})` : ""}: ${describeProbe(entry.probe)}.`);
   }
 
   openConfigurations(): Promise<void> {
