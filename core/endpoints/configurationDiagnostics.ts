@@ -5,6 +5,7 @@
  */
 // The ESM build: the UMD one (package "main") requires its parts dynamically, which a bundle cannot follow.
 import { findNodeAtLocation, parseTree, type Node } from "jsonc-parser/lib/esm/main.js";
+import { lineLocator } from "../python/lineMap";
 import { parseConfigurationFile } from "./configurationFile";
 import { describeIssue, validateConfiguration, type JsonSchema } from "./userConfigSchema";
 
@@ -20,7 +21,7 @@ export function configurationFileProblems(text: string, schemas: ReadonlyMap<str
   const root = parseTree(text);
   const content = parseConfigurationFile(text);
   if (!root) return content.problems.map((message) => ({ start: { line: 0, character: 0 }, end: { line: 0, character: 1 }, message }));
-  const lines = lineStarts(text);
+  const lines = positions(text);
   const out: TextProblem[] = [];
   const endpoints = findNodeAtLocation(root, ["endpoints"]);
   for (const [id, list] of content.configurations) {
@@ -46,23 +47,16 @@ function nearest(root: Node, path: (string | number)[]): Node {
   return root;
 }
 
-function range(node: Node, lines: number[]): Pick<TextProblem, "start" | "end"> {
-  return { start: position(node.offset, lines), end: position(node.offset + Math.min(node.length, 200), lines) };
+type Positions = (offset: number) => { line: number; character: number };
+
+function range(node: Node, at: Positions): Pick<TextProblem, "start" | "end"> {
+  return { start: at(node.offset), end: at(node.offset + Math.min(node.length, 200)) };
 }
 
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === "\n") starts.push(i + 1);
-  return starts;
-}
-
-function position(offset: number, starts: number[]): { line: number; character: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo, character: offset - starts[lo] };
+function positions(text: string): Positions {
+  const lineOf = lineLocator(text);
+  return (offset) => {
+    const start = Math.max(text.lastIndexOf("\n", offset - 1), text.lastIndexOf("\r", offset - 1)) + 1;
+    return { line: lineOf(offset) - 1, character: offset - start };
+  };
 }

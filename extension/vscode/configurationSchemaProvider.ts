@@ -1,11 +1,11 @@
 /**
  * Serves the configurations file's JSON Schema (with each endpoint's own schema inside) as a virtual
- * document, `globus-compute-schema:/endpoints.json`, which package.json's `jsonValidation` names: VS Code's
+ * document, `globus-compute-schema://schemas/endpoints.json`, which package.json's `jsonValidation` names: VS Code's
  * JSON language features fetch it like any document and re-validate when it changes.
  */
 import * as vscode from "vscode";
 
-export const SCHEMA_URI = vscode.Uri.parse("globus-compute-schema:/endpoints.json");
+export const SCHEMA_URI = vscode.Uri.parse("globus-compute-schema://schemas/endpoints.json");
 
 export function registerConfigurationSchema(schema: () => unknown): { refresh(): void } & vscode.Disposable {
   const changed = new vscode.EventEmitter<vscode.Uri>();
