@@ -15,6 +15,7 @@ import { EndpointTreeDataProvider } from "./endpoints/endpointTreeDataProvider";
 import { startLanguageClient, type PythonLanguageClient } from "./lsp/languageClient";
 import { parseResultPath, resultText } from "./output/resultDocuments";
 import { lensStatus, ResultOutput } from "./output/resultOutput";
+import { saveResultsAs } from "./output/resultsExport";
 import { ComputeServices } from "./services/computeServices";
 import { Settings, SETTINGS_SECTION } from "./state/settings";
 import { TaskGroupStore } from "./state/taskGroupStore";
@@ -22,6 +23,7 @@ import { SubmitConsent } from "./state/workspaceTrust";
 import { TaskStatusBar } from "./status/taskStatusBar";
 import { LastArguments } from "./submit/argumentInput";
 import { describeFailure } from "./submit/failureMessages";
+import { MapRuns } from "./submit/mapRun";
 import { SubmitCommands } from "./submit/submitCommands";
 import { TaskGroupModel } from "./tasks/taskGroupModel";
 import { TaskGroupReloader } from "./tasks/taskGroupReloader";
@@ -35,6 +37,7 @@ import { registerResultDocuments, showResultDocument } from "./vscode/resultDocu
 import { toTreeItem } from "./vscode/treeItem";
 import { vscodeTrustPrompts } from "./vscode/trustPrompts";
 import { vscodeUserInterface } from "./vscode/window";
+import { firstWorkspaceFolderPath, readWorkspaceFile } from "./vscode/workspaceFiles";
 
 const VIEW_IDS = { tasks: "globusCompute.tasks", endpoints: "globusCompute.endpoints" } as const;
 
@@ -150,6 +153,8 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     ),
   );
 
+  const maps = new MapRuns(log);
+  subscriptions.push(taskGroups.onDidChange((change) => change.kind === "removed" && maps.forget(change.groupKey)));
   const consent = new SubmitConsent(vscodeTrustPrompts);
   const ensureSignedIn = () => globusSessions.ensureSignedIn();
   const submit = new SubmitCommands({
@@ -166,6 +171,9 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     tracker,
     lastArguments: new LastArguments(context.workspaceState),
     log,
+    maps,
+    readWorkspaceFile,
+    workersOf: (endpoint) => (endpoint.kind === "local" ? settings.current.local.workers : undefined),
   });
   const tasks = new TaskCommands(taskGroups, taskTree, ui, {
     future: (key, index) => tracker.get(key)?.futures[index],
@@ -188,6 +196,12 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.copyTaskId": (node) => tasks.copyTaskId(node),
         "globusCompute.copyTaskGroupId": (node) => tasks.copyTaskGroupId(node),
         "globusCompute.forgetTaskGroup": (node) => tasks.forgetTaskGroup(node),
+        "globusCompute.saveResultsAs": (node, target) =>
+          saveResultsAs(
+            { ui, group: (key) => tracker.get(key), map: (key) => maps.get(key), defaultDir: firstWorkspaceFolderPath },
+            node,
+            target,
+          ),
         "globusCompute.showMoreTasks": (node) => tasks.showMoreTasks(node),
         "globusCompute.selectEndpoint": () => endpointCommands.selectEndpoint(),
         "globusCompute.refreshEndpoints": () => endpointTree.refresh(),

@@ -12,6 +12,7 @@ export const COMMAND_IDS = [
   "globusCompute.copyTaskGroupId",
   "globusCompute.cancelTask",
   "globusCompute.forgetTaskGroup",
+  "globusCompute.saveResultsAs",
   "globusCompute.showMoreTasks",
   "globusCompute.refreshEndpoints",
   "globusCompute.signIn",

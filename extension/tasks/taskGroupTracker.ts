@@ -35,6 +35,8 @@ export interface TrackRequest {
   key?: string;
   /** False for groups reloaded from the store (already recorded). */
   persist: boolean;
+  /** A map from the editor: it reports progress and a summary itself, so no output per task. */
+  summaryOnly?: boolean;
 }
 
 /** What the rest of the extension may know about a tracked group. */
@@ -47,6 +49,7 @@ export interface TrackedGroup {
   readonly futures: readonly ComputeFuture[];
   readonly calls: readonly string[];
   readonly taskGroupId: string | undefined;
+  readonly summaryOnly: boolean;
 }
 
 export interface TrackerHooks {
@@ -122,6 +125,7 @@ export class TaskGroupTracker implements Disposable {
       origin: request.origin,
       futures: request.calls.map((c) => c.future),
       calls: request.calls.map((c) => c.call),
+      summaryOnly: request.summaryOnly === true,
       get taskGroupId() {
         return executor.taskGroupId;
       },
@@ -171,7 +175,7 @@ export class TaskGroupTracker implements Disposable {
       entry.failureReported = true;
       this.hooks.onSubmitFailure(error, entry);
     }
-    this.hooks.onSettled(task, entry, live);
+    if (!entry.summaryOnly) this.hooks.onSettled(task, entry, live);
     if (entry.settled === entry.futures.length) this.finish(entry);
   }
 
