@@ -6,7 +6,7 @@
 import type { ComputeFuture } from "../../core/executor";
 import { exportFormatOf, writeResults, type ExportRow } from "../../core/data/resultsExport";
 import type { MapRun } from "../submit/mapRun";
-import { errorSummary } from "../tasks/futureFeed";
+import { errorSummary } from "./failureText";
 import type { TrackedGroup } from "../tasks/taskGroupTracker";
 import type { UserInterface } from "../vscode/window";
 

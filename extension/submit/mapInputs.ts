@@ -27,14 +27,17 @@ export function isInputFile(text: string): boolean {
   return mapInputFormat(text.trim()) !== undefined && !/^[[(]|^range\s*\(/.test(text.trim());
 }
 
-/** Asks (unless `given`) and reads what to map over; undefined when dismissed or unreadable (said why). */
+/**
+ * Asks (unless `given`) and reads what to map over, with the text as typed (to remember once it ran);
+ * undefined when dismissed or unreadable (said why).
+ */
 export async function askMapInput(
   deps: MapInputDeps,
   bundle: FunctionBundleDescription,
   uri: string,
   name: string,
   given?: string,
-): Promise<MapInput | undefined> {
+): Promise<{ input: MapInput; text: string } | undefined> {
   const text =
     given ??
     (await deps.ui.inputText({
@@ -53,8 +56,7 @@ export async function askMapInput(
     deps.ui.showError(`Cannot map over ${text.trim()}: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   }
-  await deps.lastArguments.set(uri, name, "map", text);
-  return input;
+  return { input, text };
 }
 
 async function fromFile(deps: MapInputDeps, path: string, near: string): Promise<MapInput> {

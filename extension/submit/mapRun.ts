@@ -9,7 +9,7 @@ import type { ExportRow } from "../../core/data/resultsExport";
 import { formatPython } from "../../core/protocol/formatPython";
 import type { PyValue } from "../../core/protocol/pyValue";
 import type { FedCall } from "../tasks/futureFeed";
-import { errorSummary } from "../tasks/futureFeed";
+import { errorSummary } from "../output/failureText";
 import { formatDuration, oneLine } from "../util/format";
 import type { ProgressReporter } from "../vscode/window";
 
