@@ -294,6 +294,7 @@ export class Executor implements Disposable, AsyncDisposable {
    */
   private feed(fn: FunctionRef, payloads: readonly (() => string)[], futures: readonly ComputeFuture[]): void {
     const spec = this.currentSpec();
+    const release = this.submitter.hold();
     const feeding = (async () => {
       let turn = performance.now();
       for (let i = 0; i < futures.length; i++) {
@@ -315,7 +316,10 @@ export class Executor implements Disposable, AsyncDisposable {
       }
     })();
     this.feeding.add(feeding);
-    void feeding.finally(() => this.feeding.delete(feeding));
+    void feeding.finally(() => {
+      release();
+      this.feeding.delete(feeding);
+    });
   }
 
   private enqueue(fn: FunctionRef, payload: string): ComputeFuture {
