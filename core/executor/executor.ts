@@ -219,8 +219,7 @@ export class Executor implements Disposable, AsyncDisposable {
     else for (let i = 0; i < all.length; i += chunk) payloads.push(() => encodeTaskPayload([all.slice(i, i + chunk)], {}, mode));
     const ref = this.registry.refFor(chunk === 1 ? f : validateFunction(chunkRunner(f, keywords)));
     const futures = payloads.map(() => new ComputeFuture(this.owner));
-    this.feed(ref, payloads, futures);
-    return new MapResult(futures, chunk, all);
+    return new MapResult(futures, chunk, all, this.feed(ref, payloads, futures));
   }
 
   /**
@@ -292,7 +291,7 @@ export class Executor implements Disposable, AsyncDisposable {
    * Encodes and queues a map's tasks, giving the event loop a turn every FEED_BUDGET_MS: a map of 100k
    * items must not stall the host that started it. A small map is queued before map() returns.
    */
-  private feed(fn: FunctionRef, payloads: readonly (() => string)[], futures: readonly ComputeFuture[]): void {
+  private feed(fn: FunctionRef, payloads: readonly (() => string)[], futures: readonly ComputeFuture[]): Promise<void> {
     const spec = this.currentSpec();
     const release = this.submitter.hold();
     const feeding = (async () => {
@@ -320,6 +319,7 @@ export class Executor implements Disposable, AsyncDisposable {
       release();
       this.feeding.delete(feeding);
     });
+    return feeding;
   }
 
   private enqueue(fn: FunctionRef, payload: string): ComputeFuture {
