@@ -1,7 +1,7 @@
 /** Composition root: builds the extension's objects, wires their events, and hands them to VS Code to dispose. */
 import * as vscode from "vscode";
 import { readAuthConfig } from "./auth/authConfig";
-import { registerGlobusAuthenticationProvider } from "./auth/globusAuthenticationProvider";
+import { offerSignInInAccountsMenu, registerGlobusAuthenticationProvider } from "./auth/globusAuthenticationProvider";
 import { GlobusSessions } from "./auth/globusSessions";
 import { NativeAppLogin } from "./auth/nativeAppLogin";
 import { TokenStore } from "./auth/tokenStore";
@@ -15,6 +15,12 @@ import { EndpointTreeDataProvider } from "./endpoints/endpointTreeDataProvider";
 import { startLanguageClient, type PythonLanguageClient } from "./lsp/languageClient";
 import { parseResultPath, resultText } from "./output/resultDocuments";
 import { lensStatus, ResultOutput } from "./output/resultOutput";
+import { OutcomeReporter } from "./output/outcomeReporter";
+import { TaskNotifications } from "./output/taskNotifications";
+import { HistoryStore } from "../core/history/historyStore";
+import { historyDir } from "../core/history/historyLocation";
+import { SessionGroups } from "./tasks/sessionGroups";
+import { TaskHistoryRecorder } from "./tasks/taskHistoryRecorder";
 import { ComputeServices } from "./services/computeServices";
 import { Settings, SETTINGS_SECTION } from "./state/settings";
 import { TaskGroupStore } from "./state/taskGroupStore";
@@ -22,12 +28,14 @@ import { SubmitConsent } from "./state/workspaceTrust";
 import { TaskStatusBar } from "./status/taskStatusBar";
 import { LastArguments } from "./submit/argumentInput";
 import { describeFailure } from "./submit/failureMessages";
+import { BundlePreviewCommands } from "./submit/bundlePreview";
 import { SubmitCommands } from "./submit/submitCommands";
 import { TaskGroupModel } from "./tasks/taskGroupModel";
 import { TaskGroupReloader } from "./tasks/taskGroupReloader";
 import { TaskGroupTracker } from "./tasks/taskGroupTracker";
 import { TaskTreeDataProvider } from "./tasks/taskTreeDataProvider";
 import { vscodeLoginPrompts } from "./vscode/authPrompts";
+import { BundleDocuments } from "./vscode/bundleDocuments";
 import { registerCommands } from "./vscode/commands";
 import { vscodeConfigurationSource } from "./vscode/configurationSource";
 import { vscodeEditorContext } from "./vscode/editorContext";
@@ -75,6 +83,9 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     // A changed auth URL or environment selects another stored session.
     settings.onDidChange(() => void globusSessions.reload()),
   );
+  const offerSignIn = () => void offerSignInInAccountsMenu(() => settings.current.endpoints.length > 0 || endpoints.current.kind === "cloud", (m) => log.warn(m));
+  offerSignIn();
+  subscriptions.push(settings.onDidChange(offerSignIn));
 
   const languageClient: Promise<PythonLanguageClient> = startLanguageClient(context);
   languageClient.then(
@@ -90,16 +101,33 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     localStateRoot: vscode.Uri.joinPath(context.globalStorageUri, "local-endpoints").fsPath,
     token: globusSessions.getAccessToken,
     cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    log: (message) => log.warn(message),
   });
   const taskGroups = new TaskGroupModel();
   const store = new TaskGroupStore(context.workspaceState, settings.current.retention.maxTaskGroups);
   const output = new ResultOutput(log);
+  // The history is per workspace folder and user (not per window), so every window on the folder shares it.
+  const history = new HistoryStore({
+    dir: historyDir(context.globalStorageUri.fsPath, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath),
+    retention: settings.current.retention,
+  });
+  const recorder = new TaskHistoryRecorder(history, (message) => log.warn(message));
+  const reporter = new OutcomeReporter({ write: (task, origin) => output.write(task, origin), info: (message) => log.info(message) }, recorder);
+  const notifications = new TaskNotifications({
+    ui,
+    focused: () => vscode.window.state.focused,
+    longTaskSeconds: () => settings.current.notifications.longTaskSeconds,
+  });
+  const lensTimes = new Map<string, number>();
   const tracker = new TaskGroupTracker(taskGroups, store, {
-    onSettled(task, group, live) {
-      if (!live) return;
+    onSettled(task, group, live, future) {
+      if (reporter.settled(task, group, live, future)) notifications.settled(task, { groupKey: group.key, index: group.futures.indexOf(future) });
       const origin = group.origin;
-      output.write(task, origin);
-      if (origin !== undefined) {
+      // Reloaded outcomes restore the lens too; of several, the one that finished last wins.
+      const finished = Number(future.completionT ?? 0) * 1000 || Date.now();
+      const lensKey = `${origin?.uri}#${origin?.name}`;
+      if (origin !== undefined && finished >= (lensTimes.get(lensKey) ?? 0)) {
+        lensTimes.set(lensKey, finished);
         void languageClient.then((c) =>
           c.notifyResultStatus({ uri: origin.uri, name: origin.name, status: lensStatus(task), command: { command: "globusCompute.showOutput" } }),
         );
@@ -111,6 +139,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     },
     release: (executor) => services.release(executor),
     log: (message) => log.warn(message),
+    history: recorder,
   });
   const reloader = new TaskGroupReloader({
     model: taskGroups,
@@ -119,20 +148,30 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     createExecutor: (target) => services.createExecutor(target),
     release: (executor) => services.release(executor),
     log: (message) => log.warn(message),
+    history,
+    markUnavailable: (key, reason) => recorder.markUnavailable(key, reason),
   });
   // Disposed in this order: the tracker stops following, the services stop executors and workers, then the model.
   subscriptions.push(
     tracker,
     services,
     taskGroups,
-    settings.onDidChange((s) => void store.setMaxGroups(s.retention.maxTaskGroups)),
+    history,
+    notifications,
+    settings.onDidChange((s) => {
+      void store.setMaxGroups(s.retention.maxTaskGroups);
+      history.setRetention(s.retention);
+    }),
     registerResultDocuments((path) => {
       const at = parseResultPath(path);
       const group = at && tracker.get(at.groupKey);
       return resultText(group?.calls[at?.index ?? -1] ?? "result", group?.futures[at?.index ?? -1], group?.origin);
     }),
   );
-  void reloader.reloadStored();
+  void reloader.reloadStored().then(() => {
+    const counts = taskGroups.totalCounts();
+    reporter.reloadFinished(counts.queued + counts.running);
+  });
 
   const taskTree = new TaskTreeDataProvider(taskGroups, { toTreeItem });
   const endpointTree = new EndpointTreeDataProvider(settings, endpoints, toTreeItem, (option) => services.endpointStatus(option));
@@ -158,15 +197,24 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     editor: vscodeEditorContext,
     ui,
     endpoints,
-    ensureSubmitAllowed: () => consent.ensureSubmitAllowed(),
+    ensureSubmitAllowed: (target) => consent.ensureSubmitAllowed(target),
     ensureSignedIn,
     createExecutor: (target) => services.createExecutor(target),
     release: (executor) => services.release(executor),
     serviceKeyFor: (endpoint) => services.serviceKeyFor(endpoint),
     endpointStatus: (endpoint) => services.endpointStatus(endpoint),
     tracker,
+    sessionGroups: new SessionGroups(tracker),
     lastArguments: new LastArguments(context.workspaceState),
     log,
+  });
+  const bundleDocuments = new BundleDocuments();
+  subscriptions.push(bundleDocuments);
+  const bundlePreview = new BundlePreviewCommands({
+    analysis: () => languageClient,
+    editor: vscodeEditorContext,
+    ui,
+    show: (name, text) => bundleDocuments.show(name, text),
   });
   const tasks = new TaskCommands(taskGroups, taskTree, ui, {
     future: (key, index) => tracker.get(key)?.futures[index],
@@ -180,6 +228,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.submitFunction": (arg) => submit.submitFunction(arg),
         "globusCompute.submitFunctionWithArguments": (arg) => submit.submitFunctionWithArguments(arg),
         "globusCompute.mapFunction": (arg) => submit.mapFunction(arg),
+        "globusCompute.showBundle": (arg) => bundlePreview.showBundle(arg),
         "globusCompute.reloadTaskGroup": (id) =>
           reloadTaskGroup({ reloader, endpoints, serviceKeyFor: (e) => services.serviceKeyFor(e), ensureSignedIn, ui }, id),
         "globusCompute.openResult": (node) => tasks.openResult(node),

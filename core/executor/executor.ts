@@ -7,16 +7,17 @@
  * lost result stream never fails futures (the service reconnects and polls meanwhile); the task group is
  * not shared process-wide between Executors (a local group id would be unknown to the cloud).
  */
-import type { PyValue } from "../protocol/pyValue";
+import { PyDict, type PyValue } from "../protocol/pyValue";
 import type { ComputeService, SubmitBatchResponse, WatchState } from "../service/computeService";
 import { DisposableStore, type Disposable } from "../util/disposable";
 import { Emitter, type Event } from "../util/event";
 import { BurstLimiter } from "./burstLimiter";
 import { ComputeFuture, type FutureOwner } from "./computeFuture";
 import { ExecutorError, TaskCancelledError } from "./errors";
+import { autoChunkSize, chunkRunner, MapResult } from "./mapResult";
 import { FunctionRegistry, validateFunction, type FunctionRef, type PythonFunction } from "./functionRegistry";
 import { canonicalUuid, jsonDict, resolveOptions, resultSerializers, type ExecutorOptions, type ResolvedOptions } from "./options";
-import { ResultRouter, type WatchStateChange } from "./resultRouter";
+import { ResultRouter, type MalformedResult, type WatchStateChange } from "./resultRouter";
 import { encodeTaskPayload, type Kwargs } from "./taskPayload";
 import { TaskSubmitter, type BatchSpec, type SentBatch } from "./taskSubmitter";
 
@@ -24,6 +25,15 @@ import { TaskSubmitter, type BatchSpec, type SentBatch } from "./taskSubmitter";
 export interface CallArguments {
   args?: readonly PyValue[];
   kwargs?: Kwargs;
+}
+
+export interface MapOptions {
+  /** Items per task: "auto" (default) or a positive integer; 1 sends one task per item. */
+  chunk?: number | "auto";
+  /** Workers the endpoint runs, for `chunk: "auto"` (default 4). */
+  workers?: number;
+  /** Each item is a dict of keyword arguments (`fn(**item)`), e.g. the rows of a CSV file. */
+  keywordItems?: boolean;
 }
 
 export interface ShutdownOptions {
@@ -60,6 +70,8 @@ export class Executor implements Disposable, AsyncDisposable {
   readonly onTaskGroupChange: Event<string> = this.taskGroupChange.event;
   /** How results currently arrive (streaming, reconnecting, polling). */
   readonly onWatchStateChange: Event<WatchStateChange>;
+  /** A result message could not be decoded; its task keeps waiting (for the owner to log). */
+  readonly onMalformedResult: Event<MalformedResult>;
 
   constructor(options: ExecutorOptions) {
     this.options = resolveOptions(options);
@@ -70,7 +82,11 @@ export class Executor implements Disposable, AsyncDisposable {
     this.registry = new FunctionRegistry(this.service);
     this.router = this.disposables.add(new ResultRouter(this.service, this.options.amqpPort, this.options.batchSize));
     this.onWatchStateChange = this.router.onWatchStateChange;
-    const limiter = new BurstLimiter(this.options.apiBurstLimit, this.options.apiBurstWindowS * 1000);
+    this.onMalformedResult = this.router.onMalformedResult;
+    // The burst limit protects the web service (protocol.md §8.3); the local endpoint has none to protect,
+    // and holding back a fifth small batch for 16 s would only stall maps and loops of submits there.
+    const burst = this.service.kind === "local" ? Infinity : this.options.apiBurstLimit;
+    const limiter = new BurstLimiter(burst, this.options.apiBurstWindowS * 1000);
     this.submitter = this.disposables.add(
       new TaskSubmitter(this.service, this.endpointId, this.options.batchSize, limiter, {
         currentTaskGroupId: () => this.groupId,
@@ -177,22 +193,26 @@ export class Executor implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Calls `fn` on every item (each item is the single argument) and yields the results in input order.
-   * Everything is submitted at once; with `chunk` > 1, each task runs `fn` over `chunk` items, which cuts
-   * per-task overhead for tiny functions. The first failed item rejects the iteration.
+   * Calls `fn` on every item (each item is the single argument); the result iterates (async) over the
+   * results in input order, and the first failed item throws a MapItemError naming it. Everything is
+   * submitted at once. Items go in chunks, one task running `fn` over many items, as Pool.map does:
+   * `chunk: "auto"` (the default) picks about four chunks per worker (`workers`, default 4; pass the
+   * endpoint's worker count when known), a number sets the chunk size, 1 makes one task per item.
    */
-  map(fn: PythonFunction, items: Iterable<PyValue>, options: { chunk?: number } = {}): MapResult {
+  map(fn: PythonFunction, items: Iterable<PyValue>, options: MapOptions = {}): MapResult {
     this.assertRunning();
     const f = validateFunction(fn);
-    const chunk = options.chunk ?? 1;
-    if (!Number.isInteger(chunk) || chunk < 1)
-      throw new ExecutorError("INVALID_ARGUMENTS", `map chunk must be a positive integer, got ${String(chunk)}.`);
     const all = [...items];
-    if (chunk === 1) return new MapResult(all.map((x) => this.submit(f, x)), 1);
-    const chunked = chunkRunner(f);
+    const chunk = options.chunk === undefined || options.chunk === "auto" ? autoChunkSize(all.length, options.workers) : options.chunk;
+    if (!Number.isInteger(chunk) || chunk < 1)
+      throw new ExecutorError("INVALID_ARGUMENTS", `map chunk must be a positive integer or "auto", got ${String(chunk)}.`);
+    const keywords = options.keywordItems === true;
+    if (keywords) for (const x of all) keywordArguments(x);
+    if (chunk === 1) return new MapResult(all.map((x) => (keywords ? this.submit(f, { kwargs: keywordArguments(x) }) : this.submit(f, x))), 1, all);
+    const chunked = chunkRunner(f, keywords);
     const futures: ComputeFuture[] = [];
     for (let i = 0; i < all.length; i += chunk) futures.push(this.submit(chunked, all.slice(i, i + chunk)));
-    return new MapResult(futures, chunk);
+    return new MapResult(futures, chunk, all);
   }
 
   /**
@@ -327,30 +347,10 @@ export class Executor implements Disposable, AsyncDisposable {
   }
 }
 
-/** The futures of a `map()` call, iterable (async) as results in input order. */
-export class MapResult implements AsyncIterable<PyValue> {
-  constructor(
-    readonly futures: readonly ComputeFuture[],
-    private readonly chunk: number,
-  ) {}
-
-  async *[Symbol.asyncIterator](): AsyncIterator<PyValue> {
-    for (const f of this.futures) {
-      const value = await f.result();
-      if (this.chunk === 1) yield value;
-      else if (Array.isArray(value)) yield* value;
-      else throw new ExecutorError("MALFORMED_RESULT", "A map chunk did not return a list.");
-    }
-  }
-}
-
-/** A registered wrapper that applies `fn` to a list of items (map with chunks). */
-function chunkRunner(fn: PythonFunction): PythonFunction {
-  const name = `_gc_map_chunk_${fn.name}`;
-  return {
-    name,
-    source: `${fn.source.trimEnd()}\n\n\ndef ${name}(items):\n    return [${fn.name}(item) for item in items]\n`,
-  };
+function keywordArguments(item: PyValue): Kwargs {
+  if (!(item instanceof PyDict) || !item.entries.every(([k]) => typeof k === "string"))
+    throw new ExecutorError("INVALID_ARGUMENTS", "map with keywordItems needs every item to be a dict with str keys (keyword arguments).");
+  return item;
 }
 
 function callArguments(rest: unknown[]): { args: readonly PyValue[]; kwargs: Kwargs } {

@@ -39,8 +39,12 @@ export interface ResolvedOptions {
 }
 
 const SERIALIZE = "globus_compute_sdk.serialize.concretes";
-/** JSON first (readable on our side), dill as the fallback so non-JSON results still arrive (protocol.md §5.6). */
-export const DEFAULT_RESULT_SERIALIZERS: readonly string[] = [`${SERIALIZE}.JSONData`, `${SERIALIZE}.DillDataBase64`];
+/**
+ * Dill (a pickle) first, as the SDK's own default: JSON would turn a tuple into a list, a set or bytes into
+ * a failure, and int dict keys into strings, and we decode pickles into PyValue exactly. JSON is the
+ * fallback for a value the endpoint cannot pickle (protocol.md §5.6).
+ */
+export const DEFAULT_RESULT_SERIALIZERS: readonly string[] = [`${SERIALIZE}.DillDataBase64`, `${SERIALIZE}.JSONData`];
 
 const KNOWN_OPTIONS = new Set<string>([
   "endpointId",

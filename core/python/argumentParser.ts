@@ -1,4 +1,5 @@
-import { PyBytes, PyDict, PyFloat, PySet, PyTuple, pyFloat, pyHashEquals, pyInt, type PyValue } from "../protocol/pyValue";
+import { HashIndex, KeyCanonicalizer } from "../protocol/pickle/hashIndex";
+import { PyBytes, PyDict, PyFloat, PySet, PyTuple, pyFloat, pyInt, type PyValue } from "../protocol/pyValue";
 import { ArgumentSyntaxError } from "./argumentError";
 import { LiteralLexer, type LiteralToken } from "./literalLexer";
 
@@ -28,6 +29,10 @@ const LITERAL_KINDS =
   "only literal values can be sent: numbers, strings, bytes, True/False/None, and lists, tuples, dicts or sets of them";
 
 /**
+ * It runs on every keystroke, so it is linear in its input: dict keys, set items and keyword names are
+ * found through hash indexes (never by scanning what came before), and decimal ints stop at CPython's
+ * 4300-digit limit (decimal → binary is superlinear).
+ *
  * Parses the text between the parentheses of a Python call, e.g. `1234567890, sequence_limit=100`,
  * into positional and keyword arguments. Only literals are accepted (what `ast.literal_eval` would
  * accept, minus complex numbers, plus `set()`); anything that would need Python to evaluate it throws
@@ -52,6 +57,8 @@ class LiteralParser {
   private peeked: LiteralToken | undefined;
   /** End offset of the last consumed token, to underline whole values. */
   private lastEnd = 0;
+  /** Canonical texts of composite keys, shared by every dict and set of this text. */
+  private readonly canon = new KeyCanonicalizer();
 
   constructor(private readonly text: string) {
     this.lexer = new LiteralLexer(text);
@@ -61,6 +68,7 @@ class LiteralParser {
   arguments(): ParsedArguments {
     const args: PyValue[] = [];
     const kwargs = new PyDict();
+    const names = new Set<string>();
     let firstKeyword: LiteralToken | undefined;
     while (this.tok.kind !== "end") {
       const start = this.tok;
@@ -69,10 +77,10 @@ class LiteralParser {
       }
       const keyword = this.keywordName();
       if (keyword) {
-        if (kwargs.has(keyword.value)) {
-          throw this.error("DUPLICATE_KEYWORD", `keyword argument repeated: ${keyword.value}`, keyword);
-        }
-        kwargs.set(keyword.value, this.value());
+        const name = keyword.value as string; // a name token
+        if (names.has(name)) throw this.error("DUPLICATE_KEYWORD", `keyword argument repeated: ${name}`, keyword);
+        names.add(name);
+        kwargs.entries.push([name, this.value()]);
         firstKeyword ??= keyword;
       } else {
         const value = this.value();
@@ -255,10 +263,11 @@ class LiteralParser {
     const first = this.value();
     if (this.isOp(":")) return this.dictFrom(first, keyToken, open);
     const items: PyValue[] = [];
-    this.addToSet(items, first, keyToken);
+    const index = new HashIndex(this.canon);
+    this.addToSet(items, index, first, keyToken);
     while (this.separator("}", open) && !this.isOp("}")) {
       const t = this.tok;
-      this.addToSet(items, this.value(), t);
+      this.addToSet(items, index, this.value(), t);
     }
     this.advance();
     return new PySet(items);
@@ -266,13 +275,21 @@ class LiteralParser {
 
   private dictFrom(firstKey: PyValue, firstKeyToken: LiteralToken, open: LiteralToken): PyDict {
     const dict = new PyDict();
+    const index = new HashIndex(this.canon);
     let key = firstKey;
     let keyToken = firstKeyToken;
     for (;;) {
       this.requireHashable(key, keyToken, "a dict key");
       if (!this.isOp(":")) throw this.error("UNEXPECTED_TOKEN", "expected : between a dict key and its value", this.tok);
       this.advance();
-      dict.set(key, this.value());
+      const value = this.value();
+      // Python keeps the first key's position and the last value ({1: "a", True: "b"} is {1: "b"}).
+      const at = index.find(key);
+      if (at !== undefined) dict.entries[at][1] = value;
+      else {
+        index.add(key, dict.entries.length);
+        dict.entries.push([key, value]);
+      }
       if (!this.separator("}", open) || this.isOp("}")) break;
       keyToken = this.tok;
       key = this.value();
@@ -281,10 +298,12 @@ class LiteralParser {
     return dict;
   }
 
-  private addToSet(items: PyValue[], v: PyValue, t: LiteralToken): void {
+  private addToSet(items: PyValue[], index: HashIndex, v: PyValue, t: LiteralToken): void {
     this.requireHashable(v, t, "a set item");
     // Python keeps the first of equal items ({1, True} is {1}).
-    if (!items.some((x) => pyHashEquals(x, v))) items.push(v);
+    if (index.find(v) !== undefined) return;
+    index.add(v, items.length);
+    items.push(v);
   }
 
   private requireHashable(v: PyValue, t: LiteralToken, role: string): void {

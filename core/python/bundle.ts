@@ -1,13 +1,18 @@
 import type { Node } from "web-tree-sitter";
 import { PYTHON_BUILTINS } from "./builtins";
+import { moduleLoaderLines, type BundledModuleSource } from "./bundleFormat";
 import { describeFunction, functionNodeAt, type FunctionInfo } from "./functions";
+import { importItemsOf, type ImportItem } from "./importItems";
 import { lineCount, lineLocator, lineMapOf, type LineMap } from "./lineMap";
 import { indexModule, type ModuleDefinition, type ModuleIndex, type UnshippableReason } from "./moduleDefinitions";
-import { scopeNamesOf, statementNames, type ScopeNames } from "./scopes";
+import { ProjectModules, type ModuleProblemCode, type ProjectContext } from "./projectModules";
+import { attributeChains, scopeNamesOf, statementNames, type ScopeNames } from "./scopes";
+import { STANDARD_LIBRARY } from "./standardLibrary";
 import { definitionStatement, enclosingDefinition, rangeOf, type OffsetRange } from "./syntax";
 
 export type BundleProblemCode =
   | UnshippableReason
+  | ModuleProblemCode
   | "ASYNC_FUNCTION"
   | "METHOD"
   | "CLOSURE"
@@ -47,6 +52,13 @@ export interface FunctionBundle {
   shipped: ShippedDefinition[];
   problems: BundleProblem[];
   function: FunctionInfo;
+  /** The project's own modules shipped inside `source` (see bundleFormat), parents first. */
+  modules: BundledModuleSource[];
+  /**
+   * Top-level modules the shipped code imports that are neither the project's nor the standard
+   * library's: what the endpoint must have installed, through every shipped module.
+   */
+  thirdPartyImports: string[];
 }
 
 /**
@@ -54,17 +66,23 @@ export interface FunctionBundle {
  * module-level imports it uses, the helper functions, classes and simple constants it refers to,
  * transitively, in source order. What cannot come along is in `problems`, with the reason.
  */
-export function bundleFunction(root: Node, text: string, offset: number, index: ModuleIndex = indexModule(root)): FunctionBundle | undefined {
+export function bundleFunction(root: Node, text: string, offset: number, index: ModuleIndex = indexModule(root), project?: ProjectContext): FunctionBundle | undefined {
   const def = functionNodeAt(root, offset, text);
   if (!def) return undefined;
-  const { assemble, ...closure } = new BundleBuilder(root, text, index).build(def);
+  const { assemble, ...closure } = new BundleBuilder(root, text, index, project).build(def);
   return { ...closure, ...assemble() };
 }
 
 /** What bundling the function `def` would ship and report, without assembling the source. */
-export function closureOf(def: Node, root: Node, text: string, index: ModuleIndex): Omit<FunctionBundle, "source" | "lineMap"> {
-  const { name, shipped, problems, function: fn } = new BundleBuilder(root, text, index).build(def);
-  return { name, shipped, problems, function: fn };
+export function closureOf(
+  def: Node,
+  root: Node,
+  text: string,
+  index: ModuleIndex,
+  project?: ProjectContext,
+): Omit<FunctionBundle, "source" | "lineMap" | "modules"> {
+  const { name, shipped, problems, function: fn, thirdPartyImports } = new BundleBuilder(root, text, index, project).build(def);
+  return { name, shipped, problems, function: fn, thirdPartyImports };
 }
 
 /** If the cursor is in a lambda that is not inside any def, say why it cannot be submitted. */
@@ -87,14 +105,21 @@ class BundleBuilder {
   private readonly included = new Set<ModuleDefinition>();
   private readonly importNames = new Map<ModuleDefinition, Set<string>>();
   private readonly seen = new Set<string>();
+  /** Attribute paths read from each module-level name (see attributeChains), and its first use. */
+  private readonly chains = new Map<string, Set<string>>();
+  private readonly firstUse = new Map<string, OffsetRange>();
+  private readonly modules: ProjectModules | undefined;
 
   constructor(
     private readonly root: Node,
     private readonly text: string,
     private readonly index: ModuleIndex,
-  ) {}
+    project?: ProjectContext,
+  ) {
+    this.modules = project && new ProjectModules(project);
+  }
 
-  build(def: Node): Omit<FunctionBundle, "source" | "lineMap"> & { assemble: () => Pick<FunctionBundle, "source" | "lineMap"> } {
+  build(def: Node): Omit<FunctionBundle, "source" | "lineMap" | "modules"> & { assemble: () => Pick<FunctionBundle, "source" | "lineMap" | "modules"> } {
     const info = describeFunction(def, this.text);
     const statement = definitionStatement(def);
     const topLevel = statement.parent?.id === this.root.id;
@@ -102,17 +127,78 @@ class BundleBuilder {
     const names = topLevel ? statementNames([statement]) : this.entryNames(def, statement);
     if (topLevel) this.seen.add(info.name);
     this.require(names, new Set(info.decorators.length ? decoratorRoots(statement) : []));
+    const nested = statement
+      .descendantsOfType(["import_statement", "import_from_statement"])
+      .flatMap((n) => (n ? importItemsOf(n).map((item) => ({ item, range: rangeOf(n) })) : []));
+    this.linkModules(nested);
     return {
       name: info.name,
       shipped: this.shipped(),
       problems: this.problems,
       function: info,
+      thirdPartyImports: this.thirdPartyImports(nested),
       assemble: () => this.assemble(statement, topLevel, info),
     };
   }
 
+  /** A relative import the project can place is shipped as its absolute form. */
+  private unshippable(def: ModuleDefinition): ModuleDefinition["unshippable"] {
+    if (def.unshippable?.reason === "RELATIVE_IMPORT" && this.modules && def.items?.every((i) => this.modules!.absoluteModule(i.module) !== undefined)) return undefined;
+    return def.unshippable;
+  }
+
+  /**
+   * The project's modules behind the imports shipped (and those imported inside shipped functions),
+   * and imports of the project's modules kept for their effect: one whose module runs statements when
+   * imported (setting decimal precision, registering a codec…) is shipped even if none of its names is used.
+   */
+  private linkModules(nestedInEntry: { item: ImportItem; range: OffsetRange }[]): void {
+    const modules = this.modules;
+    if (!modules) return;
+    for (const defs of this.index.byName.values()) {
+      for (const def of defs) {
+        if (def.kind !== "import" || this.included.has(def) || this.unshippable(def) || !def.items?.length) continue;
+        if (!def.items.some((i) => modules.isProjectImport(i) && modules.hasImportEffects(i))) continue;
+        this.included.add(def);
+        this.importNames.set(def, new Set(def.binds));
+      }
+    }
+    const problemsAt = (range: OffsetRange, found: ReturnType<ProjectModules["useImport"]>) => {
+      for (const p of found) this.problems.push({ code: p.code, severity: p.severity, message: p.message, range });
+    };
+    for (const def of this.included) {
+      const range = rangeOf(def.statement);
+      if (def.kind === "import") {
+        const used = this.importNames.get(def);
+        for (const item of def.items ?? []) {
+          if (item.kind === "star") problemsAt(range, modules.useImport(item, ANY));
+          else if (used?.has(item.bound!)) problemsAt(this.firstUse.get(item.bound!) ?? range, modules.useImport(item, this.chains.get(item.bound!) ?? ANY));
+        }
+      } else {
+        const needs = (def.needs ??= this.index.needs.needsOf(def.statement));
+        for (const item of needs.nestedImports) problemsAt(range, modules.useImport(item, ANY));
+      }
+    }
+    for (const { item, range } of nestedInEntry) problemsAt(range, modules.useImport(item, ANY));
+    problemsAt(this.functionRange, modules.finish());
+  }
+
+  private functionRange: OffsetRange = { start: 0, end: 0 };
+
+  private thirdPartyImports(nestedInEntry: { item: ImportItem }[]): string[] {
+    if (this.modules) return this.modules.thirdPartyImports();
+    const tops = new Set<string>();
+    const items = [...nestedInEntry.map((n) => n.item), ...[...this.included].flatMap((d) => (d.kind === "import" ? (d.items ?? []) : (d.needs?.nestedImports ?? [])))];
+    for (const item of items) {
+      const top = item.module.split(".")[0];
+      if (top && !STANDARD_LIBRARY.has(top)) tops.add(top);
+    }
+    return [...tops].sort();
+  }
+
   private checkEntry(info: FunctionInfo): void {
     const nameRange = info.ranges.name;
+    this.functionRange = nameRange;
     if (info.hasSyntaxError) {
       this.problems.push({ code: "SYNTAX_ERROR", severity: "error", message: `${info.name} contains a syntax error`, range: nameRange });
     }
@@ -161,7 +247,12 @@ class BundleBuilder {
   /** Ships the definitions of the module-level names `names` needs, transitively. */
   private require(names: ScopeNames, decorators: Set<string>): void {
     const queue: { name: string; use: OffsetRange }[] = [];
-    for (const map of [names.free, names.globals]) for (const [name, uses] of map) queue.push({ name, use: rangeOf(uses[0]) });
+    for (const map of [names.free, names.globals]) {
+      for (const [name, uses] of map) {
+        queue.push({ name, use: rangeOf(uses[0]) });
+        this.addChains(name, attributeChains(uses), rangeOf(uses[0]));
+      }
+    }
     let starShipped = false;
     if (names.starImport) this.includeStar();
     for (let next = 0; next < queue.length; next++) {
@@ -200,12 +291,13 @@ class BundleBuilder {
         continue;
       }
       for (const def of defs) {
-        if (def.unshippable) {
+        const unshippable = this.unshippable(def);
+        if (unshippable) {
           const isDecorator = decorators.has(name);
           this.problems.push({
-            code: isDecorator ? "DECORATOR" : def.unshippable.reason,
+            code: isDecorator ? "DECORATOR" : unshippable.reason,
             severity: "error",
-            message: `${isDecorator ? "the decorator " : ""}${name} ${def.unshippable.message}`,
+            message: `${isDecorator ? "the decorator " : ""}${name} ${unshippable.message}`,
             range: use,
             name,
             definitionRange: rangeOf(def.statement),
@@ -224,10 +316,21 @@ class BundleBuilder {
         const needs = (def.needs ??= this.index.needs.needsOf(def.statement));
         const base = def.statement.startIndex;
         for (const [needed, r] of needs.names) {
-          if (!this.seen.has(needed)) queue.push({ name: needed, use: { start: base + r.start, end: base + r.end } });
+          const use = { start: base + r.start, end: base + r.end };
+          this.addChains(needed, needs.chains.get(needed) ?? ANY, use);
+          if (!this.seen.has(needed)) queue.push({ name: needed, use });
         }
         if (needs.starImport) this.includeStar();
       }
+    }
+  }
+
+  private addChains(name: string, chains: ReadonlySet<string>, use: OffsetRange): void {
+    const known = this.chains.get(name);
+    if (known) for (const c of chains) known.add(c);
+    else {
+      this.chains.set(name, new Set(chains));
+      this.firstUse.set(name, use);
     }
   }
 
@@ -236,7 +339,8 @@ class BundleBuilder {
     return true;
   }
 
-  private assemble(entry: Node, topLevel: boolean, info: FunctionInfo): Pick<FunctionBundle, "source" | "lineMap"> {
+  private assemble(entry: Node, topLevel: boolean, info: FunctionInfo): Pick<FunctionBundle, "source" | "lineMap" | "modules"> {
+    const modules = this.modules?.shippedModules() ?? [];
     // `at`: where the text starts in the document; `verbatim`: its lines are the document's, one for one
     // (an import cut down to the names used is not: all its lines come from the statement's first).
     const parts: { start: number; at: number; text: string; kind: string; verbatim: boolean }[] = this.index.futureImports.map((n) => ({
@@ -248,7 +352,8 @@ class BundleBuilder {
     }));
     for (const def of this.included) {
       const names = this.importNames.get(def);
-      const text = names && def.importText ? def.importText(names) : def.statement.text;
+      const relative = def.items?.[0]?.module.startsWith(".") ? this.modules?.absoluteModule(def.items[0].module) : undefined;
+      const text = names && def.importText ? def.importText(names, relative) : relative && def.importText ? def.importText(new Set(def.binds), relative) : def.statement.text;
       const at = def.statement.startIndex;
       parts.push({ start: at, at, text, kind: def.kind, verbatim: text === def.statement.text });
     }
@@ -259,14 +364,21 @@ class BundleBuilder {
     const lineOf = lineLocator(this.text);
     const fileLines: (number | undefined)[] = [];
     // Runs of imports or of constants stay together; definitions get PEP 8's two blank lines.
+    // The module loader goes after the `from __future__` imports, which must come first.
+    const loader = moduleLoaderLines(modules);
+    const futures = this.index.futureImports.length;
     const joined = parts.map((p, i) => {
       const tight = i === 0 || (p.kind === parts[i - 1].kind && (p.kind === "import" || p.kind === "constant"));
-      if (!tight) fileLines.push(undefined, undefined);
+      let prefix = i === 0 ? "" : tight ? "\n" : "\n\n\n";
+      if (loader.length && i === futures) {
+        prefix = (i === 0 ? "" : "\n") + loader.join("\n") + "\n";
+        fileLines.push(...loader.map(() => undefined));
+      } else if (!tight) fileLines.push(undefined, undefined);
       const first = lineOf(p.at);
       for (let k = 0, n = lineCount(p.text); k < n; k++) fileLines.push(p.verbatim ? first + k : first);
-      return (i === 0 ? "" : tight ? "\n" : "\n\n\n") + p.text;
+      return prefix + p.text;
     });
-    return { source: joined.join("").replace(/\r\n?/g, "\n") + "\n", lineMap: lineMapOf(fileLines) };
+    return { source: joined.join("").replace(/\r\n?/g, "\n") + "\n", lineMap: lineMapOf(fileLines), modules };
   }
 
   private shipped(): ShippedDefinition[] {
@@ -277,6 +389,9 @@ class BundleBuilder {
     return out.sort((a, b) => a.range.start - b.range.start);
   }
 }
+
+/** Used as a whole: all of it is needed. */
+const ANY: ReadonlySet<string> = new Set([""]);
 
 /** The first name of each decorator expression (`app` in `@app.task(...)`). */
 function decoratorRoots(statement: Node): string[] {

@@ -2,6 +2,7 @@ import type { Node } from "web-tree-sitter";
 import { closureOf, type BundleProblem } from "./bundle";
 import { listFunctionNodes } from "./functions";
 import type { ModuleIndex } from "./moduleDefinitions";
+import type { ProjectContext } from "./projectModules";
 import { definitionStatement, enclosingDefinition, isAsyncDef, rangeOf, type OffsetRange } from "./syntax";
 
 export type PythonDiagnosticCode = BundleProblem["code"] | "RELATIVE_PATH" | "SHIPPED";
@@ -82,7 +83,7 @@ const PATH_TAKING_CALLS = new Set([
  * the endpoint (with quick fixes where one is obvious) and what will be shipped with it; for methods,
  * nested and async functions, why they cannot be submitted as they are.
  */
-export function lintPython(root: Node, text: string, index: ModuleIndex): PythonDiagnostic[] {
+export function lintPython(root: Node, text: string, index: ModuleIndex, project?: ProjectContext): PythonDiagnostic[] {
   const out: PythonDiagnostic[] = [];
   for (const def of listFunctionNodes(root)) {
     const name = def.childForFieldName("name");
@@ -97,7 +98,7 @@ export function lintPython(root: Node, text: string, index: ModuleIndex): Python
       out.push(hint(rangeOf(name), "ASYNC_FUNCTION", `${name.text} is async: Globus Compute can only submit plain functions`));
       continue;
     }
-    const bundle = closureOf(def, root, text, index);
+    const bundle = closureOf(def, root, text, index, project);
     if (!topLevel) {
       for (const p of bundle.problems) if (p.code === "CLOSURE") out.push(hint(p.range, "CLOSURE", p.message));
       continue;

@@ -21,6 +21,10 @@ const NUMBER_RUN = /[0-9a-zA-Z_.]*/y;
 const NAME = /[\p{ID_Start}_][\p{ID_Continue}]*/uy;
 const STRING_PREFIX = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
 const TWO_CHAR_OPS = new Set(["==", "!=", "<=", ">=", "**", "//", ":=", "->", "<<", ">>"]);
+/** CPython refuses longer decimal int literals (`sys.int_info.default_max_str_digits`). */
+export const MAX_DECIMAL_DIGITS = 4300;
+/** Longest number token read at all (a hex int of 400,000 bits). */
+const MAX_NUMBER_CHARS = 100_000;
 const SIMPLE_ESCAPES: Record<string, number> = { "\\": 92, "'": 39, '"': 34, a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11 };
 
 /** Splits argument text into literal tokens, decoding numbers and strings as Python does. */
@@ -63,6 +67,17 @@ export class LiteralLexer {
 
   private number(): LiteralToken {
     const start = this.pos;
+    NUMBER_RUN.lastIndex = start;
+    NUMBER_RUN.exec(this.text);
+    // The grammar's regex backtracks per digit: bound its input (and refuse a megabyte of digits).
+    if (NUMBER_RUN.lastIndex - start > MAX_NUMBER_CHARS) {
+      throw new ArgumentSyntaxError(
+        "INVALID_NUMBER",
+        `this number is ${NUMBER_RUN.lastIndex - start} characters long; Python refuses int literals over ${MAX_DECIMAL_DIGITS} digits (hex ones up to ${MAX_NUMBER_CHARS} characters are read)`,
+        start,
+        NUMBER_RUN.lastIndex - start,
+      );
+    }
     NUMBER.lastIndex = start;
     const m = NUMBER.exec(this.text);
     NUMBER_RUN.lastIndex = m ? NUMBER.lastIndex : start;
@@ -72,6 +87,15 @@ export class LiteralLexer {
       this.pos = runEnd;
       const digits = m[0].replaceAll("_", "");
       if (m[1] !== undefined) return { kind: "float", value: Number(digits), start, end: runEnd };
+      // Decimal → BigInt is superlinear: a pasted 10 MB literal must not stall every keystroke.
+      if (digits.length > MAX_DECIMAL_DIGITS && /^[0-9]/.test(digits) && !/^0[xXoObB]/.test(digits)) {
+        throw new ArgumentSyntaxError(
+          "INVALID_NUMBER",
+          `this int has ${digits.length} digits; Python refuses int literals over ${MAX_DECIMAL_DIGITS} digits (write it in hex, 0x…)`,
+          start,
+          runEnd - start,
+        );
+      }
       return { kind: "int", value: BigInt(/^0+$/.test(digits) ? "0" : digits), start, end: runEnd };
     }
     if (m && /^[jJ]$/.test(this.text.slice(NUMBER.lastIndex, runEnd))) {

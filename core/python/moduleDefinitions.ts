@@ -1,4 +1,5 @@
 import type { Node } from "web-tree-sitter";
+import { importItemsOf, type ImportItem } from "./importItems";
 import { importedName, statementNames, StatementNeedsCache, type StatementNeeds } from "./scopes";
 
 export type DefinitionKind = "import" | "function" | "class" | "constant" | "block";
@@ -15,8 +16,13 @@ export interface ModuleDefinition {
   statement: Node;
   kind: DefinitionKind;
   binds: string[];
-  /** For an import: the statement text for a subset of its names, so only the names used are shipped. */
-  importText?: (names: ReadonlySet<string>) => string;
+  /**
+   * For an import: the statement text for a subset of its names, so only the names used are shipped;
+   * `module` replaces the module as written (a relative import made absolute).
+   */
+  importText?: (names: ReadonlySet<string>, module?: string) => string;
+  /** For an import: what it brings in, name by name. */
+  items?: ImportItem[];
   unshippable?: { reason: UnshippableReason; message: string };
   /** Contains a `from x import *` (possibly inside an if/try), so it may bind any name. */
   starImport?: boolean;
@@ -153,12 +159,13 @@ function describeImport(statement: Node): ModuleDefinition {
     .childrenForFieldName("name")
     .map((n) => ({ text: n.text, bound: importedName(n, plain) }))
     .filter((i): i is { text: string; bound: string } => i.bound !== undefined);
-  const importText = (names: ReadonlySet<string>) => {
-    const used = items.filter((i) => names.has(i.bound)).map((i) => i.text);
-    return plain ? used.map((t) => `import ${t}`).join("\n") : `from ${moduleName?.text} import ${used.join(", ")}`;
-  };
   const starImport = statement.namedChildren.some((c) => c.type === "wildcard_import");
-  const def: ModuleDefinition = { statement, kind: "import", binds: items.map((i) => i.bound), importText, starImport };
+  const importText = (names: ReadonlySet<string>, module = moduleName?.text) => {
+    if (starImport) return `from ${module} import *`;
+    const used = items.filter((i) => names.has(i.bound)).map((i) => i.text);
+    return plain ? used.map((t) => `import ${t}`).join("\n") : `from ${module} import ${used.join(", ")}`;
+  };
+  const def: ModuleDefinition = { statement, kind: "import", binds: items.map((i) => i.bound), importText, starImport, items: importItemsOf(statement) };
   if (moduleName?.type === "relative_import") {
     def.unshippable = {
       reason: "RELATIVE_IMPORT",

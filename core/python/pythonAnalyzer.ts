@@ -3,6 +3,8 @@ import { bundleFunction, lambdaProblemAt, type FunctionBundle } from "./bundle";
 import { lintPython, type PythonDiagnostic } from "./diagnostics";
 import { cursorAnchor, describeFunction, functionAt, listFunctionNodes, type FunctionInfo } from "./functions";
 import { indexModule, type ModuleIndex } from "./moduleDefinitions";
+import { fileSystemSources, locateModule, ModuleResolver, type SourceRootOptions } from "./moduleResolver";
+import type { ParsedModule, ProjectContext } from "./projectModules";
 import { PythonParser, type ParsedPython, type WasmLocations } from "./pythonParser";
 import { StatementNeedsCache } from "./scopes";
 
@@ -10,6 +12,17 @@ interface ParsedText extends ParsedPython {
   text: string;
   index?: ModuleIndex;
 }
+
+/** Where the document is in the user's project, so that its imports of the project's own modules can be followed. */
+export interface ProjectLocation extends SourceRootOptions {
+  /** The document's file path. */
+  path: string;
+  /** Texts of documents open in the editor (newer than the disk's), by path. */
+  openText?: (path: string) => string | undefined;
+}
+
+/** Parsed modules of the project kept between requests (a bundle's helper modules are parsed once per version). */
+const MODULE_CACHE_SIZE = 256;
 
 /**
  * The Python analysis behind the language server: parses text (reusing the tree when the text is
@@ -19,6 +32,7 @@ interface ParsedText extends ParsedPython {
 export class PythonAnalyzer implements Disposable {
   private readonly cache: ParsedText[] = [];
   private readonly needs = new StatementNeedsCache();
+  private readonly modules = new Map<string, ParsedText & ParsedModule>();
 
   private constructor(
     private readonly parser: PythonParser,
@@ -40,10 +54,42 @@ export class PythonAnalyzer implements Disposable {
     return listFunctionNodes(this.parsed(text).tree.rootNode).map((n) => describeFunction(n, text));
   }
 
-  /** The function at `offset` with its dependency closure, ready to ship. */
-  bundleFunction(text: string, offset: number): FunctionBundle | undefined {
+  /**
+   * The function at `offset` with its dependency closure, ready to ship; with the document's place in
+   * its project, the project's own modules it imports travel with it.
+   */
+  bundleFunction(text: string, offset: number, project?: ProjectLocation): FunctionBundle | undefined {
     const p = this.parsed(text);
-    return bundleFunction(p.tree.rootNode, text, offset, this.indexOf(p));
+    return bundleFunction(p.tree.rootNode, text, offset, this.indexOf(p), project && this.projectContext(project));
+  }
+
+  private projectContext(location: ProjectLocation): ProjectContext {
+    const files = fileSystemSources(location.openText);
+    const { name, isPackage, roots } = locateModule(location.path, location, files);
+    // Trees of modules parsed for an earlier request may go now; this request's stay until it is done.
+    for (const key of [...this.modules.keys()].slice(0, Math.max(0, this.modules.size - MODULE_CACHE_SIZE))) {
+      this.modules.get(key)!.tree.delete();
+      this.modules.delete(key);
+    }
+    return {
+      resolver: new ModuleResolver(roots, files),
+      files,
+      entry: { name, isPackage, label: location.path.split(/[\\/]/).pop() ?? location.path },
+      parse: (path, moduleText) => {
+        const known = this.modules.get(path);
+        if (known?.text === moduleText) {
+          this.modules.delete(path);
+          this.modules.set(path, known);
+          return known;
+        }
+        const parsed = this.parser.parse(moduleText, known);
+        known?.tree.delete();
+        const entry = { text: moduleText, ...parsed, root: parsed.tree.rootNode, index: indexModule(parsed.tree.rootNode, this.needs, parsed.parsedText !== moduleText) };
+        this.modules.delete(path);
+        this.modules.set(path, entry);
+        return entry;
+      },
+    };
   }
 
   /** Why there is no submittable function at `offset` (a lambda, or nothing at all). */
@@ -57,13 +103,15 @@ export class PythonAnalyzer implements Disposable {
     return lambda?.message ?? "the cursor is not inside a function definition";
   }
 
-  diagnostics(text: string): PythonDiagnostic[] {
+  diagnostics(text: string, project?: ProjectLocation): PythonDiagnostic[] {
     const p = this.parsed(text);
-    return lintPython(p.tree.rootNode, text, this.indexOf(p));
+    return lintPython(p.tree.rootNode, text, this.indexOf(p), project && this.projectContext(project));
   }
 
   dispose(): void {
     for (const p of this.cache.splice(0)) p.tree.delete();
+    for (const m of this.modules.values()) m.tree.delete();
+    this.modules.clear();
     this.parser.dispose();
   }
 

@@ -1,4 +1,5 @@
 import type { Node } from "web-tree-sitter";
+import { importItemsOf, type ImportItem } from "./importItems";
 import { parameterName } from "./syntax";
 
 /**
@@ -272,7 +273,28 @@ export function importedName(name: Node, plainImport: boolean): string | undefin
 export interface StatementNeeds {
   /** Free and `global` names, with the range of their first use relative to the statement's start. */
   names: Map<string, { start: number; end: number }>;
+  /** For each free name, the attribute paths read from it (`units.to_kelvin` for `lab.units.to_kelvin`; "" for a bare use). */
+  chains: Map<string, Set<string>>;
+  /** What import statements nested in it (in a function body, say) bring in when that code runs. */
+  nestedImports: ImportItem[];
   starImport: boolean;
+}
+
+/** The attribute paths read from a name at `uses` ("" for a use of the name itself). */
+export function attributeChains(uses: readonly Node[]): Set<string> {
+  const out = new Set<string>();
+  for (const use of uses) {
+    const parts: string[] = [];
+    let n = use;
+    for (let p = n.parent; p?.type === "attribute" && p.childForFieldName("object")?.id === n.id; p = p.parent) {
+      const attr = p.childForFieldName("attribute");
+      if (!attr) break;
+      parts.push(attr.text);
+      n = p;
+    }
+    out.add(parts.join("."));
+  }
+  return out;
 }
 
 /**
@@ -291,12 +313,19 @@ export class StatementNeedsCache {
       const names = statementNames([statement]);
       const base = statement.startIndex;
       const firstUses = new Map<string, { start: number; end: number }>();
+      const chains = new Map<string, Set<string>>();
       for (const map of [names.free, names.globals]) {
         for (const [name, uses] of map) {
           if (!firstUses.has(name)) firstUses.set(name, { start: uses[0].startIndex - base, end: uses[0].endIndex - base });
+          const c = chains.get(name);
+          if (c) for (const x of attributeChains(uses)) c.add(x);
+          else chains.set(name, attributeChains(uses));
         }
       }
-      needs = { names: firstUses, starImport: names.starImport };
+      const nestedImports = statement
+        .descendantsOfType(["import_statement", "import_from_statement"])
+        .flatMap((n) => (n && n.id !== statement.id ? importItemsOf(n) : []));
+      needs = { names: firstUses, chains, nestedImports, starImport: names.starImport };
       // A crude bound: a long editing session cannot grow the cache without limit.
       if (this.cache.size >= this.maxEntries) this.cache.clear();
       this.cache.set(text, needs);

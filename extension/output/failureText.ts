@@ -3,6 +3,7 @@
  * submitted file when the group knows its line map, else the error's message. The map names the lines
  * as they were at submission; later edits of the file are not followed.
  */
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { TaskExecutionFailed } from "../../core/executor/errors";
 import { locateTraceback, type FrameStyle } from "../../core/python/tracebackLocations";
@@ -16,7 +17,8 @@ export function failureText(err: unknown, origin: TaskOrigin | undefined, style:
   const traceback = err.remoteTraceback.trimEnd();
   if (origin?.lineMap === undefined) return traceback;
   const path = filePath(origin.uri);
-  return path === undefined ? traceback : locateTraceback(traceback, origin.lineMap, path, style);
+  // Frames in the project's helper modules name their own files: linked when the file is here.
+  return path === undefined ? traceback : locateTraceback(traceback, origin.lineMap, path, style, existsSync);
 }
 
 /** The local path of a `file:` URI; undefined for an untitled or remote document, which has none. */
@@ -27,4 +29,13 @@ function filePath(uri: string): string | undefined {
   } catch {
     return undefined; // a file URI with a host (a UNC share off Windows) has no path here
   }
+}
+
+/** One line for the tree and the lens: the exception line of a remote traceback, else the error's message. */
+export function errorSummary(err: unknown): string {
+  if (err instanceof TaskExecutionFailed) {
+    const lines = err.remoteTraceback.split("\n").filter((l) => l.trim() !== "");
+    return lines.at(-1)?.trim() ?? err.message;
+  }
+  return err instanceof Error ? err.message : String(err);
 }

@@ -5,9 +5,8 @@
  */
 import { formatPython } from "../../core/protocol/formatPython";
 import type { PyValue } from "../../core/protocol/pyValue";
-import { errorSummary } from "../tasks/futureFeed";
 import { formatDuration, oneLine } from "../util/format";
-import { failureText, type TaskOrigin } from "./failureText";
+import { errorSummary, failureText, type TaskOrigin } from "./failureText";
 
 /** The part of vscode.LogOutputChannel this needs. */
 export interface ResultLog {

@@ -40,7 +40,10 @@ export interface GlobusComputeSettings {
   resultSerializers: readonly string[];
   argumentSerialization: ArgumentSerialization;
   local: { pythonPath: string; workers: number };
-  retention: { maxTaskGroups: number };
+  /** How much the task history keeps (the oldest groups go first). */
+  retention: { maxTaskGroups: number; maxTasks: number };
+  /** A task that ran at least this long notifies when it finishes while the window is not focused (0: never). */
+  notifications: { longTaskSeconds: number };
 }
 
 export interface SettingsProblem {
@@ -61,7 +64,8 @@ export const DEFAULT_SETTINGS: GlobusComputeSettings = {
   resultSerializers: [],
   argumentSerialization: "auto",
   local: { pythonPath: "", workers: 4 },
-  retention: { maxTaskGroups: 50 },
+  retention: { maxTaskGroups: 50, maxTasks: 100_000 },
+  notifications: { longTaskSeconds: 30 },
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -118,7 +122,11 @@ export function readSettings(source: Pick<ConfigurationSource, "get">): {
       pythonPath: str("local.pythonPath", d.local.pythonPath),
       workers: int("local.workers", d.local.workers, 1, 64) as number,
     },
-    retention: { maxTaskGroups: int("retention.maxTaskGroups", d.retention.maxTaskGroups, 1, 100_000) as number },
+    retention: {
+      maxTaskGroups: int("retention.maxTaskGroups", d.retention.maxTaskGroups, 1, 100_000) as number,
+      maxTasks: int("retention.maxTasks", d.retention.maxTasks, 1, 10_000_000) as number,
+    },
+    notifications: { longTaskSeconds: int("notifications.longTaskSeconds", d.notifications.longTaskSeconds, 0, 86_400) as number },
   };
   return { settings, problems };
 }

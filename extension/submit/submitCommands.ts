@@ -12,6 +12,8 @@ import type { BundleResult, FunctionBundleDescription, FunctionLocation, SubmitF
 import type { EndpointOption } from "../endpoints/endpointSelection";
 import type { ExecutorTarget } from "../services/computeServices";
 import type { StoredOrigin } from "../state/taskGroupStore";
+import type { SubmissionTarget } from "../state/workspaceTrust";
+import type { SessionGroups } from "../tasks/sessionGroups";
 import type { TaskGroupTracker, TrackedEndpoint } from "../tasks/taskGroupTracker";
 import type { TaskTreeNode } from "../tasks/taskTreeNodes";
 import type { UserInterface } from "../vscode/window";
@@ -31,15 +33,17 @@ export interface SubmitDeps {
   editor: EditorContext;
   ui: UserInterface;
   endpoints: { readonly current: EndpointOption };
-  /** Workspace-trust consent; false: do not submit. */
-  ensureSubmitAllowed(): Promise<boolean>;
+  /** Workspace-trust consent for running this function on this endpoint; false: do not submit. */
+  ensureSubmitAllowed(target: SubmissionTarget): Promise<boolean>;
   /** Sign-in, asked only for cloud endpoints; rejects with AuthError SIGN_IN_CANCELLED when closed. */
   ensureSignedIn(): Promise<void>;
   createExecutor(target: ExecutorTarget): Promise<Executor>;
   release(executor: Executor): void;
   serviceKeyFor(endpoint: Pick<EndpointOption, "kind">): string;
   endpointStatus(endpoint: Pick<EndpointOption, "kind" | "id">): Promise<{ status: string } | undefined>;
-  tracker: Pick<TaskGroupTracker, "track" | "get">;
+  tracker: Pick<TaskGroupTracker, "track" | "get" | "extend">;
+  /** The task group each function's submissions to an endpoint share in this session; absent: one group per submission. */
+  sessionGroups?: SessionGroups;
   lastArguments: LastArguments;
   log: { warn(message: string): void };
   /** Submissions with at least this many tasks (and every map) show a progress notification; default 20. */
@@ -111,6 +115,8 @@ export class SubmitCommands {
     const { uri } = location;
     const name = bundle.function.qualifiedName;
     let calls: PreparedCall[];
+    // The arguments box offers the last arguments that ran, so they are remembered only once a call succeeds.
+    let remember: (() => Promise<void>) | undefined;
     if (mode === "map") {
       const last = this.deps.lastArguments.get(uri, name, "map");
       const text = await this.deps.ui.inputText({
@@ -122,19 +128,23 @@ export class SubmitCommands {
       });
       if (text === undefined) return;
       calls = parseIterable(text).map((item) => mapCall(bundle.function.name, item));
-      await this.deps.lastArguments.set(uri, name, "map", text);
+      remember = () => this.deps.lastArguments.set(uri, name, "map", text);
     } else {
       let text = "";
       if (mode === "arguments" || requiredParameters(bundle.function.signature).length > 0) {
         const answer = await this.askArguments(bundle, this.deps.lastArguments.get(uri, name, "call") ?? "");
         if (answer === undefined) return;
         text = answer;
-        await this.deps.lastArguments.set(uri, name, "call", text);
+        remember = () => this.deps.lastArguments.set(uri, name, "call", answer);
       }
       calls = [callOf(bundle.function.name, text)];
     }
     const origin: StoredOrigin = { uri, name, offset: bundle.function.offset };
-    await this.submit(bundle, calls, this.deps.endpoints.current, origin);
+    const futures = await this.submit(bundle, calls, this.deps.endpoints.current, origin);
+    if (futures !== undefined && remember !== undefined) {
+      const save = remember;
+      Promise.any(futures).then(save, () => undefined).then(undefined, (err: unknown) => this.deps.log.warn(`Could not remember the arguments: ${String(err)}`));
+    }
   }
 
   private askArguments(bundle: FunctionBundleDescription, value: string): Promise<string | undefined> {
@@ -171,49 +181,58 @@ export class SubmitCommands {
     endpoint: TrackedEndpoint,
     origin: StoredOrigin,
     service?: string,
-  ): Promise<void> {
+  ): Promise<readonly ComputeFuture[] | undefined> {
     const { deps } = this;
     if (calls.length === 0) {
       deps.ui.showInformation("Nothing to map over: the iterable is empty.");
-      return;
+      return undefined;
     }
-    if (!(await deps.ensureSubmitAllowed())) return;
+    if (!(await deps.ensureSubmitAllowed({ functionName: bundle.function.name, endpoint }))) return undefined;
     let executor: Executor | undefined;
     let futures: ComputeFuture[];
+    const serviceKey = service ?? deps.serviceKeyFor(endpoint);
+    // The same lines of the same function: a moved or edited function starts a group of its own (its tracebacks map differently).
+    const session = { service: serviceKey, endpointId: endpoint.id, uri: origin.uri, name: origin.name, lines: JSON.stringify(bundle.lineMap ?? null) };
+    const shared = deps.sessionGroups?.find(session);
     try {
       if (endpoint.kind === "cloud") await deps.ensureSignedIn();
-      executor = await deps.createExecutor({ endpoint, service });
+      executor = await deps.createExecutor({ endpoint, service, taskGroupId: shared?.taskGroupId });
       const fn: PythonFunction = { name: bundle.name, source: bundle.source };
       const ex = executor;
       futures = calls.map((c) => c.submit(ex, fn));
     } catch (err) {
       if (executor !== undefined) deps.release(executor);
-      if ((err as { code?: unknown }).code === "SIGN_IN_CANCELLED") return;
+      if ((err as { code?: unknown }).code === "SIGN_IN_CANCELLED") return undefined;
       const { message, actions } = describeFailure(err, endpoint.name);
       deps.ui.showError(message, actions);
-      return;
+      return undefined;
     }
     const warnings = bundle.problems.filter((p) => p.severity === "warning");
     for (const w of warnings) deps.log.warn(`${bundle.function.name}: ${w.message}`);
     if (warnings.length > 0) {
       deps.ui.showWarning(`${bundle.function.name} was submitted, but it may fail on the endpoint: ${warnings.map((w) => w.message).join(" ")}`);
     }
-    deps.tracker.track({
-      executor,
-      calls: calls.map((c, i) => ({ call: c.call, future: futures[i] })),
-      functionName: bundle.function.name,
-      endpoint,
-      service: service ?? deps.serviceKeyFor(endpoint),
-      // The map of this bundle (a Re-run ships the function's current source, with its own map).
-      origin: { ...origin, lineMap: bundle.lineMap },
-      persist: true,
-    });
+    const fed = calls.map((c, i) => ({ call: c.call, future: futures[i] }));
+    if (shared === undefined || !deps.tracker.extend(shared.groupKey, executor, fed)) {
+      const groupKey = deps.tracker.track({
+        executor,
+        calls: fed,
+        functionName: bundle.function.name,
+        endpoint,
+        service: serviceKey,
+        // The map of this bundle (a Re-run ships the function's current source, with its own map).
+        origin: { ...origin, lineMap: bundle.lineMap },
+        persist: true,
+      });
+      deps.sessionGroups?.remember(session, groupKey);
+    }
     if (endpoint.kind === "cloud") this.warnIfOffline(endpoint);
     if (futures.length >= (deps.progressThreshold ?? 20) || calls.length > 1) {
       void deps.ui.withProgress(`${bundle.function.name} × ${futures.length} on ${endpoint.name}`, (progress, onCancel) =>
         settleAll(futures, progress, onCancel),
       );
     }
+    return futures;
   }
 
   private warnIfOffline(endpoint: TrackedEndpoint): void {

@@ -3,9 +3,9 @@
  * result follow the future. The model stays plain data; this is the only place that knows futures.
  */
 import type { ComputeFuture } from "../../core/executor/computeFuture";
-import { TaskExecutionFailed } from "../../core/executor/errors";
 import { formatPython } from "../../core/protocol/formatPython";
 import { DisposableStore, type Disposable } from "../../core/util/disposable";
+import { errorSummary } from "../output/failureText";
 import type { SettledTask } from "../output/resultOutput";
 import type { TaskGroupModel, TaskRecord } from "./taskGroupModel";
 
@@ -24,9 +24,9 @@ export interface FeedOptions {
   now?: () => number;
   /**
    * Called once per task when it settles (for the output channel). `live` is false for a task that had
-   * settled before it was fed (a reloaded result, already reported in an earlier session).
+   * settled before it was fed (a reloaded result). `row` is the task's row, with its preview or error summary.
    */
-  onSettled?: (task: SettledTask, where: { index: number; live: boolean }) => void;
+  onSettled?: (task: SettledTask, where: { index: number; live: boolean; future: ComputeFuture; row: Readonly<TaskRecord> }) => void;
 }
 
 /** Adds the calls to the group and keeps their rows in step with their futures until disposed. */
@@ -51,7 +51,9 @@ export function feedFutures(
     const report = (outcome: SettledTask["outcome"]) => {
       if (store.isDisposed) return;
       const { taskId, stdout, stderr } = future;
-      onSettled?.({ call, taskId, durationMs: finishedAt - submittedAt, outcome, stdout, stderr }, { index, live });
+      const row = model.get(groupKey)?.tasks[index];
+      if (row === undefined) return;
+      onSettled?.({ call, taskId, durationMs: finishedAt - submittedAt, outcome, stdout, stderr }, { index, live, future, row });
     };
     future.then(
       (value) => {
@@ -81,13 +83,4 @@ export function feedFutures(
     );
   });
   return store;
-}
-
-/** One line for the tree: the exception line of a remote traceback, else the error's message. */
-export function errorSummary(err: unknown): string {
-  if (err instanceof TaskExecutionFailed) {
-    const lines = err.remoteTraceback.split("\n").filter((l) => l.trim() !== "");
-    return lines.at(-1)?.trim() ?? err.message;
-  }
-  return err instanceof Error ? err.message : String(err);
 }

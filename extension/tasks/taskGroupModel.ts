@@ -25,6 +25,11 @@ export function displayStateOf(state: FutureState): TaskDisplayState {
   }
 }
 
+/** A state no task leaves. */
+export function isTerminal(state: string): boolean {
+  return state === "success" || state === "failed" || state === "cancelled";
+}
+
 export interface TaskRecord {
   /** The call as the user wrote it, e.g. `double(7)`. */
   call: string;
@@ -47,6 +52,8 @@ export interface TaskGroupRecord {
   functionName: string;
   endpoint: { name: string; id: string };
   createdAt: number;
+  /** Why the group shows what the history recorded instead of the service's answer (it could not be reloaded). */
+  note?: string;
   readonly tasks: readonly Readonly<TaskRecord>[];
 }
 
@@ -104,7 +111,7 @@ export class TaskGroupModel implements Disposable {
     return first;
   }
 
-  updateGroup(groupKey: string, patch: Partial<Pick<TaskGroupRecord, "taskGroupId" | "functionName" | "endpoint">>): void {
+  updateGroup(groupKey: string, patch: Partial<Pick<TaskGroupRecord, "taskGroupId" | "functionName" | "endpoint" | "note">>): void {
     Object.assign(this.entry(groupKey).group, patch);
     this.changed.fire({ kind: "changed", groupKey });
   }

@@ -14,6 +14,7 @@ import type { SettledTask } from "../output/resultOutput";
 import type { StoredOrigin, TaskGroupStore } from "../state/taskGroupStore";
 import { feedFutures, type FedCall } from "./futureFeed";
 import type { TaskGroupModel } from "./taskGroupModel";
+import type { TaskHistoryRecorder } from "./taskHistoryRecorder";
 
 export interface TrackedEndpoint {
   kind: "local" | "cloud";
@@ -30,6 +31,8 @@ export interface TrackRequest {
   /** LOCAL_SERVICE or the web-service URL. */
   service: string;
   origin?: StoredOrigin;
+  /** A multi-user endpoint's configuration, when one was chosen. */
+  configuration?: string;
   createdAt?: number;
   /** The model key: a reloaded group keeps its task group id as key; a new one gets a fresh key. */
   key?: string;
@@ -51,19 +54,28 @@ export interface TrackedGroup {
 
 export interface TrackerHooks {
   /** A task settled; `live` is false for results that were in before the group was fed (a reload). */
-  onSettled(task: SettledTask, group: TrackedGroup, live: boolean): void;
+  onSettled(task: SettledTask, group: TrackedGroup, live: boolean, future: ComputeFuture): void;
   /** The group's tasks could not be submitted (once per group): the error says why. */
   onSubmitFailure(error: ExecutorError, group: TrackedGroup): void;
   /** Releases the Executor once the group has nothing left to wait for. */
   release(executor: Executor): void;
   log(message: string): void;
+  /** The durable history every tracked group is recorded in. */
+  history?: Pick<TaskHistoryRecorder, "follow" | "settled" | "forget">;
 }
 
 /** Acknowledgements arriving within this window are stored in one write. */
 const PERSIST_DELAY_MS = 100;
 
 interface Entry extends TrackedGroup {
-  readonly executor: Executor;
+  /** The Executors whose futures are still followed (released when everything settled). */
+  readonly executors: Executor[];
+  readonly futures: ComputeFuture[];
+  readonly calls: string[];
+  /** The task group id, once known (kept after its Executors are released). */
+  knownTaskGroupId: string | undefined;
+  readonly configuration: string | undefined;
+  readonly persist: boolean;
   readonly createdAt: number;
   readonly disposables: DisposableStore;
   settled: number;
@@ -112,28 +124,54 @@ export class TaskGroupTracker implements Disposable {
         createdAt,
       });
     }
-    const disposables = new DisposableStore();
-    const executor = request.executor;
     const entry: Entry = {
       key,
       functionName: request.functionName,
       endpoint: request.endpoint,
       service: request.service,
       origin: request.origin,
-      futures: request.calls.map((c) => c.future),
-      calls: request.calls.map((c) => c.call),
+      configuration: request.configuration,
+      futures: [],
+      calls: [],
       get taskGroupId() {
-        return executor.taskGroupId;
+        return this.knownTaskGroupId ?? this.executors.find((e) => e.taskGroupId !== undefined)?.taskGroupId;
       },
-      executor,
+      knownTaskGroupId: request.executor.taskGroupId,
+      executors: [],
       createdAt,
-      disposables,
+      disposables: new DisposableStore(),
       settled: 0,
       failureReported: false,
+      persist: request.persist,
     };
     this.entries.set(key, entry);
+    this.follow(entry, request.executor, request.calls);
+    return key;
+  }
 
-    if (request.persist) this.persistOnAcknowledgement(entry);
+  /**
+   * Adds calls submitted through another Executor into the same task group to a tracked group (as the SDK's
+   * Executor adds each submission to its one group). False when the group is not tracked (forgotten).
+   */
+  extend(key: string, executor: Executor, calls: readonly FedCall[]): boolean {
+    const entry = this.entries.get(key);
+    if (entry === undefined || this.model.get(key) === undefined) return false;
+    this.follow(entry, executor, calls);
+    return true;
+  }
+
+  private follow(entry: Entry, executor: Executor, calls: readonly FedCall[]): void {
+    const { key, disposables } = entry;
+    entry.executors.push(executor);
+    entry.futures.push(...calls.map((c) => c.future));
+    entry.calls.push(...calls.map((c) => c.call));
+    if (entry.persist) this.persistOnAcknowledgement(entry, executor);
+    const history = this.hooks.history;
+    if (history !== undefined) {
+      const { name, id } = entry.endpoint;
+      const recorded = { key, functionName: entry.functionName, endpoint: { name, id }, service: entry.service, createdAt: entry.createdAt };
+      disposables.add(history.follow({ ...recorded, origin: entry.origin, configuration: entry.configuration }, calls, executor));
+    }
     disposables.add(
       executor.onWatchStateChange(({ state }) => {
         this.watchStates.set(key, state);
@@ -146,12 +184,14 @@ export class TaskGroupTracker implements Disposable {
       }),
     );
     disposables.add(
-      feedFutures(this.model, key, request.calls, {
-        onSettled: (task, { live }) => this.settled(entry, task, live),
+      feedFutures(this.model, key, calls, {
+        onSettled: (task, { live, future, row }) => {
+          this.hooks.history?.settled(future, row);
+          this.settled(entry, task, live, future);
+        },
       }),
     );
-    if (entry.futures.length === 0) this.finish(entry);
-    return key;
+    if (entry.settled === entry.futures.length) this.finish(entry);
   }
 
   dispose(): void {
@@ -160,7 +200,7 @@ export class TaskGroupTracker implements Disposable {
     this.disposables.dispose();
   }
 
-  private settled(entry: Entry, task: SettledTask, live: boolean): void {
+  private settled(entry: Entry, task: SettledTask, live: boolean, future: ComputeFuture): void {
     entry.settled++;
     const error = "error" in task.outcome ? task.outcome.error : undefined;
     if (
@@ -171,21 +211,22 @@ export class TaskGroupTracker implements Disposable {
       entry.failureReported = true;
       this.hooks.onSubmitFailure(error, entry);
     }
-    this.hooks.onSettled(task, entry, live);
+    this.hooks.onSettled(task, entry, live, future);
     if (entry.settled === entry.futures.length) this.finish(entry);
   }
 
   /** Everything settled: stop watching, keep the rows (and the entry, for Open Result and Re-run). */
   private finish(entry: Entry): void {
-    this.hooks.release(entry.executor);
+    entry.knownTaskGroupId = entry.taskGroupId; // kept after the Executors that know it go
+    for (const executor of entry.executors.splice(0)) this.hooks.release(executor);
     if (this.watchStates.delete(entry.key)) this.watchChange.fire();
   }
 
-  private persistOnAcknowledgement(entry: Entry): void {
+  private persistOnAcknowledgement(entry: Entry, executor: Executor): void {
     let timer: NodeJS.Timeout | undefined;
     const persist = () => {
       timer = undefined;
-      const taskGroupId = entry.executor.taskGroupId;
+      const taskGroupId = entry.taskGroupId;
       if (taskGroupId === undefined || this.model.get(entry.key) === undefined) return;
       this.store
         .save({
@@ -200,7 +241,7 @@ export class TaskGroupTracker implements Disposable {
         .then(undefined, (err: unknown) => this.hooks.log(`Could not store task group ${taskGroupId}: ${String(err)}`));
     };
     entry.disposables.add(
-      entry.executor.onFutureChange((f) => {
+      executor.onFutureChange((f) => {
         // A task id arrives with the service's acknowledgement; store the group then (batched).
         if (f.taskId !== undefined && f.state === "received") timer ??= setTimeout(persist, PERSIST_DELAY_MS);
       }),
@@ -217,8 +258,9 @@ export class TaskGroupTracker implements Disposable {
     if (entry !== undefined) {
       this.entries.delete(key);
       entry.disposables.dispose();
-      this.hooks.release(entry.executor);
+      this.finish(entry);
     }
+    this.hooks.history?.forget(key);
     // A group that could not be reloaded is not tracked, but stored under its id (its model key).
     const id = entry?.taskGroupId ?? (this.store.get(key) !== undefined ? key : undefined);
     if (id !== undefined) {

@@ -68,11 +68,12 @@ export function groupItem(group: TaskGroupRecord, counts: Readonly<TaskCounts>, 
     `- Endpoint: ${codeSpan(group.endpoint.id)}`,
     `- Created: ${new Date(group.createdAt).toISOString()}`,
     `- Tasks: ${group.tasks.length} (${formatCounts(counts)})`,
+    ...(group.note ? ["", `$(warning) This group is ${group.note}: its rows show what the history recorded. Forget it to remove it.`] : []),
   ].join("\n");
   return {
     id: group.key,
     label: group.functionName,
-    description: `${group.endpoint.name} · ${formatClock(group.createdAt)} · ${formatCounts(counts)}`,
+    description: `${group.note ? "⚠ " : ""}${group.endpoint.name} · ${formatClock(group.createdAt)} · ${formatCounts(counts)}`,
     tooltip,
     icon: busy ? { id: "sync~spin" } : { id: "layers" },
     contextValue: group.taskGroupId ? "taskGroup.withId" : "taskGroup",

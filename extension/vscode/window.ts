@@ -29,7 +29,7 @@ export interface ProgressReporter {
 }
 
 export interface UserInterface {
-  showInformation(message: string): void;
+  showInformation(message: string, actions?: readonly MessageAction[]): void;
   showWarning(message: string, actions?: readonly MessageAction[]): void;
   /** An error notification whose buttons run their commands. */
   showError(message: string, actions?: readonly MessageAction[]): void;
@@ -53,7 +53,8 @@ async function withActions(
 }
 
 export const vscodeUserInterface: UserInterface = {
-  showInformation: (message) => void vscode.window.showInformationMessage(message),
+  showInformation: (message, actions) =>
+    void withActions((m, ...items) => vscode.window.showInformationMessage(m, ...items), message, actions),
   showWarning: (message, actions) => void withActions((m, ...items) => vscode.window.showWarningMessage(m, ...items), message, actions),
   showError: (message, actions) => void withActions((m, ...items) => vscode.window.showErrorMessage(m, ...items), message, actions),
   copyToClipboard: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),

@@ -1,6 +1,7 @@
 /**
- * Reads the shared wire-format test vectors (`../shared/vectors/wire-vectors.json`, relative to the
- * repo root) without losing Python's float/int distinction.
+ * Reads the wire-format test vectors (`test/fixtures/vectors/wire-vectors.json`: the project's copy of
+ * the team's `../shared/vectors/`, see PROVENANCE.md there) without losing Python's float/int
+ * distinction.
  *
  * `JSON.parse` reads `2.0` as `2`, so in the lossless fields (`input.value`, `input.args`,
  * `input.kwargs`, `decoded_tagged`, `endpoint_view`, at any depth) an integral float literal within
@@ -13,7 +14,10 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
-export const VECTORS_PATH = resolve(__dirname, "../../../shared/vectors/wire-vectors.json");
+export const VECTORS_DIR = resolve(__dirname, "../fixtures/vectors");
+export const VECTORS_PATH = resolve(VECTORS_DIR, "wire-vectors.json");
+/** Where the shared originals sit beside a development checkout; absent in a user's clone. */
+export const SHARED_VECTORS_DIR = resolve(__dirname, "../../../shared/vectors");
 
 export interface VectorCase {
   id: string;

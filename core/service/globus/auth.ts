@@ -177,11 +177,20 @@ async function post(o: AuthClient, path: string, form: Record<string, string>, b
       },
       body: new URLSearchParams(form).toString(),
       signal: AbortSignal.timeout(60_000),
+      // The form carries a code verifier, refresh token or client secret: never sent on anywhere else.
+      redirect: "manual",
     });
   } catch (err) {
     throw new GlobusAuthError("NETWORK_ERROR", `Cannot reach Globus Auth at ${url}: ${(err as Error).message}`, undefined, {
       cause: err,
     });
+  }
+  if (response.status >= 300 && response.status < 400) {
+    throw new GlobusAuthError(
+      "REDIRECTED",
+      `Globus Auth at ${url} answered with a redirect (${response.status} to ${response.headers.get("location") ?? "nowhere"}); token requests are not sent on, as they carry credentials. Check globusCompute.authUrl.`,
+      response.status,
+    );
   }
   const text = await response.text();
   let body: unknown;

@@ -2,11 +2,12 @@
  * The Compute REST transport: Bearer token from a provider, the SDK's User-Agent convention, and
  * globus-sdk's retry policy (protocol.md §2.2): 429/500/502/503/504 and network errors are retried with
  * jittered exponential backoff (or `Retry-After`), a 401 refreshes the token once. Every failure is a
- * `ComputeApiError`.
+ * `ComputeApiError`. A redirect to another origin (scheme, host, port) is followed without the token.
  */
-import fetch, { type Response } from "node-fetch";
+import type { Response } from "node-fetch";
 import { ComputeApiError } from "../../protocol";
 import { SDK_VERSION } from "../sdkVersion";
+import { originBoundFetch } from "./originBoundFetch";
 
 /** Returns an access token for the Compute API; `forceRefresh` after the service refused the last one. */
 export type TokenProvider = (options: { forceRefresh: boolean }) => Promise<string>;
@@ -91,7 +92,8 @@ export class RestClient {
 
   private async send(method: string, path: string, token: string, body: unknown): Promise<Response> {
     const signal = AbortSignal.any([this.closed.signal, AbortSignal.timeout(this.timeoutMs)]);
-    return fetch(this.baseUrl + path, {
+    // The token goes to the service's origin only, whatever a redirect says.
+    return originBoundFetch(this.baseUrl + path, {
       method,
       signal,
       headers: {

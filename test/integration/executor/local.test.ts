@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { asCompleted, Executor, TaskExecutionFailed, type ComputeFuture } from "../../../core/executor";
+import { asCompleted, Executor, MapItemError, TaskExecutionFailed, type ComputeFuture } from "../../../core/executor";
 import { PyBytes, PyDict, PyFloat, PySet, PyTuple, type PyValue } from "../../../core/protocol";
 import { LocalComputeService, LOCAL_ENDPOINT_ID } from "../../../core/service/local/localComputeService";
 import {
@@ -94,6 +94,55 @@ describe("Executor on the local endpoint", { timeout: 120_000 }, () => {
     const out: PyValue[] = [];
     for await (const v of gce.map(double, [1, 2, 3, 4, 5], { chunk: 2 })) out.push(v);
     assert.deepEqual(out, [2, 4, 6, 8, 10]);
+    const one: PyValue[] = [];
+    for await (const v of gce.map(double, [1, 2, 3], { chunk: 1 })) one.push(v);
+    assert.deepEqual(one, [2, 4, 6]);
+  });
+
+  it("map chunks automatically (Pool.map's rule), in order, and a failed item is named with its traceback", async () => {
+    await using gce = executor();
+    const items = Array.from({ length: 1000 }, (_, i) => i);
+    const auto = gce.map(double, items, { workers: 2 });
+    assert.equal(auto.chunk, 125, "1000 items / (4 × 2 workers)");
+    assert.equal(auto.futures.length, 8);
+    const out: PyValue[] = [];
+    for await (const v of auto) out.push(v);
+    assert.deepEqual(out, items.map((i) => i * 2));
+
+    const inverse = { name: "inverse", source: "def inverse(x):\n    return 1 / x\n" };
+    const result = gce.map(inverse, [4, 2, 1, 0, 5], { chunk: 2 });
+    const seen: PyValue[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const v of result) seen.push(v);
+      })(),
+      (e: MapItemError) => {
+        assert.equal(e.code, "MAP_ITEM_FAILED");
+        assert.equal(e.index, 3);
+        assert.match(e.message, /^map item 3 \(0\) failed: .*ZeroDivisionError/);
+        const cause = e.cause as TaskExecutionFailed;
+        assert.ok(cause instanceof TaskExecutionFailed);
+        assert.match(cause.remoteTraceback, /in inverse\n/);
+        assert.doesNotMatch(cause.remoteTraceback, /_gc_map_chunk_/, "the traceback starts in the user's function");
+        return true;
+      },
+    );
+    assert.deepEqual(seen, [0.25, 0.5, new PyFloat(1)]);
+    // The other items of the failed item's chunk still have their results.
+    const outcomes = await result.outcomesOf(2);
+    assert.equal(outcomes.length, 1);
+    assert.deepEqual(outcomes[0], { index: 4, value: 0.2 });
+    const scale = { name: "scale", source: "def scale(x, factor=1):\n    return x * factor\n" };
+    const rows = [PyDict.fromObject({ x: 1, factor: 3 }), PyDict.fromObject({ x: 2 }), PyDict.fromObject({ factor: 2, x: "ab" })];
+    for (const chunk of [1, 2] as const) {
+      const kw: PyValue[] = [];
+      for await (const v of gce.map(scale, rows, { chunk, keywordItems: true })) kw.push(v);
+      assert.deepEqual(kw, [3, 2, "abab"], `keyword items, chunk ${chunk}`);
+    }
+    assert.throws(() => gce.map(scale, [1], { keywordItems: true }), /keywordItems needs every item to be a dict/);
+    const failedChunk = await result.outcomesOf(1);
+    assert.deepEqual(failedChunk[0], { index: 2, value: new PyFloat(1) });
+    assert.ok("error" in failedChunk[1]);
   });
 
   it("a sleeping task is seen running, with the worker's execution-start, before it finishes", async () => {

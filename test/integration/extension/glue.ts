@@ -12,6 +12,11 @@ import { describeBundleForClient } from "../../../core/server/lspConversions";
 import type { BundleResult, FunctionLocation } from "../../../core/server/protocol";
 import { EndpointSelection } from "../../../extension/endpoints/endpointSelection";
 import { ResultOutput, type SettledTask } from "../../../extension/output/resultOutput";
+import { OutcomeReporter } from "../../../extension/output/outcomeReporter";
+import { HistoryStore } from "../../../core/history/historyStore";
+import { SessionGroups } from "../../../extension/tasks/sessionGroups";
+import { TaskHistoryRecorder } from "../../../extension/tasks/taskHistoryRecorder";
+import { LocalEndpointClient } from "../../../core/service/local/localEndpointClient";
 import { LocalComputeService } from "../../../core/service/local/localComputeService";
 import { ComputeServices } from "../../../extension/services/computeServices";
 import { Settings } from "../../../extension/state/settings";
@@ -74,6 +79,10 @@ export interface Glue {
   store: TaskGroupStore;
   tracker: TaskGroupTracker;
   reloader: TaskGroupReloader;
+  history: HistoryStore;
+  reporter: OutcomeReporter;
+  /** Reloads the stored groups and prints what arrived meanwhile, as activation does. */
+  reopen(): Promise<void>;
   submit: SubmitCommands;
   services: ComputeServices;
   /** Lines written to the output channel. */
@@ -88,6 +97,10 @@ export interface GlueOptions {
   /** Shared by a "reopened" workspace. */
   workspaceState?: StateStorage;
   storageDir?: string;
+  /** The workspace folder's history folder, shared by a "reopened" workspace; default a new one. */
+  historyDir?: string;
+  /** Run the local endpoint in a process of its own (as the extension does), so tasks outlive this glue. */
+  daemon?: boolean;
   settings?: Record<string, unknown>;
 }
 
@@ -115,19 +128,25 @@ export function createGlue(options: GlueOptions = {}): Glue {
     token: async () => {
       throw new Error("no cloud in these tests");
     },
-    // In-process: these tests stop the endpoint with the host (test/integration/local/daemon.test.ts covers the daemon).
-    createLocal: (o) => LocalComputeService.create(o),
+    // In-process unless asked: these tests stop the endpoint with the host (test/integration/local/daemon.test.ts covers the daemon).
+    createLocal: options.daemon
+      ? (o) => LocalEndpointClient.connect({ config: { ...o, idleExitMs: 60_000 } })
+      : (o) => LocalComputeService.create(o),
   });
+  const history = new HistoryStore({ dir: options.historyDir ?? join(tempStorage().dir, "history"), retention: settings.current.retention });
+  const recorder = new TaskHistoryRecorder(history, (m) => ui.showWarning(m));
+  const reporter = new OutcomeReporter({ write: (task, origin) => results.write(task, origin), info: (text) => void output.push({ level: "info", text }) }, recorder);
   const model = new TaskGroupModel();
   const store = new TaskGroupStore(workspaceState, settings.current.retention.maxTaskGroups);
   const tracker = new TaskGroupTracker(model, store, {
-    onSettled(task, group, live) {
+    onSettled(task, group, live, future) {
       settled.push({ task, live });
-      if (live) results.write(task, group.origin);
+      reporter.settled(task, group, live, future);
     },
     onSubmitFailure: (error) => ui.showError(error.message),
     release: (e) => services.release(e),
     log: (m) => ui.showWarning(m),
+    history: recorder,
   });
   const reloader = new TaskGroupReloader({
     model,
@@ -136,6 +155,8 @@ export function createGlue(options: GlueOptions = {}): Glue {
     createExecutor: (t) => services.createExecutor(t),
     release: (e) => services.release(e),
     log: (m) => ui.showWarning(m),
+    history,
+    markUnavailable: (key, reason) => recorder.markUnavailable(key, reason),
   });
   analyzer ??= PythonAnalyzer.load();
   const analysis = {
@@ -167,6 +188,7 @@ export function createGlue(options: GlueOptions = {}): Glue {
     serviceKeyFor: (e) => services.serviceKeyFor(e),
     endpointStatus: (e) => services.endpointStatus(e),
     tracker,
+    sessionGroups: new SessionGroups(tracker),
     lastArguments: new LastArguments(workspaceState),
     log: { warn: (m) => ui.showWarning(m) },
   });
@@ -176,6 +198,13 @@ export function createGlue(options: GlueOptions = {}): Glue {
     store,
     tracker,
     reloader,
+    history,
+    reporter,
+    async reopen() {
+      await reloader.reloadStored();
+      const counts = model.totalCounts();
+      reporter.reloadFinished(counts.queued + counts.running);
+    },
     submit,
     services,
     output,
@@ -187,6 +216,7 @@ export function createGlue(options: GlueOptions = {}): Glue {
     dispose() {
       tracker.dispose();
       services.dispose();
+      history.dispose();
       model.dispose();
       endpoints.dispose();
       settings.dispose();

@@ -6,7 +6,9 @@ import * as assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { TASK_GROUPS_KEY } from "../../../extension/state/taskGroupStore";
 import { memento } from "../../unit/extension/fakes";
-import { createGlue, tempStorage, until, type Glue } from "./glue";
+import { join } from "node:path";
+import type { LocalEndpointClient } from "../../../core/service/local/localEndpointClient";
+import { createGlue, tempStorage, until, type Glue, type GlueOptions } from "./glue";
 
 const URI = "file:///work/examples.py";
 const EXAMPLES = `import time
@@ -32,6 +34,13 @@ def kind(v):
     return f"{type(v).__name__} {v!r}"
 
 
+def chatty(s):
+    print("starting", s, flush=True)
+    time.sleep(s)
+    print("done", s)
+    return (s, "slept")
+
+
 def no_args():
     return "hi"
 
@@ -44,8 +53,8 @@ class Thing:
 const storage = tempStorage();
 after(() => storage.remove());
 
-function glue(state = memento()): Glue {
-  const g = createGlue({ workspaceState: state, storageDir: storage.dir });
+function glue(state = memento(), more: Partial<GlueOptions> = {}): Glue {
+  const g = createGlue({ workspaceState: state, storageDir: storage.dir, ...more });
   g.open(URI, EXAMPLES, "return x * 2");
   return g;
 }
@@ -113,6 +122,18 @@ test("arguments are validated as typed, with the column; a raising function show
   // The frame names the file and the line of the raise, as a path:line link.
   assert.match(g.output[0].text, /^ {6}File \/work\/examples\.py:11, in strict$/m);
   assert.doesNotMatch(g.output[0].text, /<string>/);
+
+  // The arguments box offers the last arguments that ran, not the ones that failed.
+  g.ui.answers = ["1"];
+  await g.submit.submitFunction();
+  await until(() => g.model.totalCounts().success === 1, "strict(1) to succeed");
+  await new Promise((r) => setImmediate(r));
+  g.ui.answers = ["7"];
+  await g.submit.submitFunction();
+  await until(() => g.model.totalCounts().failed === 2, "strict(7) to fail");
+  g.ui.answers = [undefined];
+  await g.submit.submitFunction();
+  assert.equal(g.ui.inputs.at(-1)?.value, "1");
 });
 
 test("Submit Function without parameters asks nothing; a method is refused with the reason", async (t) => {
@@ -189,17 +210,43 @@ test("reopening the workspace reloads stored groups: results back without re-pri
   await second.submit.rerun({ kind: "task", groupKey: taskGroupId, index: 0 }, false);
   await until(() => second.model.groups.length === 2 && tasksOf(second)[0]?.resultPreview !== undefined, "the re-run");
   assert.equal(tasksOf(second)[0].call, "double(21)");
-  assert.notEqual(second.model.groups[0].key, taskGroupId, "a re-run is a new task group");
+  assert.notEqual(second.model.groups[0].key, taskGroupId, "a re-run in a new session starts its group");
   assert.deepEqual(second.tracker.get(second.model.groups[0].key)?.origin?.lineMap, [[1, 4, 3]], "a re-run maps its own bundle");
 
   second.ui.answers = ["22"];
   await second.submit.rerun({ kind: "task", groupKey: taskGroupId, index: 0 }, true);
   assert.equal(second.ui.inputs.at(-1)?.value, "21", "the edit starts from the task's arguments");
-  await until(() => second.model.groups.length === 3 && tasksOf(second)[0]?.resultPreview !== undefined, "the edited re-run");
-  assert.deepEqual([tasksOf(second)[0].call, tasksOf(second)[0].resultPreview], ["double(22)", "44"]);
+  await until(() => tasksOf(second)[1]?.resultPreview !== undefined, "the edited re-run");
+  assert.equal(second.model.groups.length, 2, "this session's submissions of double share its group");
+  assert.deepEqual(tasksOf(second).map((x) => [x.call, x.resultPreview]), [["double(21)", "42"], ["double(22)", "44"]]);
+  const [rerunGroup] = second.model.groups;
+  assert.equal(new Set(rerunGroup.tasks.map(() => rerunGroup.taskGroupId)).size, 1);
+  assert.deepEqual(second.history.get(rerunGroup.key)?.tasks.map((x) => x.call), ["double(21)", "double(22)"]);
+  await until(() => second.store.get(rerunGroup.taskGroupId as string)?.calls.length === 2, "both calls stored with the group");
 });
 
-test("a stored group the service no longer knows is forgotten, with a message", async (t) => {
+test("a session's submissions of each function to an endpoint share one task group: 12 submissions of 3 functions, 3 groups", async (t) => {
+  const g = glue();
+  t.after(() => g.dispose());
+  const cursors = ["return x * 2", "return N", "return \"hi\""];
+  for (let round = 0; round < 4; round++) {
+    for (const [i, cursor] of cursors.entries()) {
+      g.open(URI, EXAMPLES, cursor);
+      g.ui.answers = [i === 0 ? String(round) : i === 1 ? "1" : ""];
+      if (i === 2) await g.submit.submitFunction();
+      else await g.submit.submitFunctionWithArguments();
+      // The next submission joins once the service named the group.
+      await until(() => g.model.groups.every((x) => x.taskGroupId !== undefined), "the group id");
+    }
+  }
+  await until(() => g.model.totalCounts().success === 12, "12 results", 30_000);
+  assert.deepEqual(g.model.groups.map((x) => [x.functionName, x.tasks.length]).sort(), [["double", 4], ["no_args", 4], ["strict", 4]]);
+  const ids = g.model.groups.map((x) => x.taskGroupId);
+  assert.equal(new Set(ids).size, 3);
+  assert.deepEqual(g.model.groups.find((x) => x.functionName === "double")?.tasks.map((x) => x.resultPreview), ["0", "2", "4", "6"]);
+});
+
+test("a stored group the service cannot find is kept and marked with what the history recorded, never forgotten silently", async (t) => {
   const state = memento({
     [TASK_GROUPS_KEY]: [
       {
@@ -214,10 +261,53 @@ test("a stored group the service no longer knows is forgotten, with a message", 
   });
   const g = glue(state);
   t.after(() => g.dispose());
-  await g.reloader.reloadStored();
-  assert.deepEqual(g.model.groups, []);
-  assert.deepEqual(g.store.list(), []);
-  assert.match(g.ui.warnings.join("\n"), /Task group 5f0c3b8e-9d0a-4c5e-8a1e-3d2f1b0a9c8d \(gone on local\) was not reloaded: .*; it is forgotten/);
+  await g.reopen();
+  const [group] = g.model.groups;
+  assert.equal(group.key, "5f0c3b8e-9d0a-4c5e-8a1e-3d2f1b0a9c8d");
+  assert.equal(group.note, "not found by the service now (kept)");
+  assert.deepEqual(group.tasks.map((x) => [x.call, x.state]), [["gone(1)", "not reloaded"]]);
+  assert.equal(g.store.list().length, 1, "still stored");
+  assert.equal(g.history.get(group.key)?.unavailable?.reason, "not found by the service now (kept)");
+  assert.match(g.ui.warnings.join("\n"), /Task group 5f0c3b8e-9d0a-4c5e-8a1e-3d2f1b0a9c8d \(gone on local\) was not reloaded: /);
+  assert.deepEqual(g.output, []);
+  g.model.remove(group.key);
+  assert.equal(g.history.get(group.key), undefined, "the person's Forget removes it from the history");
+});
+
+test("closed while tasks run on the local endpoint: the next window prints what arrived once, under a summary; later results print live", async (t) => {
+  const historyDir = join(storage.dir, "shared-history");
+  const daemon = { daemon: true, historyDir };
+  const a = glue(memento(), daemon);
+  const state = memento();
+  a.open(URI, EXAMPLES, "time.sleep(s)\n    print(\"done\"");
+  a.ui.answers = ["0.5"];
+  await a.submit.submitFunctionWithArguments();
+  a.ui.answers = ["4"];
+  await a.submit.submitFunctionWithArguments();
+  await until(() => a.history.groups.length === 2 && a.history.groups.every((g) => g.taskGroupId !== undefined), "both groups recorded");
+  await until(() => a.model.groups.every((g) => g.tasks[0]?.state === "running"), "both running");
+  a.dispose(); // the window closes; the daemon keeps running the tasks
+
+  await new Promise((r) => setTimeout(r, 1500)); // chatty(0.5) finishes while no window is open
+  const b = glue(state, daemon);
+  t.after(async () => {
+    await ((await b.services.service("local")) as LocalEndpointClient).shutdownDaemon();
+    b.dispose();
+  });
+  await b.reopen();
+  assert.equal(b.output[0]?.text, "While you were away: 1 succeeded, 0 failed, 1 still running. Task ids below (Copy Task ID in the Tasks view finds them).");
+  assert.match(b.output[1]?.text ?? "", /^chatty\(0\.5\) → \(0\.5, 'slept'\) .*\n {2}stdout:\n {4}\| starting 0\.5\n {4}\| done 0\.5/s);
+  await until(() => b.output.some((o) => o.text.startsWith("chatty(4) → (4, 'slept')")), "the long task's result, live", 15_000);
+  assert.equal(b.output.filter((o) => o.text.startsWith("chatty(")).length, 2);
+
+  // A third window prints nothing again; the history shows both outcomes as printed.
+  const c = glue(memento(), { historyDir });
+  t.after(() => c.dispose());
+  assert.deepEqual(c.history.groups.flatMap((g) => g.tasks.map((x) => [x.call, x.state, x.resultPreview, x.printed])), [
+    ["chatty(4)", "success", "(4, 'slept')", true],
+    ["chatty(0.5)", "success", "(0.5, 'slept')", true],
+  ]);
+  assert.match(c.history.groups[1].tasks[0].stdout ?? "", /starting 0\.5\ndone 0\.5/);
 });
 
 test("the cursor right of a function's last line submits it; the task shows running before its result", async (t) => {

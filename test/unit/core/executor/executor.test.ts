@@ -41,8 +41,8 @@ describe("Executor: submit and results", () => {
     const req = service.submits[0];
     assert.equal(req.createQueue, true);
     assert.deepEqual(req.resultSerializers, [
-      "globus_compute_sdk.serialize.concretes.JSONData",
       "globus_compute_sdk.serialize.concretes.DillDataBase64",
+      "globus_compute_sdk.serialize.concretes.JSONData",
     ]);
     assert.deepEqual(Object.values(req.tasks)[0], ["6\n11\n[7]5\n11\n{}", "6\n11\n[8]5\n11\n{}"]);
     assert.ok(futures[0].taskId && service.tasks.has(futures[0].taskId));
@@ -108,12 +108,31 @@ describe("Executor: submit and results", () => {
     await executor.shutdown();
   });
 
-  it("fails a malformed result with MALFORMED_RESULT instead of crashing", async () => {
+  it("fails with MALFORMED_RESULT when the service's own record of the result cannot be decoded", async () => {
     const { service, executor } = setup();
     service.respond = () => ({ data: "11\n{not json" });
     const err = await executor.submit(double, 1).exception();
     assert.ok(err instanceof ExecutorError);
     assert.equal(err.code, "MALFORMED_RESULT");
+    await executor.shutdown();
+  });
+
+  it("a malformed result message does not settle the future: it is reported, and a later good result wins", async () => {
+    const { service, executor } = setup();
+    service.respond = () => undefined;
+    const reported: string[] = [];
+    executor.onMalformedResult(({ taskId, error }) => reported.push(`${taskId} ${error.code}`));
+    const f = executor.submit(double, 1);
+    await tick();
+    await tick();
+    const taskId = f.taskId as string;
+    const bad = (data: string) => ({ result: { task_id: taskId, data, details: null, error_details: null, task_statuses: null }, completionT: "1.0", highAssurance: false });
+    for (const data of ["11\n{not json", "00\nnot base64 pickle!", "99\nunknown strategy", ""]) service.publish(f.taskGroupId as string, bad(data));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(f.done(), false, "still waiting");
+    assert.deepEqual(reported, [1, 2, 3, 4].map(() => `${taskId} MALFORMED_RESULT`));
+    service.complete(taskId, { value: 2 });
+    assert.equal(await f.result(1000), 2);
     await executor.shutdown();
   });
 
@@ -231,6 +250,18 @@ describe("Executor: batching and the burst limit", () => {
     assert.equal(service.submits.length, 2, "the five later submits were held back and sent together");
     assert.equal(Object.values(service.submits[1].tasks)[0].length, 5);
     assert.ok(performance.now() - started >= 900, "the second batch waited for the window");
+    await executor.shutdown();
+  });
+
+  it("does not hold back small batches to the local endpoint (no web service to protect)", async () => {
+    const service = new MemoryComputeService();
+    Object.defineProperty(service, "kind", { value: "local" });
+    service.respond = (t) => ({ value: (jsonArgs(t.payload)[0] as number) * 2 });
+    const executor = new Executor({ endpointId: ENDPOINT, service, apiBurstLimit: 1, apiBurstWindowS: 32 });
+    const started = performance.now();
+    for (let i = 0; i < 5; i++) assert.equal(await executor.submit(double, i), 2 * i);
+    assert.equal(service.submits.length, 5);
+    assert.ok(performance.now() - started < 10_000, "no batch waited for the 32 s window");
     await executor.shutdown();
   });
 });
@@ -373,7 +404,7 @@ describe("Executor: asCompleted, map, reload", () => {
     service.respond = (t) => {
       const [x] = jsonArgs(t.payload);
       if (t.functionName === "double") return { value: (x as number) * 2 };
-      return { value: (x as number[]).map((v) => v * 2) }; // the chunk wrapper
+      return { value: [(x as number[]).map((v) => v * 2), []] }; // the chunk wrapper: [results, failures]
     };
     const items = Array.from({ length: 10 }, (_, i) => i);
     const out: PyValue[] = [];
@@ -385,7 +416,14 @@ describe("Executor: asCompleted, map, reload", () => {
     for await (const v of chunked) out2.push(v);
     assert.deepEqual(out2, out);
     const wrapper = [...service.functions.values()].find((r) => r.function_name === "_gc_map_chunk_double");
-    assert.ok(wrapper?.function_code.includes("return [double(item) for item in items]"));
+    assert.ok(wrapper?.function_code.includes("results.append(double(item))"));
+    const auto = executor.map(double, Array.from({ length: 100 }, (_, i) => i));
+    assert.equal(auto.chunk, 7, "auto: ceil(100 / (4 × 4 default workers))");
+    assert.equal(auto.futures.length, 15);
+    assert.equal(auto.length, 100);
+    let n = 0;
+    for await (const v of auto) assert.equal(v, 2 * n++);
+    assert.equal(n, 100);
     await executor.shutdown();
   });
 
@@ -485,6 +523,7 @@ describe("Executor: validation", () => {
     code(() => ex.submit(echo, { kwargs: new PyDict([[1, 2]]) }), "INVALID_ARGUMENTS");
     code(() => ex.submitToRegisteredFunction("nope"), "INVALID_OPTION");
     code(() => ex.map(double, [1], { chunk: 0 }), "INVALID_ARGUMENTS");
+    code(() => ex.map(double, [1], { chunk: "big" as unknown as number }), "INVALID_ARGUMENTS");
     ex.dispose();
   });
 

@@ -79,3 +79,64 @@ test("deep nesting renders a placeholder instead of overflowing the stack", () =
   const text = formatPython(v);
   assert.ok(text.startsWith("[[[[") && text.includes("[...]"));
 });
+
+/** CPU time of `f` in ms (the machine is shared: wall time measures the neighbours too). */
+function cpuMs(f: () => unknown): number {
+  const start = process.cpuUsage();
+  f();
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+}
+
+test("shared references that expand to 2^100 items render elided within the length budget", () => {
+  let v: PyValue = [1];
+  for (let i = 0; i < 100; i++) v = [v, v];
+  let text = "";
+  assert.ok(cpuMs(() => (text = formatPython(v, { maxLength: 200 }))) < 50);
+  assert.equal(text.length, 200);
+  assert.ok(text.startsWith("[[[[") && text.endsWith("…"));
+  // No option at all: still bounded (the default budget), never the whole text.
+  const whole = formatPython(v);
+  assert.ok(whole.length <= 100_000 && whole.endsWith("…"));
+});
+
+test("the time budget ends rendering with an ellipsis", () => {
+  let v: PyValue = [1];
+  for (let i = 0; i < 60; i++) v = [v, v];
+  const start = performance.now();
+  const text = formatPython(v, { maxLength: Infinity, maxMillis: 5 });
+  assert.ok(performance.now() - start < 1000, "stopped by the clock");
+  assert.ok(text.endsWith("…") && text.length < 50_000_000);
+});
+
+test("an int beyond CPython's 4300-digit limit shows its digit count, never its decimal text", () => {
+  const tenMillionDigits = 1n << 33_219_280n; // 2^33219280 has 10,000,000 digits
+  let text = "";
+  assert.ok(cpuMs(() => (text = formatPython([tenMillionDigits, -tenMillionDigits]))) < 500);
+  assert.equal(text, "[<10,000,000-digit int>, <negative 10,000,000-digit int>]");
+  assert.equal(formatPython(10n ** 4299n), "1" + "0".repeat(4299), "4300 digits: printed");
+  assert.equal(formatPython(10n ** 4300n), "<4,301-digit int>");
+  assert.equal(formatPython(10n ** 40n, { maxIntDigits: 10 }), "<41-digit int>");
+});
+
+test("a 10 MB str or bytes is cut to the budget without escaping all of it", () => {
+  const str = "é\n\u0000'".repeat(2_500_000);
+  let text = "";
+  assert.ok(cpuMs(() => (text = formatPython(str, { maxLength: 80 }))) < 100);
+  assert.equal(text, `"é\\n\\x00'é\\n\\x00'é\\n\\x00'é\\n\\x00'é\\n\\x00'é\\n\\x00'é\\n\\x00'é\\n\\x00'é\\n\\x00'é\\n\\x00'é\\n\\x…`.slice(0, 79) + "…");
+  const bytes = new PyBytes(new Uint8Array(10_000_000).fill(0x80));
+  assert.ok(cpuMs(() => (text = formatPython(new PyTuple([bytes]), { maxLength: 30 }))) < 100);
+  assert.equal(text, "(b'\\x80\\x80\\x80\\x80\\x80\\x80\\x…");
+});
+
+test("dicts and sets with a million entries stop at the budget", () => {
+  const d = new PyDict();
+  for (let i = 0; i < 1_000_000; i++) d.entries.push([i, "v"]);
+  assert.equal(formatPython(d, { maxLength: 20 }), "{0: 'v', 1: 'v', 2:…");
+  assert.equal(formatPython(new PySet(d.keys()), { maxLength: 12 }), "{0, 1, 2, 3…");
+});
+
+test("maxDepth bounds nesting", () => {
+  assert.equal(formatPython([[[[1]]]], { maxDepth: 2 }), "[[[...]]]");
+  assert.equal(formatPython(new PyTuple([new PyDict([[1, new PySet([2])]])]), { maxDepth: 2 }), "({1: set(...)},)");
+});

@@ -1,5 +1,5 @@
 /**
- * Every case of the shared wire vectors (`../shared/vectors/wire-vectors.json`, produced by the real
+ * Every case of the wire vectors (`test/fixtures/vectors/wire-vectors.json`, produced by the real
  * Python SDK) for the kinds core/protocol owns: exact encodes where `expected` is given, exact decodes,
  * typed errors where `expect_error`.
  */

@@ -1,94 +1,84 @@
+/**
+ * Property-based fuzzing of the argument parser (fast-check; FUZZ_RUNS / FUZZ_SEED, see
+ * test/support/fuzz.ts): valid Python literal texts must parse, mutated ones give a value or a
+ * positioned ArgumentSyntaxError, each within the time budget; and on a sample, the parser agrees with
+ * Python's own `ast.literal_eval`.
+ */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { ArgumentSyntaxError, parseArguments } from "../../../../core/python/argumentParser";
 import { PyDict, pyEquals, type PyValue } from "../../../../core/protocol/pyValue";
 import { fromTagged, runPythonJson, type Tagged } from "./pythonOracle";
+import { fuzzProperty, fuzzSeed, fuzzTestOptions } from "../../../support/fuzz";
 
-/** mulberry32: small, seeded, good enough to spread cases. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const digits = fc.oneof(fc.nat({ max: 999_999 }).map(String), fc.integer({ min: 1, max: 40 }).map((n) => "9".repeat(n)));
 
-class Gen {
-  constructor(readonly r: () => number) {}
-  int(n: number): number {
-    return Math.floor(this.r() * n);
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)];
-  }
-  number(): string {
-    const digits = () => String(this.int(10 ** (1 + this.int(6))));
-    return this.pick([
-      () => digits(),
-      () => "9".repeat(1 + this.int(40)),
-      () => `0x${this.int(1e9).toString(16)}`,
-      () => `0o${this.int(1e6).toString(8)}`,
-      () => `0b${this.int(1e4).toString(2)}`,
-      () => `1_000_${digits()}`,
-      () => `${digits()}.${digits()}`,
-      () => `${digits()}e${this.pick(["", "-", "+"])}${this.int(400)}`,
-      () => `.${digits()}`,
-      () => `${digits()}.`,
-      () => `-${digits()}`,
-    ])();
-  }
-  string(): string {
-    const pieces = ["a", "é", "😀", "\\n", "\\t", "\\\\", "\\x41", "\\101", "\\u00e9", "\\U0001F600", "\\d", " ", "'", '"'];
-    const prefix = this.pick(["", "", "r", "u", "b", "rb", "B", "R"]);
+const numberText = fc.oneof(
+  digits,
+  fc.nat().map((n) => `0x${n.toString(16)}`),
+  fc.nat({ max: 1e6 }).map((n) => `0o${n.toString(8)}`),
+  fc.nat({ max: 1e4 }).map((n) => `0b${n.toString(2)}`),
+  digits.map((d) => `1_000_${d}`),
+  fc.tuple(digits, digits).map(([a, b]) => `${a}.${b}`),
+  fc.tuple(digits, fc.constantFrom("", "-", "+"), fc.nat({ max: 400 })).map(([a, s, e]) => `${a}e${s}${e}`),
+  digits.map((d) => `.${d}`),
+  digits.map((d) => `${d}.`),
+  digits.map((d) => `-${d}`),
+);
+
+const STRING_PIECES = ["a", "é", "😀", "\\n", "\\t", "\\\\", "\\x41", "\\101", "\\u00e9", "\\U0001F600", "\\d", " ", "'", '"'];
+
+const stringText = fc
+  .tuple(fc.constantFrom("", "", "r", "u", "b", "rb", "B", "R"), fc.array(fc.constantFrom(...STRING_PIECES), { maxLength: 6 }), fc.constantFrom("'", '"', "'''", '"""'))
+  .map(([prefix, pieces, q]) => {
     const isBytes = prefix.toLowerCase().includes("b");
-    let body = "";
-    for (let i = this.int(6); i > 0; i--) {
-      const p = this.pick(pieces);
-      if (isBytes && /[é😀]|\\[uU]/u.test(p)) continue;
-      body += p;
-    }
-    const q = this.pick(["'", '"', "'''", '"""']);
-    // Escape the quote character; a string must not end in a lone backslash.
-    body = body.replaceAll(q[0], "\\" + q[0]).replace(/\\+$/, "");
+    const body = pieces
+      .filter((p) => !(isBytes && /[é😀]|\\[uU]/u.test(p)))
+      .join("")
+      // Escape the quote character; a string must not end in a lone backslash.
+      .replaceAll(q[0], "\\" + q[0])
+      .replace(/\\+$/, "");
     return `${prefix}${q}${body}${q}`;
-  }
-  value(depth: number): string {
-    const leaf = () => this.pick([() => this.number(), () => this.string(), () => this.pick(["True", "False", "None"])])();
-    if (depth > 3 || this.r() < 0.5) return leaf();
-    const items = () => Array.from({ length: this.int(4) }, () => this.value(depth + 1));
-    const hashable = () => Array.from({ length: this.int(4) }, () => leaf());
-    return this.pick([
-      () => `[${items().join(", ")}]`,
-      () => {
-        const xs = items();
-        return `(${xs.join(", ")}${xs.length === 1 || (xs.length > 0 && this.r() < 0.5) ? "," : ""})`;
-      },
-      () => `{${hashable().map((k) => `${k}: ${this.value(depth + 1)}`).join(", ")}}`,
-      () => `{${[leaf(), ...hashable()].join(", ")}}`,
-    ])();
-  }
-  argumentText(): string {
-    const parts = Array.from({ length: this.int(4) }, () => this.value(0));
-    const kws = Array.from({ length: this.int(3) }, (_, i) => `k${i}=${this.value(0)}`);
-    return [...parts, ...kws].join(", ");
-  }
-  mutate(text: string): string {
-    const junk = ["(", ")", "[", "]", "{", "}", ",", ":", "=", "'", '"', "\\", "-", "+", "*", ".", "x", "0", "_", "e", "j", " ", "\n", "#", "b", "f"];
-    // Code points, not UTF-16 units: a lone surrogate is not Python source text.
+  });
+
+const leaf = fc.oneof(numberText, stringText, fc.constantFrom("True", "False", "None"));
+
+/** Python literal texts: nested lists, tuples, dicts (hashable keys) and sets. */
+const { value: valueText } = fc.letrec<{ value: string }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    leaf,
+    fc.array(tie("value"), { maxLength: 4 }).map((xs) => `[${xs.join(", ")}]`),
+    fc.tuple(fc.array(tie("value"), { maxLength: 4 }), fc.boolean()).map(([xs, comma]) => `(${xs.join(", ")}${xs.length === 1 || (xs.length > 0 && comma) ? "," : ""})`),
+    fc.array(fc.tuple(leaf, tie("value")), { maxLength: 4 }).map((kv) => `{${kv.map(([k, v]) => `${k}: ${v}`).join(", ")}}`),
+    fc.array(leaf, { minLength: 1, maxLength: 4 }).map((xs) => `{${xs.join(", ")}}`),
+  ),
+}));
+
+const argumentText = fc
+  .tuple(fc.array(valueText, { maxLength: 4 }), fc.array(valueText, { maxLength: 3 }))
+  .map(([args, kws]) => [...args, ...kws.map((v, i) => `k${i}=${v}`)].join(", "));
+
+const JUNK = ["(", ")", "[", "]", "{", "}", ",", ":", "=", "'", '"', "\\", "-", "+", "*", ".", "x", "0", "_", "e", "j", " ", "\n", "#", "b", "f"];
+
+/** 1–3 insertions, deletions or replacements of code points (a lone surrogate is not Python source). */
+const mutatedText = fc
+  .tuple(argumentText, fc.array(fc.tuple(fc.nat(), fc.nat({ max: 2 }), fc.constantFrom(...JUNK)), { minLength: 1, maxLength: 3 }))
+  .map(([text, edits]) => {
     const s = Array.from(text);
-    for (let n = 1 + this.int(3); n > 0; n--) {
-      const i = this.int(s.length + 1);
-      const op = this.int(3);
-      if (op === 0) s.splice(i, 0, this.pick(junk));
+    for (const [pos, op, junk] of edits) {
+      const i = pos % (s.length + 1);
+      if (op === 0) s.splice(i, 0, junk);
       else if (op === 1) s.splice(i, 1);
-      else s.splice(i, 1, this.pick(junk));
+      else s.splice(i, 1, junk);
     }
     return s.join("");
-  }
-}
+  });
 
-function tryParse(text: string): { ok: true; args: PyValue[]; kwargs: PyDict } | { ok: false; error: ArgumentSyntaxError } {
+type Outcome = { ok: true; args: PyValue[]; kwargs: PyDict } | { ok: false; error: ArgumentSyntaxError };
+
+function tryParse(text: string): Outcome {
   try {
     return { ok: true, ...parseArguments(text) };
   } catch (e) {
@@ -97,23 +87,29 @@ function tryParse(text: string): { ok: true; args: PyValue[]; kwargs: PyDict } |
   }
 }
 
-test("100k random and mutated argument strings give a value or a positioned error", () => {
-  const g = new Gen(rng(20261126));
-  let errors = 0;
-  for (let i = 0; i < 100_000; i++) {
-    const valid = g.argumentText();
-    const text = i % 2 === 0 ? valid : g.mutate(valid);
+function assertPositioned(text: string, r: Outcome): void {
+  if (r.ok) return;
+  assert.ok(r.error.column >= 0 && r.error.column <= text.length, `column out of range for ${JSON.stringify(text)}`);
+  assert.ok(r.error.length >= 1 && r.error.column + r.error.length <= text.length + 1, `length for ${JSON.stringify(text)}`);
+  assert.ok(r.error.message.length > 0);
+}
+
+test("valid literal argument texts always parse", fuzzTestOptions(60_000), (t) => {
+  fuzzProperty(t, "argumentParser.valid", argumentText, (text) => {
     const r = tryParse(text);
-    if (!r.ok) {
-      errors++;
-      assert.ok(r.error.column >= 0 && r.error.column <= text.length, `column out of range for ${JSON.stringify(text)}`);
-      assert.ok(r.error.length >= 1 && r.error.column + r.error.length <= text.length + 1, `length for ${JSON.stringify(text)}`);
-      assert.ok(r.error.message.length > 0);
-    }
-    // Unmutated texts are valid Python literals, so they must parse.
-    if (i % 2 === 0) assert.ok(r.ok, `valid text rejected: ${JSON.stringify(text)}: ${r.ok ? "" : r.error.message}`);
-  }
-  assert.ok(errors > 10_000, `mutations should produce errors (${errors})`);
+    assert.ok(r.ok, `valid text rejected: ${JSON.stringify(text)}: ${r.ok ? "" : r.error.message}`);
+  }, { ciRuns: 10_000 });
+});
+
+test("mutated and arbitrary texts give a value or a positioned ArgumentSyntaxError", fuzzTestOptions(60_000), (t) => {
+  let errors = 0;
+  const input = fc.oneof({ arbitrary: mutatedText, weight: 4 }, { arbitrary: fc.string({ unit: "binary", maxLength: 200 }), weight: 1 });
+  const { inputs } = fuzzProperty(t, "argumentParser.mutated", input, (text) => {
+    const r = tryParse(text);
+    if (!r.ok) errors++;
+    assertPositioned(text, r);
+  }, { ciRuns: 20_000 });
+  assert.ok(errors > inputs * 0.2, `mutations should produce errors (${errors} of ${inputs})`);
 });
 
 const ORACLE = String.raw`
@@ -133,8 +129,7 @@ print(json.dumps(out))
 `;
 
 test("agrees with Python's ast.literal_eval on valid and mutated texts", () => {
-  const g = new Gen(rng(7));
-  const texts = Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? g.argumentText() : g.mutate(g.argumentText())));
+  const texts = fc.sample(fc.oneof(argumentText, mutatedText, mutatedText), { numRuns: 3000, seed: fuzzSeed() });
   const expected = runPythonJson<({ args: Tagged[]; kwargs: [string, Tagged][] } | null)[]>(ORACLE, texts);
   let compared = 0;
   texts.forEach((text, i) => {
@@ -160,7 +155,6 @@ test("agrees with Python's ast.literal_eval on valid and mutated texts", () => {
 
 test("pathological inputs finish quickly and are rejected cleanly", () => {
   for (const text of ["(".repeat(50_000), "'" + "\\".repeat(50_000), "[1," + "1,".repeat(100_000) + "]", "\u0000\uffff\ud800", "b'" + "\\x".repeat(1000)]) {
-    const r = tryParse(text);
-    if (!r.ok) assert.ok(r.error.column <= text.length);
+    assertPositioned(text, tryParse(text));
   }
 });

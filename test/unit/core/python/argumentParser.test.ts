@@ -167,3 +167,56 @@ test("parseIterable: range and list/tuple literals", () => {
     );
   }
 });
+
+/** CPU milliseconds of `f` (the machine is shared: wall time would measure the neighbours). */
+function cpuMs(f: () => unknown): number {
+  const start = process.cpuUsage();
+  f();
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+}
+
+test("the parser is linear: 8× the entries costs far less than the 64× of a quadratic scan", () => {
+  const shapes: [string, (n: number) => string][] = [
+    ["dict", (n) => `{${Array.from({ length: n }, (_, i) => `${i}: 'v'`).join(", ")}}`],
+    ["tuple-keyed dict", (n) => `{${Array.from({ length: n }, (_, i) => `(${i}, 'k'): ${i}`).join(", ")}}`],
+    ["set", (n) => `{${Array.from({ length: n }, (_, i) => `'s${i}'`).join(", ")}}`],
+    ["kwargs", (n) => Array.from({ length: n }, (_, i) => `k${i}=${i}`).join(", ")],
+  ];
+  for (const [what, text] of shapes) {
+    const small = text(2500);
+    const big = text(20_000);
+    parseArguments(small); // warm up the JIT
+    const t1 = Math.max(1, Math.min(cpuMs(() => parseArguments(small)), cpuMs(() => parseArguments(small))));
+    const t8 = Math.min(cpuMs(() => parseArguments(big)), cpuMs(() => parseArguments(big)));
+    assert.ok(t8 < t1 * 24, `${what}: 2,500 entries ${t1.toFixed(1)} ms, 20,000 entries ${t8.toFixed(1)} ms`);
+  }
+});
+
+test("dict, set and keyword semantics hold with the hash indexes", () => {
+  const { args, kwargs } = parseArguments("{1: 'a', True: 'b', 1.0: 'c', (1, 'x'): 1, (1, 'x'): 2}, {1, True, 1.0, (2,), (2,)}, a=1, b=2");
+  assert.ok(pyEquals(args[0], new PyDict([[1, "c"], [new PyTuple([1, "x"]), 2]])));
+  assert.ok(pyEquals(args[1], new PySet([1, new PyTuple([2])])));
+  assert.deepEqual(kwargs.keys(), ["a", "b"]);
+  assertError("a=1, b=2, a=3", "DUPLICATE_KEYWORD", 10, 1);
+  const many = Array.from({ length: 5000 }, (_, i) => `k${i}=${i}`).join(", ");
+  assert.equal(parseArguments(many).kwargs.size, 5000);
+  assertError(many + ", k4999=0", "DUPLICATE_KEYWORD", many.length + 2, 5);
+});
+
+test("decimal ints stop at CPython's 4300-digit limit; hex of any size is fine", () => {
+  assert.equal(parseArguments("1" + "0".repeat(4299)).args[0], 10n ** 4299n);
+  const huge = "7".repeat(10_000_000);
+  let error: unknown;
+  assert.ok(cpuMs(() => {
+    try {
+      parseArguments(`[${huge}]`);
+    } catch (e) {
+      error = e;
+    }
+  }) < 1000);
+  assert.ok(error instanceof ArgumentSyntaxError && error.code === "INVALID_NUMBER" && error.column === 1 && error.length === huge.length);
+  assert.match(error.message, /10000000 characters.*4300 digits/);
+  assert.throws(() => parseArguments("9".repeat(4301)), (e: unknown) => e instanceof ArgumentSyntaxError && e.code === "INVALID_NUMBER" && /4301 digits/.test(e.message));
+  assert.equal(parseArguments("0x" + "f".repeat(20_000)).args[0], (1n << 80_000n) - 1n);
+});

@@ -36,7 +36,8 @@ test("valid values are read and normalized", () => {
     resultSerializers: ["globus_compute_sdk.serialize.concretes.JSONData"],
     argumentSerialization: "pickle",
     local: { pythonPath: "/usr/bin/python3", workers: 8 },
-    retention: { maxTaskGroups: 5 },
+    retention: { maxTaskGroups: 5, maxTasks: 100_000 },
+    notifications: { longTaskSeconds: 30 },
   });
 });
 

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import {
   authorizeUrl,
@@ -8,6 +10,7 @@ import {
   DEFAULT_CLIENT_ID,
   GlobusAuthError,
   pkceChallenge,
+  refreshTokens,
   renewingTokenProvider,
   type TokenResponse,
 } from "../../../../../core/service/globus/auth";
@@ -58,5 +61,29 @@ describe("Globus Auth helpers", () => {
     assert.deepEqual([a, b, grants], ["t1", "t1", 1], "30 s left is under the 60 s margin: renewed once");
     assert.equal(await provider({ forceRefresh: false }), "t1");
     assert.equal(await provider({ forceRefresh: true }), "t2");
+  });
+
+  it("a token request is never sent on by a redirect: its form carries credentials", async () => {
+    const requests: { url: string; body: string; headers: IncomingMessage["headers"] }[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d: Buffer) => (body += d.toString()));
+      req.on("end", () => {
+        requests.push({ url: req.url ?? "", body, headers: req.headers });
+        res.writeHead(307, { location: "/v2/oauth2/elsewhere" });
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const authBaseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await assert.rejects(
+        refreshTokens({ authBaseUrl, refreshToken: "secret-refresh" }),
+        (e: GlobusAuthError) => e.code === "REDIRECTED" && e.httpStatus === 307 && /not sent on/.test(e.message) && !e.message.includes("secret-refresh"),
+      );
+      assert.deepEqual(requests.map((r) => r.url), ["/v2/oauth2/token"], "the redirect was not followed");
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

@@ -102,6 +102,48 @@ describe("RestClient retries and errors (against a real HTTP server)", () => {
     service.dispose();
   });
 
+  it("a redirect to another port (another origin) is followed without the token; the same origin keeps it", async () => {
+    // A second server on another port of the same host: node-fetch alone would send it the token.
+    const elsewhere: IncomingMessage["headers"][] = [];
+    const other = createServer((req, res) => {
+      elsewhere.push(req.headers);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"from":"elsewhere"}');
+    });
+    await new Promise<void>((r) => other.listen(0, "127.0.0.1", r));
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      handlers = [json(302, "", { location: `${otherUrl}/v2/stolen` })];
+      assert.deepEqual(await client().get("/v2/x"), { from: "elsewhere" });
+      assert.equal(seen[0].headers.authorization, "Bearer tok");
+      assert.equal(elsewhere.length, 1);
+      assert.equal(elsewhere[0].authorization, undefined, "token sent to another port");
+      // localhost is another host name for the same machine, and so another origin.
+      handlers = [json(307, "", { location: baseUrl.replace("127.0.0.1", "localhost") + "/v2/y" }), json(200, { ok: 1 })];
+      seen = [];
+      assert.deepEqual(await client().post("/v2/x", { a: 1 }), { ok: 1 });
+      assert.equal(seen.length, 2);
+      assert.equal(seen[1].headers.authorization, undefined, "token sent to another host name");
+      assert.equal(seen[1].method, "POST", "307 keeps the method");
+      assert.equal(seen[1].body, '{"a":1}', "307 keeps the body");
+      // The same origin: the token follows; 303 turns a POST into a GET without a body.
+      handlers = [json(303, "", { location: "/v2/z" }), json(200, { ok: 2 })];
+      seen = [];
+      assert.deepEqual(await client().post("/v2/x", { a: 1 }), { ok: 2 });
+      assert.deepEqual([seen[1].method, seen[1].url, seen[1].headers.authorization, seen[1].body], ["GET", "/v2/z", "Bearer tok", ""]);
+      assert.equal(seen[1].headers["content-type"], undefined);
+    } finally {
+      await new Promise<void>((r) => other.close(() => r()));
+    }
+  });
+
+  it("a redirect loop ends in an error, not a hang", async () => {
+    handlers = [json(302, "", { location: "/v2/loop" })];
+    const c = new RestClient({ baseUrl, token: async () => "t", retry: { maxRetries: 0 } });
+    await assert.rejects(c.get("/v2/loop"), (e: ComputeApiError) => e.code === "NETWORK_ERROR" && /redirects/.test(e.message));
+    assert.equal(seen.length, 21);
+  });
+
   it("builds the submit body in the SDK's key order, leaving out empty options", async () => {
     const id = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
     handlers = [json(200, { request_id: id, task_group_id: id, endpoint_id: id, tasks: { f: [id] } })];

@@ -1,0 +1,22 @@
+/**
+ * Where a workspace folder's history lives: one folder per (workspace folder, user) under the extension's
+ * global storage, so every window on the folder (another browser, a second window, after a crash) finds
+ * the same history, unlike the per-window workspace storage folder.
+ */
+import { createHash } from "node:crypto";
+import { userInfo } from "node:os";
+import { join, resolve } from "node:path";
+
+export function historyDir(globalStorageDir: string, workspaceFolder: string | undefined, user = currentUser()): string {
+  const key = workspaceFolder === undefined ? "no-folder" : resolve(workspaceFolder);
+  const hash = createHash("sha256").update(`${user}\0${key}`).digest("hex").slice(0, 24);
+  return join(globalStorageDir, "history", hash);
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? "user");
+  }
+}

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { autoChunkSize, MapItemError, MAX_AUTO_CHUNK } from "../../../../core/executor/mapResult";
+import { Executor, TaskExecutionFailed } from "../../../../core/executor";
+import { jsonArgs, MemoryComputeService } from "../../../support/memoryComputeService";
+
+const ENDPOINT = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
+const double = { name: "double", source: "def double(x):\n    return x * 2\n" };
+
+describe("map chunks", () => {
+  it("autoChunkSize follows Pool.map: ceil(items / (4 × workers)), at least 1, capped", () => {
+    assert.equal(autoChunkSize(10_000, 2), 1250);
+    assert.equal(autoChunkSize(10_001, 2), 1251);
+    assert.equal(autoChunkSize(3, 2), 1);
+    assert.equal(autoChunkSize(0, 2), 1);
+    assert.equal(autoChunkSize(100, 0), autoChunkSize(100), "a nonsense worker count falls back to the default");
+    assert.equal(autoChunkSize(10_000_000, 2), MAX_AUTO_CHUNK);
+  });
+
+  it("spreads a chunk's failures to its items, and a malformed chunk result fails every item of it", async () => {
+    const service = new MemoryComputeService();
+    service.respond = (t) => {
+      const [items] = jsonArgs(t.payload) as [number[]];
+      if (items[0] === 0) return { value: [[null, 2], [[0, "Traceback...\nValueError: zero"]]] };
+      return { value: "not a chunk" };
+    };
+    await using gce = new Executor({ endpointId: ENDPOINT, service });
+    const result = gce.map(double, [0, 1, 2, 3], { chunk: 2 });
+    const first = await result.outcomesOf(0);
+    assert.ok("error" in first[0] && first[0].error instanceof TaskExecutionFailed);
+    assert.match((first[0] as { error: Error }).error.message, /ValueError: zero/);
+    assert.deepEqual(first[1], { index: 1, value: 2 });
+    const second = await result.outcomesOf(1);
+    assert.deepEqual(
+      second.map((o) => ("error" in o ? (o.error as { code?: string }).code : "value")),
+      ["MALFORMED_RESULT", "MALFORMED_RESULT"],
+    );
+    const seen: number[] = [];
+    await result.forEachSettled((outcomes) => outcomes.forEach((o) => seen.push(o.index)));
+    assert.deepEqual(seen.sort(), [0, 1, 2, 3]);
+    await assert.rejects(
+      async () => {
+        for await (const _ of result) void _;
+      },
+      (e: MapItemError) => e.index === 0 && /^map item 0 \(0\) failed/.test(e.message),
+    );
+  });
+});

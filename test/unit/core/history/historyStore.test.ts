@@ -1,0 +1,136 @@
+/** The durable history: real files in a temp folder, two stores standing in for two windows, and a writer killed mid-write. */
+import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { historyDir } from "../../../../core/history/historyLocation";
+import type { GroupFields } from "../../../../core/history/historyRecords";
+import { HistoryStore, SNAPSHOT_FILE } from "../../../../core/history/historyStore";
+
+const roots: string[] = [];
+after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "gc-history-"));
+  roots.push(dir);
+  return dir;
+}
+const RETENTION = { maxTaskGroups: 50, maxTasks: 100_000 };
+function group(id: string, createdAt = 1): GroupFields {
+  return { id, functionName: "double", endpoint: { name: "local", id: "local" }, service: "local", createdAt };
+}
+
+test("a second store on the folder (another window) reads what the first wrote, and compaction keeps it", () => {
+  const dir = tempDir();
+  const a = new HistoryStore({ dir, retention: RETENTION });
+  a.write({ op: "group", group: { ...group("g1"), configuration: "gpu" } });
+  a.write({ op: "tasks", id: "g1", from: 0, tasks: [{ call: "double(7)", state: "queued", submittedAt: 5 }] });
+  a.write({ op: "task", id: "g1", i: 0, patch: { taskId: "t1", state: "success", resultPreview: "14", stdout: "hi\n" } });
+  const b = new HistoryStore({ dir, retention: RETENTION });
+  assert.deepEqual(b.get("g1")?.tasks, [{ call: "double(7)", state: "success", submittedAt: 5, taskId: "t1", resultPreview: "14", stdout: "hi\n" }]);
+  assert.equal(b.get("g1")?.configuration, "gpu");
+
+  b.markPrinted("g1", 0);
+  a.reload();
+  assert.equal(a.get("g1")?.tasks[0].printed, true, "a printed mark from one window is seen by the other");
+
+  assert.equal(a.compact(), true);
+  // a is alive, so b's journal stays (its writer is this process too) but is recorded as read.
+  const c = new HistoryStore({ dir, retention: RETENTION });
+  assert.equal(c.get("g1")?.tasks[0].printed, true);
+  assert.equal(c.get("g1")?.tasks[0].resultPreview, "14");
+  assert.deepEqual(c.problems, []);
+  [a, b, c].forEach((s) => s.dispose());
+});
+
+test("compaction leaves one snapshot and drops journals already folded in; marks, forgets and retention apply", () => {
+  const dir = tempDir();
+  const s = new HistoryStore({ dir, retention: { maxTaskGroups: 2, maxTasks: 100 } });
+  for (let i = 1; i <= 3; i++) s.write({ op: "group", group: group(`g${i}`, i) });
+  s.write({ op: "mark", id: "g3", unavailable: { reason: "TASK_GROUP_NOT_FOUND", at: 9 } });
+  assert.deepEqual(s.groups.map((g) => g.id), ["g3", "g2", "g1"], "retention is applied when reading, not on every write");
+  s.compact();
+  assert.deepEqual(readdirSync(dir).sort(), [SNAPSHOT_FILE]);
+  const t = new HistoryStore({ dir, retention: { maxTaskGroups: 2, maxTasks: 100 } });
+  assert.deepEqual(t.groups.map((g) => g.id), ["g3", "g2"]);
+  assert.equal(t.get("g3")?.unavailable?.reason, "TASK_GROUP_NOT_FOUND");
+  t.write({ op: "forget", id: "g2" });
+  t.write({ op: "mark", id: "g3", unavailable: null });
+  const u = new HistoryStore({ dir, retention: RETENTION });
+  assert.deepEqual(u.groups.map((g) => [g.id, g.unavailable]), [["g3", undefined]]);
+  [s, t, u].forEach((x) => x.dispose());
+});
+
+test("long captured output and results are shortened, saying by how much", () => {
+  const dir = tempDir();
+  const s = new HistoryStore({ dir, retention: RETENTION });
+  s.write({ op: "group", group: group("g") });
+  s.write({ op: "tasks", id: "g", from: 0, tasks: [{ call: "f()", state: "success", submittedAt: 0, stdout: "x".repeat(100_000) }] });
+  const stdout = new HistoryStore({ dir, retention: RETENTION }).get("g")?.tasks[0].stdout ?? "";
+  assert.ok(stdout.length <= 16_000 && stdout.endsWith("(84040 more characters)"), stdout.slice(-40));
+  s.dispose();
+});
+
+test("a torn last line, a garbage line and an unreadable snapshot are reported and skipped; nothing else is lost", () => {
+  const dir = tempDir();
+  const s = new HistoryStore({ dir, retention: RETENTION });
+  s.write({ op: "group", group: group("g") });
+  s.dispose();
+  const journal = readdirSync(dir).find((n) => n.startsWith("journal-")) ?? "";
+  appendFileSync(join(dir, journal), 'not json\n{"t":1,"s":9,"op":"forget","id":"g"');
+  const r = new HistoryStore({ dir, retention: RETENTION });
+  assert.deepEqual(r.groups.map((g) => g.id), ["g"], "the torn forget never happened");
+  assert.equal(r.problems.length, 2);
+
+  writeFileSync(join(dir, SNAPSHOT_FILE), "{ half a snap");
+  const q = new HistoryStore({ dir, retention: RETENTION });
+  assert.deepEqual(q.groups.map((g) => g.id), ["g"], "the journal still has it");
+  assert.match(q.problems.join("\n"), /could not be read .* kept as .*unreadable/);
+  assert.ok(readdirSync(dir).some((n) => n.includes(".unreadable-")));
+});
+
+test("the history folder is per workspace folder and user, not per window", () => {
+  assert.equal(historyDir("/g", "/work/proj", "ann"), historyDir("/g", "/work/proj/", "ann"));
+  assert.notEqual(historyDir("/g", "/work/proj", "ann"), historyDir("/g", "/work/proj", "bob"));
+  assert.notEqual(historyDir("/g", "/work/proj", "ann"), historyDir("/g", "/work/other", "ann"));
+});
+
+// A child process writes tasks (compacting now and then) and reports each write; it is killed at a random moment.
+const WRITER = `
+const { HistoryStore } = require(${JSON.stringify(join(__dirname, "../../../../core/history/historyStore.ts"))});
+const s = new HistoryStore({ dir: process.argv[1], retention: { maxTaskGroups: 10, maxTasks: 1e9 }, compactAfterBytes: 20000 });
+s.write({ op: "group", group: { id: "g", functionName: "f", endpoint: { name: "local", id: "local" }, service: "local", createdAt: 1 } });
+for (let i = 0; ; i++) {
+  s.write({ op: "tasks", id: "g", from: i, tasks: [{ call: "f(" + i + ")", state: "success", submittedAt: i, stdout: "p".repeat(i % 300) }] });
+  process.stdout.write(i + "\\n");
+}`;
+
+test("killing the writer mid-write (and mid-compaction) loses at most the last record, never the store", async () => {
+  for (let round = 0; round < 6; round++) {
+    const dir = tempDir();
+    const child = spawn(process.execPath, ["--import", "tsx", "-e", WRITER, dir], { stdio: ["ignore", "pipe", "inherit"] });
+    let acknowledged = -1;
+    let buffered = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split("\n");
+      buffered = lines.pop() ?? "";
+      if (lines.length > 0) acknowledged = Number(lines.at(-1));
+    });
+    await new Promise<void>((resolve) => {
+      const waitForWrites = () => (acknowledged >= 200 + round * 150 ? resolve() : setTimeout(waitForWrites, 5));
+      waitForWrites();
+    });
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    const store = new HistoryStore({ dir, retention: { maxTaskGroups: 10, maxTasks: 1e9 } });
+    const tasks = store.get("g")?.tasks ?? [];
+    assert.ok(tasks.length >= acknowledged + 1, `round ${round}: ${tasks.length} tasks, ${acknowledged + 1} acknowledged`);
+    tasks.forEach((t, i) => assert.equal(t.call, `f(${i})`));
+    // The next window compacts what the dead writer left.
+    assert.equal(store.compact(), true);
+    assert.deepEqual(readdirSync(dir), [SNAPSHOT_FILE]);
+    assert.equal(new HistoryStore({ dir, retention: { maxTaskGroups: 10, maxTasks: 1e9 } }).get("g")?.tasks.length, tasks.length);
+  }
+});

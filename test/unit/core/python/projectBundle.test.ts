@@ -1,0 +1,164 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WorkerPool } from "../../../../core/local/workerPool";
+import { packBuffers } from "../../../../core/protocol/buffers";
+import { formatPython } from "../../../../core/protocol/formatPython";
+import { deserializeData, packTaskPayload, serializeCode } from "../../../../core/protocol/strategies";
+import { parseArguments } from "../../../../core/python/argumentParser";
+import type { FunctionBundle } from "../../../../core/python/bundle";
+import { PythonAnalyzer, type ProjectLocation } from "../../../../core/python/pythonAnalyzer";
+import { PYTHON, runPythonJson } from "./pythonOracle";
+
+// The multi-module bundle through the local endpoint's worker, with the project NOT on the worker's
+// path (its cwd is an empty directory): every function of the fixture project gives what Python gives
+// running it in place, and its result loads on a client that has the project (pickled by reference).
+const PROJECT = join(__dirname, "../../../fixtures/project");
+const WORKER = join(__dirname, "../../../../core/local/worker.py");
+
+let analyzer: PythonAnalyzer;
+let pool: WorkerPool;
+let emptyDir: string;
+before(async () => {
+  analyzer = await PythonAnalyzer.load();
+  emptyDir = mkdtempSync(join(tmpdir(), "gc-project-worker-"));
+  pool = await WorkerPool.start({ python: PYTHON, workers: 1, cwd: emptyDir, env: { PYTHONPATH: "" } });
+});
+after(() => {
+  pool?.dispose();
+  analyzer?.dispose();
+  rmSync(emptyDir, { recursive: true, force: true });
+});
+
+function locate(root: string, file: string): ProjectLocation {
+  return { path: join(root, file), folders: [root], extraPaths: ["extra"] };
+}
+
+function bundleOf(root: string, file: string, fn: string): FunctionBundle {
+  const text = readFileSync(join(root, file), "utf8");
+  const offset = analyzer.listFunctions(text).find((f) => f.qualifiedName === fn)!.ranges.name.start;
+  return analyzer.bundleFunction(text, offset, locate(root, file))!;
+}
+
+let taskNumber = 0;
+async function run(bundle: Pick<FunctionBundle, "name" | "source">, argText: string): Promise<{ data?: string; error?: string }> {
+  const { args, kwargs } = parseArguments(argText);
+  const taskBuffer = packBuffers([serializeCode(bundle.name, bundle.source, "st")]) + packTaskPayload(args, kwargs, "dill");
+  const { result } = await pool.run({ taskId: `project-${++taskNumber}`, taskBuffer, timeoutMs: 60_000 }).result;
+  return result.error_details ? { error: result.data } : { data: result.data };
+}
+
+/** repr() of the function's result run in place, and of the remote result loaded by a client that has the project on its path. */
+function inPlaceAndClient(root: string, module: string, fn: string, argText: string, payload: string): { local: string; client: string } {
+  return runPythonJson<{ local: string; client: string }>(
+    String.raw`
+import json, sys, importlib, importlib.util
+root, module, fn, argtext, payload, worker = json.load(sys.stdin)
+sys.path[:0] = [root, root + "/src", root + "/extra"]
+args, kwargs = eval("(lambda *a, **k: (a, k))(" + argtext + ")")
+local = repr(getattr(importlib.import_module(module), fn)(*args, **kwargs))
+spec = importlib.util.spec_from_file_location("gc_worker", worker)
+w = importlib.util.module_from_spec(spec); spec.loader.exec_module(w)
+print(json.dumps({"local": local, "client": repr(w.deserialize(payload))}))
+`,
+    [root, module, fn, argText, payload, WORKER],
+  );
+}
+
+const SHIPPABLE: [file: string, fn: string, args: string][] = [
+  ["analysis.py", "kelvin_of", "20"],
+  ["analysis.py", "reexport", "20"],
+  ["analysis.py", "module_attr", "1.5"],
+  ["analysis.py", "dotted", "2"],
+  ["analysis.py", "reading", "25"],
+  ["analysis.py", "pair", "1, 2"],
+  ["analysis.py", "scaled", "3"],
+  ["analysis.py", "deep_spread", "[1, 2, 6]"],
+  ["analysis.py", "precise_third", ""],
+  ["analysis.py", "star_fn", "21"],
+  ["analysis.py", "ns_shout", "'hi'"],
+  ["analysis.py", "src_area", "2.0"],
+  ["analysis.py", "vendored", "7"],
+  ["analysis.py", "lazy_mean", "[1.0, 2.0, 4.5]"],
+  ["lab/report.py", "summary", "[1.0, 2.0]"],
+];
+
+for (const [file, fn, argText] of SHIPPABLE) {
+  test(`${file} ${fn}(${argText}) runs on a worker without the project like it does in place`, async () => {
+    const bundle = bundleOf(PROJECT, file, fn);
+    assert.deepEqual(bundle.problems, [], JSON.stringify(bundle.problems));
+    const remote = await run(bundle, argText);
+    assert.equal(remote.error, undefined, `${remote.error}\n--- source ---\n${bundle.source}`);
+    deserializeData(remote.data!); // the extension's own decoder reads it too
+    const module = file.replace(/\.py$/, "").replace(/\//g, ".");
+    const { local, client } = inPlaceAndClient(PROJECT, module, fn, argText, remote.data!);
+    assert.equal(client, local);
+  });
+}
+
+test("only what the function reaches is shipped, third-party and stdlib imports stay imports", () => {
+  const bundle = bundleOf(PROJECT, "analysis.py", "kelvin_of");
+  assert.deepEqual(
+    bundle.modules.map((m) => m.name),
+    // lab.precision: imported by analysis.py for its effect (decimal precision), so it is never dropped.
+    ["lab", "lab.precision", "lab.units"],
+  );
+  const units = bundle.modules.find((m) => m.name === "lab.units")!;
+  assert.match(units.source, /def to_kelvin/);
+  assert.doesNotMatch(units.source, /unused_dump|class Reading|import json/);
+  // Line numbers are the file's: the kept lines are where they are in lab/units.py.
+  assert.equal(units.source.split("\n").indexOf("def to_kelvin(celsius):") + 1, 20);
+  assert.deepEqual(bundle.thirdPartyImports, []);
+});
+
+test("the unshippable are flagged with the chain that reaches them", () => {
+  const messages = (fn: string) => bundleOf(PROJECT, "analysis.py", fn).problems.map((p) => `${p.code} ${p.severity}: ${p.message}`);
+  assert.deepEqual(messages("config_value"), ["LOCAL_STATE_AT_IMPORT error: analysis.py → lab.io_utils → CONFIG read from a file at import, which is not there on the endpoint"]);
+  assert.deepEqual(messages("cyclic"), [
+    "CIRCULAR_IMPORT warning: analysis.py → circular import lab.cycle_a → lab.cycle_b → lab.cycle_a: what each module sees of the other depends on which is imported first",
+  ]);
+  assert.match(messages("compiled").join("\n"), /^USER_C_EXTENSION error: analysis\.py → lab\.fastmath → is a compiled extension of this project \(.*fastmath\.cpython-311-x86_64-linux-gnu\.so\)/);
+});
+
+test("a traceback frame in a helper module names that module's file and line", async () => {
+  const bundle = bundleOf(PROJECT, "analysis.py", "fails_in_helper");
+  const remote = await run(bundle, "[]");
+  const frames = [...(remote.error ?? "").matchAll(/^ {2}File "(.*)", line (\d+), in (.*)\n\s+(.*)$/gm)].map((m) => `${m[1]}:${m[2]} ${m[3]}: ${m[4]}`);
+  assert.deepEqual(frames.slice(0, 2), [
+    `${join(PROJECT, "lab/sub/deep.py")}:6 spread: centre = mean(values)`,
+    `${join(PROJECT, "lab/stats.py")}:7 mean: return statistics.fmean(values) * SCALE / SCALE`,
+  ]);
+});
+
+test("third-party imports the bundle needs are listed through the shipped modules", () => {
+  const root = mkdtempSync(join(tmpdir(), "gc-project-"));
+  try {
+    writeFileSync(join(root, "helpers.py"), "import numpy as np\nimport json\nimport pandas\n\ndef norm(x):\n    return np.linalg.norm(x)\n");
+    writeFileSync(join(root, "main.py"), "import scipy\nfrom helpers import norm\n\ndef f(x):\n    import requests\n    return norm(x)\n");
+    const bundle = bundleOf(root, "main.py", "f");
+    // pandas is imported by helpers.py but nothing the function reaches uses it; scipy is unused here.
+    assert.deepEqual(bundle.thirdPartyImports, ["numpy", "requests"]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("a reused worker: two versions of a module, and a plain task after a bundle, never meet through sys.modules", async () => {
+  const root = mkdtempSync(join(tmpdir(), "gc-project-"));
+  try {
+    cpSync(PROJECT, root, { recursive: true });
+    const first = bundleOf(root, "analysis.py", "kelvin_of");
+    writeFileSync(join(root, "lab/units.py"), readFileSync(join(root, "lab/units.py"), "utf8").replace("ABSOLUTE_ZERO = -273.15", "ABSOLUTE_ZERO = -300.0"));
+    const second = bundleOf(root, "analysis.py", "kelvin_of");
+    for (const [bundle, expected] of [[first, "274.15"], [second, "301.0"], [first, "274.15"]] as const) {
+      const remote = await run(bundle, "1");
+      assert.equal(formatPython(deserializeData(remote.data!)), expected);
+    }
+    const plain = await run({ name: "probe", source: "def probe():\n    import lab\n    return lab.VERSION\n" }, "");
+    assert.match(plain.error ?? "", /ModuleNotFoundError: No module named 'lab'/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
