@@ -101,6 +101,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   const services = new ComputeServices({
     settings: () => settings.current,
     storageDir: (context.storageUri ?? context.globalStorageUri).fsPath,
+    localStateRoot: vscode.Uri.joinPath(context.globalStorageUri, "local-endpoints").fsPath,
     token: globusSessions.getAccessToken,
     cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
     log: (message) => log.warn(message),
