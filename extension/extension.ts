@@ -186,7 +186,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     registerResultDocuments((path) => {
       const at = parseResultPath(path);
       const group = at && tracker.get(at.groupKey);
-      return resultText(group?.calls[at?.index ?? -1] ?? "result", group?.futures[at?.index ?? -1], group?.origin);
+      return resultText(group?.calls[at?.index ?? -1] ?? "result", group?.futures[at?.index ?? -1], group?.origin, at?.from);
     }),
   );
   void reloader.reloadStored().then(() => {
