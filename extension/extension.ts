@@ -40,6 +40,8 @@ import { vscodeEditorContext } from "./vscode/editorContext";
 import { registerResultDocuments, showResultDocument } from "./vscode/resultDocumentProvider";
 import { toTreeItem } from "./vscode/treeItem";
 import { vscodeTrustPrompts } from "./vscode/trustPrompts";
+import { openSampleFile } from "./commands/sampleFileCommand";
+import { vscodeSampleFileDeps } from "./vscode/sampleFile";
 import { vscodeUserInterface } from "./vscode/window";
 
 const VIEW_IDS = { tasks: "globusCompute.tasks", endpoints: "globusCompute.endpoints" } as const;
@@ -229,6 +231,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.selectEndpoint": () => endpointCommands.selectEndpoint(),
         "globusCompute.refreshEndpoints": () => endpointTree.refresh(),
         "globusCompute.showOutput": () => log.show(true),
+        "globusCompute.openSampleFile": () => openSampleFile(vscodeSampleFileDeps(context)),
         "globusCompute.signIn": () => authCommands.signIn(),
         "globusCompute.signOut": () => authCommands.signOut(),
       },

@@ -17,6 +17,7 @@ export const COMMAND_IDS = [
   "globusCompute.signIn",
   "globusCompute.signOut",
   "globusCompute.showOutput",
+  "globusCompute.openSampleFile",
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];
