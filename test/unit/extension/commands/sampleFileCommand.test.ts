@@ -27,7 +27,7 @@ test("an existing sample is opened as it is", async () => {
 test("a missing sample is created in the workspace folder only when the person agrees", async () => {
   const yes = deps("/ws", [], true);
   await openSampleFile(yes.d);
-  assert.deepEqual(yes.calls, [`confirm ${path}`, `create ${path} 31`, `open ${path}`]);
+  assert.deepEqual(yes.calls, [`confirm ${path}`, `create ${path} 32`, `open ${path}`]);
   const no = deps("/ws", [], false);
   await openSampleFile(no.d);
   assert.deepEqual(no.calls, [`confirm ${path}`]);
@@ -36,5 +36,5 @@ test("a missing sample is created in the workspace folder only when the person a
 test("with no folder open, the examples open in an untitled editor", async () => {
   const { d, calls } = deps(undefined, [], true);
   await openSampleFile(d);
-  assert.deepEqual(calls, ["untitled 31"]);
+  assert.deepEqual(calls, ["untitled 32"]);
 });
