@@ -39,6 +39,7 @@ import { vscodeConfigurationSource } from "./vscode/configurationSource";
 import { vscodeEditorContext } from "./vscode/editorContext";
 import { registerResultDocuments, showResultDocument } from "./vscode/resultDocumentProvider";
 import { toTreeItem } from "./vscode/treeItem";
+import { taskTreeControls } from "./vscode/taskTreeControls";
 import { vscodeTrustPrompts } from "./vscode/trustPrompts";
 import { openSampleFile } from "./commands/sampleFileCommand";
 import { vscodeSampleFileDeps } from "./vscode/sampleFile";
@@ -172,13 +173,14 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   });
 
   const taskTree = new TaskTreeDataProvider(taskGroups, { toTreeItem });
+  const taskTreeView = vscode.window.createTreeView(VIEW_IDS.tasks, { treeDataProvider: taskTree, showCollapseAll: true, canSelectMany: true });
   const endpointTree = new EndpointTreeDataProvider(settings, endpoints, toTreeItem, (option) => services.endpointStatus(option));
   subscriptions.push(
     taskTree,
     endpointTree,
     // A submission may have started the local endpoint or found a cloud one offline: show the news.
     taskGroups.onDidChange((change) => change.kind === "added" && endpointTree.refresh()),
-    vscode.window.createTreeView(VIEW_IDS.tasks, { treeDataProvider: taskTree, showCollapseAll: true }),
+    taskTreeView,
     vscode.window.createTreeView(VIEW_IDS.endpoints, { treeDataProvider: endpointTree }),
     new TaskStatusBar(
       vscode.window.createStatusBarItem("globusCompute.status", vscode.StatusBarAlignment.Left, 50),
@@ -206,7 +208,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     lastArguments: new LastArguments(context.workspaceState),
     log,
   });
-  const tasks = new TaskCommands(taskGroups, taskTree, ui, {
+  const tasks = new TaskCommands(taskGroups, taskTreeControls(taskTree, taskTreeView), ui, {
     future: (key, index) => tracker.get(key)?.futures[index],
     openResult: showResultDocument,
   });
@@ -221,12 +223,17 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.reloadTaskGroup": (id) =>
           reloadTaskGroup({ reloader, endpoints, serviceKeyFor: (e) => services.serviceKeyFor(e), ensureSignedIn, ui }, id),
         "globusCompute.openResult": (node) => tasks.openResult(node),
-        "globusCompute.rerunTask": (node) => submit.rerun(node, false),
+        "globusCompute.rerunTask": async (node, selected) => {
+          for (const row of Array.isArray(selected) && selected.length > 1 ? selected : [node]) await submit.rerun(row, false);
+        },
         "globusCompute.rerunTaskWithEditedArguments": (node) => submit.rerun(node, true),
         "globusCompute.cancelTask": (node) => tasks.cancelTask(node),
-        "globusCompute.copyTaskId": (node) => tasks.copyTaskId(node),
+        "globusCompute.copyTaskId": (node, selected) => tasks.copyTaskId(node, selected),
         "globusCompute.copyTaskGroupId": (node) => tasks.copyTaskGroupId(node),
-        "globusCompute.forgetTaskGroup": (node) => tasks.forgetTaskGroup(node),
+        "globusCompute.forgetTaskGroup": (node, selected) => tasks.forgetTaskGroup(node, selected),
+        "globusCompute.clearFinished": () => tasks.clearFinished(),
+        "globusCompute.filterTasks": () => tasks.filterTasks(),
+        "globusCompute.findTask": (id) => tasks.findTask(id),
         "globusCompute.showMoreTasks": (node) => tasks.showMoreTasks(node),
         "globusCompute.selectEndpoint": () => endpointCommands.selectEndpoint(),
         "globusCompute.refreshEndpoints": () => endpointTree.refresh(),

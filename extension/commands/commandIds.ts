@@ -18,6 +18,9 @@ export const COMMAND_IDS = [
   "globusCompute.signOut",
   "globusCompute.showOutput",
   "globusCompute.openSampleFile",
+  "globusCompute.clearFinished",
+  "globusCompute.filterTasks",
+  "globusCompute.findTask",
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];
