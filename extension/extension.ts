@@ -28,12 +28,14 @@ import { SubmitConsent } from "./state/workspaceTrust";
 import { TaskStatusBar } from "./status/taskStatusBar";
 import { LastArguments } from "./submit/argumentInput";
 import { describeFailure } from "./submit/failureMessages";
+import { BundlePreviewCommands } from "./submit/bundlePreview";
 import { SubmitCommands } from "./submit/submitCommands";
 import { TaskGroupModel } from "./tasks/taskGroupModel";
 import { TaskGroupReloader } from "./tasks/taskGroupReloader";
 import { TaskGroupTracker } from "./tasks/taskGroupTracker";
 import { TaskTreeDataProvider } from "./tasks/taskTreeDataProvider";
 import { vscodeLoginPrompts } from "./vscode/authPrompts";
+import { BundleDocuments } from "./vscode/bundleDocuments";
 import { registerCommands } from "./vscode/commands";
 import { vscodeConfigurationSource } from "./vscode/configurationSource";
 import { vscodeEditorContext } from "./vscode/editorContext";
@@ -101,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     storageDir: (context.storageUri ?? context.globalStorageUri).fsPath,
     token: globusSessions.getAccessToken,
     cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    log: (message) => log.warn(message),
   });
   const taskGroups = new TaskGroupModel();
   const store = new TaskGroupStore(context.workspaceState, settings.current.retention.maxTaskGroups);
@@ -197,7 +200,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     editor: vscodeEditorContext,
     ui,
     endpoints,
-    ensureSubmitAllowed: () => consent.ensureSubmitAllowed(),
+    ensureSubmitAllowed: (target) => consent.ensureSubmitAllowed(target),
     ensureSignedIn,
     createExecutor: (target) => services.createExecutor(target),
     release: (executor) => services.release(executor),
@@ -207,6 +210,14 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     sessionGroups: new SessionGroups(tracker),
     lastArguments: new LastArguments(context.workspaceState),
     log,
+  });
+  const bundleDocuments = new BundleDocuments();
+  subscriptions.push(bundleDocuments);
+  const bundlePreview = new BundlePreviewCommands({
+    analysis: () => languageClient,
+    editor: vscodeEditorContext,
+    ui,
+    show: (name, text) => bundleDocuments.show(name, text),
   });
   const tasks = new TaskCommands(taskGroups, taskTreeControls(taskTree, taskTreeView), ui, {
     future: (key, index) => tracker.get(key)?.futures[index],
@@ -220,6 +231,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.submitFunction": (arg) => submit.submitFunction(arg),
         "globusCompute.submitFunctionWithArguments": (arg) => submit.submitFunctionWithArguments(arg),
         "globusCompute.mapFunction": (arg) => submit.mapFunction(arg),
+        "globusCompute.showBundle": (arg) => bundlePreview.showBundle(arg),
         "globusCompute.reloadTaskGroup": (id) =>
           reloadTaskGroup({ reloader, endpoints, serviceKeyFor: (e) => services.serviceKeyFor(e), ensureSignedIn, ui }, id),
         "globusCompute.openResult": (node) => tasks.openResult(node),

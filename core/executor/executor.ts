@@ -17,7 +17,7 @@ import { ExecutorError, TaskCancelledError } from "./errors";
 import { autoChunkSize, chunkRunner, MapResult } from "./mapResult";
 import { FunctionRegistry, validateFunction, type FunctionRef, type PythonFunction } from "./functionRegistry";
 import { canonicalUuid, jsonDict, resolveOptions, resultSerializers, type ExecutorOptions, type ResolvedOptions } from "./options";
-import { ResultRouter, type WatchStateChange } from "./resultRouter";
+import { ResultRouter, type MalformedResult, type WatchStateChange } from "./resultRouter";
 import { encodeTaskPayload, type Kwargs } from "./taskPayload";
 import { TaskSubmitter, type BatchSpec, type SentBatch } from "./taskSubmitter";
 
@@ -70,6 +70,8 @@ export class Executor implements Disposable, AsyncDisposable {
   readonly onTaskGroupChange: Event<string> = this.taskGroupChange.event;
   /** How results currently arrive (streaming, reconnecting, polling). */
   readonly onWatchStateChange: Event<WatchStateChange>;
+  /** A result message could not be decoded; its task keeps waiting (for the owner to log). */
+  readonly onMalformedResult: Event<MalformedResult>;
 
   constructor(options: ExecutorOptions) {
     this.options = resolveOptions(options);
@@ -80,6 +82,7 @@ export class Executor implements Disposable, AsyncDisposable {
     this.registry = new FunctionRegistry(this.service);
     this.router = this.disposables.add(new ResultRouter(this.service, this.options.amqpPort, this.options.batchSize));
     this.onWatchStateChange = this.router.onWatchStateChange;
+    this.onMalformedResult = this.router.onMalformedResult;
     // The burst limit protects the web service (protocol.md §8.3); the local endpoint has none to protect,
     // and holding back a fifth small batch for 16 s would only stall maps and loops of submits there.
     const burst = this.service.kind === "local" ? Infinity : this.options.apiBurstLimit;

@@ -3,6 +3,7 @@ export const COMMAND_IDS = [
   "globusCompute.submitFunction",
   "globusCompute.submitFunctionWithArguments",
   "globusCompute.mapFunction",
+  "globusCompute.showBundle",
   "globusCompute.selectEndpoint",
   "globusCompute.reloadTaskGroup",
   "globusCompute.openResult",

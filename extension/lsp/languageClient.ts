@@ -3,11 +3,13 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import {
   BUNDLE_REQUEST,
   FUNCTION_AT_REQUEST,
+  PROJECT_SETTINGS_NOTIFICATION,
   RESULT_STATUS_NOTIFICATION,
   type BundleParams,
   type BundleResult,
   type FunctionAtParams,
   type FunctionAtResult,
+  type ProjectSettings,
   type ResultStatusParams,
 } from "../../core/server/protocol";
 
@@ -38,8 +40,11 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
     documentSelector: [
       { language: "python", scheme: "file" },
       { language: "python", scheme: "untitled" },
+      // Code cells of Jupyter notebooks (synced as notebooks: the server analyses each with the cells above).
+      { notebook: "jupyter-notebook", language: "python" },
     ],
     diagnosticCollectionName: "globusCompute",
+    initializationOptions: projectSettings(),
   };
   const client = new LanguageClient("globusComputePython", "Globus Compute (Python analysis)", serverOptions, clientOptions);
   // A window reload stops the client while results still settle: a message sent then would make the client
@@ -55,6 +60,14 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
     if (stopping !== undefined || !client.isRunning()) throw new Error(`The Python analysis is not running (${what} while it stops or restarts); try again.`);
   };
   await starting;
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (stopping !== undefined || !client.isRunning()) return;
+      if (e.affectsConfiguration("globusCompute.python.extraPaths") || e.affectsConfiguration("python.analysis.extraPaths")) {
+        void client.sendNotification(PROJECT_SETTINGS_NOTIFICATION, projectSettings());
+      }
+    }),
+  );
   return {
     functionAt: async (params) => (running("functionAt"), client.sendRequest<FunctionAtResult>(FUNCTION_AT_REQUEST, params)),
     bundle: async (params) => (running("bundle"), client.sendRequest<BundleResult>(BUNDLE_REQUEST, params)),
@@ -65,4 +78,12 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
     stop,
     dispose: () => void stop(),
   };
+}
+
+/** Where the project's own modules are found besides the workspace folders: ours, else the Python extension's setting. */
+function projectSettings(): ProjectSettings {
+  const own = vscode.workspace.getConfiguration("globusCompute.python").get<unknown>("extraPaths");
+  const python = vscode.workspace.getConfiguration("python.analysis").get<unknown>("extraPaths");
+  const paths = Array.isArray(own) ? own : Array.isArray(python) ? python : [];
+  return { extraPaths: paths.filter((p): p is string => typeof p === "string") };
 }

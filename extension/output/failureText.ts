@@ -3,7 +3,7 @@
  * submitted file when the group knows its line map, else the error's message. The map names the lines
  * as they were at submission; later edits of the file are not followed.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { TaskExecutionFailed } from "../../core/executor/errors";
 import { locateTraceback, type FrameStyle } from "../../core/python/tracebackLocations";
@@ -22,7 +22,9 @@ export function failureText(
   if (!(err instanceof TaskExecutionFailed)) return err instanceof Error ? err.message : String(err);
   const traceback = err.remoteTraceback.trimEnd();
   const path = origin?.lineMap === undefined ? undefined : filePath(origin.uri);
-  const located = path === undefined || origin?.lineMap === undefined ? traceback : locateTraceback(traceback, origin.lineMap, path, style);
+  // Frames in the project's helper modules name their own files: linked when the file is here.
+  const located =
+    path === undefined || origin?.lineMap === undefined ? traceback : locateTraceback(traceback, origin.lineMap, path, style, existsSync);
   return cleanTraceback(located, { path, readLines });
 }
 

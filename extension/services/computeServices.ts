@@ -34,6 +34,8 @@ export interface ComputeServicesOptions {
    */
   createLocal?: (options: LocalComputeServiceOptions) => Promise<ComputeService>;
   createCloud?: (baseUrl: string, token: TokenProvider) => ComputeService;
+  /** Problems with results that do not fail a task (a malformed message: the task keeps waiting). */
+  log?: (message: string) => void;
 }
 
 /** Where a task group lives: its endpoint and the service that knows it. */
@@ -73,7 +75,8 @@ export class ComputeServices implements Disposable {
     let service = this.cloud.get(key);
     if (service === undefined) {
       const create =
-        this.options.createCloud ?? ((baseUrl, token) => new GlobusComputeService({ baseUrl, token }));
+        this.options.createCloud ??
+        ((baseUrl, token) => new GlobusComputeService({ baseUrl, token, watcher: { onError: (err) => this.options.log?.(err.message) } }));
       service = create(key, this.options.token);
       this.cloud.set(key, service);
     }
@@ -95,6 +98,7 @@ export class ComputeServices implements Disposable {
       argumentSerialization: s.argumentSerialization,
       label: target.endpoint.name,
     });
+    executor.onMalformedResult(({ error }) => this.options.log?.(`${error.message} Waiting for a valid result.`));
     this.executors.set(executor, key);
     return executor;
   }

@@ -12,6 +12,7 @@ import type { BundleResult, FunctionBundleDescription, FunctionLocation, SubmitF
 import type { EndpointOption } from "../endpoints/endpointSelection";
 import type { ExecutorTarget } from "../services/computeServices";
 import type { StoredOrigin } from "../state/taskGroupStore";
+import type { SubmissionTarget } from "../state/workspaceTrust";
 import type { SessionGroups } from "../tasks/sessionGroups";
 import type { TaskGroupTracker, TrackedEndpoint } from "../tasks/taskGroupTracker";
 import type { TaskTreeNode } from "../tasks/taskTreeNodes";
@@ -32,8 +33,8 @@ export interface SubmitDeps {
   editor: EditorContext;
   ui: UserInterface;
   endpoints: { readonly current: EndpointOption };
-  /** Workspace-trust consent; false: do not submit. */
-  ensureSubmitAllowed(): Promise<boolean>;
+  /** Workspace-trust consent for running this function on this endpoint; false: do not submit. */
+  ensureSubmitAllowed(target: SubmissionTarget): Promise<boolean>;
   /** Sign-in, asked only for cloud endpoints; rejects with AuthError SIGN_IN_CANCELLED when closed. */
   ensureSignedIn(): Promise<void>;
   createExecutor(target: ExecutorTarget): Promise<Executor>;
@@ -186,7 +187,7 @@ export class SubmitCommands {
       deps.ui.showInformation("Nothing to map over: the iterable is empty.");
       return undefined;
     }
-    if (!(await deps.ensureSubmitAllowed())) return undefined;
+    if (!(await deps.ensureSubmitAllowed({ functionName: bundle.function.name, endpoint }))) return undefined;
     let executor: Executor | undefined;
     let futures: ComputeFuture[];
     const serviceKey = service ?? deps.serviceKeyFor(endpoint);
