@@ -46,7 +46,10 @@ import { vscodeConfigurationSource } from "./vscode/configurationSource";
 import { vscodeEditorContext } from "./vscode/editorContext";
 import { registerResultDocuments, showResultDocument } from "./vscode/resultDocumentProvider";
 import { toTreeItem } from "./vscode/treeItem";
+import { taskTreeControls } from "./vscode/taskTreeControls";
 import { vscodeTrustPrompts } from "./vscode/trustPrompts";
+import { openSampleFile } from "./commands/sampleFileCommand";
+import { vscodeSampleFileDeps } from "./vscode/sampleFile";
 import { vscodeUserInterface } from "./vscode/window";
 import { firstWorkspaceFolderPath, readWorkspaceFile } from "./vscode/workspaceFiles";
 
@@ -195,6 +198,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   });
 
   const taskTree = new TaskTreeDataProvider(taskGroups, { toTreeItem });
+  const taskTreeView = vscode.window.createTreeView(VIEW_IDS.tasks, { treeDataProvider: taskTree, showCollapseAll: true, canSelectMany: true });
   const endpointModel = new EndpointViewModel(settings, endpoints, directory);
   const endpointTree = new EndpointTreeDataProvider(endpointModel, directory, settings, {
     toTreeItem,
@@ -213,7 +217,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     endpointTree,
     // A submission may have started the local endpoint or found a cloud one offline: show the news.
     taskGroups.onDidChange((change) => change.kind === "added" && endpointTree.refresh()),
-    vscode.window.createTreeView(VIEW_IDS.tasks, { treeDataProvider: taskTree, showCollapseAll: true }),
+    taskTreeView,
     endpointView,
     endpointView.onDidChangeVisibility((e) => endpointTree.setVisible(e.visible)),
     endpointTree.onDidChangeTreeData(showEndpointMessage),
@@ -263,7 +267,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     ui,
     show: (name, text) => bundleDocuments.show(name, text),
   });
-  const tasks = new TaskCommands(taskGroups, taskTree, ui, {
+  const tasks = new TaskCommands(taskGroups, taskTreeControls(taskTree, taskTreeView), ui, {
     future: (key, index) => tracker.get(key)?.futures[index],
     openResult: showResultDocument,
   });
@@ -285,12 +289,17 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.reloadTaskGroup": (id) =>
           reloadTaskGroup({ reloader, endpoints, serviceKeyFor: (e) => services.serviceKeyFor(e), ensureSignedIn, ui }, id),
         "globusCompute.openResult": (node) => tasks.openResult(node),
-        "globusCompute.rerunTask": (node) => submit.rerun(node, false),
+        "globusCompute.rerunTask": async (node, selected) => {
+          for (const row of Array.isArray(selected) && selected.length > 1 ? selected : [node]) await submit.rerun(row, false);
+        },
         "globusCompute.rerunTaskWithEditedArguments": (node) => submit.rerun(node, true),
         "globusCompute.cancelTask": (node) => tasks.cancelTask(node),
-        "globusCompute.copyTaskId": (node) => tasks.copyTaskId(node),
+        "globusCompute.copyTaskId": (node, selected) => tasks.copyTaskId(node, selected),
         "globusCompute.copyTaskGroupId": (node) => tasks.copyTaskGroupId(node),
-        "globusCompute.forgetTaskGroup": (node) => tasks.forgetTaskGroup(node),
+        "globusCompute.forgetTaskGroup": (node, selected) => tasks.forgetTaskGroup(node, selected),
+        "globusCompute.clearFinished": () => tasks.clearFinished(),
+        "globusCompute.filterTasks": () => tasks.filterTasks(),
+        "globusCompute.findTask": (id) => tasks.findTask(id),
         "globusCompute.saveResultsAs": (node, target) =>
           saveResultsAs(
             { ui, group: (key) => tracker.get(key), map: (key) => maps.get(key), defaultDir: firstWorkspaceFolderPath },
@@ -307,6 +316,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.clearEndpointFilter": () => endpointCommands.clearFilter(),
         "globusCompute.showMoreEndpoints": () => endpointCommands.showMore(),
         "globusCompute.showOutput": () => log.show(true),
+        "globusCompute.openSampleFile": () => openSampleFile(vscodeSampleFileDeps(context)),
         "globusCompute.signIn": () => authCommands.signIn(),
         "globusCompute.signOut": () => authCommands.signOut(),
       },

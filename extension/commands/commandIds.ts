@@ -25,6 +25,10 @@ export const COMMAND_IDS = [
   "globusCompute.signIn",
   "globusCompute.signOut",
   "globusCompute.showOutput",
+  "globusCompute.openSampleFile",
+  "globusCompute.clearFinished",
+  "globusCompute.filterTasks",
+  "globusCompute.findTask",
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];
