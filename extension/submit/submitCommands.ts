@@ -6,6 +6,7 @@
  */
 import type { ComputeFuture, Executor, PythonFunction } from "../../core/executor";
 import { parseArguments, type ParsedArguments } from "../../core/python/argumentParser";
+import { parseCallArguments } from "../../core/python/callCheck";
 import type { BundleResult, FunctionBundleDescription, FunctionLocation, SubmitFunctionArguments } from "../../core/server/protocol";
 import type { EndpointOption } from "../endpoints/endpointSelection";
 import type { ExecutorTarget } from "../services/computeServices";
@@ -157,7 +158,8 @@ export class SubmitCommands {
       prompt: `Arguments for ${hint}, as in a Python call (literals only)`,
       value,
       placeHolder: bundle.function.signature.parameters.map((p) => p.name).join(", "),
-      validate: (t) => validationMessage(t, parseArguments),
+      // Checked against the signature too: a missing or unknown argument is pointed at before sending.
+      validate: (t) => validationMessage(t, (x) => parseCallArguments(bundle.function.name, bundle.function.signature, x)),
     });
   }
 
