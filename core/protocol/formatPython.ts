@@ -9,7 +9,7 @@
  * `<10,000,000-digit int>` without ever converting it to decimal. Work is bounded by the text produced,
  * never by the size of the value.
  */
-import { pythonFloatRepr, pythonIntRepr } from "./numberText";
+import { PYTHON_MAX_INT_DIGITS, pythonFloatRepr, pythonIntRepr } from "./numberText";
 import { PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyObject, PySet, PyTuple, isPyInt, type PyValue } from "./pyValue";
 
 export interface FormatPythonOptions {
@@ -34,7 +34,7 @@ export interface FormatPythonOptions {
 export const FORMAT_DEFAULTS: Readonly<Required<FormatPythonOptions>> = {
   maxLength: 100_000,
   maxDepth: 1000,
-  maxIntDigits: 4300,
+  maxIntDigits: PYTHON_MAX_INT_DIGITS,
   maxMillis: 250,
   offset: 0,
 };
