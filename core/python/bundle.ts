@@ -127,7 +127,9 @@ class BundleBuilder {
     const names = topLevel ? statementNames([statement]) : this.entryNames(def, statement);
     if (topLevel) this.seen.add(info.name);
     this.require(names, new Set(info.decorators.length ? decoratorRoots(statement) : []));
-    const nested = statement.descendantsOfType(["import_statement", "import_from_statement"]).flatMap((n) => (n ? importItemsOf(n) : []));
+    const nested = statement
+      .descendantsOfType(["import_statement", "import_from_statement"])
+      .flatMap((n) => (n ? importItemsOf(n).map((item) => ({ item, range: rangeOf(n) })) : []));
     this.linkModules(nested);
     return {
       name: info.name,
@@ -150,7 +152,7 @@ class BundleBuilder {
    * and imports of the project's modules kept for their effect: one whose module runs statements when
    * imported (setting decimal precision, registering a codec…) is shipped even if none of its names is used.
    */
-  private linkModules(nestedInEntry: ImportItem[]): void {
+  private linkModules(nestedInEntry: { item: ImportItem; range: OffsetRange }[]): void {
     const modules = this.modules;
     if (!modules) return;
     for (const defs of this.index.byName.values()) {
@@ -177,15 +179,16 @@ class BundleBuilder {
         for (const item of needs.nestedImports) problemsAt(range, modules.useImport(item, ANY));
       }
     }
-    for (const item of nestedInEntry) problemsAt(this.functionRange, modules.useImport(item, ANY));
+    for (const { item, range } of nestedInEntry) problemsAt(range, modules.useImport(item, ANY));
+    problemsAt(this.functionRange, modules.finish());
   }
 
   private functionRange: OffsetRange = { start: 0, end: 0 };
 
-  private thirdPartyImports(nestedInEntry: ImportItem[]): string[] {
+  private thirdPartyImports(nestedInEntry: { item: ImportItem }[]): string[] {
     if (this.modules) return this.modules.thirdPartyImports();
     const tops = new Set<string>();
-    const items = [...nestedInEntry, ...[...this.included].flatMap((d) => (d.kind === "import" ? (d.items ?? []) : (d.needs?.nestedImports ?? [])))];
+    const items = [...nestedInEntry.map((n) => n.item), ...[...this.included].flatMap((d) => (d.kind === "import" ? (d.items ?? []) : (d.needs?.nestedImports ?? [])))];
     for (const item of items) {
       const top = item.module.split(".")[0];
       if (top && !STANDARD_LIBRARY.has(top)) tops.add(top);
@@ -287,8 +290,11 @@ class BundleBuilder {
         });
         continue;
       }
+      // A re-binding in a block that cannot be shipped does not spoil a plain definition of the name.
+      const plain = defs.some((d) => d.kind !== "block" && !this.unshippable(d));
       for (const def of defs) {
         const unshippable = this.unshippable(def);
+        if (unshippable && plain && def.kind === "block") continue;
         if (unshippable) {
           const isDecorator = decorators.has(name);
           this.problems.push({
@@ -338,10 +344,6 @@ class BundleBuilder {
 
   private assemble(entry: Node, topLevel: boolean, info: FunctionInfo): Pick<FunctionBundle, "source" | "lineMap" | "modules"> {
     const modules = this.modules?.shippedModules() ?? [];
-    // Problems found only now (import cycles) join the others.
-    for (const p of this.modules?.problems ?? []) {
-      if (!this.problems.some((q) => q.message === p.message)) this.problems.push({ code: p.code, severity: p.severity, message: p.message, range: this.functionRange });
-    }
     // `at`: where the text starts in the document; `verbatim`: its lines are the document's, one for one
     // (an import cut down to the names used is not: all its lines come from the statement's first).
     const parts: { start: number; at: number; text: string; kind: string; verbatim: boolean }[] = this.index.futureImports.map((n) => ({

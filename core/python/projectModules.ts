@@ -135,9 +135,15 @@ export class ProjectModules {
     return [...this.thirdParty].sort();
   }
 
+  /** Problems found only once the closure is complete (import cycles among the shipped modules). */
+  finish(): ModuleProblem[] {
+    const before = this.problems.length;
+    this.checkCycles();
+    return this.problems.slice(before);
+  }
+
   /** The modules to ship, parents before children, each blanked down to what is used. */
   shippedModules(): BundledModuleSource[] {
-    this.checkCycles();
     const out: BundledModuleSource[] = [];
     for (const [name, m] of [...this.modules].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const { resolved } = m;

@@ -14,12 +14,26 @@ export type FrameStyle = "python" | "link";
 
 /** A frame of the bundle; the prefix keeps an exception group's `  | ` margin. */
 const BUNDLE_FRAME = /^([ \t|]*)File "<string>", line (\d+)(.*)$/;
+/** A frame of a file: the user's modules shipped in a bundle are compiled under their local paths. */
+const FILE_FRAME = /^([ \t|]*)File "([^"<][^"]*)", line (\d+)(.*)$/;
 
-/** `traceback` with each bundle frame the map covers naming `path` and the document line; other lines unchanged. */
-export function locateTraceback(traceback: string, lineMap: LineMap, path: string, style: FrameStyle = "python"): string {
+/**
+ * `traceback` with each bundle frame the map covers naming `path` and the document line; other lines
+ * unchanged, except that in the link style a frame of a file `isLocalFile` knows (a helper module of
+ * the project, shipped under its own path) becomes a link to its line as well.
+ */
+export function locateTraceback(
+  traceback: string,
+  lineMap: LineMap,
+  path: string,
+  style: FrameStyle = "python",
+  isLocalFile: (path: string) => boolean = () => false,
+): string {
   return traceback
     .split("\n")
     .map((line) => {
+      const file = style === "link" ? FILE_FRAME.exec(line) : null;
+      if (file && isLocalFile(file[2])) return `${file[1]}File ${file[2]}:${file[3]}${file[4]}`;
       const m = BUNDLE_FRAME.exec(line);
       const fileLine = m ? fileLineOf(lineMap, Number(m[2])) : undefined;
       if (m === null || fileLine === undefined) return line;

@@ -2,6 +2,7 @@ import {
   CodeActionKind,
   DiagnosticSeverity,
   ErrorCodes,
+  NotebookDocuments,
   ResponseError,
   TextDocumentSyncKind,
   TextDocuments,
@@ -11,14 +12,21 @@ import {
   type Diagnostic,
 } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import { fileURLToPath } from "node:url";
+import type { FunctionBundle } from "../python/bundle";
 import type { PythonDiagnostic, QuickFix } from "../python/diagnostics";
-import type { PythonAnalyzer } from "../python/pythonAnalyzer";
+import type { FunctionSignature } from "../python/functions";
+import type { OffsetRange } from "../python/syntax";
+import type { ProjectLocation, PythonAnalyzer } from "../python/pythonAnalyzer";
 import { DisposableStore, type Disposable } from "../util/disposable";
 import { Debouncer } from "./debouncer";
+import { cellView, type CellView } from "./notebookCells";
 import { describeBundleForClient, describeFunctionForClient, lspRange } from "./lspConversions";
 import {
   BUNDLE_REQUEST,
   FUNCTION_AT_REQUEST,
+  MAP_COMMAND,
+  PROJECT_SETTINGS_NOTIFICATION,
   RESULT_STATUS_NOTIFICATION,
   SHOW_OUTPUT_COMMAND,
   SUBMIT_COMMAND,
@@ -28,6 +36,7 @@ import {
   type FunctionAtParams,
   type FunctionAtResult,
   type FunctionLocation,
+  type ProjectSettings,
   type ResultStatusParams,
   type SubmitFunctionArguments,
 } from "./protocol";
@@ -57,16 +66,43 @@ interface DiagnosticData {
 export function startLanguageServer(connection: Connection, analyzer: Promise<PythonAnalyzer>, options: LanguageServerOptions = {}): Disposable {
   const store = new DisposableStore();
   const documents = new TextDocuments(TextDocument);
+  // Jupyter notebooks: their code cells are documents of their own, analysed with the cells above them.
+  const notebooks = new NotebookDocuments(TextDocument);
+  const cells = notebooks.cellTextDocuments;
   const debouncer = store.add(new Debouncer<string>(options.diagnosticsDelayMs ?? 300));
   /** uri → qualified function name → status lens. */
   const statuses = new Map<string, Map<string, ResultStatusParams>>();
   let refreshCodeLens = false;
+  let folders: string[] = [];
+  let extraPaths: string[] = [];
+  let privateFunctionLenses = false;
+
+  /** Where a document sits in the user's project (its imports of the project's modules are followed); none for an untitled one. */
+  const projectOf = (uri: string): ProjectLocation | undefined => {
+    const path = pathOf(notebooks.findNotebookDocumentForCell(uri)?.uri ?? uri);
+    if (path === undefined) return undefined;
+    return {
+      path,
+      folders,
+      extraPaths,
+      openText: (p) => {
+        for (const d of documents.all()) if (pathOf(d.uri) === p) return d.getText();
+        return undefined;
+      },
+    };
+  };
 
   connection.onInitialize((params) => {
     refreshCodeLens = params.capabilities.workspace?.codeLens?.refreshSupport === true;
+    folders = (params.workspaceFolders ?? []).map((f) => pathOf(f.uri)).filter((p): p is string => p !== undefined);
+    if (folders.length === 0 && params.rootUri) folders = [pathOf(params.rootUri)].filter((p): p is string => p !== undefined);
+    extraPaths = settingsPaths(params.initializationOptions as ProjectSettings | undefined) ?? [];
+    privateFunctionLenses = (params.initializationOptions as ProjectSettings | undefined)?.privateFunctionLenses === true;
     return {
       capabilities: {
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
         textDocumentSync: TextDocumentSyncKind.Incremental,
+        notebookDocumentSync: { notebookSelector: [{ notebook: { notebookType: "jupyter-notebook" }, cells: [{ language: "python" }] }] },
         codeLensProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
@@ -74,15 +110,32 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     };
   });
 
+  /** A document or notebook cell by URI. */
+  const documentOf = (uri: string): TextDocument | undefined => documents.get(uri) ?? cells.get(uri);
+
+  /** For a notebook cell: it with the code cells above it, as the analysis sees it. */
+  const viewOf = (uri: string): CellView | undefined => {
+    const notebook = notebooks.findNotebookDocumentForCell(uri);
+    if (!notebook) return undefined;
+    const above: string[] = [];
+    for (const cell of notebook.cells) {
+      const doc = cells.get(cell.document);
+      if (cell.document === uri) return cellView(above, doc?.getText() ?? "");
+      if (cell.kind === 2 && doc?.languageId === "python") above.push(doc.getText());
+    }
+    return undefined;
+  };
+
   const publish = async (uri: string) => {
-    const doc = documents.get(uri);
+    const doc = documentOf(uri);
     if (!doc) return;
     const diagnostics = await guarded(connection, `diagnostics for ${uri}`, async () => {
-      const found = (await analyzer).diagnostics(doc.getText());
-      return found.map((d) => toLspDiagnostic(doc, d));
+      const view = viewOf(uri);
+      const found = (await analyzer).diagnostics(view?.text ?? doc.getText(), projectOf(uri));
+      return (view ? inCell(found, view.start) : found).map((d) => toLspDiagnostic(doc, d));
     });
     // A newer version may have arrived while analysing; its own run will publish.
-    if (diagnostics && documents.get(uri)?.version === doc.version) {
+    if (diagnostics && documentOf(uri)?.version === doc.version) {
       await connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
     }
   };
@@ -93,9 +146,38 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     justOpened.add(e.document.uri);
     void publish(e.document.uri);
   });
+  // An edit of one module can change what the others can ship: their diagnostics follow.
+  const republishAll = () => {
+    for (const d of documents.all()) debouncer.schedule(d.uri, () => void publish(d.uri));
+  };
   documents.onDidChangeContent((e) => {
     if (justOpened.delete(e.document.uri)) return;
     debouncer.schedule(e.document.uri, () => void publish(e.document.uri));
+    for (const d of documents.all()) if (d.uri !== e.document.uri && pathOf(d.uri) !== undefined) debouncer.schedule(d.uri, () => void publish(d.uri));
+  });
+  documents.onDidSave(republishAll);
+  // A cell's analysis depends on the cells above it: any change republishes the notebook's cells.
+  const publishNotebook = (e: { uri: string }) => {
+    for (const cell of notebooks.getNotebookDocument(e.uri)?.cells ?? []) debouncer.schedule(cell.document, () => void publish(cell.document));
+  };
+  notebooks.onDidOpen(publishNotebook);
+  notebooks.onDidChange((e) => publishNotebook(e.notebookDocument));
+  notebooks.onDidClose((nb) => {
+    for (const cell of nb.cells) {
+      debouncer.cancel(cell.document);
+      void connection.sendDiagnostics({ uri: cell.document, diagnostics: [] });
+    }
+  });
+  connection.onNotification(PROJECT_SETTINGS_NOTIFICATION, (settings: ProjectSettings) => {
+    extraPaths = settingsPaths(settings) ?? [];
+    privateFunctionLenses = settings?.privateFunctionLenses === true;
+    republishAll();
+    if (refreshCodeLens) void connection.sendRequest("workspace/codeLens/refresh").catch(() => undefined);
+  });
+  connection.onNotification("workspace/didChangeWorkspaceFolders", (params: { event: { added: { uri: string }[]; removed: { uri: string }[] } }) => {
+    const removed = new Set(params.event.removed.map((f) => pathOf(f.uri)));
+    folders = [...folders.filter((f) => !removed.has(f)), ...params.event.added.map((f) => pathOf(f.uri)).filter((p): p is string => p !== undefined)];
+    republishAll();
   });
   documents.onDidClose((e) => {
     debouncer.cancel(e.document.uri);
@@ -104,17 +186,18 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   });
 
   connection.onCodeLens(async ({ textDocument }) => {
-    const doc = documents.get(textDocument.uri);
+    const doc = documentOf(textDocument.uri);
     if (!doc) return [];
     const fns = await guarded(connection, "code lens", async () => (await analyzer).listFunctions(doc.getText()));
     const lenses: CodeLens[] = [];
     for (const f of fns ?? []) {
-      // Only module-level plain functions can be submitted as they are.
-      if (f.qualifiedName !== f.name || f.isAsync) continue;
+      // Only module-level plain functions can be submitted as they are; `_private` ones are helpers (unless asked).
+      if (f.qualifiedName !== f.name || f.isAsync || (f.name.startsWith("_") && !privateFunctionLenses)) continue;
       const range = lspRange(doc, f.ranges.name);
       const args: SubmitFunctionArguments = { uri: doc.uri, name: f.qualifiedName, offset: f.ranges.name.start };
       lenses.push({ range, command: { title: "Submit", command: SUBMIT_COMMAND, arguments: [args] } });
       lenses.push({ range, command: { title: "Submit with arguments…", command: SUBMIT_WITH_ARGUMENTS_COMMAND, arguments: [args] } });
+      if (mappable(f.signature)) lenses.push({ range, command: { title: "Map over…", command: MAP_COMMAND, arguments: [args] } });
       const status = statuses.get(doc.uri)?.get(f.qualifiedName);
       if (status?.status) {
         const command = status.command ?? { command: SHOW_OUTPUT_COMMAND };
@@ -127,18 +210,21 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   connection.onCodeAction((params) => codeActions(params.textDocument.uri, params.context.diagnostics));
 
   connection.onRequest(FUNCTION_AT_REQUEST, async (params: FunctionAtParams): Promise<FunctionAtResult> => {
-    const doc = requireDocument(documents, params);
+    const doc = requireDocument(documentOf, params);
     const f = (await analyzer).functionAt(doc.getText(), offsetOf(doc, params));
     return f ? describeFunctionForClient(doc, f) : null;
   });
 
   connection.onRequest(BUNDLE_REQUEST, async (params: BundleParams): Promise<BundleResult> => {
-    const doc = requireDocument(documents, params);
+    const doc = requireDocument(documentOf, params);
     const a = await analyzer;
-    const text = doc.getText();
     const offset = offsetOf(doc, params);
-    const bundle = a.bundleFunction(text, offset);
-    return bundle ? { bundle: describeBundleForClient(doc, bundle) } : { bundle: null, reason: a.explainNoFunction(text, offset) };
+    const view = viewOf(doc.uri);
+    const text = view?.text ?? doc.getText();
+    const at = (view?.start ?? 0) + offset;
+    const bundle = a.bundleFunction(text, at, projectOf(doc.uri));
+    if (!bundle) return { bundle: null, reason: a.explainNoFunction(text, at) };
+    return { bundle: describeBundleForClient(doc, view ? bundleInCell(bundle, view.start) : bundle) };
   });
 
   connection.onNotification(RESULT_STATUS_NOTIFICATION, (params: ResultStatusParams) => {
@@ -150,7 +236,23 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   });
 
   store.add(documents.listen(connection));
+  store.add(notebooks.listen(connection));
   return store;
+}
+
+/** The file path of a `file:` URI; undefined for an untitled or remote document. */
+function pathOf(uri: string): string | undefined {
+  if (!uri.startsWith("file:")) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+function settingsPaths(settings: ProjectSettings | undefined): string[] | undefined {
+  const paths = settings?.extraPaths;
+  return Array.isArray(paths) ? paths.filter((p): p is string => typeof p === "string") : undefined;
 }
 
 function codeActions(uri: string, diagnostics: Diagnostic[]): CodeAction[] {
@@ -177,8 +279,40 @@ function toLspDiagnostic(doc: TextDocument, d: PythonDiagnostic): Diagnostic {
   return out;
 }
 
-function requireDocument(documents: TextDocuments<TextDocument>, params: FunctionLocation): TextDocument {
-  const doc = typeof params?.uri === "string" ? documents.get(params.uri) : undefined;
+/** One required positional parameter and no other required one: each item of an iterable can be its argument. */
+function mappable(signature: FunctionSignature): boolean {
+  const required = signature.parameters.filter((p) => p.default === undefined && p.kind !== "*args" && p.kind !== "**kwargs");
+  return required.length === 1 && required[0].kind !== "keyword-only";
+}
+
+/** Offsets in the cells-above text moved into the cell; what lies above the cell goes to its start. */
+function shifted(r: OffsetRange, by: number): OffsetRange {
+  return { start: Math.max(0, r.start - by), end: Math.max(0, r.end - by) };
+}
+
+/** The diagnostics of a cell's view that are in the cell, in the cell's offsets (quick fixes that edit cells above are left out). */
+function inCell(found: PythonDiagnostic[], start: number): PythonDiagnostic[] {
+  return found
+    .filter((d) => d.range.start >= start)
+    .map((d) => {
+      const fixes = d.fixes?.filter((f) => f.edits.every((e) => e.range.start >= start)).map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, range: shifted(e.range, start) })) }));
+      return { ...d, range: shifted(d.range, start), ...(fixes?.length ? { fixes } : { fixes: undefined }) };
+    });
+}
+
+/** A bundle made from a cell's view, with its ranges in the cell's offsets. */
+function bundleInCell(b: FunctionBundle, start: number): FunctionBundle {
+  const r = b.function.ranges;
+  return {
+    ...b,
+    problems: b.problems.map((p) => ({ ...p, range: shifted(p.range, start) })),
+    shipped: b.shipped.map((s) => ({ ...s, range: shifted(s.range, start) })),
+    function: { ...b.function, ranges: { definition: shifted(r.definition, start), def: shifted(r.def, start), name: shifted(r.name, start), body: shifted(r.body, start) } },
+  };
+}
+
+function requireDocument(documentOf: (uri: string) => TextDocument | undefined, params: FunctionLocation): TextDocument {
+  const doc = typeof params?.uri === "string" ? documentOf(params.uri) : undefined;
   // A request about a document the client never opened is a client bug: say so precisely.
   if (!doc) throw new ResponseError(ErrorCodes.InvalidParams, `document not open in the Globus Compute language server: ${String(params?.uri)}`);
   return doc;

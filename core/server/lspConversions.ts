@@ -41,5 +41,7 @@ export function describeBundleForClient(doc: TextDocument, b: FunctionBundle): F
       ...(p.name !== undefined ? { name: p.name } : {}),
     })),
     function: describeFunctionForClient(doc, b.function),
+    modules: b.modules.map((m) => ({ name: m.name, path: m.path })),
+    thirdPartyImports: b.thirdPartyImports,
   };
 }

@@ -62,6 +62,10 @@ export interface FunctionBundleDescription {
   shipped: ShippedDescription[];
   problems: BundleProblemDescription[];
   function: FunctionDescription;
+  /** The project's own modules shipped inside `source` (their text is in it), parents first. */
+  modules: { name: string; path: string }[];
+  /** Top-level third-party modules the bundle imports, through every shipped module: what the endpoint must have installed. */
+  thirdPartyImports: string[];
 }
 
 /** `globusCompute/functionAt`: the innermost function definition at a location, or null. */
@@ -73,6 +77,18 @@ export type FunctionAtResult = FunctionDescription | null;
 export const BUNDLE_REQUEST = "globusCompute/bundle";
 export type BundleParams = FunctionLocation;
 export type BundleResult = { bundle: FunctionBundleDescription } | { bundle: null; reason: string };
+
+/**
+ * `globusCompute/projectSettings` (client → server notification): where the project's own modules are
+ * looked up besides the workspace folders (and their `src/`). Also accepted as `initializationOptions`.
+ */
+export const PROJECT_SETTINGS_NOTIFICATION = "globusCompute/projectSettings";
+export interface ProjectSettings {
+  /** Extra source roots, absolute or relative to the first workspace folder. */
+  extraPaths?: string[];
+  /** Lenses also on `_private` functions (default: not, they are helpers). */
+  privateFunctionLenses?: boolean;
+}
 
 /**
  * `globusCompute/resultStatus` (client → server notification): the last result of a function, shown
@@ -100,4 +116,5 @@ export interface SubmitFunctionArguments {
 
 export const SUBMIT_COMMAND = "globusCompute.submitFunction";
 export const SUBMIT_WITH_ARGUMENTS_COMMAND = "globusCompute.submitFunctionWithArguments";
+export const MAP_COMMAND = "globusCompute.mapFunction";
 export const SHOW_OUTPUT_COMMAND = "globusCompute.showOutput";

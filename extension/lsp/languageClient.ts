@@ -3,11 +3,13 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import {
   BUNDLE_REQUEST,
   FUNCTION_AT_REQUEST,
+  PROJECT_SETTINGS_NOTIFICATION,
   RESULT_STATUS_NOTIFICATION,
   type BundleParams,
   type BundleResult,
   type FunctionAtParams,
   type FunctionAtResult,
+  type ProjectSettings,
   type ResultStatusParams,
 } from "../../core/server/protocol";
 
@@ -38,16 +40,52 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
     documentSelector: [
       { language: "python", scheme: "file" },
       { language: "python", scheme: "untitled" },
+      // Code cells of Jupyter notebooks (synced as notebooks: the server analyses each with the cells above).
+      { notebook: "jupyter-notebook", language: "python" },
     ],
     diagnosticCollectionName: "globusCompute",
+    initializationOptions: projectSettings(),
   };
   const client = new LanguageClient("globusComputePython", "Globus Compute (Python analysis)", serverOptions, clientOptions);
-  await client.start();
-  return {
-    functionAt: (params) => client.sendRequest<FunctionAtResult>(FUNCTION_AT_REQUEST, params),
-    bundle: (params) => client.sendRequest<BundleResult>(BUNDLE_REQUEST, params),
-    notifyResultStatus: (params) => client.sendNotification(RESULT_STATUS_NOTIFICATION, params),
-    stop: () => client.dispose(),
-    dispose: () => void client.dispose(),
+  // A window reload stops the client while results still settle: a message sent then would make the client
+  // "start" a server that is stopping ("Starting server failed"). Once stopping, nothing more is sent.
+  let stopping: Promise<void> | undefined;
+  const starting = client.start();
+  const stop = () =>
+    (stopping ??= starting.then(
+      () => (client.isRunning() ? client.dispose() : undefined),
+      () => undefined, // it never started: nothing to stop
+    ));
+  const running = (what: string) => {
+    if (stopping !== undefined || !client.isRunning()) throw new Error(`The Python analysis is not running (${what} while it stops or restarts); try again.`);
   };
+  await starting;
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (stopping !== undefined || !client.isRunning()) return;
+      const keys = ["globusCompute.python.extraPaths", "python.analysis.extraPaths", "globusCompute.codeLens.privateFunctions"];
+      if (keys.some((k) => e.affectsConfiguration(k))) {
+        void client.sendNotification(PROJECT_SETTINGS_NOTIFICATION, projectSettings());
+      }
+    }),
+  );
+  return {
+    functionAt: async (params) => (running("functionAt"), client.sendRequest<FunctionAtResult>(FUNCTION_AT_REQUEST, params)),
+    bundle: async (params) => (running("bundle"), client.sendRequest<BundleResult>(BUNDLE_REQUEST, params)),
+    // The lens is a hint: one that cannot be shown now is dropped, never an error.
+    notifyResultStatus: async (params) => {
+      if (stopping === undefined && client.isRunning()) await client.sendNotification(RESULT_STATUS_NOTIFICATION, params).catch(() => undefined);
+    },
+    stop,
+    dispose: () => void stop(),
+  };
+}
+
+/** The server's settings: where the project's own modules are found besides the workspace folders (ours, else the Python extension's setting), and lenses on `_private` functions. */
+function projectSettings(): ProjectSettings {
+  const own = vscode.workspace.getConfiguration("globusCompute.python").get<unknown>("extraPaths");
+  const python = vscode.workspace.getConfiguration("python.analysis").get<unknown>("extraPaths");
+  const paths = Array.isArray(own) ? own : Array.isArray(python) ? python : [];
+  const privateFunctionLenses = vscode.workspace.getConfiguration("globusCompute.codeLens").get<unknown>("privateFunctions") === true;
+  return { extraPaths: paths.filter((p): p is string => typeof p === "string"), privateFunctionLenses };
 }

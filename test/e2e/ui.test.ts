@@ -49,7 +49,7 @@ test("the Endpoints view lists the offered endpoints; Select Endpoint… changes
 
 test("F1 → Show Output opens the Globus Compute log with the activation line and the settings problems", async (t) => {
   await workbench.runCommand("Globus Compute: Show Output");
-  const text = await workbench.outputText(/Globus Compute \d+\.\d+\.\d+ activated in [\d.]+ ms; 17 commands registered/);
+  const text = await workbench.outputText(/Globus Compute \d+\.\d+\.\d+ activated in [\d.]+ ms; 18 commands registered/);
   assert.equal(await workbench.selectedOutputChannel(), "Globus Compute");
   t.diagnostic(text.split("\n").find((l) => l.includes(" activated in ")) ?? "");
   assert.match(text, /\[warning\] Setting globusCompute\.batchSize: expected an integer of at least 1, got 0; using 128/);

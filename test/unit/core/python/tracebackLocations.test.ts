@@ -93,3 +93,26 @@ test("frames the map does not cover, and every other line, stay as they were", (
   );
   assert.equal(locateTraceback('  File "<string>", line 4, in g', map, "/w/a.py", "link"), "  File /w/a.py:21, in g");
 });
+
+test("in the link style, frames of local files (helper modules shipped under their paths) link to their line", () => {
+  const traceback = [
+    "Traceback (most recent call last):",
+    '  File "<string>", line 3, in f',
+    '  File "/ws/lab/stats.py", line 7, in mean',
+    '  File "/remote/lib/python3.11/statistics.py", line 458, in fmean',
+    "ValueError: x",
+  ].join("\n");
+  const local = (p: string) => p.startsWith("/ws/");
+  assert.equal(
+    locateTraceback(traceback, [[3, 10, 1]], "/ws/analysis.py", "link", local),
+    [
+      "Traceback (most recent call last):",
+      "  File /ws/analysis.py:10, in f",
+      "  File /ws/lab/stats.py:7, in mean",
+      '  File "/remote/lib/python3.11/statistics.py", line 458, in fmean',
+      "ValueError: x",
+    ].join("\n"),
+  );
+  // Python's own form is left as Python wrote it.
+  assert.match(locateTraceback(traceback, [[3, 10, 1]], "/ws/analysis.py", "python", local), /File "\/ws\/lab\/stats.py", line 7, in mean/);
+});

@@ -45,11 +45,14 @@ export class LspTestClient {
     return new LspTestClient(createProtocolConnection(input, output));
   }
 
-  async initialize(): Promise<InitializeResult> {
+  /** `workspace`: the folders (file URIs) and `initializationOptions` an editor opening a project sends. */
+  async initialize(workspace: { folders?: string[]; initializationOptions?: unknown } = {}): Promise<InitializeResult> {
     const result = await this.connection.sendRequest(InitializeRequest.type, {
       processId: null, // a real pid makes vscode-languageserver poll for that process to exit
       rootUri: null,
       capabilities: { workspace: { codeLens: { refreshSupport: true } } },
+      workspaceFolders: workspace.folders?.map((uri, i) => ({ uri, name: `folder${i}` })) ?? null,
+      initializationOptions: workspace.initializationOptions,
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
     return result;

@@ -1,0 +1,104 @@
+/**
+ * The user's own modules end to end in a real VS Code (code-server + Chromium) on the local endpoint:
+ * a function that uses a helper from a sibling package gets the right result (the workspace is not on
+ * the worker's path: the helper travels in the bundle), and a traceback frame inside the helper module
+ * links to that module's line; a function in a notebook cell runs with the cells above it.
+ */
+import * as assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, afterEach, before, test } from "node:test";
+import { openWithExtension, screenshot, startSession, type E2eSession } from "./harness";
+import { Workbench } from "./workbench";
+
+let session: E2eSession;
+let workbench: Workbench;
+let workspace: string;
+
+const CONVERT = [
+  "ABSOLUTE_ZERO = -273.15",
+  "",
+  "",
+  "def to_kelvin(celsius):",
+  "    if celsius < ABSOLUTE_ZERO:",
+  '        raise ValueError(f"{celsius} is below absolute zero")',
+  "    return celsius - ABSOLUTE_ZERO",
+  "",
+].join("\n");
+const RAISE_LINE = 6;
+
+/** A notebook never run (no kernel): a cell of imports and a constant, then the function's cell. */
+const NOTEBOOK = {
+  cells: [
+    { cell_type: "code", execution_count: null, id: "imports", metadata: {}, outputs: [], source: ["import math\n", "from labtools.convert import to_kelvin\n", "\n", "OFFSET = 1000"] },
+    { cell_type: "code", execution_count: null, id: "fn", metadata: {}, outputs: [], source: ["def analyse(celsius):\n", "    return math.floor(to_kelvin(celsius)) + OFFSET"] },
+  ],
+  metadata: { kernelspec: { display_name: "Python 3", language: "python", name: "python3" }, language_info: { name: "python" } },
+  nbformat: 4,
+  nbformat_minor: 5,
+};
+
+before(async () => {
+  workspace = await mkdtemp(join(tmpdir(), "gc-e2e-modules-"));
+  await mkdir(join(workspace, "labtools"), { recursive: true });
+  await mkdir(join(workspace, ".vscode"), { recursive: true });
+  await writeFile(join(workspace, ".vscode/settings.json"), JSON.stringify({ "globusCompute.local.pythonPath": "/usr/bin/python3", "globusCompute.defaultEndpoint": "local" }));
+  await writeFile(join(workspace, "labtools/__init__.py"), "");
+  await writeFile(join(workspace, "labtools/convert.py"), CONVERT);
+  await writeFile(join(workspace, "analysis.ipynb"), JSON.stringify(NOTEBOOK));
+  await writeFile(join(workspace, "experiment.py"), "from labtools.convert import to_kelvin\n\n\ndef kelvin(celsius):\n    return round(to_kelvin(celsius), 2)\n");
+  session = await startSession({ userSettings: { "remote.autoForwardPorts": false } });
+  workbench = new Workbench(session.page);
+  await openWithExtension(session, workbench, workspace, "experiment.py");
+});
+
+afterEach(async (t) => {
+  if (session) await screenshot(session.page, `modules-end-${t.name.slice(0, 30).replace(/\W+/g, "-")}`);
+});
+
+after(async () => {
+  await session?.close("modules-code-server");
+  if (workspace) await rm(workspace, { recursive: true, force: true });
+});
+
+test("a function using a helper from a sibling module gets the helper's result", async () => {
+  await workbench.openFile("experiment.py");
+  await workbench.editorContextMenuOn("return round(");
+  await workbench.clickMenuItem("Submit Function with Arguments…");
+  await workbench.answerInputBox(/^Arguments for /, "20");
+  await workbench.openViewContainer("Globus Compute");
+  await workbench.waitForTreeRow("Tasks", "kelvin(20)", /^293\.15 · /);
+});
+
+test("a traceback frame in the helper module opens that module at the line", async () => {
+  await workbench.openFile("experiment.py");
+  await workbench.editorContextMenuOn("return round(");
+  await workbench.clickMenuItem("Submit Function with Arguments…");
+  await workbench.answerInputBox(/^Arguments for /, "-300");
+  await workbench.runCommand("Globus Compute: Show Output");
+  const text = await workbench.outputText(/ValueError: -300 is below absolute zero/, 30_000);
+  const location = `${join(workspace, "labtools/convert.py")}:${RAISE_LINE}`;
+  assert.ok(text.includes(`File ${location}, in to_kelvin`), text);
+  const link = session.page.locator(".part.panel .output-view .detected-link", { hasText: "convert.py" });
+  await link.first().waitFor({ timeout: 10_000 });
+  await link.first().click({ modifiers: ["Control"] });
+  await session.page.locator(".tabs-container .tab.active", { hasText: "convert.py" }).waitFor({ timeout: 10_000 });
+  await session.page.locator(".part.statusbar", { hasText: `Ln ${RAISE_LINE},` }).waitFor({ timeout: 10_000 });
+});
+
+test("a notebook cell's function runs with the cells above it and the project's module, without a kernel", async () => {
+  // Quick Open as workbench.openFile does, but a notebook's editors are its cells.
+  await session.page.keyboard.press("Control+P");
+  await session.page.locator(".quick-input-widget .quick-input-box input").fill("analysis.ipynb");
+  await session.page.locator(".quick-input-widget .monaco-list-row", { hasText: "analysis.ipynb" }).first().waitFor();
+  await session.page.keyboard.press("Enter");
+  const line = session.page.locator(".monaco-editor .view-lines .view-line", { hasText: "return math.floor" }).first();
+  await line.waitFor({ timeout: 30_000 });
+  await line.click({ button: "right", position: { x: 40, y: 5 } });
+  await workbench.clickMenuItem("Submit Function with Arguments…");
+  await workbench.answerInputBox(/^Arguments for analyse/, "20");
+  await workbench.openViewContainer("Globus Compute");
+  await workbench.waitForTreeRow("Tasks", "analyse(20)", /^1293 · /);
+  await screenshot(session.page, "modules-notebook");
+});
