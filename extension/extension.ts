@@ -25,6 +25,7 @@ import { EnvironmentProbes } from "./endpoints/environmentProbes";
 import { startLanguageClient, type PythonLanguageClient } from "./lsp/languageClient";
 import { parseResultPath, resultText } from "./output/resultDocuments";
 import { lensStatus, ResultOutput } from "./output/resultOutput";
+import { saveResultsAs } from "./output/resultsExport";
 import { OutcomeReporter } from "./output/outcomeReporter";
 import { TaskNotifications } from "./output/taskNotifications";
 import { HistoryStore } from "../core/history/historyStore";
@@ -38,6 +39,7 @@ import { SubmitConsent } from "./state/workspaceTrust";
 import { TaskStatusBar } from "./status/taskStatusBar";
 import { LastArguments } from "./submit/argumentInput";
 import { describeFailure } from "./submit/failureMessages";
+import { MapRuns } from "./submit/mapRun";
 import { BundlePreviewCommands } from "./submit/bundlePreview";
 import { SubmitCommands } from "./submit/submitCommands";
 import { TaskGroupModel } from "./tasks/taskGroupModel";
@@ -54,8 +56,12 @@ import { vscodeConfigurationSource } from "./vscode/configurationSource";
 import { vscodeEditorContext } from "./vscode/editorContext";
 import { registerResultDocuments, showResultDocument } from "./vscode/resultDocumentProvider";
 import { toTreeItem } from "./vscode/treeItem";
+import { taskTreeControls } from "./vscode/taskTreeControls";
 import { vscodeTrustPrompts } from "./vscode/trustPrompts";
+import { openSampleFile } from "./commands/sampleFileCommand";
+import { vscodeSampleFileDeps } from "./vscode/sampleFile";
 import { vscodeUserInterface } from "./vscode/window";
+import { firstWorkspaceFolderPath, readWorkspaceFile } from "./vscode/workspaceFiles";
 
 const VIEW_IDS = { tasks: "globusCompute.tasks", endpoints: "globusCompute.endpoints" } as const;
 
@@ -125,6 +131,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   const services = new ComputeServices({
     settings: () => settings.current,
     storageDir: (context.storageUri ?? context.globalStorageUri).fsPath,
+    localStateRoot: vscode.Uri.joinPath(context.globalStorageUri, "local-endpoints").fsPath,
     token: globusSessions.getAccessToken,
     cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
     log: (message) => log.warn(message),
@@ -192,7 +199,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     registerResultDocuments((path) => {
       const at = parseResultPath(path);
       const group = at && tracker.get(at.groupKey);
-      return resultText(group?.calls[at?.index ?? -1] ?? "result", group?.futures[at?.index ?? -1], group?.origin);
+      return resultText(group?.calls[at?.index ?? -1] ?? "result", group?.futures[at?.index ?? -1], group?.origin, at?.from);
     }),
   );
   void reloader.reloadStored().then(() => {
@@ -201,6 +208,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   });
 
   const taskTree = new TaskTreeDataProvider(taskGroups, { toTreeItem });
+  const taskTreeView = vscode.window.createTreeView(VIEW_IDS.tasks, { treeDataProvider: taskTree, showCollapseAll: true, canSelectMany: true });
   const endpointModel = new EndpointViewModel(settings, endpoints, directory);
   const endpointTree = new EndpointTreeDataProvider(endpointModel, directory, settings, {
     toTreeItem,
@@ -220,7 +228,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     endpointTree,
     // A submission may have started the local endpoint or found a cloud one offline: show the news.
     taskGroups.onDidChange((change) => change.kind === "added" && endpointTree.refresh()),
-    vscode.window.createTreeView(VIEW_IDS.tasks, { treeDataProvider: taskTree, showCollapseAll: true }),
+    taskTreeView,
     endpointView,
     endpointView.onDidChangeVisibility((e) => endpointTree.setVisible(e.visible)),
     endpointTree.onDidChangeTreeData(showEndpointMessage),
@@ -239,6 +247,8 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     ),
   );
 
+  const maps = new MapRuns(log);
+  subscriptions.push(taskGroups.onDidChange((change) => change.kind === "removed" && maps.forget(change.groupKey)));
   const consent = new SubmitConsent(vscodeTrustPrompts);
   const ensureSignedIn = () => globusSessions.ensureSignedIn();
   const configurationFile = vscodeConfigurationFile();
@@ -306,6 +316,9 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     sessionGroups: new SessionGroups(tracker),
     lastArguments: new LastArguments(context.workspaceState),
     log,
+    maps,
+    readWorkspaceFile,
+    workersOf: (endpoint) => (endpoint.kind === "local" ? settings.current.local.workers : undefined),
   });
   const bundleDocuments = new BundleDocuments();
   subscriptions.push(bundleDocuments);
@@ -315,7 +328,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     ui,
     show: (name, text) => bundleDocuments.show(name, text),
   });
-  const tasks = new TaskCommands(taskGroups, taskTree, ui, {
+  const tasks = new TaskCommands(taskGroups, taskTreeControls(taskTree, taskTreeView), ui, {
     future: (key, index) => tracker.get(key)?.futures[index],
     openResult: showResultDocument,
   });
@@ -341,12 +354,23 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.reloadTaskGroup": (id) =>
           reloadTaskGroup({ reloader, endpoints, serviceKeyFor: (e) => services.serviceKeyFor(e), ensureSignedIn, ui }, id),
         "globusCompute.openResult": (node) => tasks.openResult(node),
-        "globusCompute.rerunTask": (node) => submit.rerun(node, false),
+        "globusCompute.rerunTask": async (node, selected) => {
+          for (const row of Array.isArray(selected) && selected.length > 1 ? selected : [node]) await submit.rerun(row, false);
+        },
         "globusCompute.rerunTaskWithEditedArguments": (node) => submit.rerun(node, true),
         "globusCompute.cancelTask": (node) => tasks.cancelTask(node),
-        "globusCompute.copyTaskId": (node) => tasks.copyTaskId(node),
+        "globusCompute.copyTaskId": (node, selected) => tasks.copyTaskId(node, selected),
         "globusCompute.copyTaskGroupId": (node) => tasks.copyTaskGroupId(node),
-        "globusCompute.forgetTaskGroup": (node) => tasks.forgetTaskGroup(node),
+        "globusCompute.forgetTaskGroup": (node, selected) => tasks.forgetTaskGroup(node, selected),
+        "globusCompute.clearFinished": () => tasks.clearFinished(),
+        "globusCompute.filterTasks": () => tasks.filterTasks(),
+        "globusCompute.findTask": (id) => tasks.findTask(id),
+        "globusCompute.saveResultsAs": (node, target) =>
+          saveResultsAs(
+            { ui, group: (key) => tracker.get(key), map: (key) => maps.get(key), defaultDir: firstWorkspaceFolderPath },
+            node,
+            target,
+          ),
         "globusCompute.showMoreTasks": (node) => tasks.showMoreTasks(node),
         "globusCompute.selectEndpoint": () => endpointCommands.selectEndpoint(),
         "globusCompute.refreshEndpoints": () => endpointTree.refresh(),
@@ -360,6 +384,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.openEndpointConfigurations": () => endpointCommands.openConfigurations(),
         "globusCompute.inspectEndpointEnvironment": (node) => endpointCommands.inspectEnvironment(node),
         "globusCompute.showOutput": () => log.show(true),
+        "globusCompute.openSampleFile": () => openSampleFile(vscodeSampleFileDeps(context)),
         "globusCompute.signIn": () => authCommands.signIn(),
         "globusCompute.signOut": () => authCommands.signOut(),
       },

@@ -76,7 +76,10 @@ export class MapResult implements AsyncIterable<PyValue> {
     /** One future per task; with chunks, task `i` holds items `i * chunk` up to `(i + 1) * chunk`. */
     readonly futures: readonly ComputeFuture[],
     readonly chunk: number,
-    private readonly items: readonly PyValue[],
+    /** The items, in input order. */
+    readonly items: readonly PyValue[],
+    /** Resolves once every task is queued for submission (a big map queues over several turns). */
+    readonly queued: Promise<void> = Promise.resolve(),
   ) {}
 
   /** Number of items (not tasks). */

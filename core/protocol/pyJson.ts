@@ -4,13 +4,13 @@
  * (including bare NaN/Infinity), keeping int vs float, big ints and dict key order.
  */
 import { ProtocolError } from "./errors";
-import { pythonFloatRepr, pythonIntRepr } from "./numberText";
+import { PYTHON_MAX_INT_DIGITS, pythonFloatRepr, pythonIntRepr } from "./numberText";
 import { PyDict, PyFloat, PyObject, PyTuple, isPyInt, pyInt, pyKind, type PyValue } from "./pyValue";
 
 /** Python's recursion limit makes deeper values unserializable there too (RecursionError). */
 export const MAX_JSON_DEPTH = 1000;
-/** CPython's default `sys.int_info.default_max_str_digits`: longer int literals raise ValueError. */
-const MAX_INT_DIGITS = 4300;
+/** Longer int literals raise ValueError in CPython. */
+const MAX_INT_DIGITS = PYTHON_MAX_INT_DIGITS;
 
 // ---------------------------------------------------------------------------------------------- dumps
 
@@ -34,6 +34,8 @@ function dump(v: PyValue, open: Set<object>, depth: number): string {
   if (depth >= MAX_JSON_DEPTH) throw new ProtocolError("NOT_SERIALIZABLE", "maximum recursion depth exceeded");
   if (Array.isArray(v) || v instanceof PyTuple) {
     const items = Array.isArray(v) ? v : v.items;
+    // A list of plain ints (a map's chunk of range items) prints as JavaScript prints them: one join.
+    if (items.length > 0 && items.every(Number.isSafeInteger)) return `[${items.join(", ")}]`;
     enter(open, v);
     let out = "[";
     for (let i = 0; i < items.length; i++) out += (i ? ", " : "") + dump(items[i], open, depth + 1);

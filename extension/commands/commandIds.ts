@@ -13,6 +13,7 @@ export const COMMAND_IDS = [
   "globusCompute.copyTaskGroupId",
   "globusCompute.cancelTask",
   "globusCompute.forgetTaskGroup",
+  "globusCompute.saveResultsAs",
   "globusCompute.showMoreTasks",
   "globusCompute.refreshEndpoints",
   "globusCompute.useEndpoint",
@@ -27,6 +28,10 @@ export const COMMAND_IDS = [
   "globusCompute.signIn",
   "globusCompute.signOut",
   "globusCompute.showOutput",
+  "globusCompute.openSampleFile",
+  "globusCompute.clearFinished",
+  "globusCompute.filterTasks",
+  "globusCompute.findTask",
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -38,6 +38,8 @@ export interface TrackRequest {
   key?: string;
   /** False for groups reloaded from the store (already recorded). */
   persist: boolean;
+  /** A map from the editor: it reports progress and a summary itself, so no output per task. */
+  summaryOnly?: boolean;
 }
 
 /** What the rest of the extension may know about a tracked group. */
@@ -52,6 +54,7 @@ export interface TrackedGroup {
   readonly taskGroupId: string | undefined;
   /** The multi-user endpoint configuration the tasks ran with (a Re-run reuses it). */
   readonly configuration: string | undefined;
+  readonly summaryOnly: boolean;
 }
 
 export interface TrackerHooks {
@@ -136,6 +139,7 @@ export class TaskGroupTracker implements Disposable {
       configuration: request.configuration,
       futures: [],
       calls: [],
+      summaryOnly: request.summaryOnly === true,
       get taskGroupId() {
         return this.knownTaskGroupId ?? this.executors.find((e) => e.taskGroupId !== undefined)?.taskGroupId;
       },
@@ -214,7 +218,7 @@ export class TaskGroupTracker implements Disposable {
       entry.failureReported = true;
       this.hooks.onSubmitFailure(error, entry);
     }
-    this.hooks.onSettled(task, entry, live, future);
+    if (!entry.summaryOnly) this.hooks.onSettled(task, entry, live, future);
     if (entry.settled === entry.futures.length) this.finish(entry);
   }
 

@@ -47,7 +47,7 @@ if __name__ == "__main__":
 
 async function executorMap(n: number): Promise<{ itemsPerS: number; chunk: number; tasks: number }> {
   const storageDir = mkdtempSync(join(tmpdir(), "gc-bench-map-"));
-  const service = await LocalEndpointClient.connect({ config: { storageDir, python: PYTHON, workers: WORKERS, idleExitMs: 1000 } });
+  const service = await LocalEndpointClient.connect({ config: { stateRoot: storageDir, python: PYTHON, workers: WORKERS, idleExitMs: 1000 } });
   try {
     const gce = new Executor({ endpointId: LOCAL_ENDPOINT_ID, service });
     for await (const _ of gce.map(double, Array.from({ length: 100 }, (_, i) => i), { workers: WORKERS })) void _; // warm
@@ -65,9 +65,9 @@ async function executorMap(n: number): Promise<{ itemsPerS: number; chunk: numbe
     await gce.shutdown();
     return { itemsPerS: n / (best / 1000), ...shape };
   } finally {
+    await service.shutdownDaemon().catch(() => undefined);
     service.dispose();
-    // The daemon exits on its own once idle (idleExitMs); its directory can go now.
-    setTimeout(() => rmSync(storageDir, { recursive: true, force: true }), 1500).unref();
+    rmSync(storageDir, { recursive: true, force: true });
   }
 }
 

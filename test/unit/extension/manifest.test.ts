@@ -57,7 +57,7 @@ test("every setting has a description, and its default is what Settings uses whe
   }
   // VS Code returns the contributed default for an unset setting: reading those must give DEFAULT_SETTINGS.
   assert.deepEqual(readSettings({ get: (k) => defaults[k] }), { settings: DEFAULT_SETTINGS, problems: [] });
-  assert.equal(Object.keys(props).length, 15);
+  assert.equal(Object.keys(props).length, 16);
 });
 
 test("activation: Python files (views and commands activate implicitly)", () => {
@@ -69,8 +69,27 @@ test("activation: Python files (views and commands activate implicitly)", () => 
  * ignores a workspace's value of them until the workspace is trusted); the rest only shape how results
  * are kept or batched. A new setting fails here until it is put in one list or the other.
  */
-const RESTRICTED = ["endpoints", "defaultEndpoint", "environment", "serviceUrl", "authUrl", "amqpPort", "resultSerializers", "local.pythonPath"];
-const HARMLESS = ["batchSize", "argumentSerialization", "local.workers", "retention.maxTaskGroups", "retention.maxTasks", "notifications.longTaskSeconds"];
+const RESTRICTED = [
+  "endpoints",
+  "defaultEndpoint",
+  "environment",
+  "serviceUrl",
+  "authUrl",
+  "amqpPort",
+  "resultSerializers",
+  "local.pythonPath",
+  // Where imports resolve decides which files of this machine are bundled and shipped to the endpoint.
+  "python.extraPaths",
+];
+const HARMLESS = [
+  "batchSize",
+  "argumentSerialization",
+  "local.workers",
+  "retention.maxTaskGroups",
+  "retention.maxTasks",
+  "notifications.longTaskSeconds",
+  "codeLens.privateFunctions",
+];
 
 test("an untrusted workspace cannot choose where code goes or what runs it", () => {
   const keys = Object.keys(contributes.configuration.properties).map((k) => k.slice(`${SETTINGS_SECTION}.`.length));
