@@ -51,6 +51,7 @@ import { BundleDocuments } from "./vscode/bundleDocuments";
 import { registerCommands } from "./vscode/commands";
 import { openConfigurationFile, vscodeConfigurationFile } from "./vscode/configurationFileAccess";
 import { registerConfigurationProblems } from "./vscode/configurationProblems";
+import { registerImportDiagnostics } from "./vscode/importDiagnostics";
 import { registerConfigurationSchema } from "./vscode/configurationSchemaProvider";
 import { vscodeConfigurationSource } from "./vscode/configurationSource";
 import { vscodeEditorContext } from "./vscode/editorContext";
@@ -298,7 +299,20 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
       }
     },
   });
-  subscriptions.push(probes, probes.onDidChange(() => endpointTree.rerender()));
+  const importDiagnostics = registerImportDiagnostics({
+    bundle: async (params) => (await languageClient).bundle(params),
+    endpoint: () => endpoints.current,
+    probe: (id) => probes.get(id),
+  });
+  subscriptions.push(
+    probes,
+    importDiagnostics,
+    probes.onDidChange(() => {
+      endpointTree.rerender();
+      importDiagnostics.refresh();
+    }),
+    endpoints.onDidChange(() => importDiagnostics.refresh()),
+  );
   const chooser = new ConfigurationChooser({ configurations, metadata: (id) => directory.metadata(id), ui, storage: context.workspaceState });
   const submit = new SubmitCommands({
     analysis: () => languageClient,
