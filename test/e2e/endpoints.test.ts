@@ -107,7 +107,9 @@ test("after Inspect Endpoint Environment, an import the endpoint lacks is flagge
   await workbench.runCommand("Globus Compute: Inspect Endpoint Environment");
   await workbench.notification("My Laptop: Python 3.");
   await workbench.openFile("needs_pkg.py");
-  await workbench.goToLine(6);
+  // The cursor inside the function (a right-click puts it there).
+  await workbench.editorContextMenuOn("return surely_missing_pkg");
+  await session.page.keyboard.press("Escape");
   await workbench.runCommand("View: Focus Problems (Errors, Warnings, Infos)");
   await session.page
     .locator(".markers-panel .monaco-list-row", { hasText: '"surely_missing_pkg" is not installed on endpoint "My Laptop"' })
