@@ -34,6 +34,8 @@ import {
 
 /** The local endpoint's id unless another is configured. */
 export const LOCAL_ENDPOINT_ID = "00000000-0000-4000-8000-00000000c0de";
+/** How long a task runs before its watchers hear it is running (shorter ones: only their result). */
+const ANNOUNCE_RUNNING_AFTER_MS = 20;
 /** The service's submission limit (docs/limits.rst: 10 MB per submission). */
 const MAX_SUBMISSION_BYTES = 10 * 1000 * 1000;
 
@@ -50,6 +52,9 @@ export interface LocalComputeServiceOptions extends Omit<WorkerPoolOptions, "end
 export class LocalComputeService implements ComputeService, LocalTaskHistory {
   readonly kind = "local" as const;
   private readonly watches = new Map<string, Set<LocalResultWatch>>();
+  /** Started tasks not yet announced as running: worker start time, and when the start was heard. */
+  private readonly started = new Map<string, { ns: bigint; heardAt: number }>();
+  private announceTimer: NodeJS.Timeout | undefined;
   private disposed = false;
 
   private constructor(
@@ -58,7 +63,7 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
     private readonly store: ResultStore,
     private readonly taskTimeoutMs: number | undefined,
   ) {
-    pool.onDidStartAt(({ taskId, timestampNs }) => this.markRunning(taskId, timestampNs));
+    pool.onDidStartAt(({ taskId, timestampNs }) => this.noteStarted(taskId, timestampNs));
   }
 
   /** Opens the store (failing tasks a previous host left unfinished) and starts the worker pool. */
@@ -68,7 +73,8 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
     const store = ResultStore.open(storageDir, { maxGroups });
     let pool: WorkerPool;
     try {
-      pool = await WorkerPool.start({ ...poolOptions, endpointId });
+      // Short tasks travel to the workers in batches; long ones one at a time (WorkerPool "auto").
+      pool = await WorkerPool.start({ prefetch: "auto", ...poolOptions, endpointId });
     } catch (err) {
       store.dispose();
       throw err;
@@ -228,6 +234,7 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    clearTimeout(this.announceTimer);
     for (const set of this.watches.values()) for (const w of set) w.close("the local endpoint was stopped");
     this.watches.clear();
     // Tasks still running are left unfinished on disk: the next start reports them as restarted.
@@ -279,6 +286,29 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
     void run.result.then((outcome) => this.complete(task.taskId, outcome));
   }
 
+  /**
+   * A task that finishes within ANNOUNCE_RUNNING_AFTER_MS goes straight to its result: one event per
+   * short task instead of two, and one timer per batch of starts, not one per task.
+   */
+  private noteStarted(taskId: string, ns: bigint): void {
+    this.started.set(taskId, { ns, heardAt: performance.now() });
+    this.announceTimer ??= setTimeout(() => this.announceStarted(), ANNOUNCE_RUNNING_AFTER_MS);
+  }
+
+  private announceStarted(): void {
+    this.announceTimer = undefined;
+    const cutoff = performance.now() - ANNOUNCE_RUNNING_AFTER_MS;
+    for (const [taskId, { ns, heardAt }] of this.started) {
+      if (heardAt > cutoff) break; // in the order heard: the rest are younger
+      this.started.delete(taskId);
+      this.markRunning(taskId, ns);
+    }
+    if (this.started.size > 0 && !this.disposed) {
+      const next = this.started.values().next().value!.heardAt + ANNOUNCE_RUNNING_AFTER_MS - performance.now();
+      this.announceTimer = setTimeout(() => this.announceStarted(), Math.max(1, next));
+    }
+  }
+
   private markRunning(taskId: string, startedNs: bigint): void {
     const task = this.store.tasks.get(taskId);
     if (!task || task.result) return;
@@ -288,6 +318,7 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
       status: "running",
       transitions: [...task.transitions, { timestamp: startedNs, state: "running", actor: "worker" }],
     };
+    // Journaled (only tasks running long enough to be announced): a restart reports it lost while running.
     this.store.putTask(started);
     // Watchers see the task running instead of "received" until the result.
     const event = runningEvent(started);
@@ -295,6 +326,8 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
   }
 
   private complete(taskId: string, outcome: WorkerOutcome): void {
+    const unannounced = this.started.get(taskId);
+    this.started.delete(taskId);
     // Stopping the endpoint fails running tasks in the pool; on disk they stay unfinished, to be
     // reported as "restarted" by the next host, which is what they are to a user.
     if (this.disposed) return;
@@ -306,6 +339,8 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
       status,
       transitions: [
         ...task.transitions,
+        // Too short to be announced: its timeline still shows when it started running.
+        ...(unannounced ? [{ timestamp: unannounced.ns, state: "running", actor: "worker" }] : []),
         ...(outcome.result.task_statuses ?? []),
         { timestamp: outcome.completedAtNs, state: status, actor: "endpoint" },
       ],

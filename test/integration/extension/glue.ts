@@ -130,7 +130,7 @@ export function createGlue(options: GlueOptions = {}): Glue {
     },
     // In-process unless asked: these tests stop the endpoint with the host (test/integration/local/daemon.test.ts covers the daemon).
     createLocal: options.daemon
-      ? (o) => LocalEndpointClient.connect({ config: { ...o, idleExitMs: 60_000 } })
+      ? (o) => LocalEndpointClient.connect({ config: { ...o, stateRoot: o.storageDir, workspaceFolder: o.cwd, idleExitMs: 60_000 } })
       : (o) => LocalComputeService.create(o),
   });
   const history = new HistoryStore({ dir: options.historyDir ?? join(tempStorage().dir, "history"), retention: settings.current.retention });
