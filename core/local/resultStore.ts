@@ -70,7 +70,19 @@ type JournalLine =
   | { v: number; fn: StoredFunction }
   | { v: number; group: { taskGroupId: string; createdAt: string; taskIds: string[] } }
   | { v: number; task: unknown }
+  | { v: number; received: ReceivedBatch }
   | { v: number; drop: string };
+
+/** Tasks submitted together: one line for the whole batch, their records rebuilt from it on load. */
+interface ReceivedBatch {
+  taskGroupId: string;
+  functionId: string;
+  endpointId: string;
+  createdAt: string;
+  /** The batch's arrival, nanoseconds as a decimal string. */
+  ns: string;
+  taskIds: string[];
+}
 
 export class ResultStore implements Disposable {
   readonly functions = new Map<string, StoredFunction>();
@@ -84,6 +96,7 @@ export class ResultStore implements Disposable {
   private readonly journaledTaskIds = new Map<string, number>();
   private fd: number | undefined;
   private lines = 0;
+  private receivedBatches = 0;
   private flushScheduled: NodeJS.Immediate | undefined;
   private disposed = false;
 
@@ -126,6 +139,18 @@ export class ResultStore implements Disposable {
   putTask(task: StoredTask): void {
     this.tasks.set(task.taskId, task);
     this.write(`t:${task.taskId}`, () => ({ v: FORMAT_VERSION, task: encodeTask(this.tasks.get(task.taskId) ?? task) }));
+  }
+
+  /**
+   * Records tasks just submitted together (same group, function and arrival, waiting for launch) in one
+   * journal line, not one per task; returns their records.
+   */
+  putReceived(batch: { taskGroupId: string; functionId: string; endpointId: string; createdAt: string; ns: bigint; taskIds: string[] }): StoredTask[] {
+    const tasks = batch.taskIds.map((taskId) => receivedTask(taskId, batch));
+    for (const task of tasks) this.tasks.set(task.taskId, task);
+    const line: ReceivedBatch = { ...batch, ns: batch.ns.toString() };
+    this.write(`r:${this.receivedBatches++}`, () => ({ v: FORMAT_VERSION, received: line }));
+    return tasks;
   }
 
   /** Writes everything pending now (writes are otherwise batched per event-loop turn). */
@@ -187,22 +212,26 @@ export class ResultStore implements Disposable {
   private load(): void {
     rmSync(`${this.journalPath}.tmp`, { force: true }); // left by a host that died mid-compaction
     const text = existsSync(this.journalPath) ? readFileSync(this.journalPath, "utf8") : "";
-    const order: string[] = [];
     const headers = new Map<string, { createdAt: string; taskIds: string[] }>();
     let n = 0;
     for (const raw of text.split("\n")) {
       n++;
       if (raw === "") continue;
       try {
-        const line = JSON.parse(raw) as Partial<Record<"v" | "fn" | "group" | "task" | "drop", unknown>>;
+        const line = JSON.parse(raw) as Partial<Record<"v" | "fn" | "group" | "task" | "received" | "drop", unknown>>;
         if (line.v !== FORMAT_VERSION) throw new Error(`unknown format version ${String(line.v)}`);
         if (line.fn !== undefined) {
           const fn = decodeFunction(line.fn);
           this.functions.set(fn.functionId, fn);
         } else if (line.task !== undefined) {
           const task = decodeTask(line.task);
-          if (!this.tasks.has(task.taskId)) order.push(task.taskId);
           this.tasks.set(task.taskId, task);
+        } else if (line.received !== undefined) {
+          const r = decodeReceived(line.received);
+          for (const task of r.taskIds.map((id) => receivedTask(id, { ...r, ns: BigInt(r.ns) }))) {
+            // A line of the task itself (running, finished) wins.
+            if (!this.tasks.has(task.taskId)) this.tasks.set(task.taskId, task);
+          }
         } else if (line.group !== undefined) {
           const g = decodeGroup(line.group);
           const header = headers.get(g.taskGroupId);
@@ -269,6 +298,36 @@ function failAsRestarted(task: StoredTask): StoredTask {
     },
     completionT: nsToSecondsString(now),
   };
+}
+
+function receivedTask(
+  taskId: string,
+  b: { taskGroupId: string; functionId: string; endpointId: string; createdAt: string; ns: bigint },
+): StoredTask {
+  return {
+    taskId,
+    taskGroupId: b.taskGroupId,
+    functionId: b.functionId,
+    endpointId: b.endpointId,
+    createdAt: b.createdAt,
+    status: "waiting-for-launch",
+    transitions: [
+      { timestamp: b.ns, state: "received", actor: "web-service" },
+      { timestamp: b.ns, state: "waiting-for-launch", actor: "interchange" },
+    ],
+    result: null,
+    stdout: "",
+    stderr: "",
+    completionT: null,
+  };
+}
+
+function decodeReceived(record: unknown): ReceivedBatch {
+  const r = expectObject(record, "received");
+  for (const key of ["taskGroupId", "functionId", "endpointId", "createdAt", "ns"] as const) expectString(r[key], key);
+  expectArray(r.taskIds, "taskIds").forEach((t) => expectString(t, "taskIds[]"));
+  BigInt(r.ns as string);
+  return r as unknown as ReceivedBatch;
 }
 
 function lostTask(taskId: string, group: StoredTaskGroup): StoredTask {

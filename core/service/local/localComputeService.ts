@@ -124,18 +124,20 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
     }
     const taskGroup = group ?? { taskGroupId: randomUUID(), createdAt: isoTimestamp(), taskIds: [] };
 
-    const created: StoredTask[] = [];
+    // One arrival for the batch, as the service stamps it, and one journal line per function.
+    const ns = nowNs();
+    const createdAt = isoTimestamp();
+    const taskIds = [...taskGroup.taskIds];
     const tasks: Record<string, string[]> = {};
     for (const [functionId, payloads] of Object.entries(request.tasks)) {
       const functionCode = this.store.functions.get(functionId)!.functionCode;
-      tasks[functionId] = payloads.map((payload) => {
-        const task = this.receive(taskGroup.taskGroupId, functionId);
-        created.push(task);
-        this.dispatch(task, functionCode + payload, request.resultSerializers);
-        return task.taskId;
-      });
+      const ids = payloads.map(() => randomUUID());
+      const received = this.store.putReceived({ taskGroupId: taskGroup.taskGroupId, functionId, endpointId: this.endpointId, createdAt, ns, taskIds: ids });
+      received.forEach((task, i) => this.dispatch(task, functionCode + payloads[i], request.resultSerializers));
+      tasks[functionId] = ids;
+      taskIds.push(...ids);
     }
-    this.store.putGroup({ ...taskGroup, taskIds: [...taskGroup.taskIds, ...created.map((t) => t.taskId)] });
+    this.store.putGroup({ ...taskGroup, taskIds });
     return { requestId: randomUUID(), taskGroupId: taskGroup.taskGroupId, endpointId: this.endpointId, tasks };
   }
 
@@ -257,28 +259,6 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
     if (endpointId !== this.endpointId) {
       throw apiError(404, "ENDPOINT_NOT_FOUND", `Endpoint ${endpointId} could not be resolved`, [endpointId]);
     }
-  }
-
-  private receive(taskGroupId: string, functionId: string): StoredTask {
-    const now = nowNs();
-    const task: StoredTask = {
-      taskId: randomUUID(),
-      taskGroupId,
-      functionId,
-      endpointId: this.endpointId,
-      createdAt: isoTimestamp(),
-      status: "waiting-for-launch",
-      transitions: [
-        { timestamp: now, state: "received", actor: "web-service" },
-        { timestamp: now, state: "waiting-for-launch", actor: "interchange" },
-      ],
-      result: null,
-      stdout: "",
-      stderr: "",
-      completionT: null,
-    };
-    this.store.putTask(task);
-    return task;
   }
 
   private dispatch(task: StoredTask, taskBuffer: string, resultSerializers: string[] | undefined): void {

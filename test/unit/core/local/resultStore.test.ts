@@ -160,3 +160,28 @@ describe("ResultStore", () => {
     assert.equal(ResultStore.open(dir).tasks.get("x")?.status, "success");
   });
 });
+
+describe("ResultStore received batches", () => {
+  it("journals a submitted batch in one line and rebuilds its waiting tasks, a task's own line winning", (t) => {
+    const dir = storeDir(t);
+    const store = ResultStore.open(dir);
+    const ids = ["a", "b", "c"];
+    const tasks = store.putReceived({ taskGroupId: "g", functionId: "f", endpointId: "e", createdAt: isoTimestamp(), ns: 1_754_600_000_000_000_123n, taskIds: ids });
+    assert.deepEqual(tasks.map((x) => [x.taskId, x.status]), ids.map((id) => [id, "waiting-for-launch"]));
+    store.putGroup({ taskGroupId: "g", createdAt: isoTimestamp(), taskIds: ids });
+    store.flush();
+    assert.equal(readFileSync(join(dir, "journal.jsonl"), "utf8").trim().split("\n").length, 2, "one line for the batch, one for the group");
+    store.putTask(task("b", "g"));
+    store.dispose();
+
+    const again = ResultStore.open(dir);
+    assert.deepEqual(again.problems, []);
+    assert.equal(again.tasks.get("b")?.status, "success");
+    for (const id of ["a", "c"]) {
+      const x = again.tasks.get(id)!;
+      assert.equal(x.status, "failed", "left waiting by the previous host: lost");
+      assert.equal(x.transitions[0].timestamp, 1_754_600_000_000_000_123n);
+      assert.equal(x.functionId, "f");
+    }
+  });
+});
