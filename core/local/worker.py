@@ -307,8 +307,9 @@ def _inner_traceback(tb, levels):
 def _error_string_and_details(exc):
     if isinstance(exc, INTERNAL_ERROR_CLASSES):
         return repr(exc), {"code": type(exc).__name__, "user_message": "remote error: {}".format(exc)}
-    # Upstream drops two levels; its catching frame calls the function directly, as execute_task below.
-    text = "".join(traceback.format_exception(type(exc), exc, _inner_traceback(exc.__traceback__, 2)))
+    # Upstream drops two levels (its catching frame and _call_user_function); execute_task calls the function
+    # itself, so one level here, or the user's outermost frame would be lost.
+    text = "".join(traceback.format_exception(type(exc), exc, _inner_traceback(exc.__traceback__, 1)))
     return text, {"code": "RemoteExecutionError", "user_message": "An error occurred during the execution of this task"}
 
 
