@@ -1,8 +1,9 @@
 /**
  * Frames from the daemon to one client, written once per event-loop turn: replies and watch events of
- * a turn leave in one socket write (one system call, one wake-up of the client), a watch's events of
- * the turn travel as one frame, and a task's "running" is dropped when its result is in the same frame
- * (the client would replace it at once). Each worker's `details` dict goes once per connection.
+ * a turn leave in one socket write (one system call, one wake-up of the client), a watch's consecutive
+ * events travel as one frame, and a task's "running" is dropped when its result goes in the same write
+ * (the client would replace it at once). Each worker's `details` dict goes once per connection, at the
+ * head of the write that first needs it.
  */
 import type { Socket } from "node:net";
 import type { ResultEvent } from "../../computeService";
@@ -13,6 +14,7 @@ import { encodeResultEvent, type WireDetails, type WireWatchBatch, type WireWatc
 
 export class FrameWriter {
   private queue: (unknown | WireWatchBatch)[] = [];
+  private newDetails: WireDetails[] = [];
   private readonly batches = new WeakSet<WireWatchBatch>();
   private readonly detailsRefs = new WeakMap<PyDict, number>();
   private nextDetailsRef = 1;
@@ -32,7 +34,7 @@ export class FrameWriter {
       ref = this.detailsRefs.get(details) ?? null;
       if (ref === null) {
         this.detailsRefs.set(details, (ref = this.nextDetailsRef++));
-        this.queue.push({ details: ref, value: toTagged(details) } satisfies WireDetails);
+        this.newDetails.push({ details: ref, value: toTagged(details) });
       }
     }
     this.event(watch, { event: "result", data: encodeResultEvent(e, ref) });
@@ -53,9 +55,24 @@ export class FrameWriter {
   flush(): string {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
+    let finished: Set<string> | undefined;
+    for (const frame of this.queue) {
+      if (!this.batches.has(frame as WireWatchBatch)) continue;
+      for (const e of (frame as WireWatchBatch).events) if (e.event === "result") (finished ??= new Set()).add(e.data.t);
+    }
     let text = "";
-    for (const frame of this.queue) text += encodeFrame(this.batches.has(frame as WireWatchBatch) ? withoutSuperseded(frame as WireWatchBatch) : frame);
+    for (const frame of this.newDetails) text += encodeFrame(frame);
+    for (const frame of this.queue) {
+      const batch = this.batches.has(frame as WireWatchBatch) ? (frame as WireWatchBatch) : undefined;
+      if (!batch) text += encodeFrame(frame);
+      else if (!finished) text += encodeFrame(batch);
+      else {
+        const events = batch.events.filter((e) => e.event !== "taskState" || !finished.has(e.data.taskId));
+        if (events.length > 0) text += encodeFrame(events.length === batch.events.length ? batch : { watch: batch.watch, events });
+      }
+    }
     this.queue = [];
+    this.newDetails = [];
     return text;
   }
 
@@ -63,6 +80,7 @@ export class FrameWriter {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
     this.queue = [];
+    this.newDetails = [];
   }
 
   private schedule(): void {
@@ -72,13 +90,4 @@ export class FrameWriter {
       if (text !== "" && !this.socket.destroyed) this.socket.write(text);
     });
   }
-}
-
-/** The batch without "running" states of tasks whose result is in it too. */
-function withoutSuperseded(batch: WireWatchBatch): WireWatchBatch {
-  let done: Set<string> | undefined;
-  for (const e of batch.events) if (e.event === "result") (done ??= new Set()).add(e.data.t);
-  if (!done) return batch;
-  const events = batch.events.filter((e) => e.event !== "taskState" || !done.has(e.data.taskId));
-  return events.length === batch.events.length ? batch : { watch: batch.watch, events };
 }
