@@ -64,15 +64,21 @@ export class DaemonServer implements Disposable {
       unlinkSync(socketPath);
     }
     const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(socketPath, () => {
-        server.off("error", reject);
-        resolve();
+    // Bound 0600 from the start (a client checking it before a chmod would refuse it); its directory
+    // is private already, and clients check both. The workers started before, with the user's umask.
+    const umask = process.umask(0o077);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(socketPath, () => {
+          server.off("error", reject);
+          resolve();
+        });
       });
-    });
-    // Its directory is private already; the socket is made so too, and clients check both.
-    chmodSync(socketPath, PRIVATE_FILE_MODE);
+    } finally {
+      process.umask(umask);
+    }
+    chmodSync(socketPath, PRIVATE_FILE_MODE); // 0600 like every other file of it
     return new DaemonServer(options, server);
   }
 
