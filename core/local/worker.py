@@ -349,7 +349,8 @@ class OutputCapture:
 
     def __init__(self, stdout_path, stderr_path):
         flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND | os.O_CLOEXEC
-        self.fds = [os.open(path, flags, 0o666) for path in (stdout_path, stderr_path)]
+        # What a task prints is the user's alone (the directory is 0700 too).
+        self.fds = [os.open(path, flags, 0o600) for path in (stdout_path, stderr_path)]
         self.identities = []
         for target, fd in zip((1, 2), self.fds):
             os.dup2(fd, target)

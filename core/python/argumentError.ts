@@ -9,7 +9,12 @@ export type ArgumentErrorCode =
   | "POSITIONAL_AFTER_KEYWORD"
   | "DUPLICATE_KEYWORD"
   | "TOO_DEEP" // nesting beyond the parser's depth limit
-  | "INVALID_RANGE"; // a range() that Python would reject or that is too large to expand
+  | "INVALID_RANGE" // a range() that Python would reject or that is too large to expand
+  // The call does not fit the function's signature (see callCheck.ts):
+  | "MISSING_ARGUMENT"
+  | "UNEXPECTED_KEYWORD"
+  | "TOO_MANY_POSITIONAL"
+  | "MULTIPLE_VALUES";
 
 /**
  * An argument text error pointing at the offending characters: `column` is the 0-based UTF-16 offset

@@ -290,8 +290,11 @@ class BundleBuilder {
         });
         continue;
       }
+      // A re-binding in a block that cannot be shipped does not spoil a plain definition of the name.
+      const plain = defs.some((d) => d.kind !== "block" && !this.unshippable(d));
       for (const def of defs) {
         const unshippable = this.unshippable(def);
+        if (unshippable && plain && def.kind === "block") continue;
         if (unshippable) {
           const isDecorator = decorators.has(name);
           this.problems.push({

@@ -131,6 +131,9 @@ function describeStatement(statement: Node): ModuleDefinition | undefined {
         ...(simple ? {} : { unshippable: { reason: "COMPUTED_AT_IMPORT", message: COMPUTED } }),
       };
     }
+    case "delete_statement":
+      // `del x` binds nothing: what the function uses is what was bound before (it is not shipped).
+      return undefined;
     default: {
       const names = statementNames([statement]);
       if (names.bound.size === 0 && !names.starImport) return undefined;
@@ -147,6 +150,9 @@ function blockProblem(statement: Node): ModuleDefinition["unshippable"] {
   }
   const conditional = statement.type === "if_statement" || statement.type === "try_statement";
   if (conditional && isDeclarativeBlock(statement)) return undefined;
+  // `with suppress(ImportError): import x`: the context manager runs on the endpoint too.
+  const body = statement.type === "with_statement" ? statement.childForFieldName("body") : null;
+  if (body && isDeclarativeBlock(body)) return undefined;
   return conditional
     ? { reason: "CONDITIONAL_DEFINITION", message: "is defined in a block at module level that also runs other code" }
     : { reason: "COMPUTED_AT_IMPORT", message: COMPUTED };
@@ -225,6 +231,7 @@ function isDeclarativeBlock(node: Node): boolean {
       case "class_definition":
       case "decorated_definition":
       case "pass_statement":
+      case "comment":
         break;
       case "expression_statement":
         if (!isSimpleAssignment(child) && !isSimpleExpression(child.namedChildren[0]!)) return false;
@@ -232,6 +239,9 @@ function isDeclarativeBlock(node: Node): boolean {
       case "if_statement":
       case "try_statement":
         if (!isDeclarativeBlock(child)) return false;
+        break;
+      case "with_statement":
+        if (!isDeclarativeBlock(child.childForFieldName("body") ?? child)) return false;
         break;
       default:
         // Conditions and exception types: plain expressions are fine, anything that runs code is not.

@@ -15,6 +15,7 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { fileURLToPath } from "node:url";
 import type { FunctionBundle } from "../python/bundle";
 import type { PythonDiagnostic, QuickFix } from "../python/diagnostics";
+import type { FunctionSignature } from "../python/functions";
 import type { OffsetRange } from "../python/syntax";
 import type { ProjectLocation, PythonAnalyzer } from "../python/pythonAnalyzer";
 import { DisposableStore, type Disposable } from "../util/disposable";
@@ -24,6 +25,7 @@ import { describeBundleForClient, describeFunctionForClient, lspRange } from "./
 import {
   BUNDLE_REQUEST,
   FUNCTION_AT_REQUEST,
+  MAP_COMMAND,
   PROJECT_SETTINGS_NOTIFICATION,
   RESULT_STATUS_NOTIFICATION,
   SHOW_OUTPUT_COMMAND,
@@ -73,6 +75,7 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   let refreshCodeLens = false;
   let folders: string[] = [];
   let extraPaths: string[] = [];
+  let privateFunctionLenses = false;
 
   /** Where a document sits in the user's project (its imports of the project's modules are followed); none for an untitled one. */
   const projectOf = (uri: string): ProjectLocation | undefined => {
@@ -94,6 +97,7 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     folders = (params.workspaceFolders ?? []).map((f) => pathOf(f.uri)).filter((p): p is string => p !== undefined);
     if (folders.length === 0 && params.rootUri) folders = [pathOf(params.rootUri)].filter((p): p is string => p !== undefined);
     extraPaths = settingsPaths(params.initializationOptions as ProjectSettings | undefined) ?? [];
+    privateFunctionLenses = (params.initializationOptions as ProjectSettings | undefined)?.privateFunctionLenses === true;
     return {
       capabilities: {
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
@@ -166,7 +170,9 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   });
   connection.onNotification(PROJECT_SETTINGS_NOTIFICATION, (settings: ProjectSettings) => {
     extraPaths = settingsPaths(settings) ?? [];
+    privateFunctionLenses = settings?.privateFunctionLenses === true;
     republishAll();
+    if (refreshCodeLens) void connection.sendRequest("workspace/codeLens/refresh").catch(() => undefined);
   });
   connection.onNotification("workspace/didChangeWorkspaceFolders", (params: { event: { added: { uri: string }[]; removed: { uri: string }[] } }) => {
     const removed = new Set(params.event.removed.map((f) => pathOf(f.uri)));
@@ -185,12 +191,13 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     const fns = await guarded(connection, "code lens", async () => (await analyzer).listFunctions(doc.getText()));
     const lenses: CodeLens[] = [];
     for (const f of fns ?? []) {
-      // Only module-level plain functions can be submitted as they are.
-      if (f.qualifiedName !== f.name || f.isAsync) continue;
+      // Only module-level plain functions can be submitted as they are; `_private` ones are helpers (unless asked).
+      if (f.qualifiedName !== f.name || f.isAsync || (f.name.startsWith("_") && !privateFunctionLenses)) continue;
       const range = lspRange(doc, f.ranges.name);
       const args: SubmitFunctionArguments = { uri: doc.uri, name: f.qualifiedName, offset: f.ranges.name.start };
       lenses.push({ range, command: { title: "Submit", command: SUBMIT_COMMAND, arguments: [args] } });
       lenses.push({ range, command: { title: "Submit with arguments…", command: SUBMIT_WITH_ARGUMENTS_COMMAND, arguments: [args] } });
+      if (mappable(f.signature)) lenses.push({ range, command: { title: "Map over…", command: MAP_COMMAND, arguments: [args] } });
       const status = statuses.get(doc.uri)?.get(f.qualifiedName);
       if (status?.status) {
         const command = status.command ?? { command: SHOW_OUTPUT_COMMAND };
@@ -270,6 +277,12 @@ function toLspDiagnostic(doc: TextDocument, d: PythonDiagnostic): Diagnostic {
   };
   if (d.fixes) out.data = { fixes: d.fixes.map((f: QuickFix) => ({ title: f.title, edits: f.edits.map((e) => ({ range: lspRange(doc, e.range), newText: e.newText })) })) } satisfies DiagnosticData;
   return out;
+}
+
+/** One required positional parameter and no other required one: each item of an iterable can be its argument. */
+function mappable(signature: FunctionSignature): boolean {
+  const required = signature.parameters.filter((p) => p.default === undefined && p.kind !== "*args" && p.kind !== "**kwargs");
+  return required.length === 1 && required[0].kind !== "keyword-only";
 }
 
 /** Offsets in the cells-above text moved into the cell; what lies above the cell goes to its start. */

@@ -86,6 +86,8 @@ export const PROJECT_SETTINGS_NOTIFICATION = "globusCompute/projectSettings";
 export interface ProjectSettings {
   /** Extra source roots, absolute or relative to the first workspace folder. */
   extraPaths?: string[];
+  /** Lenses also on `_private` functions (default: not, they are helpers). */
+  privateFunctionLenses?: boolean;
 }
 
 /**
@@ -114,4 +116,5 @@ export interface SubmitFunctionArguments {
 
 export const SUBMIT_COMMAND = "globusCompute.submitFunction";
 export const SUBMIT_WITH_ARGUMENTS_COMMAND = "globusCompute.submitFunctionWithArguments";
+export const MAP_COMMAND = "globusCompute.mapFunction";
 export const SHOW_OUTPUT_COMMAND = "globusCompute.showOutput";

@@ -63,7 +63,8 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (stopping !== undefined || !client.isRunning()) return;
-      if (e.affectsConfiguration("globusCompute.python.extraPaths") || e.affectsConfiguration("python.analysis.extraPaths")) {
+      const keys = ["globusCompute.python.extraPaths", "python.analysis.extraPaths", "globusCompute.codeLens.privateFunctions"];
+      if (keys.some((k) => e.affectsConfiguration(k))) {
         void client.sendNotification(PROJECT_SETTINGS_NOTIFICATION, projectSettings());
       }
     }),
@@ -80,10 +81,11 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
   };
 }
 
-/** Where the project's own modules are found besides the workspace folders: ours, else the Python extension's setting. */
+/** The server's settings: where the project's own modules are found besides the workspace folders (ours, else the Python extension's setting), and lenses on `_private` functions. */
 function projectSettings(): ProjectSettings {
   const own = vscode.workspace.getConfiguration("globusCompute.python").get<unknown>("extraPaths");
   const python = vscode.workspace.getConfiguration("python.analysis").get<unknown>("extraPaths");
   const paths = Array.isArray(own) ? own : Array.isArray(python) ? python : [];
-  return { extraPaths: paths.filter((p): p is string => typeof p === "string") };
+  const privateFunctionLenses = vscode.workspace.getConfiguration("globusCompute.codeLens").get<unknown>("privateFunctions") === true;
+  return { extraPaths: paths.filter((p): p is string => typeof p === "string"), privateFunctionLenses };
 }

@@ -38,6 +38,8 @@ export interface TrackRequest {
   key?: string;
   /** False for groups reloaded from the store (already recorded). */
   persist: boolean;
+  /** A map from the editor: it reports progress and a summary itself, so no output per task. */
+  summaryOnly?: boolean;
 }
 
 /** What the rest of the extension may know about a tracked group. */
@@ -50,6 +52,7 @@ export interface TrackedGroup {
   readonly futures: readonly ComputeFuture[];
   readonly calls: readonly string[];
   readonly taskGroupId: string | undefined;
+  readonly summaryOnly: boolean;
 }
 
 export interface TrackerHooks {
@@ -133,6 +136,7 @@ export class TaskGroupTracker implements Disposable {
       configuration: request.configuration,
       futures: [],
       calls: [],
+      summaryOnly: request.summaryOnly === true,
       get taskGroupId() {
         return this.knownTaskGroupId ?? this.executors.find((e) => e.taskGroupId !== undefined)?.taskGroupId;
       },
@@ -211,7 +215,7 @@ export class TaskGroupTracker implements Disposable {
       entry.failureReported = true;
       this.hooks.onSubmitFailure(error, entry);
     }
-    this.hooks.onSettled(task, entry, live, future);
+    if (!entry.summaryOnly) this.hooks.onSettled(task, entry, live, future);
     if (entry.settled === entry.futures.length) this.finish(entry);
   }
 

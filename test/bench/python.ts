@@ -2,7 +2,7 @@
 // incremental, diagnostics for the whole module, and the bundled language server's memory.
 // Run alone: node --import tsx test/bench/python.ts
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -70,6 +70,43 @@ async function analysis(): Promise<void> {
   editor.dispose();
 }
 
+/**
+ * A function that pulls 10 user modules (a package of 10 modules chained by imports, each a few
+ * hundred lines): its bundle, cold (modules parsed) and warm (modules unchanged since the last bundle).
+ */
+async function projectBundle(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), "gc-bench-project-"));
+  try {
+    mkdirSync(join(root, "pkg"));
+    writeFileSync(join(root, "pkg/__init__.py"), "");
+    for (let m = 0; m < 10; m++) {
+      const lines = [m < 9 ? `from .mod${m + 1} import entry_${m + 1}` : "", "import math", ""];
+      for (let h = 0; h < 40; h++) lines.push(`CONST_${h} = ${h}`, "", "", `def helper_${h}(x):`, `    return math.sqrt(abs(x)) + CONST_${h}`, "", "");
+      lines.push(`def entry_${m}(x):`, `    return helper_0(x)${m < 9 ? ` + entry_${m + 1}(x)` : ""}`, "");
+      writeFileSync(join(root, `pkg/mod${m}.py`), lines.join("\n"));
+    }
+    const main = "from pkg.mod0 import entry_0\n\n\ndef run(x):\n    return entry_0(x)\n";
+    writeFileSync(join(root, "main.py"), main);
+    const location = { path: join(root, "main.py"), folders: [root] };
+    const modules = { modules: 11 };
+    const cold: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const a = await PythonAnalyzer.load();
+      const t0 = performance.now();
+      a.bundleFunction(main, main.indexOf("def run"), location);
+      if (i >= 2) cold.push(performance.now() - t0);
+      a.dispose();
+    }
+    emit("project_bundle_10_modules_cold", median(cold), "ms", modules);
+    const warm = await PythonAnalyzer.load();
+    const shipped = warm.bundleFunction(main, main.indexOf("def run"), location)!.modules.length;
+    emit("project_bundle_10_modules_warm", time(20, 5, () => warm.bundleFunction(main, main.indexOf("def run"), location)), "ms", { modules: shipped });
+    warm.dispose();
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 /** RSS of the bundled server (as VS Code or `--stdio` runs it) idle, then with the 5k-line file open. */
 async function serverMemory(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "gc-bench-server-"));
@@ -97,6 +134,7 @@ async function serverMemory(): Promise<void> {
 
 export async function run(): Promise<void> {
   await analysis();
+  await projectBundle();
   await serverMemory();
 }
 

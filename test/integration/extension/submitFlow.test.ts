@@ -4,9 +4,11 @@
  */
 import * as assert from "node:assert/strict";
 import { after, test } from "node:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { saveResultsAs } from "../../../extension/output/resultsExport";
 import { TASK_GROUPS_KEY } from "../../../extension/state/taskGroupStore";
 import { memento } from "../../unit/extension/fakes";
-import { join } from "node:path";
 import { MemoryComputeService } from "../../support/memoryComputeService";
 import type { LocalEndpointClient } from "../../../core/service/local/localEndpointClient";
 import { createGlue, tempStorage, until, type Glue, type GlueOptions } from "./glue";
@@ -153,19 +155,59 @@ test("Submit Function without parameters asks nothing; a method is refused with 
   assert.equal(g.model.groups.length, 1, "nothing submitted");
 });
 
-test("Map Function over range(5): five tasks in input order, a progress notification", async (t) => {
+test("Map Function over range(5): chunked tasks in input order, progress and a summary, no line per item", async (t) => {
   const g = glue();
   t.after(() => g.dispose());
   g.ui.answers = ["range(5)"];
   await g.submit.mapFunction();
   assert.equal(g.ui.inputs[0].value, "range(10)");
-  await until(() => tasksOf(g).length === 5 && tasksOf(g).every((x) => x.resultPreview !== undefined), "the map to finish");
+  await until(() => tasksOf(g).length > 0 && tasksOf(g).every((x) => x.resultPreview !== undefined), "the map to finish");
+  // 5 items over 2 workers: Pool.map's rule gives chunks of 1, so one row per item.
   assert.deepEqual(
-    tasksOf(g).map((x) => [x.call, x.resultPreview]),
-    [0, 1, 2, 3, 4].map((i) => [`double(${i})`, String(2 * i)]),
+    tasksOf(g).map((x) => x.call),
+    [0, 1, 2, 3, 4].map((i) => `double ← item ${i} of range(5)`),
   );
-  assert.equal(g.ui.progress[0], "double × 5 on local");
-  await until(() => g.ui.progress.includes("5 of 5 done"), "the progress to count every task");
+  assert.equal(g.ui.progress[0], "double × 5 (range(5)) on local");
+  await until(() => g.ui.progress.includes("5 of 5 items done"), "the progress to count every item");
+  await until(() => g.output.some((l) => /succeeded/.test(l.text)), "the summary");
+  assert.equal(g.output.length, 1, "one summary line, no line per item");
+  assert.match(g.output[0].text, /^double × 5 \(range\(5\)\) on local: 5 succeeded, 0 failed in .*"Save Results As…"/);
+});
+
+test("Map Function over a CSV file: rows as keyword arguments; failures named in the summary; Save Results As… writes every row", async (t) => {
+  const g = glue();
+  t.after(() => g.dispose());
+  g.open(URI, EXAMPLES, "if N > limit");
+  const rows = Array.from({ length: 300 }, (_, i) => `${i},${i % 100 === 7 ? 2 : 500}`);
+  writeFileSync(join(g.workspaceDir, "points.csv"), `N,limit\n${rows.join("\n")}\n`);
+  g.ui.answers = ["points.csv"];
+  await g.submit.mapFunction();
+  assert.deepEqual(g.ui.errors, []);
+  const key = g.model.groups[0].key;
+  const run = g.maps.get(key);
+  assert.ok(run, "the run is kept under its group");
+  assert.equal(run.result.chunk, 38, "300 rows / (4 × 2 workers)");
+  assert.equal(tasksOf(g).length, 8, "one row per chunk task in the tree");
+  assert.equal(tasksOf(g)[0].call, "strict ← items 0–37 of points.csv");
+  await run.finished;
+  const summary = g.output.at(-1)!;
+  assert.equal(summary.level, "error");
+  assert.match(summary.text, /strict × 300 \(points\.csv\) on local: 297 succeeded, 3 failed in /);
+  assert.match(summary.text, /\n {2}item 7 \(\{'N': 7, 'limit': 2\}\): ValueError: 7 is over 2\n {2}item 107 /);
+  assert.ok(g.output.length <= 11, `progress and a summary, not a line per row (${g.output.length} lines)`);
+
+  const csvPath = join(g.workspaceDir, "out.csv");
+  g.ui.savePaths = [csvPath];
+  await saveResultsAs(
+    { ui: g.ui, group: (k) => g.tracker.get(k), map: (k) => g.maps.get(k), defaultDir: () => g.workspaceDir },
+    { kind: "group", groupKey: key },
+  );
+  assert.match(g.ui.infos.at(-1)!, /^Saved 300 result row\(s\) of strict to /);
+  const lines = readFileSync(csvPath, "utf8").trimEnd().split("\n");
+  assert.equal(lines.length, 301);
+  assert.equal(lines[0], "index,N,limit,status,result,error");
+  assert.equal(lines[1], "0,0,500,success,0,");
+  assert.equal(lines[8], "7,7,2,failed,,ValueError: 7 is over 2");
 });
 
 test("cancel after submission stops waiting, honestly; forget drops the stored group", async (t) => {

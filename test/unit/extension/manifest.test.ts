@@ -57,7 +57,7 @@ test("every setting has a description, and its default is what Settings uses whe
   }
   // VS Code returns the contributed default for an unset setting: reading those must give DEFAULT_SETTINGS.
   assert.deepEqual(readSettings({ get: (k) => defaults[k] }), { settings: DEFAULT_SETTINGS, problems: [] });
-  assert.equal(Object.keys(props).length, 15);
+  assert.equal(Object.keys(props).length, 16);
 });
 
 test("activation: Python files (views and commands activate implicitly)", () => {

@@ -12,6 +12,8 @@ import {
   RESULT_STATUS_NOTIFICATION,
   SUBMIT_COMMAND,
   SUBMIT_WITH_ARGUMENTS_COMMAND,
+  MAP_COMMAND,
+  PROJECT_SETTINGS_NOTIFICATION,
   type BundleResult,
   type FunctionAtResult,
   type SubmitFunctionArguments,
@@ -60,7 +62,7 @@ test("publishes diagnostics on open, including what will be shipped", async () =
   assert.deepEqual(shipped.range.start, { line: TEXT.slice(0, TEXT.indexOf("def score")).split("\n").length - 1, character: 4 });
 });
 
-test("CodeLens: Submit and Submit with arguments… over each module-level function", async () => {
+test("CodeLens: Submit and Submit with arguments… over each module-level function, Map over… for one required parameter", async () => {
   const lenses = (await client.codeLens(URI)) ?? [];
   const byFunction = new Map<string, string[]>();
   for (const lens of lenses) {
@@ -70,7 +72,17 @@ test("CodeLens: Submit and Submit with arguments… over each module-level funct
     byFunction.set(args.name, [...(byFunction.get(args.name) ?? []), `${lens.command!.title}|${lens.command!.command}`]);
   }
   assert.deepEqual([...byFunction.keys()], ["weight", "score", "product", "recursive"]);
-  assert.deepEqual(byFunction.get("score"), [`Submit|${SUBMIT_COMMAND}`, `Submit with arguments…|${SUBMIT_WITH_ARGUMENTS_COMMAND}`]);
+  assert.deepEqual(byFunction.get("score"), [`Submit|${SUBMIT_COMMAND}`, `Submit with arguments…|${SUBMIT_WITH_ARGUMENTS_COMMAND}`, `Map over…|${MAP_COMMAND}`]);
+});
+
+test("CodeLens: none over `_private` helpers unless the setting asks for them", async () => {
+  const uri = "file:///work/private.py";
+  await client.open(uri, "def _helper(x):\n    return x\n\n\ndef public(a, b):\n    return _helper(a) + b\n");
+  const names = async () => [...new Set(((await client.codeLens(uri)) ?? []).map((l) => `${(l.command!.arguments![0] as SubmitFunctionArguments).name}:${l.command!.title}`))];
+  assert.deepEqual(await names(), ["public:Submit", "public:Submit with arguments…"]);
+  await client.notify(PROJECT_SETTINGS_NOTIFICATION, { privateFunctionLenses: true });
+  assert.deepEqual(await names(), ["_helper:Submit", "_helper:Submit with arguments…", "_helper:Map over…", "public:Submit", "public:Submit with arguments…"]);
+  await client.notify(PROJECT_SETTINGS_NOTIFICATION, { privateFunctionLenses: false });
 });
 
 test("the last result status shows as a lens once the client reports it, and can be cleared", async () => {
