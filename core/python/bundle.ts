@@ -85,6 +85,16 @@ export function closureOf(
   return { name, shipped, problems, function: fn, thirdPartyImports };
 }
 
+/**
+ * The problems at the uses inside one top-level statement only (what it needs directly, not what
+ * those need in turn): diagnostics report each once, where it is, so a file is analysed in linear time.
+ * For a function, `def` is its definition (its decorators and nesting count).
+ */
+export function directProblemsOf(statement: Node, root: Node, text: string, index: ModuleIndex, project?: ProjectContext, def?: Node): BundleProblem[] {
+  const builder = new BundleBuilder(root, text, index, project, true);
+  return def ? builder.build(def).problems : builder.buildStatement(statement);
+}
+
 /** If the cursor is in a lambda that is not inside any def, say why it cannot be submitted. */
 export function lambdaProblemAt(root: Node, offset: number): BundleProblem | undefined {
   for (let n: Node | null = root.descendantForIndex(offset, offset); n; n = n.parent) {
@@ -115,8 +125,23 @@ class BundleBuilder {
     private readonly text: string,
     private readonly index: ModuleIndex,
     project?: ProjectContext,
+    /** Resolve only the entry's own names (see directProblemsOf). */
+    private readonly direct = false,
   ) {
     this.modules = project && new ProjectModules(project);
+  }
+
+  /** Direct problems of a class, constant or block statement. */
+  buildStatement(statement: Node): BundleProblem[] {
+    const names = statementNames([statement]);
+    for (const n of names.bound) this.seen.add(n);
+    this.functionRange = rangeOf(statement);
+    this.require(names, new Set());
+    const nested = statement
+      .descendantsOfType(["import_statement", "import_from_statement"])
+      .flatMap((n) => (n && n.id !== statement.id ? importItemsOf(n).map((item) => ({ item, range: rangeOf(n) })) : []));
+    this.linkModules(nested);
+    return this.problems;
   }
 
   build(def: Node): Omit<FunctionBundle, "source" | "lineMap" | "modules"> & { assemble: () => Pick<FunctionBundle, "source" | "lineMap" | "modules"> } {
@@ -155,7 +180,7 @@ class BundleBuilder {
   private linkModules(nestedInEntry: { item: ImportItem; range: OffsetRange }[]): void {
     const modules = this.modules;
     if (!modules) return;
-    for (const defs of this.index.byName.values()) {
+    for (const defs of this.direct ? [] : this.index.byName.values()) {
       for (const def of defs) {
         if (def.kind !== "import" || this.included.has(def) || this.unshippable(def) || !def.items?.length) continue;
         if (!def.items.some((i) => modules.isProjectImport(i) && modules.hasImportEffects(i))) continue;
@@ -174,7 +199,7 @@ class BundleBuilder {
           if (item.kind === "star") problemsAt(range, modules.useImport(item, ANY));
           else if (used?.has(item.bound!)) problemsAt(this.firstUse.get(item.bound!) ?? range, modules.useImport(item, this.chains.get(item.bound!) ?? ANY));
         }
-      } else {
+      } else if (!this.direct) {
         const needs = (def.needs ??= this.index.needs.needsOf(def.statement));
         for (const item of needs.nestedImports) problemsAt(range, modules.useImport(item, ANY));
       }
@@ -316,6 +341,7 @@ class BundleBuilder {
         }
         if (this.included.has(def)) continue;
         this.included.add(def);
+        if (this.direct) continue;
         const needs = (def.needs ??= this.index.needs.needsOf(def.statement));
         const base = def.statement.startIndex;
         for (const [needed, r] of needs.names) {
