@@ -8,6 +8,7 @@ import { indexModule, type ModuleDefinition, type ModuleIndex, type UnshippableR
 import { ProjectModules, type ModuleProblemCode, type ProjectContext } from "./projectModules";
 import { attributeChains, scopeNamesOf, statementNames, type ScopeNames } from "./scopes";
 import { STANDARD_LIBRARY } from "./standardLibrary";
+import { unlessTooDeep } from "./tooDeep";
 import { definitionStatement, enclosingDefinition, rangeOf, type OffsetRange } from "./syntax";
 
 export type BundleProblemCode =
@@ -133,7 +134,8 @@ class BundleBuilder {
 
   /** Direct problems of a class, constant or block statement. */
   buildStatement(statement: Node): BundleProblem[] {
-    const names = statementNames([statement]);
+    const names = unlessTooDeep(() => statementNames([statement]));
+    if (!names) return [{ code: "TOO_DEEP", severity: "warning", message: "this statement is nested too deeply to analyse", range: rangeOf(statement) }];
     for (const n of names.bound) this.seen.add(n);
     this.functionRange = rangeOf(statement);
     this.require(names, new Set());
@@ -149,9 +151,12 @@ class BundleBuilder {
     const statement = definitionStatement(def);
     const topLevel = statement.parent?.id === this.root.id;
     this.checkEntry(info);
-    const names = topLevel ? statementNames([statement]) : this.entryNames(def, statement);
+    const names = unlessTooDeep(() => (topLevel ? statementNames([statement]) : this.entryNames(def, statement)));
+    if (!names) {
+      this.problems.push({ code: "TOO_DEEP", severity: "warning", message: `${info.name} is nested too deeply to analyse: what it uses from the module is not known, so it is sent alone`, range: info.ranges.name });
+    }
     if (topLevel) this.seen.add(info.name);
-    this.require(names, new Set(info.decorators.length ? decoratorRoots(statement) : []));
+    if (names) this.require(names, new Set(info.decorators.length ? decoratorRoots(statement) : []));
     const nested = statement
       .descendantsOfType(["import_statement", "import_from_statement"])
       .flatMap((n) => (n ? importItemsOf(n).map((item) => ({ item, range: rangeOf(n) })) : []));
@@ -343,6 +348,9 @@ class BundleBuilder {
         this.included.add(def);
         if (this.direct) continue;
         const needs = (def.needs ??= this.index.needs.needsOf(def.statement));
+        if (needs.tooDeep) {
+          this.problems.push({ code: "TOO_DEEP", severity: "warning", message: `${name} is nested too deeply to analyse: what it uses is not known`, range: use, name });
+        }
         const base = def.statement.startIndex;
         for (const [needed, r] of needs.names) {
           const use = { start: base + r.start, end: base + r.end };
