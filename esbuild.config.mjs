@@ -11,7 +11,7 @@ const entries = [
   { in: "extension/extension.ts", out: "extension" },
   { in: "core/server/main.ts", out: "server" },
   // The local endpoint process (core/service/local/daemonLauncher.ts starts it from next to the extension).
-  { in: "core/local/daemon/main.ts", out: "localEndpoint" },
+  { in: "core/service/local/daemon/main.ts", out: "localEndpoint" },
 ].filter((e) => existsSync(e.in));
 
 const options = {

@@ -1,7 +1,8 @@
 /** Composition root: builds the extension's objects, wires their events, and hands them to VS Code to dispose. */
 import * as vscode from "vscode";
+import { EndpointDirectory } from "../core/endpoints/endpointDirectory";
 import { readAuthConfig } from "./auth/authConfig";
-import { registerGlobusAuthenticationProvider } from "./auth/globusAuthenticationProvider";
+import { offerSignInInAccountsMenu, registerGlobusAuthenticationProvider } from "./auth/globusAuthenticationProvider";
 import { GlobusSessions } from "./auth/globusSessions";
 import { NativeAppLogin } from "./auth/nativeAppLogin";
 import { TokenStore } from "./auth/tokenStore";
@@ -11,14 +12,18 @@ import { EndpointCommands } from "./commands/endpointCommands";
 import { reloadTaskGroup } from "./commands/reloadTaskGroupCommand";
 import { TaskCommands } from "./commands/taskCommands";
 import { EndpointSelection } from "./endpoints/endpointSelection";
+import { endpointApiOf } from "./endpoints/endpointApi";
 import { EndpointTreeDataProvider } from "./endpoints/endpointTreeDataProvider";
+import { EndpointViewModel } from "./endpoints/endpointViewModel";
 import { startLanguageClient, type PythonLanguageClient } from "./lsp/languageClient";
 import { parseResultPath, resultText } from "./output/resultDocuments";
 import { lensStatus, ResultOutput } from "./output/resultOutput";
+import { saveResultsAs } from "./output/resultsExport";
 import { OutcomeReporter } from "./output/outcomeReporter";
 import { TaskNotifications } from "./output/taskNotifications";
 import { HistoryStore } from "../core/history/historyStore";
 import { historyDir } from "../core/history/historyLocation";
+import { SessionGroups } from "./tasks/sessionGroups";
 import { TaskHistoryRecorder } from "./tasks/taskHistoryRecorder";
 import { ComputeServices } from "./services/computeServices";
 import { Settings, SETTINGS_SECTION } from "./state/settings";
@@ -27,6 +32,7 @@ import { SubmitConsent } from "./state/workspaceTrust";
 import { TaskStatusBar } from "./status/taskStatusBar";
 import { LastArguments } from "./submit/argumentInput";
 import { describeFailure } from "./submit/failureMessages";
+import { MapRuns } from "./submit/mapRun";
 import { BundlePreviewCommands } from "./submit/bundlePreview";
 import { SubmitCommands } from "./submit/submitCommands";
 import { TaskGroupModel } from "./tasks/taskGroupModel";
@@ -40,8 +46,12 @@ import { vscodeConfigurationSource } from "./vscode/configurationSource";
 import { vscodeEditorContext } from "./vscode/editorContext";
 import { registerResultDocuments, showResultDocument } from "./vscode/resultDocumentProvider";
 import { toTreeItem } from "./vscode/treeItem";
+import { taskTreeControls } from "./vscode/taskTreeControls";
 import { vscodeTrustPrompts } from "./vscode/trustPrompts";
+import { openSampleFile } from "./commands/sampleFileCommand";
+import { vscodeSampleFileDeps } from "./vscode/sampleFile";
 import { vscodeUserInterface } from "./vscode/window";
+import { firstWorkspaceFolderPath, readWorkspaceFile } from "./vscode/workspaceFiles";
 
 const VIEW_IDS = { tasks: "globusCompute.tasks", endpoints: "globusCompute.endpoints" } as const;
 
@@ -62,7 +72,14 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
 
   const configuration = vscodeConfigurationSource(SETTINGS_SECTION);
   const settings = new Settings(configuration);
-  const endpoints = new EndpointSelection(settings, context.workspaceState);
+  // The service is made on first use (`services` below): the directory only asks for it when listing.
+  const directory = new EndpointDirectory({
+    api: async () => endpointApiOf(await services.service(services.serviceKeyFor({ kind: "cloud" }))),
+  });
+  const endpoints = new EndpointSelection(settings, context.workspaceState, () =>
+    directory.endpoints.map((e) => ({ kind: "cloud" as const, name: e.displayName, id: e.id })),
+  );
+  subscriptions.push(directory, directory.onDidChange(() => endpoints.listChanged()));
   const logProblems = () => {
     for (const p of settings.problems) log.warn(`Setting ${p.key}: ${p.message}`);
     if (endpoints.defaultProblem) log.warn(endpoints.defaultProblem);
@@ -81,7 +98,17 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     registerGlobusAuthenticationProvider(globusSessions),
     // A changed auth URL or environment selects another stored session.
     settings.onDidChange(() => void globusSessions.reload()),
+    // Another identity, or another service, sees other endpoints.
+    globusSessions.onDidChangeSessions(() => directory.clear()),
+    settings.onDidChange(() => {
+      const key = services.serviceKeyFor({ kind: "cloud" });
+      if (key !== listedFrom) directory.clear();
+      listedFrom = key;
+    }),
   );
+  const offerSignIn = () => void offerSignInInAccountsMenu(() => settings.current.endpoints.length > 0 || endpoints.current.kind === "cloud", (m) => log.warn(m));
+  offerSignIn();
+  subscriptions.push(settings.onDidChange(offerSignIn));
 
   const languageClient: Promise<PythonLanguageClient> = startLanguageClient(context);
   languageClient.then(
@@ -94,9 +121,12 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   const services = new ComputeServices({
     settings: () => settings.current,
     storageDir: (context.storageUri ?? context.globalStorageUri).fsPath,
+    localStateRoot: vscode.Uri.joinPath(context.globalStorageUri, "local-endpoints").fsPath,
     token: globusSessions.getAccessToken,
     cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    log: (message) => log.warn(message),
   });
+  let listedFrom = services.serviceKeyFor({ kind: "cloud" });
   const taskGroups = new TaskGroupModel();
   const store = new TaskGroupStore(context.workspaceState, settings.current.retention.maxTaskGroups);
   const output = new ResultOutput(log);
@@ -159,7 +189,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     registerResultDocuments((path) => {
       const at = parseResultPath(path);
       const group = at && tracker.get(at.groupKey);
-      return resultText(group?.calls[at?.index ?? -1] ?? "result", group?.futures[at?.index ?? -1], group?.origin);
+      return resultText(group?.calls[at?.index ?? -1] ?? "result", group?.futures[at?.index ?? -1], group?.origin, at?.from);
     }),
   );
   void reloader.reloadStored().then(() => {
@@ -168,14 +198,36 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   });
 
   const taskTree = new TaskTreeDataProvider(taskGroups, { toTreeItem });
-  const endpointTree = new EndpointTreeDataProvider(settings, endpoints, toTreeItem, (option) => services.endpointStatus(option));
+  const taskTreeView = vscode.window.createTreeView(VIEW_IDS.tasks, { treeDataProvider: taskTree, showCollapseAll: true, canSelectMany: true });
+  const endpointModel = new EndpointViewModel(settings, endpoints, directory);
+  const endpointTree = new EndpointTreeDataProvider(endpointModel, directory, settings, {
+    toTreeItem,
+    localStatus: () => services.endpointStatus({ kind: "local", id: "local" }),
+  });
+  const endpointView = vscode.window.createTreeView(VIEW_IDS.endpoints, { treeDataProvider: endpointTree });
+  const showEndpointMessage = () => {
+    endpointView.message = endpointTree.message;
+    void vscode.commands.executeCommand("setContext", "globusCompute.endpointFilter", endpointModel.filter !== "");
+  };
+  endpointTree.setVisible(endpointView.visible);
+  let backOffTimer: NodeJS.Timeout | undefined;
   subscriptions.push(
     taskTree,
+    endpointModel,
     endpointTree,
     // A submission may have started the local endpoint or found a cloud one offline: show the news.
     taskGroups.onDidChange((change) => change.kind === "added" && endpointTree.refresh()),
-    vscode.window.createTreeView(VIEW_IDS.tasks, { treeDataProvider: taskTree, showCollapseAll: true }),
-    vscode.window.createTreeView(VIEW_IDS.endpoints, { treeDataProvider: endpointTree }),
+    taskTreeView,
+    endpointView,
+    endpointView.onDidChangeVisibility((e) => endpointTree.setVisible(e.visible)),
+    endpointTree.onDidChangeTreeData(showEndpointMessage),
+    // The message says when statuses resume; it goes once the back-off is over.
+    directory.onDidBackOff((b) => {
+      showEndpointMessage();
+      clearTimeout(backOffTimer);
+      backOffTimer = setTimeout(showEndpointMessage, b.delayMs + 100);
+    }),
+    { dispose: () => clearTimeout(backOffTimer) },
     new TaskStatusBar(
       vscode.window.createStatusBarItem("globusCompute.status", vscode.StatusBarAlignment.Left, 50),
       taskGroups,
@@ -184,6 +236,8 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     ),
   );
 
+  const maps = new MapRuns(log);
+  subscriptions.push(taskGroups.onDidChange((change) => change.kind === "removed" && maps.forget(change.groupKey)));
   const consent = new SubmitConsent(vscodeTrustPrompts);
   const ensureSignedIn = () => globusSessions.ensureSignedIn();
   const submit = new SubmitCommands({
@@ -191,15 +245,19 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     editor: vscodeEditorContext,
     ui,
     endpoints,
-    ensureSubmitAllowed: () => consent.ensureSubmitAllowed(),
+    ensureSubmitAllowed: (target) => consent.ensureSubmitAllowed(target),
     ensureSignedIn,
     createExecutor: (target) => services.createExecutor(target),
     release: (executor) => services.release(executor),
     serviceKeyFor: (endpoint) => services.serviceKeyFor(endpoint),
     endpointStatus: (endpoint) => services.endpointStatus(endpoint),
     tracker,
+    sessionGroups: new SessionGroups(tracker),
     lastArguments: new LastArguments(context.workspaceState),
     log,
+    maps,
+    readWorkspaceFile,
+    workersOf: (endpoint) => (endpoint.kind === "local" ? settings.current.local.workers : undefined),
   });
   const bundleDocuments = new BundleDocuments();
   subscriptions.push(bundleDocuments);
@@ -209,11 +267,17 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     ui,
     show: (name, text) => bundleDocuments.show(name, text),
   });
-  const tasks = new TaskCommands(taskGroups, taskTree, ui, {
+  const tasks = new TaskCommands(taskGroups, taskTreeControls(taskTree, taskTreeView), ui, {
     future: (key, index) => tracker.get(key)?.futures[index],
     openResult: showResultDocument,
   });
-  const endpointCommands = new EndpointCommands(endpoints, ui);
+  const endpointCommands = new EndpointCommands({
+    selection: endpoints,
+    model: endpointModel,
+    directory,
+    ui,
+    openExternal: (url) => Promise.resolve(vscode.env.openExternal(vscode.Uri.parse(url))),
+  });
   const authCommands = new AuthCommands(globusSessions, ui);
   subscriptions.push(
     registerCommands(
@@ -225,16 +289,34 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.reloadTaskGroup": (id) =>
           reloadTaskGroup({ reloader, endpoints, serviceKeyFor: (e) => services.serviceKeyFor(e), ensureSignedIn, ui }, id),
         "globusCompute.openResult": (node) => tasks.openResult(node),
-        "globusCompute.rerunTask": (node) => submit.rerun(node, false),
+        "globusCompute.rerunTask": async (node, selected) => {
+          for (const row of Array.isArray(selected) && selected.length > 1 ? selected : [node]) await submit.rerun(row, false);
+        },
         "globusCompute.rerunTaskWithEditedArguments": (node) => submit.rerun(node, true),
         "globusCompute.cancelTask": (node) => tasks.cancelTask(node),
-        "globusCompute.copyTaskId": (node) => tasks.copyTaskId(node),
+        "globusCompute.copyTaskId": (node, selected) => tasks.copyTaskId(node, selected),
         "globusCompute.copyTaskGroupId": (node) => tasks.copyTaskGroupId(node),
-        "globusCompute.forgetTaskGroup": (node) => tasks.forgetTaskGroup(node),
+        "globusCompute.forgetTaskGroup": (node, selected) => tasks.forgetTaskGroup(node, selected),
+        "globusCompute.clearFinished": () => tasks.clearFinished(),
+        "globusCompute.filterTasks": () => tasks.filterTasks(),
+        "globusCompute.findTask": (id) => tasks.findTask(id),
+        "globusCompute.saveResultsAs": (node, target) =>
+          saveResultsAs(
+            { ui, group: (key) => tracker.get(key), map: (key) => maps.get(key), defaultDir: firstWorkspaceFolderPath },
+            node,
+            target,
+          ),
         "globusCompute.showMoreTasks": (node) => tasks.showMoreTasks(node),
         "globusCompute.selectEndpoint": () => endpointCommands.selectEndpoint(),
         "globusCompute.refreshEndpoints": () => endpointTree.refresh(),
+        "globusCompute.useEndpoint": (node) => endpointCommands.useForWorkspace(node),
+        "globusCompute.copyEndpointId": (node) => endpointCommands.copyId(node),
+        "globusCompute.openEndpointInWebApp": (node) => endpointCommands.openInWebApp(node),
+        "globusCompute.filterEndpoints": () => endpointCommands.filter(),
+        "globusCompute.clearEndpointFilter": () => endpointCommands.clearFilter(),
+        "globusCompute.showMoreEndpoints": () => endpointCommands.showMore(),
         "globusCompute.showOutput": () => log.show(true),
+        "globusCompute.openSampleFile": () => openSampleFile(vscodeSampleFileDeps(context)),
         "globusCompute.signIn": () => authCommands.signIn(),
         "globusCompute.signOut": () => authCommands.signOut(),
       },

@@ -2,7 +2,8 @@
  * Writes a task group's results to a file the user picked: CSV (one row per call: its index, its input,
  * status, result as a Python repr, error) or JSON Lines (one object per call, values as JSON where JSON
  * carries them exactly, else as their Python repr). The rows are written in slices with a turn of the
- * event loop between them and the stream's backpressure respected, so 100k rows never block the host.
+ * event loop every few milliseconds and the stream's backpressure respected, so 100k rows never block the
+ * host.
  */
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
@@ -27,8 +28,9 @@ export function exportFormatOf(path: string): ExportFormat {
   return path.toLowerCase().endsWith(".csv") ? "csv" : "jsonl";
 }
 
-/** Rows per slice between turns of the event loop. */
-const SLICE = 1000;
+/** Rows formatted and written at once; after TURN_BUDGET_MS of them, the event loop gets a turn. */
+const SLICE = 50;
+const TURN_BUDGET_MS = 4;
 
 /**
  * Writes `rows` to `path` (replacing it) and resolves with the number written. With keyword-argument
@@ -47,17 +49,28 @@ export async function writeResults(path: string, rows: Iterable<ExportRow>, form
       const inputColumns = columns.length > 0 ? [...columns] : ["input"];
       await write(stringify([["index", ...inputColumns, "status", "result", "error"]]));
     }
-    let slice: string[] = [];
+    // One stringify call per slice: csv-stringify's per-call set-up costs more than a row.
+    const flush = (records: (string[] | string)[]) =>
+      write(format === "csv" ? stringify(records as string[][]) : (records as string[]).join(""));
+    const yieldTurn = () => new Promise((resolve) => setImmediate(resolve));
+    // The caller's turn may be long already (a map's last result, a command): start on a turn of our own.
+    await yieldTurn();
+    let turnStarted = performance.now();
+    let slice: (string[] | string)[] = [];
     for (const row of rows) {
-      slice.push(format === "csv" ? csvLine(row, columns) : jsonLine(row));
+      slice.push(format === "csv" ? csvRecord(row, columns) : jsonLine(row));
       count++;
-      if (slice.length >= SLICE) {
-        await write(slice.join(""));
+      const overBudget = performance.now() - turnStarted >= TURN_BUDGET_MS;
+      if (slice.length >= SLICE || overBudget) {
+        await flush(slice);
         slice = [];
-        await new Promise((r) => setImmediate(r));
+        if (overBudget) {
+          await yieldTurn();
+          turnStarted = performance.now();
+        }
       }
     }
-    await write(slice.join(""));
+    await flush(slice);
     out.end();
     await Promise.race([once(out, "finish"), failed]);
     return count;
@@ -71,7 +84,7 @@ function status(outcome: ExportRow["outcome"]): string {
   return "value" in outcome ? "success" : "error" in outcome ? "failed" : "pending";
 }
 
-function csvLine(row: ExportRow, columns: readonly string[]): string {
+function csvRecord(row: ExportRow, columns: readonly string[]): string[] {
   const inputs =
     columns.length > 0 && row.input instanceof PyDict
       ? columns.map((c) => {
@@ -80,7 +93,7 @@ function csvLine(row: ExportRow, columns: readonly string[]): string {
         })
       : [cellText(row.input)];
   const o = row.outcome;
-  return stringify([[String(row.index), ...inputs, status(o), "value" in o ? formatPython(o.value) : "", "error" in o ? o.error : ""]]);
+  return [String(row.index), ...inputs, status(o), "value" in o ? formatPython(o.value) : "", "error" in o ? o.error : ""];
 }
 
 /** Strings as themselves (so a CSV of names reads back as names), everything else as its Python repr. */

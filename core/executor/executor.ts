@@ -17,7 +17,7 @@ import { ExecutorError, TaskCancelledError } from "./errors";
 import { autoChunkSize, chunkRunner, MapResult } from "./mapResult";
 import { FunctionRegistry, validateFunction, type FunctionRef, type PythonFunction } from "./functionRegistry";
 import { canonicalUuid, jsonDict, resolveOptions, resultSerializers, type ExecutorOptions, type ResolvedOptions } from "./options";
-import { ResultRouter, type WatchStateChange } from "./resultRouter";
+import { ResultRouter, type MalformedResult, type WatchStateChange } from "./resultRouter";
 import { encodeTaskPayload, type Kwargs } from "./taskPayload";
 import { TaskSubmitter, type BatchSpec, type SentBatch } from "./taskSubmitter";
 
@@ -56,6 +56,10 @@ export class Executor implements Disposable, AsyncDisposable {
   private groupId: string | undefined;
   private submittedCount = 0;
   private stopped = false;
+  /** Maps still encoding and queueing their tasks (see feed()). */
+  private readonly feeding = new Set<Promise<void>>();
+  /** Set by dispose() and shutdown({ cancelFutures }): tasks a map has not queued yet are cancelled. */
+  private cancelUnsent = false;
   private readonly futureChange = this.disposables.add(new Emitter<ComputeFuture>());
   private readonly taskGroupChange = this.disposables.add(new Emitter<string>());
   private readonly owner: FutureOwner = {
@@ -70,6 +74,8 @@ export class Executor implements Disposable, AsyncDisposable {
   readonly onTaskGroupChange: Event<string> = this.taskGroupChange.event;
   /** How results currently arrive (streaming, reconnecting, polling). */
   readonly onWatchStateChange: Event<WatchStateChange>;
+  /** A result message could not be decoded; its task keeps waiting (for the owner to log). */
+  readonly onMalformedResult: Event<MalformedResult>;
 
   constructor(options: ExecutorOptions) {
     this.options = resolveOptions(options);
@@ -80,6 +86,7 @@ export class Executor implements Disposable, AsyncDisposable {
     this.registry = new FunctionRegistry(this.service);
     this.router = this.disposables.add(new ResultRouter(this.service, this.options.amqpPort, this.options.batchSize));
     this.onWatchStateChange = this.router.onWatchStateChange;
+    this.onMalformedResult = this.router.onMalformedResult;
     // The burst limit protects the web service (protocol.md §8.3); the local endpoint has none to protect,
     // and holding back a fifth small batch for 16 s would only stall maps and loops of submits there.
     const burst = this.service.kind === "local" ? Infinity : this.options.apiBurstLimit;
@@ -205,10 +212,14 @@ export class Executor implements Disposable, AsyncDisposable {
       throw new ExecutorError("INVALID_ARGUMENTS", `map chunk must be a positive integer or "auto", got ${String(chunk)}.`);
     const keywords = options.keywordItems === true;
     if (keywords) for (const x of all) keywordArguments(x);
-    if (chunk === 1) return new MapResult(all.map((x) => (keywords ? this.submit(f, { kwargs: keywordArguments(x) }) : this.submit(f, x))), 1, all);
-    const chunked = chunkRunner(f, keywords);
-    const futures: ComputeFuture[] = [];
-    for (let i = 0; i < all.length; i += chunk) futures.push(this.submit(chunked, all.slice(i, i + chunk)));
+    const mode = this.options.argumentSerialization;
+    const payloads: (() => string)[] = [];
+    if (chunk === 1)
+      for (const x of all) payloads.push(() => (keywords ? encodeTaskPayload([], keywordArguments(x), mode) : encodeTaskPayload([x], {}, mode)));
+    else for (let i = 0; i < all.length; i += chunk) payloads.push(() => encodeTaskPayload([all.slice(i, i + chunk)], {}, mode));
+    const ref = this.registry.refFor(chunk === 1 ? f : validateFunction(chunkRunner(f, keywords)));
+    const futures = payloads.map(() => new ComputeFuture(this.owner));
+    this.feed(ref, payloads, futures);
     return new MapResult(futures, chunk, all);
   }
 
@@ -248,9 +259,14 @@ export class Executor implements Disposable, AsyncDisposable {
    */
   async shutdown({ wait = true, cancelFutures = false }: ShutdownOptions = {}): Promise<void> {
     this.stopped = true;
-    if (cancelFutures)
+    if (cancelFutures) {
+      this.cancelUnsent = true;
       for (const f of this.submitter.takeQueued()) f._reject(new TaskCancelledError(false, undefined), "cancelled");
-    const finished = this.submitter.idle().then(() => this.router.idle()).then(() => this.dispose());
+    }
+    const finished = Promise.all([...this.feeding])
+      .then(() => this.submitter.idle())
+      .then(() => this.router.idle())
+      .then(() => this.dispose());
     if (wait) await finished;
   }
 
@@ -262,6 +278,7 @@ export class Executor implements Disposable, AsyncDisposable {
   dispose(): void {
     if (this.disposables.isDisposed) return;
     this.stopped = true;
+    this.cancelUnsent = true;
     for (const f of this.submitter.takeQueued()) f._reject(new TaskCancelledError(false, undefined), "cancelled");
     this.disposables.dispose();
   }
@@ -269,6 +286,36 @@ export class Executor implements Disposable, AsyncDisposable {
   private assertRunning(): void {
     if (this.stopped)
       throw new ExecutorError("EXECUTOR_SHUT_DOWN", "This Executor is shut down; create a new one to submit more tasks.");
+  }
+
+  /**
+   * Encodes and queues a map's tasks, giving the event loop a turn every FEED_BUDGET_MS: a map of 100k
+   * items must not stall the host that started it. A small map is queued before map() returns.
+   */
+  private feed(fn: FunctionRef, payloads: readonly (() => string)[], futures: readonly ComputeFuture[]): void {
+    const spec = this.currentSpec();
+    const feeding = (async () => {
+      let turn = performance.now();
+      for (let i = 0; i < futures.length; i++) {
+        const future = futures[i];
+        if (this.cancelUnsent) future._reject(new TaskCancelledError(false, undefined), "cancelled");
+        if (future.done()) continue; // cancelled while waiting its turn
+        let payload: string;
+        try {
+          payload = payloads[i]();
+        } catch (err) {
+          future._reject(err instanceof Error ? err : new Error(String(err)));
+          continue;
+        }
+        this.submitter.enqueue({ future, fn, payload, spec });
+        if (performance.now() - turn >= FEED_BUDGET_MS && i + 1 < futures.length) {
+          await new Promise((resolve) => setImmediate(resolve));
+          turn = performance.now();
+        }
+      }
+    })();
+    this.feeding.add(feeding);
+    void feeding.finally(() => this.feeding.delete(feeding));
   }
 
   private enqueue(fn: FunctionRef, payload: string): ComputeFuture {
@@ -343,6 +390,9 @@ export class Executor implements Disposable, AsyncDisposable {
     for (const f of futures) f._reject(err);
   }
 }
+
+/** A map queues tasks for this long before the event loop gets a turn. */
+const FEED_BUDGET_MS = 4;
 
 function keywordArguments(item: PyValue): Kwargs {
   if (!(item instanceof PyDict) || !item.entries.every(([k]) => typeof k === "string"))

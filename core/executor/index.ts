@@ -1,6 +1,6 @@
 export { Executor, type CallArguments, type MapOptions, type ShutdownOptions } from "./executor";
 export { autoChunkSize, MapItemError, MapResult, type ItemOutcome } from "./mapResult";
-export type { WatchStateChange } from "./resultRouter";
+export type { MalformedResult, WatchStateChange } from "./resultRouter";
 export { ComputeFuture, type CancelOutcome, type FutureState } from "./computeFuture";
 export { asCompleted, type Completed } from "./asCompleted";
 export { ExecutorError, TaskCancelledError, TaskExecutionFailed, type ExecutorErrorCode } from "./errors";

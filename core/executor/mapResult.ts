@@ -76,7 +76,8 @@ export class MapResult implements AsyncIterable<PyValue> {
     /** One future per task; with chunks, task `i` holds items `i * chunk` up to `(i + 1) * chunk`. */
     readonly futures: readonly ComputeFuture[],
     readonly chunk: number,
-    private readonly items: readonly PyValue[],
+    /** The items, in input order. */
+    readonly items: readonly PyValue[],
   ) {}
 
   /** Number of items (not tasks). */

@@ -3,19 +3,31 @@ import type { ResultEvent, TaskStatusRecord } from "../service/computeService";
 import type { ComputeFuture } from "./computeFuture";
 import { ExecutorError, TaskExecutionFailed } from "./errors";
 import { decodeResultData } from "./taskPayload";
+import type { PyValue } from "../protocol/pyValue";
 
-/** Settles `future` from a streamed result (the caller handles high-assurance notifications first). */
-export function settleFromResult(future: ComputeFuture, event: ResultEvent): void {
+/**
+ * Settles `future` from a streamed result (the caller handles high-assurance notifications first).
+ * A result whose data cannot be decoded leaves the future untouched and returns the reason: one
+ * malformed message must not decide a task that a later message, or the service's record, can.
+ */
+export function settleFromResult(future: ComputeFuture, event: ResultEvent): ExecutorError | undefined {
   const r = event.result;
+  const failed = r.error_details !== null && r.error_details !== undefined;
+  let value: PyValue = null;
+  if (!failed) {
+    try {
+      value = decodeResultData(r.data);
+    } catch (err) {
+      return malformedResult(future, r.data, err);
+    }
+  }
   future.completionT = event.completionT;
   if (event.stdout !== undefined) future.stdout = event.stdout;
   if (event.stderr !== undefined) future.stderr = event.stderr;
   if (r.task_statuses) future.transitions = r.task_statuses;
-  if (r.error_details !== null && r.error_details !== undefined) {
-    future._reject(new TaskExecutionFailed(r.data, event.completionT, r.error_details.code));
-    return;
-  }
-  settleWithData(future, r.data);
+  if (failed) future._reject(new TaskExecutionFailed(r.data, event.completionT, r.error_details!.code));
+  else future._resolve(value);
+  return undefined;
 }
 
 /**
@@ -42,16 +54,19 @@ export function applyStatusRecord(future: ComputeFuture, record: TaskStatusRecor
   return true;
 }
 
+/** The service's own record is the last word: a result it holds that cannot be decoded fails the task. */
 function settleWithData(future: ComputeFuture, data: string): void {
   try {
     future._resolve(decodeResultData(data));
   } catch (err) {
-    future._reject(
-      new ExecutorError(
-        "MALFORMED_RESULT",
-        `The result of task ${future.taskId} arrived but cannot be decoded (${err instanceof Error ? err.message : String(err)}); data starts ${JSON.stringify(data.slice(0, 40))}.`,
-        { cause: err },
-      ),
-    );
+    future._reject(malformedResult(future, data, err));
   }
+}
+
+function malformedResult(future: ComputeFuture, data: string, err: unknown): ExecutorError {
+  return new ExecutorError(
+    "MALFORMED_RESULT",
+    `The result of task ${future.taskId} arrived but cannot be decoded (${err instanceof Error ? err.message : String(err)}); data starts ${JSON.stringify(String(data).slice(0, 40))}.`,
+    { cause: err },
+  );
 }

@@ -11,6 +11,12 @@ import type { ComputeFuture } from "./computeFuture";
 import { ExecutorError } from "./errors";
 import { applyStatusRecord, settleFromResult } from "./resultDecoding";
 
+/** A result message that could not settle its task; the task keeps waiting and its record is fetched. */
+export interface MalformedResult {
+  taskId: string;
+  error: ExecutorError;
+}
+
 export interface WatchStateChange {
   taskGroupId: string;
   state: WatchState;
@@ -19,7 +25,8 @@ export interface WatchStateChange {
 
 /** Results kept for tasks without a future (bounded: duplicates of settled tasks land here too). */
 const MAX_UNMATCHED = 100_000;
-const HIGH_ASSURANCE_RETRY_MS = 1000;
+/** How soon a result fetched from the service, but not finished there yet, is asked for again. */
+const STATUS_RETRY_MS = 1000;
 
 export class ResultRouter implements Disposable {
   /** Acknowledged, unsettled futures by task id. */
@@ -28,12 +35,18 @@ export class ResultRouter implements Disposable {
   /** The latest state change of tasks without a future yet (a worker can start one before the submit ack). */
   private readonly unmatchedStates = new Map<string, TaskStateEvent>();
   private readonly watches = new Map<string, ResultWatch>();
-  private readonly highAssurance = new Set<ComputeFuture>();
-  private highAssuranceFlush: NodeJS.Timeout | undefined;
+  /** Futures whose result is to be fetched from the service's records, in the next batch. */
+  private readonly toFetch = new Set<ComputeFuture>();
+  private fetchFlush: NodeJS.Timeout | undefined;
+  /** Futures whose result message was malformed: a failed fetch retries for them instead of failing. */
+  private readonly afterMalformed = new WeakSet<ComputeFuture>();
   private idleWaiters: (() => void)[] = [];
   private readonly disposables = new DisposableStore();
   private readonly stateChange = this.disposables.add(new Emitter<WatchStateChange>());
   readonly onWatchStateChange: Event<WatchStateChange> = this.stateChange.event;
+  private readonly malformed = this.disposables.add(new Emitter<MalformedResult>());
+  /** A result message was malformed: logged by the owner, while the task keeps waiting. */
+  readonly onMalformedResult: Event<MalformedResult> = this.malformed.event;
 
   constructor(
     private readonly service: ComputeService,
@@ -83,7 +96,7 @@ export class ResultRouter implements Disposable {
   /** Stops waiting for a future (cancelled by its owner). */
   forget(future: ComputeFuture): void {
     if (future.taskId !== undefined) this.open.delete(future.taskId);
-    this.highAssurance.delete(future);
+    this.toFetch.delete(future);
     this.checkIdle();
   }
 
@@ -96,7 +109,7 @@ export class ResultRouter implements Disposable {
   /** Stops waiting for everything: cancels (stopped-waiting) every tracked future, closes the streams. */
   dispose(): void {
     if (this.disposables.isDisposed) return;
-    if (this.highAssuranceFlush !== undefined) clearTimeout(this.highAssuranceFlush);
+    if (this.fetchFlush !== undefined) clearTimeout(this.fetchFlush);
     this.disposables.dispose();
     for (const f of [...this.open.values()]) f.cancel();
     this.open.clear();
@@ -147,23 +160,33 @@ export class ResultRouter implements Disposable {
     if (event.highAssurance) {
       // The message is only a notification: the result itself must be fetched over REST (protocol.md §7.2).
       if (event.result.task_statuses) future._setState(future.state, event.result.task_statuses);
-      this.fetchHighAssurance(future, 0);
+      this.fetchFromService(future, 0);
+      return;
+    }
+    const malformed = settleFromResult(future, event);
+    if (malformed !== undefined) {
+      // Not settled: a later good message still wins, and the service's record is asked meanwhile.
+      this.malformed.fire({ taskId: future.taskId as string, error: malformed });
+      this.afterMalformed.add(future);
+      this.fetchFromService(future, 0);
       return;
     }
     this.open.delete(future.taskId as string);
     this.unmatchedStates.delete(future.taskId as string);
-    settleFromResult(future, event);
     this.checkIdle();
   }
 
-  /** Batches REST fetches of high-assurance results; `delayMs` > 0 retries tasks not finished there yet. */
-  private fetchHighAssurance(future: ComputeFuture, delayMs: number): void {
-    this.highAssurance.add(future);
-    if (this.highAssuranceFlush !== undefined || this.disposables.isDisposed) return;
-    this.highAssuranceFlush = setTimeout(() => {
-      this.highAssuranceFlush = undefined;
-      const futures = [...this.highAssurance];
-      this.highAssurance.clear();
+  /**
+   * Batches REST fetches of results (high-assurance ones, and those whose message was malformed);
+   * `delayMs` > 0 retries tasks not finished there yet.
+   */
+  private fetchFromService(future: ComputeFuture, delayMs: number): void {
+    this.toFetch.add(future);
+    if (this.fetchFlush !== undefined || this.disposables.isDisposed) return;
+    this.fetchFlush = setTimeout(() => {
+      this.fetchFlush = undefined;
+      const futures = [...this.toFetch];
+      this.toFetch.clear();
       void this.fetchResults(futures);
     }, delayMs);
   }
@@ -174,16 +197,21 @@ export class ResultRouter implements Disposable {
       try {
         const statuses = await this.service.getTaskStatuses(slice.map((f) => f.taskId as string));
         // The notification can overtake the REST record: ask again shortly for those not finished there.
-        for (const f of this.applyStatuses(slice, statuses)) this.fetchHighAssurance(f, HIGH_ASSURANCE_RETRY_MS);
+        for (const f of this.applyStatuses(slice, statuses)) this.fetchFromService(f, STATUS_RETRY_MS);
       } catch (err) {
         const error = new ExecutorError(
           "RESULT_FETCH_FAILED",
-          `Fetching high-assurance results failed: ${err instanceof Error ? err.message : String(err)}; reload the task group to try again.`,
+          `Fetching results from the service failed: ${err instanceof Error ? err.message : String(err)}; reload the task group to try again.`,
           { cause: err },
         );
         for (const f of slice) {
-          this.open.delete(f.taskId as string);
-          f._reject(error);
+          if (f.done()) continue;
+          // After a malformed message the stream may still bring the result: keep polling meanwhile.
+          if (this.afterMalformed.has(f)) this.fetchFromService(f, STATUS_RETRY_MS);
+          else {
+            this.open.delete(f.taskId as string);
+            f._reject(error);
+          }
         }
       }
     }

@@ -70,7 +70,24 @@ export function jsonCarriesExactly(value: PyValue, depth: number): boolean {
   return false;
 }
 
+/**
+ * JSON bodies made only of ints (up to 15 digits, no `-0`), lists, null and booleans, which JSON.parse reads
+ * exactly as the exact parser does, several times faster: a map chunk's results are mostly this.
+ */
+const PLAIN_JSON = /^(?:[[\]\d,\s-]|null|true|false)*$/;
+const NOT_PLAIN = /\d{16}|-0(?!\d)/;
+
 /** A result's `data` as a PyValue (JSON, pickle or the combined form). */
 export function decodeResultData(data: string): PyValue {
+  if (data.startsWith("11\n")) {
+    const body = data.slice(3);
+    if (PLAIN_JSON.test(body) && !NOT_PLAIN.test(body)) {
+      try {
+        return JSON.parse(body) as PyValue;
+      } catch {
+        // Not valid JSON after all: the exact parser reports why.
+      }
+    }
+  }
   return deserializeData(data);
 }

@@ -33,7 +33,8 @@ import {
 
 export const SNAPSHOT_FILE = "history.json";
 const LOCK_FILE = "compact.lock";
-const TEMP_SNAPSHOT = /^history\.json\.(\d+)-[0-9a-f]+\.tmp$/;
+/** A snapshot or lock a killed process left half-made. */
+const TEMP_FILE = /^(?:history\.json|compact\.lock)\.(\d+)-[0-9a-f]+\.tmp$/;
 const JOURNAL = /^journal-(.+)-(\d+)-[0-9a-f]+\.jsonl$/;
 /** A lock older than this is taken to belong to a compaction that died. */
 const STALE_LOCK_MS = 30_000;
@@ -142,8 +143,7 @@ export class HistoryStore implements Disposable {
       writeAtomically(join(dir, SNAPSHOT_FILE), JSON.stringify(snapshot));
       for (const name of deletable) fs.rmSync(join(dir, name), { force: true });
       for (const name of fs.readdirSync(dir)) {
-        // A snapshot a killed compaction never finished renaming.
-        const tmp = TEMP_SNAPSHOT.exec(name);
+        const tmp = TEMP_FILE.exec(name);
         if (tmp !== null && !processAlive(Number(tmp[1]))) fs.rmSync(join(dir, name), { force: true });
       }
       this.groupsById = state.groups;
@@ -263,19 +263,24 @@ function writeAtomically(path: string, text: string): void {
 
 /** Takes the compaction lock; returns its release, or undefined when a live process holds it. */
 function acquireLock(path: string): (() => void) | undefined {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = fs.openSync(path, "wx", 0o600);
-      fs.writeSync(fd, `${safeHost()} ${process.pid}`);
-      fs.closeSync(fd);
-      return () => fs.rmSync(path, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      if (!lockIsStale(path)) return undefined;
-      fs.rmSync(path, { force: true });
+  // Written aside and linked into place, so the lock never exists without its owner in it.
+  const tmp = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+  fs.writeFileSync(tmp, `${safeHost()} ${process.pid}`, { mode: 0o600 });
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        fs.linkSync(tmp, path);
+        return () => fs.rmSync(path, { force: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        if (!lockIsStale(path)) return undefined;
+        fs.rmSync(path, { force: true });
+      }
     }
+    return undefined;
+  } finally {
+    fs.rmSync(tmp, { force: true });
   }
-  return undefined;
 }
 
 function lockIsStale(path: string): boolean {

@@ -9,7 +9,9 @@ export type LocalEndpointErrorCode =
   | "STORE_IO" // the result store could not read or write its directory
   | "DAEMON_START_FAILED" // the local endpoint process did not come up (the message ends with its log)
   | "DAEMON_LOST" // the connection to the local endpoint process broke (it exited or was killed)
-  | "DAEMON_PROTOCOL"; // the local endpoint process answered something unreadable
+  | "DAEMON_PROTOCOL" // the local endpoint process (or its client) sent something unreadable
+  | "DAEMON_UNTRUSTED" // the socket, its directory or the secret is not provably this user's own: nothing was sent
+  | "DAEMON_AUTH_FAILED"; // the peer on the socket failed the handshake (not our daemon): nothing but a challenge was sent
 
 export class LocalEndpointError extends Error {
   override readonly name = "LocalEndpointError";

@@ -5,13 +5,14 @@
  * is either the old or the new version, never half of each. A file that is unreadable anyway (disk
  * trouble, hand edits) is dropped and reported, never fatal.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ResultData, TaskTransition } from "../protocol/messages";
 import { fromTagged, toTagged } from "../protocol/tagged";
 import { PyDict } from "../protocol/pyValue";
 import type { Disposable } from "../util/disposable";
 import { LocalEndpointError, TaskFailureCode } from "./errors";
+import { ensurePrivateDir, writePrivateFileAtomic } from "./privateFiles";
 import { nowNs, nsToSecondsString } from "./wallClock";
 
 export interface StoredFunction {
@@ -52,7 +53,7 @@ export interface ResultStoreOptions {
 }
 
 /** Reason, and error text, of tasks that were unfinished when the previous host stopped. */
-export const RESTARTED_REASON = "local endpoint restarted";
+export const RESTARTED_REASON = "task lost: the local endpoint process stopped (killed, crashed or shut down) before it finished";
 
 const FORMAT_VERSION = 1;
 const KINDS = ["functions", "groups", "tasks"] as const;
@@ -77,8 +78,11 @@ export class ResultStore implements Disposable {
   static open(dir: string, options: ResultStoreOptions = {}): ResultStore {
     const store = new ResultStore(dir, options.maxGroups ?? 200);
     try {
-      for (const kind of KINDS) mkdirSync(join(dir, kind), { recursive: true });
+      // Results, arguments and prints are the user's alone: 0700 directories, 0600 files.
+      ensurePrivateDir(dir);
+      for (const kind of KINDS) ensurePrivateDir(join(dir, kind));
     } catch (err) {
+      if (err instanceof LocalEndpointError) throw err;
       throw new LocalEndpointError("STORE_IO", `cannot create the local endpoint store in ${dir}`, { cause: err });
     }
     store.load();
@@ -107,8 +111,7 @@ export class ResultStore implements Disposable {
     this.flushScheduled = undefined;
     for (const [path, text] of this.pending) {
       try {
-        writeFileSync(`${path}.tmp`, text);
-        renameSync(`${path}.tmp`, path);
+        writePrivateFileAtomic(path, text);
       } catch (err) {
         this.problems.push(`cannot write ${path}: ${(err as Error).message}`);
       }
@@ -204,7 +207,7 @@ function failAsRestarted(task: StoredTask): StoredTask {
     transitions: [...task.transitions, { timestamp: now, state: "failed", actor: "endpoint" }],
     result: {
       task_id: task.taskId,
-      data: `EndpointRestarted: ${RESTARTED_REASON} while the task was ${task.status}; it did not finish`,
+      data: `EndpointRestarted: the task was lost: the local endpoint process stopped (killed, crashed or shut down) while the task was ${task.status}, so it did not finish; run it again`,
       details: null,
       error_details: { code: TaskFailureCode.endpointRestarted, user_message: `remote error: ${RESTARTED_REASON}` },
       task_statuses: null,

@@ -307,8 +307,9 @@ def _inner_traceback(tb, levels):
 def _error_string_and_details(exc):
     if isinstance(exc, INTERNAL_ERROR_CLASSES):
         return repr(exc), {"code": type(exc).__name__, "user_message": "remote error: {}".format(exc)}
-    # Upstream drops two levels; its catching frame calls the function directly, as execute_task below.
-    text = "".join(traceback.format_exception(type(exc), exc, _inner_traceback(exc.__traceback__, 2)))
+    # Upstream drops two levels (its catching frame and _call_user_function); execute_task calls the function
+    # itself, so one level here, or the user's outermost frame would be lost.
+    text = "".join(traceback.format_exception(type(exc), exc, _inner_traceback(exc.__traceback__, 1)))
     return text, {"code": "RemoteExecutionError", "user_message": "An error occurred during the execution of this task"}
 
 
@@ -348,7 +349,8 @@ class OutputCapture:
 
     def __init__(self, stdout_path, stderr_path):
         flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND | os.O_CLOEXEC
-        self.fds = [os.open(path, flags, 0o666) for path in (stdout_path, stderr_path)]
+        # What a task prints is the user's alone (the directory is 0700 too).
+        self.fds = [os.open(path, flags, 0o600) for path in (stdout_path, stderr_path)]
         self.identities = []
         for target, fd in zip((1, 2), self.fds):
             os.dup2(fd, target)

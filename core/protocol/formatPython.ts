@@ -24,6 +24,11 @@ export interface FormatPythonOptions {
   maxIntDigits?: number;
   /** Rendering time budget in milliseconds; the text ends in `…` when it runs out (default 250). */
   maxMillis?: number;
+  /**
+   * Characters of the whole text to leave out at the start (default 0), for showing a large value in
+   * pages: the skipped text is still rendered (the cost grows with the offset), never kept.
+   */
+  offset?: number;
 }
 
 export const FORMAT_DEFAULTS: Readonly<Required<FormatPythonOptions>> = {
@@ -31,11 +36,12 @@ export const FORMAT_DEFAULTS: Readonly<Required<FormatPythonOptions>> = {
   maxDepth: 1000,
   maxIntDigits: 4300,
   maxMillis: 250,
+  offset: 0,
 };
 
 export function formatPython(value: PyValue, options: FormatPythonOptions = {}): string {
   const o = { ...FORMAT_DEFAULTS, ...definedOnly(options) };
-  const w = new Writer(o.maxLength, o.maxMillis);
+  const w = new Writer(o.maxLength, o.maxMillis, o.offset);
   writeValue(w, value, new Set(), 0, o);
   return w.finish();
 }
@@ -58,23 +64,38 @@ class Writer {
   constructor(
     private readonly limit: number,
     maxMillis: number,
+    /** Characters still to be skipped before any is kept. */
+    private skip: number,
   ) {
     this.deadline = performance.now() + maxMillis;
   }
 
-  /** Characters still wanted (one more than fits, so that overflowing is detected). */
+  /** Characters still wanted (one more than fits, so that overflowing is detected), skipped ones included. */
   get room(): number {
-    return this.limit + 1 - this.out.length;
+    return this.skip + this.limit + 1 - this.out.length;
   }
 
   write(s: string): void {
     if (this.full) return;
+    if (this.skip > 0) {
+      if (s.length <= this.skip) {
+        this.skip -= s.length;
+        this.tick();
+        return;
+      }
+      s = s.slice(this.skip);
+      this.skip = 0;
+    }
     if (s.length >= this.room) {
       this.out += s.slice(0, this.room);
       this.full = true;
       return;
     }
     this.out += s;
+    this.tick();
+  }
+
+  private tick(): void {
     if (++this.writes % CLOCK_EVERY === 0 && performance.now() > this.deadline) this.full = this.outOfTime = true;
   }
 

@@ -34,6 +34,8 @@ function dump(v: PyValue, open: Set<object>, depth: number): string {
   if (depth >= MAX_JSON_DEPTH) throw new ProtocolError("NOT_SERIALIZABLE", "maximum recursion depth exceeded");
   if (Array.isArray(v) || v instanceof PyTuple) {
     const items = Array.isArray(v) ? v : v.items;
+    // A list of plain ints (a map's chunk of range items) prints as JavaScript prints them: one join.
+    if (items.length > 0 && items.every(Number.isSafeInteger)) return `[${items.join(", ")}]`;
     enter(open, v);
     let out = "[";
     for (let i = 0; i < items.length; i++) out += (i ? ", " : "") + dump(items[i], open, depth + 1);

@@ -344,6 +344,13 @@ class LiteralParser {
       );
     }
     const out: PyValue[] = [];
+    const safe = (b: bigint) => b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER);
+    if (safe(start) && safe(stop) && safe(step)) {
+      // Plain numbers: a range of 100k items in a millisecond, not a BigInt per item.
+      const [first, n, by] = [Number(start), Number(count), Number(step)];
+      for (let i = 0; i < n; i++) out.push(first + i * by);
+      return out;
+    }
     for (let i = 0n, v = start; i < count; i++, v += step) out.push(pyInt(v));
     return out;
   }

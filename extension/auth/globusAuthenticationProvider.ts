@@ -1,6 +1,6 @@
 /** The VS Code face of GlobusSessions: the "Globus" entry of the Accounts menu and `authentication.getSession("globus")`. */
 import * as vscode from "vscode";
-import { GLOBUS_AUTH_PROVIDER_ID, type GlobusSessions } from "./globusSessions";
+import { GLOBUS_AUTH_PROVIDER_ID, SESSION_SCOPES, type GlobusSessions } from "./globusSessions";
 
 const LABEL = "Globus";
 
@@ -38,4 +38,18 @@ export function registerGlobusAuthenticationProvider(sessions: GlobusSessions): 
     supportsMultipleAccounts: false,
   });
   return vscode.Disposable.from(registration, provider);
+}
+
+/**
+ * Puts "Sign in with Globus to use Globus Compute" in the Accounts menu (as other extensions' sign-ins are)
+ * when cloud endpoints are in use and nobody is signed in: asking for a session without creating one
+ * makes VS Code offer it there, and choosing it runs the provider's `createSession`.
+ */
+export async function offerSignInInAccountsMenu(usesCloud: () => boolean, log: (message: string) => void): Promise<void> {
+  if (!usesCloud()) return;
+  try {
+    await vscode.authentication.getSession(GLOBUS_AUTH_PROVIDER_ID, [...SESSION_SCOPES], { createIfNone: false });
+  } catch (err) {
+    log(`Could not offer Globus sign-in in the Accounts menu: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }

@@ -13,11 +13,22 @@ export const COMMAND_IDS = [
   "globusCompute.copyTaskGroupId",
   "globusCompute.cancelTask",
   "globusCompute.forgetTaskGroup",
+  "globusCompute.saveResultsAs",
   "globusCompute.showMoreTasks",
   "globusCompute.refreshEndpoints",
+  "globusCompute.useEndpoint",
+  "globusCompute.copyEndpointId",
+  "globusCompute.openEndpointInWebApp",
+  "globusCompute.filterEndpoints",
+  "globusCompute.clearEndpointFilter",
+  "globusCompute.showMoreEndpoints",
   "globusCompute.signIn",
   "globusCompute.signOut",
   "globusCompute.showOutput",
+  "globusCompute.openSampleFile",
+  "globusCompute.clearFinished",
+  "globusCompute.filterTasks",
+  "globusCompute.findTask",
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -1,24 +1,92 @@
-/** Handlers for choosing the endpoint: a quick pick over EndpointSelection's options. */
+/**
+ * Handlers for the Endpoints view and the endpoint picker: choose the endpoint for this workspace (a quick
+ * pick with names and live statuses, or a row's action), copy an id, open an endpoint in the Globus web
+ * app, filter the view, show more rows.
+ */
+import type { EndpointDirectory } from "../../core/endpoints/endpointDirectory";
+import { problemLabel, statusSummary } from "../endpoints/endpointItems";
 import type { EndpointSelection } from "../endpoints/endpointSelection";
+import type { EndpointNode } from "../endpoints/endpointTreeDataProvider";
+import type { EndpointViewModel } from "../endpoints/endpointViewModel";
 import type { UserInterface } from "../vscode/window";
 
+/** The Globus web app's page of an endpoint. */
+export const WEB_APP_ENDPOINT_URL = "https://app.globus.org/compute/endpoints/";
+
+export interface EndpointCommandDeps {
+  selection: EndpointSelection;
+  model: EndpointViewModel;
+  directory: Pick<EndpointDirectory, "entry" | "refreshStatuses" | "list">;
+  ui: Pick<UserInterface, "pickOne" | "inputText" | "copyToClipboard" | "showInformation">;
+  openExternal(url: string): Promise<unknown>;
+  /** How long the picker waits for fresh statuses before it opens (default 1.5 s). */
+  statusWaitMs?: number;
+}
+
 export class EndpointCommands {
-  constructor(
-    private readonly selection: EndpointSelection,
-    private readonly ui: Pick<UserInterface, "pickOne">,
-  ) {}
+  constructor(private readonly deps: EndpointCommandDeps) {}
 
   async selectEndpoint(): Promise<void> {
-    const current = this.selection.current;
-    const picked = await this.ui.pickOne(
-      this.selection.options.map((o) => ({
-        label: o.name,
-        description: o.kind === "local" ? "runs on this machine" : o.id,
-        detail: o.id === current.id ? "selected" : undefined,
-        value: o.id,
-      })),
-      "Endpoint for submissions from this workspace",
+    const { selection, model, directory, ui } = this.deps;
+    await directory.list();
+    const rows = model.allRows();
+    // Statuses of the first rows (what the picker shows first), briefly awaited so the list opens fresh.
+    const cloud = rows.filter((r) => r.kind === "cloud").slice(0, 50).map((r) => r.id);
+    await Promise.race([directory.refreshStatuses(cloud), new Promise((r) => setTimeout(r, this.deps.statusWaitMs ?? 1500).unref?.())]);
+    const picked = await ui.pickOne(
+      rows.map((r) => {
+        const entry = directory.entry(r.id);
+        const status = entry.statusProblem ? problemLabel(entry.statusProblem) : entry.status ? statusSummary(entry.status.value) : undefined;
+        return {
+          label: r.name,
+          description: r.kind === "local" ? "runs on this machine" : [r.owned ? "yours" : undefined, status].filter(Boolean).join(" · "),
+          detail: [r.kind === "cloud" ? r.id : undefined, r.selected ? "selected" : undefined].filter(Boolean).join(" · ") || undefined,
+          value: r.id,
+        };
+      }),
+      "Endpoint for submissions from this workspace (type to search by name or id)",
     );
-    if (picked !== undefined) await this.selection.select(picked);
+    if (picked !== undefined) await selection.select(picked);
   }
+
+  async useForWorkspace(node: unknown): Promise<void> {
+    await this.deps.selection.select(rowOf(node).id);
+  }
+
+  async copyId(node: unknown): Promise<void> {
+    const row = rowOf(node);
+    await this.deps.ui.copyToClipboard(row.id);
+    this.deps.ui.showInformation(`Copied the id of ${row.name}: ${row.id}`);
+  }
+
+  async openInWebApp(node: unknown): Promise<void> {
+    const row = rowOf(node);
+    if (row.kind !== "cloud") throw new TypeError("the local endpoint has no page in the Globus web app");
+    await this.deps.openExternal(WEB_APP_ENDPOINT_URL + row.id);
+  }
+
+  async filter(): Promise<void> {
+    const text = await this.deps.ui.inputText({
+      title: "Filter Endpoints",
+      prompt: "Show endpoints whose name or id contains this text (empty: all)",
+      value: this.deps.model.filter,
+      placeHolder: "e.g. polaris",
+      validate: () => undefined,
+    });
+    if (text !== undefined) this.deps.model.setFilter(text);
+  }
+
+  clearFilter(): void {
+    this.deps.model.setFilter("");
+  }
+
+  showMore(): void {
+    this.deps.model.showMore();
+  }
+}
+
+function rowOf(node: unknown) {
+  const n = node as Partial<EndpointNode> | undefined;
+  if (n?.kind !== "endpoint" || typeof n.row?.id !== "string") throw new TypeError("this command acts on an endpoint of the Endpoints view");
+  return n.row;
 }

@@ -1,15 +1,20 @@
 /** Handlers for the Tasks view's row actions: they translate a row into model calls, nothing more. */
 import type { ComputeFuture } from "../../core/executor";
 import { resultPath } from "../output/resultDocuments";
-import type { TaskGroupModel } from "../tasks/taskGroupModel";
+import type { TaskDisplayState, TaskGroupModel } from "../tasks/taskGroupModel";
 import type { TaskTreeNode } from "../tasks/taskTreeNodes";
 import type { UserInterface } from "../vscode/window";
 
 export class TaskCommands {
   constructor(
     private readonly model: TaskGroupModel,
-    private readonly tree: { showMore(node: TaskTreeNode): void },
-    private readonly ui: Pick<UserInterface, "showInformation" | "showWarning" | "copyToClipboard">,
+    private readonly tree: {
+      showMore(node: TaskTreeNode): void;
+      stateFilter: ReadonlySet<TaskDisplayState> | undefined;
+      /** Shows the row (paging as far as needed) and selects it. */
+      reveal(node: TaskTreeNode & { kind: "task" }): Promise<void>;
+    },
+    private readonly ui: Pick<UserInterface, "showInformation" | "showWarning" | "copyToClipboard" | "pickOne" | "inputText">,
     private readonly tasks: {
       future(groupKey: string, index: number): ComputeFuture | undefined;
       /** Shows the read-only result document at this path of the result scheme. */
@@ -40,11 +45,12 @@ export class TaskCommands {
     }
   }
 
-  async copyTaskId(node: unknown): Promise<void> {
-    const n = asNode(node, "task");
-    const taskId = this.model.get(n.groupKey)?.tasks[n.index]?.taskId;
-    if (taskId === undefined) return this.ui.showWarning("This task has no id yet: it has not reached the service.");
-    await this.ui.copyToClipboard(taskId);
+  /** Copies the task's id, or with several rows selected the ids of all of them (one per line). */
+  async copyTaskId(node: unknown, selected?: unknown): Promise<void> {
+    const rows = selection(node, selected, "task");
+    const ids = rows.map((n) => this.model.get(n.groupKey)?.tasks[n.index]?.taskId).filter((id): id is string => id !== undefined);
+    if (ids.length === 0) return this.ui.showWarning("This task has no id yet: it has not reached the service.");
+    await this.ui.copyToClipboard(ids.join("\n"));
   }
 
   async copyTaskGroupId(node: unknown): Promise<void> {
@@ -54,13 +60,86 @@ export class TaskCommands {
     await this.ui.copyToClipboard(id);
   }
 
-  forgetTaskGroup(node: unknown): void {
-    this.model.remove(asNode(node, "group").groupKey);
+  /** Forgets the group, or every selected group. */
+  forgetTaskGroup(node: unknown, selected?: unknown): void {
+    for (const n of selection(node, selected, "group")) this.model.remove(n.groupKey);
+  }
+
+  /** "Clear Finished": forgets every group with nothing left to wait for (groups that could not be reloaded stay). */
+  clearFinished(): void {
+    const finished = this.model.groups.filter((g) => {
+      const c = this.model.countsOf(g.key);
+      return g.note === undefined && c.queued + c.running === 0;
+    });
+    for (const g of finished) this.model.remove(g.key);
+    this.ui.showInformation(finished.length === 0 ? "No finished task groups to clear." : `Cleared ${finished.length} finished task group${finished.length === 1 ? "" : "s"}.`);
+  }
+
+  /** "Filter Tasks by State…". */
+  async filterTasks(): Promise<void> {
+    const presets: { label: string; states: TaskDisplayState[] | undefined }[] = [
+      { label: "All tasks", states: undefined },
+      { label: "Failed", states: ["failed"] },
+      { label: "Running or queued", states: ["running", "queued"] },
+      { label: "Succeeded", states: ["success"] },
+      { label: "Finished (succeeded, failed or cancelled)", states: ["success", "failed", "cancelled"] },
+    ];
+    const current = this.tree.stateFilter;
+    const picked = await this.ui.pickOne(
+      presets.map((p, i) => ({ label: p.label, description: sameStates(p.states, current) ? "(current)" : undefined, value: i })),
+      "Show tasks in these states",
+    );
+    if (picked === undefined) return;
+    const states = presets[picked].states;
+    this.tree.stateFilter = states === undefined ? undefined : new Set(states);
+  }
+
+  /** "Find Task by ID…": reveals the row of a task id (or its unique prefix). */
+  async findTask(id?: unknown): Promise<void> {
+    const text =
+      typeof id === "string"
+        ? id
+        : await this.ui.inputText({
+            title: "Find Task by ID",
+            prompt: "A task id, or its first characters",
+            placeHolder: "e.g. 3f2a9c1e",
+            validate: (t) => (t.trim() === "" ? "Type a task id." : undefined),
+          });
+    if (text === undefined) return;
+    const wanted = text.trim().toLowerCase();
+    const hits: (TaskTreeNode & { kind: "task" })[] = [];
+    for (const g of this.model.groups) {
+      g.tasks.forEach((t, index) => {
+        if (t.taskId?.toLowerCase().startsWith(wanted)) hits.push({ kind: "task", groupKey: g.key, index });
+      });
+    }
+    if (hits.length === 0) return this.ui.showWarning(`No task in the Tasks view has an id starting with ${wanted}.`);
+    if (hits.length > 1 && !hits.some((h) => this.model.get(h.groupKey)?.tasks[h.index].taskId === wanted)) {
+      return this.ui.showWarning(`${hits.length} tasks have ids starting with ${wanted}: type more of the id.`);
+    }
+    const exact = hits.find((h) => this.model.get(h.groupKey)?.tasks[h.index].taskId === wanted) ?? hits[0];
+    if (this.tree.stateFilter !== undefined) this.tree.stateFilter = undefined; // the row must be listed to be shown
+    await this.tree.reveal(exact);
   }
 
   showMoreTasks(node: unknown): void {
     this.tree.showMore(asNode(node, "more"));
   }
+}
+
+/**
+ * The rows a command acts on: with several rows selected, VS Code passes the clicked row and the selection;
+ * rows of another kind in the selection are skipped.
+ */
+function selection<K extends TaskTreeNode["kind"]>(node: unknown, selected: unknown, kind: K): (TaskTreeNode & { kind: K })[] {
+  const clicked = asNode(node, kind);
+  if (!Array.isArray(selected) || selected.length < 2) return [clicked];
+  return selected.filter((n): n is TaskTreeNode & { kind: K } => (n as Partial<TaskTreeNode>)?.kind === kind && typeof (n as TaskTreeNode).groupKey === "string");
+}
+
+function sameStates(a: readonly TaskDisplayState[] | undefined, b: ReadonlySet<TaskDisplayState> | undefined): boolean {
+  if (a === undefined || b === undefined) return a === undefined && b === undefined;
+  return a.length === b.size && a.every((s) => b.has(s));
 }
 
 /** Row commands get the tree node as their argument; anything else (e.g. a keybinding) is a usage error. */

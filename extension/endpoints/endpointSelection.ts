@@ -1,7 +1,9 @@
 /**
  * Which endpoint submissions go to: the choice remembered for this workspace if it is still offered,
  * else the `defaultEndpoint` setting, else the built-in local endpoint. Offered: local, the configured
- * endpoints, and the public tutorial endpoint.
+ * endpoints, the public tutorial endpoint, and the endpoints the signed-in identity can see (listed by
+ * the service). A listed endpoint chosen earlier stays chosen, by its remembered name, before the list
+ * has arrived.
  */
 import { Emitter, type Event } from "../../core/util/event";
 import { DisposableStore, type Disposable } from "../../core/util/disposable";
@@ -12,6 +14,8 @@ export const LOCAL_ENDPOINT_ID = "local";
 /** The public endpoint of Globus Compute's tutorial (seed-executor.md). */
 export const TUTORIAL_ENDPOINT_ID = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
 export const SELECTED_ENDPOINT_KEY = "globusCompute.selectedEndpoint";
+/** The display name of a remembered endpoint chosen from the service's list (not from the settings). */
+export const SELECTED_ENDPOINT_NAME_KEY = "globusCompute.selectedEndpointName";
 
 export interface EndpointOption {
   kind: "local" | "cloud";
@@ -48,6 +52,8 @@ export class EndpointSelection implements Disposable {
   constructor(
     private readonly settings: Settings,
     private readonly storage: StateStorage,
+    /** Endpoints the service lists for the signed-in identity (by display name). */
+    private readonly listed: () => readonly EndpointOption[] = () => [],
   ) {
     this.last = this.current;
     this.disposables.add(this.changed);
@@ -55,17 +61,27 @@ export class EndpointSelection implements Disposable {
   }
 
   get options(): EndpointOption[] {
-    return endpointOptions(this.settings.current);
+    const options = endpointOptions(this.settings.current);
+    const known = new Set(options.map((o) => o.id));
+    return [...options, ...this.listed().filter((o) => !known.has(o.id))];
   }
 
   get current(): EndpointOption {
     const options = this.options;
     const remembered = this.storage.get(SELECTED_ENDPOINT_KEY);
+    const id = typeof remembered === "string" ? remembered : undefined;
+    const name = this.storage.get(SELECTED_ENDPOINT_NAME_KEY);
     return (
-      findEndpoint(options, typeof remembered === "string" ? remembered : undefined) ??
+      findEndpoint(options, id) ??
+      (id !== undefined && isEndpointId(id) && typeof name === "string" ? { kind: "cloud", id, name } : undefined) ??
       findEndpoint(options, this.settings.current.defaultEndpoint) ??
       options[0]
     );
+  }
+
+  /** The list of the service changed: the current endpoint's name may have. */
+  listChanged(): void {
+    this.fireIfChanged();
   }
 
   /** A `defaultEndpoint` that names nothing offered, described for the log; undefined when fine. */
@@ -83,6 +99,9 @@ export class EndpointSelection implements Disposable {
     const option = findEndpoint(this.options, id);
     if (option === undefined) throw new RangeError(`no endpoint "${id}" is offered`);
     await this.storage.update(SELECTED_ENDPOINT_KEY, option.id);
+    // Only a listed endpoint is kept by name; one from the settings falls back once removed from them.
+    const fromSettings = endpointOptions(this.settings.current).some((o) => o.id === option.id);
+    await this.storage.update(SELECTED_ENDPOINT_NAME_KEY, fromSettings ? undefined : option.name);
     this.fireIfChanged();
   }
 

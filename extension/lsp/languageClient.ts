@@ -47,9 +47,22 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
     initializationOptions: projectSettings(),
   };
   const client = new LanguageClient("globusComputePython", "Globus Compute (Python analysis)", serverOptions, clientOptions);
-  await client.start();
+  // A window reload stops the client while results still settle: a message sent then would make the client
+  // "start" a server that is stopping ("Starting server failed"). Once stopping, nothing more is sent.
+  let stopping: Promise<void> | undefined;
+  const starting = client.start();
+  const stop = () =>
+    (stopping ??= starting.then(
+      () => (client.isRunning() ? client.dispose() : undefined),
+      () => undefined, // it never started: nothing to stop
+    ));
+  const running = (what: string) => {
+    if (stopping !== undefined || !client.isRunning()) throw new Error(`The Python analysis is not running (${what} while it stops or restarts); try again.`);
+  };
+  await starting;
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
+      if (stopping !== undefined || !client.isRunning()) return;
       const keys = ["globusCompute.python.extraPaths", "python.analysis.extraPaths", "globusCompute.codeLens.privateFunctions"];
       if (keys.some((k) => e.affectsConfiguration(k))) {
         void client.sendNotification(PROJECT_SETTINGS_NOTIFICATION, projectSettings());
@@ -57,11 +70,14 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
     }),
   );
   return {
-    functionAt: (params) => client.sendRequest<FunctionAtResult>(FUNCTION_AT_REQUEST, params),
-    bundle: (params) => client.sendRequest<BundleResult>(BUNDLE_REQUEST, params),
-    notifyResultStatus: (params) => client.sendNotification(RESULT_STATUS_NOTIFICATION, params),
-    stop: () => client.dispose(),
-    dispose: () => void client.dispose(),
+    functionAt: async (params) => (running("functionAt"), client.sendRequest<FunctionAtResult>(FUNCTION_AT_REQUEST, params)),
+    bundle: async (params) => (running("bundle"), client.sendRequest<BundleResult>(BUNDLE_REQUEST, params)),
+    // The lens is a hint: one that cannot be shown now is dropped, never an error.
+    notifyResultStatus: async (params) => {
+      if (stopping === undefined && client.isRunning()) await client.sendNotification(RESULT_STATUS_NOTIFICATION, params).catch(() => undefined);
+    },
+    stop,
+    dispose: () => void stop(),
   };
 }
 

@@ -3,22 +3,37 @@
  * submitted file when the group knows its line map, else the error's message. The map names the lines
  * as they were at submission; later edits of the file are not followed.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { TaskExecutionFailed } from "../../core/executor/errors";
 import { locateTraceback, type FrameStyle } from "../../core/python/tracebackLocations";
 import type { StoredOrigin } from "../state/taskGroupStore";
+import { cleanTraceback } from "./tracebackFrames";
 
 /** What locating a traceback needs from a task group's origin. */
 export type TaskOrigin = Pick<StoredOrigin, "uri" | "lineMap">;
 
-export function failureText(err: unknown, origin: TaskOrigin | undefined, style: FrameStyle): string {
+export function failureText(
+  err: unknown,
+  origin: TaskOrigin | undefined,
+  style: FrameStyle,
+  readLines: (path: string) => readonly string[] | undefined = readFileLines,
+): string {
   if (!(err instanceof TaskExecutionFailed)) return err instanceof Error ? err.message : String(err);
   const traceback = err.remoteTraceback.trimEnd();
-  if (origin?.lineMap === undefined) return traceback;
-  const path = filePath(origin.uri);
+  const path = origin?.lineMap === undefined ? undefined : filePath(origin.uri);
   // Frames in the project's helper modules name their own files: linked when the file is here.
-  return path === undefined ? traceback : locateTraceback(traceback, origin.lineMap, path, style, existsSync);
+  const located =
+    path === undefined || origin?.lineMap === undefined ? traceback : locateTraceback(traceback, origin.lineMap, path, style, existsSync);
+  return cleanTraceback(located, { path, readLines });
+}
+
+function readFileLines(path: string): readonly string[] | undefined {
+  try {
+    return readFileSync(path, "utf8").split(/\r\n?|\n/);
+  } catch {
+    return undefined; // moved or deleted since: the frames still name it
+  }
 }
 
 /** The local path of a `file:` URI; undefined for an untitled or remote document, which has none. */

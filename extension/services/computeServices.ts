@@ -29,11 +29,18 @@ export interface ComputeServicesOptions {
   /** Working directory of the local workers (the workspace folder), so relative paths in user code work. */
   cwd?: string;
   /**
+   * The user's private root for local endpoint processes (global storage, not the per-window one): one
+   * endpoint, and one history, per workspace folder (`cwd`) and user, whichever window opens it.
+   */
+  localStateRoot?: string;
+  /**
    * Default: a client of the local endpoint process, which outlives the window (a reload keeps tasks
    * running). Tests and the demo pass `LocalComputeService.create` to run the endpoint in-process.
    */
   createLocal?: (options: LocalComputeServiceOptions) => Promise<ComputeService>;
   createCloud?: (baseUrl: string, token: TokenProvider) => ComputeService;
+  /** Problems with results that do not fail a task (a malformed message: the task keeps waiting). */
+  log?: (message: string) => void;
 }
 
 /** Where a task group lives: its endpoint and the service that knows it. */
@@ -73,7 +80,8 @@ export class ComputeServices implements Disposable {
     let service = this.cloud.get(key);
     if (service === undefined) {
       const create =
-        this.options.createCloud ?? ((baseUrl, token) => new GlobusComputeService({ baseUrl, token }));
+        this.options.createCloud ??
+        ((baseUrl, token) => new GlobusComputeService({ baseUrl, token, watcher: { onError: (err) => this.options.log?.(err.message) } }));
       service = create(key, this.options.token);
       this.cloud.set(key, service);
     }
@@ -95,6 +103,7 @@ export class ComputeServices implements Disposable {
       argumentSerialization: s.argumentSerialization,
       label: target.endpoint.name,
     });
+    executor.onMalformedResult(({ error }) => this.options.log?.(`${error.message} Waiting for a valid result.`));
     this.executors.set(executor, key);
     return executor;
   }
@@ -136,7 +145,7 @@ export class ComputeServices implements Disposable {
     }
     if (this.local === undefined) {
       this.localStartedWith = wanted;
-      const create = this.options.createLocal ?? connectLocalEndpoint;
+      const create = this.options.createLocal ?? ((o) => connectLocalEndpoint(o, this.options.localStateRoot ?? o.storageDir));
       // The old endpoint lets go of the storage folder before the new one opens it.
       const stopped = previous?.then((old) => old.dispose(), () => undefined) ?? Promise.resolve();
       const starting = stopped.then(() =>
@@ -165,10 +174,11 @@ export class ComputeServices implements Disposable {
 /** How long the local endpoint process stays up with no window connected and nothing to run. */
 const LOCAL_IDLE_EXIT_MS = 15 * 60_000;
 
-function connectLocalEndpoint(o: LocalComputeServiceOptions): Promise<ComputeService> {
+function connectLocalEndpoint(o: LocalComputeServiceOptions, stateRoot: string): Promise<ComputeService> {
   return LocalEndpointClient.connect({
     config: {
-      storageDir: o.storageDir,
+      stateRoot,
+      workspaceFolder: o.cwd,
       python: o.python,
       workers: o.workers,
       cwd: o.cwd,

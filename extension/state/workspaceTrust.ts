@@ -1,6 +1,9 @@
 /**
  * Workspace trust for submissions: submitting sends this workspace's Python code to an endpoint to run,
- * so in an untrusted workspace the person consents first, once per session (extension host) per workspace.
+ * so in an untrusted workspace the person consents first, naming the function and the endpoint it is
+ * about to run on. Consent lasts for the session (extension host), per workspace and endpoint: sending
+ * the code somewhere else asks again. (The settings that choose endpoints, services and interpreters
+ * are restricted in an untrusted workspace, see package.json, so the workspace cannot pick them.)
  */
 
 /** What the consent needs from VS Code (`extension/vscode/trustPrompts.ts`; fakes in tests). */
@@ -12,6 +15,12 @@ export interface TrustPrompts {
   askConsent(message: string, detail: string, allow: string): Promise<boolean>;
 }
 
+/** What is about to be submitted. */
+export interface SubmissionTarget {
+  functionName: string;
+  endpoint: { kind: "local" | "cloud"; name: string; id: string };
+}
+
 export const ALLOW_SUBMISSIONS = "Allow Submissions";
 
 export class SubmitConsent {
@@ -20,14 +29,19 @@ export class SubmitConsent {
   constructor(private readonly prompts: TrustPrompts) {}
 
   /** True when submitting may go ahead; asks (modal) in an untrusted workspace the first time. */
-  async ensureSubmitAllowed(): Promise<boolean> {
+  async ensureSubmitAllowed(target: SubmissionTarget): Promise<boolean> {
     if (this.prompts.isTrusted()) return true;
-    const key = this.prompts.workspaceKey();
+    const { endpoint, functionName } = target;
+    const key = JSON.stringify([this.prompts.workspaceKey(), endpoint.kind, endpoint.id]);
     if (this.consented.has(key)) return true;
+    const where =
+      endpoint.kind === "local"
+        ? `the local endpoint (on this machine, as you)`
+        : `the endpoint "${endpoint.name}" (${endpoint.id})`;
     const allowed = await this.prompts.askConsent(
-      "This workspace is not trusted. Submit its code to run on a Globus Compute endpoint?",
-      "Submitting runs the function and the code it depends on from this workspace, on the chosen endpoint (the local endpoint runs it on this machine). " +
-        "Allowing lasts until the window closes; trusting the workspace allows it for good.",
+      `This workspace is not trusted. Run its function ${functionName} on ${where}?`,
+      `Submitting runs ${functionName} and the code it depends on from this workspace on ${where}. ` +
+        "Allowing lasts until the window closes, for this workspace's functions on this endpoint; trusting the workspace allows it for good.",
       ALLOW_SUBMISSIONS,
     );
     if (allowed) this.consented.add(key);

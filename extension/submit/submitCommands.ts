@@ -5,19 +5,22 @@
  * selected endpoint through a fresh Executor whose task group the tracker follows.
  */
 import type { ComputeFuture, Executor, PythonFunction } from "../../core/executor";
-import { formatPython } from "../../core/protocol/formatPython";
-import type { PyValue } from "../../core/protocol/pyValue";
-import { parseArguments, parseIterable, type ParsedArguments } from "../../core/python/argumentParser";
+import { parseArguments, type ParsedArguments } from "../../core/python/argumentParser";
 import { parseCallArguments } from "../../core/python/callCheck";
 import type { BundleResult, FunctionBundleDescription, FunctionLocation, SubmitFunctionArguments } from "../../core/server/protocol";
 import type { EndpointOption } from "../endpoints/endpointSelection";
 import type { ExecutorTarget } from "../services/computeServices";
 import type { StoredOrigin } from "../state/taskGroupStore";
+import type { SubmissionTarget } from "../state/workspaceTrust";
+import type { FedCall } from "../tasks/futureFeed";
+import type { SessionGroups } from "../tasks/sessionGroups";
 import type { TaskGroupTracker, TrackedEndpoint } from "../tasks/taskGroupTracker";
 import type { TaskTreeNode } from "../tasks/taskTreeNodes";
 import type { UserInterface } from "../vscode/window";
 import { LastArguments, requiredParameters, signatureHint, validationMessage } from "./argumentInput";
 import { describeFailure } from "./failureMessages";
+import { askMapInput, type MapArguments } from "./mapInputs";
+import type { MapInput, MapRun, MapRuns } from "./mapRun";
 
 /** Where the cursor is, and how to make sure the language server sees a document. */
 export interface EditorContext {
@@ -32,19 +35,27 @@ export interface SubmitDeps {
   editor: EditorContext;
   ui: UserInterface;
   endpoints: { readonly current: EndpointOption };
-  /** Workspace-trust consent; false: do not submit. */
-  ensureSubmitAllowed(): Promise<boolean>;
+  /** Workspace-trust consent for running this function on this endpoint; false: do not submit. */
+  ensureSubmitAllowed(target: SubmissionTarget): Promise<boolean>;
   /** Sign-in, asked only for cloud endpoints; rejects with AuthError SIGN_IN_CANCELLED when closed. */
   ensureSignedIn(): Promise<void>;
   createExecutor(target: ExecutorTarget): Promise<Executor>;
   release(executor: Executor): void;
   serviceKeyFor(endpoint: Pick<EndpointOption, "kind">): string;
   endpointStatus(endpoint: Pick<EndpointOption, "kind" | "id">): Promise<{ status: string } | undefined>;
-  tracker: Pick<TaskGroupTracker, "track" | "get">;
+  tracker: Pick<TaskGroupTracker, "track" | "get" | "extend">;
+  /** The task group each function's submissions to an endpoint share in this session; absent: one group per submission. */
+  sessionGroups?: SessionGroups;
   lastArguments: LastArguments;
   log: { warn(message: string): void };
   /** Submissions with at least this many tasks (and every map) show a progress notification; default 20. */
   progressThreshold?: number;
+  /** Maps started from the editor, kept for "Save Results As…". */
+  maps: MapRuns;
+  /** A map's input file: `path` as typed (relative to the workspace folder of `near`, a document URI). */
+  readWorkspaceFile(path: string, near: string): Promise<{ name: string; text: string }>;
+  /** The endpoint's worker count when known cheaply (the local endpoint's setting), for the chunk size. */
+  workersOf?(endpoint: TrackedEndpoint): number | undefined;
 }
 
 type Mode = "call" | "arguments" | "map";
@@ -53,6 +64,9 @@ interface PreparedCall {
   call: string;
   submit(executor: Executor, fn: PythonFunction): ComputeFuture;
 }
+
+/** A map goes as one Executor.map (in chunks), not as a call per item. */
+type Prepared = readonly PreparedCall[] | { mapOver: MapInput };
 
 export class SubmitCommands {
   constructor(private readonly deps: SubmitDeps) {}
@@ -111,31 +125,30 @@ export class SubmitCommands {
     if (bundle === undefined) return;
     const { uri } = location;
     const name = bundle.function.qualifiedName;
-    let calls: PreparedCall[];
+    let calls: Prepared;
+    // The arguments box offers the last arguments that ran, so they are remembered only once a call succeeds.
+    let remember: (() => Promise<void>) | undefined;
     if (mode === "map") {
-      const last = this.deps.lastArguments.get(uri, name, "map");
-      const text = await this.deps.ui.inputText({
-        title: `Map ${signatureHint(bundle.function.name, bundle.function.signature)} over…`,
-        prompt: "What to map over: range(…), or a list or tuple of values; each item is the argument of one call.",
-        value: last ?? "range(10)",
-        placeHolder: "range(10)",
-        validate: (t) => validationMessage(t, parseIterable),
-      });
-      if (text === undefined) return;
-      calls = parseIterable(text).map((item) => mapCall(bundle.function.name, item));
-      await this.deps.lastArguments.set(uri, name, "map", text);
+      const asked = await askMapInput(this.deps, bundle, uri, name, typeof (arg as MapArguments)?.iterable === "string" ? (arg as MapArguments).iterable : undefined);
+      if (asked === undefined) return;
+      calls = { mapOver: asked.input };
+      remember = () => this.deps.lastArguments.set(uri, name, "map", asked.text);
     } else {
       let text = "";
       if (mode === "arguments" || requiredParameters(bundle.function.signature).length > 0) {
         const answer = await this.askArguments(bundle, this.deps.lastArguments.get(uri, name, "call") ?? "");
         if (answer === undefined) return;
         text = answer;
-        await this.deps.lastArguments.set(uri, name, "call", text);
+        remember = () => this.deps.lastArguments.set(uri, name, "call", answer);
       }
       calls = [callOf(bundle.function.name, text)];
     }
     const origin: StoredOrigin = { uri, name, offset: bundle.function.offset };
-    await this.submit(bundle, calls, this.deps.endpoints.current, origin);
+    const futures = await this.submit(bundle, calls, this.deps.endpoints.current, origin);
+    if (futures !== undefined && remember !== undefined) {
+      const save = remember;
+      Promise.any(futures).then(save, () => undefined).then(undefined, (err: unknown) => this.deps.log.warn(`Could not remember the arguments: ${String(err)}`));
+    }
   }
 
   private askArguments(bundle: FunctionBundleDescription, value: string): Promise<string | undefined> {
@@ -169,53 +182,76 @@ export class SubmitCommands {
 
   private async submit(
     bundle: FunctionBundleDescription,
-    calls: readonly PreparedCall[],
+    calls: Prepared,
     endpoint: TrackedEndpoint,
     origin: StoredOrigin,
     service?: string,
-  ): Promise<void> {
+  ): Promise<readonly ComputeFuture[] | undefined> {
     const { deps } = this;
-    if (calls.length === 0) {
+    if (("mapOver" in calls ? calls.mapOver.items : calls).length === 0) {
       deps.ui.showInformation("Nothing to map over: the iterable is empty.");
-      return;
+      return undefined;
     }
-    if (!(await deps.ensureSubmitAllowed())) return;
+    if (!(await deps.ensureSubmitAllowed({ functionName: bundle.function.name, endpoint }))) return undefined;
     let executor: Executor | undefined;
-    let futures: ComputeFuture[];
+    let fed: FedCall[];
+    let run: MapRun | undefined;
+    const serviceKey = service ?? deps.serviceKeyFor(endpoint);
+    // The same lines of the same function: a moved or edited function starts a group of its own (its tracebacks map differently).
+    const session = { service: serviceKey, endpointId: endpoint.id, uri: origin.uri, name: origin.name, lines: JSON.stringify(bundle.lineMap ?? null) };
+    // A map from the editor is a group of its own (its rows are chunks, its output a summary).
+    const shared = "mapOver" in calls ? undefined : deps.sessionGroups?.find(session);
     try {
       if (endpoint.kind === "cloud") await deps.ensureSignedIn();
-      executor = await deps.createExecutor({ endpoint, service });
+      executor = await deps.createExecutor({ endpoint, service, taskGroupId: shared?.taskGroupId });
       const fn: PythonFunction = { name: bundle.name, source: bundle.source };
       const ex = executor;
-      futures = calls.map((c) => c.submit(ex, fn));
+      if ("mapOver" in calls) {
+        run = deps.maps.start(ex, fn, bundle.function.name, calls.mapOver, endpoint.name, deps.workersOf?.(endpoint));
+        fed = run.calls();
+      } else fed = calls.map((c) => ({ call: c.call, future: c.submit(ex, fn) }));
     } catch (err) {
       if (executor !== undefined) deps.release(executor);
-      if ((err as { code?: unknown }).code === "SIGN_IN_CANCELLED") return;
+      if ((err as { code?: unknown }).code === "SIGN_IN_CANCELLED") return undefined;
       const { message, actions } = describeFailure(err, endpoint.name);
       deps.ui.showError(message, actions);
-      return;
+      return undefined;
     }
     const warnings = bundle.problems.filter((p) => p.severity === "warning");
     for (const w of warnings) deps.log.warn(`${bundle.function.name}: ${w.message}`);
     if (warnings.length > 0) {
       deps.ui.showWarning(`${bundle.function.name} was submitted, but it may fail on the endpoint: ${warnings.map((w) => w.message).join(" ")}`);
     }
-    deps.tracker.track({
-      executor,
-      calls: calls.map((c, i) => ({ call: c.call, future: futures[i] })),
-      functionName: bundle.function.name,
-      endpoint,
-      service: service ?? deps.serviceKeyFor(endpoint),
-      // The map of this bundle (a Re-run ships the function's current source, with its own map).
-      origin: { ...origin, lineMap: bundle.lineMap },
-      persist: true,
-    });
+    const futures = fed.map((c) => c.future);
+    let groupKey = shared?.groupKey;
+    if (shared === undefined || !deps.tracker.extend(shared.groupKey, executor, fed)) {
+      groupKey = deps.tracker.track({
+        executor,
+        calls: fed,
+        summaryOnly: run !== undefined,
+        functionName: bundle.function.name,
+        endpoint,
+        service: serviceKey,
+        // The map of this bundle (a Re-run ships the function's current source, with its own map).
+        origin: { ...origin, lineMap: bundle.lineMap },
+        persist: true,
+      });
+      if (run === undefined) deps.sessionGroups?.remember(session, groupKey);
+    }
     if (endpoint.kind === "cloud") this.warnIfOffline(endpoint);
-    if (futures.length >= (deps.progressThreshold ?? 20) || calls.length > 1) {
+    if (run !== undefined) {
+      const mapRun = run;
+      deps.maps.keep(groupKey as string, mapRun);
+      void deps.ui.withProgress(mapRun.title, (progress, onCancel) => {
+        onCancel(() => mapRun.cancel());
+        return mapRun.follow(progress);
+      });
+    } else if (futures.length >= (deps.progressThreshold ?? 20) || futures.length > 1) {
       void deps.ui.withProgress(`${bundle.function.name} × ${futures.length} on ${endpoint.name}`, (progress, onCancel) =>
         settleAll(futures, progress, onCancel),
       );
     }
+    return futures;
   }
 
   private warnIfOffline(endpoint: TrackedEndpoint): void {
@@ -263,10 +299,6 @@ function callOf(name: string, text: string): PreparedCall {
     call: `${name}(${trimmed})`,
     submit: (executor, fn) => executor.submit(fn, { args: parsed.args, kwargs: parsed.kwargs }),
   };
-}
-
-function mapCall(name: string, item: PyValue): PreparedCall {
-  return { call: `${name}(${formatPython(item)})`, submit: (executor, fn) => executor.submit(fn, item) };
 }
 
 /** The argument text of a call label `name(args)`; undefined when it was shortened or is not one. */

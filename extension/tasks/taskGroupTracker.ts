@@ -38,6 +38,8 @@ export interface TrackRequest {
   key?: string;
   /** False for groups reloaded from the store (already recorded). */
   persist: boolean;
+  /** A map from the editor: it reports progress and a summary itself, so no output per task. */
+  summaryOnly?: boolean;
 }
 
 /** What the rest of the extension may know about a tracked group. */
@@ -50,6 +52,7 @@ export interface TrackedGroup {
   readonly futures: readonly ComputeFuture[];
   readonly calls: readonly string[];
   readonly taskGroupId: string | undefined;
+  readonly summaryOnly: boolean;
 }
 
 export interface TrackerHooks {
@@ -68,7 +71,14 @@ export interface TrackerHooks {
 const PERSIST_DELAY_MS = 100;
 
 interface Entry extends TrackedGroup {
-  readonly executor: Executor;
+  /** The Executors whose futures are still followed (released when everything settled). */
+  readonly executors: Executor[];
+  readonly futures: ComputeFuture[];
+  readonly calls: string[];
+  /** The task group id, once known (kept after its Executors are released). */
+  knownTaskGroupId: string | undefined;
+  readonly configuration: string | undefined;
+  readonly persist: boolean;
   readonly createdAt: number;
   readonly disposables: DisposableStore;
   settled: number;
@@ -117,35 +127,54 @@ export class TaskGroupTracker implements Disposable {
         createdAt,
       });
     }
-    const disposables = new DisposableStore();
-    const executor = request.executor;
     const entry: Entry = {
       key,
       functionName: request.functionName,
       endpoint: request.endpoint,
       service: request.service,
       origin: request.origin,
-      futures: request.calls.map((c) => c.future),
-      calls: request.calls.map((c) => c.call),
+      configuration: request.configuration,
+      futures: [],
+      calls: [],
+      summaryOnly: request.summaryOnly === true,
       get taskGroupId() {
-        return executor.taskGroupId;
+        return this.knownTaskGroupId ?? this.executors.find((e) => e.taskGroupId !== undefined)?.taskGroupId;
       },
-      executor,
+      knownTaskGroupId: request.executor.taskGroupId,
+      executors: [],
       createdAt,
-      disposables,
+      disposables: new DisposableStore(),
       settled: 0,
       failureReported: false,
+      persist: request.persist,
     };
     this.entries.set(key, entry);
+    this.follow(entry, request.executor, request.calls);
+    return key;
+  }
 
-    if (request.persist) this.persistOnAcknowledgement(entry);
+  /**
+   * Adds calls submitted through another Executor into the same task group to a tracked group (as the SDK's
+   * Executor adds each submission to its one group). False when the group is not tracked (forgotten).
+   */
+  extend(key: string, executor: Executor, calls: readonly FedCall[]): boolean {
+    const entry = this.entries.get(key);
+    if (entry === undefined || this.model.get(key) === undefined) return false;
+    this.follow(entry, executor, calls);
+    return true;
+  }
+
+  private follow(entry: Entry, executor: Executor, calls: readonly FedCall[]): void {
+    const { key, disposables } = entry;
+    entry.executors.push(executor);
+    entry.futures.push(...calls.map((c) => c.future));
+    entry.calls.push(...calls.map((c) => c.call));
+    if (entry.persist) this.persistOnAcknowledgement(entry, executor);
     const history = this.hooks.history;
     if (history !== undefined) {
-      const { name, id } = request.endpoint;
-      const recorded = { key, functionName: request.functionName, endpoint: { name, id }, service: request.service, createdAt };
-      disposables.add(
-        history.follow({ ...recorded, origin: request.origin, configuration: request.configuration }, request.calls, executor),
-      );
+      const { name, id } = entry.endpoint;
+      const recorded = { key, functionName: entry.functionName, endpoint: { name, id }, service: entry.service, createdAt: entry.createdAt };
+      disposables.add(history.follow({ ...recorded, origin: entry.origin, configuration: entry.configuration }, calls, executor));
     }
     disposables.add(
       executor.onWatchStateChange(({ state }) => {
@@ -159,15 +188,14 @@ export class TaskGroupTracker implements Disposable {
       }),
     );
     disposables.add(
-      feedFutures(this.model, key, request.calls, {
+      feedFutures(this.model, key, calls, {
         onSettled: (task, { live, future, row }) => {
           this.hooks.history?.settled(future, row);
           this.settled(entry, task, live, future);
         },
       }),
     );
-    if (entry.futures.length === 0) this.finish(entry);
-    return key;
+    if (entry.settled === entry.futures.length) this.finish(entry);
   }
 
   dispose(): void {
@@ -187,21 +215,22 @@ export class TaskGroupTracker implements Disposable {
       entry.failureReported = true;
       this.hooks.onSubmitFailure(error, entry);
     }
-    this.hooks.onSettled(task, entry, live, future);
+    if (!entry.summaryOnly) this.hooks.onSettled(task, entry, live, future);
     if (entry.settled === entry.futures.length) this.finish(entry);
   }
 
   /** Everything settled: stop watching, keep the rows (and the entry, for Open Result and Re-run). */
   private finish(entry: Entry): void {
-    this.hooks.release(entry.executor);
+    entry.knownTaskGroupId = entry.taskGroupId; // kept after the Executors that know it go
+    for (const executor of entry.executors.splice(0)) this.hooks.release(executor);
     if (this.watchStates.delete(entry.key)) this.watchChange.fire();
   }
 
-  private persistOnAcknowledgement(entry: Entry): void {
+  private persistOnAcknowledgement(entry: Entry, executor: Executor): void {
     let timer: NodeJS.Timeout | undefined;
     const persist = () => {
       timer = undefined;
-      const taskGroupId = entry.executor.taskGroupId;
+      const taskGroupId = entry.taskGroupId;
       if (taskGroupId === undefined || this.model.get(entry.key) === undefined) return;
       this.store
         .save({
@@ -216,7 +245,7 @@ export class TaskGroupTracker implements Disposable {
         .then(undefined, (err: unknown) => this.hooks.log(`Could not store task group ${taskGroupId}: ${String(err)}`));
     };
     entry.disposables.add(
-      entry.executor.onFutureChange((f) => {
+      executor.onFutureChange((f) => {
         // A task id arrives with the service's acknowledgement; store the group then (batched).
         if (f.taskId !== undefined && f.state === "received") timer ??= setTimeout(persist, PERSIST_DELAY_MS);
       }),
@@ -233,7 +262,7 @@ export class TaskGroupTracker implements Disposable {
     if (entry !== undefined) {
       this.entries.delete(key);
       entry.disposables.dispose();
-      this.hooks.release(entry.executor);
+      this.finish(entry);
     }
     this.hooks.history?.forget(key);
     // A group that could not be reloaded is not tracked, but stored under its id (its model key).

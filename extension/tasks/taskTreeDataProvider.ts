@@ -6,7 +6,7 @@
 import type * as vscode from "vscode";
 import { Emitter, type Event } from "../../core/util/event";
 import { DisposableStore, type Disposable } from "../../core/util/disposable";
-import type { TaskGroupModel } from "./taskGroupModel";
+import { TASK_DISPLAY_STATES, type TaskDisplayState, type TaskGroupModel } from "./taskGroupModel";
 import { childrenOf, groupItem, moreItem, taskItem, type TaskTreeNode } from "./taskTreeNodes";
 import type { TreeItemData } from "../vscode/treeItemData";
 
@@ -27,6 +27,7 @@ export class TaskTreeDataProvider<TItem = vscode.TreeItem> implements Disposable
   private readonly shown = new Map<string, number>();
   private readonly pending = new Set<string>();
   private structureChanged = false;
+  private filter: ReadonlySet<TaskDisplayState> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly pageSize: number;
   private readonly refreshDelayMs: number;
@@ -53,8 +54,19 @@ export class TaskTreeDataProvider<TItem = vscode.TreeItem> implements Disposable
     this.disposables.add(this.changed);
   }
 
+  /** Tasks in these states only (undefined: all). */
+  get stateFilter(): ReadonlySet<TaskDisplayState> | undefined {
+    return this.filter;
+  }
+
+  set stateFilter(states: ReadonlySet<TaskDisplayState> | undefined) {
+    this.filter = states === undefined || states.size === TASK_DISPLAY_STATES.length ? undefined : new Set(states);
+    this.structureChanged = true;
+    this.schedule();
+  }
+
   getChildren(node?: TaskTreeNode): TaskTreeNode[] {
-    return childrenOf(this.model, node, (key) => this.shown.get(key) ?? this.pageSize).map((n) =>
+    return childrenOf(this.model, node, (key) => this.shown.get(key) ?? this.pageSize, this.filter).map((n) =>
       n.kind === "group" ? this.groupNode(n.groupKey) : n,
     );
   }
@@ -73,7 +85,7 @@ export class TaskTreeDataProvider<TItem = vscode.TreeItem> implements Disposable
       case "task":
         return taskItem(group, node.index, group.tasks[node.index]);
       case "more":
-        return moreItem(group, node.shown, this.pageSize);
+        return moreItem(group, node.shown, this.pageSize, node.total);
     }
   }
 
@@ -87,6 +99,15 @@ export class TaskTreeDataProvider<TItem = vscode.TreeItem> implements Disposable
     this.shown.set(node.groupKey, current + this.pageSize);
     this.pending.add(node.groupKey);
     this.schedule();
+  }
+
+  /** Pages the task's group far enough that its row is listed (before revealing it). */
+  ensureShown(node: TaskTreeNode & { kind: "task" }): void {
+    const shown = this.shown.get(node.groupKey) ?? this.pageSize;
+    if (node.index < shown) return;
+    this.shown.set(node.groupKey, (Math.floor(node.index / this.pageSize) + 1) * this.pageSize);
+    this.pending.add(node.groupKey);
+    this.flush();
   }
 
   /** Renders pending changes now instead of after the delay. */

@@ -18,7 +18,7 @@ import type { TreeItemData } from "../vscode/treeItemData";
 export type TaskTreeNode =
   | { kind: "group"; groupKey: string }
   | { kind: "task"; groupKey: string; index: number }
-  | { kind: "more"; groupKey: string; shown: number };
+  | { kind: "more"; groupKey: string; shown: number; total?: number };
 
 const STATE_ICONS: Record<TaskDisplayState, { id: string; color?: string }> = {
   queued: { id: "clock", color: "testing.iconQueued" },
@@ -42,20 +42,35 @@ export function formatCounts(counts: Readonly<TaskCounts>): string {
   return parts.length > 0 ? parts.join(", ") : "no tasks";
 }
 
-/** Children of a node: the groups (newest first) at the root, one page of tasks under a group. */
+/**
+ * Children of a node: the groups (newest first) at the root, one page of tasks under a group. With a state
+ * filter, only tasks in those states (and groups that have some) are listed.
+ */
 export function childrenOf(
   model: TaskGroupModel,
   node: TaskTreeNode | undefined,
   shownCount: (groupKey: string) => number,
+  filter?: ReadonlySet<TaskDisplayState>,
 ): TaskTreeNode[] {
-  if (node === undefined) return model.groups.map((g) => ({ kind: "group", groupKey: g.key }));
+  if (node === undefined) {
+    const groups = filter === undefined ? model.groups : model.groups.filter((g) => [...filter].some((s) => model.countsOf(g.key)[s] > 0));
+    return groups.map((g) => ({ kind: "group", groupKey: g.key }));
+  }
   if (node.kind !== "group") return [];
   const group = model.get(node.groupKey);
   if (group === undefined) return [];
-  const shown = Math.min(shownCount(node.groupKey), group.tasks.length);
+  const limit = shownCount(node.groupKey);
   const rows: TaskTreeNode[] = [];
-  for (let index = 0; index < shown; index++) rows.push({ kind: "task", groupKey: node.groupKey, index });
-  if (shown < group.tasks.length) rows.push({ kind: "more", groupKey: node.groupKey, shown });
+  let matching = 0;
+  for (let index = 0; index < group.tasks.length; index++) {
+    if (filter !== undefined && !filter.has(displayStateOf(group.tasks[index].state))) continue;
+    if (matching++ < limit) rows.push({ kind: "task", groupKey: node.groupKey, index });
+    else if (filter === undefined) {
+      matching = group.tasks.length; // unfiltered: the rest is known without looking
+      break;
+    }
+  }
+  if (rows.length < matching) rows.push({ kind: "more", groupKey: node.groupKey, shown: rows.length, ...(filter ? { total: matching } : {}) });
   return rows;
 }
 
@@ -94,9 +109,10 @@ export function taskItem(group: TaskGroupRecord, index: number, task: Readonly<T
   };
 }
 
-export function moreItem(group: TaskGroupRecord, shown: number, pageSize: number): TreeItemData {
-  const hidden = group.tasks.length - shown;
-  const node: TaskTreeNode = { kind: "more", groupKey: group.key, shown };
+/** `total`: the rows there are to show (the tasks in the filter's states); default all the group's tasks. */
+export function moreItem(group: TaskGroupRecord, shown: number, pageSize: number, total?: number): TreeItemData {
+  const hidden = (total ?? group.tasks.length) - shown;
+  const node: TaskTreeNode = { kind: "more", groupKey: group.key, shown, ...(total === undefined ? {} : { total }) };
   return {
     id: `${group.key}/more`,
     label: `Show ${Math.min(pageSize, hidden).toLocaleString("en-US")} more…`,

@@ -38,6 +38,8 @@ export interface UserInterface {
   pickOne<T>(items: readonly PickItem<T>[], placeholder: string): Promise<T | undefined>;
   /** An input box with live validation; undefined when dismissed. */
   inputText(options: InputOptions): Promise<string | undefined>;
+  /** A save dialog; the chosen file's path, or undefined when dismissed. */
+  pickSaveLocation(options: { title: string; defaultPath?: string; filters: Record<string, string[]> }): Promise<string | undefined>;
   /** A cancellable progress notification around `task`; `cancelled` fires when the person cancels. */
   withProgress<T>(title: string, task: (progress: ProgressReporter, onCancel: (listener: () => void) => void) => Promise<T>): Promise<T>;
 }
@@ -62,6 +64,14 @@ export const vscodeUserInterface: UserInterface = {
     (await vscode.window.showQuickPick(items, { placeHolder: placeholder, matchOnDescription: true }))?.value,
   inputText: async ({ title, prompt, value, placeHolder, validate }) =>
     vscode.window.showInputBox({ title, prompt, value, placeHolder, validateInput: validate, ignoreFocusOut: true }),
+  pickSaveLocation: async ({ title, defaultPath, filters }) =>
+    (
+      await vscode.window.showSaveDialog({
+        title,
+        filters,
+        defaultUri: defaultPath === undefined ? undefined : vscode.Uri.file(defaultPath),
+      })
+    )?.fsPath,
   withProgress: (title, task) =>
     Promise.resolve(
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) =>

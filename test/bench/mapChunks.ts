@@ -47,7 +47,7 @@ if __name__ == "__main__":
 
 async function executorMap(n: number): Promise<{ itemsPerS: number; chunk: number; tasks: number }> {
   const storageDir = mkdtempSync(join(tmpdir(), "gc-bench-map-"));
-  const service = await LocalEndpointClient.connect({ config: { storageDir, python: PYTHON, workers: WORKERS, idleExitMs: 1000 } });
+  const service = await LocalEndpointClient.connect({ config: { stateRoot: storageDir, python: PYTHON, workers: WORKERS, idleExitMs: 1000 } });
   try {
     const gce = new Executor({ endpointId: LOCAL_ENDPOINT_ID, service });
     for await (const _ of gce.map(double, Array.from({ length: 100 }, (_, i) => i), { workers: WORKERS })) void _; // warm

@@ -280,6 +280,7 @@ function parseRecords(text: string): HostTestRecord[] {
 export async function reportHostResults(t: TestContext, records: readonly HostTestRecord[]): Promise<void> {
   const tests = records.filter((r): r is HostTestRecord & { type: "test" } => r.type === "test");
   if (tests.length === 0) throw new E2eError("RESULTS_INCOMPLETE", "the extension-host run reported no tests");
+  for (const r of records) if (r.type === "figures") t.diagnostic(JSON.stringify({ figures: r.name, ...r.values }));
   for (const r of tests) {
     await t.test(r.title, { skip: r.state === "pending" }, () => {
       if (r.state === "failed") throw new Error(r.error ?? "failed");

@@ -7,6 +7,7 @@ import { ApiError } from "./apiError";
 import type { GlobusAuth } from "./auth/globusAuth";
 import type { TokenStore } from "./auth/tokens";
 import type { EmulatorContext } from "./context";
+import type { ReceivedSubmission } from "./emulatedEndpoint";
 import type { Faults, FailureFault, LatencyFault } from "./faults";
 import type { RateLimit, RateLimiter } from "./rateLimit";
 import type { User } from "./state";
@@ -62,6 +63,11 @@ export class EmulatorControl {
 
   async setEndpointOnline(endpointId: string, online: boolean): Promise<void> {
     await this.endpoint(endpointId).setOnline(online);
+  }
+
+  /** What each submission to the endpoint carried besides tasks (user_endpoint_config, resource_specification). */
+  submissions(endpointId: string): readonly ReceivedSubmission[] {
+    return this.endpoint(endpointId).received;
   }
 
   setHighAssurance(endpointId: string, enabled: boolean): void {

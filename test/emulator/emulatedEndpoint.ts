@@ -10,7 +10,9 @@ import type { TaskOutcome, TaskRecord } from "./state";
 
 export interface EndpointConfig {
   id: string;
+  /** The endpoint's (directory) name, and what people read. */
   name: string;
+  displayName: string;
   online: boolean;
   /** Results are announced on AMQP without data; clients fetch them over REST (protocol.md §7.2). */
   highAssurance: boolean;
@@ -19,6 +21,21 @@ export interface EndpointConfig {
   workers: number;
   /** Function ids allowed on this endpoint; null: any function. */
   allowedFunctions: string[] | null;
+  /** A multi-user endpoint: `user_endpoint_config` is checked as the endpoint manager does (mepConfig.ts). */
+  multiUser: boolean;
+  /** The site's Jinja YAML template and JSON schema, served in the metadata (null: none). */
+  userConfigTemplate: string | null;
+  userConfigSchema: Record<string, unknown> | null;
+  description: string;
+  /** Workers start at the first task rather than with the emulator (large listings in benchmarks). */
+  lazy: boolean;
+}
+
+/** What one submission carried besides its tasks, as received (for tests). */
+export interface ReceivedSubmission {
+  taskIds: string[];
+  userEndpointConfig: Record<string, unknown> | null;
+  resourceSpecification: Record<string, unknown> | null;
 }
 
 export interface EndpointStatusBody {
@@ -32,6 +49,8 @@ const PREFETCH_PER_WORKER = 64;
 export class EmulatedEndpoint {
   /** Epoch ms until which the endpoint is locked (POST /v3/endpoints/{id}/lock); 0 when not locked. */
   lockedUntil = 0;
+  /** Every submission, in order of arrival. */
+  readonly received: ReceivedSubmission[] = [];
   /** Tasks not handed to the pool yet, from `waitingHead` on (shift() would be linear per task). */
   private readonly waiting: TaskRecord[] = [];
   private waitingHead = 0;
@@ -56,7 +75,7 @@ export class EmulatedEndpoint {
 
   /** Starts the worker pool (so a broken interpreter is reported here, not at the first task). */
   async start(): Promise<void> {
-    if (this.config.online) await this.getPool();
+    if (this.config.online && !this.config.lazy) await this.getPool();
   }
 
   async setOnline(online: boolean): Promise<void> {
@@ -72,6 +91,25 @@ export class EmulatedEndpoint {
       this.waiting.push(t);
     }
     this.pump();
+  }
+
+  /** Fails tasks without running them, as the service does when the endpoint reports it cannot start them. */
+  fail(tasks: TaskRecord[], message: string): void {
+    const completionT = (Date.now() / 1000).toFixed(6);
+    for (const task of tasks) {
+      task.outcome = {
+        result: {
+          task_id: task.id,
+          data: message,
+          details: null,
+          error_details: { code: "ENDPOINT_FAILURE", user_message: message },
+          task_statuses: null,
+        },
+        completionT,
+      };
+      mark(task, "failed");
+      this.onFinished(task);
+    }
   }
 
   status(): EndpointStatusBody {

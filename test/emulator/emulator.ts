@@ -39,8 +39,11 @@ export interface EmulatorOptions {
   tls?: boolean;
   /** Python interpreter of the endpoints' workers (default `/usr/bin/python3`). */
   python?: string;
-  /** Endpoints to emulate; default one online endpoint with 2 workers. */
-  endpoints?: Partial<Omit<EndpointConfig, "ownerId">>[];
+  /**
+   * Endpoints to emulate; default one online endpoint with 2 workers. `shared`: owned by another user
+   * (a colleague), so visible to the default user only when public.
+   */
+  endpoints?: EndpointSpec[];
   /** The default user's access token (never expires); random by default. */
   token?: string;
   /** Per-token request limit on the Compute API; `null` disables it. Default 20 per 10 s. */
@@ -54,6 +57,8 @@ export interface EmulatorOptions {
   /** Errors in the background (e.g. a Result that could not be published). Default: console.error. */
   onError?: (err: unknown) => void;
 }
+
+export type EndpointSpec = Partial<Omit<EndpointConfig, "ownerId">> & { shared?: boolean };
 
 export interface Emulator extends AsyncDisposable {
   readonly baseUrl: string;
@@ -101,16 +106,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     cleanups.push(() => settledWithin(delivery.flush(), 2000));
     const ctx: EmulatorContext = { state, endpoints, delivery, accounts: new BrokerAccounts(broker, tls) };
     const specs = options.endpoints ?? [{}];
+    let colleague: { id: string } | undefined;
     specs.forEach((spec, i) => {
+      const name = spec.name ?? `emulated-endpoint-${i + 1}`;
       const config: EndpointConfig = {
         id: (spec.id ?? randomUUID()).toLowerCase(),
-        name: spec.name ?? `emulated-endpoint-${i + 1}`,
+        name,
+        displayName: spec.displayName ?? name,
         online: spec.online ?? true,
         highAssurance: spec.highAssurance ?? false,
         public: spec.public ?? true,
-        ownerId: user.id,
+        ownerId: spec.shared ? (colleague ??= state.addUser("colleague@example.org")).id : user.id,
         workers: spec.workers ?? 2,
         allowedFunctions: spec.allowedFunctions ?? null,
+        multiUser: spec.multiUser ?? false,
+        userConfigTemplate: spec.userConfigTemplate ?? null,
+        userConfigSchema: spec.userConfigSchema ?? null,
+        description: spec.description ?? "Globus Compute emulator endpoint",
+        lazy: spec.lazy ?? false,
       };
       const ep = new EmulatedEndpoint(config, options.python ?? "/usr/bin/python3", (task) => delivery.deliver(task));
       endpoints.set(config.id, ep);

@@ -7,8 +7,10 @@
  * Options (environment): EMULATOR_PORT, EMULATOR_PYTHON, EMULATOR_TOKEN, EMULATOR_ENDPOINTS (count),
  * EMULATOR_WORKERS (per endpoint, default 2), EMULATOR_TLS (`1`: hand out `amqps://` URLs; the CA
  * to trust is then printed as `ca_pem`),
- * EMULATOR_RATE_LIMIT (`requests/seconds`, or `off`), EMULATOR_CONTROL_SECRET.
+ * EMULATOR_RATE_LIMIT (`requests/seconds`, or `off`), EMULATOR_CONTROL_SECRET, EMULATOR_CATALOG=1 (the
+ * endpoint directory of endpointCatalog.ts: owned, shared, offline, multi-user, high-assurance).
  */
+import { catalogEndpoints } from "./endpointCatalog";
 import { startEmulator } from "./emulator";
 
 async function main(): Promise<void> {
@@ -19,9 +21,12 @@ async function main(): Promise<void> {
     port: env.EMULATOR_PORT ? Number(env.EMULATOR_PORT) : undefined,
     python: env.EMULATOR_PYTHON,
     token: env.EMULATOR_TOKEN,
-    endpoints: Array.from({ length: Number(env.EMULATOR_ENDPOINTS ?? 1) }, () => ({
-      workers: env.EMULATOR_WORKERS ? Number(env.EMULATOR_WORKERS) : undefined,
-    })),
+    endpoints:
+      env.EMULATOR_CATALOG === "1"
+        ? catalogEndpoints()
+        : Array.from({ length: Number(env.EMULATOR_ENDPOINTS ?? 1) }, () => ({
+            workers: env.EMULATOR_WORKERS ? Number(env.EMULATOR_WORKERS) : undefined,
+          })),
     rateLimit: rate === "off" ? null : { requests, windowMs: seconds * 1000 },
     controlSecret: env.EMULATOR_CONTROL_SECRET,
     tls: env.EMULATOR_TLS === "1",

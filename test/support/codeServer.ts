@@ -3,13 +3,14 @@
  * private user-data/extensions/config/tmp dirs under one temp dir, stopped by killing its process group
  * so no file watcher or extension host outlives the test. See toolchain.md §3.
  */
-import { spawn, execFile, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { localEndpointDaemons } from "./localEndpointDaemons";
 
 const execFileAsync = promisify(execFile);
 
@@ -231,22 +232,12 @@ export class CodeServer implements AsyncDisposable {
   }
 
   /**
-   * Pids of the local endpoint processes this instance's extension hosts started (their command line
-   * holds the storage dir, which is under this.dir). They are detached to outlive a window, so they
+   * Pids of the local endpoint processes this instance's extension hosts started (their config holds
+   * the global storage dir, which is under this.dir). They are detached to outlive a window, so they
    * outlive code-server's process group too.
    */
   localEndpointDaemons(): number[] {
-    let out: string;
-    try {
-      out = execFileSync("ps", ["-eo", "pid=,stat=,args="], { encoding: "utf8" });
-    } catch {
-      return [];
-    }
-    return out
-      .split("\n")
-      .map((l) => l.trim())
-      .filter((l) => l.includes("localEndpoint.js") && l.includes(this.dir) && !/^\d+\s+Z/.test(l))
-      .map((l) => parseInt(l, 10));
+    return localEndpointDaemons(this.dir);
   }
 
   /** SIGTERM stops a local endpoint with its workers; SIGKILL only if that did not happen within 5 s. */

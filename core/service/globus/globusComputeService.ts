@@ -2,7 +2,16 @@
  * GlobusComputeService: the ComputeService of the Globus Compute web service (real or emulated): REST
  * for registration, submission and status (protocol.md §3), an AMQP ResultWatcher per watched group.
  */
+import type { BackOff, EndpointApi } from "../../endpoints/endpointDirectory";
+import {
+  parseEndpointList,
+  parseEndpointMetadata,
+  parseEndpointStatus,
+  type EndpointMetadata,
+  type EndpointSummary,
+} from "../../endpoints/endpointRecords";
 import { ComputeApiError } from "../../protocol";
+import { Emitter, type Event } from "../../util/event";
 import type {
   ComputeService,
   EndpointStatus,
@@ -30,10 +39,13 @@ export interface GlobusComputeServiceOptions {
   watcher?: Pick<ResultWatcherOptions, "ca" | "prefetch" | "reconnectMinMs" | "reconnectMaxMs" | "pollIntervalMs" | "onError">;
 }
 
-export class GlobusComputeService implements ComputeService {
+export class GlobusComputeService implements ComputeService, EndpointApi {
   readonly kind = "cloud" as const;
   readonly baseUrl: string;
   private readonly rest: RestClient;
+  private readonly backedOff = new Emitter<BackOff>();
+  /** A request was answered 429 or 503 and waits before its retry. */
+  readonly onDidBackOff: Event<BackOff> = this.backedOff.event;
   private readonly watchers = new SharedResultWatchers(
     (taskGroupId, watch) =>
       new ResultWatcher({
@@ -47,7 +59,13 @@ export class GlobusComputeService implements ComputeService {
 
   constructor(private readonly options: GlobusComputeServiceOptions) {
     this.baseUrl = options.baseUrl ?? computeBaseUrl(options.environment);
-    this.rest = new RestClient({ baseUrl: this.baseUrl, token: options.token, retry: options.retry, timeoutMs: options.timeoutMs });
+    this.rest = new RestClient({
+      baseUrl: this.baseUrl,
+      token: options.token,
+      retry: options.retry,
+      timeoutMs: options.timeoutMs,
+      onRetry: ({ status, delayMs }) => (status === 429 || status === 503) && this.backedOff.fire({ status, delayMs }),
+    });
   }
 
   async registerFunction(registration: FunctionRegistration): Promise<string> {
@@ -106,9 +124,16 @@ export class GlobusComputeService implements ComputeService {
   }
 
   async getEndpointStatus(endpointId: string): Promise<EndpointStatus> {
-    const r = await this.rest.get<EndpointStatus>(`/v2/endpoints/${encodeURIComponent(endpointId)}/status`);
-    if (typeof r?.status !== "string") throw malformed(`GET /v2/endpoints/${endpointId}/status`, "no status");
-    return r;
+    return parseEndpointStatus(await this.rest.get<unknown>(`/v2/endpoints/${encodeURIComponent(endpointId)}/status`), endpointId);
+  }
+
+  /** `GET /v2/endpoints?role=…`: the endpoints the identity owns (`owner`) or may use (`any`). */
+  async listEndpoints(role: "owner" | "any"): Promise<EndpointSummary[]> {
+    return parseEndpointList(await this.rest.get<unknown>(`/v2/endpoints?role=${role}`));
+  }
+
+  async getEndpointMetadata(endpointId: string): Promise<EndpointMetadata> {
+    return parseEndpointMetadata(await this.rest.get<unknown>(`/v2/endpoints/${encodeURIComponent(endpointId)}`), endpointId);
   }
 
   /** `GET /v2/get_amqp_result_connection_url`: a fresh broker password on every call. */
@@ -127,6 +152,7 @@ export class GlobusComputeService implements ComputeService {
   dispose(): void {
     this.watchers.dispose();
     this.rest.close();
+    this.backedOff.dispose();
   }
 }
 

@@ -30,6 +30,8 @@ export interface RestClientOptions {
   timeoutMs?: number;
   /** Product name in the User-Agent, before the compute SDK substring the service parses. */
   product?: string;
+  /** Told before each backoff sleep, so callers can say that the service is being waited for. */
+  onRetry?: (retry: { status: number | undefined; code: string; delayMs: number }) => void;
 }
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
@@ -86,7 +88,9 @@ export class RestClient {
       }
       const retryable = error.httpStatus === undefined || RETRYABLE.has(error.httpStatus);
       if (!retryable || attempt >= this.retry.maxRetries) throw error;
-      await this.sleep(this.backoffMs(attempt, error.retryAfterS));
+      const delayMs = this.backoffMs(attempt, error.retryAfterS);
+      this.options.onRetry?.({ status: error.httpStatus, code: error.code, delayMs });
+      await this.sleep(delayMs);
     }
   }
 

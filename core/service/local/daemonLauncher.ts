@@ -1,17 +1,20 @@
 /**
- * Finds the local endpoint process serving a storage dir, or starts one. The start is guarded by an
- * exclusive lock file (O_EXCL) in the dir, so two windows opening at once end up on one daemon; a lock
+ * Finds the local endpoint process serving a workspace folder, or starts one. The start is guarded by an
+ * exclusive lock file (O_EXCL) in its private state dir, so two windows opening at once end up on one daemon; a lock
  * whose owner died is taken over. The daemon is detached (its own session, stdio to the log file) so it
  * outlives the window, and runs under `process.execPath` with ELECTRON_RUN_AS_NODE=1 so desktop VS
  * Code's Electron binary acts as plain Node.
  */
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { createConnection, type Socket } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { LocalEndpointError } from "../../local/errors";
-import { lockPathFor, logPathFor, socketPathFor, type DaemonConfig } from "../../local/daemon/wire";
+import { checkPrivate, ensurePrivateDir, openPrivateAppend, PRIVATE_FILE_MODE } from "../../local/privateFiles";
+import { loadOrCreateSecret } from "./daemon/daemonAuth";
+import { daemonPathsFor, socketPathFor, type DaemonPaths } from "./daemon/daemonPaths";
+import { DAEMON_CONFIG_ENV, type DaemonConfig, type DaemonStart } from "./daemon/wire";
 
 export interface DaemonLaunch {
   /** The daemon's entry script; default dist/localEndpoint.js next to this bundle. */
@@ -28,46 +31,49 @@ export function defaultLaunch(): DaemonLaunch {
   if (existsSync(bundled)) return { entry: bundled };
   // tsx resolved here, not from the daemon's working directory (which need not see node_modules).
   const tsx = pathToFileURL(require.resolve("tsx")).href;
-  return { entry: join(__dirname, "../../local/daemon/main.ts"), execArgv: ["--import", tsx] };
+  return { entry: join(__dirname, "daemon/main.ts"), execArgv: ["--import", tsx] };
 }
 
-/** A connected socket to the daemon for `config.storageDir`, started if none answers. */
-export async function connectOrSpawn(config: DaemonConfig, launch: DaemonLaunch): Promise<Socket> {
-  const socketPath = socketPathFor(config.storageDir);
-  const lockPath = lockPathFor(config.storageDir);
+/** A socket to the daemon for `config`'s workspace folder (started if none answers) and the secret to authenticate it. */
+export async function connectOrSpawn(config: DaemonConfig, launch: DaemonLaunch): Promise<{ socket: Socket; secret: Buffer; paths: DaemonPaths }> {
+  const paths = daemonPathsFor(config);
   const timeoutMs = launch.startTimeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
-  mkdirSync(config.storageDir, { recursive: true });
+  ensurePrivateDir(paths.stateDir);
+  const secret = loadOrCreateSecret(paths.secretPath);
   for (;;) {
-    const socket = await tryConnect(socketPath);
-    if (socket) return socket;
-    if (takeLock(lockPath, timeoutMs)) {
+    const existing = socketPathFor(paths, false);
+    const socket = existing === undefined ? undefined : await tryConnect(existing);
+    if (socket) return { socket, secret, paths };
+    if (takeLock(paths.lockPath, timeoutMs)) {
       try {
-        return (await tryConnect(socketPath)) ?? (await spawnAndConnect(config, launch, socketPath, deadline));
+        const socketPath = socketPathFor(paths, true)!;
+        const found = (await tryConnect(socketPath)) ?? (await spawnAndConnect({ config, socketPath }, paths, launch, deadline));
+        return { socket: found, secret, paths };
       } finally {
-        releaseLock(lockPath);
+        releaseLock(paths.lockPath);
       }
     }
     // Another client is starting it: wait for the socket.
     if (Date.now() > deadline) {
-      throw new LocalEndpointError("DAEMON_START_FAILED", `The local endpoint did not start within ${timeoutMs} ms.${logTail(config.storageDir)}`);
+      throw new LocalEndpointError("DAEMON_START_FAILED", `The local endpoint did not start within ${timeoutMs} ms.${logTail(paths)}`);
     }
     await sleep(100);
   }
 }
 
-async function spawnAndConnect(config: DaemonConfig, launch: DaemonLaunch, socketPath: string, deadline: number): Promise<Socket> {
+async function spawnAndConnect(start: DaemonStart, paths: DaemonPaths, launch: DaemonLaunch, deadline: number): Promise<Socket> {
   // Appended across starts (the tail of a failed start follows the earlier ones), restarted when large.
-  const logPath = logPathFor(config.storageDir);
-  const logFd = openSync(logPath, existsSync(logPath) && statSync(logPath).size > MAX_LOG_BYTES ? "w" : "a");
+  const logFd = openPrivateAppend(paths.logPath, existsSync(paths.logPath) && statSync(paths.logPath).size > MAX_LOG_BYTES);
   let exited: string | undefined;
   try {
-    const child = spawn(process.execPath, [...(launch.execArgv ?? []), launch.entry, JSON.stringify(config)], {
+    // The config (paths included) goes in the environment, which only this user can read; never in argv.
+    const child = spawn(process.execPath, [...(launch.execArgv ?? []), launch.entry], {
       detached: true,
       stdio: ["ignore", logFd, logFd],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: "1" },
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: "1", [DAEMON_CONFIG_ENV]: JSON.stringify(start) },
       // Not the workspace: the daemon must not keep a folder the user may delete busy.
-      cwd: config.storageDir,
+      cwd: paths.stateDir,
     });
     child.on("error", (err) => (exited = err.message));
     child.on("exit", (code, signal) => (exited = signal ? `killed by ${signal}` : `exit code ${code}`));
@@ -77,15 +83,22 @@ async function spawnAndConnect(config: DaemonConfig, launch: DaemonLaunch, socke
     closeSync(logFd);
   }
   while (exited === undefined && Date.now() < deadline) {
-    const socket = await tryConnect(socketPath);
+    const socket = await tryConnect(start.socketPath);
     if (socket) return socket;
     await sleep(50);
   }
   const why = exited === undefined ? "it did not answer in time" : `it stopped (${exited})`;
-  throw new LocalEndpointError("DAEMON_START_FAILED", `The local endpoint process failed to start: ${why}.${logTail(config.storageDir)}`);
+  throw new LocalEndpointError("DAEMON_START_FAILED", `The local endpoint process failed to start: ${why}.${logTail(paths)}`);
 }
 
+/**
+ * Connects when a socket is there, after checking that it and its directory are the user's own and
+ * private (DAEMON_UNTRUSTED otherwise: nothing is sent to it).
+ */
 function tryConnect(socketPath: string): Promise<Socket | undefined> {
+  checkPrivate(dirname(socketPath), "directory");
+  if (!existsSync(socketPath)) return Promise.resolve(undefined);
+  checkPrivate(socketPath, "socket");
   return new Promise((resolve) => {
     const socket = createConnection(socketPath);
     socket.once("connect", () => {
@@ -102,7 +115,7 @@ function tryConnect(socketPath: string): Promise<Socket | undefined> {
 /** Creates the lock file exclusively; a lock left by a dead process, or older than a start may take, is broken. */
 function takeLock(lockPath: string, staleAfterMs: number): boolean {
   try {
-    const fd = openSync(lockPath, "wx");
+    const fd = openSync(lockPath, "wx", PRIVATE_FILE_MODE);
     writeSync(fd, String(process.pid));
     closeSync(fd);
     return true;
@@ -137,11 +150,11 @@ function alive(pid: number): boolean {
 }
 
 /** The end of the daemon log, for error messages. */
-export function logTail(storageDir: string, lines = 15): string {
+export function logTail(paths: DaemonPaths, lines = 15): string {
   try {
-    const text = readFileSync(logPathFor(storageDir), "utf8").trimEnd();
+    const text = readFileSync(paths.logPath, "utf8").trimEnd();
     if (text === "") return "";
-    return `\nLocal endpoint log (${logPathFor(storageDir)}):\n${text.split("\n").slice(-lines).join("\n")}`;
+    return `\nLocal endpoint log (${paths.logPath}):\n${text.split("\n").slice(-lines).join("\n")}`;
   } catch {
     return "";
   }

@@ -23,6 +23,14 @@ import type {
   TaskGroupInfo,
   TaskStatusRecord,
 } from "../computeService";
+import {
+  completionMs,
+  DEFAULT_HISTORY_LIMIT,
+  type LocalTaskGroupSummary,
+  type LocalTaskHistory,
+  type LocalTaskQuery,
+  type LocalTaskSummary,
+} from "./localTaskHistory";
 
 /** The local endpoint's id unless another is configured. */
 export const LOCAL_ENDPOINT_ID = "00000000-0000-4000-8000-00000000c0de";
@@ -39,7 +47,7 @@ export interface LocalComputeServiceOptions extends Omit<WorkerPoolOptions, "end
   maxGroups?: number;
 }
 
-export class LocalComputeService implements ComputeService {
+export class LocalComputeService implements ComputeService, LocalTaskHistory {
   readonly kind = "local" as const;
   private readonly watches = new Map<string, Set<LocalResultWatch>>();
   private disposed = false;
@@ -165,6 +173,43 @@ export class LocalComputeService implements ComputeService {
     return watch;
   }
 
+  async listTasks(query: LocalTaskQuery = {}): Promise<LocalTaskSummary[]> {
+    const { finishedSince, taskGroupId, limit = DEFAULT_HISTORY_LIMIT } = query;
+    const group = taskGroupId === undefined ? undefined : this.store.groups.get(taskGroupId);
+    if (taskGroupId !== undefined && !group) return [];
+    const tasks = group ? group.taskIds.map((id) => this.store.tasks.get(id)).filter((t) => t !== undefined) : [...this.store.tasks.values()];
+    const summaries = tasks.map((t) => this.summary(t));
+    const finished = summaries.filter((s) => s.completedAt !== undefined && s.completedAt >= (finishedSince ?? -Infinity));
+    finished.sort((a, b) => a.completedAt! - b.completedAt!);
+    const selected = finishedSince === undefined ? [...finished, ...summaries.filter((s) => s.completedAt === undefined)] : finished;
+    return selected.slice(Math.max(0, selected.length - limit));
+  }
+
+  async listTaskGroups(): Promise<LocalTaskGroupSummary[]> {
+    const out: LocalTaskGroupSummary[] = [];
+    for (const group of this.store.groups.values()) {
+      let finishedCount = 0;
+      let lastCompletedAt: number | undefined;
+      for (const id of group.taskIds) {
+        const done = completionMs(this.store.tasks.get(id)?.completionT);
+        if (done === undefined) continue;
+        finishedCount++;
+        lastCompletedAt = Math.max(lastCompletedAt ?? done, done);
+      }
+      out.push({ taskGroupId: group.taskGroupId, createdAt: group.createdAt, taskCount: group.taskIds.length, finishedCount, lastCompletedAt });
+    }
+    return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  async getTaskResults(taskIds: readonly string[]): Promise<Map<string, ResultEvent>> {
+    const out = new Map<string, ResultEvent>();
+    for (const id of taskIds) {
+      const task = this.store.tasks.get(id);
+      if (task?.result) out.set(id, resultEvent(task));
+    }
+    return out;
+  }
+
   async getEndpointStatus(endpointId: string): Promise<EndpointStatus> {
     this.checkEndpoint(endpointId);
     const stats = this.pool.stats;
@@ -188,6 +233,17 @@ export class LocalComputeService implements ComputeService {
     // Tasks still running are left unfinished on disk: the next start reports them as restarted.
     this.store.dispose();
     this.pool.dispose();
+  }
+
+  private summary(task: StoredTask): LocalTaskSummary {
+    return {
+      taskId: task.taskId,
+      taskGroupId: task.taskGroupId,
+      functionName: this.store.functions.get(task.functionId)?.functionName ?? "",
+      status: task.status,
+      createdAt: task.createdAt,
+      completedAt: completionMs(task.completionT),
+    };
   }
 
   private checkEndpoint(endpointId: string): void {

@@ -1,6 +1,6 @@
 /**
  * The local endpoint as the extension uses it: a ComputeService that forwards to the local endpoint
- * process (core/local/daemon), started on first use, so tasks keep running and results keep arriving
+ * process (./daemon), started on first use, so tasks keep running and results keep arriving
  * across window reloads. A daemon started with other settings (python, workers, ...) is stopped at once
  * when idle, or asked to retire when its tasks are done (until then it keeps serving). When the daemon
  * goes away, calls in flight fail with DAEMON_LOST and the next call starts a new one; open watches
@@ -8,21 +8,25 @@
  */
 import type { Socket } from "node:net";
 import { LocalEndpointError } from "../../local/errors";
+import { newChallenge, proof, proofMatches } from "./daemon/daemonAuth";
+import type { DaemonPaths } from "./daemon/daemonPaths";
+import { encodeFrame, FrameDecoder } from "./daemon/frameDecoder";
 import {
   configFingerprint,
   decodeError,
   decodeResultEvent,
   decodeTaskState,
-  LineReader,
   type DaemonConfig,
   type HelloResult,
   type WireResponse,
+  type WireResultEvent,
   type WireWatchEvent,
-} from "../../local/daemon/wire";
+} from "./daemon/wire";
 import type {
   ComputeService,
   EndpointStatus,
   FunctionRegistration,
+  ResultEvent,
   ResultWatch,
   SubmitBatchRequest,
   SubmitBatchResponse,
@@ -30,6 +34,7 @@ import type {
   TaskStatusRecord,
 } from "../computeService";
 import { EmittingResultWatch } from "../emittingResultWatch";
+import type { LocalTaskGroupSummary, LocalTaskHistory, LocalTaskQuery, LocalTaskSummary } from "./localTaskHistory";
 import { connectOrSpawn, defaultLaunch, logTail, type DaemonLaunch } from "./daemonLauncher";
 
 export interface LocalEndpointClientOptions {
@@ -37,7 +42,7 @@ export interface LocalEndpointClientOptions {
   launch?: DaemonLaunch;
 }
 
-export class LocalEndpointClient implements ComputeService {
+export class LocalEndpointClient implements ComputeService, LocalTaskHistory {
   readonly kind = "local" as const;
   private connection: Promise<DaemonConnection> | undefined;
   /** The connection `connection` resolved to, to notice synchronously that it was lost. */
@@ -84,6 +89,19 @@ export class LocalEndpointClient implements ComputeService {
 
   async getEndpointStatus(endpointId: string): Promise<EndpointStatus> {
     return (await this.call("getEndpointStatus", { endpointId })) as EndpointStatus;
+  }
+
+  async listTasks(query: LocalTaskQuery = {}): Promise<LocalTaskSummary[]> {
+    return (await this.call("listTasks", query)) as LocalTaskSummary[];
+  }
+
+  async listTaskGroups(): Promise<LocalTaskGroupSummary[]> {
+    return (await this.call("listTaskGroups")) as LocalTaskGroupSummary[];
+  }
+
+  async getTaskResults(taskIds: readonly string[]): Promise<Map<string, ResultEvent>> {
+    const entries = (await this.call("getTaskResults", { taskIds })) as [string, WireResultEvent][];
+    return new Map(entries.map(([id, e]) => [id, decodeResultEvent(e)]));
   }
 
   watchResults(taskGroupId: string): ResultWatch {
@@ -151,9 +169,10 @@ export class LocalEndpointClient implements ComputeService {
     const { config } = this.options;
     const wanted = configFingerprint(config);
     for (let attempt = 0; ; attempt++) {
-      const socket = await connectOrSpawn(config, this.options.launch ?? defaultLaunch());
-      const connection = new DaemonConnection(socket, config.storageDir);
+      const { socket, secret, paths } = await connectOrSpawn(config, this.options.launch ?? defaultLaunch());
+      const connection = new DaemonConnection(socket, paths);
       try {
+        await connection.authenticate(secret);
         const hello = (await connection.call("hello")) as HelloResult;
         if (hello.fingerprint === wanted || attempt >= 2) return this.adopt(connection);
         if (hello.outstanding > 0) {
@@ -165,6 +184,7 @@ export class LocalEndpointClient implements ComputeService {
         await connection.closed;
       } catch (err) {
         connection.dispose();
+        if (err instanceof LocalEndpointError && err.code === "DAEMON_AUTH_FAILED") throw err;
         // Reached a daemon just as it exited (idle, retired): the next round starts a new one.
         if (!(err instanceof LocalEndpointError && err.code === "DAEMON_LOST") || attempt >= 2) throw err;
       }
@@ -233,6 +253,8 @@ class DaemonConnection {
   private nextId = 1;
   private nextWatchId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /** The handshake's step waiting for the daemon's answer. */
+  private handshakeReply: ((frame: Record<string, unknown>) => void) | undefined;
   private readonly watchHandlers = new Map<number, (e: WireWatchEvent) => void>();
   private lostReason: string | undefined;
   /** Errors of calls whose request could not be written at all (safe to send again elsewhere). */
@@ -242,16 +264,47 @@ class DaemonConnection {
 
   constructor(
     private readonly socket: Socket,
-    private readonly storageDir: string,
+    private readonly paths: DaemonPaths,
   ) {
-    const reader = new LineReader(
-      (value) => this.receive(value as WireResponse & WireWatchEvent),
-      (line) => this.fail(`the local endpoint process sent an unreadable line: ${line.slice(0, 200)}`),
+    const decoder = new FrameDecoder(
+      (frame) => this.receive(frame),
+      (err) => this.fail(`the local endpoint process sent an unreadable frame (${err.message})`),
     );
-    socket.on("data", (chunk) => reader.push(chunk));
+    socket.on("data", (chunk: Buffer) => decoder.push(chunk));
     socket.on("error", (err) => this.fail(err.message));
     this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
     void this.closed.then(() => this.fail("the connection closed"));
+  }
+
+  /**
+   * Proves the peer is our daemon before anything else is sent (daemonAuth.ts): only a random challenge
+   * goes out until its proof checks out. DAEMON_AUTH_FAILED otherwise, and the socket is closed.
+   */
+  async authenticate(secret: Buffer, timeoutMs = 10_000): Promise<void> {
+    const challenge = newChallenge();
+    let timer: NodeJS.Timeout | undefined;
+    const reply = new Promise<Record<string, unknown>>((resolve, reject) => {
+      this.handshakeReply = resolve;
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      void this.closed.then(() => reject(new Error(this.lostReason ?? "the connection closed")));
+    });
+    this.socket.write(encodeFrame({ hello: 1, challenge }));
+    let answer: Record<string, unknown>;
+    try {
+      answer = await reply;
+    } catch (err) {
+      this.dispose();
+      throw new LocalEndpointError("DAEMON_AUTH_FAILED", `The process on ${this.socket.remoteAddress ?? "the local endpoint socket"} did not complete the handshake (${(err as Error).message}); nothing was sent to it.`, { cause: err });
+    } finally {
+      clearTimeout(timer);
+      this.handshakeReply = undefined;
+    }
+    const daemonChallenge = answer.challenge;
+    if (typeof daemonChallenge !== "string" || !proofMatches(proof(secret, "daemon", challenge, daemonChallenge), answer.proof)) {
+      this.dispose();
+      throw new LocalEndpointError("DAEMON_AUTH_FAILED", "The process on the local endpoint socket could not prove it is this user's local endpoint; nothing was sent to it.");
+    }
+    this.socket.write(encodeFrame({ proof: proof(secret, "client", daemonChallenge, challenge) }));
   }
 
   call(method: string, params?: unknown): Promise<unknown> {
@@ -261,7 +314,7 @@ class DaemonConnection {
       this.pending.set(id, { resolve, reject });
       // A failed write reports here before the socket's 'error' fails the other calls: the daemon
       // reads whole lines only, so a request that was not written in full was never seen.
-      this.socket.write(JSON.stringify({ id, method, params }) + "\n", (err) => {
+      this.socket.write(encodeFrame({ id, method, params }), (err) => {
         if (!err || !this.pending.delete(id)) return;
         this.lostReason ??= `write ${(err as NodeJS.ErrnoException).code ?? err.message}`;
         const lost = this.lostError();
@@ -292,14 +345,18 @@ class DaemonConnection {
     this.socket.destroy();
   }
 
-  private receive(msg: WireResponse & WireWatchEvent): void {
+  private receive(frame: Record<string, unknown>): void {
+    if (this.handshakeReply) return this.handshakeReply(frame);
+    const msg = frame as unknown as WireResponse & WireWatchEvent;
     if (typeof msg.watch === "number") {
       this.watchHandlers.get(msg.watch)?.(msg);
       return;
     }
-    const call = this.pending.get(msg.id);
+    // The daemon refused the connection (it names the reason): every call fails with it.
+    if (msg.id === null && msg.error) return this.fail(msg.error.message);
+    const call = this.pending.get(msg.id as number);
     if (!call) return;
-    this.pending.delete(msg.id);
+    this.pending.delete(msg.id as number);
     if (msg.error) call.reject(decodeError(msg.error));
     else call.resolve(msg.result);
   }
@@ -315,7 +372,7 @@ class DaemonConnection {
   private lostError(): LocalEndpointError {
     return new LocalEndpointError(
       "DAEMON_LOST",
-      `Lost the local endpoint process (${this.lostReason}); the next request starts a new one.${logTail(this.storageDir, 5)}`,
+      `Lost the local endpoint process (${this.lostReason}); the next request starts a new one.${logTail(this.paths, 5)}`,
     );
   }
 }

@@ -6,30 +6,10 @@ import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import { after, before, describe, it } from "mocha";
 import type { GlobusComputeApi } from "../../../extension/extension";
-import { activateWithLocalFile, restoreDefaultEndpoint } from "./hostSetup";
+import { activateWithLocalFile, restoreDefaultEndpoint, when } from "./hostSetup";
 import type { TaskGroupRecord } from "../../../extension/tasks/taskGroupModel";
 
 const SOURCE = "def answer():\n    return 6 * 7\n";
-
-/** Resolves with the first value `probe` returns that is not undefined, checked on every model change. */
-function when<T>(api: GlobusComputeApi, probe: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const v = probe();
-      if (v === undefined) return false;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve(v);
-      return true;
-    };
-    const timer = setTimeout(() => {
-      sub.dispose();
-      reject(new Error(`timed out waiting for ${what}`));
-    }, timeoutMs);
-    const sub = api.taskGroups.onDidChange(() => void check());
-    check();
-  });
-}
 
 describe("submitting through the local endpoint", () => {
   let api: GlobusComputeApi;

@@ -76,6 +76,14 @@ export function controlRoutes(control: EmulatorControl): Route[] {
       control.setHighAssurance(req.params.endpoint_id, enabled);
       return ok;
     }),
+    route("GET", "/_emulator/endpoints/:endpoint_id/submissions", (req) => ({
+      status: 200,
+      body: control.submissions(req.params.endpoint_id).map((r) => ({
+        task_ids: r.taskIds,
+        user_endpoint_config: r.userEndpointConfig,
+        resource_specification: r.resourceSpecification,
+      })),
+    })),
     route("PUT", "/_emulator/rate_limit", async (req) => {
       const body = await req.json();
       control.setRateLimit(body.requests === null ? null : { requests: Number(body.requests), windowMs: Number(body.window_s) * 1000 });

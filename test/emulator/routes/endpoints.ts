@@ -45,7 +45,7 @@ export function endpointRoutes(ctx: EmulatorContext): Route[] {
         const visible = [...ctx.endpoints.values()].filter(
           (e) => e.config.ownerId === req.me.id || (role === "any" && e.config.public),
         );
-        const body = visible.map((e) => ({ uuid: e.config.id, name: e.config.name, display_name: e.config.name, owner: e.config.ownerId }));
+        const body = visible.map((e) => ({ uuid: e.config.id, name: e.config.name, display_name: e.config.displayName, owner: e.config.ownerId }));
         return { status: 200, body };
       },
     },
@@ -77,14 +77,16 @@ function metadata(e: EmulatedEndpoint): Record<string, unknown> {
   return {
     uuid: c.id,
     name: c.name,
-    display_name: c.name,
-    multi_user: false,
+    display_name: c.displayName,
+    multi_user: c.multiUser,
     high_assurance: c.highAssurance,
     public: c.public,
-    endpoint_config: `engine:\n  type: GlobusComputeEngine\n  max_workers_per_node: ${c.workers}\n`,
-    user_config_template: null,
-    user_config_schema: null,
-    description: "Globus Compute emulator endpoint",
+    endpoint_config: c.multiUser
+      ? "multi_user: true\nidentity_mapping_config_path: /etc/globus-compute/idmap.json\n"
+      : `engine:\n  type: GlobusComputeEngine\n  max_workers_per_node: ${c.workers}\n`,
+    user_config_template: c.userConfigTemplate,
+    user_config_schema: c.userConfigSchema,
+    description: c.description,
     hostname: "localhost",
     local_user: "emulator",
     ip_address: "127.0.0.1",

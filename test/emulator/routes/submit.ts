@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { ApiError, parseUuid } from "../apiError";
 import { endpointFor, type EmulatorContext } from "../context";
+import { userEndpointStartFailure } from "../mepConfig";
 import type { Route } from "../router";
 import type { FunctionRecord, TaskRecord } from "../state";
 import { BodyReader } from "../validate";
@@ -25,8 +26,9 @@ export function submitRoutes(ctx: EmulatorContext): Route[] {
         const createQueue = b.bool("create_queue") ?? false;
         const tasks = readTasks(b, b.object("tasks", true));
         const groupId = b.uuid("task_group_id");
-        checkResourceSpecification(b, b.object("resource_specification"));
-        b.object("user_endpoint_config");
+        const resourceSpecification = b.object("resource_specification");
+        checkResourceSpecification(b, resourceSpecification);
+        const userEndpointConfig = b.object("user_endpoint_config");
         b.object("user_runtime");
         const resultSerializers = b.strings("result_serializers");
         b.done();
@@ -77,7 +79,13 @@ export function submitRoutes(ctx: EmulatorContext): Route[] {
           });
         }
         group.taskIds.push(...created.map((t) => t.id));
-        ep.enqueue(created);
+        ep.received.push({ taskIds: created.map((t) => t.id), userEndpointConfig, resourceSpecification });
+        // A multi-user endpoint's manager checks the config before it starts a user endpoint for it.
+        const failure = ep.config.multiUser
+          ? userEndpointStartFailure(userEndpointConfig ?? {}, ep.config.userConfigSchema, user.username.split("@")[0])
+          : undefined;
+        if (failure !== undefined) ep.fail(created, failure);
+        else ep.enqueue(created);
         return { status: 200, body: { request_id: randomUUID(), task_group_id: group.id, endpoint_id: endpointId, tasks: ids } };
       },
     },

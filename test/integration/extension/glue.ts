@@ -4,6 +4,7 @@
  * recording fake (its input box answers from a script and runs validateInput like VS Code does).
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TextDocument } from "vscode-languageserver-textdocument";
@@ -14,6 +15,7 @@ import { EndpointSelection } from "../../../extension/endpoints/endpointSelectio
 import { ResultOutput, type SettledTask } from "../../../extension/output/resultOutput";
 import { OutcomeReporter } from "../../../extension/output/outcomeReporter";
 import { HistoryStore } from "../../../core/history/historyStore";
+import { SessionGroups } from "../../../extension/tasks/sessionGroups";
 import { TaskHistoryRecorder } from "../../../extension/tasks/taskHistoryRecorder";
 import { LocalEndpointClient } from "../../../core/service/local/localEndpointClient";
 import { LocalComputeService } from "../../../core/service/local/localComputeService";
@@ -21,6 +23,7 @@ import { ComputeServices } from "../../../extension/services/computeServices";
 import { Settings } from "../../../extension/state/settings";
 import { TaskGroupStore, type StateStorage } from "../../../extension/state/taskGroupStore";
 import { LastArguments } from "../../../extension/submit/argumentInput";
+import { MapRuns } from "../../../extension/submit/mapRun";
 import { SubmitCommands } from "../../../extension/submit/submitCommands";
 import { TaskGroupModel } from "../../../extension/tasks/taskGroupModel";
 import { TaskGroupReloader } from "../../../extension/tasks/taskGroupReloader";
@@ -41,6 +44,8 @@ export class FakeUi implements UserInterface {
   readonly validationMessages: string[] = [];
   readonly progress: string[] = [];
   answers: (string | undefined)[] = [];
+  /** Paths the save dialog answers with, in order (undefined: dismissed). */
+  savePaths: (string | undefined)[] = [];
 
   showInformation(message: string): void {
     this.infos.push(message);
@@ -66,6 +71,9 @@ export class FakeUi implements UserInterface {
       this.validationMessages.push(problem);
     }
   }
+  async pickSaveLocation(): Promise<string | undefined> {
+    return this.savePaths.shift();
+  }
   async withProgress<T>(title: string, task: Parameters<UserInterface["withProgress"]>[1]): Promise<T> {
     this.progress.push(title);
     return (await task({ report: (m) => void this.progress.push(m) }, () => undefined)) as T;
@@ -87,6 +95,9 @@ export interface Glue {
   /** Lines written to the output channel. */
   output: { level: string; text: string }[];
   settled: { task: SettledTask; live: boolean }[];
+  maps: MapRuns;
+  /** The workspace folder: map input files are read from here. */
+  workspaceDir: string;
   /** Opens a Python document the analysis can see; the editor's cursor goes to `cursorAt` (a substring). */
   open(uri: string, text: string, cursorAt?: string): void;
   dispose(): void;
@@ -129,7 +140,7 @@ export function createGlue(options: GlueOptions = {}): Glue {
     },
     // In-process unless asked: these tests stop the endpoint with the host (test/integration/local/daemon.test.ts covers the daemon).
     createLocal: options.daemon
-      ? (o) => LocalEndpointClient.connect({ config: { ...o, idleExitMs: 60_000 } })
+      ? (o) => LocalEndpointClient.connect({ config: { ...o, stateRoot: o.storageDir, workspaceFolder: o.cwd, idleExitMs: 60_000 } })
       : (o) => LocalComputeService.create(o),
   });
   const history = new HistoryStore({ dir: options.historyDir ?? join(tempStorage().dir, "history"), retention: settings.current.retention });
@@ -168,6 +179,11 @@ export function createGlue(options: GlueOptions = {}): Glue {
       return bundle ? { bundle: describeBundleForClient(doc, bundle) } : { bundle: null, reason: a.explainNoFunction(text, offset) };
     },
   };
+  const maps = new MapRuns({
+    info: (text) => void output.push({ level: "info", text }),
+    error: (text) => void output.push({ level: "error", text }),
+  });
+  const workspace = tempStorage();
   const submit = new SubmitCommands({
     analysis: async () => analysis,
     editor: {
@@ -187,8 +203,12 @@ export function createGlue(options: GlueOptions = {}): Glue {
     serviceKeyFor: (e) => services.serviceKeyFor(e),
     endpointStatus: (e) => services.endpointStatus(e),
     tracker,
+    sessionGroups: new SessionGroups(tracker),
     lastArguments: new LastArguments(workspaceState),
     log: { warn: (m) => ui.showWarning(m) },
+    maps,
+    readWorkspaceFile: async (path) => ({ name: path, text: await readFile(join(workspace.dir, path), "utf8") }),
+    workersOf: (e) => (e.kind === "local" ? settings.current.local.workers : undefined),
   });
   return {
     ui,
@@ -207,6 +227,8 @@ export function createGlue(options: GlueOptions = {}): Glue {
     services,
     output,
     settled,
+    maps,
+    workspaceDir: workspace.dir,
     open(uri, text, cursorAt) {
       docs.set(uri, text);
       if (cursorAt !== undefined) cursor = { uri, offset: text.indexOf(cursorAt) };
@@ -218,6 +240,7 @@ export function createGlue(options: GlueOptions = {}): Glue {
       model.dispose();
       endpoints.dispose();
       settings.dispose();
+      workspace.remove();
     },
   };
 }

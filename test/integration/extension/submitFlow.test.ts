@@ -4,9 +4,11 @@
  */
 import * as assert from "node:assert/strict";
 import { after, test } from "node:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { saveResultsAs } from "../../../extension/output/resultsExport";
 import { TASK_GROUPS_KEY } from "../../../extension/state/taskGroupStore";
 import { memento } from "../../unit/extension/fakes";
-import { join } from "node:path";
 import type { LocalEndpointClient } from "../../../core/service/local/localEndpointClient";
 import { createGlue, tempStorage, until, type Glue, type GlueOptions } from "./glue";
 
@@ -122,6 +124,18 @@ test("arguments are validated as typed, with the column; a raising function show
   // The frame names the file and the line of the raise, as a path:line link.
   assert.match(g.output[0].text, /^ {6}File \/work\/examples\.py:11, in strict$/m);
   assert.doesNotMatch(g.output[0].text, /<string>/);
+
+  // The arguments box offers the last arguments that ran, not the ones that failed.
+  g.ui.answers = ["1"];
+  await g.submit.submitFunction();
+  await until(() => g.model.totalCounts().success === 1, "strict(1) to succeed");
+  await new Promise((r) => setImmediate(r));
+  g.ui.answers = ["7"];
+  await g.submit.submitFunction();
+  await until(() => g.model.totalCounts().failed === 2, "strict(7) to fail");
+  g.ui.answers = [undefined];
+  await g.submit.submitFunction();
+  assert.equal(g.ui.inputs.at(-1)?.value, "1");
 });
 
 test("Submit Function without parameters asks nothing; a method is refused with the reason", async (t) => {
@@ -140,19 +154,59 @@ test("Submit Function without parameters asks nothing; a method is refused with 
   assert.equal(g.model.groups.length, 1, "nothing submitted");
 });
 
-test("Map Function over range(5): five tasks in input order, a progress notification", async (t) => {
+test("Map Function over range(5): chunked tasks in input order, progress and a summary, no line per item", async (t) => {
   const g = glue();
   t.after(() => g.dispose());
   g.ui.answers = ["range(5)"];
   await g.submit.mapFunction();
   assert.equal(g.ui.inputs[0].value, "range(10)");
-  await until(() => tasksOf(g).length === 5 && tasksOf(g).every((x) => x.resultPreview !== undefined), "the map to finish");
+  await until(() => tasksOf(g).length > 0 && tasksOf(g).every((x) => x.resultPreview !== undefined), "the map to finish");
+  // 5 items over 2 workers: Pool.map's rule gives chunks of 1, so one row per item.
   assert.deepEqual(
-    tasksOf(g).map((x) => [x.call, x.resultPreview]),
-    [0, 1, 2, 3, 4].map((i) => [`double(${i})`, String(2 * i)]),
+    tasksOf(g).map((x) => x.call),
+    [0, 1, 2, 3, 4].map((i) => `double ← item ${i} of range(5)`),
   );
-  assert.equal(g.ui.progress[0], "double × 5 on local");
-  await until(() => g.ui.progress.includes("5 of 5 done"), "the progress to count every task");
+  assert.equal(g.ui.progress[0], "double × 5 (range(5)) on local");
+  await until(() => g.ui.progress.includes("5 of 5 items done"), "the progress to count every item");
+  await until(() => g.output.some((l) => /succeeded/.test(l.text)), "the summary");
+  assert.equal(g.output.length, 1, "one summary line, no line per item");
+  assert.match(g.output[0].text, /^double × 5 \(range\(5\)\) on local: 5 succeeded, 0 failed in .*"Save Results As…"/);
+});
+
+test("Map Function over a CSV file: rows as keyword arguments; failures named in the summary; Save Results As… writes every row", async (t) => {
+  const g = glue();
+  t.after(() => g.dispose());
+  g.open(URI, EXAMPLES, "if N > limit");
+  const rows = Array.from({ length: 300 }, (_, i) => `${i},${i % 100 === 7 ? 2 : 500}`);
+  writeFileSync(join(g.workspaceDir, "points.csv"), `N,limit\n${rows.join("\n")}\n`);
+  g.ui.answers = ["points.csv"];
+  await g.submit.mapFunction();
+  assert.deepEqual(g.ui.errors, []);
+  const key = g.model.groups[0].key;
+  const run = g.maps.get(key);
+  assert.ok(run, "the run is kept under its group");
+  assert.equal(run.result.chunk, 38, "300 rows / (4 × 2 workers)");
+  assert.equal(tasksOf(g).length, 8, "one row per chunk task in the tree");
+  assert.equal(tasksOf(g)[0].call, "strict ← items 0–37 of points.csv");
+  await run.finished;
+  const summary = g.output.at(-1)!;
+  assert.equal(summary.level, "error");
+  assert.match(summary.text, /strict × 300 \(points\.csv\) on local: 297 succeeded, 3 failed in /);
+  assert.match(summary.text, /\n {2}item 7 \(\{'N': 7, 'limit': 2\}\): ValueError: 7 is over 2\n {2}item 107 /);
+  assert.ok(g.output.length <= 11, `progress and a summary, not a line per row (${g.output.length} lines)`);
+
+  const csvPath = join(g.workspaceDir, "out.csv");
+  g.ui.savePaths = [csvPath];
+  await saveResultsAs(
+    { ui: g.ui, group: (k) => g.tracker.get(k), map: (k) => g.maps.get(k), defaultDir: () => g.workspaceDir },
+    { kind: "group", groupKey: key },
+  );
+  assert.match(g.ui.infos.at(-1)!, /^Saved 300 result row\(s\) of strict to /);
+  const lines = readFileSync(csvPath, "utf8").trimEnd().split("\n");
+  assert.equal(lines.length, 301);
+  assert.equal(lines[0], "index,N,limit,status,result,error");
+  assert.equal(lines[1], "0,0,500,success,0,");
+  assert.equal(lines[8], "7,7,2,failed,,ValueError: 7 is over 2");
 });
 
 test("cancel after submission stops waiting, honestly; forget drops the stored group", async (t) => {
@@ -198,14 +252,40 @@ test("reopening the workspace reloads stored groups: results back without re-pri
   await second.submit.rerun({ kind: "task", groupKey: taskGroupId, index: 0 }, false);
   await until(() => second.model.groups.length === 2 && tasksOf(second)[0]?.resultPreview !== undefined, "the re-run");
   assert.equal(tasksOf(second)[0].call, "double(21)");
-  assert.notEqual(second.model.groups[0].key, taskGroupId, "a re-run is a new task group");
+  assert.notEqual(second.model.groups[0].key, taskGroupId, "a re-run in a new session starts its group");
   assert.deepEqual(second.tracker.get(second.model.groups[0].key)?.origin?.lineMap, [[1, 4, 3]], "a re-run maps its own bundle");
 
   second.ui.answers = ["22"];
   await second.submit.rerun({ kind: "task", groupKey: taskGroupId, index: 0 }, true);
   assert.equal(second.ui.inputs.at(-1)?.value, "21", "the edit starts from the task's arguments");
-  await until(() => second.model.groups.length === 3 && tasksOf(second)[0]?.resultPreview !== undefined, "the edited re-run");
-  assert.deepEqual([tasksOf(second)[0].call, tasksOf(second)[0].resultPreview], ["double(22)", "44"]);
+  await until(() => tasksOf(second)[1]?.resultPreview !== undefined, "the edited re-run");
+  assert.equal(second.model.groups.length, 2, "this session's submissions of double share its group");
+  assert.deepEqual(tasksOf(second).map((x) => [x.call, x.resultPreview]), [["double(21)", "42"], ["double(22)", "44"]]);
+  const [rerunGroup] = second.model.groups;
+  assert.equal(new Set(rerunGroup.tasks.map(() => rerunGroup.taskGroupId)).size, 1);
+  assert.deepEqual(second.history.get(rerunGroup.key)?.tasks.map((x) => x.call), ["double(21)", "double(22)"]);
+  await until(() => second.store.get(rerunGroup.taskGroupId as string)?.calls.length === 2, "both calls stored with the group");
+});
+
+test("a session's submissions of each function to an endpoint share one task group: 12 submissions of 3 functions, 3 groups", async (t) => {
+  const g = glue();
+  t.after(() => g.dispose());
+  const cursors = ["return x * 2", "return N", "return \"hi\""];
+  for (let round = 0; round < 4; round++) {
+    for (const [i, cursor] of cursors.entries()) {
+      g.open(URI, EXAMPLES, cursor);
+      g.ui.answers = [i === 0 ? String(round) : i === 1 ? "1" : ""];
+      if (i === 2) await g.submit.submitFunction();
+      else await g.submit.submitFunctionWithArguments();
+      // The next submission joins once the service named the group.
+      await until(() => g.model.groups.every((x) => x.taskGroupId !== undefined), "the group id");
+    }
+  }
+  await until(() => g.model.totalCounts().success === 12, "12 results", 30_000);
+  assert.deepEqual(g.model.groups.map((x) => [x.functionName, x.tasks.length]).sort(), [["double", 4], ["no_args", 4], ["strict", 4]]);
+  const ids = g.model.groups.map((x) => x.taskGroupId);
+  assert.equal(new Set(ids).size, 3);
+  assert.deepEqual(g.model.groups.find((x) => x.functionName === "double")?.tasks.map((x) => x.resultPreview), ["0", "2", "4", "6"]);
 });
 
 test("a stored group the service cannot find is kept and marked with what the history recorded, never forgotten silently", async (t) => {
@@ -258,7 +338,7 @@ test("closed while tasks run on the local endpoint: the next window prints what 
   });
   await b.reopen();
   assert.equal(b.output[0]?.text, "While you were away: 1 succeeded, 0 failed, 1 still running. Task ids below (Copy Task ID in the Tasks view finds them).");
-  assert.match(b.output[1]?.text ?? "", /^chatty\(0\.5\) → \(0\.5, 'slept'\) .*\n  stdout:\n    \| starting 0\.5\n    \| done 0\.5/s);
+  assert.match(b.output[1]?.text ?? "", /^chatty\(0\.5\) → \(0\.5, 'slept'\) .*\n {2}stdout:\n {4}\| starting 0\.5\n {4}\| done 0\.5/s);
   await until(() => b.output.some((o) => o.text.startsWith("chatty(4) → (4, 'slept')")), "the long task's result, live", 15_000);
   assert.equal(b.output.filter((o) => o.text.startsWith("chatty(")).length, 2);
 

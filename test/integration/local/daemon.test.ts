@@ -1,31 +1,20 @@
 /**
- * The local endpoint process (core/local/daemon) and its client: tasks outlive the client that
+ * The local endpoint process (core/service/local/daemon) and its client: tasks outlive the client that
  * submitted them, concurrent clients share one daemon, an idle daemon exits with its workers, and a
  * killed daemon is reported and replaced. Real processes throughout; every daemon is stopped at the end.
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
-import { after, describe, it, type TestContext } from "node:test";
-import { socketPathFor, type DaemonConfig } from "../../../core/local/daemon/wire";
+import { describe, it } from "node:test";
 import { LocalEndpointError } from "../../../core/local/errors";
 import { deserializeData, packTaskPayload } from "../../../core/protocol";
 import type { ResultEvent, WatchState } from "../../../core/service/computeService";
 import { LOCAL_ENDPOINT_ID } from "../../../core/service/local/localComputeService";
+import { daemonPathsFor } from "../../../core/service/local/daemon/daemonPaths";
 import { LocalEndpointClient } from "../../../core/service/local/localEndpointClient";
-import { functionCode, isAlive, PYTHON, tempDir, waitFor } from "./support";
-
-const started = new Set<string>();
-
-/** Pids of daemon processes serving `storageDir` (found by their command line, which holds the dir). */
-function daemonsFor(storageDir: string): number[] {
-  const out = execFileSync("ps", ["-eo", "pid=,stat=,args="], { encoding: "utf8" });
-  return out
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l.includes("daemon/main.ts") && l.includes(JSON.stringify(storageDir).slice(1, -1)) && !/^\d+\s+Z/.test(l))
-    .map((l) => parseInt(l, 10));
-}
+import { daemonClient, daemonConfig, daemonsFor, stopDaemonsAfterAll } from "./daemonSupport";
+import { functionCode, isAlive, waitFor } from "./support";
 
 function workersOf(pid: number): number[] {
   try {
@@ -36,23 +25,15 @@ function workersOf(pid: number): number[] {
   }
 }
 
-function config(t: TestContext, overrides: Partial<DaemonConfig> = {}): DaemonConfig {
-  const storageDir = overrides.storageDir ?? tempDir(t, "gc-daemon-test-");
-  started.add(storageDir);
-  return { storageDir, python: PYTHON, workers: 2, idleExitMs: 2000, ...overrides };
-}
+const config = daemonConfig;
+const client = daemonClient;
 
-function client(t: TestContext, c: DaemonConfig): Promise<LocalEndpointClient> {
-  return LocalEndpointClient.connect({ config: c }).then((x) => {
-    t.after(() => x.dispose());
-    return x;
-  });
-}
+stopDaemonsAfterAll();
 
 describe("local endpoint daemon", () => {
   it("keeps a task running when its client is killed; a new client receives the result", async (t) => {
     const c = config(t);
-    const host = spawn(process.execPath, ["--import", "tsx", join(__dirname, "fixtures", "daemonClientHost.ts"), c.storageDir, "2"], {
+    const host = spawn(process.execPath, ["--import", "tsx", join(__dirname, "fixtures", "daemonClientHost.ts"), c.stateRoot, "2"], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     t.after(() => host.kill("SIGKILL"));
@@ -89,7 +70,7 @@ describe("local endpoint daemon", () => {
     const c = config(t);
     const [a, b] = await Promise.all([client(t, c), client(t, c)]);
     assert.equal(await a.daemonPid(), await b.daemonPid());
-    assert.deepEqual(daemonsFor(c.storageDir), [await a.daemonPid()]);
+    assert.deepEqual(daemonsFor(c.stateRoot), [await a.daemonPid()]);
   });
 
   it("exits when idle with no client, leaving no process behind", async (t) => {
@@ -100,7 +81,7 @@ describe("local endpoint daemon", () => {
     const workers = workersOf(pid);
     x.dispose();
     await waitFor(() => !isAlive(pid) && workers.every((w) => !isAlive(w)), "the idle daemon and its workers to exit");
-    assert.deepEqual(daemonsFor(c.storageDir), []);
+    assert.deepEqual(daemonsFor(c.stateRoot), []);
   });
 
   it("reports a killed daemon clearly and starts a new one on the next call", async (t) => {
@@ -130,7 +111,7 @@ describe("local endpoint daemon", () => {
     assert.equal((await x.getEndpointStatus(LOCAL_ENDPOINT_ID)).status, "online");
     const second = await x.daemonPid();
     assert.notEqual(second, pid);
-    assert.deepEqual(daemonsFor(c.storageDir), [second]);
+    assert.deepEqual(daemonsFor(c.stateRoot), [second]);
     await waitFor(() => watch.state === "streaming" && watchStates.some((s) => s.state === "reconnecting"), "the watch to reattach");
     assert.match(watchStates.find((s) => s.state === "reconnecting")?.reason ?? "", /exited/);
     watch.dispose();
@@ -193,18 +174,59 @@ describe("local endpoint daemon", () => {
         /Local endpoint log .*daemon\.log/.test(e.message) &&
         /failed to start: .*\/nonexistent\/python3/.test(e.message),
     );
-    assert.deepEqual(daemonsFor(c.storageDir), []);
-  });
-
-  it("puts the socket in a short temp path when the storage dir's is too long", () => {
-    const long = "/tmp/" + "x".repeat(120);
-    assert.match(socketPathFor(long), /gc-local-[0-9a-f]{16}\.sock$/);
-    assert.equal(socketPathFor("/tmp/short"), "/tmp/short/endpoint.sock");
+    assert.deepEqual(daemonsFor(c.stateRoot), []);
   });
 });
 
-after(async () => {
-  // No daemon outlives the suite: SIGTERM stops each with its workers.
-  for (const dir of started) for (const pid of daemonsFor(dir)) process.kill(pid, "SIGTERM");
-  await waitFor(() => [...started].every((dir) => daemonsFor(dir).length === 0), "every daemon of this file to exit");
+describe("local endpoint identity", () => {
+  it("is one daemon per workspace folder and user, whatever window asks", async (t) => {
+    const c = config(t);
+    const a = await client(t, c);
+    // Another window on the same folder: same state root (the user's), same folder → the same daemon.
+    const b = await client(t, { ...c });
+    assert.equal(await b.daemonPid(), await a.daemonPid());
+    const other = await client(t, { ...c, workspaceFolder: "/work/another-project" });
+    assert.notEqual(await other.daemonPid(), await a.daemonPid());
+    assert.notEqual(daemonPathsFor(c).stateDir, daemonPathsFor({ ...c, workspaceFolder: "/work/another-project" }).stateDir);
+  });
+});
+
+describe("local endpoint history", () => {
+  it("keeps what finished while no client was connected: a client that comes back lists it and reads its result and prints", async (t) => {
+    const c = config(t, { idleExitMs: 60_000 });
+    const before = Date.now();
+    const a = await LocalEndpointClient.connect({ config: c });
+    const fid = await a.registerFunction({
+      function_name: "shout",
+      function_code: functionCode("shout", "def shout(s):\n    import time\n    time.sleep(0.5)\n    print('shouting', s)\n    return s.upper()\n"),
+      meta: { python_version: "3.11.2", sdk_version: "4.15.0", serde_identifier: "st" },
+    });
+    const { taskGroupId, tasks } = await a.submit({
+      endpointId: LOCAL_ENDPOINT_ID,
+      tasks: { [fid]: [packTaskPayload(["héllo"], {}, "json")] },
+      createQueue: true,
+    });
+    const [taskId] = tasks[fid];
+    a.dispose(); // every window closed
+
+    await new Promise((r) => setTimeout(r, 1500));
+    const b = await client(t, c);
+    const finished = await b.listTasks({ finishedSince: before });
+    assert.equal(finished.length, 1);
+    assert.equal(finished[0].taskId, taskId);
+    assert.equal(finished[0].taskGroupId, taskGroupId);
+    assert.equal(finished[0].functionName, "shout");
+    assert.equal(finished[0].status, "success");
+    assert.ok(finished[0].completedAt! >= before && finished[0].completedAt! <= Date.now());
+    assert.deepEqual(await b.listTasks({ finishedSince: Date.now() + 1000 }), []);
+    const results = await b.getTaskResults([taskId, "00000000-0000-4000-8000-000000000000"]);
+    assert.deepEqual([...results.keys()], [taskId]);
+    assert.equal(deserializeData(results.get(taskId)!.result.data), "HÉLLO");
+    assert.equal(results.get(taskId)!.stdout, "shouting héllo\n");
+    const groups = await b.listTaskGroups();
+    assert.deepEqual(
+      groups.map((g) => [g.taskGroupId, g.taskCount, g.finishedCount]),
+      [[taskGroupId, 1, 1]],
+    );
+  });
 });

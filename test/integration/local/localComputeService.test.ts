@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { after, describe, it, type TestContext } from "node:test";
 import { ComputeApiError, deserializeData, packTaskPayload } from "../../../core/protocol";
 import type { ResultEvent, TaskStateEvent, TaskStatusRecord } from "../../../core/service/computeService";
+import { RESTARTED_REASON } from "../../../core/local/resultStore";
 import { LOCAL_ENDPOINT_ID, LocalComputeService } from "../../../core/service/local/localComputeService";
 import { childPythonProcesses, functionCode, isAlive, PYTHON, tempDir, waitFor } from "./support";
 
@@ -177,7 +178,7 @@ describe("LocalComputeService", () => {
 });
 
 describe("LocalComputeService across host restarts", () => {
-  it("reloads task groups; tasks that were running fail with 'local endpoint restarted'", async (t) => {
+  it("reloads task groups; tasks that were running fail as lost", async (t) => {
     const storageDir = tempDir(t);
     const first = await createService(t, storageDir);
     const fid = await register(first, "nap", NAP);
@@ -197,7 +198,7 @@ describe("LocalComputeService across host restarts", () => {
     assert.equal(statuses.get(quick)?.status, "success");
     assert.equal(deserializeData(statuses.get(quick)!.result!), 0);
     assert.equal(statuses.get(slow)?.status, "failed");
-    assert.equal(statuses.get(slow)?.reason, "local endpoint restarted");
+    assert.equal(statuses.get(slow)?.reason, RESTARTED_REASON);
     assert.ok(statuses.get(slow)?.completion_t);
     const events = await collect(second, taskGroupId, 2);
     assert.deepEqual(events.map((e) => e.result.error_details?.code ?? "ok").sort(), ["EndpointRestarted", "ok"]);
@@ -224,7 +225,7 @@ describe("LocalComputeService across host restarts", () => {
     assert.deepEqual((await service.getTaskGroup(taskGroupId)).tasks.map((x) => x.id), taskIds);
     const statuses = await service.getTaskStatuses(taskIds);
     assert.equal(statuses.get(taskIds[0])?.status, "success");
-    assert.equal(statuses.get(taskIds[1])?.reason, "local endpoint restarted");
+    assert.equal(statuses.get(taskIds[1])?.reason, RESTARTED_REASON);
   });
 });
 

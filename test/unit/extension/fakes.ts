@@ -8,7 +8,8 @@ export function memento(initial: Record<string, unknown> = {}): StateStorage {
   const data = new Map(Object.entries(initial).map(([k, v]) => [k, JSON.stringify(v)]));
   return {
     get: (key) => (data.has(key) ? JSON.parse(data.get(key) as string) : undefined),
-    update: async (key, value) => void data.set(key, JSON.stringify(value)),
+    // VS Code's Memento deletes a key updated to undefined.
+    update: async (key, value) => void (value === undefined ? data.delete(key) : data.set(key, JSON.stringify(value))),
   };
 }
 

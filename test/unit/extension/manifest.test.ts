@@ -63,3 +63,22 @@ test("every setting has a description, and its default is what Settings uses whe
 test("activation: Python files (views and commands activate implicitly)", () => {
   assert.deepEqual(pkg.activationEvents, ["onLanguage:python"]);
 });
+
+/**
+ * Every setting is judged: those that decide where code goes or what runs it are restricted (VS Code
+ * ignores a workspace's value of them until the workspace is trusted); the rest only shape how results
+ * are kept or batched. A new setting fails here until it is put in one list or the other.
+ */
+const RESTRICTED = ["endpoints", "defaultEndpoint", "environment", "serviceUrl", "authUrl", "amqpPort", "resultSerializers", "local.pythonPath"];
+const HARMLESS = ["batchSize", "argumentSerialization", "local.workers", "retention.maxTaskGroups", "retention.maxTasks", "notifications.longTaskSeconds"];
+
+test("an untrusted workspace cannot choose where code goes or what runs it", () => {
+  const keys = Object.keys(contributes.configuration.properties).map((k) => k.slice(`${SETTINGS_SECTION}.`.length));
+  assert.deepEqual([...keys].sort(), [...RESTRICTED, ...HARMLESS].sort(), "every setting is judged restricted or harmless");
+  const untrusted = pkg.capabilities.untrustedWorkspaces;
+  assert.equal(untrusted.supported, "limited");
+  assert.deepEqual([...untrusted.restrictedConfigurations].sort(), RESTRICTED.map((k) => `${SETTINGS_SECTION}.${k}`).sort());
+  for (const k of keys) {
+    assert.equal(contributes.configuration.properties[`${SETTINGS_SECTION}.${k}`].restricted === true, RESTRICTED.includes(k), `${k}: restricted flag`);
+  }
+});

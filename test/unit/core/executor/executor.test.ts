@@ -108,12 +108,31 @@ describe("Executor: submit and results", () => {
     await executor.shutdown();
   });
 
-  it("fails a malformed result with MALFORMED_RESULT instead of crashing", async () => {
+  it("fails with MALFORMED_RESULT when the service's own record of the result cannot be decoded", async () => {
     const { service, executor } = setup();
     service.respond = () => ({ data: "11\n{not json" });
     const err = await executor.submit(double, 1).exception();
     assert.ok(err instanceof ExecutorError);
     assert.equal(err.code, "MALFORMED_RESULT");
+    await executor.shutdown();
+  });
+
+  it("a malformed result message does not settle the future: it is reported, and a later good result wins", async () => {
+    const { service, executor } = setup();
+    service.respond = () => undefined;
+    const reported: string[] = [];
+    executor.onMalformedResult(({ taskId, error }) => reported.push(`${taskId} ${error.code}`));
+    const f = executor.submit(double, 1);
+    await tick();
+    await tick();
+    const taskId = f.taskId as string;
+    const bad = (data: string) => ({ result: { task_id: taskId, data, details: null, error_details: null, task_statuses: null }, completionT: "1.0", highAssurance: false });
+    for (const data of ["11\n{not json", "00\nnot base64 pickle!", "99\nunknown strategy", ""]) service.publish(f.taskGroupId as string, bad(data));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(f.done(), false, "still waiting");
+    assert.deepEqual(reported, [1, 2, 3, 4].map(() => `${taskId} MALFORMED_RESULT`));
+    service.complete(taskId, { value: 2 });
+    assert.equal(await f.result(1000), 2);
     await executor.shutdown();
   });
 

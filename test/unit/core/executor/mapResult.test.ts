@@ -45,4 +45,24 @@ describe("map chunks", () => {
       (e: MapItemError) => e.index === 0 && /^map item 0 \(0\) failed/.test(e.message),
     );
   });
+
+  it("a big map queues its tasks over several turns of the event loop, in order, and cancels what was not queued on dispose", async () => {
+    const service = new MemoryComputeService();
+    service.respond = (t) => ({ value: (jsonArgs(t.payload)[0] as number) * 2 });
+    const gce = new Executor({ endpointId: ENDPOINT, service, batchSize: 100_000 });
+    const n = 20_000;
+    const result = gce.map(double, Array.from({ length: n }, (_, i) => i), { chunk: 1 });
+    assert.equal(result.futures.length, n);
+    await new Promise((r) => setImmediate(r));
+    const firstTurn = service.submits.reduce((k, s) => k + Object.values(s.tasks)[0].length, 0);
+    assert.ok(firstTurn > 0 && firstTurn < n, `the first turn queued ${firstTurn} of ${n} tasks, not all`);
+    let i = 0;
+    for await (const v of result) assert.equal(v, 2 * i++);
+    assert.equal(i, n);
+
+    const again = gce.map(double, Array.from({ length: n }, (_, k) => k), { chunk: 1 });
+    gce.dispose();
+    const states = await Promise.all(again.futures.map((f) => f.then(() => "ok", (e: unknown) => (e as { code?: string }).code)));
+    assert.ok(states.every((s) => s === "CANCELLED"), "nothing sent after dispose");
+  });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { encodeTaskPayload, jsonCarriesExactly } from "../../../../core/executor/taskPayload";
-import { PyBytes, PyDict, PyFloat, PySet, PyTuple, unpackBuffers } from "../../../../core/protocol";
+import { decodeResultData, encodeTaskPayload, jsonCarriesExactly } from "../../../../core/executor/taskPayload";
+import { deserializeData, PyBytes, PyDict, PyFloat, PySet, PyTuple, unpackBuffers } from "../../../../core/protocol";
 
 const headers = (payload: string) => unpackBuffers(payload).map((b) => b.slice(0, 2));
 
@@ -23,5 +23,40 @@ describe("task payloads", () => {
 
   it("refuses what cannot be sent with INVALID_ARGUMENTS", () => {
     assert.throws(() => encodeTaskPayload([new PySet([])], {}, "json"), (e: { code: string }) => e.code === "INVALID_ARGUMENTS");
+  });
+});
+
+describe("decodeResultData's fast path", () => {
+  it("reads exactly what the exact parser reads, and defers to it for everything else", () => {
+    const samples = [
+      "[[0, 2, 4], []]",
+      "[[null, 2], [[0, \"Traceback\"]]]",
+      "[1, -2, 123456789012345, true, false, null]",
+      "[1234567890123456, 1]",
+      "[-0, 1]",
+      "[1.0, 2]",
+      "[1e3]",
+      "[[], [[]]]",
+      "-",
+      "[1,]",
+      "[NaN]",
+    ];
+    for (const body of samples) {
+      const data = `11\n${body}`;
+      let exact: unknown;
+      try {
+        exact = deserializeData(data);
+      } catch (e) {
+        exact = e instanceof Error ? e.message : e;
+      }
+      let fast: unknown;
+      try {
+        fast = decodeResultData(data);
+      } catch (e) {
+        fast = e instanceof Error ? e.message : e;
+      }
+      assert.deepStrictEqual(fast, exact, body);
+    }
+    assert.equal(typeof (decodeResultData("11\n[1234567890123456789]") as unknown[])[0], "bigint");
   });
 });

@@ -140,3 +140,18 @@ test("maxDepth bounds nesting", () => {
   assert.equal(formatPython([[[[1]]]], { maxDepth: 2 }), "[[[...]]]");
   assert.equal(formatPython(new PyTuple([new PyDict([[1, new PySet([2])]])]), { maxDepth: 2 }), "({1: set(...)},)");
 });
+
+test("offset leaves out the start of the text, so a large value can be shown in pages", () => {
+  const v = Array.from({ length: 1000 }, (_, i) => i);
+  const whole = formatPython(v);
+  const pages: string[] = [];
+  for (let offset = 0; ; offset += 100) {
+    const page = formatPython(v, { offset, maxLength: 101 });
+    pages.push(page.endsWith("…") ? page.slice(0, -1) : page);
+    if (!page.endsWith("…")) break;
+  }
+  assert.equal(pages.join(""), whole);
+  assert.ok(pages.slice(0, -1).every((p) => p.length === 100));
+  assert.equal(formatPython("abcdef", { offset: 3 }), "cdef'");
+  assert.equal(formatPython("abcdef", { offset: 100 }), "");
+});

@@ -118,6 +118,9 @@ out = []
 for text in json.load(sys.stdin):
     try:
         call = ast.parse("f(" + text + "\n)", mode="eval").body
+        # ")(" makes "f()(...)": only one call of f itself is an argument list.
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "f"):
+            raise SyntaxError("not one call")
         names = [k.arg for k in call.keywords]
         if len(set(names)) != len(names) or any(isinstance(a, ast.Starred) for a in call.args) or None in names:
             raise SyntaxError("dup")

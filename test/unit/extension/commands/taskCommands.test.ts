@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import { TaskCommands } from "../../../../extension/commands/taskCommands";
-import { TaskGroupModel } from "../../../../extension/tasks/taskGroupModel";
+import { TaskGroupModel, type TaskDisplayState } from "../../../../extension/tasks/taskGroupModel";
 import type { TaskTreeNode } from "../../../../extension/tasks/taskTreeNodes";
 
 function setup() {
@@ -21,16 +21,26 @@ function setup() {
   const paged: TaskTreeNode[] = [];
   const infos: string[] = [];
   const opened: string[] = [];
+  const picks: (number | undefined)[] = [];
+  const typed: (string | undefined)[] = [];
   const ui = {
     showInformation: (m: string) => void infos.push(m),
     showWarning: (m: string) => void warnings.push(m),
     copyToClipboard: async (text: string) => void clipboard.push(text),
+    pickOne: async <T>() => picks.shift() as T | undefined,
+    inputText: async () => typed.shift(),
   };
-  const commands = new TaskCommands(model, { showMore: (n) => void paged.push(n) }, ui, {
+  const revealed: TaskTreeNode[] = [];
+  const tree = {
+    showMore: (n: TaskTreeNode) => void paged.push(n),
+    stateFilter: undefined as ReadonlySet<TaskDisplayState> | undefined,
+    reveal: async (n: TaskTreeNode) => void revealed.push(n),
+  };
+  const commands = new TaskCommands(model, tree, ui, {
     future: () => undefined,
     openResult: async (path) => void opened.push(path),
   });
-  return { model, commands, clipboard, warnings, paged, infos, opened };
+  return { model, commands, clipboard, warnings, paged, infos, opened, picks, typed, tree, revealed };
 }
 
 test("copy task id / task group id put the id on the clipboard, or say why there is none", async () => {
@@ -70,4 +80,44 @@ test("open result opens the task's result document; cancel on a task without a f
   assert.deepEqual(opened, ["/g/1/f(2).py"]);
   commands.cancelTask({ kind: "task", groupKey: "g", index: 0 });
   assert.deepEqual(infos, ["f(1) has already finished."]);
+});
+
+test("with several rows selected, Copy Task ID copies every id and Forget forgets every group", async () => {
+  const { model, commands, clipboard } = setup();
+  model.add({ key: "h", functionName: "h", endpoint: { name: "local", id: "local" }, createdAt: 1, tasks: [{ call: "h()", state: "success", taskId: "task-9", submittedAt: 0 }] });
+  const rows = [
+    { kind: "task", groupKey: "g", index: 0 },
+    { kind: "task", groupKey: "h", index: 0 },
+    { kind: "group", groupKey: "g" },
+  ];
+  await commands.copyTaskId(rows[1], rows);
+  assert.deepEqual(clipboard, ["task-1\ntask-9"]);
+  commands.forgetTaskGroup({ kind: "group", groupKey: "g" }, [{ kind: "group", groupKey: "g" }, { kind: "group", groupKey: "h" }]);
+  assert.deepEqual(model.groups, []);
+});
+
+test("Clear Finished forgets only groups with nothing to wait for and none marked unavailable", () => {
+  const { model, commands, infos } = setup();
+  const done = { call: "d()", state: "success", submittedAt: 0 };
+  model.add({ key: "done", functionName: "d", endpoint: { name: "local", id: "local" }, createdAt: 1, tasks: [done] });
+  model.add({ key: "kept", functionName: "k", endpoint: { name: "local", id: "local" }, createdAt: 2, tasks: [done] });
+  model.updateGroup("kept", { note: "not found by the service now (kept)" });
+  commands.clearFinished();
+  assert.deepEqual(model.groups.map((g) => g.key), ["kept", "g"]);
+  assert.deepEqual(infos, ["Cleared 1 finished task group."]);
+});
+
+test("Filter Tasks by State sets the tree's filter; Find Task by ID reveals the row of an id or unique prefix", async () => {
+  const { commands, picks, typed, tree, revealed, warnings } = setup();
+  picks.push(1);
+  await commands.filterTasks();
+  assert.deepEqual([...(tree.stateFilter ?? [])], ["failed"]);
+  picks.push(0);
+  await commands.filterTasks();
+  assert.equal(tree.stateFilter, undefined);
+  typed.push("TASK-1");
+  await commands.findTask();
+  assert.deepEqual(revealed, [{ kind: "task", groupKey: "g", index: 0 }]);
+  await commands.findTask("nope");
+  assert.deepEqual(warnings, ["No task in the Tasks view has an id starting with nope."]);
 });

@@ -1,7 +1,9 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
+import { EndpointDirectory, type EndpointApi } from "../../../../core/endpoints/endpointDirectory";
 import { EndpointCommands } from "../../../../extension/commands/endpointCommands";
 import { EndpointSelection, SELECTED_ENDPOINT_KEY, TUTORIAL_ENDPOINT_ID } from "../../../../extension/endpoints/endpointSelection";
+import { EndpointViewModel } from "../../../../extension/endpoints/endpointViewModel";
 import { Settings } from "../../../../extension/state/settings";
 import { configuration, memento } from "../fakes";
 
@@ -57,24 +59,68 @@ test("select remembers the choice in workspace state and fires once per real cha
   await assert.rejects(selection.select("nope"), { name: "RangeError", message: 'no endpoint "nope" is offered' });
 });
 
-test("the Select Endpoint command picks from the options, marks the selected one, and ignores a dismissed pick", async () => {
-  const { selection } = setup({ endpoints: [{ name: "hpc", id: HPC }] });
-  let answer: string | undefined = HPC;
+test("the Select Endpoint command picks from the offered and listed endpoints, with their status, and ignores a dismissed pick", async () => {
+  const { selection, settings, directory, api, storage } = setupWithDirectory({ endpoints: [{ name: "hpc", id: HPC }] });
+  let answer: string | undefined = LISTED;
   const shown: unknown[] = [];
-  const commands = new EndpointCommands(selection, {
-    pickOne: async <T>(items: readonly { value: T }[]) => {
-      shown.push(items);
-      return answer as T | undefined;
+  const model = new EndpointViewModel(settings, selection, directory);
+  const commands = new EndpointCommands({
+    selection,
+    model,
+    directory,
+    ui: {
+      pickOne: async <T>(items: readonly { value: T }[]) => {
+        shown.push(items);
+        return answer as T | undefined;
+      },
+      inputText: async () => undefined,
+      copyToClipboard: async () => undefined,
+      showInformation: () => undefined,
     },
+    openExternal: async () => undefined,
   });
   await commands.selectEndpoint();
-  assert.equal(selection.current.id, HPC);
+  assert.deepEqual(selection.current, { kind: "cloud", name: "Shared GPU box", id: LISTED });
   assert.deepEqual(shown[0], [
     { label: "local", description: "runs on this machine", detail: "selected", value: "local" },
-    { label: "hpc", description: HPC, detail: undefined, value: HPC },
-    { label: "tutorial (public)", description: TUTORIAL_ENDPOINT_ID, detail: undefined, value: TUTORIAL_ENDPOINT_ID },
+    { label: "hpc", description: "online · 1 of 2 idle", detail: HPC, value: HPC },
+    { label: "tutorial (public)", description: "online · 1 of 2 idle", detail: TUTORIAL_ENDPOINT_ID, value: TUTORIAL_ENDPOINT_ID },
+    { label: "Shared GPU box", description: "online · 1 of 2 idle", detail: LISTED, value: LISTED },
   ]);
+  // A listed endpoint stays chosen, by name, before the next listing arrives.
+  const again = new EndpointSelection(settings, storage);
+  assert.deepEqual(again.current, { kind: "cloud", name: "Shared GPU box", id: LISTED });
   answer = undefined;
   await commands.selectEndpoint();
-  assert.equal(selection.current.id, HPC);
+  assert.equal(selection.current.id, LISTED);
+  assert.ok(api.calls.includes(`status ${LISTED}`));
+  model.dispose();
+  directory.dispose();
 });
+
+const LISTED = "9a947ba5-f537-4681-acf3-cc66485aadec";
+
+function setupWithDirectory(values: Record<string, unknown>) {
+  const settings = new Settings(configuration(values));
+  const calls: string[] = [];
+  const api: EndpointApi & { calls: string[] } = {
+    calls,
+    async listEndpoints(role) {
+      calls.push(`list ${role}`);
+      return role === "any" ? [{ id: LISTED, name: "gpu", displayName: "Shared GPU box" }] : [];
+    },
+    async getEndpointStatus(id) {
+      calls.push(`status ${id}`);
+      return { status: "online", details: { total_workers: 2, idle_workers: 1 } };
+    },
+    async getEndpointMetadata() {
+      throw new Error("not used");
+    },
+  };
+  const directory = new EndpointDirectory({ api: async () => api, changeDelayMs: 1 });
+  const storage = memento();
+  const selection = new EndpointSelection(settings, storage, () =>
+    directory.endpoints.map((e) => ({ kind: "cloud" as const, name: e.displayName, id: e.id })),
+  );
+  return { settings, selection, directory, api, storage };
+}

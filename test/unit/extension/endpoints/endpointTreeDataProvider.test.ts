@@ -1,71 +1,126 @@
 import * as assert from "node:assert/strict";
-import { test } from "node:test";
+import { after, test } from "node:test";
+import { EndpointDirectory, type BackOff, type EndpointApi } from "../../../../core/endpoints/endpointDirectory";
+import { ComputeApiError } from "../../../../core/protocol/apiError";
+import { Emitter } from "../../../../core/util/event";
 import { EndpointSelection } from "../../../../extension/endpoints/endpointSelection";
-import { EndpointTreeDataProvider } from "../../../../extension/endpoints/endpointTreeDataProvider";
+import { EndpointTreeDataProvider, type EndpointNode } from "../../../../extension/endpoints/endpointTreeDataProvider";
+import { EndpointViewModel } from "../../../../extension/endpoints/endpointViewModel";
 import { Settings } from "../../../../extension/state/settings";
 import type { TreeItemData } from "../../../../extension/vscode/treeItemData";
 import { configuration, memento } from "../fakes";
 
-test("the Endpoints view lists the offered endpoints, marks the selected one, and follows changes", async () => {
-  const config = configuration({
-    endpoints: [{ name: "hpc", id: "4b116d3c-1703-4f8f-9f6f-39921e5864df" }],
-    defaultEndpoint: "hpc",
-    "local.workers": 3,
-  });
-  const settings = new Settings(config);
-  const selection = new EndpointSelection(settings, memento());
-  const tree = new EndpointTreeDataProvider(settings, selection, (d: TreeItemData) => d);
-  let refreshes = 0;
-  tree.onDidChangeTreeData(() => refreshes++);
-  const rows = () => tree.getChildren().map((n) => tree.getTreeItem(n));
+const HPC = "11111111-2222-4333-8444-555555555555";
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 
+function setup(values: Record<string, unknown>, api: EndpointApi, pageSize = 50) {
+  const config = configuration(values);
+  const settings = new Settings(config);
+  const directory = new EndpointDirectory({ api: async () => api, changeDelayMs: 1, pacing: { concurrency: 4, requests: 1000, windowMs: 1000 } });
+  const selection = new EndpointSelection(settings, memento(), () =>
+    directory.endpoints.map((e) => ({ kind: "cloud" as const, name: e.displayName, id: e.id })),
+  );
+  const model = new EndpointViewModel(settings, selection, directory, pageSize);
+  const tree = new EndpointTreeDataProvider(model, directory, settings, {
+    toTreeItem: (d: TreeItemData) => d,
+    localStatus: async () => ({ status: "online", details: { total_workers: 2, idle_workers: 1, pending_tasks: 0 } }),
+    pollMs: 60_000,
+    metadataWaitMs: 500,
+  });
+  const rows = () => tree.getChildren().map((n) => tree.getTreeItem(n));
+  const settle = () => new Promise((r) => setTimeout(r, 30));
+  const dispose = () => [tree, model, selection, directory, settings].forEach((d) => d.dispose());
+  after(dispose);
+  return { config, settings, directory, selection, model, tree, rows, settle, dispose };
+}
+
+function api(count: number, extra: Partial<EndpointApi> = {}): EndpointApi & { statusCalls: string[] } {
+  const statusCalls: string[] = [];
+  return {
+    statusCalls,
+    async listEndpoints(role) {
+      const all = Array.from({ length: count }, (_, i) => ({ id: id(i), name: `ep-${i}`, displayName: `Endpoint ${String(i).padStart(4, "0")}` }));
+      return role === "owner" ? all.slice(0, 1) : all;
+    },
+    async getEndpointStatus(eid) {
+      statusCalls.push(eid);
+      if (eid === id(2)) throw new ComputeApiError({ httpStatus: 404, code: "ENDPOINT_NOT_FOUND", detail: "gone", retryable: false });
+      return eid === id(1) ? { status: "offline" } : { status: "online", details: { total_workers: 4, idle_workers: 3, pending_tasks: 2, managers: 1 } };
+    },
+    async getEndpointMetadata(eid) {
+      return { id: eid, name: "x", displayName: "x", multiUser: true, highAssurance: false, public: true, hostname: "login01", pythonVersion: "3.11.4" };
+    },
+    ...extra,
+  };
+}
+
+test("the view lists local, configured and listed endpoints by name with status, owned marked, problems explained", async () => {
+  const fake = api(3);
+  const t = setup({ endpoints: [{ name: "hpc", id: HPC }], "local.workers": 2 }, fake);
+  t.tree.setVisible(true);
+  await t.settle();
+  t.rows();
+  await t.settle();
+  const rows = t.rows();
   assert.deepEqual(
-    rows().map((r) => [r.label, r.description, r.icon?.id, r.contextValue]),
+    rows.map((r) => [r.label, r.description]),
     [
-      ["local", "this machine · 3 workers", "vm", "endpoint.local"],
-      ["hpc", "4b116d3c-1703-4f8f-9f6f-39921e5864df · selected", "pass-filled", "endpoint.cloud"],
+      ["local", "this machine · 1 of 2 workers idle · selected"],
+      ["hpc", "online · 3 of 4 idle · 2 pending"],
+      ["tutorial (public)", "online · 3 of 4 idle · 2 pending"],
+      ["Endpoint 0000", "yours · online · 3 of 4 idle · 2 pending"],
+      ["Endpoint 0001", "offline"],
+      ["Endpoint 0002", "deleted, or not visible to you"],
     ],
   );
-  assert.match(rows()[0].tooltip ?? "", /3 workers of `python3`/);
-
-  await selection.select("local");
-  assert.equal(refreshes, 1);
-  assert.deepEqual(rows().map((r) => r.description), ["this machine · 3 workers · selected", "4b116d3c-1703-4f8f-9f6f-39921e5864df"]);
-
-  config.set("endpoints", []);
-  assert.equal(refreshes, 2);
-  assert.deepEqual(rows().map((r) => r.label), ["local", "tutorial (public)"]);
-  assert.deepEqual(tree.getChildren(tree.getChildren()[0]), []);
-  tree.dispose();
-  selection.dispose();
-  settings.dispose();
+  assert.equal(rows[4].icon?.id, "cloud-offline");
+  assert.equal(rows[5].command?.command, "globusCompute.selectEndpoint", "a deleted endpoint's row offers another");
+  assert.match(rows[3].tooltip ?? "", /\(yours\)[\s\S]*4 workers, 3 idle, 2 pending, 1 manager/);
+  // Hovering fetches the metadata.
+  const hovered = await t.tree.resolveTreeItem(rows[3], t.tree.getChildren()[3] as EndpointNode);
+  assert.match(hovered.tooltip ?? "", /multi-user, public[\s\S]*Host: `login01`[\s\S]*Python 3\.11\.4/);
+  t.dispose();
 });
 
-test("statuses from the service appear when they arrive: local workers, cloud online/offline, or why unknown", async () => {
-  const config = configuration({ endpoints: [{ name: "hpc", id: "4b116d3c-1703-4f8f-9f6f-39921e5864df" }], "local.workers": 2 });
-  const settings = new Settings(config);
-  const selection = new EndpointSelection(settings, memento());
-  let round = 0;
-  const tree = new EndpointTreeDataProvider(settings, selection, (d: TreeItemData) => d, async (option) => {
-    if (option.kind === "local") return { status: "online", details: { total_workers: 2, idle_workers: 1, pending_tasks: 0 } };
-    round++;
-    if (round === 1) throw new Error('Cloud endpoints need a Globus sign-in: run "Globus Compute: Sign In to Globus".');
-    return { status: "offline", details: { total_workers: 0 } };
+test("not signed in: a row to sign in, no status requests; a 429 back-off is said in the message", async () => {
+  const backOff = new Emitter<BackOff>();
+  const fake = api(2, {
+    onDidBackOff: backOff.event,
+    async listEndpoints() {
+      throw Object.assign(new Error("Cloud endpoints need a Globus sign-in"), { code: "NOT_SIGNED_IN" });
+    },
   });
-  const changed = () => new Promise<void>((resolve) => tree.onDidChangeTreeData(() => resolve()));
-  const rows = () => tree.getChildren().map((n) => tree.getTreeItem(n));
-  rows();
-  await changed();
-  await new Promise((r) => setImmediate(r));
-  assert.deepEqual(rows().map((r) => r.description), ["this machine · 1 of 2 workers idle · selected", "4b116d3c-1703-4f8f-9f6f-39921e5864df"]);
-  assert.match(rows()[1].tooltip ?? "", /Status unknown: Cloud endpoints need a Globus sign-in/);
+  const t = setup({}, fake);
+  t.tree.setVisible(true);
+  await t.settle();
+  const first = t.rows()[0];
+  assert.equal(first.label, "Sign in to Globus to list your endpoints");
+  assert.equal(first.command?.command, "globusCompute.signIn");
+  fake.listEndpoints = async () => {
+    backOff.fire({ delayMs: 5000, status: 429 });
+    return [];
+  };
+  t.tree.refresh();
+  await t.settle();
+  assert.match(t.tree.message ?? "", /rate limiting requests: statuses resume in 5 s/);
+  t.dispose();
+});
 
-  tree.refresh();
-  rows();
-  await new Promise((r) => setImmediate(r));
-  assert.deepEqual(rows()[1].description, "offline · 0 workers · 4b116d3c-1703-4f8f-9f6f-39921e5864df");
-  assert.equal(rows()[1].icon?.id, "cloud-offline");
-  tree.dispose();
-  selection.dispose();
-  settings.dispose();
+test("a thousand endpoints: one page on screen, statuses only for it; filter and show more", async () => {
+  const fake = api(1000);
+  const t = setup({}, fake, 25);
+  t.tree.setVisible(true);
+  await t.settle();
+  let nodes = t.tree.getChildren();
+  await t.settle();
+  assert.equal(nodes.length, 25 + 1);
+  assert.deepEqual(nodes[25], { kind: "more", remaining: 1002 - 25 });
+  assert.ok(fake.statusCalls.length <= 25, `statuses for the page only, got ${fake.statusCalls.length}`);
+  t.model.setFilter("endpoint 09");
+  nodes = t.tree.getChildren();
+  assert.equal(t.model.page().matching, 100);
+  assert.match(t.tree.message ?? "", /Filter "endpoint 09": 100 of 1002 endpoints/);
+  t.model.showMore();
+  assert.equal(t.tree.getChildren().length, 50 + 1);
+  t.dispose();
 });

@@ -123,3 +123,20 @@ test("formatting helpers", () => {
   assert.equal(codeSpan("a`b"), "``a`b``");
   assert.equal(codeSpan("`a"), "`` `a ``");
 });
+
+test("a state filter lists only tasks in those states, pages them, and hides groups with none", () => {
+  const model = new TaskGroupModel();
+  const endpoint = { name: "local", id: "local" };
+  model.add({ key: "ok", functionName: "f", endpoint, createdAt: 0, tasks: [{ call: "f(0)", state: "success", submittedAt: 0 }] });
+  const tasks = Array.from({ length: 7 }, (_, i) => ({ call: `g(${i})`, state: i % 2 ? "failed" : "success", submittedAt: 0 }));
+  model.add({ key: "mixed", functionName: "g", endpoint, createdAt: 1, tasks });
+  const failed = new Set(["failed"] as const);
+  assert.deepEqual(childrenOf(model, undefined, () => 2, failed), [{ kind: "group", groupKey: "mixed" }]);
+  assert.deepEqual(childrenOf(model, { kind: "group", groupKey: "mixed" }, () => 2, failed), [
+    { kind: "task", groupKey: "mixed", index: 1 },
+    { kind: "task", groupKey: "mixed", index: 3 },
+    { kind: "more", groupKey: "mixed", shown: 2, total: 3 },
+  ]);
+  const group = model.get("mixed");
+  assert.equal(group && moreItem(group, 2, 2, 3).label, "Show 1 more…");
+});

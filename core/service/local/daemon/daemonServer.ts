@@ -4,27 +4,32 @@
  * results. Exits by itself when idle (no client and no task) for `idleExitMs`, or once idle after a
  * client asked it to retire (settings changed), so a stale daemon never lingers.
  */
-import { existsSync, unlinkSync } from "node:fs";
+import { chmodSync, existsSync, unlinkSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
-import type { ComputeService, ResultWatch } from "../../service/computeService";
-import { LOCAL_ENDPOINT_ID } from "../../service/local/localComputeService";
-import type { Disposable } from "../../util/disposable";
+import { LocalEndpointError } from "../../../local/errors";
+import { PRIVATE_FILE_MODE } from "../../../local/privateFiles";
+import type { Disposable } from "../../../util/disposable";
+import type { ResultWatch } from "../../computeService";
+import { LOCAL_ENDPOINT_ID, type LocalComputeService } from "../localComputeService";
+import type { LocalTaskQuery } from "../localTaskHistory";
+import { newChallenge, proof, proofMatches } from "./daemonAuth";
+import { encodeFrame, FrameDecoder } from "./frameDecoder";
 import {
   configFingerprint,
   encodeError,
   encodeResultEvent,
   encodeTaskState,
-  LineReader,
   type DaemonConfig,
   type HelloResult,
-  type WireRequest,
   type WireWatchEvent,
 } from "./wire";
 
 export interface DaemonServerOptions {
   config: DaemonConfig;
   socketPath: string;
-  service: ComputeService;
+  /** Shared with the clients (daemonAuth.ts): a connection that cannot prove it knows it is dropped. */
+  secret: Buffer;
+  service: LocalComputeService;
   /** Called once when the daemon decides to stop (idle, retire, shutdown request); the owner exits. */
   onExit: (reason: string) => void;
   log?: (line: string) => void;
@@ -65,6 +70,8 @@ export class DaemonServer implements Disposable {
         resolve();
       });
     });
+    // Its directory is private already; the socket is made so too, and clients check both.
+    chmodSync(socketPath, PRIVATE_FILE_MODE);
     return new DaemonServer(options, server);
   }
 
@@ -72,8 +79,16 @@ export class DaemonServer implements Disposable {
     return configFingerprint(this.options.config);
   }
 
-  get service(): ComputeService {
+  get service(): LocalComputeService {
     return this.options.service;
+  }
+
+  get secret(): Buffer {
+    return this.options.secret;
+  }
+
+  log(line: string): void {
+    this.options.log?.(line);
   }
 
   async outstanding(): Promise<number> {
@@ -125,9 +140,15 @@ export class DaemonServer implements Disposable {
   }
 }
 
-/** One connected client: its requests and the watches it opened, all ended when it disconnects. */
+/**
+ * One connected client: the handshake, then its requests and the watches it opened, all ended when it
+ * disconnects. A frame that is not a well-formed request gets an error reply and closes this connection
+ * only; the daemon and every other client carry on.
+ */
 class ClientConnection implements Disposable {
   private readonly watches = new Map<number, { watch: ResultWatch; subs: Disposable[] }>();
+  /** The challenge this daemon sent, until the client's proof checked out. */
+  private handshake: { clientChallenge: string; daemonChallenge: string } | "awaiting-hello" | "done" = "awaiting-hello";
   private closed = false;
 
   constructor(
@@ -135,42 +156,88 @@ class ClientConnection implements Disposable {
     private readonly daemon: DaemonServer,
     private readonly onClose: () => void,
   ) {
-    const reader = new LineReader(
-      (value) => void this.handle(value as WireRequest),
-      () => this.dispose(), // a client speaking something else is dropped
+    const decoder = new FrameDecoder(
+      (frame) => this.receive(frame),
+      (err) => this.refuse(err.message),
     );
-    socket.on("data", (chunk) => reader.push(chunk));
+    socket.on("data", (chunk: Buffer) => decoder.push(chunk));
     socket.on("error", () => this.dispose());
     socket.on("close", () => this.dispose());
   }
 
   dispose(): void {
     if (this.closed) return;
+    this.release();
+    this.socket.destroy();
+  }
+
+  private release(): void {
     this.closed = true;
     for (const { watch, subs } of this.watches.values()) {
       subs.forEach((s) => s.dispose());
       watch.dispose();
     }
     this.watches.clear();
-    this.socket.destroy();
     this.onClose();
   }
 
   private send(value: unknown): void {
-    if (!this.closed) this.socket.write(JSON.stringify(value) + "\n");
+    if (!this.closed) this.socket.write(encodeFrame(value));
   }
 
-  private async handle(req: WireRequest): Promise<void> {
+  /** Answers with an error, then closes this connection once the answer is written. */
+  private refuse(message: string, id: number | null = null): void {
+    if (this.closed) return;
+    this.daemon.log(`closing a connection: ${message}`);
+    this.release();
+    this.socket.end(encodeFrame({ id, error: encodeError(new LocalEndpointError("DAEMON_PROTOCOL", message)) }));
+    // A peer that never reads must not hold the socket open.
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  private receive(frame: Record<string, unknown>): void {
+    if (this.closed) return;
+    if (this.handshake !== "done") return this.authenticate(frame);
+    const { id, method } = frame;
+    if (!Number.isSafeInteger(id) || typeof method !== "string") {
+      return this.refuse("a request needs an integer id and a string method", Number.isSafeInteger(id) ? (id as number) : null);
+    }
+    void this.handle(id as number, method, frame.params);
+  }
+
+  private authenticate(frame: Record<string, unknown>): void {
+    const secret = this.daemon.secret;
+    if (this.handshake === "awaiting-hello") {
+      if (frame.hello !== 1 || typeof frame.challenge !== "string" || frame.challenge.length > 100) {
+        return this.refuse("expected the handshake's hello first");
+      }
+      const daemonChallenge = newChallenge();
+      this.handshake = { clientChallenge: frame.challenge, daemonChallenge };
+      this.send({ challenge: daemonChallenge, proof: proof(secret, "daemon", frame.challenge, daemonChallenge) });
+      return;
+    }
+    if (this.handshake === "done") return;
+    const { clientChallenge, daemonChallenge } = this.handshake;
+    if (!proofMatches(proof(secret, "client", daemonChallenge, clientChallenge), frame.proof)) {
+      return this.refuse("the client failed the handshake");
+    }
+    this.handshake = "done";
+  }
+
+  private async handle(id: number, method: string, params: unknown): Promise<void> {
     try {
-      this.send({ id: req.id, result: await this.call(req.method, req.params) });
+      this.send({ id, result: await this.call(method, params) });
     } catch (err) {
-      this.send({ id: req.id, error: encodeError(err) });
+      this.send({ id, error: encodeError(err) });
     }
   }
 
   private async call(method: string, params: unknown): Promise<unknown> {
     const service = this.daemon.service;
-    const p = params as Record<string, unknown>;
+    if (params !== undefined && (typeof params !== "object" || params === null || Array.isArray(params))) {
+      throw new LocalEndpointError("DAEMON_PROTOCOL", `params of ${method} must be an object`);
+    }
+    const p = (params ?? {}) as Record<string, unknown>;
     switch (method) {
       case "hello":
         return { pid: process.pid, fingerprint: this.daemon.fingerprint, outstanding: await this.daemon.outstanding() } satisfies HelloResult;
@@ -182,6 +249,12 @@ class ClientConnection implements Disposable {
         return [...(await service.getTaskStatuses(p.taskIds as string[])).values()];
       case "getTaskGroup":
         return service.getTaskGroup(p.taskGroupId as string);
+      case "listTasks":
+        return service.listTasks(p as LocalTaskQuery);
+      case "listTaskGroups":
+        return service.listTaskGroups();
+      case "getTaskResults":
+        return [...(await service.getTaskResults(p.taskIds as string[])).entries()].map(([id, e]) => [id, encodeResultEvent(e)]);
       case "getEndpointStatus":
         return service.getEndpointStatus(p.endpointId as string);
       case "watch":

@@ -1,35 +1,21 @@
 /**
  * What the local endpoint process (the daemon) and its clients say to each other over a Unix socket:
- * one JSON object per line. Requests `{id, method, params}` get `{id, result}` or `{id, error}`; a watch
+ * one JSON object per line (frameDecoder.ts), after a handshake (daemonAuth.ts). Requests `{id, method, params}` get `{id, result}` or `{id, error}`; a watch
  * streams `{watch, event, ...}` lines. ResultData travels as the protocol's own packed bytes (base64),
  * because plain JSON would lose its bigints and PyDict key order.
  */
-import { createHash } from "node:crypto";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ComputeApiError } from "../../protocol/apiError";
-import { packMessage, unpackMessage } from "../../protocol/envelope";
-import type { TaskTransition } from "../../protocol/messages";
-import type { ResultEvent, TaskStateEvent } from "../../service/computeService";
-import { LocalEndpointError, type LocalEndpointErrorCode } from "../errors";
+import { ComputeApiError } from "../../../protocol/apiError";
+import { packMessage, unpackMessage } from "../../../protocol/envelope";
+import type { TaskTransition } from "../../../protocol/messages";
+import type { ResultEvent, TaskStateEvent } from "../../computeService";
+import { LocalEndpointError, type LocalEndpointErrorCode } from "../../../local/errors";
+import type { DaemonIdentity } from "./daemonPaths";
 
-/** Longest socket path we use: sockaddr_un holds ~108 bytes on Linux and 104 on macOS. */
-const MAX_SOCKET_PATH = 100;
-
-/** The socket of the daemon serving `storageDir`: inside it, or a short path keyed by its hash when too long. */
-export function socketPathFor(storageDir: string): string {
-  const inside = join(storageDir, "endpoint.sock");
-  if (Buffer.byteLength(inside) <= MAX_SOCKET_PATH) return inside;
-  const key = createHash("sha256").update(storageDir).digest("hex").slice(0, 16);
-  return join(tmpdir(), `gc-local-${key}.sock`);
-}
-
-export const lockPathFor = (storageDir: string): string => join(storageDir, "daemon.lock");
-export const logPathFor = (storageDir: string): string => join(storageDir, "daemon.log");
+/** The environment variable that carries the DaemonConfig (JSON) to the daemon: never its arguments, which `ps` shows everyone. */
+export const DAEMON_CONFIG_ENV = "GLOBUS_COMPUTE_LOCAL_ENDPOINT_CONFIG";
 
 /** Settings a daemon was started with; a client wanting others makes it retire (see LocalEndpointClient). */
-export interface DaemonConfig {
-  storageDir: string;
+export interface DaemonConfig extends DaemonIdentity {
   python?: string;
   workers?: number;
   cwd?: string;
@@ -39,9 +25,15 @@ export interface DaemonConfig {
   idleExitMs: number;
 }
 
+/** What the launcher hands the daemon: the config and the socket path it chose. */
+export interface DaemonStart {
+  config: DaemonConfig;
+  socketPath: string;
+}
+
 /** The part of the config that decides whether a running daemon can serve a client. */
 export function configFingerprint(c: DaemonConfig): string {
-  return JSON.stringify([c.storageDir, c.python ?? null, c.workers ?? null, c.cwd ?? null, c.maxGroups ?? null, c.taskTimeoutMs ?? null]);
+  return JSON.stringify([c.stateRoot, c.workspaceFolder ?? null, c.python ?? null, c.workers ?? null, c.cwd ?? null, c.maxGroups ?? null, c.taskTimeoutMs ?? null]);
 }
 
 export interface HelloResult {
@@ -52,7 +44,8 @@ export interface HelloResult {
 }
 
 export type WireRequest = { id: number; method: string; params?: unknown };
-export type WireResponse = { id: number; result?: unknown; error?: WireError };
+/** `id` null: an error about the connection itself (a malformed frame), which the daemon then closes. */
+export type WireResponse = { id: number | null; result?: unknown; error?: WireError };
 export type WireWatchEvent =
   | { watch: number; event: "result"; data: WireResultEvent }
   | { watch: number; event: "state"; state: string; reason?: string }
@@ -115,32 +108,4 @@ export function decodeError(e: WireError): Error {
   }
   if (e.kind === "local") return new LocalEndpointError((e.code ?? "DAEMON_PROTOCOL") as LocalEndpointErrorCode, e.message);
   return new Error(e.message);
-}
-
-/** Splits a byte stream into JSON lines; a line that is not JSON is reported, not thrown. */
-export class LineReader {
-  private buffered = "";
-
-  constructor(
-    private readonly onLine: (value: unknown) => void,
-    private readonly onBadLine: (line: string) => void,
-  ) {}
-
-  push(chunk: Buffer | string): void {
-    this.buffered += chunk.toString();
-    let nl: number;
-    while ((nl = this.buffered.indexOf("\n")) >= 0) {
-      const line = this.buffered.slice(0, nl);
-      this.buffered = this.buffered.slice(nl + 1);
-      if (line.trim() === "") continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        this.onBadLine(line);
-        continue;
-      }
-      this.onLine(value);
-    }
-  }
 }

@@ -1,0 +1,184 @@
+/**
+ * A map started from the editor (Map Function over…): its items go in chunks (Executor.map), the Tasks
+ * view shows one row per chunk task, and the output channel gets progress every tenth and one summary
+ * (with the first failures), never a line per item. The run keeps every item's outcome for "Save Results
+ * As…". Runs are kept by their task group's model key until the group is forgotten.
+ */
+import type { ComputeFuture, Executor, ItemOutcome, MapResult, PythonFunction } from "../../core/executor";
+import type { ExportRow } from "../../core/data/resultsExport";
+import { formatPython } from "../../core/protocol/formatPython";
+import type { PyValue } from "../../core/protocol/pyValue";
+import type { FedCall } from "../tasks/futureFeed";
+import { errorSummary } from "../output/failureText";
+import { formatDuration, oneLine } from "../util/format";
+import type { ProgressReporter } from "../vscode/window";
+
+/** What to map over: the items, how they were given, and whether each is a dict of keyword arguments. */
+export interface MapInput {
+  items: PyValue[];
+  /** How the person gave them, for labels: `range(100000)`, `points.csv`. */
+  source: string;
+  keywordItems: boolean;
+  /** Keyword-argument names in file order (file inputs), for the export's columns. */
+  columns?: string[];
+}
+
+export interface MapLog {
+  info(message: string): void;
+  error(message: string): void;
+}
+
+/** Maps this large also write a progress line every tenth (smaller ones finish before it would help). */
+const PROGRESS_LINES_FROM = 1000;
+/** Failures listed in the summary; the rest are counted (and all are in a saved results file). */
+const FAILURES_SHOWN = 5;
+
+export class MapRun {
+  private readonly outcomes: (ItemOutcome[] | undefined)[];
+  private succeeded = 0;
+  private failed = 0;
+  private readonly firstFailures: { index: number; error: Error }[] = [];
+  private reportedTenths = 0;
+  private readonly startedAt = Date.now();
+  private readonly progressListeners = new Set<() => void>();
+  /** Resolves once every item has an outcome. */
+  readonly finished: Promise<void>;
+
+  constructor(
+    readonly result: MapResult,
+    readonly functionName: string,
+    readonly input: MapInput,
+    readonly endpointName: string,
+    private readonly log: MapLog,
+  ) {
+    this.outcomes = new Array<ItemOutcome[] | undefined>(result.futures.length);
+    this.finished = Promise.all(result.futures.map((_, i) => result.outcomesOf(i).then((o) => this.chunkSettled(i, o)))).then(() =>
+      this.summarize(),
+    );
+  }
+
+  get title(): string {
+    return `${this.functionName} × ${this.result.length} (${this.input.source}) on ${this.endpointName}`;
+  }
+
+  get done(): number {
+    return this.succeeded + this.failed;
+  }
+
+  /** One row label per chunk task, e.g. `double ← items 0–1999 of range(100000)`. */
+  calls(): FedCall[] {
+    const { chunk, length, futures } = this.result;
+    return futures.map((future: ComputeFuture, i) => {
+      const first = i * chunk;
+      const last = Math.min(length, first + chunk) - 1;
+      const which = first === last ? `item ${first}` : `items ${first}–${last}`;
+      return { call: `${this.functionName} ← ${which} of ${this.input.source}`, future };
+    });
+  }
+
+  /** Every item's row, in input order (items whose task has not settled are `pending`). */
+  *rows(): Generator<ExportRow> {
+    const { chunk, items } = this.result;
+    for (let t = 0; t < this.outcomes.length; t++) {
+      const settled = this.outcomes[t];
+      const first = t * chunk;
+      const end = Math.min(items.length, first + chunk);
+      for (let index = first; index < end; index++) {
+        const o = settled?.[index - first];
+        const input = items[index];
+        if (o === undefined) yield { index, input, outcome: { pending: true } };
+        else yield { index, input, outcome: "error" in o ? { error: errorSummary(o.error) } : { value: o.value } };
+      }
+    }
+  }
+
+  /** Reports the count as items finish until all have (for a progress notification). */
+  async follow(progress: ProgressReporter): Promise<void> {
+    const total = this.result.length;
+    let shown = 0;
+    progress.report(`${this.done} of ${total} items done`);
+    const update = () => {
+      const percent = Math.floor((this.done * 100) / total);
+      if (percent > shown || this.done === total) progress.report(`${this.done} of ${total} items done`, percent - shown);
+      shown = Math.max(shown, percent);
+    };
+    this.progressListeners.add(update);
+    try {
+      await this.finished;
+    } finally {
+      this.progressListeners.delete(update);
+    }
+  }
+
+  /** Cancels what has not been sent; sent chunks are only no longer waited for. Returns the items cancelled. */
+  cancel(): number {
+    let cancelled = 0;
+    this.result.futures.forEach((f, i) => {
+      if (f.cancel() === "cancelled") cancelled += this.outcomes[i] === undefined ? this.chunkSize(i) : 0;
+    });
+    return cancelled;
+  }
+
+  private chunkSize(i: number): number {
+    const { chunk, length } = this.result;
+    return Math.min(chunk, length - i * chunk);
+  }
+
+  private chunkSettled(i: number, outcomes: ItemOutcome[]): void {
+    this.outcomes[i] = outcomes;
+    for (const o of outcomes) {
+      if ("error" in o) {
+        this.failed++;
+        // The lowest-numbered failures, whatever order the chunks finish in.
+        this.firstFailures.push(o);
+        this.firstFailures.sort((a, b) => a.index - b.index);
+        if (this.firstFailures.length > FAILURES_SHOWN) this.firstFailures.pop();
+      } else this.succeeded++;
+    }
+    for (const listener of this.progressListeners) listener();
+    const tenths = Math.floor((this.done * 10) / this.result.length);
+    if (tenths > this.reportedTenths && this.done < this.result.length && this.result.length >= PROGRESS_LINES_FROM) {
+      this.reportedTenths = tenths;
+      this.log.info(`${this.title}: ${this.done} done (${tenths * 10}%)`);
+    }
+  }
+
+  private summarize(): void {
+    const took = formatDuration(Date.now() - this.startedAt);
+    const summary = `${this.title}: ${this.succeeded} succeeded, ${this.failed} failed in ${took}. "Save Results As…" on the group in the Tasks view writes every result.`;
+    if (this.failed === 0) {
+      this.log.info(summary);
+      return;
+    }
+    const lines = this.firstFailures.map(
+      ({ index, error }) => `  item ${index} (${formatPython(this.result.items[index], { maxLength: 60 })}): ${oneLine(errorSummary(error), 200)}`,
+    );
+    if (this.failed > this.firstFailures.length) lines.push(`  … and ${this.failed - this.firstFailures.length} more`);
+    this.log.error(`${summary}\n${lines.join("\n")}`);
+  }
+}
+
+/** The maps started in this window, by their group's model key. */
+export class MapRuns {
+  private readonly runs = new Map<string, MapRun>();
+
+  constructor(private readonly log: MapLog) {}
+
+  /** Submits the map (chunked) on `executor`; register the returned run under its group key with `keep`. */
+  start(executor: Executor, fn: PythonFunction, functionName: string, input: MapInput, endpointName: string, workers?: number): MapRun {
+    const result = executor.map(fn, input.items, { workers, keywordItems: input.keywordItems });
+    return new MapRun(result, functionName, input, endpointName, this.log);
+  }
+
+  keep(groupKey: string, run: MapRun): void {
+    this.runs.set(groupKey, run);
+  }
+
+  get(groupKey: string): MapRun | undefined {
+    return this.runs.get(groupKey);
+  }
+
+  forget(groupKey: string): void {
+    this.runs.delete(groupKey);
+  }
+}

@@ -1,0 +1,106 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- digging into a generated schema */
+import * as assert from "node:assert/strict";
+import { test } from "node:test";
+import { configurationFileSchema, parseConfigurationFile, withConfiguration } from "../../../../core/endpoints/configurationFile";
+import { templateVariables } from "../../../../core/endpoints/templateVariables";
+import { describeIssue, userConfigSchemaOf, validateConfiguration } from "../../../../core/endpoints/userConfigSchema";
+import { MEP_SCHEMA, MEP_TEMPLATE } from "../../../emulator/endpointCatalog";
+
+const EP = "0b7d4bd1-8e6a-4b63-9e0c-2f0d5a1c0004";
+
+test("template variables: rendered names are required, defaults and tests optional, bound and reserved names left out", () => {
+  const vars = templateVariables(`
+{# a comment naming {{ not_a_variable }} #}
+endpoint_setup: {{ endpoint_setup|default() }}
+account: {{ account }}
+walltime: {{ walltime | default("00:30:00") }}
+nodes: {{ nodes_per_block|d(1) }}
+init: {{ worker_init|default('') }}
+{%- if scheduler_options %}
+options: {{ scheduler_options }}
+{% endif %}
+{% if gpus is defined %}gpus: {{ gpus | int }}{% endif %}
+{% for m in modules %}module load {{ m }}{% endfor %}
+{% set queue_name = queue or "debug" %}
+queue: {{ queue_name|upper }}
+python: {{ user_runtime.python.version }}
+label: {{ "%s-%s"|format(project, user_runtime.python_version) }}
+mem: {{ memory|default(4, true) }}
+`);
+  assert.deepEqual(vars, [
+    { name: "endpoint_setup", defaultText: "", optional: true },
+    { name: "account", optional: false },
+    { name: "walltime", defaultText: '"00:30:00"', optional: true },
+    { name: "nodes_per_block", defaultText: "1", optional: true },
+    { name: "worker_init", defaultText: "''", optional: true },
+    { name: "scheduler_options", optional: false },
+    { name: "gpus", optional: false },
+    { name: "modules", optional: false },
+    { name: "queue", optional: false },
+    { name: "project", optional: false },
+    { name: "memory", defaultText: "4", optional: true },
+  ]);
+  assert.deepEqual(
+    templateVariables(MEP_TEMPLATE).map((v) => [v.name, v.optional]),
+    [["endpoint_setup", true], ["account", false], ["partition", false], ["walltime", true], ["nodes_per_block", true], ["worker_init", true]],
+  );
+});
+
+test("a template without a schema gives a derived schema: required variables, scalars, extra names allowed", () => {
+  const schema = userConfigSchemaOf({ userConfigTemplate: "a: {{ account }}\nq: {{ queue|default('workq') }}" });
+  assert.deepEqual(schema?.required, ["account"]);
+  assert.deepEqual(Object.keys(schema?.properties as object), ["account", "queue"]);
+  assert.deepEqual(validateConfiguration(schema, { account: "abc", extra: 1 }), []);
+  assert.deepEqual(validateConfiguration(schema, { queue: "x" }).map(describeIssue), ["user_endpoint_config.account: is required"]);
+  assert.equal(userConfigSchemaOf({}), undefined);
+  assert.equal(userConfigSchemaOf({ userConfigSchema: MEP_SCHEMA, userConfigTemplate: "{{ x }}" }), MEP_SCHEMA);
+});
+
+test("validation messages name the field and the reason", () => {
+  const issues = validateConfiguration(
+    MEP_SCHEMA,
+    { account: "", partition: "batch", walltime: "1h", nodes_per_block: "two", colour: "red", user_runtime: {} },
+    { num_nodes: 0, ranks: 2 },
+  ).map(describeIssue);
+  assert.deepEqual(issues.sort(), [
+    'resource_specification.num_nodes: must be >= 1 (got 0)',
+    "resource_specification.ranks: is not a setting this endpoint knows",
+    'user_endpoint_config.account: must NOT have fewer than 1 characters',
+    "user_endpoint_config.colour: is not a setting this endpoint knows",
+    'user_endpoint_config.nodes_per_block: must be an integer (got "two")',
+    'user_endpoint_config.partition: must be one of "debug", "compute", "gpu" (got "batch")',
+    'user_endpoint_config.user_runtime: "user_runtime" is reserved by the endpoint and cannot be set',
+    "user_endpoint_config.user_runtime: is not a setting this endpoint knows",
+    'user_endpoint_config.walltime: must match the pattern ^\\d{2}:\\d{2}:\\d{2}$ (got "1h")',
+  ].sort());
+  assert.deepEqual(validateConfiguration(MEP_SCHEMA, { account: "abc", partition: "debug" }, { num_nodes: 2, ranks_per_node: 4 }), []);
+  assert.deepEqual(validateConfiguration({ type: "object", properties: { email: { type: "string", format: "email" } } }, { email: "nope" }).map(describeIssue), [
+    'user_endpoint_config.email: must be a valid email (got "nope")',
+  ]);
+});
+
+test("the configuration file: read forgivingly, written back with a new configuration, and its schema embeds the endpoint's", () => {
+  const text = withConfiguration(undefined, "Polaris", { endpointId: EP, name: "debug queue", userEndpointConfig: { account: "abc", partition: "debug" } });
+  const again = withConfiguration(text, "Polaris", {
+    endpointId: EP,
+    name: "production 4 nodes",
+    userEndpointConfig: { account: "abc", partition: "compute", nodes_per_block: 4 },
+    resourceSpecification: { num_nodes: 4 },
+  });
+  const read = parseConfigurationFile(again);
+  assert.deepEqual(read.problems, []);
+  assert.equal(read.endpointNames.get(EP), "Polaris");
+  assert.deepEqual(read.configurations.get(EP)?.map((c) => c.name), ["debug queue", "production 4 nodes"]);
+  assert.deepEqual(read.configurations.get(EP)?.[1].resourceSpecification, { num_nodes: 4 });
+
+  const broken = parseConfigurationFile('{"endpoints": {"nope": {}, "' + EP + '": {"configurations": {"a": {"user_endpoint_config": 3}, "b": {"user_endpoint_config": {}}}}}}');
+  assert.deepEqual(broken.configurations.get(EP)?.map((c) => c.name), ["b"]);
+  assert.equal(broken.problems.length, 2);
+  assert.match(parseConfigurationFile("{").problems[0], /not valid JSON/);
+
+  const schema = configurationFileSchema(new Map([[EP, { name: "Polaris", schema: MEP_SCHEMA }]]));
+  const uec = (((((schema.properties as any).endpoints.properties[EP].properties.configurations.additionalProperties as any).properties
+    .user_endpoint_config) as Record<string, unknown>));
+  assert.deepEqual(uec.required, ["account", "partition"]);
+  assert.equal("$schema" in uec, false);
+});
