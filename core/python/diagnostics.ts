@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { Node } from "web-tree-sitter";
 import { directProblemsOf, type BundleProblem } from "./bundle";
 import { listFunctionNodes } from "./functions";
@@ -5,7 +6,7 @@ import type { ModuleDefinition, ModuleIndex } from "./moduleDefinitions";
 import type { ProjectContext } from "./projectModules";
 import { definitionStatement, enclosingDefinition, isAsyncDef, rangeOf, type OffsetRange } from "./syntax";
 
-export type PythonDiagnosticCode = BundleProblem["code"] | "RELATIVE_PATH" | "SHIPPED";
+export type PythonDiagnosticCode = BundleProblem["code"] | "RELATIVE_PATH" | "SHIPPED" | "TIME_BUDGET";
 
 export interface TextEdit {
   range: OffsetRange;
@@ -87,13 +88,18 @@ const PATH_TAKING_CALLS = new Set([
  * helper's undefined name once, not once per function that reaches the helper), and the "sends … with"
  * hint explores at most SHIPPED_EXPLORED names per function.
  */
-export function lintPython(root: Node, text: string, index: ModuleIndex, project?: ProjectContext): PythonDiagnostic[] {
+export function lintPython(root: Node, text: string, index: ModuleIndex, project?: ProjectContext, deadline = Infinity): PythonDiagnostic[] {
   const out: PythonDiagnostic[] = [];
   const graph = new ShippedNames(index, project !== undefined);
   const entries: string[] = [];
   for (const def of listFunctionNodes(root)) {
     const name = def.childForFieldName("name");
     if (!name) continue;
+    // A time budget keeps the server answering while typing in a huge file: the rest is checked on submit.
+    if (performance.now() > deadline) {
+      out.push(hint(rangeOf(name), "TIME_BUDGET", `Globus Compute checked the functions above within its time budget; ${name.text} and those below are checked when submitted`));
+      break;
+    }
     const owner = enclosingDefinition(def);
     if (owner?.type === "class_definition") {
       out.push(hint(rangeOf(name), "METHOD", `${name.text} is a method: Globus Compute can only submit module-level functions`));

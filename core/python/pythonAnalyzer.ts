@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { Disposable } from "../util/disposable";
 import { bundleFunction, lambdaProblemAt, type FunctionBundle } from "./bundle";
 import { lintPython, type PythonDiagnostic } from "./diagnostics";
@@ -103,9 +104,10 @@ export class PythonAnalyzer implements Disposable {
     return lambda?.message ?? "the cursor is not inside a function definition";
   }
 
-  diagnostics(text: string, project?: ProjectLocation): PythonDiagnostic[] {
+  /** `budgetMs`: past it, the functions not yet linted are left for later (see lintPython). */
+  diagnostics(text: string, project?: ProjectLocation, budgetMs = Infinity): PythonDiagnostic[] {
     const p = this.parsed(text);
-    return lintPython(p.tree.rootNode, text, this.indexOf(p), project && this.projectContext(project));
+    return lintPython(p.tree.rootNode, text, this.indexOf(p), project && this.projectContext(project), performance.now() + budgetMs);
   }
 
   dispose(): void {

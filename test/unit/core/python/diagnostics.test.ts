@@ -102,3 +102,16 @@ test("a helper's problem is reported once, where it is, however many functions r
     a.dispose();
   }
 });
+
+test("past its time budget, linting stops at a function and says so; the functions above are linted", async () => {
+  const { PythonAnalyzer } = await import("../../../../core/python/pythonAnalyzer");
+  const a = await PythonAnalyzer.load();
+  try {
+    const text = Array.from({ length: 50 }, (_, i) => `def f${i}(x):\n    return x + missing_${i}\n\n\n`).join("");
+    assert.equal(a.diagnostics(text).filter((d) => d.code === "UNDEFINED_NAME").length, 50);
+    const cut = a.diagnostics(text, undefined, -1);
+    assert.deepEqual(cut.map((d) => `${d.code} ${text.slice(d.range.start, d.range.end)}`), ["TIME_BUDGET f0"]);
+  } finally {
+    a.dispose();
+  }
+});
