@@ -1,8 +1,8 @@
 import { performance } from "node:perf_hooks";
 import type { Disposable } from "../util/disposable";
-import { bundleFunction, lambdaProblemAt, type FunctionBundle } from "./bundle";
+import { bundleFunction, closureOf, lambdaProblemAt, type FunctionBundle } from "./bundle";
 import { lintPython, type PythonDiagnostic } from "./diagnostics";
-import { cursorAnchor, describeFunction, functionAt, listFunctionNodes, type FunctionInfo } from "./functions";
+import { cursorAnchor, describeFunction, functionAt, functionNodeAt, listFunctionNodes, type FunctionInfo } from "./functions";
 import { indexModule, type ModuleIndex } from "./moduleDefinitions";
 import { fileSystemSources, locateModule, ModuleResolver, type SourceRootOptions } from "./moduleResolver";
 import type { ParsedModule, ProjectContext } from "./projectModules";
@@ -62,6 +62,17 @@ export class PythonAnalyzer implements Disposable {
   bundleFunction(text: string, offset: number, project?: ProjectLocation): FunctionBundle | undefined {
     const p = this.parsed(text);
     return bundleFunction(p.tree.rootNode, text, offset, this.indexOf(p), project && this.projectContext(project));
+  }
+
+  /**
+   * The top-level third-party modules the function at `offset` needs on the endpoint: imported by its
+   * shipped code, transitively through the project's modules shipped with it (neither the project's
+   * own modules nor the standard library's). Undefined when there is no function there.
+   */
+  thirdPartyImports(text: string, offset: number, project?: ProjectLocation): string[] | undefined {
+    const p = this.parsed(text);
+    const def = functionNodeAt(p.tree.rootNode, offset, text);
+    return def && closureOf(def, p.tree.rootNode, text, this.indexOf(p), project && this.projectContext(project)).thirdPartyImports;
   }
 
   private projectContext(location: ProjectLocation): ProjectContext {

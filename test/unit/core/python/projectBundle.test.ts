@@ -141,6 +141,8 @@ test("third-party imports the bundle needs are listed through the shipped module
     const bundle = bundleOf(root, "main.py", "f");
     // pandas is imported by helpers.py but nothing the function reaches uses it; scipy is unused here.
     assert.deepEqual(bundle.thirdPartyImports, ["numpy", "requests"]);
+    const main = readFileSync(join(root, "main.py"), "utf8");
+    assert.deepEqual(analyzer.thirdPartyImports(main, main.indexOf("def f"), locate(root, "main.py")), ["numpy", "requests"]);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
