@@ -5,7 +5,7 @@ import { describeFunction, functionNodeAt, type FunctionInfo } from "./functions
 import { importItemsOf, type ImportItem } from "./importItems";
 import { lineCount, lineLocator, lineMapOf, type LineMap } from "./lineMap";
 import { indexModule, type ModuleDefinition, type ModuleIndex, type UnshippableReason } from "./moduleDefinitions";
-import { ProjectModules, type ModuleProblemCode, type ProjectContext } from "./projectModules";
+import { localRead, ProjectModules, type ModuleProblemCode, type ProjectContext } from "./projectModules";
 import { attributeChains, scopeNamesOf, statementNames, type ScopeNames } from "./scopes";
 import { STANDARD_LIBRARY } from "./standardLibrary";
 import { unlessTooDeep } from "./tooDeep";
@@ -157,6 +157,7 @@ class BundleBuilder {
     }
     if (topLevel) this.seen.add(info.name);
     if (names) this.require(names, new Set(info.decorators.length ? decoratorRoots(statement) : []));
+    if (!this.direct) this.includeModuleSettings();
     const nested = statement
       .descendantsOfType(["import_statement", "import_from_statement"])
       .flatMap((n) => (n ? importItemsOf(n).map((item) => ({ item, range: rangeOf(n) })) : []));
@@ -169,6 +170,37 @@ class BundleBuilder {
       thirdPartyImports: this.thirdPartyImports(nested),
       assemble: () => this.assemble(statement, topLevel, info),
     };
+  }
+
+  /**
+   * Module-level statements that configure a module the function imports (`decimal.getcontext().prec
+   * = 50`, `np.random.seed(0)`, `warnings.filterwarnings(…)`): they run at import locally, so they are
+   * shipped, in order, when everything they name is an import the bundle ships. One reading local state
+   * is not sent, and said so.
+   */
+  private includeModuleSettings(): void {
+    const imported = new Set<string>();
+    for (const [def, names] of this.importNames) if (!this.unshippable(def)) for (const n of names) imported.add(n);
+    if (imported.size === 0) return;
+    const indexed = new Set<number>();
+    for (const defs of this.index.byName.values()) for (const d of defs) indexed.add(d.statement.id);
+    for (const statement of this.root.namedChildren) {
+      if (indexed.has(statement.id) || statement.type !== "expression_statement") continue;
+      const needs = this.index.needs.needsOf(statement);
+      const names = [...needs.names.keys()];
+      if (names.length === 0 || needs.tooDeep || !names.every((n) => imported.has(n) || PYTHON_BUILTINS.has(n)) || !names.some((n) => imported.has(n))) continue;
+      const local = localRead(statement);
+      if (local) {
+        this.problems.push({
+          code: "LOCAL_STATE_AT_IMPORT",
+          severity: "warning",
+          message: `the statement on line ${statement.startPosition.row + 1} configures ${names.filter((n) => imported.has(n)).join(", ")} with a value ${local}; it is not sent, so the function may behave differently`,
+          range: this.functionRange,
+        });
+        continue;
+      }
+      this.included.add({ statement, kind: "block", binds: [] });
+    }
   }
 
   /** A relative import the project can place is shipped as its absolute form. */
