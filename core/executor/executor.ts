@@ -219,8 +219,7 @@ export class Executor implements Disposable, AsyncDisposable {
     else for (let i = 0; i < all.length; i += chunk) payloads.push(() => encodeTaskPayload([all.slice(i, i + chunk)], {}, mode));
     const ref = this.registry.refFor(chunk === 1 ? f : validateFunction(chunkRunner(f, keywords)));
     const futures = payloads.map(() => new ComputeFuture(this.owner));
-    this.feed(ref, payloads, futures);
-    return new MapResult(futures, chunk, all);
+    return new MapResult(futures, chunk, all, this.feed(ref, payloads, futures));
   }
 
   /**
@@ -292,8 +291,9 @@ export class Executor implements Disposable, AsyncDisposable {
    * Encodes and queues a map's tasks, giving the event loop a turn every FEED_BUDGET_MS: a map of 100k
    * items must not stall the host that started it. A small map is queued before map() returns.
    */
-  private feed(fn: FunctionRef, payloads: readonly (() => string)[], futures: readonly ComputeFuture[]): void {
+  private feed(fn: FunctionRef, payloads: readonly (() => string)[], futures: readonly ComputeFuture[]): Promise<void> {
     const spec = this.currentSpec();
+    const release = this.submitter.hold();
     const feeding = (async () => {
       let turn = performance.now();
       for (let i = 0; i < futures.length; i++) {
@@ -315,7 +315,11 @@ export class Executor implements Disposable, AsyncDisposable {
       }
     })();
     this.feeding.add(feeding);
-    void feeding.finally(() => this.feeding.delete(feeding));
+    void feeding.finally(() => {
+      release();
+      this.feeding.delete(feeding);
+    });
+    return feeding;
   }
 
   private enqueue(fn: FunctionRef, payload: string): ComputeFuture {

@@ -78,6 +78,8 @@ export class MapResult implements AsyncIterable<PyValue> {
     readonly chunk: number,
     /** The items, in input order. */
     readonly items: readonly PyValue[],
+    /** Resolves once every task is queued for submission (a big map queues over several turns). */
+    readonly queued: Promise<void> = Promise.resolve(),
   ) {}
 
   /** Number of items (not tasks). */

@@ -51,6 +51,9 @@ export class TaskSubmitter implements Disposable {
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private disposed = false;
+  /** Open holds (a map still queueing its tasks): only full batches go meanwhile. */
+  private holds = 0;
+  private wakeHeld: (() => void) | undefined;
 
   constructor(
     private readonly service: ComputeService,
@@ -67,11 +70,33 @@ export class TaskSubmitter implements Disposable {
 
   enqueue(task: QueuedTask): void {
     this.queue.push(task);
+    if (this.wakeHeld !== undefined && this.queue.length - this.head >= this.batchSize) {
+      const wake = this.wakeHeld;
+      this.wakeHeld = undefined;
+      wake(); // a full batch may go while a hold is open
+    }
     if (!this.running) {
       this.running = true;
       // setImmediate, not a microtask: every submit() of the current synchronous run joins the batch.
       setImmediate(() => void this.pump());
     }
+  }
+
+  /**
+   * Holds back partial batches until the returned release is called: a map queueing its tasks over several
+   * turns then goes in full batches, not in small ones the burst limit would delay.
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      const wake = this.wakeHeld;
+      this.wakeHeld = undefined;
+      wake?.();
+    };
   }
 
   /** Removes every task still queued and returns their futures (for shutdown with cancelFutures). */
@@ -91,11 +116,16 @@ export class TaskSubmitter implements Disposable {
   dispose(): void {
     this.disposed = true;
     this.limiter.dispose();
+    this.wakeHeld?.();
   }
 
   private async pump(): Promise<void> {
     try {
       while (this.head < this.queue.length && !this.disposed) {
+        if (this.holds > 0 && this.queue.length - this.head < this.batchSize) {
+          await new Promise<void>((resolve) => (this.wakeHeld = resolve));
+          continue;
+        }
         if (this.queue.length - this.head < this.batchSize) await this.limiter.wait();
         await this.awaitHeadRegistration();
         for (const batch of this.drain()) {

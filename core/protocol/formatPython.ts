@@ -9,7 +9,7 @@
  * `<10,000,000-digit int>` without ever converting it to decimal. Work is bounded by the text produced,
  * never by the size of the value.
  */
-import { pythonFloatRepr, pythonIntRepr } from "./numberText";
+import { PYTHON_MAX_INT_DIGITS, pythonFloatRepr, pythonIntRepr } from "./numberText";
 import { PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyObject, PySet, PyTuple, isPyInt, type PyValue } from "./pyValue";
 
 export interface FormatPythonOptions {
@@ -22,7 +22,10 @@ export interface FormatPythonOptions {
    * int → str, `sys.int_info.default_max_str_digits`).
    */
   maxIntDigits?: number;
-  /** Rendering time budget in milliseconds; the text ends in `…` when it runs out (default 250). */
+  /**
+   * Rendering budget in milliseconds of CPU time (not wall time, so that a busy machine does not cut
+   * what an idle one shows); the text ends in `…` when it runs out (default 250).
+   */
   maxMillis?: number;
   /**
    * Characters of the whole text to leave out at the start (default 0), for showing a large value in
@@ -34,7 +37,7 @@ export interface FormatPythonOptions {
 export const FORMAT_DEFAULTS: Readonly<Required<FormatPythonOptions>> = {
   maxLength: 100_000,
   maxDepth: 1000,
-  maxIntDigits: 4300,
+  maxIntDigits: PYTHON_MAX_INT_DIGITS,
   maxMillis: 250,
   offset: 0,
 };
@@ -53,9 +56,15 @@ function definedOnly(options: FormatPythonOptions): FormatPythonOptions {
 /** How often (in writes) the clock is read: often enough for milliseconds, rarely enough to be free. */
 const CLOCK_EVERY = 256;
 
+function cpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
 class Writer {
   private out = "";
   private writes = 0;
+  /** CPU microseconds at which rendering stops. */
   private readonly deadline: number;
   /** Over the length limit, or out of time: nothing more is written. */
   full = false;
@@ -67,7 +76,7 @@ class Writer {
     /** Characters still to be skipped before any is kept. */
     private skip: number,
   ) {
-    this.deadline = performance.now() + maxMillis;
+    this.deadline = cpuMicros() + maxMillis * 1000;
   }
 
   /** Characters still wanted (one more than fits, so that overflowing is detected), skipped ones included. */
@@ -96,7 +105,7 @@ class Writer {
   }
 
   private tick(): void {
-    if (++this.writes % CLOCK_EVERY === 0 && performance.now() > this.deadline) this.full = this.outOfTime = true;
+    if (++this.writes % CLOCK_EVERY === 0 && cpuMicros() > this.deadline) this.full = this.outOfTime = true;
   }
 
   finish(): string {

@@ -4,6 +4,12 @@
  * JavaScript; they differ only in where exponent notation starts and how the exponent is written.
  */
 
+/**
+ * CPython's `sys.int_info.default_max_str_digits`: it refuses to convert longer ints between decimal
+ * text and int (decimal ↔ binary is superlinear), and so do the readers and the formatter here.
+ */
+export const PYTHON_MAX_INT_DIGITS = 4300;
+
 interface Decimal {
   /** Significant digits without leading/trailing zeros, e.g. "15" for 1.5e-7. */
   digits: string;

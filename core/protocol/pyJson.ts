@@ -4,13 +4,13 @@
  * (including bare NaN/Infinity), keeping int vs float, big ints and dict key order.
  */
 import { ProtocolError } from "./errors";
-import { pythonFloatRepr, pythonIntRepr } from "./numberText";
+import { PYTHON_MAX_INT_DIGITS, pythonFloatRepr, pythonIntRepr } from "./numberText";
 import { PyDict, PyFloat, PyObject, PyTuple, isPyInt, pyInt, pyKind, type PyValue } from "./pyValue";
 
 /** Python's recursion limit makes deeper values unserializable there too (RecursionError). */
 export const MAX_JSON_DEPTH = 1000;
-/** CPython's default `sys.int_info.default_max_str_digits`: longer int literals raise ValueError. */
-const MAX_INT_DIGITS = 4300;
+/** Longer int literals raise ValueError in CPython. */
+const MAX_INT_DIGITS = PYTHON_MAX_INT_DIGITS;
 
 // ---------------------------------------------------------------------------------------------- dumps
 

@@ -1,3 +1,4 @@
+import { PYTHON_MAX_INT_DIGITS } from "../protocol/numberText";
 import { ArgumentSyntaxError } from "./argumentError";
 
 /** One token of Python literal text; `start`/`end` are UTF-16 offsets into the text. */
@@ -21,8 +22,8 @@ const NUMBER_RUN = /[0-9a-zA-Z_.]*/y;
 const NAME = /[\p{ID_Start}_][\p{ID_Continue}]*/uy;
 const STRING_PREFIX = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
 const TWO_CHAR_OPS = new Set(["==", "!=", "<=", ">=", "**", "//", ":=", "->", "<<", ">>"]);
-/** CPython refuses longer decimal int literals (`sys.int_info.default_max_str_digits`). */
-export const MAX_DECIMAL_DIGITS = 4300;
+/** CPython refuses longer decimal int literals. */
+export const MAX_DECIMAL_DIGITS = PYTHON_MAX_INT_DIGITS;
 /** Longest number token read at all (a hex int of 400,000 bits). */
 const MAX_NUMBER_CHARS = 100_000;
 const SIMPLE_ESCAPES: Record<string, number> = { "\\": 92, "'": 39, '"': 34, a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11 };

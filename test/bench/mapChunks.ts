@@ -65,9 +65,9 @@ async function executorMap(n: number): Promise<{ itemsPerS: number; chunk: numbe
     await gce.shutdown();
     return { itemsPerS: n / (best / 1000), ...shape };
   } finally {
+    await service.shutdownDaemon().catch(() => undefined);
     service.dispose();
-    // The daemon exits on its own once idle (idleExitMs); its directory can go now.
-    setTimeout(() => rmSync(storageDir, { recursive: true, force: true }), 1500).unref();
+    rmSync(storageDir, { recursive: true, force: true });
   }
 }
 

@@ -5,8 +5,11 @@
 import * as assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { openWorkbench, packageExtension, screenshot, startSession, withDistLock, type E2eSession } from "./harness";
-import { COMMAND_IDS } from "../../extension/commands/commandIds";
 import { Workbench } from "./workbench";
+import manifest from "../../package.json";
+
+/** Every command the manifest contributes is registered at activation. */
+const manifestCommands = manifest.contributes.commands.length;
 
 let session: E2eSession;
 let workbench: Workbench;
@@ -50,9 +53,8 @@ test("the Endpoints view lists the offered endpoints; Select Endpoint… changes
 
 test("F1 → Show Output opens the Globus Compute log with the activation line and the settings problems", async (t) => {
   await workbench.runCommand("Globus Compute: Show Output");
-  const text = await workbench.outputText(/Globus Compute \d+\.\d+\.\d+ activated in [\d.]+ ms; (\d+) commands registered/);
+  const text = await workbench.outputText(new RegExp(`Globus Compute \\d+\\.\\d+\\.\\d+ activated in [\\d.]+ ms; ${manifestCommands} commands registered`));
   assert.equal(await workbench.selectedOutputChannel(), "Globus Compute");
-  assert.equal(Number(/ms; (\d+) commands registered/.exec(text)?.[1]), COMMAND_IDS.length, "every command registered");
   t.diagnostic(text.split("\n").find((l) => l.includes(" activated in ")) ?? "");
   assert.match(text, /\[warning\] Setting globusCompute\.batchSize: expected an integer of at least 1, got 0; using 128/);
   assert.match(text, /\[warning\] Setting globusCompute\.endpoints: entry 2 \("broken"\): "id" must be an endpoint UUID/);

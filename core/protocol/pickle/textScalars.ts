@@ -1,10 +1,11 @@
 /** The text-mode scalars of protocols 0 and 1 (INT, LONG, FLOAT, UNICODE), parsed as CPython does. */
+import { PYTHON_MAX_INT_DIGITS } from "../numberText";
 import { pyFloat, pyInt, type PyValue } from "../pyValue";
 import { opName } from "./opcodes";
 import { invalid } from "./pickleErrors";
 
-/** CPython 3.11 refuses to parse longer decimal ints (`sys.int_info.default_max_str_digits`). */
-const MAX_INT_DIGITS = 4300;
+/** CPython 3.11 refuses to parse longer decimal ints. */
+const MAX_INT_DIGITS = PYTHON_MAX_INT_DIGITS;
 
 export function parseIntText(op: number, text: string): number | bigint {
   const t = text.trim();

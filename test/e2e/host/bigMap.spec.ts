@@ -11,36 +11,12 @@ import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import * as vscode from "vscode";
 import { after, before, describe, it } from "mocha";
 import type { GlobusComputeApi } from "../../../extension/extension";
+import { stallMonitor } from "../../support/stallMonitor";
 import { activateWithLocalFile, recordFigures, restoreDefaultEndpoint, when } from "./hostSetup";
 
 const SOURCE = "def double(x):\n    return x * 2\n";
 const ITEMS = 20_000;
 const MAX_DELAY_MS = 50;
-
-/**
- * The longest stretch between two turns of the event loop that the process spent on the CPU. On this
- * shared 2-core machine the wall-clock delay also counts time the OS gave to other processes (the idle
- * baseline shows tens of ms of it), which no code of ours can block or avoid; the CPU the process used
- * within a stall is what the extension can be blamed for (over-counted: other threads count too).
- */
-function stallMonitor(): { stop(): number } {
-  let lastWall = performance.now();
-  let lastCpu = process.cpuUsage();
-  let busyMax = 0;
-  const timer = setInterval(() => {
-    const wall = performance.now();
-    const cpu = process.cpuUsage(lastCpu);
-    busyMax = Math.max(busyMax, Math.min(wall - lastWall, (cpu.user + cpu.system) / 1000));
-    lastWall = wall;
-    lastCpu = process.cpuUsage();
-  }, 2);
-  return {
-    stop() {
-      clearInterval(timer);
-      return busyMax;
-    },
-  };
-}
 
 describe("a 20k map from the editor", () => {
   let api: GlobusComputeApi;

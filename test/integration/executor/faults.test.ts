@@ -141,6 +141,25 @@ describe("Executor under faults (emulator + real RabbitMQ)", { timeout: 400_000 
     service.dispose();
   });
 
+  it("a well-formed result message with undecodable data settles nothing: the real result still wins", async () => {
+    const { service } = cloudService(em);
+    await using gce = new Executor({ endpointId: em.endpoints[0], service });
+    const reported: string[] = [];
+    // Reported while the future is still open: a settled one would not hear of later messages at all.
+    gce.onMalformedResult(({ taskId, error }) => reported.push(`${taskId} ${error.code} ${f.done() ? "settled" : "waiting"}`));
+    const f = gce.submit(sleepy, { args: [7], kwargs: { s: 5 } });
+    await until(() => f.taskId !== undefined, "acknowledgement");
+    const taskId = f.taskId as string;
+    for (const data of ["00\nnot a pickle", "11\n{not json", "99\nno such strategy"]) {
+      const forged = packMessage({ message_type: "result", data: { task_id: taskId, data, details: null, error_details: null, task_statuses: null } });
+      await em.control.publishMalformed(gce.taskGroupId as string, forged);
+    }
+    await until(() => reported.length === 3, "the three bad results reported", 30_000);
+    assert.deepEqual(reported, [1, 2, 3].map(() => `${taskId} MALFORMED_RESULT waiting`));
+    assert.equal(await f.result(60_000), 7);
+    service.dispose();
+  });
+
   it("a result over the size limit fails that task with a clear error", async () => {
     const { service } = cloudService(em);
     await using gce = new Executor({ endpointId: em.endpoints[0], service });

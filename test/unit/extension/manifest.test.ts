@@ -69,8 +69,27 @@ test("activation: Python files (views and commands activate implicitly)", () => 
  * ignores a workspace's value of them until the workspace is trusted); the rest only shape how results
  * are kept or batched. A new setting fails here until it is put in one list or the other.
  */
-const RESTRICTED = ["endpoints", "defaultEndpoint", "environment", "serviceUrl", "authUrl", "amqpPort", "resultSerializers", "local.pythonPath", "python.extraPaths"];
-const HARMLESS = ["batchSize", "argumentSerialization", "local.workers", "retention.maxTaskGroups", "retention.maxTasks", "notifications.longTaskSeconds", "codeLens.privateFunctions"];
+const RESTRICTED = [
+  "endpoints",
+  "defaultEndpoint",
+  "environment",
+  "serviceUrl",
+  "authUrl",
+  "amqpPort",
+  "resultSerializers",
+  "local.pythonPath",
+  // Where imports resolve decides which files of this machine are bundled and shipped to the endpoint.
+  "python.extraPaths",
+];
+const HARMLESS = [
+  "batchSize",
+  "argumentSerialization",
+  "local.workers",
+  "retention.maxTaskGroups",
+  "retention.maxTasks",
+  "notifications.longTaskSeconds",
+  "codeLens.privateFunctions",
+];
 
 test("an untrusted workspace cannot choose where code goes or what runs it", () => {
   const keys = Object.keys(contributes.configuration.properties).map((k) => k.slice(`${SETTINGS_SECTION}.`.length));

@@ -49,16 +49,20 @@ describe("map chunks", () => {
   it("a big map queues its tasks over several turns of the event loop, in order, and cancels what was not queued on dispose", async () => {
     const service = new MemoryComputeService();
     service.respond = (t) => ({ value: (jsonArgs(t.payload)[0] as number) * 2 });
-    const gce = new Executor({ endpointId: ENDPOINT, service, batchSize: 100_000 });
+    const gce = new Executor({ endpointId: ENDPOINT, service, batchSize: 1000 });
     const n = 20_000;
     const result = gce.map(double, Array.from({ length: n }, (_, i) => i), { chunk: 1 });
     assert.equal(result.futures.length, n);
+    let queued = false;
+    void result.queued.then(() => (queued = true));
     await new Promise((r) => setImmediate(r));
-    const firstTurn = service.submits.reduce((k, s) => k + Object.values(s.tasks)[0].length, 0);
-    assert.ok(firstTurn > 0 && firstTurn < n, `the first turn queued ${firstTurn} of ${n} tasks, not all`);
+    assert.equal(queued, false, "map() returned, and the event loop turned, before every task was queued");
     let i = 0;
     for await (const v of result) assert.equal(v, 2 * i++);
     assert.equal(i, n);
+    assert.equal(queued, true);
+    const sizes = service.submits.map((s) => Object.values(s.tasks)[0].length);
+    assert.deepEqual(new Set(sizes), new Set([1000]), "full batches only, though the tasks were queued over several turns");
 
     const again = gce.map(double, Array.from({ length: n }, (_, k) => k), { chunk: 1 });
     gce.dispose();

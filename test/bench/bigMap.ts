@@ -1,0 +1,170 @@
+/**
+ * A 100k-item map as the extension runs it (Map Function over range(100000)): the extension's own objects
+ * (MapRuns, TaskGroupTracker, TaskGroupModel, TaskTreeDataProvider) over an in-memory service, so the
+ * figures are the extension host's share alone. JSON lines:
+ * - `big_map.pending`: heap held while all 100k items are pending (after GC), target ≤ 100 MB; beside it,
+ *   the same 100k calls as one task each (chunk 1), the worst case a script could ask for;
+ * - `big_map.event_loop`: monitorEventLoopDelay p99 / max while the map starts, all its results arrive
+ *   and "Save Results As…" writes them to CSV, target max ≤ 50 ms; beside it the longest stall counted in
+ *   CPU time (test/support/stallMonitor.ts), since on a shared machine the wall clock also counts other
+ *   processes' turns.
+ * Run alone: node --import tsx test/bench/bigMap.ts. Env: BENCH_BIG_MAP_ITEMS (default 100000).
+ */
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { Executor } from "../../core/executor";
+import { writeResults } from "../../core/data/resultsExport";
+import { parseIterable } from "../../core/python/argumentParser";
+import { TaskGroupStore } from "../../extension/state/taskGroupStore";
+import { MapRuns } from "../../extension/submit/mapRun";
+import { TaskGroupModel } from "../../extension/tasks/taskGroupModel";
+import { TaskGroupTracker } from "../../extension/tasks/taskGroupTracker";
+import { TaskTreeDataProvider } from "../../extension/tasks/taskTreeDataProvider";
+import { jsonArgs, MemoryComputeService } from "../support/memoryComputeService";
+import { stallMonitor } from "../support/stallMonitor";
+import { memento } from "../unit/extension/fakes";
+
+const ENDPOINT = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
+const double = { name: "double", source: "def double(x):\n    return x * 2\n" };
+
+function gc(): void {
+  setFlagsFromString("--expose-gc");
+  const collect = runInNewContext("gc") as () => void;
+  collect();
+  collect();
+}
+
+/** The extension's objects around one Executor, as extension.ts wires them (without vscode). */
+function extensionSide(service: MemoryComputeService) {
+  const model = new TaskGroupModel();
+  const tree = new TaskTreeDataProvider(model, { toTreeItem: (d) => d });
+  const tracker = new TaskGroupTracker(model, new TaskGroupStore(memento(), 50), {
+    onSettled: () => undefined,
+    onSubmitFailure: () => undefined,
+    release: (e) => e.dispose(),
+    log: () => undefined,
+  });
+  const lines: string[] = [];
+  const maps = new MapRuns({ info: (m) => void lines.push(m), error: (m) => void lines.push(m) });
+  const executor = new Executor({ endpointId: ENDPOINT, service });
+  const start = (n: number) => {
+    const items = parseIterable(`range(${n})`);
+    const run = maps.start(executor, double, "double", { items, source: `range(${n})`, keywordItems: false }, "bench");
+    const key = tracker.track({ executor, calls: run.calls(), functionName: "double", endpoint: { kind: "cloud", name: "bench", id: ENDPOINT }, service: "bench", persist: true, summaryOnly: true });
+    maps.keep(key, run);
+    tree.flush();
+    return run;
+  };
+  return {
+    start,
+    lines,
+    dispose() {
+      tracker.dispose();
+      tree.dispose();
+      model.dispose();
+      executor.dispose();
+    },
+  };
+}
+
+async function pendingHeap(n: number): Promise<void> {
+  const service = new MemoryComputeService();
+  service.respond = () => undefined;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const side = extensionSide(service);
+  const run = side.start(n);
+  while (service.submits.reduce((k, s) => k + Object.values(s.tasks)[0].length, 0) < run.result.futures.length) await new Promise((r) => setImmediate(r));
+  gc();
+  const chunkedMb = (process.memoryUsage().heapUsed - before) / 2 ** 20;
+  side.dispose();
+
+  // One task per item: the Executor alone with 100k pending futures.
+  gc();
+  const before1 = process.memoryUsage().heapUsed;
+  const executor = new Executor({ endpointId: ENDPOINT, service, batchSize: 1024 });
+  const result = executor.map(double, parseIterable(`range(${n})`), { chunk: 1 });
+  while (executor.taskCountSubmitted < n) await new Promise((r) => setImmediate(r));
+  gc();
+  const unchunkedMb = (process.memoryUsage().heapUsed - before1) / 2 ** 20;
+  executor.dispose();
+  void result;
+  console.log(
+    JSON.stringify({
+      bench: "big_map.pending",
+      items: n,
+      tasks: run.result.futures.length,
+      heap_mb: Math.round(chunkedMb * 10) / 10,
+      chunk1_tasks: n,
+      chunk1_heap_mb: Math.round(unchunkedMb * 10) / 10,
+      target_mb: 100,
+    }),
+  );
+}
+
+async function eventLoop(n: number): Promise<void> {
+  const service = new MemoryComputeService();
+  service.respond = () => undefined;
+  // Each task's result in a turn of its own, as a result stream delivers them; the chunk wrapper's answer.
+  const answer = async () => {
+    for (const [taskId, task] of service.tasks) {
+      if (service.results.has(taskId)) continue;
+      service.complete(taskId, { value: [(jsonArgs(task.payload)[0] as number[]).map((x) => 2 * x), []] });
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  const side = extensionSide(service);
+  const dir = mkdtempSync(join(tmpdir(), "gc-bench-bigmap-"));
+  try {
+    const delay = monitorEventLoopDelay({ resolution: 2 });
+    delay.enable();
+    const stalls = stallMonitor();
+    const t0 = performance.now();
+    const run = side.start(n);
+    while (service.tasks.size < run.result.futures.length) await new Promise((r) => setImmediate(r));
+    await answer();
+    await run.finished;
+    const mapMs = performance.now() - t0;
+    const path = join(dir, "results.csv");
+    const rows = await writeResults(path, run.rows(), "csv");
+    const totalMs = performance.now() - t0;
+    delay.disable();
+    const stallCpuMaxMs = stalls.stop();
+    console.log(
+      JSON.stringify({
+        bench: "big_map.event_loop",
+        items: n,
+        tasks: run.result.futures.length,
+        map_ms: Math.round(mapMs),
+        save_csv_ms: Math.round(totalMs - mapMs),
+        csv_rows: rows,
+        csv_bytes: statSync(path).size,
+        output_lines: side.lines.length,
+        p99_ms: Math.round(delay.percentile(99) / 1e4) / 100,
+        max_ms: Math.round(delay.max / 1e4) / 100,
+        stall_cpu_max_ms: Math.round(stallCpuMaxMs * 100) / 100,
+        target_max_ms: 50,
+      }),
+    );
+  } finally {
+    side.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  const n = Number(process.env.BENCH_BIG_MAP_ITEMS ?? 100_000);
+  await eventLoop(n);
+  await pendingHeap(n);
+}
+
+if (require.main === module) {
+  run().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

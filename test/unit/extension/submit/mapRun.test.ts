@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Executor } from "../../../../core/executor";
+import { MapRuns } from "../../../../extension/submit/mapRun";
+import { jsonArgs, MemoryComputeService } from "../../../support/memoryComputeService";
+
+const ENDPOINT = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
+const double = { name: "double", source: "def double(x):\n    return x * 2\n" };
+const items = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+function setup(respond: MemoryComputeService["respond"]) {
+  const service = new MemoryComputeService();
+  service.respond = respond;
+  const lines: { level: string; text: string }[] = [];
+  const maps = new MapRuns({ info: (text) => void lines.push({ level: "info", text }), error: (text) => void lines.push({ level: "error", text }) });
+  const executor = new Executor({ endpointId: ENDPOINT, service });
+  return { service, lines, maps, executor };
+}
+
+describe("MapRun", () => {
+  it("cancel before anything was sent cancels every item, and nothing reaches the service", async () => {
+    const { service, maps, executor, lines } = setup(() => undefined);
+    const run = maps.start(executor, double, "double", { items: items(100), source: "range(100)", keywordItems: false }, "cloud", 2);
+    assert.equal(run.cancel(), 100);
+    await run.finished;
+    assert.equal(service.submits.length, 0);
+    assert.deepEqual([...new Set([...run.rows()].map((r) => ("error" in r.outcome ? r.outcome.error : "")))], [
+      "Task cancelled before it was submitted; it never left this process.",
+    ]);
+    assert.match(lines.at(-1)!.text, /double × 100 \(range\(100\)\) on cloud: 0 succeeded, 100 failed/);
+    executor.dispose();
+  });
+
+  it("progress lines every tenth for big maps, rows in input order, and a summary", async () => {
+    const { maps, executor, lines } = setup((t) => ({ value: [(jsonArgs(t.payload)[0] as number[]).map((x) => 2 * x), []] }));
+    const run = maps.start(executor, double, "double", { items: items(4000), source: "range(4000)", keywordItems: false }, "cloud", 10);
+    assert.equal(run.result.chunk, 100);
+    assert.equal(run.calls()[1].call, "double ← items 100–199 of range(4000)");
+    const reported: string[] = [];
+    await run.follow({ report: (m) => void reported.push(m) });
+    assert.equal(reported.at(-1), "4000 of 4000 items done");
+    const rows = [...run.rows()];
+    assert.deepEqual(rows[3999], { index: 3999, input: 3999, outcome: { value: 7998 } });
+    assert.ok(lines.length >= 2 && lines.length <= 11, `${lines.length} lines`);
+    assert.match(lines.at(-1)!.text, /4000 succeeded, 0 failed/);
+    executor.dispose();
+  });
+});
