@@ -1,5 +1,9 @@
 /** Composition root: builds the extension's objects, wires their events, and hands them to VS Code to dispose. */
 import * as vscode from "vscode";
+import { configurationFileProblems } from "../core/endpoints/configurationDiagnostics";
+import { configurationFileSchema } from "../core/endpoints/configurationFile";
+import { PROBE_FUNCTION_NAME, PROBE_SOURCE } from "../core/endpoints/environmentProbe";
+import { toDisplayJson } from "../core/protocol/tagged";
 import { EndpointDirectory } from "../core/endpoints/endpointDirectory";
 import { readAuthConfig } from "./auth/authConfig";
 import { offerSignInInAccountsMenu, registerGlobusAuthenticationProvider } from "./auth/globusAuthenticationProvider";
@@ -12,9 +16,12 @@ import { EndpointCommands } from "./commands/endpointCommands";
 import { reloadTaskGroup } from "./commands/reloadTaskGroupCommand";
 import { TaskCommands } from "./commands/taskCommands";
 import { EndpointSelection } from "./endpoints/endpointSelection";
+import { ConfigurationChooser } from "./endpoints/configurationChooser";
 import { endpointApiOf } from "./endpoints/endpointApi";
+import { configuredSchemas, EndpointConfigurations } from "./endpoints/endpointConfigurations";
 import { EndpointTreeDataProvider } from "./endpoints/endpointTreeDataProvider";
 import { EndpointViewModel } from "./endpoints/endpointViewModel";
+import { EnvironmentProbes } from "./endpoints/environmentProbes";
 import { startLanguageClient, type PythonLanguageClient } from "./lsp/languageClient";
 import { parseResultPath, resultText } from "./output/resultDocuments";
 import { lensStatus, ResultOutput } from "./output/resultOutput";
@@ -42,6 +49,9 @@ import { TaskTreeDataProvider } from "./tasks/taskTreeDataProvider";
 import { vscodeLoginPrompts } from "./vscode/authPrompts";
 import { BundleDocuments } from "./vscode/bundleDocuments";
 import { registerCommands } from "./vscode/commands";
+import { openConfigurationFile, vscodeConfigurationFile } from "./vscode/configurationFileAccess";
+import { registerConfigurationProblems } from "./vscode/configurationProblems";
+import { registerConfigurationSchema } from "./vscode/configurationSchemaProvider";
 import { vscodeConfigurationSource } from "./vscode/configurationSource";
 import { vscodeEditorContext } from "./vscode/editorContext";
 import { registerResultDocuments, showResultDocument } from "./vscode/resultDocumentProvider";
@@ -203,6 +213,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   const endpointTree = new EndpointTreeDataProvider(endpointModel, directory, settings, {
     toTreeItem,
     localStatus: () => services.endpointStatus({ kind: "local", id: "local" }),
+    probe: (id) => probes.get(id),
   });
   const endpointView = vscode.window.createTreeView(VIEW_IDS.endpoints, { treeDataProvider: endpointTree });
   const showEndpointMessage = () => {
@@ -240,6 +251,55 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   subscriptions.push(taskGroups.onDidChange((change) => change.kind === "removed" && maps.forget(change.groupKey)));
   const consent = new SubmitConsent(vscodeTrustPrompts);
   const ensureSignedIn = () => globusSessions.ensureSignedIn();
+  const configurationFile = vscodeConfigurationFile();
+  const configurations = new EndpointConfigurations(configurationFile);
+  // The file's schema carries the schema of every endpoint it names, fetched as they become known.
+  const configurationSchema = registerConfigurationSchema(() => configurationFileSchema(configuredSchemas(configurations, directory)));
+  const fetchConfiguredMetadata = () => {
+    for (const id of configurations.endpointIds) {
+      const entry = directory.entry(id);
+      if (!entry.metadata && !entry.metadataProblem) void directory.metadata(id).catch(() => undefined);
+    }
+  };
+  // The same check as at submit, placed on the offending field (whatever the JSON language features make of the schema).
+  const configurationProblems = registerConfigurationProblems(async () => {
+    const text = await configurationFile.read();
+    if (text === undefined) return undefined;
+    const schemas = new Map([...configuredSchemas(configurations, directory)].map(([id, e]) => [id, e.schema]));
+    return configurationFileProblems(text, schemas);
+  });
+  subscriptions.push(
+    configurationFile,
+    configurations,
+    configurationSchema,
+    configurationProblems,
+    configurations.onDidChange(() => {
+      fetchConfiguredMetadata();
+      configurationSchema.refresh();
+      configurationProblems.update();
+    }),
+    directory.onDidChange(() => {
+      // A sign-in or another service clears the directory: the configured endpoints' schemas are fetched again.
+      fetchConfiguredMetadata();
+      configurationSchema.refresh();
+      configurationProblems.update();
+    }),
+  );
+  void configurations.ready();
+  const probes = new EnvironmentProbes({
+    storage: context.workspaceState,
+    run: async (endpoint, configuration) => {
+      if (endpoint.kind === "cloud") await ensureSignedIn();
+      const executor = await services.createExecutor({ endpoint, configuration });
+      try {
+        return toDisplayJson(await executor.submit({ name: PROBE_FUNCTION_NAME, source: PROBE_SOURCE }).result(300_000));
+      } finally {
+        services.release(executor);
+      }
+    },
+  });
+  subscriptions.push(probes, probes.onDidChange(() => endpointTree.rerender()));
+  const chooser = new ConfigurationChooser({ configurations, metadata: (id) => directory.metadata(id), ui, storage: context.workspaceState });
   const submit = new SubmitCommands({
     analysis: () => languageClient,
     editor: vscodeEditorContext,
@@ -247,6 +307,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     endpoints,
     ensureSubmitAllowed: (target) => consent.ensureSubmitAllowed(target),
     ensureSignedIn,
+    chooseConfiguration: (endpoint, key, preferred) => chooser.choose(endpoint, key, preferred),
     createExecutor: (target) => services.createExecutor(target),
     release: (executor) => services.release(executor),
     serviceKeyFor: (endpoint) => services.serviceKeyFor(endpoint),
@@ -277,6 +338,10 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     directory,
     ui,
     openExternal: (url) => Promise.resolve(vscode.env.openExternal(vscode.Uri.parse(url))),
+    configurations,
+    openConfigurationFile,
+    probes,
+    chooseConfiguration: (endpoint) => chooser.choose(endpoint, "environment probe"),
   });
   const authCommands = new AuthCommands(globusSessions, ui);
   subscriptions.push(
@@ -315,6 +380,9 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.filterEndpoints": () => endpointCommands.filter(),
         "globusCompute.clearEndpointFilter": () => endpointCommands.clearFilter(),
         "globusCompute.showMoreEndpoints": () => endpointCommands.showMore(),
+        "globusCompute.createEndpointConfiguration": (arg) => endpointCommands.createConfiguration(arg),
+        "globusCompute.openEndpointConfigurations": () => endpointCommands.openConfigurations(),
+        "globusCompute.inspectEndpointEnvironment": (node) => endpointCommands.inspectEnvironment(node),
         "globusCompute.showOutput": () => log.show(true),
         "globusCompute.openSampleFile": () => openSampleFile(vscodeSampleFileDeps(context)),
         "globusCompute.signIn": () => authCommands.signIn(),

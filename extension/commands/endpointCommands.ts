@@ -1,11 +1,18 @@
 /**
  * Handlers for the Endpoints view and the endpoint picker: choose the endpoint for this workspace (a quick
  * pick with names and live statuses, or a row's action), copy an id, open an endpoint in the Globus web
- * app, filter the view, show more rows.
+ * app, filter the view, show more rows; create a multi-user endpoint configuration with the guided form,
+ * open the configurations file.
  */
 import type { EndpointDirectory } from "../../core/endpoints/endpointDirectory";
+import { describeProbe } from "../../core/endpoints/environmentProbe";
+import { userConfigSchemaOf } from "../../core/endpoints/userConfigSchema";
+import { askConfiguration } from "../endpoints/configurationForm";
+import type { ChosenConfiguration } from "../endpoints/configurationChooser";
+import type { EndpointConfigurations } from "../endpoints/endpointConfigurations";
+import type { EnvironmentProbes } from "../endpoints/environmentProbes";
 import { problemLabel, statusSummary } from "../endpoints/endpointItems";
-import type { EndpointSelection } from "../endpoints/endpointSelection";
+import type { EndpointOption, EndpointSelection } from "../endpoints/endpointSelection";
 import type { EndpointNode } from "../endpoints/endpointTreeDataProvider";
 import type { EndpointViewModel } from "../endpoints/endpointViewModel";
 import type { UserInterface } from "../vscode/window";
@@ -16,9 +23,15 @@ export const WEB_APP_ENDPOINT_URL = "https://app.globus.org/compute/endpoints/";
 export interface EndpointCommandDeps {
   selection: EndpointSelection;
   model: EndpointViewModel;
-  directory: Pick<EndpointDirectory, "entry" | "refreshStatuses" | "list">;
-  ui: Pick<UserInterface, "pickOne" | "inputText" | "copyToClipboard" | "showInformation">;
+  directory: Pick<EndpointDirectory, "entry" | "refreshStatuses" | "list" | "metadata">;
+  ui: Pick<UserInterface, "pickOne" | "inputText" | "copyToClipboard" | "showInformation" | "showWarning" | "withProgress">;
   openExternal(url: string): Promise<unknown>;
+  configurations: Pick<EndpointConfigurations, "ready" | "forEndpoint" | "add">;
+  /** Opens the configurations file in an editor (created with an empty "endpoints" object if missing). */
+  openConfigurationFile(): Promise<void>;
+  probes: Pick<EnvironmentProbes, "inspect">;
+  /** The configuration to probe a multi-user endpoint with (as a submission would choose it). */
+  chooseConfiguration(endpoint: EndpointOption): Promise<ChosenConfiguration | null | undefined>;
   /** How long the picker waits for fresh statuses before it opens (default 1.5 s). */
   statusWaitMs?: number;
 }
@@ -76,12 +89,59 @@ export class EndpointCommands {
     if (text !== undefined) this.deps.model.setFilter(text);
   }
 
+  /** The guided form; `arg`: an endpoint row, an endpoint id, or nothing (the selected endpoint, else a pick). */
+  async createConfiguration(arg?: unknown): Promise<void> {
+    const { directory, ui, configurations } = this.deps;
+    const endpoint = await this.configurableEndpoint(arg);
+    if (endpoint === undefined) return;
+    const metadata = await directory.metadata(endpoint.id);
+    if (!metadata.multiUser) {
+      ui.showWarning(`"${endpoint.name}" is not a multi-user endpoint: it takes no user_endpoint_config.`);
+      return;
+    }
+    await configurations.ready();
+    const existing = configurations.forEndpoint(endpoint.id).map((c) => c.name);
+    const configuration = await askConfiguration(ui, endpoint, userConfigSchemaOf(metadata), existing);
+    if (configuration === undefined) return;
+    await configurations.add(metadata.displayName, configuration);
+    await this.deps.openConfigurationFile();
+    ui.showInformation(`Configuration "${configuration.name}" of ${endpoint.name} saved; submissions to it will offer it.`);
+  }
+
+  /** Runs the environment probe on an endpoint row's endpoint (or the selected one) and shows what it found. */
+  async inspectEnvironment(node?: unknown): Promise<void> {
+    const endpoint: EndpointOption = node === undefined ? this.deps.selection.current : rowOf(node);
+    const configuration = await this.deps.chooseConfiguration(endpoint);
+    if (configuration === null) return;
+    const entry = await this.deps.ui.withProgress(`Inspecting the environment of ${endpoint.name}…`, () =>
+      this.deps.probes.inspect(endpoint, configuration),
+    );
+    this.deps.ui.showInformation(`${endpoint.name}${configuration ? ` (${configuration.name})` : ""}: ${describeProbe(entry.probe)}.`);
+  }
+
+  openConfigurations(): Promise<void> {
+    return this.deps.openConfigurationFile();
+  }
+
   clearFilter(): void {
     this.deps.model.setFilter("");
   }
 
   showMore(): void {
     this.deps.model.showMore();
+  }
+
+  private async configurableEndpoint(arg: unknown): Promise<{ id: string; name: string } | undefined> {
+    const { model, selection, ui } = this.deps;
+    const rows = model.allRows().filter((r) => r.kind === "cloud");
+    if (typeof arg === "string") return rows.find((r) => r.id === arg.toLowerCase()) ?? { id: arg.toLowerCase(), name: arg };
+    if (arg !== undefined) return rowOf(arg);
+    if (selection.current.kind === "cloud") return selection.current;
+    const id = await ui.pickOne(
+      rows.map((r) => ({ label: r.name, description: r.id, value: r.id })),
+      "Multi-user endpoint to configure",
+    );
+    return rows.find((r) => r.id === id);
   }
 }
 

@@ -6,11 +6,13 @@
 import type { EndpointEntry } from "../../core/endpoints/endpointDirectory";
 import type { EndpointProblem } from "../../core/endpoints/endpointProblem";
 import type { EndpointMetadata } from "../../core/endpoints/endpointRecords";
+import { describeProbe } from "../../core/endpoints/environmentProbe";
 import type { EndpointStatus } from "../../core/service/computeService";
 import type { GlobusComputeSettings } from "../state/settings";
 import { codeSpan } from "../util/format";
 import type { TreeItemData } from "../vscode/treeItemData";
 import type { EndpointRow } from "./endpointViewModel";
+import type { ProbeEntry } from "./environmentProbes";
 
 export interface FixCommand {
   title: string;
@@ -70,6 +72,7 @@ export function localEndpointItem(
   status: EndpointStatus | undefined,
   statusError: string | undefined,
   interpreter?: string,
+  probe?: ProbeEntry,
 ): TreeItemData {
   const python = interpreter ?? (settings.local.pythonPath || "python3");
   const d = status?.details;
@@ -83,14 +86,14 @@ export function localEndpointItem(
     description: `this machine · ${workers}${row.selected ? " · selected" : ""}`,
     tooltip: `**Local endpoint**: runs functions on this machine with ${settings.local.workers} workers of ${codeSpan(python)}.${
       statusError ? `\n\nStatus: ${statusError}` : ""
-    }`,
+    }${probe ? `\n\n${probeLine(probe, Date.now())}` : ""}`,
     icon: { id: row.selected ? "pass-filled" : "vm" },
     contextValue: row.selected ? "endpoint.local.selected" : "endpoint.local",
     collapsible: "none",
   };
 }
 
-export function cloudEndpointItem(row: EndpointRow, entry: EndpointEntry, now = Date.now()): TreeItemData {
+export function cloudEndpointItem(row: EndpointRow, entry: EndpointEntry, now = Date.now(), probe?: ProbeEntry): TreeItemData {
   const status = entry.status?.value;
   const problem = entry.statusProblem;
   const parts: string[] = [];
@@ -104,7 +107,7 @@ export function cloudEndpointItem(row: EndpointRow, entry: EndpointEntry, now = 
     id: `endpoint/${row.id}`,
     label: row.name,
     description: parts.join(" · "),
-    tooltip: cloudTooltip(row, entry, now),
+    tooltip: cloudTooltip(row, entry, now) + (probe ? `\n- ${probeLine(probe, now)}` : ""),
     icon: row.selected
       ? { id: "pass-filled" }
       : problem
@@ -161,6 +164,11 @@ function metadataLines(m: EndpointMetadata): string[] {
   if (versions.length) lines.push(`- ${versions.join(", ")}`);
   if (m.multiUser) lines.push(`- Configuration: ${m.userConfigSchema ? "schema" : m.userConfigTemplate ? "template variables" : "free-form"}`);
   return lines;
+}
+
+/** `Environment: Python 3.11.4 (CPython) on Linux x86_64 · 143 distributions (debug, 5 min ago)`. */
+export function probeLine(p: ProbeEntry, now: number): string {
+  return `Environment: ${describeProbe(p.probe)} (${p.configuration ? `${escape(p.configuration)}, ` : ""}inspected ${ago(now - p.at)})`;
 }
 
 function ago(ms: number): string {

@@ -14,6 +14,7 @@ import type { Settings } from "../state/settings";
 import type { TreeItemData } from "../vscode/treeItemData";
 import { cloudEndpointItem, localEndpointItem, problemFix } from "./endpointItems";
 import type { EndpointRow, EndpointViewModel } from "./endpointViewModel";
+import type { ProbeEntry } from "./environmentProbes";
 
 export type EndpointNode =
   | { kind: "endpoint"; row: EndpointRow }
@@ -26,6 +27,8 @@ export interface EndpointTreeOptions<TItem> {
   localStatus?(): Promise<EndpointStatus | undefined>;
   /** Which interpreter the local endpoint runs, for its tooltip. */
   localInterpreter?(): string | undefined;
+  /** The endpoint's latest environment probe, for its tooltip. */
+  probe?(endpointId: string): ProbeEntry | undefined;
   /** How often statuses on screen are refreshed while the view is visible (default 30 s). */
   pollMs?: number;
   /** How long a tooltip waits for metadata (default 4 s). */
@@ -49,6 +52,11 @@ export class EndpointTreeDataProvider<TItem = vscode.TreeItem> implements Dispos
   ) {
     this.disposables.add(this.changed);
     this.disposables.add(model.onDidChange(() => this.changed.fire(undefined)));
+  }
+
+  /** Renders again without asking the service (e.g. a probe arrived). */
+  rerender(): void {
+    this.changed.fire(undefined);
   }
 
   /** The view's message: the filter in force, a rate-limit back-off. */
@@ -137,8 +145,15 @@ export class EndpointTreeDataProvider<TItem = vscode.TreeItem> implements Dispos
       };
     const { row } = node;
     if (row.kind === "local")
-      return localEndpointItem(row, this.settings.current, this.local?.status, this.local?.error, this.options.localInterpreter?.());
-    return cloudEndpointItem(row, this.directory.entry(row.id));
+      return localEndpointItem(
+        row,
+        this.settings.current,
+        this.local?.status,
+        this.local?.error,
+        this.options.localInterpreter?.(),
+        this.options.probe?.(row.id),
+      );
+    return cloudEndpointItem(row, this.directory.entry(row.id), Date.now(), this.options.probe?.(row.id));
   }
 
   private listNotice(): TreeItemData | undefined {

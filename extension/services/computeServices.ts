@@ -49,6 +49,8 @@ export interface ExecutorTarget {
   /** LOCAL_SERVICE or a web-service URL; default: the one the current settings name. */
   service?: string;
   taskGroupId?: string;
+  /** A multi-user endpoint's configuration, sent with every batch. */
+  configuration?: { userEndpointConfig: Record<string, unknown>; resourceSpecification?: Record<string, unknown> };
 }
 
 export class ComputeServices implements Disposable {
@@ -97,6 +99,9 @@ export class ComputeServices implements Disposable {
       endpointId: target.endpoint.kind === "local" ? LOCAL_ENDPOINT_ID : target.endpoint.id,
       service,
       taskGroupId: target.taskGroupId,
+      ...(target.configuration
+        ? { userEndpointConfig: target.configuration.userEndpointConfig, resourceSpecification: target.configuration.resourceSpecification }
+        : {}),
       batchSize: s.batchSize,
       amqpPort: key === LOCAL_SERVICE ? undefined : s.amqpPort,
       resultSerializers: s.resultSerializers.length > 0 ? [...s.resultSerializers] : undefined,

@@ -8,6 +8,7 @@ import type { ComputeFuture, Executor, PythonFunction } from "../../core/executo
 import { parseArguments, type ParsedArguments } from "../../core/python/argumentParser";
 import { parseCallArguments } from "../../core/python/callCheck";
 import type { BundleResult, FunctionBundleDescription, FunctionLocation, SubmitFunctionArguments } from "../../core/server/protocol";
+import type { ChosenConfiguration } from "../endpoints/configurationChooser";
 import type { EndpointOption } from "../endpoints/endpointSelection";
 import type { ExecutorTarget } from "../services/computeServices";
 import type { StoredOrigin } from "../state/taskGroupStore";
@@ -40,6 +41,8 @@ export interface SubmitDeps {
   /** Sign-in, asked only for cloud endpoints; rejects with AuthError SIGN_IN_CANCELLED when closed. */
   ensureSignedIn(): Promise<void>;
   createExecutor(target: ExecutorTarget): Promise<Executor>;
+  /** A multi-user endpoint's configuration: undefined for none, null to stop (the person was told why). */
+  chooseConfiguration?(endpoint: TrackedEndpoint, functionKey: string, preferred?: string): Promise<ChosenConfiguration | null | undefined>;
   release(executor: Executor): void;
   serviceKeyFor(endpoint: Pick<EndpointOption, "kind">): string;
   endpointStatus(endpoint: Pick<EndpointOption, "kind" | "id">): Promise<{ status: string } | undefined>;
@@ -111,7 +114,7 @@ export class SubmitCommands {
       if (text === undefined) return;
     }
     const endpoint = { ...group.endpoint };
-    await this.submit(bundle, [callOf(bundle.function.name, text)], endpoint, origin, group.service);
+    await this.submit(bundle, [callOf(bundle.function.name, text)], endpoint, origin, group.service, group.configuration);
   }
 
   private async fromEditor(mode: Mode, arg: unknown): Promise<void> {
@@ -186,6 +189,8 @@ export class SubmitCommands {
     endpoint: TrackedEndpoint,
     origin: StoredOrigin,
     service?: string,
+    /** A Re-run's configuration (by name). */
+    configurationName?: string,
   ): Promise<readonly ComputeFuture[] | undefined> {
     const { deps } = this;
     if (("mapOver" in calls ? calls.mapOver.items : calls).length === 0) {
@@ -198,12 +203,29 @@ export class SubmitCommands {
     let run: MapRun | undefined;
     const serviceKey = service ?? deps.serviceKeyFor(endpoint);
     // The same lines of the same function: a moved or edited function starts a group of its own (its tracebacks map differently).
-    const session = { service: serviceKey, endpointId: endpoint.id, uri: origin.uri, name: origin.name, lines: JSON.stringify(bundle.lineMap ?? null) };
+    let configuration: ChosenConfiguration | null | undefined;
+    try {
+      if (endpoint.kind === "cloud") await deps.ensureSignedIn();
+      configuration = await deps.chooseConfiguration?.(endpoint, `${origin.uri}#${origin.name}`, configurationName);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === "SIGN_IN_CANCELLED") return undefined;
+      const { message, actions } = describeFailure(err, endpoint.name);
+      deps.ui.showError(message, actions);
+      return undefined;
+    }
+    if (configuration === null) return undefined;
+    const session = {
+      service: serviceKey,
+      endpointId: endpoint.id,
+      uri: origin.uri,
+      name: origin.name,
+      lines: JSON.stringify(bundle.lineMap ?? null),
+      ...(configuration ? { configuration: configuration.name } : {}),
+    };
     // A map from the editor is a group of its own (its rows are chunks, its output a summary).
     const shared = "mapOver" in calls ? undefined : deps.sessionGroups?.find(session);
     try {
-      if (endpoint.kind === "cloud") await deps.ensureSignedIn();
-      executor = await deps.createExecutor({ endpoint, service, taskGroupId: shared?.taskGroupId });
+      executor = await deps.createExecutor({ endpoint, service, taskGroupId: shared?.taskGroupId, configuration });
       const fn: PythonFunction = { name: bundle.name, source: bundle.source };
       const ex = executor;
       if ("mapOver" in calls) {
@@ -234,6 +256,7 @@ export class SubmitCommands {
         service: serviceKey,
         // The map of this bundle (a Re-run ships the function's current source, with its own map).
         origin: { ...origin, lineMap: bundle.lineMap },
+        ...(configuration ? { configuration: configuration.name } : {}),
         persist: true,
       });
       if (run === undefined) deps.sessionGroups?.remember(session, groupKey);

@@ -15,6 +15,8 @@ export interface SessionTarget {
   name: string;
   /** The shipped bundle's line map, as text. */
   lines: string;
+  /** A multi-user endpoint's configuration: another configuration is another user endpoint, so another group. */
+  configuration?: string;
 }
 
 export class SessionGroups {
@@ -35,5 +37,5 @@ export class SessionGroups {
 }
 
 function keyOf(t: SessionTarget): string {
-  return JSON.stringify([t.service, t.endpointId, t.uri, t.name, t.lines]);
+  return JSON.stringify([t.service, t.endpointId, t.uri, t.name, t.lines, t.configuration ?? null]);
 }

@@ -51,6 +51,8 @@ export interface TaskGroupRecord {
   taskGroupId?: string;
   functionName: string;
   endpoint: { name: string; id: string };
+  /** The multi-user endpoint configuration the tasks ran with. */
+  configuration?: string;
   createdAt: number;
   /** Why the group shows what the history recorded instead of the service's answer (it could not be reloaded). */
   note?: string;

@@ -52,6 +52,8 @@ export interface TrackedGroup {
   readonly futures: readonly ComputeFuture[];
   readonly calls: readonly string[];
   readonly taskGroupId: string | undefined;
+  /** The multi-user endpoint configuration the tasks ran with (a Re-run reuses it). */
+  readonly configuration: string | undefined;
   readonly summaryOnly: boolean;
 }
 
@@ -124,6 +126,7 @@ export class TaskGroupTracker implements Disposable {
         taskGroupId: request.executor.taskGroupId,
         functionName: request.functionName,
         endpoint: { name: request.endpoint.name, id: request.endpoint.id },
+        ...(request.configuration !== undefined ? { configuration: request.configuration } : {}),
         createdAt,
       });
     }

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- digging into a generated schema */
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
+import { configurationFileProblems } from "../../../../core/endpoints/configurationDiagnostics";
 import { configurationFileSchema, parseConfigurationFile, withConfiguration } from "../../../../core/endpoints/configurationFile";
 import { templateVariables } from "../../../../core/endpoints/templateVariables";
 import { describeIssue, userConfigSchemaOf, validateConfiguration } from "../../../../core/endpoints/userConfigSchema";
@@ -103,4 +104,25 @@ test("the configuration file: read forgivingly, written back with a new configur
     .user_endpoint_config) as Record<string, unknown>));
   assert.deepEqual(uec.required, ["account", "partition"]);
   assert.equal("$schema" in uec, false);
+});
+
+test("the file's problems sit on the offending field, with the same words as at submit", () => {
+  const text = `{
+  "endpoints": {
+    "${EP.toUpperCase()}": {
+      "configurations": {
+        "debug": { "user_endpoint_config": { "partition": "debug", "nodes_per_block": "two" } }
+      }
+    }
+  }
+}`;
+  const problems = configurationFileProblems(text, new Map([[EP, MEP_SCHEMA]]));
+  assert.deepEqual(
+    problems.map((p) => [p.message, text.split("\n")[p.start.line].slice(p.start.character, p.end.character)]),
+    [
+      ["debug: user_endpoint_config.account: is required", '"user_endpoint_config"'],
+      ['debug: user_endpoint_config.nodes_per_block: must be an integer (got "two")', '"two"'],
+    ],
+  );
+  assert.deepEqual(configurationFileProblems(text, new Map()), [], "without a known schema only the shape is checked");
 });

@@ -76,8 +76,14 @@ test("the Select Endpoint command picks from the offered and listed endpoints, w
       inputText: async () => undefined,
       copyToClipboard: async () => undefined,
       showInformation: () => undefined,
+      showWarning: () => undefined,
+      withProgress: (_title, task) => task({ report: () => undefined }, () => undefined),
     },
     openExternal: async () => undefined,
+    configurations: { ready: async () => undefined, forEndpoint: () => [], add: async () => undefined },
+    openConfigurationFile: async () => undefined,
+    probes: { inspect: async () => assert.fail("not used") },
+    chooseConfiguration: async () => undefined,
   });
   await commands.selectEndpoint();
   assert.deepEqual(selection.current, { kind: "cloud", name: "Shared GPU box", id: LISTED });

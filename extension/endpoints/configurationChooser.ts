@@ -1,0 +1,108 @@
+/**
+ * At submission: which configuration of a multi-user endpoint the tasks run with. One configuration is
+ * used as is; among several the person picks, and the pick is remembered per function (a Re-run names its
+ * own). The configuration is validated against the endpoint's schema before anything is sent: an
+ * invalid one is refused with each field and the reason, and a multi-user endpoint whose schema requires
+ * values cannot be used without a configuration.
+ */
+import type { EndpointConfiguration } from "../../core/endpoints/configurationFile";
+import type { EndpointMetadata } from "../../core/endpoints/endpointRecords";
+import { describeIssue, userConfigSchemaOf, validateConfiguration } from "../../core/endpoints/userConfigSchema";
+import type { StateStorage } from "../state/taskGroupStore";
+import type { UserInterface } from "../vscode/window";
+import type { EndpointConfigurations } from "./endpointConfigurations";
+import type { EndpointOption } from "./endpointSelection";
+
+export interface ChosenConfiguration {
+  name: string;
+  userEndpointConfig: Record<string, unknown>;
+  resourceSpecification?: Record<string, unknown>;
+}
+
+const REMEMBERED_KEY = "globusCompute.configurationChoices";
+
+export const OPEN_CONFIGURATIONS = { title: "Open Configurations", command: "globusCompute.openEndpointConfigurations" };
+export const NEW_CONFIGURATION = { title: "New Configuration…", command: "globusCompute.createEndpointConfiguration" };
+
+export interface ConfigurationChooserDeps {
+  configurations: Pick<EndpointConfigurations, "ready" | "forEndpoint">;
+  metadata(endpointId: string): Promise<EndpointMetadata>;
+  ui: Pick<UserInterface, "pickOne" | "showError">;
+  storage: StateStorage;
+}
+
+export class ConfigurationChooser {
+  constructor(private readonly deps: ConfigurationChooserDeps) {}
+
+  /**
+   * The configuration to submit with: undefined when none applies (local, or a plain endpoint), null
+   * when the submission must not go (dismissed, or refused and the person told why).
+   */
+  async choose(endpoint: Pick<EndpointOption, "kind" | "id" | "name">, functionKey: string, preferred?: string): Promise<ChosenConfiguration | null | undefined> {
+    if (endpoint.kind !== "cloud") return undefined;
+    const { deps } = this;
+    await deps.configurations.ready();
+    const list = deps.configurations.forEndpoint(endpoint.id);
+    // Metadata is best-effort: without it (offline service) the file's configurations still apply.
+    const metadata = await deps.metadata(endpoint.id).catch(() => undefined);
+    const schema = metadata?.multiUser ? userConfigSchemaOf(metadata) : undefined;
+    if (list.length === 0) {
+      const required = (schema?.required as string[] | undefined) ?? [];
+      if (metadata?.multiUser && required.length > 0) {
+        deps.ui.showError(
+          `"${endpoint.name}" is a multi-user endpoint: it runs tasks only with a configuration that sets ${required.join(", ")}. Create one first.`,
+          [{ ...NEW_CONFIGURATION, arguments: [endpoint.id] }],
+        );
+        return null;
+      }
+      return undefined;
+    }
+    const picked = await this.pick(endpoint, functionKey, list, preferred);
+    if (picked === undefined) return null;
+    const issues = validateConfiguration(schema, picked.userEndpointConfig, picked.resourceSpecification);
+    if (issues.length > 0) {
+      deps.ui.showError(
+        `Configuration "${picked.name}" of "${endpoint.name}" is not valid, so nothing was sent: ${issues.map(describeIssue).join("; ")}.`,
+        [OPEN_CONFIGURATIONS],
+      );
+      return null;
+    }
+    return {
+      name: picked.name,
+      userEndpointConfig: picked.userEndpointConfig,
+      ...(picked.resourceSpecification ? { resourceSpecification: picked.resourceSpecification } : {}),
+    };
+  }
+
+  private async pick(
+    endpoint: Pick<EndpointOption, "id" | "name">,
+    functionKey: string,
+    list: readonly EndpointConfiguration[],
+    preferred: string | undefined,
+  ): Promise<EndpointConfiguration | undefined> {
+    const byName = (name: unknown) => list.find((c) => c.name === name);
+    const preferredOne = byName(preferred);
+    if (preferredOne) return preferredOne;
+    if (list.length === 1) return list[0];
+    const key = `${endpoint.id} ${functionKey}`;
+    const remembered = (this.deps.storage.get(REMEMBERED_KEY) ?? {}) as Record<string, string>;
+    const again = byName(remembered[key]);
+    if (again) return again;
+    const name = await this.deps.ui.pickOne(
+      list.map((c) => ({ label: c.name, description: summary(c), detail: c.description, value: c.name })),
+      `Configuration of ${endpoint.name} for this function (remembered for it)`,
+    );
+    if (name === undefined) return undefined;
+    await this.deps.storage.update(REMEMBERED_KEY, { ...remembered, [key]: name });
+    return byName(name);
+  }
+}
+
+/** `account=abc, partition=debug · 2 nodes`. */
+export function summary(c: EndpointConfiguration): string {
+  const values = Object.entries(c.userEndpointConfig)
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(", ");
+  const mpi = c.resourceSpecification ? ` · MPI ${JSON.stringify(c.resourceSpecification)}` : "";
+  return values.length > 80 ? `${values.slice(0, 79)}…${mpi}` : `${values}${mpi}`;
+}

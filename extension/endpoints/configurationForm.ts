@@ -1,0 +1,129 @@
+/**
+ * The guided way to a configuration, for people who would rather not write JSON: one quick pick or input
+ * box per property of the endpoint's schema (enums and booleans picked, numbers and text typed and checked
+ * as they are typed), then an optional MPI resource specification, then a name.
+ */
+import type { EndpointConfiguration } from "../../core/endpoints/configurationFile";
+import { describeIssue, validateAgainst, type JsonSchema } from "../../core/endpoints/userConfigSchema";
+import type { UserInterface } from "../vscode/window";
+
+type Ui = Pick<UserInterface, "pickOne" | "inputText">;
+
+const SKIP = Symbol("skip");
+
+export async function askConfiguration(
+  ui: Ui,
+  endpoint: { id: string; name: string },
+  schema: JsonSchema | undefined,
+  existingNames: readonly string[],
+): Promise<EndpointConfiguration | undefined> {
+  const properties = (schema?.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((schema?.required as string[] | undefined) ?? []);
+  const names = Object.keys(properties).sort((a, b) => Number(required.has(b)) - Number(required.has(a)));
+  const userEndpointConfig: Record<string, unknown> = {};
+  if (names.length === 0) {
+    const text = await ui.inputText({
+      title: `New configuration of ${endpoint.name}`,
+      prompt: "The endpoint publishes no schema: type user_endpoint_config as a JSON object",
+      value: "{}",
+      validate: (t) => (isObjectText(t) ? undefined : "A JSON object, e.g. {\"account\": \"abc123\"}"),
+    });
+    if (text === undefined) return undefined;
+    Object.assign(userEndpointConfig, JSON.parse(text));
+  }
+  for (const [i, name] of names.entries()) {
+    const value = await askProperty(ui, endpoint.name, name, properties[name], required.has(name), `${i + 1}/${names.length}`);
+    if (value === undefined) return undefined;
+    if (value !== SKIP) userEndpointConfig[name] = value;
+  }
+  const resourceSpecification = await askResourceSpecification(ui);
+  if (resourceSpecification === undefined) return undefined;
+  const suggested = typeof userEndpointConfig.partition === "string" ? userEndpointConfig.partition : "default";
+  const configName = await ui.inputText({
+    title: `Name of the new configuration of ${endpoint.name}`,
+    prompt: "A name to pick it by, e.g. \"debug queue\" or \"production 4 nodes\"",
+    value: existingNames.includes(suggested) ? "" : suggested,
+    validate: (t) => (t.trim() === "" ? "A name is needed" : existingNames.includes(t.trim()) ? `"${t.trim()}" exists already` : undefined),
+  });
+  if (configName === undefined) return undefined;
+  return {
+    endpointId: endpoint.id,
+    name: configName.trim(),
+    userEndpointConfig,
+    ...(resourceSpecification === SKIP ? {} : { resourceSpecification }),
+  };
+}
+
+async function askProperty(
+  ui: Ui,
+  endpointName: string,
+  name: string,
+  schema: JsonSchema,
+  required: boolean,
+  step: string,
+): Promise<unknown | typeof SKIP | undefined> {
+  const about = typeof schema.description === "string" ? schema.description : "";
+  const skip = required ? [] : [{ label: "(leave unset)", description: "the endpoint's default applies", value: SKIP as unknown }];
+  if (Array.isArray(schema.enum) || schema.type === "boolean") {
+    const values = Array.isArray(schema.enum) ? schema.enum : [true, false];
+    return ui.pickOne(
+      [...values.map((v) => ({ label: typeof v === "string" ? v : JSON.stringify(v), value: v as unknown })), ...skip],
+      `${endpointName} ${step}: ${name}${required ? "" : " (optional)"}${about ? ` — ${about}` : ""}`,
+    );
+  }
+  const text = await ui.inputText({
+    title: `${endpointName} ${step}: ${name}${required ? "" : " (optional: leave empty to skip)"}`,
+    prompt: about || `Value of ${name}`,
+    value: schema.default === undefined ? "" : String(schema.default),
+    validate: (t) => {
+      if (t === "") return required ? `${name} is required` : undefined;
+      const issues = validateAgainst(schema, valueOf(t, schema));
+      return issues.length ? issues.map((i) => describeIssue({ ...i, path: [name, ...i.path] })).join("; ") : undefined;
+    },
+  });
+  if (text === undefined) return undefined;
+  return text === "" ? SKIP : valueOf(text, schema);
+}
+
+async function askResourceSpecification(ui: Ui): Promise<Record<string, unknown> | typeof SKIP | undefined> {
+  const mpi = await ui.pickOne(
+    [
+      { label: "No resource specification", description: "plain Python functions", value: false },
+      { label: "MPI resource specification…", description: "num_nodes, ranks_per_node (MPIFunction)", value: true },
+    ],
+    "Does this configuration run MPI tasks?",
+  );
+  if (mpi === undefined) return undefined;
+  if (!mpi) return SKIP;
+  const positive = (optional: boolean) => (t: string) =>
+    (optional && t === "") || /^[1-9]\d*$/.test(t) ? undefined : "A whole number of at least 1";
+  const nodes = await ui.inputText({ title: "MPI: num_nodes", prompt: "Nodes each task runs on", value: "1", validate: positive(false) });
+  if (nodes === undefined) return undefined;
+  const ranks = await ui.inputText({ title: "MPI: ranks_per_node (optional)", prompt: "MPI ranks per node", value: "", validate: positive(true) });
+  if (ranks === undefined) return undefined;
+  return { num_nodes: Number(nodes), ...(ranks ? { ranks_per_node: Number(ranks) } : {}) };
+}
+
+/** Typed text as the property's type: numbers for integer/number, JSON literals where a type list allows them. */
+function valueOf(text: string, schema: JsonSchema): unknown {
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  if ((types.includes("integer") || types.includes("number")) && text.trim() !== "" && !Number.isNaN(Number(text))) return Number(text);
+  if (types.includes("boolean") && (text === "true" || text === "false")) return text === "true";
+  if ((types.includes("object") || types.includes("array")) && /^[[{]/.test(text.trim())) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+function isObjectText(t: string): boolean {
+  try {
+    const v: unknown = JSON.parse(t);
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+}

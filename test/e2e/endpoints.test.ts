@@ -1,0 +1,97 @@
+/**
+ * Real endpoints in a real VS Code: against the emulator's directory (owned, shared, offline, multi-user,
+ * high-assurance endpoints), signed in with client credentials. The Endpoints view lists them by name with
+ * their status; the multi-user endpoint is picked; its configuration file is checked in the editor by the
+ * endpoint's own schema (an invalid field is underlined) and at submit (refused, nothing sent); the valid
+ * configuration runs, and the emulator received exactly that user_endpoint_config.
+ */
+import * as assert from "node:assert/strict";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, afterEach, before, test } from "node:test";
+import { CATALOG_IDS, catalogEndpoints } from "../emulator/endpointCatalog";
+import { startEmulator, type Emulator } from "../emulator/emulator";
+import { repoRoot } from "../support/codeServer";
+import { openWithExtension, screenshot, startSession, type E2eSession } from "./harness";
+import { Workbench } from "./workbench";
+
+let emulator: Emulator;
+let session: E2eSession;
+let workbench: Workbench;
+let workspace: string;
+
+const configurationFile = (userEndpointConfig: Record<string, unknown>) =>
+  JSON.stringify({ endpoints: { [CATALOG_IDS.mep]: { name: "Polaris", configurations: { debug: { user_endpoint_config: userEndpointConfig } } } } }, null, 2);
+
+before(async () => {
+  emulator = await startEmulator({ rateLimit: null, endpoints: catalogEndpoints() });
+  workspace = await mkdtemp(join(tmpdir(), "gc-e2e-endpoints-"));
+  await cp(join(repoRoot, "media/sample-workspace"), workspace, { recursive: true });
+  await mkdir(join(workspace, ".vscode"), { recursive: true });
+  await mkdir(join(workspace, ".globus-compute"), { recursive: true });
+  await writeFile(
+    join(workspace, ".vscode/settings.json"),
+    JSON.stringify({ "globusCompute.serviceUrl": emulator.baseUrl, "globusCompute.authUrl": emulator.baseUrl }),
+  );
+  await writeFile(join(workspace, ".globus-compute/endpoints.json"), configurationFile({ account: "ABC123", partition: "debug", nodes_per_block: "two" }));
+  session = await startSession({
+    env: { GLOBUS_COMPUTE_CLIENT_ID: emulator.client.id, GLOBUS_COMPUTE_CLIENT_SECRET: emulator.client.secret },
+    userSettings: { "remote.autoForwardPorts": false },
+  });
+  workbench = new Workbench(session.page);
+  await openWithExtension(session, workbench, workspace, "examples.py");
+});
+
+afterEach(async (t) => {
+  if (session) await screenshot(session.page, `endpoints-end-${t.name.slice(0, 30).replace(/\W+/g, "-")}`);
+});
+
+after(async () => {
+  await session?.close("endpoints-code-server");
+  await emulator?.stop();
+  if (workspace) await rm(workspace, { recursive: true, force: true });
+});
+
+test("endpoints are listed by name with their status", async () => {
+  await workbench.openViewContainer("Globus Compute");
+  await workbench.waitForTreeRow("Endpoints", "Polaris (multi-user)", /online · 2 of 2 idle/, 60_000);
+  await workbench.waitForTreeRow("Endpoints", "Lab Workstation", /offline/);
+  await workbench.waitForTreeRow("Endpoints", "Group Cluster (shared)", /online/);
+  const labels = (await workbench.treeRows("Endpoints", 5)).map((r) => r.label);
+  assert.equal(labels.includes("Someone's Private Box"), false, "a private endpoint of another user is not listed");
+  await screenshot(session.page, "endpoints-view");
+});
+
+test("a multi-user endpoint's configuration: underlined in the editor, refused at submit, and the valid one runs with exactly it", async () => {
+  await workbench.runCommand("Globus Compute: Select Endpoint…");
+  await workbench.pickQuickItem("Polaris (multi-user)");
+  await workbench.waitForTreeRow("Endpoints", "Polaris (multi-user)", /selected/);
+
+  await workbench.openFile("endpoints.json");
+  // VS Code's JSON language features, with the endpoint's schema: "two" is not an integer.
+  await session.page.locator(".monaco-editor .squiggly-warning, .monaco-editor .squiggly-error").first().waitFor({ timeout: 60_000 });
+  await screenshot(session.page, "endpoints-config-underlined");
+  await workbench.runCommand("View: Close Editor");
+
+  await workbench.openFile("examples.py");
+  await workbench.editorContextMenuOn("return x * 2");
+  await workbench.clickMenuItem("Submit Function with Arguments…");
+  await workbench.answerInputBox(/^Arguments for double\(x\)/, "7");
+  await workbench.notification('Configuration "debug" of "Polaris (multi-user)" is not valid, so nothing was sent: user_endpoint_config.nodes_per_block: must be an integer');
+  assert.deepEqual(emulator.control.submissions(CATALOG_IDS.mep), [], "nothing reached the endpoint");
+
+  const valid = { account: "ABC123", partition: "debug", nodes_per_block: 2 };
+  await writeFile(join(workspace, ".globus-compute/endpoints.json"), configurationFile(valid));
+  await workbench.editorContextMenuOn("return x * 2");
+  await workbench.clickMenuItem("Submit Function with Arguments…");
+  await workbench.answerInputBox(/^Arguments for double\(x\)/, "7");
+  await workbench.waitForTreeRow("Tasks", "double(7)", /^14 · /, 60_000);
+  await workbench.waitForTreeRow("Tasks", "double", /^Polaris \(multi-user\) \(debug\) · /);
+  assert.deepEqual(
+    emulator.control.submissions(CATALOG_IDS.mep).map((s) => s.userEndpointConfig),
+    [valid],
+    "the endpoint received exactly the configuration",
+  );
+  await screenshot(session.page, "endpoints-mep-ran");
+});

@@ -1,0 +1,92 @@
+import * as assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseEndpointMetadata } from "../../../../core/endpoints/endpointRecords";
+import { ConfigurationChooser } from "../../../../extension/endpoints/configurationChooser";
+import { askConfiguration } from "../../../../extension/endpoints/configurationForm";
+import { EndpointConfigurations } from "../../../../extension/endpoints/endpointConfigurations";
+import type { InputOptions } from "../../../../extension/vscode/window";
+import { Emitter } from "../../../../core/util/event";
+import { MEP_SCHEMA } from "../../../emulator/endpointCatalog";
+import { memento } from "../fakes";
+
+const MEP = "0b7d4bd1-8e6a-4b63-9e0c-2f0d5a1c0004";
+const endpoint = { kind: "cloud" as const, id: MEP, name: "Polaris" };
+
+function fileWith(configurations: Record<string, unknown>) {
+  let text: string | undefined = JSON.stringify({ endpoints: { [MEP]: { name: "Polaris", configurations } } });
+  const changed = new Emitter<void>();
+  return { read: async () => text, write: async (t: string) => void (text = t), onDidChange: changed.event, text: () => text };
+}
+
+function chooser(configurations: Record<string, unknown>, picks: unknown[] = []) {
+  const errors: { message: string; actions?: readonly { command: string }[] }[] = [];
+  const shown: unknown[] = [];
+  const store = new EndpointConfigurations(fileWith(configurations));
+  const c = new ConfigurationChooser({
+    configurations: store,
+    metadata: async (id) => parseEndpointMetadata({ uuid: id, name: "polaris", multi_user: true, user_config_schema: MEP_SCHEMA }, id),
+    ui: {
+      pickOne: async <T>(items: readonly { value: T }[]) => {
+        shown.push(items.map((i) => i.value));
+        return picks.shift() as T | undefined;
+      },
+      showError: (message, actions) => void errors.push({ message, actions }),
+    },
+    storage: memento(),
+  });
+  return { c, errors, shown };
+}
+
+test("one configuration is used; among several the pick is asked once per function and remembered; a re-run names its own", async () => {
+  const one = chooser({ debug: { user_endpoint_config: { account: "abc", partition: "debug" } } });
+  assert.deepEqual(await one.c.choose(endpoint, "f.py#f"), { name: "debug", userEndpointConfig: { account: "abc", partition: "debug" } });
+  assert.equal(await one.c.choose({ kind: "local", id: "local", name: "local" }, "f.py#f"), undefined);
+
+  const two = chooser(
+    {
+      debug: { user_endpoint_config: { account: "abc", partition: "debug" } },
+      big: { user_endpoint_config: { account: "abc", partition: "compute", nodes_per_block: 4 }, resource_specification: { num_nodes: 4 } },
+    },
+    ["big"],
+  );
+  assert.equal((await two.c.choose(endpoint, "f.py#f"))?.name, "big");
+  assert.equal((await two.c.choose(endpoint, "f.py#f"))?.name, "big", "remembered: not asked again");
+  assert.deepEqual(two.shown, [["debug", "big"]]);
+  assert.deepEqual((await two.c.choose(endpoint, "f.py#f", "debug"))?.userEndpointConfig, { account: "abc", partition: "debug" });
+  assert.equal(await two.c.choose(endpoint, "g.py#g"), null, "another function is asked; dismissed: nothing is sent");
+});
+
+test("an invalid configuration is refused with the field and reason; a MEP that needs values refuses to run without one", async () => {
+  const bad = chooser({ oops: { user_endpoint_config: { account: "abc", partition: "batch" } } });
+  assert.equal(await bad.c.choose(endpoint, "f.py#f"), null);
+  assert.match(bad.errors[0].message, /Configuration "oops" of "Polaris" is not valid, so nothing was sent: user_endpoint_config\.partition: must be one of "debug", "compute", "gpu" \(got "batch"\)/);
+  assert.equal(bad.errors[0].actions?.[0].command, "globusCompute.openEndpointConfigurations");
+
+  const none = chooser({});
+  assert.equal(await none.c.choose(endpoint, "f.py#f"), null);
+  assert.match(none.errors[0].message, /multi-user endpoint: it runs tasks only with a configuration that sets account, partition/);
+  assert.equal(none.errors[0].actions?.[0].command, "globusCompute.createEndpointConfiguration");
+});
+
+test("the guided form asks per schema property, checks typed values, and builds the configuration", async () => {
+  const validations: string[] = [];
+  const answers: Record<string, string> = { account: "ABC123", walltime: "01:00:00", nodes_per_block: "2", worker_init: "", "MPI: num_nodes": "2", "MPI: ranks_per_node (optional)": "" };
+  const picks: unknown[] = ["compute", true];
+  const ui = {
+    pickOne: async <T>() => picks.shift() as T,
+    inputText: async (o: InputOptions) => {
+      const key = Object.keys(answers).find((k) => o.title.includes(k)) ?? "name";
+      if (key === "nodes_per_block") validations.push(o.validate("two") ?? "", o.validate("99") ?? "", o.validate("") ?? "");
+      if (key === "account") validations.push(o.validate("") ?? "");
+      return key === "name" ? "production" : answers[key];
+    },
+  };
+  const c = await askConfiguration(ui, { id: MEP, name: "Polaris" }, MEP_SCHEMA, []);
+  assert.deepEqual(c, {
+    endpointId: MEP,
+    name: "production",
+    userEndpointConfig: { account: "ABC123", partition: "compute", walltime: "01:00:00", nodes_per_block: 2 },
+    resourceSpecification: { num_nodes: 2 },
+  });
+  assert.deepEqual(validations, ["account is required", 'nodes_per_block: must be an integer (got "two")', "nodes_per_block: must be <= 16 (got 99)", ""]);
+});
