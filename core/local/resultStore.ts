@@ -1,18 +1,22 @@
 /**
  * Where the local endpoint keeps registered functions, task groups and task records (with their
- * results) so that a restarted host can reload a task group. One JSON file per record in a directory
- * the host chooses; every write goes to a temporary file that is renamed over the old one, so a file
- * is either the old or the new version, never half of each. A file that is unreadable anyway (disk
- * trouble, hand edits) is dropped and reported, never fatal.
+ * results and prints) so that a restarted host can reload a task group and a client that was away
+ * can read what finished meanwhile. One append-only journal of JSON lines, private to the user (0600
+ * in a 0700 directory): every change is a line, and the changes of one event-loop turn go out in one
+ * write (a task moving through several states in one turn is written once), so a 10k-task map costs a
+ * few hundred writes, not tens of thousands of files. Opening replays the journal (a torn or unreadable
+ * line, e.g. from a host killed mid-write, is dropped and reported, never fatal), fails the tasks a
+ * previous host left unfinished, and compacts it (rewritten with the live records, atomically); it is
+ * compacted again whenever it holds far more lines than live records.
  */
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ResultData, TaskTransition } from "../protocol/messages";
 import { fromTagged, toTagged } from "../protocol/tagged";
 import { PyDict } from "../protocol/pyValue";
 import type { Disposable } from "../util/disposable";
 import { LocalEndpointError, TaskFailureCode } from "./errors";
-import { ensurePrivateDir, writePrivateFileAtomic } from "./privateFiles";
+import { ensurePrivateDir, openPrivateAppend, writeAll, writePrivateFileAtomic } from "./privateFiles";
 import { nowNs, nsToSecondsString } from "./wallClock";
 
 export interface StoredFunction {
@@ -55,32 +59,58 @@ export interface ResultStoreOptions {
 /** Reason, and error text, of tasks that were unfinished when the previous host stopped. */
 export const RESTARTED_REASON = "task lost: the local endpoint process stopped (killed, crashed or shut down) before it finished";
 
-const FORMAT_VERSION = 1;
-const KINDS = ["functions", "groups", "tasks"] as const;
-type Kind = (typeof KINDS)[number];
+const FORMAT_VERSION = 2;
+const JOURNAL = "journal.jsonl";
+/** Compacted when it holds more lines than this many per live record (plus a floor). */
+const COMPACT_RATIO = 3;
+const COMPACT_FLOOR = 10_000;
+
+/** One journal line: a function, a group's header with the task ids added since its last line, a task, or a dropped group. */
+type JournalLine =
+  | { v: number; fn: StoredFunction }
+  | { v: number; group: { taskGroupId: string; createdAt: string; taskIds: string[] } }
+  | { v: number; task: unknown }
+  | { v: number; received: ReceivedBatch }
+  | { v: number; drop: string };
+
+/** Tasks submitted together: one line for the whole batch, their records rebuilt from it on load. */
+interface ReceivedBatch {
+  taskGroupId: string;
+  functionId: string;
+  endpointId: string;
+  createdAt: string;
+  /** The batch's arrival, nanoseconds as a decimal string. */
+  ns: string;
+  taskIds: string[];
+}
 
 export class ResultStore implements Disposable {
   readonly functions = new Map<string, StoredFunction>();
   readonly groups = new Map<string, StoredTaskGroup>();
   readonly tasks = new Map<string, StoredTask>();
-  /** Files that could not be read at open and were dropped, with the reason. */
+  /** Lines of the journal that could not be read at open and were dropped, with the reason. */
   readonly problems: string[] = [];
-  private readonly pending = new Map<string, string>();
+  /** Records changed this turn, by key (`t:` task, `f:` function), each written once with its last state. */
+  private readonly pending = new Map<string, () => JournalLine>();
+  /** How many of each group's task ids the journal holds. */
+  private readonly journaledTaskIds = new Map<string, number>();
+  private fd: number | undefined;
+  private lines = 0;
+  private receivedBatches = 0;
   private flushScheduled: NodeJS.Immediate | undefined;
   private disposed = false;
 
   private constructor(
-    private readonly dir: string,
+    private readonly journalPath: string,
     private readonly maxGroups: number,
   ) {}
 
-  /** Loads everything in `dir` (created if missing); unfinished tasks become failed "restarted" ones. */
+  /** Loads the journal in `dir` (created if missing); unfinished tasks become failed, lost ones. */
   static open(dir: string, options: ResultStoreOptions = {}): ResultStore {
-    const store = new ResultStore(dir, options.maxGroups ?? 200);
+    const store = new ResultStore(join(dir, JOURNAL), options.maxGroups ?? 200);
     try {
-      // Results, arguments and prints are the user's alone: 0700 directories, 0600 files.
+      // Results, arguments and prints are the user's alone: a 0700 directory, 0600 files.
       ensurePrivateDir(dir);
-      for (const kind of KINDS) ensurePrivateDir(join(dir, kind));
     } catch (err) {
       if (err instanceof LocalEndpointError) throw err;
       throw new LocalEndpointError("STORE_IO", `cannot create the local endpoint store in ${dir}`, { cause: err });
@@ -91,93 +121,145 @@ export class ResultStore implements Disposable {
 
   putFunction(fn: StoredFunction): void {
     this.functions.set(fn.functionId, fn);
-    this.write("functions", fn.functionId, fn);
+    this.write(`f:${fn.functionId}`, () => ({ v: FORMAT_VERSION, fn }));
   }
 
+  /** Adds or extends a group; the journal gets only the task ids it does not hold yet. */
   putGroup(group: StoredTaskGroup): void {
     this.groups.set(group.taskGroupId, group);
-    this.write("groups", group.taskGroupId, group);
+    this.write(`g:${group.taskGroupId}`, () => {
+      const current = this.groups.get(group.taskGroupId)!;
+      const from = this.journaledTaskIds.get(group.taskGroupId) ?? 0;
+      this.journaledTaskIds.set(group.taskGroupId, current.taskIds.length);
+      return { v: FORMAT_VERSION, group: { taskGroupId: current.taskGroupId, createdAt: current.createdAt, taskIds: current.taskIds.slice(from) } };
+    });
     this.prune();
   }
 
   putTask(task: StoredTask): void {
     this.tasks.set(task.taskId, task);
-    this.write("tasks", task.taskId, encodeTask(task));
+    this.write(`t:${task.taskId}`, () => ({ v: FORMAT_VERSION, task: encodeTask(this.tasks.get(task.taskId) ?? task) }));
+  }
+
+  /**
+   * Records tasks just submitted together (same group, function and arrival, waiting for launch) in one
+   * journal line, not one per task; returns their records.
+   */
+  putReceived(batch: { taskGroupId: string; functionId: string; endpointId: string; createdAt: string; ns: bigint; taskIds: string[] }): StoredTask[] {
+    const tasks = batch.taskIds.map((taskId) => receivedTask(taskId, batch));
+    for (const task of tasks) this.tasks.set(task.taskId, task);
+    const line: ReceivedBatch = { ...batch, ns: batch.ns.toString() };
+    this.write(`r:${this.receivedBatches++}`, () => ({ v: FORMAT_VERSION, received: line }));
+    return tasks;
   }
 
   /** Writes everything pending now (writes are otherwise batched per event-loop turn). */
   flush(): void {
     if (this.flushScheduled) clearImmediate(this.flushScheduled);
     this.flushScheduled = undefined;
-    for (const [path, text] of this.pending) {
-      try {
-        writePrivateFileAtomic(path, text);
-      } catch (err) {
-        this.problems.push(`cannot write ${path}: ${(err as Error).message}`);
-      }
-    }
+    if (this.pending.size === 0) return;
+    let text = "";
+    for (const line of this.pending.values()) text += JSON.stringify(line()) + "\n";
+    this.lines += this.pending.size;
     this.pending.clear();
+    try {
+      this.fd ??= openPrivateAppend(this.journalPath);
+      writeAll(this.fd, text);
+    } catch (err) {
+      this.problems.push(`cannot write ${this.journalPath}: ${(err as Error).message}`);
+    }
+    if (this.lines > COMPACT_RATIO * (this.tasks.size + this.groups.size + this.functions.size) + COMPACT_FLOOR) this.compact();
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.flush();
     this.disposed = true;
+    this.closeJournal();
   }
 
-  private write(kind: Kind, id: string, record: unknown): void {
+  private write(key: string, line: () => JournalLine): void {
     if (this.disposed) return;
-    this.pending.set(this.pathOf(kind, id), JSON.stringify({ version: FORMAT_VERSION, record }));
-    // Batched: a task moving through several states in one turn is written once.
+    // Re-inserted, so it is written after the records it may depend on (a group after its tasks).
+    this.pending.delete(key);
+    this.pending.set(key, line);
     this.flushScheduled ??= setImmediate(() => this.flush());
   }
 
-  private remove(kind: Kind, id: string): void {
-    const path = this.pathOf(kind, id);
-    this.pending.delete(path);
-    rmSync(path, { force: true });
+  private closeJournal(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 
-  private pathOf(kind: Kind, id: string): string {
-    return join(this.dir, kind, `${id}.json`);
+  /** Rewrites the journal with the live records only, atomically. */
+  private compact(): void {
+    const lines: string[] = [];
+    for (const fn of this.functions.values()) lines.push(JSON.stringify({ v: FORMAT_VERSION, fn }));
+    for (const task of this.tasks.values()) lines.push(JSON.stringify({ v: FORMAT_VERSION, task: encodeTask(task) }));
+    for (const g of this.groups.values()) {
+      lines.push(JSON.stringify({ v: FORMAT_VERSION, group: { taskGroupId: g.taskGroupId, createdAt: g.createdAt, taskIds: g.taskIds } }));
+      this.journaledTaskIds.set(g.taskGroupId, g.taskIds.length);
+    }
+    try {
+      writePrivateFileAtomic(this.journalPath, lines.length > 0 ? lines.join("\n") + "\n" : "");
+      this.closeJournal();
+      this.lines = lines.length;
+    } catch (err) {
+      this.problems.push(`cannot compact ${this.journalPath}: ${(err as Error).message}`);
+    }
   }
 
   private load(): void {
-    for (const fn of this.readAll("functions", decodeFunction)) this.functions.set(fn.functionId, fn);
-    for (const task of this.readAll("tasks", decodeTask)) this.tasks.set(task.taskId, task);
-    for (const group of this.readAll("groups", decodeGroup)) {
-      this.groups.set(group.taskGroupId, group);
+    rmSync(`${this.journalPath}.tmp`, { force: true }); // left by a host that died mid-compaction
+    const text = existsSync(this.journalPath) ? readFileSync(this.journalPath, "utf8") : "";
+    const headers = new Map<string, { createdAt: string; taskIds: string[] }>();
+    let n = 0;
+    for (const raw of text.split("\n")) {
+      n++;
+      if (raw === "") continue;
+      try {
+        const line = JSON.parse(raw) as Partial<Record<"v" | "fn" | "group" | "task" | "received" | "drop", unknown>>;
+        if (line.v !== FORMAT_VERSION) throw new Error(`unknown format version ${String(line.v)}`);
+        if (line.fn !== undefined) {
+          const fn = decodeFunction(line.fn);
+          this.functions.set(fn.functionId, fn);
+        } else if (line.task !== undefined) {
+          const task = decodeTask(line.task);
+          this.tasks.set(task.taskId, task);
+        } else if (line.received !== undefined) {
+          const r = decodeReceived(line.received);
+          for (const task of r.taskIds.map((id) => receivedTask(id, { ...r, ns: BigInt(r.ns) }))) {
+            // A line of the task itself (running, finished) wins.
+            if (!this.tasks.has(task.taskId)) this.tasks.set(task.taskId, task);
+          }
+        } else if (line.group !== undefined) {
+          const g = decodeGroup(line.group);
+          const header = headers.get(g.taskGroupId);
+          if (header) header.taskIds.push(...g.taskIds);
+          else headers.set(g.taskGroupId, { createdAt: g.createdAt, taskIds: [...g.taskIds] });
+        } else if (typeof line.drop === "string") {
+          headers.delete(line.drop);
+        } else throw new Error("not a record");
+      } catch (err) {
+        this.problems.push(`dropped unreadable line ${n} of ${JOURNAL}: ${(err as Error).message}`);
+      }
+    }
+    for (const [taskGroupId, h] of headers) {
+      const group = { taskGroupId, createdAt: h.createdAt, taskIds: [...new Set(h.taskIds)] };
+      this.groups.set(taskGroupId, group);
       for (const taskId of group.taskIds) {
         // Listed but never (readably) written: it was submitted, so it counts as interrupted.
         if (!this.tasks.has(taskId)) this.tasks.set(taskId, lostTask(taskId, group));
       }
     }
+    // Tasks of dropped (pruned) groups are gone with them.
+    for (const task of this.tasks.values()) if (!this.groups.has(task.taskGroupId)) this.tasks.delete(task.taskId);
     for (const task of this.tasks.values()) {
-      if (task.status !== "success" && task.status !== "failed") this.putTask(failAsRestarted(task));
+      if (task.status !== "success" && task.status !== "failed") this.tasks.set(task.taskId, failAsRestarted(task));
     }
     this.prune();
-    this.flush();
-  }
-
-  private readAll<T>(kind: Kind, decode: (record: unknown, id: string) => T): T[] {
-    const dir = join(this.dir, kind);
-    const out: T[] = [];
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (!name.endsWith(".json")) {
-        rmSync(path, { force: true }); // a .tmp left by a host that died mid-write
-        continue;
-      }
-      try {
-        const parsed = JSON.parse(readFileSync(path, "utf8")) as { version?: unknown; record?: unknown };
-        if (parsed.version !== FORMAT_VERSION) throw new Error(`unknown format version ${String(parsed.version)}`);
-        out.push(decode(parsed.record, name.slice(0, -".json".length)));
-      } catch (err) {
-        this.problems.push(`dropped unreadable ${kind} file ${name}: ${(err as Error).message}`);
-        rmSync(path, { force: true });
-      }
-    }
-    return out;
+    this.pending.clear();
+    this.compact();
   }
 
   private prune(): void {
@@ -186,10 +268,12 @@ export class ResultStore implements Disposable {
     for (const group of oldestFirst.slice(0, this.groups.size - this.maxGroups)) {
       for (const taskId of group.taskIds) {
         this.tasks.delete(taskId);
-        this.remove("tasks", taskId);
+        this.pending.delete(`t:${taskId}`);
       }
       this.groups.delete(group.taskGroupId);
-      this.remove("groups", group.taskGroupId);
+      this.journaledTaskIds.delete(group.taskGroupId);
+      this.pending.delete(`g:${group.taskGroupId}`);
+      this.write(`d:${group.taskGroupId}`, () => ({ v: FORMAT_VERSION, drop: group.taskGroupId }));
     }
   }
 }
@@ -216,6 +300,36 @@ function failAsRestarted(task: StoredTask): StoredTask {
   };
 }
 
+function receivedTask(
+  taskId: string,
+  b: { taskGroupId: string; functionId: string; endpointId: string; createdAt: string; ns: bigint },
+): StoredTask {
+  return {
+    taskId,
+    taskGroupId: b.taskGroupId,
+    functionId: b.functionId,
+    endpointId: b.endpointId,
+    createdAt: b.createdAt,
+    status: "waiting-for-launch",
+    transitions: [
+      { timestamp: b.ns, state: "received", actor: "web-service" },
+      { timestamp: b.ns, state: "waiting-for-launch", actor: "interchange" },
+    ],
+    result: null,
+    stdout: "",
+    stderr: "",
+    completionT: null,
+  };
+}
+
+function decodeReceived(record: unknown): ReceivedBatch {
+  const r = expectObject(record, "received");
+  for (const key of ["taskGroupId", "functionId", "endpointId", "createdAt", "ns"] as const) expectString(r[key], key);
+  expectArray(r.taskIds, "taskIds").forEach((t) => expectString(t, "taskIds[]"));
+  BigInt(r.ns as string);
+  return r as unknown as ReceivedBatch;
+}
+
 function lostTask(taskId: string, group: StoredTaskGroup): StoredTask {
   return {
     taskId,
@@ -240,21 +354,28 @@ function encodeTask(task: StoredTask): unknown {
     transitions: task.transitions.map(encodeTransition),
     result: task.result && {
       ...task.result,
-      details: task.result.details && toTagged(task.result.details),
+      details: task.result.details && taggedDetails(task.result.details),
       task_statuses: task.result.task_statuses && task.result.task_statuses.map(encodeTransition),
     },
   };
+}
+
+/** A worker's details dict is shared by all its results: converted once. */
+const taggedByDetails = new WeakMap<PyDict, unknown>();
+function taggedDetails(details: PyDict): unknown {
+  let tagged = taggedByDetails.get(details);
+  if (tagged === undefined) taggedByDetails.set(details, (tagged = toTagged(details)));
+  return tagged;
 }
 
 function encodeTransition(t: TaskTransition): unknown {
   return { ...t, timestamp: t.timestamp.toString() };
 }
 
-function decodeTask(record: unknown, id: string): StoredTask {
-  const r = expectObject(record, id);
+function decodeTask(record: unknown): StoredTask {
+  const r = expectObject(record, "task");
   const task = r as unknown as StoredTask;
   for (const key of ["taskId", "taskGroupId", "status", "createdAt"] as const) expectString(task[key], key);
-  if (task.taskId !== id) throw new Error(`file name does not match task id ${task.taskId}`);
   const result = r.result === null ? null : expectObject(r.result, "result");
   return {
     ...task,
@@ -272,17 +393,17 @@ function decodeTransition(t: unknown): TaskTransition {
   return { timestamp: BigInt(expectString(o.timestamp, "timestamp")), state: expectString(o.state, "state"), actor: expectString(o.actor, "actor") };
 }
 
-function decodeGroup(record: unknown, id: string): StoredTaskGroup {
-  const r = expectObject(record, id);
-  if (r.taskGroupId !== id) throw new Error(`file name does not match task group id`);
+function decodeGroup(record: unknown): StoredTaskGroup {
+  const r = expectObject(record, "group");
+  expectString(r.taskGroupId, "taskGroupId");
   expectString(r.createdAt, "createdAt");
   expectArray(r.taskIds, "taskIds").forEach((t) => expectString(t, "taskIds[]"));
   return r as unknown as StoredTaskGroup;
 }
 
-function decodeFunction(record: unknown, id: string): StoredFunction {
-  const r = expectObject(record, id);
-  if (r.functionId !== id) throw new Error(`file name does not match function id`);
+function decodeFunction(record: unknown): StoredFunction {
+  const r = expectObject(record, "function");
+  expectString(r.functionId, "functionId");
   expectString(r.functionCode, "functionCode");
   return r as unknown as StoredFunction;
 }

@@ -307,9 +307,9 @@ def _inner_traceback(tb, levels):
 def _error_string_and_details(exc):
     if isinstance(exc, INTERNAL_ERROR_CLASSES):
         return repr(exc), {"code": type(exc).__name__, "user_message": "remote error: {}".format(exc)}
-    # Upstream drops two levels (its catching frame and _call_user_function); execute_task calls the function
-    # itself, so one level here, or the user's outermost frame would be lost.
-    text = "".join(traceback.format_exception(type(exc), exc, _inner_traceback(exc.__traceback__, 1)))
+    # Two levels, as the upstream endpoint (get_error_string(tb_levels=2)): the text is byte-identical to what a
+    # real endpoint sends (test/fixtures/vectors remote_exception/*), which also drops the user's outermost frame.
+    text = "".join(traceback.format_exception(type(exc), exc, _inner_traceback(exc.__traceback__, 2)))
     return text, {"code": "RemoteExecutionError", "user_message": "An error occurred during the execution of this task"}
 
 

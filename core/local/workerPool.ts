@@ -34,10 +34,16 @@ export interface WorkerPoolOptions {
    * Tasks sent ahead to each busy worker, so it starts the next one without a round trip to the host
    * and frames travel in batches (throughput under deep queues). A task sent ahead can no longer be
    * cancelled; its timeout starts when its worker reaches it; if the worker dies first it is queued
-   * again. Default 0: a worker only receives a task when it is idle.
+   * again. Default 0: a worker only receives a task when it is idle. `"auto"`: deep (up to 32) while
+   * tasks are short, none once they take a millisecond or more, so a long task never holds back
+   * more than a few short ones queued behind it while another worker idles.
    */
-  prefetch?: number;
+  prefetch?: number | "auto";
 }
+
+/** "auto" prefetch: at most this deep, and only as many tasks as fit in AUTO_PREFETCH_MS of recent run time. */
+const AUTO_PREFETCH_MAX = 32;
+const AUTO_PREFETCH_MS = 1;
 
 export interface TaskRequest {
   taskId: string;
@@ -102,10 +108,12 @@ export class WorkerPool implements Disposable {
   private lastSpawnError: Error | undefined;
   private nextWorkerNumber = 0;
   private disposed = false;
+  /** Moving average of recent tasks' run time in the worker, for "auto" prefetch. */
+  private averageRunMs = AUTO_PREFETCH_MS;
 
   private constructor(
     private readonly size: number,
-    private readonly prefetch: number,
+    private readonly prefetchOption: number | "auto",
     private readonly spawnOptions: Omit<WorkerSpawnOptions, "capturePrefix">,
     private readonly captureDir: string,
   ) {}
@@ -120,7 +128,7 @@ export class WorkerPool implements Disposable {
       throw new LocalEndpointError("INVALID_OPTIONS", `cwd ${options.cwd} is not a directory`);
     }
     const prefetch = options.prefetch ?? 0;
-    if (!Number.isInteger(prefetch) || prefetch < 0) {
+    if (prefetch !== "auto" && (!Number.isInteger(prefetch) || prefetch < 0)) {
       throw new LocalEndpointError("INVALID_OPTIONS", `prefetch must be a non-negative integer, got ${options.prefetch}`);
     }
     const resultSizeLimit = options.resultSizeLimit ?? RESULT_SIZE_LIMIT;
@@ -198,13 +206,14 @@ export class WorkerPool implements Disposable {
       this.startClock(worker, job);
       this.send(worker, job);
     }
-    if (this.prefetch === 0 || this.queue.length === 0) return;
+    const prefetch = this.prefetch();
+    if (prefetch === 0 || this.queue.length === 0) return;
     // Then top up the busy workers down to half their prefetch, one task each in turn so the queue
     // spreads evenly: waiting for half makes each top-up one batch, one write and one wake-up.
-    const low = 1 + Math.floor(this.prefetch / 2);
+    const low = 1 + Math.floor(prefetch / 2);
     if (!this.anyBusyAtOrBelow(low)) return; // the common case after each result: nothing to top up
     const topUp = [...this.busy].filter(([, jobs]) => jobs.length <= low);
-    for (let depth = 2; depth <= 1 + this.prefetch && this.queue.length > 0; depth++) {
+    for (let depth = 2; depth <= 1 + prefetch && this.queue.length > 0; depth++) {
       for (const [worker, jobs] of topUp) {
         if (this.queue.length === 0) return;
         if (jobs.length < depth) {
@@ -214,6 +223,19 @@ export class WorkerPool implements Disposable {
         }
       }
     }
+  }
+
+  private prefetch(): number {
+    if (this.prefetchOption !== "auto") return this.prefetchOption;
+    return Math.min(AUTO_PREFETCH_MAX, Math.floor(AUTO_PREFETCH_MS / Math.max(this.averageRunMs, 1e-3)));
+  }
+
+  /** Folds a finished task's run time (from its worker's execution-start/-end) into the average. */
+  private noteRunTime(statuses: readonly TaskTransition[] | null): void {
+    if (this.prefetchOption !== "auto" || !statuses || statuses.length < 2) return;
+    const ms = Number(statuses[statuses.length - 1].timestamp - statuses[0].timestamp) / 1e6;
+    // Quick to notice long tasks (weight 1/2 up), slower to trust short ones again (1/16 down).
+    this.averageRunMs += (ms - this.averageRunMs) * (ms > this.averageRunMs ? 0.5 : 1 / 16);
   }
 
   private anyBusyAtOrBelow(depth: number): boolean {
@@ -285,6 +307,7 @@ export class WorkerPool implements Disposable {
       const job = jobs?.[0];
       if (jobs === undefined || job?.request.taskId !== result.task_id) return;
       jobs.shift();
+      this.noteRunTime(result.task_statuses);
       if (jobs.length > 0) this.startClock(worker, jobs[0]);
       else {
         this.busy.delete(worker);

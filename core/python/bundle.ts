@@ -5,9 +5,10 @@ import { describeFunction, functionNodeAt, type FunctionInfo } from "./functions
 import { importItemsOf, type ImportItem } from "./importItems";
 import { lineCount, lineLocator, lineMapOf, type LineMap } from "./lineMap";
 import { indexModule, type ModuleDefinition, type ModuleIndex, type UnshippableReason } from "./moduleDefinitions";
-import { ProjectModules, type ModuleProblemCode, type ProjectContext } from "./projectModules";
+import { localRead, ProjectModules, type ModuleProblemCode, type ProjectContext } from "./projectModules";
 import { attributeChains, scopeNamesOf, statementNames, type ScopeNames } from "./scopes";
 import { STANDARD_LIBRARY } from "./standardLibrary";
+import { unlessTooDeep } from "./tooDeep";
 import { definitionStatement, enclosingDefinition, rangeOf, type OffsetRange } from "./syntax";
 
 export type BundleProblemCode =
@@ -85,6 +86,16 @@ export function closureOf(
   return { name, shipped, problems, function: fn, thirdPartyImports };
 }
 
+/**
+ * The problems at the uses inside one top-level statement only (what it needs directly, not what
+ * those need in turn): diagnostics report each once, where it is, so a file is analysed in linear time.
+ * For a function, `def` is its definition (its decorators and nesting count).
+ */
+export function directProblemsOf(statement: Node, root: Node, text: string, index: ModuleIndex, project?: ProjectContext, def?: Node): BundleProblem[] {
+  const builder = new BundleBuilder(root, text, index, project, true);
+  return def ? builder.build(def).problems : builder.buildStatement(statement);
+}
+
 /** If the cursor is in a lambda that is not inside any def, say why it cannot be submitted. */
 export function lambdaProblemAt(root: Node, offset: number): BundleProblem | undefined {
   for (let n: Node | null = root.descendantForIndex(offset, offset); n; n = n.parent) {
@@ -115,8 +126,24 @@ class BundleBuilder {
     private readonly text: string,
     private readonly index: ModuleIndex,
     project?: ProjectContext,
+    /** Resolve only the entry's own names (see directProblemsOf). */
+    private readonly direct = false,
   ) {
     this.modules = project && new ProjectModules(project);
+  }
+
+  /** Direct problems of a class, constant or block statement. */
+  buildStatement(statement: Node): BundleProblem[] {
+    const names = unlessTooDeep(() => statementNames([statement]));
+    if (!names) return [{ code: "TOO_DEEP", severity: "warning", message: "this statement is nested too deeply to analyse", range: rangeOf(statement) }];
+    for (const n of names.bound) this.seen.add(n);
+    this.functionRange = rangeOf(statement);
+    this.require(names, new Set());
+    const nested = statement
+      .descendantsOfType(["import_statement", "import_from_statement"])
+      .flatMap((n) => (n && n.id !== statement.id ? importItemsOf(n).map((item) => ({ item, range: rangeOf(n) })) : []));
+    this.linkModules(nested);
+    return this.problems;
   }
 
   build(def: Node): Omit<FunctionBundle, "source" | "lineMap" | "modules"> & { assemble: () => Pick<FunctionBundle, "source" | "lineMap" | "modules"> } {
@@ -124,9 +151,13 @@ class BundleBuilder {
     const statement = definitionStatement(def);
     const topLevel = statement.parent?.id === this.root.id;
     this.checkEntry(info);
-    const names = topLevel ? statementNames([statement]) : this.entryNames(def, statement);
+    const names = unlessTooDeep(() => (topLevel ? statementNames([statement]) : this.entryNames(def, statement)));
+    if (!names) {
+      this.problems.push({ code: "TOO_DEEP", severity: "warning", message: `${info.name} is nested too deeply to analyse: what it uses from the module is not known, so it is sent alone`, range: info.ranges.name });
+    }
     if (topLevel) this.seen.add(info.name);
-    this.require(names, new Set(info.decorators.length ? decoratorRoots(statement) : []));
+    if (names) this.require(names, new Set(info.decorators.length ? decoratorRoots(statement) : []));
+    if (!this.direct) this.includeModuleSettings();
     const nested = statement
       .descendantsOfType(["import_statement", "import_from_statement"])
       .flatMap((n) => (n ? importItemsOf(n).map((item) => ({ item, range: rangeOf(n) })) : []));
@@ -139,6 +170,37 @@ class BundleBuilder {
       thirdPartyImports: this.thirdPartyImports(nested),
       assemble: () => this.assemble(statement, topLevel, info),
     };
+  }
+
+  /**
+   * Module-level statements that configure a module the function imports (`decimal.getcontext().prec
+   * = 50`, `np.random.seed(0)`, `warnings.filterwarnings(…)`): they run at import locally, so they are
+   * shipped, in order, when everything they name is an import the bundle ships. One reading local state
+   * is not sent, and said so.
+   */
+  private includeModuleSettings(): void {
+    const imported = new Set<string>();
+    for (const [def, names] of this.importNames) if (!this.unshippable(def)) for (const n of names) imported.add(n);
+    if (imported.size === 0) return;
+    const indexed = new Set<number>();
+    for (const defs of this.index.byName.values()) for (const d of defs) indexed.add(d.statement.id);
+    for (const statement of this.root.namedChildren) {
+      if (indexed.has(statement.id) || statement.type !== "expression_statement") continue;
+      const needs = this.index.needs.needsOf(statement);
+      const names = [...needs.names.keys()];
+      if (names.length === 0 || needs.tooDeep || !names.every((n) => imported.has(n) || PYTHON_BUILTINS.has(n)) || !names.some((n) => imported.has(n))) continue;
+      const local = localRead(statement);
+      if (local) {
+        this.problems.push({
+          code: "LOCAL_STATE_AT_IMPORT",
+          severity: "warning",
+          message: `the statement on line ${statement.startPosition.row + 1} configures ${names.filter((n) => imported.has(n)).join(", ")} with a value ${local}; it is not sent, so the function may behave differently`,
+          range: this.functionRange,
+        });
+        continue;
+      }
+      this.included.add({ statement, kind: "block", binds: [] });
+    }
   }
 
   /** A relative import the project can place is shipped as its absolute form. */
@@ -155,7 +217,7 @@ class BundleBuilder {
   private linkModules(nestedInEntry: { item: ImportItem; range: OffsetRange }[]): void {
     const modules = this.modules;
     if (!modules) return;
-    for (const defs of this.index.byName.values()) {
+    for (const defs of this.direct ? [] : this.index.byName.values()) {
       for (const def of defs) {
         if (def.kind !== "import" || this.included.has(def) || this.unshippable(def) || !def.items?.length) continue;
         if (!def.items.some((i) => modules.isProjectImport(i) && modules.hasImportEffects(i))) continue;
@@ -174,7 +236,7 @@ class BundleBuilder {
           if (item.kind === "star") problemsAt(range, modules.useImport(item, ANY));
           else if (used?.has(item.bound!)) problemsAt(this.firstUse.get(item.bound!) ?? range, modules.useImport(item, this.chains.get(item.bound!) ?? ANY));
         }
-      } else {
+      } else if (!this.direct) {
         const needs = (def.needs ??= this.index.needs.needsOf(def.statement));
         for (const item of needs.nestedImports) problemsAt(range, modules.useImport(item, ANY));
       }
@@ -316,7 +378,11 @@ class BundleBuilder {
         }
         if (this.included.has(def)) continue;
         this.included.add(def);
+        if (this.direct) continue;
         const needs = (def.needs ??= this.index.needs.needsOf(def.statement));
+        if (needs.tooDeep) {
+          this.problems.push({ code: "TOO_DEEP", severity: "warning", message: `${name} is nested too deeply to analyse: what it uses is not known`, range: use, name });
+        }
         const base = def.statement.startIndex;
         for (const [needed, r] of needs.names) {
           const use = { start: base + r.start, end: base + r.end };

@@ -1,11 +1,12 @@
+import { performance } from "node:perf_hooks";
 import type { Node } from "web-tree-sitter";
-import { closureOf, type BundleProblem } from "./bundle";
+import { directProblemsOf, type BundleProblem } from "./bundle";
 import { listFunctionNodes } from "./functions";
-import type { ModuleIndex } from "./moduleDefinitions";
+import type { ModuleDefinition, ModuleIndex } from "./moduleDefinitions";
 import type { ProjectContext } from "./projectModules";
 import { definitionStatement, enclosingDefinition, isAsyncDef, rangeOf, type OffsetRange } from "./syntax";
 
-export type PythonDiagnosticCode = BundleProblem["code"] | "RELATIVE_PATH" | "SHIPPED";
+export type PythonDiagnosticCode = BundleProblem["code"] | "RELATIVE_PATH" | "SHIPPED" | "TIME_BUDGET";
 
 export interface TextEdit {
   range: OffsetRange;
@@ -82,33 +83,120 @@ const PATH_TAKING_CALLS = new Set([
  * Lint rules for code about to be submitted: for each module-level function, what will not exist on
  * the endpoint (with quick fixes where one is obvious) and what will be shipped with it; for methods,
  * nested and async functions, why they cannot be submitted as they are.
+ *
+ * Linear in the file: each statement's own problems are found once and reported where they are (a
+ * helper's undefined name once, not once per function that reaches the helper), and the "sends … with"
+ * hint explores at most SHIPPED_EXPLORED names per function.
  */
-export function lintPython(root: Node, text: string, index: ModuleIndex, project?: ProjectContext): PythonDiagnostic[] {
+export function lintPython(root: Node, text: string, index: ModuleIndex, project?: ProjectContext, deadline = Infinity): PythonDiagnostic[] {
   const out: PythonDiagnostic[] = [];
+  const graph = new ShippedNames(index, project !== undefined);
+  const entries: string[] = [];
   for (const def of listFunctionNodes(root)) {
     const name = def.childForFieldName("name");
     if (!name) continue;
+    // A time budget keeps the server answering while typing in a huge file: the rest is checked on submit.
+    if (performance.now() > deadline) {
+      out.push(hint(rangeOf(name), "TIME_BUDGET", `Globus Compute checked the functions above within its time budget; ${name.text} and those below are checked when submitted`));
+      break;
+    }
     const owner = enclosingDefinition(def);
     if (owner?.type === "class_definition") {
       out.push(hint(rangeOf(name), "METHOD", `${name.text} is a method: Globus Compute can only submit module-level functions`));
       continue;
     }
-    const topLevel = definitionStatement(def).parent?.id === root.id;
+    const statement = definitionStatement(def);
+    const topLevel = statement.parent?.id === root.id;
     if (isAsyncDef(def)) {
       out.push(hint(rangeOf(name), "ASYNC_FUNCTION", `${name.text} is async: Globus Compute can only submit plain functions`));
       continue;
     }
-    const bundle = closureOf(def, root, text, index, project);
     if (!topLevel) {
-      for (const p of bundle.problems) if (p.code === "CLOSURE") out.push(hint(p.range, "CLOSURE", p.message));
+      for (const p of directProblemsOf(statement, root, text, index, project, def)) if (p.code === "CLOSURE") out.push(hint(p.range, "CLOSURE", p.message));
       continue;
     }
-    for (const p of bundle.problems) out.push(problemDiagnostic(p, def, text));
-    const shipped = bundle.shipped.flatMap((s) => s.names);
-    if (shipped.length) out.push(shippedDiagnostic(bundle.name, shipped, rangeOf(name)));
+    for (const p of directProblemsOf(statement, root, text, index, project, def)) out.push(problemDiagnostic(p, def, text));
+    const needs = index.needs.needsOf(statement);
+    entries.push(...needs.names.keys());
+    const shipped = graph.from(name.text, needs.names.keys());
+    if (shipped.names.length) out.push(shippedDiagnostic(name.text, shipped, rangeOf(name)));
     out.push(...relativePaths(def.childForFieldName("body")));
   }
+  // Classes, constants and blocks the functions reach: their own problems, once each.
+  for (const def of graph.reachableFrom(entries)) {
+    if (def.kind === "function" || def.kind === "import") continue;
+    for (const p of directProblemsOf(def.statement, root, text, index, project)) out.push({ range: p.range, severity: "warning", code: p.code, message: p.message });
+  }
   return out;
+}
+
+/** How many shipped names the "sends … with" hint counts per function before it says "and many more". */
+const SHIPPED_EXPLORED = 100;
+
+/** The module-level names a function ships with it, transitively, as the bundle would (see BundleBuilder). */
+class ShippedNames {
+  /** Per name: where it is first defined and the names its shippable definitions need (undefined: not shipped). */
+  private readonly memo = new Map<string, { at: number; needs: string[] } | null>();
+
+  constructor(
+    private readonly index: ModuleIndex,
+    /** With the project known, a relative import is shipped (as its absolute form). */
+    private readonly relativeImports: boolean,
+  ) {}
+
+  private node(name: string): { at: number; needs: string[] } | null {
+    let n = this.memo.get(name);
+    if (n !== undefined) return n;
+    // An unshippable re-binding is not shipped; a relative import may be, with the project's modules.
+    const defs = (this.index.byName.get(name) ?? []).filter((d) => !d.unshippable || (this.relativeImports && d.unshippable.reason === "RELATIVE_IMPORT"));
+    n = defs.length ? { at: defs[0].statement.startIndex, needs: defs.flatMap((d) => [...this.needsOf(d)]) } : null;
+    this.memo.set(name, n);
+    return n;
+  }
+
+  private needsOf(def: ModuleDefinition): Iterable<string> {
+    return def.kind === "import" ? [] : (def.needs ??= this.index.needs.needsOf(def.statement)).names.keys();
+  }
+
+  /** Names shipped with function `fn` whose free names are `names`: in source order, or in discovery order with `more` when there are too many to explore. */
+  from(fn: string, names: Iterable<string>): { names: string[]; more: number | "many" } {
+    const seen = new Set<string>([fn]);
+    const queue: string[] = [];
+    const visit = (n: string) => {
+      if (seen.has(n)) return;
+      seen.add(n);
+      queue.push(n);
+    };
+    for (const n of names) visit(n);
+    const found: { name: string; at: number }[] = [];
+    for (let i = 0; i < queue.length; i++) {
+      const node = this.node(queue[i]);
+      if (!node) continue;
+      found.push({ name: queue[i], at: node.at });
+      if (found.length > SHIPPED_EXPLORED) return { names: found.slice(0, SHIPPED_NAMES_SHOWN).map((f) => f.name), more: "many" };
+      for (const n of node.needs) visit(n);
+    }
+    found.sort((a, b) => a.at - b.at);
+    return { names: found.slice(0, SHIPPED_NAMES_SHOWN).map((f) => f.name), more: Math.max(0, found.length - SHIPPED_NAMES_SHOWN) };
+  }
+
+  /** Every definition reachable from `names`, each once. */
+  reachableFrom(names: Iterable<string>): Set<ModuleDefinition> {
+    const seen = new Set<string>();
+    const out = new Set<ModuleDefinition>();
+    const queue = [...names];
+    for (let i = 0; i < queue.length; i++) {
+      const name = queue[i];
+      if (seen.has(name)) continue;
+      seen.add(name);
+      for (const d of this.index.byName.get(name) ?? []) {
+        if (d.unshippable) continue; // not shipped: its own uses do not matter
+        out.add(d);
+        for (const n of this.needsOf(d)) if (!seen.has(n)) queue.push(n);
+      }
+    }
+    return out;
+  }
 }
 
 function hint(range: OffsetRange, code: PythonDiagnosticCode, message: string): PythonDiagnostic {
@@ -126,9 +214,9 @@ function problemDiagnostic(p: BundleProblem, def: Node, text: string): PythonDia
 /** Names listed in the "sends … with" message before it summarises the rest. */
 const SHIPPED_NAMES_SHOWN = 12;
 
-function shippedDiagnostic(fn: string, names: string[], range: OffsetRange): PythonDiagnostic {
-  const shown = names.slice(0, SHIPPED_NAMES_SHOWN).join(", ");
-  const more = names.length > SHIPPED_NAMES_SHOWN ? ` and ${names.length - SHIPPED_NAMES_SHOWN} more` : "";
+function shippedDiagnostic(fn: string, shipped: { names: string[]; more: number | "many" }, range: OffsetRange): PythonDiagnostic {
+  const shown = shipped.names.join(", ");
+  const more = shipped.more === "many" ? " and many more" : shipped.more > 0 ? ` and ${shipped.more} more` : "";
   return { range, severity: "hint", code: "SHIPPED", message: `Globus Compute sends ${fn} with: ${shown}${more}` };
 }
 

@@ -1,6 +1,7 @@
 import type { Node } from "web-tree-sitter";
 import { importItemsOf, type ImportItem } from "./importItems";
 import { importedName, statementNames, StatementNeedsCache, type StatementNeeds } from "./scopes";
+import { MAX_ANALYSIS_DEPTH, TooDeepError, unlessTooDeep } from "./tooDeep";
 
 export type DefinitionKind = "import" | "function" | "class" | "constant" | "block";
 
@@ -9,7 +10,8 @@ export type UnshippableReason =
   | "COMPUTED_AT_IMPORT" // a value made by running code (a call, a loop, a with block…)
   | "CONDITIONAL_DEFINITION" // bound inside an if/try that also runs other code
   | "MAIN_BLOCK_ONLY" // bound only under `if __name__ == "__main__":`
-  | "RELATIVE_IMPORT"; // `from . import x`: no package exists around the shipped source
+  | "RELATIVE_IMPORT" // `from . import x`: no package exists around the shipped source
+  | "TOO_DEEP"; // nested too deeply to analyse
 
 /** A top-level statement that binds names, and whether its text can run on the endpoint. */
 export interface ModuleDefinition {
@@ -93,7 +95,7 @@ export function indexModule(root: Node, needs = new StatementNeedsCache(), hasBr
       index.futureImports.push(statement);
       continue;
     }
-    const def = describeStatement(statement);
+    const def = unlessTooDeep(() => describeStatement(statement)) ?? tooDeepStatement(statement);
     if (!def) continue;
     if (def.starImport) {
       index.starImports.push(def);
@@ -105,6 +107,13 @@ export function indexModule(root: Node, needs = new StatementNeedsCache(), hasBr
     }
   }
   return index;
+}
+
+/** A statement too deep to analyse: what it binds is read from its first line's targets, and it is not shipped. */
+function tooDeepStatement(statement: Node): ModuleDefinition | undefined {
+  const binds = statement.type === "expression_statement" ? assignedNames(statement) : [];
+  if (binds.length === 0) return undefined;
+  return { statement, kind: "constant", binds, unshippable: { reason: "TOO_DEEP", message: "is nested too deeply to analyse, so it is not sent" } };
 }
 
 function describeStatement(statement: Node): ModuleDefinition | undefined {
@@ -203,9 +212,10 @@ function isSimpleAssignment(statement: Node): boolean {
   return isSimpleExpression(right);
 }
 
-function isSimpleExpression(node: Node): boolean {
+function isSimpleExpression(node: Node, depth = 0): boolean {
   if (!SIMPLE_EXPRESSIONS.has(node.type)) return false;
-  return node.namedChildren.every(isSimpleExpression);
+  if (depth > MAX_ANALYSIS_DEPTH) throw new TooDeepError();
+  return node.namedChildren.every((c) => isSimpleExpression(c, depth + 1));
 }
 
 function isMainGuard(statement: Node): boolean {

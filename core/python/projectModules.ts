@@ -406,7 +406,7 @@ function isMainGuard(statement: Node): boolean {
 }
 
 /** How a statement reads local state when it runs at import (function bodies excluded), if it does. */
-function localRead(statement: Node): string | undefined {
+export function localRead(statement: Node): string | undefined {
   for (const n of statement.descendantsOfType(["identifier"])) {
     if (!n) continue;
     const reason = LOCAL_READS.get(n.text);

@@ -1,7 +1,8 @@
+import { performance } from "node:perf_hooks";
 import type { Disposable } from "../util/disposable";
-import { bundleFunction, lambdaProblemAt, type FunctionBundle } from "./bundle";
+import { bundleFunction, closureOf, lambdaProblemAt, type FunctionBundle } from "./bundle";
 import { lintPython, type PythonDiagnostic } from "./diagnostics";
-import { cursorAnchor, describeFunction, functionAt, listFunctionNodes, type FunctionInfo } from "./functions";
+import { cursorAnchor, describeFunction, functionAt, functionNodeAt, listFunctionNodes, type FunctionInfo } from "./functions";
 import { indexModule, type ModuleIndex } from "./moduleDefinitions";
 import { fileSystemSources, locateModule, ModuleResolver, type SourceRootOptions } from "./moduleResolver";
 import type { ParsedModule, ProjectContext } from "./projectModules";
@@ -63,6 +64,17 @@ export class PythonAnalyzer implements Disposable {
     return bundleFunction(p.tree.rootNode, text, offset, this.indexOf(p), project && this.projectContext(project));
   }
 
+  /**
+   * The top-level third-party modules the function at `offset` needs on the endpoint: imported by its
+   * shipped code, transitively through the project's modules shipped with it (neither the project's
+   * own modules nor the standard library's). Undefined when there is no function there.
+   */
+  thirdPartyImports(text: string, offset: number, project?: ProjectLocation): string[] | undefined {
+    const p = this.parsed(text);
+    const def = functionNodeAt(p.tree.rootNode, offset, text);
+    return def && closureOf(def, p.tree.rootNode, text, this.indexOf(p), project && this.projectContext(project)).thirdPartyImports;
+  }
+
   private projectContext(location: ProjectLocation): ProjectContext {
     const files = fileSystemSources(location.openText);
     const { name, isPackage, roots } = locateModule(location.path, location, files);
@@ -103,9 +115,10 @@ export class PythonAnalyzer implements Disposable {
     return lambda?.message ?? "the cursor is not inside a function definition";
   }
 
-  diagnostics(text: string, project?: ProjectLocation): PythonDiagnostic[] {
+  /** `budgetMs`: past it, the functions not yet linted are left for later (see lintPython). */
+  diagnostics(text: string, project?: ProjectLocation, budgetMs = Infinity): PythonDiagnostic[] {
     const p = this.parsed(text);
-    return lintPython(p.tree.rootNode, text, this.indexOf(p), project && this.projectContext(project));
+    return lintPython(p.tree.rootNode, text, this.indexOf(p), project && this.projectContext(project), performance.now() + budgetMs);
   }
 
   dispose(): void {

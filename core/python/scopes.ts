@@ -1,6 +1,7 @@
 import type { Node } from "web-tree-sitter";
 import { importItemsOf, type ImportItem } from "./importItems";
 import { parameterName } from "./syntax";
+import { MAX_ANALYSIS_DEPTH, TooDeepError, unlessTooDeep } from "./tooDeep";
 
 /**
  * Python name binding, as far as the dependency closure needs it: which names a piece of code binds
@@ -75,6 +76,9 @@ function add(map: Map<string, Node[]>, name: string, nodes: readonly Node[]): vo
 }
 
 class ScopeWalker {
+  /** Nesting of walk() calls, bounded (see TooDeepError). */
+  private depth = 0;
+
   scope(node: Node): ScopeNames {
     const s = newScope(node.type === "class_definition");
     switch (node.type) {
@@ -129,6 +133,15 @@ class ScopeWalker {
   }
 
   walk(node: Node, s: Scope): void {
+    if (++this.depth > MAX_ANALYSIS_DEPTH) throw new TooDeepError();
+    try {
+      this.walkNode(node, s);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private walkNode(node: Node, s: Scope): void {
     const type = node.type;
     if (NESTED_SCOPES.has(type)) return this.nestedScope(node, s);
     switch (type) {
@@ -278,6 +291,8 @@ export interface StatementNeeds {
   /** What import statements nested in it (in a function body, say) bring in when that code runs. */
   nestedImports: ImportItem[];
   starImport: boolean;
+  /** Nested too deeply to analyse: what it needs is unknown. */
+  tooDeep?: boolean;
 }
 
 /** The attribute paths read from a name at `uses` ("" for a use of the name itself). */
@@ -310,7 +325,12 @@ export class StatementNeedsCache {
     const text = statement.text;
     let needs = this.cache.get(text);
     if (!needs) {
-      const names = statementNames([statement]);
+      const names = unlessTooDeep(() => statementNames([statement]));
+      if (!names) {
+        needs = { names: new Map(), chains: new Map(), nestedImports: [], starImport: false, tooDeep: true };
+        this.cache.set(text, needs);
+        return needs;
+      }
       const base = statement.startIndex;
       const firstUses = new Map<string, { start: number; end: number }>();
       const chains = new Map<string, Set<string>>();

@@ -44,6 +44,8 @@ import {
 export interface LanguageServerOptions {
   /** Quiet time after an edit before diagnostics are recomputed. */
   diagnosticsDelayMs?: number;
+  /** Time one document's diagnostics may take before the rest of its functions are left for submission. */
+  diagnosticsBudgetMs?: number;
 }
 
 const SOURCE = "Globus Compute";
@@ -131,7 +133,7 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     if (!doc) return;
     const diagnostics = await guarded(connection, `diagnostics for ${uri}`, async () => {
       const view = viewOf(uri);
-      const found = (await analyzer).diagnostics(view?.text ?? doc.getText(), projectOf(uri));
+      const found = (await analyzer).diagnostics(view?.text ?? doc.getText(), projectOf(uri), options.diagnosticsBudgetMs ?? 5000);
       return (view ? inCell(found, view.start) : found).map((d) => toLspDiagnostic(doc, d));
     });
     // A newer version may have arrived while analysing; its own run will publish.

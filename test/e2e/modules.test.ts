@@ -62,20 +62,22 @@ after(async () => {
   if (workspace) await rm(workspace, { recursive: true, force: true });
 });
 
-test("a function using a helper from a sibling module gets the helper's result", async () => {
+/** Right-click in experiment.py's kelvin → Submit Function with Arguments… → `args`. */
+async function submitKelvin(args: string): Promise<void> {
   await workbench.openFile("experiment.py");
   await workbench.editorContextMenuOn("return round(");
   await workbench.clickMenuItem("Submit Function with Arguments…");
-  await workbench.answerInputBox(/^Arguments for /, "20");
+  await workbench.answerInputBox(/^Arguments for kelvin/, args);
+}
+
+test("a function using a helper from a sibling module gets the helper's result", async () => {
+  await submitKelvin("20");
   await workbench.openViewContainer("Globus Compute");
   await workbench.waitForTreeRow("Tasks", "kelvin(20)", /^293\.15 · /);
 });
 
 test("a traceback frame in the helper module opens that module at the line", async () => {
-  await workbench.openFile("experiment.py");
-  await workbench.editorContextMenuOn("return round(");
-  await workbench.clickMenuItem("Submit Function with Arguments…");
-  await workbench.answerInputBox(/^Arguments for /, "-300");
+  await submitKelvin("-300");
   await workbench.runCommand("Globus Compute: Show Output");
   const text = await workbench.outputText(/ValueError: -300 is below absolute zero/, 30_000);
   const location = `${join(workspace, "labtools/convert.py")}:${RAISE_LINE}`;

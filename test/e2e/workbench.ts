@@ -66,7 +66,12 @@ export class Workbench {
       .locator(".monaco-list-row", { has: this.page.locator(".label-name", { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
       .first();
     await row.waitFor();
-    if ((await row.getAttribute("aria-expanded")) === "false") await row.locator(".monaco-tl-twistie").click();
+    // A click that lands while the tree re-renders the row (results still arriving) can be lost: click until it shows expanded.
+    for (let attempt = 0; attempt < 3 && (await row.getAttribute("aria-expanded")) === "false"; attempt++) {
+      await row.locator(".monaco-tl-twistie").click();
+      await this.page.waitForTimeout(500);
+    }
+    if ((await row.getAttribute("aria-expanded")) === "false") throw new Error(`the ${label} row of ${viewTitle} did not expand`);
   }
 
   /** Waits for a row of a tree view whose label is `label` and whose description matches `description`. */

@@ -34,6 +34,8 @@ import {
 
 /** The local endpoint's id unless another is configured. */
 export const LOCAL_ENDPOINT_ID = "00000000-0000-4000-8000-00000000c0de";
+/** How long a task runs before its watchers hear it is running (shorter ones: only their result). */
+const ANNOUNCE_RUNNING_AFTER_MS = 20;
 /** The service's submission limit (docs/limits.rst: 10 MB per submission). */
 const MAX_SUBMISSION_BYTES = 10 * 1000 * 1000;
 
@@ -50,6 +52,9 @@ export interface LocalComputeServiceOptions extends Omit<WorkerPoolOptions, "end
 export class LocalComputeService implements ComputeService, LocalTaskHistory {
   readonly kind = "local" as const;
   private readonly watches = new Map<string, Set<LocalResultWatch>>();
+  /** Started tasks not yet announced as running: worker start time, and when the start was heard. */
+  private readonly started = new Map<string, { ns: bigint; heardAt: number }>();
+  private announceTimer: NodeJS.Timeout | undefined;
   private disposed = false;
 
   private constructor(
@@ -58,7 +63,7 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
     private readonly store: ResultStore,
     private readonly taskTimeoutMs: number | undefined,
   ) {
-    pool.onDidStartAt(({ taskId, timestampNs }) => this.markRunning(taskId, timestampNs));
+    pool.onDidStartAt(({ taskId, timestampNs }) => this.noteStarted(taskId, timestampNs));
   }
 
   /** Opens the store (failing tasks a previous host left unfinished) and starts the worker pool. */
@@ -68,7 +73,8 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
     const store = ResultStore.open(storageDir, { maxGroups });
     let pool: WorkerPool;
     try {
-      pool = await WorkerPool.start({ ...poolOptions, endpointId });
+      // Short tasks travel to the workers in batches; long ones one at a time (WorkerPool "auto").
+      pool = await WorkerPool.start({ prefetch: "auto", ...poolOptions, endpointId });
     } catch (err) {
       store.dispose();
       throw err;
@@ -118,18 +124,20 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
     }
     const taskGroup = group ?? { taskGroupId: randomUUID(), createdAt: isoTimestamp(), taskIds: [] };
 
-    const created: StoredTask[] = [];
+    // One arrival for the batch, as the service stamps it, and one journal line per function.
+    const ns = nowNs();
+    const createdAt = isoTimestamp();
+    const taskIds = [...taskGroup.taskIds];
     const tasks: Record<string, string[]> = {};
     for (const [functionId, payloads] of Object.entries(request.tasks)) {
       const functionCode = this.store.functions.get(functionId)!.functionCode;
-      tasks[functionId] = payloads.map((payload) => {
-        const task = this.receive(taskGroup.taskGroupId, functionId);
-        created.push(task);
-        this.dispatch(task, functionCode + payload, request.resultSerializers);
-        return task.taskId;
-      });
+      const ids = payloads.map(() => randomUUID());
+      const received = this.store.putReceived({ taskGroupId: taskGroup.taskGroupId, functionId, endpointId: this.endpointId, createdAt, ns, taskIds: ids });
+      received.forEach((task, i) => this.dispatch(task, functionCode + payloads[i], request.resultSerializers));
+      tasks[functionId] = ids;
+      taskIds.push(...ids);
     }
-    this.store.putGroup({ ...taskGroup, taskIds: [...taskGroup.taskIds, ...created.map((t) => t.taskId)] });
+    this.store.putGroup({ ...taskGroup, taskIds });
     return { requestId: randomUUID(), taskGroupId: taskGroup.taskGroupId, endpointId: this.endpointId, tasks };
   }
 
@@ -228,6 +236,7 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    clearTimeout(this.announceTimer);
     for (const set of this.watches.values()) for (const w of set) w.close("the local endpoint was stopped");
     this.watches.clear();
     // Tasks still running are left unfinished on disk: the next start reports them as restarted.
@@ -252,31 +261,32 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
     }
   }
 
-  private receive(taskGroupId: string, functionId: string): StoredTask {
-    const now = nowNs();
-    const task: StoredTask = {
-      taskId: randomUUID(),
-      taskGroupId,
-      functionId,
-      endpointId: this.endpointId,
-      createdAt: isoTimestamp(),
-      status: "waiting-for-launch",
-      transitions: [
-        { timestamp: now, state: "received", actor: "web-service" },
-        { timestamp: now, state: "waiting-for-launch", actor: "interchange" },
-      ],
-      result: null,
-      stdout: "",
-      stderr: "",
-      completionT: null,
-    };
-    this.store.putTask(task);
-    return task;
-  }
-
   private dispatch(task: StoredTask, taskBuffer: string, resultSerializers: string[] | undefined): void {
     const run = this.pool.run({ taskId: task.taskId, taskBuffer, resultSerializers, timeoutMs: this.taskTimeoutMs });
     void run.result.then((outcome) => this.complete(task.taskId, outcome));
+  }
+
+  /**
+   * A task that finishes within ANNOUNCE_RUNNING_AFTER_MS goes straight to its result: one event per
+   * short task instead of two, and one timer per batch of starts, not one per task.
+   */
+  private noteStarted(taskId: string, ns: bigint): void {
+    this.started.set(taskId, { ns, heardAt: performance.now() });
+    this.announceTimer ??= setTimeout(() => this.announceStarted(), ANNOUNCE_RUNNING_AFTER_MS);
+  }
+
+  private announceStarted(): void {
+    this.announceTimer = undefined;
+    const cutoff = performance.now() - ANNOUNCE_RUNNING_AFTER_MS;
+    for (const [taskId, { ns, heardAt }] of this.started) {
+      if (heardAt > cutoff) break; // in the order heard: the rest are younger
+      this.started.delete(taskId);
+      this.markRunning(taskId, ns);
+    }
+    if (this.started.size > 0 && !this.disposed) {
+      const next = this.started.values().next().value!.heardAt + ANNOUNCE_RUNNING_AFTER_MS - performance.now();
+      this.announceTimer = setTimeout(() => this.announceStarted(), Math.max(1, next));
+    }
   }
 
   private markRunning(taskId: string, startedNs: bigint): void {
@@ -288,6 +298,7 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
       status: "running",
       transitions: [...task.transitions, { timestamp: startedNs, state: "running", actor: "worker" }],
     };
+    // Journaled (only tasks running long enough to be announced): a restart reports it lost while running.
     this.store.putTask(started);
     // Watchers see the task running instead of "received" until the result.
     const event = runningEvent(started);
@@ -295,6 +306,8 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
   }
 
   private complete(taskId: string, outcome: WorkerOutcome): void {
+    const unannounced = this.started.get(taskId);
+    this.started.delete(taskId);
     // Stopping the endpoint fails running tasks in the pool; on disk they stay unfinished, to be
     // reported as "restarted" by the next host, which is what they are to a user.
     if (this.disposed) return;
@@ -306,6 +319,8 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
       status,
       transitions: [
         ...task.transitions,
+        // Too short to be announced: its timeline still shows when it started running.
+        ...(unannounced ? [{ timestamp: unannounced.ns, state: "running", actor: "worker" }] : []),
         ...(outcome.result.task_statuses ?? []),
         { timestamp: outcome.completedAtNs, state: status, actor: "endpoint" },
       ],

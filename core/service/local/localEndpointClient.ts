@@ -19,7 +19,9 @@ import {
   type DaemonConfig,
   type HelloResult,
   type WireResponse,
+  type WireDetails,
   type WireResultEvent,
+  type WireWatchBatch,
   type WireWatchEvent,
 } from "./daemon/wire";
 import type {
@@ -34,6 +36,8 @@ import type {
   TaskStatusRecord,
 } from "../computeService";
 import { EmittingResultWatch } from "../emittingResultWatch";
+import type { PyDict } from "../../protocol/pyValue";
+import { fromTagged } from "../../protocol/tagged";
 import type { LocalTaskGroupSummary, LocalTaskHistory, LocalTaskQuery, LocalTaskSummary } from "./localTaskHistory";
 import { connectOrSpawn, defaultLaunch, logTail, type DaemonLaunch } from "./daemonLauncher";
 
@@ -100,8 +104,13 @@ export class LocalEndpointClient implements ComputeService, LocalTaskHistory {
   }
 
   async getTaskResults(taskIds: readonly string[]): Promise<Map<string, ResultEvent>> {
-    const entries = (await this.call("getTaskResults", { taskIds })) as [string, WireResultEvent][];
-    return new Map(entries.map(([id, e]) => [id, decodeResultEvent(e)]));
+    const entries = (await this.call("getTaskResults", { taskIds })) as { event: WireResultEvent; details: unknown }[];
+    return new Map(
+      entries.map(({ event, details }) => {
+        const e = decodeResultEvent(event, () => undefined);
+        return [e.result.task_id, { ...e, result: { ...e.result, details: details == null ? null : (fromTagged(details) as PyDict) } }];
+      }),
+    );
   }
 
   watchResults(taskGroupId: string): ResultWatch {
@@ -256,6 +265,8 @@ class DaemonConnection {
   /** The handshake's step waiting for the daemon's answer. */
   private handshakeReply: ((frame: Record<string, unknown>) => void) | undefined;
   private readonly watchHandlers = new Map<number, (e: WireWatchEvent) => void>();
+  /** The workers' `details` dicts the daemon sent, by reference (wire.ts). */
+  private readonly details = new Map<number, PyDict>();
   private lostReason: string | undefined;
   /** Errors of calls whose request could not be written at all (safe to send again elsewhere). */
   readonly undelivered = new WeakSet<object>();
@@ -340,6 +351,10 @@ class DaemonConnection {
     if (this.lostReason === undefined) this.call("unwatch", { watch: id }).catch(() => undefined);
   }
 
+  detailsOf(ref: number): PyDict | undefined {
+    return this.details.get(ref);
+  }
+
   dispose(): void {
     this.lostReason ??= "the local endpoint client was stopped";
     this.socket.destroy();
@@ -347,9 +362,18 @@ class DaemonConnection {
 
   private receive(frame: Record<string, unknown>): void {
     if (this.handshakeReply) return this.handshakeReply(frame);
-    const msg = frame as unknown as WireResponse & WireWatchEvent;
+    const msg = frame as unknown as WireResponse & Partial<WireWatchBatch & WireDetails>;
     if (typeof msg.watch === "number") {
-      this.watchHandlers.get(msg.watch)?.(msg);
+      const handler = this.watchHandlers.get(msg.watch);
+      if (handler && Array.isArray(msg.events)) for (const e of msg.events) handler(e);
+      return;
+    }
+    if (typeof msg.details === "number") {
+      try {
+        this.details.set(msg.details, fromTagged(msg.value) as PyDict);
+      } catch (err) {
+        this.fail(`the local endpoint process sent unreadable details (${(err as Error).message})`);
+      }
       return;
     }
     // The daemon refused the connection (it names the reason): every call fails with it.
@@ -401,7 +425,7 @@ class RemoteResultWatch extends EmittingResultWatch {
   private receive(e: WireWatchEvent): void {
     if (this.state === "closed") return;
     try {
-      if (e.event === "result") this.emitResult(decodeResultEvent(e.data));
+      if (e.event === "result") this.emitResult(decodeResultEvent(e.data, (ref) => this.connection?.detailsOf(ref)));
       else if (e.event === "taskState") this.emitTaskState(decodeTaskState(e.data));
       else if (e.state === "closed") this.close(e.reason ?? "the local endpoint closed the watch");
     } catch (err) {

@@ -18,6 +18,7 @@ import { HistoryStore } from "../../../core/history/historyStore";
 import { SessionGroups } from "../../../extension/tasks/sessionGroups";
 import { TaskHistoryRecorder } from "../../../extension/tasks/taskHistoryRecorder";
 import { LocalEndpointClient } from "../../../core/service/local/localEndpointClient";
+import type { ComputeService } from "../../../core/service/computeService";
 import { LocalComputeService } from "../../../core/service/local/localComputeService";
 import { ComputeServices } from "../../../extension/services/computeServices";
 import { Settings } from "../../../extension/state/settings";
@@ -111,6 +112,8 @@ export interface GlueOptions {
   historyDir?: string;
   /** Run the local endpoint in a process of its own (as the extension does), so tasks outlive this glue. */
   daemon?: boolean;
+  /** The cloud service (a test double, shared by a "reopened" workspace); without it, cloud submissions fail. */
+  cloud?: ComputeService;
   settings?: Record<string, unknown>;
 }
 
@@ -136,8 +139,10 @@ export function createGlue(options: GlueOptions = {}): Glue {
     settings: () => settings.current,
     storageDir: options.storageDir ?? tempStorage().dir,
     token: async () => {
+      if (options.cloud) return "test-token";
       throw new Error("no cloud in these tests");
     },
+    ...(options.cloud ? { createCloud: () => nonDisposing(options.cloud as ComputeService) } : {}),
     // In-process unless asked: these tests stop the endpoint with the host (test/integration/local/daemon.test.ts covers the daemon).
     createLocal: options.daemon
       ? (o) => LocalEndpointClient.connect({ config: { ...o, stateRoot: o.storageDir, workspaceFolder: o.cwd, idleExitMs: 60_000 } })
@@ -196,7 +201,7 @@ export function createGlue(options: GlueOptions = {}): Glue {
     endpoints,
     ensureSubmitAllowed: async () => true,
     ensureSignedIn: async () => {
-      throw new Error("no cloud in these tests");
+      if (!options.cloud) throw new Error("no cloud in these tests");
     },
     createExecutor: (t) => services.createExecutor(t),
     release: (e) => services.release(e),
@@ -243,6 +248,11 @@ export function createGlue(options: GlueOptions = {}): Glue {
       workspace.remove();
     },
   };
+}
+
+/** The shared cloud double outlives each glue (a window closing does not stop the service). */
+function nonDisposing(service: ComputeService): ComputeService {
+  return new Proxy(service, { get: (target, key) => (key === "dispose" ? () => undefined : Reflect.get(target, key, target)) });
 }
 
 /** Resolves once `predicate` holds (checked every few ms); rejects after `timeoutMs` naming what was awaited. */

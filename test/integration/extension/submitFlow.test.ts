@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { saveResultsAs } from "../../../extension/output/resultsExport";
 import { TASK_GROUPS_KEY } from "../../../extension/state/taskGroupStore";
 import { memento } from "../../unit/extension/fakes";
+import { MemoryComputeService } from "../../support/memoryComputeService";
 import type { LocalEndpointClient } from "../../../core/service/local/localEndpointClient";
 import { createGlue, tempStorage, until, type Glue, type GlueOptions } from "./glue";
 
@@ -369,4 +370,37 @@ test("the cursor right of a function's last line submits it; the task shows runn
   assert.equal(tasksOf(g)[0].resultPreview, "0.6");
   assert.ok(states.includes("running"), `seen running before the result: ${states.join(" → ")}`);
   assert.equal(states[states.length - 1], "success");
+});
+
+test("cloud: a result that arrived while no window was open is fetched on reopen and printed once; one arriving later prints live", async (t) => {
+  const cloud = new MemoryComputeService();
+  const historyDir = join(storage.dir, "cloud-history");
+  const settings = { endpoints: [{ name: "hpc", id: "4b116d3c-1703-4f8f-9f6f-39921e5864df" }], defaultEndpoint: "hpc" };
+  const a = glue(memento(), { cloud, historyDir, settings });
+  a.ui.answers = ["3"];
+  await a.submit.submitFunctionWithArguments();
+  await until(() => a.model.groups[0]?.taskGroupId !== undefined, "the group id (the next submission joins it)");
+  a.ui.answers = ["4"];
+  await a.submit.submitFunctionWithArguments();
+  await until(() => a.history.groups[0]?.tasks.filter((x) => x.taskId).length === 2, "both tasks acknowledged and recorded");
+  const [first, second] = a.history.groups[0].tasks.map((x) => x.taskId as string);
+  a.dispose();
+
+  cloud.complete(first, { value: 6n });
+  const b = glue(memento(), { cloud, historyDir, settings });
+  t.after(() => b.dispose());
+  await b.reopen();
+  assert.deepEqual(b.output.map((o) => o.text.split("  (")[0]), [
+    "While you were away: 1 succeeded, 0 failed, 1 still running. Task ids below (Copy Task ID in the Tasks view finds them).",
+    "double(3) → 6",
+    "End of what arrived while you were away.",
+  ]);
+  cloud.complete(second, { value: 8n });
+  await until(() => b.output.some((o) => o.text.startsWith("double(4) → 8")), "the later result, live");
+
+  const c = glue(memento(), { cloud, historyDir, settings });
+  t.after(() => c.dispose());
+  await c.reopen();
+  assert.deepEqual(c.output, [], "nothing is printed twice");
+  assert.deepEqual(c.model.groups[0].tasks.map((x) => [x.call, x.resultPreview]), [["double(3)", "6"], ["double(4)", "8"]]);
 });

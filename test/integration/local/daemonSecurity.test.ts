@@ -292,7 +292,7 @@ describe("local endpoint daemon under attack", () => {
       const p = join(dir, n);
       return lstatSync(p).isDirectory() ? [p, ...walk(p)] : [p];
     });
-    await waitFor(() => walk(paths.storeDir).some((p) => p.includes("tasks") && !p.endsWith("tasks")), "the task record to be written");
+    await waitFor(() => existsSync(join(paths.storeDir, "journal.jsonl")), "the task record to be written");
     assert.equal(mode(paths.stateDir), 0o700);
     for (const p of walk(paths.stateDir)) {
       const st = lstatSync(p);

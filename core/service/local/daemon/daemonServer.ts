@@ -14,6 +14,7 @@ import { LOCAL_ENDPOINT_ID, type LocalComputeService } from "../localComputeServ
 import type { LocalTaskQuery } from "../localTaskHistory";
 import { newChallenge, proof, proofMatches } from "./daemonAuth";
 import { encodeFrame, FrameDecoder } from "./frameDecoder";
+import { FrameWriter } from "./frameWriter";
 import {
   configFingerprint,
   encodeError,
@@ -21,8 +22,8 @@ import {
   encodeTaskState,
   type DaemonConfig,
   type HelloResult,
-  type WireWatchEvent,
 } from "./wire";
+import { toTagged } from "../../../protocol/tagged";
 
 export interface DaemonServerOptions {
   config: DaemonConfig;
@@ -63,15 +64,21 @@ export class DaemonServer implements Disposable {
       unlinkSync(socketPath);
     }
     const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(socketPath, () => {
-        server.off("error", reject);
-        resolve();
+    // Bound 0600 from the start (a client checking it before a chmod would refuse it); its directory
+    // is private already, and clients check both. The workers started before, with the user's umask.
+    const umask = process.umask(0o077);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(socketPath, () => {
+          server.off("error", reject);
+          resolve();
+        });
       });
-    });
-    // Its directory is private already; the socket is made so too, and clients check both.
-    chmodSync(socketPath, PRIVATE_FILE_MODE);
+    } finally {
+      process.umask(umask);
+    }
+    chmodSync(socketPath, PRIVATE_FILE_MODE); // 0600 like every other file of it
     return new DaemonServer(options, server);
   }
 
@@ -150,12 +157,14 @@ class ClientConnection implements Disposable {
   /** The challenge this daemon sent, until the client's proof checked out. */
   private handshake: { clientChallenge: string; daemonChallenge: string } | "awaiting-hello" | "done" = "awaiting-hello";
   private closed = false;
+  private readonly writer: FrameWriter;
 
   constructor(
     private readonly socket: Socket,
     private readonly daemon: DaemonServer,
     private readonly onClose: () => void,
   ) {
+    this.writer = new FrameWriter(socket);
     const decoder = new FrameDecoder(
       (frame) => this.receive(frame),
       (err) => this.refuse(err.message),
@@ -167,12 +176,16 @@ class ClientConnection implements Disposable {
 
   dispose(): void {
     if (this.closed) return;
+    // Replies of this turn (the answer to "shutdown", say) still go out.
+    const queued = this.writer.flush();
     this.release();
-    this.socket.destroy();
+    if (queued !== "" && !this.socket.destroyed) this.socket.end(queued);
+    else this.socket.destroy();
   }
 
   private release(): void {
     this.closed = true;
+    this.writer.dispose();
     for (const { watch, subs } of this.watches.values()) {
       subs.forEach((s) => s.dispose());
       watch.dispose();
@@ -182,15 +195,16 @@ class ClientConnection implements Disposable {
   }
 
   private send(value: unknown): void {
-    if (!this.closed) this.socket.write(encodeFrame(value));
+    if (!this.closed) this.writer.send(value);
   }
 
   /** Answers with an error, then closes this connection once the answer is written. */
   private refuse(message: string, id: number | null = null): void {
     if (this.closed) return;
     this.daemon.log(`closing a connection: ${message}`);
+    const queued = this.writer.flush();
     this.release();
-    this.socket.end(encodeFrame({ id, error: encodeError(new LocalEndpointError("DAEMON_PROTOCOL", message)) }));
+    this.socket.end(queued + encodeFrame({ id, error: encodeError(new LocalEndpointError("DAEMON_PROTOCOL", message)) }));
     // A peer that never reads must not hold the socket open.
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
@@ -254,7 +268,10 @@ class ClientConnection implements Disposable {
       case "listTaskGroups":
         return service.listTaskGroups();
       case "getTaskResults":
-        return [...(await service.getTaskResults(p.taskIds as string[])).entries()].map(([id, e]) => [id, encodeResultEvent(e)]);
+        return [...(await service.getTaskResults(p.taskIds as string[])).values()].map((e) => ({
+          event: encodeResultEvent(e, null),
+          details: e.result.details && toTagged(e.result.details),
+        }));
       case "getEndpointStatus":
         return service.getEndpointStatus(p.endpointId as string);
       case "watch":
@@ -277,13 +294,13 @@ class ClientConnection implements Disposable {
   private watch(id: number, taskGroupId: string): null {
     if (!Number.isInteger(id) || this.watches.has(id)) throw new Error(`invalid watch id ${id}`);
     const watch = this.daemon.service.watchResults(taskGroupId);
-    const emit = (e: WireWatchEvent) => this.send(e);
+    const writer = this.writer;
     const subs = [
-      watch.onResult((e) => emit({ watch: id, event: "result", data: encodeResultEvent(e) })),
-      watch.onStateChange((s) => emit({ watch: id, event: "state", state: s.state, reason: s.reason })),
+      watch.onResult((e) => writer.result(id, e)),
+      watch.onStateChange((s) => writer.event(id, { event: "state", state: s.state, reason: s.reason })),
     ];
     // Optional on the interface: forwarded when the service has it.
-    if (watch.onTaskState) subs.push(watch.onTaskState((e) => emit({ watch: id, event: "taskState", data: encodeTaskState(e) })));
+    if (watch.onTaskState) subs.push(watch.onTaskState((e) => writer.event(id, { event: "taskState", data: encodeTaskState(e) })));
     this.watches.set(id, { watch, subs });
     return null;
   }

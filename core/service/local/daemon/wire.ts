@@ -1,14 +1,17 @@
 /**
  * What the local endpoint process (the daemon) and its clients say to each other over a Unix socket:
- * one JSON object per line (frameDecoder.ts), after a handshake (daemonAuth.ts). Requests `{id, method, params}` get `{id, result}` or `{id, error}`; a watch
- * streams `{watch, event, ...}` lines. ResultData travels as the protocol's own packed bytes (base64),
- * because plain JSON would lose its bigints and PyDict key order.
+ * one JSON object per line (frameDecoder.ts), after a handshake (daemonAuth.ts). Requests `{id, method,
+ * params}` get `{id, result}` or `{id, error}`; a watch streams `{watch, events: [...]}` frames, all its
+ * events of one event-loop turn in one frame (frameWriter.ts). A result travels compact: bigint
+ * timestamps as decimal strings, and the worker's `details` dict (the same for all its results) once per
+ * connection as a `{details: ref, value}` frame that later results name by `ref`, in the lossless
+ * tagged form (plain JSON would lose int vs float and key order).
  */
 import { ComputeApiError } from "../../../protocol/apiError";
-import { packMessage, unpackMessage } from "../../../protocol/envelope";
-import type { TaskTransition } from "../../../protocol/messages";
+import type { ErrorDetails, TaskTransition } from "../../../protocol/messages";
 import type { ResultEvent, TaskStateEvent } from "../../computeService";
 import { LocalEndpointError, type LocalEndpointErrorCode } from "../../../local/errors";
+import type { PyDict } from "../../../protocol/pyValue";
 import type { DaemonIdentity } from "./daemonPaths";
 
 /** The environment variable that carries the DaemonConfig (JSON) to the daemon: never its arguments, which `ps` shows everyone. */
@@ -31,9 +34,12 @@ export interface DaemonStart {
   socketPath: string;
 }
 
+/** Bumped when the daemon and its client would no longer understand each other: a daemon of another version retires. */
+const WIRE_VERSION = 2;
+
 /** The part of the config that decides whether a running daemon can serve a client. */
 export function configFingerprint(c: DaemonConfig): string {
-  return JSON.stringify([c.stateRoot, c.workspaceFolder ?? null, c.python ?? null, c.workers ?? null, c.cwd ?? null, c.maxGroups ?? null, c.taskTimeoutMs ?? null]);
+  return JSON.stringify([WIRE_VERSION, c.stateRoot, c.workspaceFolder ?? null, c.python ?? null, c.workers ?? null, c.cwd ?? null, c.maxGroups ?? null, c.taskTimeoutMs ?? null]);
 }
 
 export interface HelloResult {
@@ -47,9 +53,12 @@ export type WireRequest = { id: number; method: string; params?: unknown };
 /** `id` null: an error about the connection itself (a malformed frame), which the daemon then closes. */
 export type WireResponse = { id: number | null; result?: unknown; error?: WireError };
 export type WireWatchEvent =
-  | { watch: number; event: "result"; data: WireResultEvent }
-  | { watch: number; event: "state"; state: string; reason?: string }
-  | { watch: number; event: "taskState"; data: WireTaskStateEvent };
+  | { event: "result"; data: WireResultEvent }
+  | { event: "state"; state: string; reason?: string }
+  | { event: "taskState"; data: WireTaskStateEvent };
+export type WireWatchBatch = { watch: number; events: WireWatchEvent[] };
+/** A worker's `details` dict, sent once per connection before the first result that names it. */
+export type WireDetails = { details: number; value: unknown };
 
 export interface WireError {
   kind: "api" | "local" | "other";
@@ -60,20 +69,59 @@ export interface WireError {
   retryable?: boolean;
 }
 
-export type WireResultEvent = Omit<ResultEvent, "result"> & { result: string };
+export interface WireResultEvent {
+  /** task_id, data, error_details */
+  t: string;
+  d: string;
+  x: ErrorDetails | null;
+  /** task_statuses as [timestamp, state, actor] */
+  s: [string, string, string][] | null;
+  /** Reference of the `details` dict (WireDetails), or null. */
+  w: number | null;
+  /** completion_t */
+  c: string;
+  o?: string;
+  e?: string;
+}
 export type WireTaskStateEvent = Omit<TaskStateEvent, "transition"> & {
   transition?: Omit<TaskTransition, "timestamp"> & { timestamp: string };
 };
 
-export function encodeResultEvent(e: ResultEvent): WireResultEvent {
-  const packed = packMessage({ message_type: "result", data: e.result });
-  return { ...e, result: Buffer.from(packed).toString("base64") };
+/** `detailsRef` names the result's details dict (the writer sends each dict once). */
+export function encodeResultEvent(e: ResultEvent, detailsRef: number | null): WireResultEvent {
+  const r = e.result;
+  const out: WireResultEvent = {
+    t: r.task_id,
+    d: r.data,
+    x: r.error_details,
+    s: r.task_statuses && r.task_statuses.map((x) => [x.timestamp.toString(), x.state, x.actor]),
+    w: detailsRef,
+    c: e.completionT,
+  };
+  if (e.stdout) out.o = e.stdout;
+  if (e.stderr) out.e = e.stderr;
+  return out;
 }
 
-export function decodeResultEvent(e: WireResultEvent): ResultEvent {
-  const message = unpackMessage(Buffer.from(e.result, "base64"));
-  if (message.message_type !== "result") throw new LocalEndpointError("DAEMON_PROTOCOL", "a result event did not hold a Result");
-  return { ...e, result: message.data };
+export function decodeResultEvent(e: WireResultEvent, details: (ref: number) => PyDict | undefined): ResultEvent {
+  if (typeof e !== "object" || e === null || typeof e.t !== "string" || typeof e.d !== "string" || typeof e.c !== "string") {
+    throw new LocalEndpointError("DAEMON_PROTOCOL", "a result event is malformed");
+  }
+  const dict = e.w === null ? null : details(e.w);
+  if (dict === undefined) throw new LocalEndpointError("DAEMON_PROTOCOL", `a result names unknown details ${String(e.w)}`);
+  return {
+    result: {
+      task_id: e.t,
+      data: e.d,
+      details: dict,
+      error_details: e.x ?? null,
+      task_statuses: e.s && e.s.map(([timestamp, state, actor]) => ({ timestamp: BigInt(timestamp), state, actor })),
+    },
+    completionT: e.c,
+    highAssurance: false,
+    stdout: e.o ?? "",
+    stderr: e.e ?? "",
+  };
 }
 
 export function encodeTaskState(e: TaskStateEvent): WireTaskStateEvent {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
@@ -74,27 +74,61 @@ describe("ResultStore", () => {
     }
   });
 
-  it("drops a torn or foreign file, reports it, and keeps the rest", (t) => {
+  it("drops a torn or foreign line, reports it, and keeps the rest", (t) => {
     const dir = storeDir(t);
     const store = ResultStore.open(dir);
     store.putGroup({ taskGroupId: "g", createdAt: isoTimestamp(), taskIds: ["ok", "torn"] });
     store.putTask(task("ok", "g"));
-    store.putTask(task("torn", "g"));
     store.dispose();
-    writeFileSync(join(dir, "tasks", "torn.json"), '{"version":1,"record":{"taskId":"to');
-    writeFileSync(join(dir, "tasks", "leftover.json.tmp"), "partial");
-    writeFileSync(join(dir, "groups", "other.json"), JSON.stringify({ version: 99, record: {} }));
+    // A host killed mid-write leaves half a line; another version's line is not ours to read.
+    appendFileSync(join(dir, "journal.jsonl"), JSON.stringify({ v: 99, task: {} }) + "\n" + '{"v":2,"task":{"taskId":"to');
+    writeFileSync(join(dir, "journal.jsonl.tmp"), "partial");
 
     const again = ResultStore.open(dir);
-    assert.equal(again.problems.length, 2);
-    assert.match(again.problems.join("\n"), /torn\.json/);
-    assert.match(again.problems.join("\n"), /other\.json: unknown format version 99/);
+    assert.equal(again.problems.length, 2, again.problems.join("\n"));
+    assert.match(again.problems.join("\n"), /unknown format version 99/);
+    assert.match(again.problems.join("\n"), /line 4 of journal\.jsonl/);
     assert.equal(again.tasks.get("ok")?.status, "success");
     // Listed in its group but unreadable: it was submitted, so it is reported as interrupted.
     assert.equal(again.tasks.get("torn")?.status, "failed");
     assert.equal(again.tasks.get("torn")?.result?.error_details?.code, "EndpointRestarted");
-    assert.ok(!existsSync(join(dir, "tasks", "leftover.json.tmp")));
-    assert.ok(!existsSync(join(dir, "groups", "other.json")));
+    assert.ok(!existsSync(join(dir, "journal.jsonl.tmp")));
+    again.dispose();
+    assert.deepEqual(ResultStore.open(dir).problems, [], "compacted at open: the bad lines are gone");
+  });
+
+  it("writes the changes of one turn in one write, the group's new task ids only, and compacts a long journal", async (t) => {
+    const dir = storeDir(t);
+    const store = ResultStore.open(dir);
+    const journal = () => readFileSync(join(dir, "journal.jsonl"), "utf8").trim().split("\n").filter(Boolean);
+    const ids = Array.from({ length: 500 }, (_, i) => `t${i}`);
+    for (let batch = 0; batch < 5; batch++) {
+      const slice = ids.slice(batch * 100, batch * 100 + 100);
+      for (const id of slice) store.putTask(task(id, "g", { status: "waiting-for-launch", result: null, completionT: null }));
+      store.putGroup({ taskGroupId: "g", createdAt: isoTimestamp(), taskIds: ids.slice(0, batch * 100 + 100) });
+      await new Promise((r) => setImmediate(r));
+    }
+    const groupLines = journal().filter((l) => l.includes('"group"'));
+    assert.equal(groupLines.length, 5);
+    assert.ok(groupLines.every((l) => (JSON.parse(l) as { group: { taskIds: string[] } }).group.taskIds.length === 100), "each line adds 100 ids, never the whole list again");
+    for (let round = 0; round < 30; round++) for (const id of ids) store.putTask(task(id, "g"));
+    store.flush();
+    assert.ok(journal().length < 3 * 501 + 10_000, `compacted: ${journal().length} lines`);
+    store.dispose();
+    const again = ResultStore.open(dir);
+    assert.deepEqual(again.groups.get("g")?.taskIds, ids);
+    assert.ok([...again.tasks.values()].every((x) => x.status === "success"));
+  });
+
+  it("creates its directory 0700 and its journal 0600", (t) => {
+    const dir = join(storeDir(t), "store");
+    const store = ResultStore.open(dir);
+    store.putTask(task("x", "g"));
+    store.putGroup({ taskGroupId: "g", createdAt: isoTimestamp(), taskIds: ["x"] });
+    store.flush();
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    assert.equal(statSync(join(dir, "journal.jsonl")).mode & 0o777, 0o600);
+    store.dispose();
   });
 
   it("keeps at most maxGroups groups, deleting the oldest with their tasks", (t) => {
@@ -106,8 +140,9 @@ describe("ResultStore", () => {
     }
     store.dispose();
     assert.deepEqual([...store.groups.keys()].sort(), ["mid", "new"]);
-    assert.deepEqual(readdirSync(join(dir, "tasks")).sort(), ["mid-task.json", "new-task.json"]);
-    assert.deepEqual(readdirSync(join(dir, "groups")).sort(), ["mid.json", "new.json"]);
+    const again = ResultStore.open(dir, { maxGroups: 2 });
+    assert.deepEqual([...again.groups.keys()].sort(), ["mid", "new"]);
+    assert.deepEqual([...again.tasks.keys()].sort(), ["mid-task", "new-task"]);
   });
 
   it("writes a task moving through states in one turn once, with its last state", async (t) => {
@@ -115,10 +150,38 @@ describe("ResultStore", () => {
     const store = ResultStore.open(dir);
     store.putTask(task("x", "g", { status: "received", result: null }));
     store.putTask(task("x", "g", { status: "running", result: null }));
-    assert.ok(!existsSync(join(dir, "tasks", "x.json")), "not written before the turn ends");
+    store.putGroup({ taskGroupId: "g", createdAt: isoTimestamp(), taskIds: ["x"] });
+    const lines = () => readFileSync(join(dir, "journal.jsonl"), "utf8").split("\n").filter(Boolean).length;
+    assert.equal(lines(), 0, "not written before the turn ends");
     await new Promise((r) => setImmediate(r));
+    assert.equal(lines(), 2, "the task once, then its group");
     store.putTask(task("x", "g"));
     store.dispose();
     assert.equal(ResultStore.open(dir).tasks.get("x")?.status, "success");
+  });
+});
+
+describe("ResultStore received batches", () => {
+  it("journals a submitted batch in one line and rebuilds its waiting tasks, a task's own line winning", (t) => {
+    const dir = storeDir(t);
+    const store = ResultStore.open(dir);
+    const ids = ["a", "b", "c"];
+    const tasks = store.putReceived({ taskGroupId: "g", functionId: "f", endpointId: "e", createdAt: isoTimestamp(), ns: 1_754_600_000_000_000_123n, taskIds: ids });
+    assert.deepEqual(tasks.map((x) => [x.taskId, x.status]), ids.map((id) => [id, "waiting-for-launch"]));
+    store.putGroup({ taskGroupId: "g", createdAt: isoTimestamp(), taskIds: ids });
+    store.flush();
+    assert.equal(readFileSync(join(dir, "journal.jsonl"), "utf8").trim().split("\n").length, 2, "one line for the batch, one for the group");
+    store.putTask(task("b", "g"));
+    store.dispose();
+
+    const again = ResultStore.open(dir);
+    assert.deepEqual(again.problems, []);
+    assert.equal(again.tasks.get("b")?.status, "success");
+    for (const id of ["a", "c"]) {
+      const x = again.tasks.get(id)!;
+      assert.equal(x.status, "failed", "left waiting by the previous host: lost");
+      assert.equal(x.transitions[0].timestamp, 1_754_600_000_000_000_123n);
+      assert.equal(x.functionId, "f");
+    }
   });
 });

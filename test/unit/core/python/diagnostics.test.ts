@@ -85,3 +85,33 @@ test("the shipped note lists a dozen names and summarises the rest", () => {
   const note = analyzer.diagnostics(text).find((d) => d.code === "SHIPPED" && d.message.includes("sends main"))!;
   assert.equal(note.message, "Globus Compute sends main with: h0, h1, h2, h3, h4, h5, h6, h7, h8, h9, h10, h11 and 3 more");
 });
+
+test("a helper's problem is reported once, where it is, however many functions reach the helper", async () => {
+  const { PythonAnalyzer } = await import("../../../../core/python/pythonAnalyzer");
+  const a = await PythonAnalyzer.load();
+  try {
+    const text = "def helper(x):\n    return x + missing\n\n\ndef one():\n    return helper(1)\n\n\ndef two():\n    return helper(2)\n\n\ndef three():\n    return one() + two()\n";
+    const undefinedNames = a.diagnostics(text).filter((d) => d.code === "UNDEFINED_NAME");
+    assert.deepEqual(
+      undefinedNames.map((d) => text.slice(d.range.start, d.range.end)),
+      ["missing"],
+    );
+    const shipped = a.diagnostics(text).filter((d) => d.code === "SHIPPED").map((d) => d.message);
+    assert.deepEqual(shipped, ["Globus Compute sends one with: helper", "Globus Compute sends two with: helper", "Globus Compute sends three with: helper, one, two"]);
+  } finally {
+    a.dispose();
+  }
+});
+
+test("past its time budget, linting stops at a function and says so; the functions above are linted", async () => {
+  const { PythonAnalyzer } = await import("../../../../core/python/pythonAnalyzer");
+  const a = await PythonAnalyzer.load();
+  try {
+    const text = Array.from({ length: 50 }, (_, i) => `def f${i}(x):\n    return x + missing_${i}\n\n\n`).join("");
+    assert.equal(a.diagnostics(text).filter((d) => d.code === "UNDEFINED_NAME").length, 50);
+    const cut = a.diagnostics(text, undefined, -1);
+    assert.deepEqual(cut.map((d) => `${d.code} ${text.slice(d.range.start, d.range.end)}`), ["TIME_BUDGET f0"]);
+  } finally {
+    a.dispose();
+  }
+});

@@ -69,3 +69,42 @@ test("a with block that runs other code is still computed at import", () => {
   const bundle = analyzer.bundleFunction(text, text.indexOf("def f"))!;
   assert.deepEqual(bundle.problems.map((p) => p.code), ["COMPUTED_AT_IMPORT"]);
 });
+
+test("a module-level statement configuring an imported module the function uses is sent with it, in order", () => {
+  const text = [
+    "import decimal",
+    "import os",
+    "",
+    "decimal.getcontext().prec = 40",
+    'print("loading")',
+    "decimal.getcontext().rounding = os.environ.get('ROUNDING', decimal.ROUND_HALF_EVEN)",
+    "",
+    "",
+    "def third():",
+    "    return str(decimal.Decimal(1) / decimal.Decimal(3))",
+    "",
+  ].join("\n");
+  const bundle = analyzer.bundleFunction(text, text.indexOf("def third"))!;
+  assert.deepEqual(bundle.problems, []);
+  assert.match(bundle.source, /^decimal\.getcontext\(\)\.prec = 40$/m);
+  assert.doesNotMatch(bundle.source, /print|rounding/);
+  const [remote, local] = runPythonJson<string[]>(
+    String.raw`
+import json, sys
+name, source, text = json.load(sys.stdin)
+ns = {}
+exec(source, ns)
+remote = ns[name]()
+import decimal
+decimal.getcontext().prec = 28
+local = {}
+import contextlib, io
+with contextlib.redirect_stdout(io.StringIO()):
+    exec(text, local)
+print(json.dumps([remote, local[name]()]))
+`,
+    [bundle.name, bundle.source, text],
+  );
+  assert.equal(remote, local);
+  assert.equal(remote.length, 42);
+});

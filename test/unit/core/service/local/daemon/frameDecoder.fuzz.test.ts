@@ -1,17 +1,18 @@
-// Property-based fuzzing of the daemon's frame decoder: whatever bytes a peer sends, split however the
-// socket splits them, the decoder never throws, never hangs, and takes bounded time per input; valid
-// frames come out exactly as sent. FUZZ_RUNS sets the number of inputs (default 300; `npm run fuzz`
-// runs a long one).
+/**
+ * Property-based fuzzing of the daemon's frame decoder (fast-check; FUZZ_RUNS / FUZZ_SEED, see
+ * test/support/fuzz.ts): whatever bytes a peer sends, split however the socket splits them, the
+ * decoder never throws, stops at its first error, and stays within the time budget per input; valid
+ * frames come out exactly as sent.
+ */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { test } from "node:test";
 import fc from "fast-check";
 import { encodeFrame, FrameDecoder } from "../../../../../../core/service/local/daemon/frameDecoder";
+import { fuzzProperty, fuzzTestOptions } from "../../../../../support/fuzz";
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
-const MAX_MS_PER_INPUT = 250;
 const MAX_FRAME = 4096;
 
-/** Splits `bytes` at the given cut points (fast-check chooses them) and feeds the pieces. */
+/** Splits `bytes` at the given cut points and feeds the pieces. */
 function feed(d: FrameDecoder, bytes: Uint8Array, cuts: number[]): void {
   const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
   let last = 0;
@@ -21,66 +22,57 @@ function feed(d: FrameDecoder, bytes: Uint8Array, cuts: number[]): void {
   }
 }
 
-function timed(fn: () => void): number {
-  const t0 = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t0) / 1e6;
-}
+const anyBytes = fc.oneof(
+  fc.uint8Array({ maxLength: 10_000 }),
+  fc.string({ unit: "binary", maxLength: 2000 }).map((s) => new TextEncoder().encode(s)),
+  // Near-valid streams: frames of JSON values (objects or not) with bytes flipped.
+  fc
+    .tuple(fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 8 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }))
+    .map(([values, flips]) => {
+      const bytes = Buffer.from(values.map((v) => JSON.stringify(v) + "\n").join(""));
+      for (const [at, b] of flips) if (bytes.length > 0) bytes[at % bytes.length] = b;
+      return new Uint8Array(bytes);
+    }),
+);
 
-const stats = { inputs: 0, slowestMs: 0 };
-
-describe("FrameDecoder fuzz", () => {
-  it("survives arbitrary bytes split arbitrarily, in bounded time, stopping at the first error", () => {
-    fc.assert(
-      fc.property(
-        fc.oneof(fc.uint8Array({ maxLength: 10_000 }), fc.string({ unit: "binary", maxLength: 2000 }).map((s) => new TextEncoder().encode(s))),
-        fc.array(fc.nat(), { maxLength: 20 }),
-        (bytes, cuts) => {
-          let errors = 0;
-          let framesAfterError = 0;
-          const d = new FrameDecoder(
-            (f) => {
-              assert.ok(typeof f === "object" && f !== null && !Array.isArray(f));
-              if (errors > 0) framesAfterError++;
-            },
-            () => errors++,
-            MAX_FRAME,
-          );
-          const ms = timed(() => feed(d, bytes, cuts));
-          stats.inputs++;
-          stats.slowestMs = Math.max(stats.slowestMs, ms);
-          assert.ok(errors <= 1 && framesAfterError === 0);
-          assert.ok(ms < MAX_MS_PER_INPUT, `took ${ms} ms`);
+test("frame decoder: arbitrary bytes split arbitrarily never throw, stop at the first error, within budget", fuzzTestOptions(60_000), (t) => {
+  fuzzProperty(
+    t,
+    "daemon frame decoder, arbitrary bytes",
+    fc.tuple(anyBytes, fc.array(fc.nat(), { maxLength: 20 })),
+    ([bytes, cuts]) => {
+      let errors = 0;
+      let framesAfterError = 0;
+      const d = new FrameDecoder(
+        (f) => {
+          assert.ok(typeof f === "object" && f !== null && !Array.isArray(f));
+          if (errors > 0) framesAfterError++;
         },
-      ),
-      { numRuns: RUNS },
-    );
-  });
+        () => errors++,
+        MAX_FRAME,
+      );
+      feed(d, bytes, cuts);
+      assert.ok(errors <= 1 && framesAfterError === 0);
+    },
+    { ciRuns: 300, maxMsPerInput: 250 },
+  );
+});
 
-  it("returns valid frames exactly as sent, however the stream is split", () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.dictionary(fc.string({ unit: "grapheme", maxLength: 8 }), fc.jsonValue({ maxDepth: 3 })), { maxLength: 10 }),
-        fc.array(fc.nat(), { maxLength: 30 }),
-        (objects, cuts) => {
-          const frames: unknown[] = [];
-          const d = new FrameDecoder(
-            (f) => frames.push(f),
-            (e) => assert.fail(e.message),
-          );
-          const bytes = Buffer.from(objects.map(encodeFrame).join(""));
-          const ms = timed(() => feed(d, bytes, cuts));
-          stats.inputs++;
-          stats.slowestMs = Math.max(stats.slowestMs, ms);
-          // Through JSON once, as the peer's encoder did (-0 becomes 0, and so on).
-          assert.deepEqual(frames, objects.map((o) => JSON.parse(JSON.stringify(o))));
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
-
-  it("reports its figures", () => {
-    console.log(JSON.stringify({ fuzz: "daemon frame decoder", inputs: stats.inputs, slowestMs: Number(stats.slowestMs.toFixed(3)) }));
-  });
+test("frame decoder: valid frames come out exactly as sent, however the stream is split", fuzzTestOptions(60_000), (t) => {
+  fuzzProperty(
+    t,
+    "daemon frame decoder, valid frames",
+    fc.tuple(fc.array(fc.dictionary(fc.string({ unit: "grapheme", maxLength: 8 }), fc.jsonValue({ maxDepth: 3 })), { maxLength: 10 }), fc.array(fc.nat(), { maxLength: 30 })),
+    ([objects, cuts]) => {
+      const frames: unknown[] = [];
+      const d = new FrameDecoder(
+        (f) => frames.push(f),
+        (e) => assert.fail(e.message),
+      );
+      feed(d, Buffer.from(objects.map(encodeFrame).join("")), cuts);
+      // Through JSON once, as the peer's encoder did (-0 becomes 0, and so on).
+      assert.deepEqual(frames, objects.map((o) => JSON.parse(JSON.stringify(o))));
+    },
+    { ciRuns: 300, maxMsPerInput: 250 },
+  );
 });
