@@ -57,7 +57,7 @@ import { vscodeConfigurationSource } from "./vscode/configurationSource";
 import { vscodeEditorContext } from "./vscode/editorContext";
 import { registerResultDocuments, showResultDocument } from "./vscode/resultDocumentProvider";
 import { toTreeItem } from "./vscode/treeItem";
-import { taskTreeControls } from "./vscode/taskTreeControls";
+import { rememberedGrouping, taskTreeControls } from "./vscode/taskTreeControls";
 import { vscodeTrustPrompts } from "./vscode/trustPrompts";
 import { openSampleFile } from "./commands/sampleFileCommand";
 import { vscodeSampleFileDeps } from "./vscode/sampleFile";
@@ -208,7 +208,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     reporter.reloadFinished(counts.queued + counts.running);
   });
 
-  const taskTree = new TaskTreeDataProvider(taskGroups, { toTreeItem });
+  const taskTree = new TaskTreeDataProvider(taskGroups, { toTreeItem, groupBy: rememberedGrouping(context.workspaceState) });
   const taskTreeView = vscode.window.createTreeView(VIEW_IDS.tasks, { treeDataProvider: taskTree, showCollapseAll: true, canSelectMany: true });
   const endpointModel = new EndpointViewModel(settings, endpoints, directory);
   const endpointTree = new EndpointTreeDataProvider(endpointModel, directory, settings, {
@@ -342,7 +342,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     ui,
     show: (name, text) => bundleDocuments.show(name, text),
   });
-  const tasks = new TaskCommands(taskGroups, taskTreeControls(taskTree, taskTreeView), ui, {
+  const tasks = new TaskCommands(taskGroups, taskTreeControls(taskTree, taskTreeView, context.workspaceState), ui, {
     future: (key, index) => tracker.get(key)?.futures[index],
     openResult: showResultDocument,
   });
@@ -378,6 +378,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.forgetTaskGroup": (node, selected) => tasks.forgetTaskGroup(node, selected),
         "globusCompute.clearFinished": () => tasks.clearFinished(),
         "globusCompute.filterTasks": () => tasks.filterTasks(),
+        "globusCompute.groupTasks": () => tasks.groupTasks(),
         "globusCompute.findTask": (id) => tasks.findTask(id),
         "globusCompute.saveResultsAs": (node, target) =>
           saveResultsAs(

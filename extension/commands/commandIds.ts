@@ -31,6 +31,7 @@ export const COMMAND_IDS = [
   "globusCompute.openSampleFile",
   "globusCompute.clearFinished",
   "globusCompute.filterTasks",
+  "globusCompute.groupTasks",
   "globusCompute.findTask",
 ] as const;
 

@@ -2,6 +2,7 @@
 import type { ComputeFuture } from "../../core/executor";
 import { resultPath } from "../output/resultDocuments";
 import type { TaskDisplayState, TaskGroupModel } from "../tasks/taskGroupModel";
+import type { TaskGrouping } from "../tasks/taskGrouping";
 import type { TaskTreeNode } from "../tasks/taskTreeNodes";
 import type { UserInterface } from "../vscode/window";
 
@@ -11,6 +12,8 @@ export class TaskCommands {
     private readonly tree: {
       showMore(node: TaskTreeNode): void;
       stateFilter: ReadonlySet<TaskDisplayState> | undefined;
+      /** Setting it also remembers it for the workspace. */
+      groupBy: TaskGrouping;
       /** Shows the row (paging as far as needed) and selects it. */
       reveal(node: TaskTreeNode & { kind: "task" }): Promise<void>;
     },
@@ -94,6 +97,21 @@ export class TaskCommands {
     this.tree.stateFilter = states === undefined ? undefined : new Set(states);
   }
 
+  /** "Group Tasks By…": headings above the task groups, or none. */
+  async groupTasks(): Promise<void> {
+    const choices: { label: string; detail: string; by: TaskGrouping }[] = [
+      { label: "Task Group", detail: "One row per task group, newest first", by: "none" },
+      { label: "Function", detail: "Task groups under the function they ran", by: "function" },
+      { label: "Endpoint", detail: "Task groups under the endpoint they ran on", by: "endpoint" },
+      { label: "Day", detail: "Task groups under the day they were submitted", by: "day" },
+    ];
+    const picked = await this.ui.pickOne(
+      choices.map((c) => ({ label: c.label, detail: c.detail, description: c.by === this.tree.groupBy ? "(current)" : undefined, value: c.by })),
+      "Group tasks by",
+    );
+    if (picked !== undefined) this.tree.groupBy = picked;
+  }
+
   /** "Find Task by ID…": reveals the row of a task id (or its unique prefix). */
   async findTask(id?: unknown): Promise<void> {
     const text =
@@ -134,7 +152,7 @@ export class TaskCommands {
 function selection<K extends TaskTreeNode["kind"]>(node: unknown, selected: unknown, kind: K): (TaskTreeNode & { kind: K })[] {
   const clicked = asNode(node, kind);
   if (!Array.isArray(selected) || selected.length < 2) return [clicked];
-  return selected.filter((n): n is TaskTreeNode & { kind: K } => (n as Partial<TaskTreeNode>)?.kind === kind && typeof (n as TaskTreeNode).groupKey === "string");
+  return selected.filter((n): n is TaskTreeNode & { kind: K } => (n as Partial<GroupRow>)?.kind === kind && typeof (n as GroupRow).groupKey === "string");
 }
 
 function sameStates(a: readonly TaskDisplayState[] | undefined, b: ReadonlySet<TaskDisplayState> | undefined): boolean {
@@ -142,9 +160,12 @@ function sameStates(a: readonly TaskDisplayState[] | undefined, b: ReadonlySet<T
   return a.length === b.size && a.every((s) => b.has(s));
 }
 
+/** A row of a task group or of one of its tasks (not a heading). */
+type GroupRow = Exclude<TaskTreeNode, { kind: "bucket" }>;
+
 /** Row commands get the tree node as their argument; anything else (e.g. a keybinding) is a usage error. */
 function asNode<K extends TaskTreeNode["kind"]>(node: unknown, kind: K): TaskTreeNode & { kind: K } {
-  const n = node as Partial<TaskTreeNode> | undefined;
+  const n = node as Partial<GroupRow> | undefined;
   if (n?.kind === kind && typeof n.groupKey === "string") return n as TaskTreeNode & { kind: K };
   throw new TypeError(`this command acts on a ${kind === "group" ? "task group" : kind} row of the Tasks view`);
 }

@@ -12,10 +12,12 @@ import {
   type TaskGroupRecord,
   type TaskRecord,
 } from "./taskGroupModel";
+import { bucketsOf, type TaskGrouping } from "./taskGrouping";
 import { codeSpan, formatClock, formatDuration, oneLine } from "../util/format";
 import type { TreeItemData } from "../vscode/treeItemData";
 
 export type TaskTreeNode =
+  | { kind: "bucket"; by: Exclude<TaskGrouping, "none">; key: string }
   | { kind: "group"; groupKey: string }
   | { kind: "task"; groupKey: string; index: number }
   | { kind: "more"; groupKey: string; shown: number; total?: number };
@@ -42,19 +44,30 @@ export function formatCounts(counts: Readonly<TaskCounts>): string {
   return parts.length > 0 ? parts.join(", ") : "no tasks";
 }
 
+/** The groups (newest first) with a task in the filter's states; all of them without a filter. */
+export function groupsShown(model: TaskGroupModel, filter?: ReadonlySet<TaskDisplayState>): readonly TaskGroupRecord[] {
+  return filter === undefined ? model.groups : model.groups.filter((g) => [...filter].some((s) => model.countsOf(g.key)[s] > 0));
+}
+
 /**
- * Children of a node: the groups (newest first) at the root, one page of tasks under a group. With a state
- * filter, only tasks in those states (and groups that have some) are listed.
+ * Children of a node: the groups (newest first) at the root, or with a grouping the headings (ordered by their
+ * newest group) and their groups under them; one page of tasks under a group. With a state filter, only tasks in
+ * those states (and groups and headings that have some) are listed.
  */
 export function childrenOf(
   model: TaskGroupModel,
   node: TaskTreeNode | undefined,
   shownCount: (groupKey: string) => number,
   filter?: ReadonlySet<TaskDisplayState>,
+  groupBy: TaskGrouping = "none",
 ): TaskTreeNode[] {
   if (node === undefined) {
-    const groups = filter === undefined ? model.groups : model.groups.filter((g) => [...filter].some((s) => model.countsOf(g.key)[s] > 0));
-    return groups.map((g) => ({ kind: "group", groupKey: g.key }));
+    if (groupBy !== "none") return bucketsOf(groupsShown(model, filter), groupBy).map(({ bucket }) => ({ kind: "bucket", by: bucket.by, key: bucket.key }));
+    return groupsShown(model, filter).map((g) => ({ kind: "group", groupKey: g.key }));
+  }
+  if (node.kind === "bucket") {
+    const bucket = bucketsOf(groupsShown(model, filter), node.by).find((b) => b.bucket.key === node.key);
+    return (bucket?.groups ?? []).map((g) => ({ kind: "group", groupKey: g.key }));
   }
   if (node.kind !== "group") return [];
   const group = model.get(node.groupKey);

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { TaskCommands } from "../../../../extension/commands/taskCommands";
 import { TaskGroupModel, type TaskDisplayState } from "../../../../extension/tasks/taskGroupModel";
 import type { TaskTreeNode } from "../../../../extension/tasks/taskTreeNodes";
+import type { TaskGrouping } from "../../../../extension/tasks/taskGrouping";
 
 function setup() {
   const model = new TaskGroupModel();
@@ -23,24 +24,30 @@ function setup() {
   const opened: string[] = [];
   const picks: (number | undefined)[] = [];
   const typed: (string | undefined)[] = [];
+  const offered: { label: string; description?: string; value: unknown }[][] = [];
   const ui = {
     showInformation: (m: string) => void infos.push(m),
     showWarning: (m: string) => void warnings.push(m),
     copyToClipboard: async (text: string) => void clipboard.push(text),
-    pickOne: async <T>() => picks.shift() as T | undefined,
+    pickOne: async <T>(items: readonly { label: string; description?: string; value: T }[]) => {
+      offered.push([...items]);
+      const i = picks.shift();
+      return i === undefined ? undefined : items[i].value;
+    },
     inputText: async () => typed.shift(),
   };
   const revealed: TaskTreeNode[] = [];
   const tree = {
     showMore: (n: TaskTreeNode) => void paged.push(n),
     stateFilter: undefined as ReadonlySet<TaskDisplayState> | undefined,
+    groupBy: "none" as TaskGrouping,
     reveal: async (n: TaskTreeNode) => void revealed.push(n),
   };
   const commands = new TaskCommands(model, tree, ui, {
     future: () => undefined,
     openResult: async (path) => void opened.push(path),
   });
-  return { model, commands, clipboard, warnings, paged, infos, opened, picks, typed, tree, revealed };
+  return { model, commands, clipboard, warnings, paged, infos, opened, picks, typed, tree, revealed, offered };
 }
 
 test("copy task id / task group id put the id on the clipboard, or say why there is none", async () => {
@@ -120,4 +127,21 @@ test("Filter Tasks by State sets the tree's filter; Find Task by ID reveals the 
   assert.deepEqual(revealed, [{ kind: "task", groupKey: "g", index: 0 }]);
   await commands.findTask("nope");
   assert.deepEqual(warnings, ["No task in the Tasks view has an id starting with nope."]);
+});
+
+test("Group Tasks By offers the four groupings, marks the current one, and sets the pick; dismissing changes nothing", async () => {
+  const { commands, tree, picks, offered } = setup();
+  picks.push(2);
+  await commands.groupTasks();
+  assert.deepEqual(offered[0].map((i) => [i.label, i.value, i.description]), [
+    ["Task Group", "none", "(current)"],
+    ["Function", "function", undefined],
+    ["Endpoint", "endpoint", undefined],
+    ["Day", "day", undefined],
+  ]);
+  assert.equal(tree.groupBy, "endpoint");
+  picks.push(undefined);
+  await commands.groupTasks();
+  assert.equal(offered[1][2].description, "(current)");
+  assert.equal(tree.groupBy, "endpoint", "dismissed: unchanged");
 });
