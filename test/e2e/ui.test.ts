@@ -35,18 +35,21 @@ test("the installed .vsix adds the Globus Compute container; the empty Tasks vie
 
 test("the Endpoints view lists the offered endpoints; Select Endpoint… changes the selected one", async () => {
   await workbench.openViewContainer("Globus Compute");
-  assert.deepEqual(await workbench.treeRows("Endpoints", 2), [
+  // Not signed in: a first row offers the fix; a cloud endpoint's status needs a sign-in too.
+  assert.deepEqual(await workbench.treeRows("Endpoints", 3), [
+    { label: "Sign in to Globus to list your endpoints", description: "" },
     { label: "local", description: "this machine · 2 workers" },
-    { label: "tutorial", description: "4b116d3c-1703-4f8f-9f6f-39921e5864df · selected" },
+    { label: "tutorial", description: "sign in to see its status · selected" },
   ]);
   await workbench.runCommand("Globus Compute: Select Endpoint…");
   await workbench.pickQuickItem("local");
   await session.page
     .locator(".part.sidebar .monaco-list-row .label-description", { hasText: "this machine · 2 workers · selected" })
     .waitFor();
-  assert.deepEqual(await workbench.treeRows("Endpoints", 2), [
+  assert.deepEqual(await workbench.treeRows("Endpoints", 3), [
+    { label: "Sign in to Globus to list your endpoints", description: "" },
     { label: "local", description: "this machine · 2 workers · selected" },
-    { label: "tutorial", description: "4b116d3c-1703-4f8f-9f6f-39921e5864df" },
+    { label: "tutorial", description: "sign in to see its status" },
   ]);
   await screenshot(session.page, "ui-endpoints");
 });
