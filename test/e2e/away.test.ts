@@ -10,12 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { repoRoot } from "../support/codeServer";
-import { launchBrowser, openWithExtension, screenshot, startSession, type E2eSession } from "./harness";
+import { openWithExtension, reopenElsewhere, screenshot, startSession, type E2eSession } from "./harness";
 import { Workbench } from "./workbench";
 
 let session: E2eSession;
 let workspace: string;
-let other: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+let other: Awaited<ReturnType<typeof reopenElsewhere>>["browser"] | undefined;
 
 before(async () => {
   workspace = await mkdtemp(join(tmpdir(), "gc-e2e-away-"));
@@ -48,15 +48,10 @@ test("submit in A, close A while the task runs, open the workspace in B: history
   await a.waitForTreeRow("Tasks", "slow_square(6)", /^(received|running)$/);
   await session.page.close({ runBeforeUnload: true });
 
-  other = await launchBrowser();
-  const b = new Workbench(other.page);
-  await openWithExtension({ ...session, page: other.page }, b, workspace, "chatty.py");
-  await b.openViewContainer("Globus Compute");
-  await b.waitForTreeRow("Tasks", "slow_square(6)", /^36 · /, 60_000);
-  await b.runCommand("Globus Compute: Show Output");
-  const text = await b.outputText(/End of what arrived while you were away\./, 30_000);
+  let text: string;
+  let count: (re: RegExp) => number;
+  ({ browser: other, text, count } = await reopenElsewhere(session, workspace, "chatty.py", { label: "slow_square(6)", description: /^36 · / }));
   assert.match(text, /While you were away: 1 succeeded, 0 failed\./);
-  const count = (re: RegExp) => text.match(new RegExp(re, "g"))?.length ?? 0;
   assert.equal(count(/slow_square\(6\) → 36/), 1, text);
   assert.equal(count(/starting on 6/), 1, text);
   assert.equal(count(/done with 6/), 1, text);

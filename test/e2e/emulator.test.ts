@@ -5,42 +5,21 @@
  * reloads finishes afterwards, since the emulated endpoint runs outside VS Code.
  */
 import * as assert from "node:assert/strict";
-import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, afterEach, before, test } from "node:test";
-import { startEmulator, type Emulator } from "../emulator/emulator";
-import { repoRoot } from "../support/codeServer";
-import { openWithExtension, screenshot, startSession, type E2eSession } from "./harness";
+import { openWithExtension, screenshot, startCloudSession, type CloudSession } from "./harness";
 import { Workbench } from "./workbench";
 
-let emulator: Emulator;
-let session: E2eSession;
+let session: CloudSession;
 let workbench: Workbench;
-let workspace: string;
 
 before(async () => {
-  emulator = await startEmulator({ rateLimit: null });
-  workspace = await mkdtemp(join(tmpdir(), "gc-e2e-cloud-"));
-  await cp(join(repoRoot, "media/sample-workspace"), workspace, { recursive: true });
-  await mkdir(join(workspace, ".vscode"), { recursive: true });
-  await writeFile(
-    join(workspace, ".vscode/settings.json"),
-    JSON.stringify({
-      "globusCompute.serviceUrl": emulator.baseUrl,
-      "globusCompute.authUrl": emulator.baseUrl,
-      "globusCompute.endpoints": [{ name: "emulated", id: emulator.endpoints[0] }],
-      "globusCompute.defaultEndpoint": "emulated",
-    }),
-  );
-  // Long enough to be running when the window reloads, short enough to finish after it.
-  await writeFile(join(workspace, "waiting.py"), "import time\n\n\ndef wait_then_double(x):\n    time.sleep(15)\n    return x * 2\n");
-  session = await startSession({
-    env: { GLOBUS_COMPUTE_CLIENT_ID: emulator.client.id, GLOBUS_COMPUTE_CLIENT_SECRET: emulator.client.secret },
-    userSettings: { "remote.autoForwardPorts": false },
+  session = await startCloudSession({
+    defaultEndpoint: true,
+    // Long enough to be running when the window reloads, short enough to finish after it.
+    files: { "waiting.py": "import time\n\n\ndef wait_then_double(x):\n    time.sleep(15)\n    return x * 2\n" },
   });
   workbench = new Workbench(session.page);
-  await openWithExtension(session, workbench, workspace, "examples.py");
+  await openWithExtension(session, workbench, session.folder, "examples.py");
 });
 
 afterEach(async (t) => {
@@ -49,8 +28,6 @@ afterEach(async (t) => {
 
 after(async () => {
   await session?.close("cloud-code-server");
-  await emulator?.stop();
-  if (workspace) await rm(workspace, { recursive: true, force: true });
 });
 
 test("double(7) on the emulated cloud endpoint: → 14 streamed into the tree and the output", async () => {

@@ -6,18 +6,16 @@
  * configuration runs, and the emulator received exactly that user_endpoint_config.
  */
 import * as assert from "node:assert/strict";
-import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, afterEach, before, test } from "node:test";
 import { CATALOG_IDS, catalogEndpoints } from "../emulator/endpointCatalog";
-import { startEmulator, type Emulator } from "../emulator/emulator";
-import { repoRoot } from "../support/codeServer";
-import { openWithExtension, screenshot, startSession, type E2eSession } from "./harness";
+import type { Emulator } from "../emulator/emulator";
+import { openWithExtension, screenshot, startCloudSession, type CloudSession } from "./harness";
 import { Workbench } from "./workbench";
 
+let session: CloudSession;
 let emulator: Emulator;
-let session: E2eSession;
 let workbench: Workbench;
 let workspace: string;
 
@@ -25,20 +23,11 @@ const configurationFile = (userEndpointConfig: Record<string, unknown>) =>
   JSON.stringify({ endpoints: { [CATALOG_IDS.mep]: { name: "Polaris", configurations: { debug: { user_endpoint_config: userEndpointConfig } } } } }, null, 2);
 
 before(async () => {
-  emulator = await startEmulator({ rateLimit: null, endpoints: catalogEndpoints() });
-  workspace = await mkdtemp(join(tmpdir(), "gc-e2e-endpoints-"));
-  await cp(join(repoRoot, "media/sample-workspace"), workspace, { recursive: true });
-  await mkdir(join(workspace, ".vscode"), { recursive: true });
-  await mkdir(join(workspace, ".globus-compute"), { recursive: true });
-  await writeFile(
-    join(workspace, ".vscode/settings.json"),
-    JSON.stringify({ "globusCompute.serviceUrl": emulator.baseUrl, "globusCompute.authUrl": emulator.baseUrl }),
-  );
-  await writeFile(join(workspace, ".globus-compute/endpoints.json"), configurationFile({ account: "ABC123", partition: "debug", nodes_per_block: "two" }));
-  session = await startSession({
-    env: { GLOBUS_COMPUTE_CLIENT_ID: emulator.client.id, GLOBUS_COMPUTE_CLIENT_SECRET: emulator.client.secret },
-    userSettings: { "remote.autoForwardPorts": false },
+  session = await startCloudSession({
+    emulator: { endpoints: catalogEndpoints() },
+    files: { ".globus-compute/endpoints.json": configurationFile({ account: "ABC123", partition: "debug", nodes_per_block: "two" }) },
   });
+  ({ emulator, folder: workspace } = session);
   workbench = new Workbench(session.page);
   await openWithExtension(session, workbench, workspace, "examples.py");
 });
@@ -49,8 +38,6 @@ afterEach(async (t) => {
 
 after(async () => {
   await session?.close("endpoints-code-server");
-  await emulator?.stop();
-  if (workspace) await rm(workspace, { recursive: true, force: true });
 });
 
 test("endpoints are listed by name with their status", async () => {

@@ -7,14 +7,15 @@ import { execFile } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { TestContext } from "node:test";
 import { promisify } from "node:util";
 import * as esbuild from "esbuild";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { startEmulator, type Emulator, type EmulatorOptions } from "../emulator/emulator";
 import { CodeServer, repoRoot, type CodeServerOptions } from "../support/codeServer";
 import type { HostTestRecord } from "./hostTestRecord";
-import type { Workbench } from "./workbench";
+import { Workbench } from "./workbench";
 
 const execFileAsync = promisify(execFile);
 
@@ -206,6 +207,83 @@ export async function startSession(options: CodeServerOptions = {}): Promise<E2e
     await rm(workspace, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** A code-server session signed in (client credentials) to a running emulator, with a folder that points at it. */
+export interface CloudSession extends E2eSession {
+  emulator: Emulator;
+  /** A copy of media/sample-workspace whose settings name the emulator as service and auth URL. */
+  folder: string;
+}
+
+/**
+ * Starts the emulator, writes a copy of the sample workspace whose settings point at it (plus `settings`
+ * and extra `files`, paths relative to the folder), and starts code-server with the emulator's client
+ * credentials. close() also stops the emulator and removes the folder.
+ */
+export async function startCloudSession(options: {
+  emulator?: EmulatorOptions;
+  /** Names the emulator's first endpoint "emulated" and makes it the default. */
+  defaultEndpoint?: boolean;
+  files?: Record<string, string>;
+}): Promise<CloudSession> {
+  const emulator = await startEmulator({ rateLimit: null, ...options.emulator });
+  const folder = await mkdtemp(join(tmpdir(), "gc-e2e-cloud-"));
+  try {
+    await cp(join(repoRoot, "media/sample-workspace"), folder, { recursive: true });
+    const settings = {
+      "globusCompute.serviceUrl": emulator.baseUrl,
+      "globusCompute.authUrl": emulator.baseUrl,
+      ...(options.defaultEndpoint && {
+        "globusCompute.endpoints": [{ name: "emulated", id: emulator.endpoints[0] }],
+        "globusCompute.defaultEndpoint": "emulated",
+      }),
+    };
+    const files = { ".vscode/settings.json": JSON.stringify(settings), ...options.files };
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(dirname(join(folder, path)), { recursive: true });
+      await writeFile(join(folder, path), text);
+    }
+    const session = await startSession({
+      env: { GLOBUS_COMPUTE_CLIENT_ID: emulator.client.id, GLOBUS_COMPUTE_CLIENT_SECRET: emulator.client.secret },
+      userSettings: { "remote.autoForwardPorts": false },
+    });
+    return {
+      ...session,
+      emulator,
+      folder,
+      async close(keepLogAs?: string) {
+        await session.close(keepLogAs);
+        await emulator.stop();
+        await rm(folder, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await emulator.stop();
+    await rm(folder, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/**
+ * Opens `folder` from a second browser profile (as another browser or machine would), shows the Tasks view
+ * and waits for `row` to read `description`; returns that browser (the caller closes it) and the output
+ * text up to the end of the "While you were away" report, with a counter of matches in it.
+ */
+export async function reopenElsewhere(
+  session: E2eSession,
+  folder: string,
+  file: string,
+  row: { label: string; description: RegExp },
+): Promise<{ browser: Awaited<ReturnType<typeof launchBrowser>>; text: string; count(re: RegExp): number }> {
+  const browser = await launchBrowser();
+  const b = new Workbench(browser.page);
+  await openWithExtension({ ...session, page: browser.page }, b, folder, file);
+  await b.openViewContainer("Globus Compute");
+  await b.waitForTreeRow("Tasks", row.label, row.description, 60_000);
+  await b.runCommand("Globus Compute: Show Output");
+  const text = await b.outputText(/End of what arrived while you were away\./, 30_000);
+  return { browser, text, count: (re) => text.match(new RegExp(re, "g"))?.length ?? 0 };
 }
 
 /**
