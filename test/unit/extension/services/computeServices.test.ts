@@ -58,13 +58,13 @@ test("a changed interpreter choice restarts the running local endpoint with it",
 });
 
 test("the first start waits until the interpreter choice is known (the Python extension answered)", async () => {
-  let python: string | undefined;
+  const choice: { python?: string } = {};
   let known!: () => void;
-  const { services, started } = setup({}, { localPython: () => python, localPythonKnown: new Promise<void>((r) => (known = r)) });
+  const { services, started } = setup({}, { localPython: () => choice.python, localPythonKnown: new Promise<void>((r) => (known = r)) });
   const starting = services.service(LOCAL_SERVICE);
   await new Promise((r) => setImmediate(r));
   assert.equal(started.length, 0);
-  python = "/opt/conda/bin/python";
+  choice.python = "/opt/conda/bin/python";
   known();
   await starting;
   await services.service(LOCAL_SERVICE);
