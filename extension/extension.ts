@@ -32,7 +32,7 @@ import { HistoryStore } from "../core/history/historyStore";
 import { historyDir } from "../core/history/historyLocation";
 import { SessionGroups } from "./tasks/sessionGroups";
 import { TaskHistoryRecorder } from "./tasks/taskHistoryRecorder";
-import { ComputeServices } from "./services/computeServices";
+import { ComputeServices, LOCAL_SERVICE } from "./services/computeServices";
 import { Settings, SETTINGS_SECTION } from "./state/settings";
 import { TaskGroupStore } from "./state/taskGroupStore";
 import { SubmitConsent } from "./state/workspaceTrust";
@@ -59,6 +59,7 @@ import { registerResultDocuments, showResultDocument } from "./vscode/resultDocu
 import { toTreeItem } from "./vscode/treeItem";
 import { rememberedGrouping, taskTreeControls } from "./vscode/taskTreeControls";
 import { vscodeTrustPrompts } from "./vscode/trustPrompts";
+import { LocalInterpreterSource } from "./vscode/localInterpreterSource";
 import { openSampleFile } from "./commands/sampleFileCommand";
 import { vscodeSampleFileDeps } from "./vscode/sampleFile";
 import { vscodeUserInterface } from "./vscode/window";
@@ -129,8 +130,12 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     (err: unknown) => log.error("The Python language server did not start:", err instanceof Error ? err : String(err)),
   );
 
+  const localInterpreter = new LocalInterpreterSource(settings, vscode.workspace.workspaceFolders?.[0], (m) => log.warn(m));
+  subscriptions.push(localInterpreter);
   const services = new ComputeServices({
     settings: () => settings.current,
+    localPython: () => localInterpreter.current.python,
+    localPythonKnown: localInterpreter.known,
     storageDir: (context.storageUri ?? context.globalStorageUri).fsPath,
     localStateRoot: vscode.Uri.joinPath(context.globalStorageUri, "local-endpoints").fsPath,
     token: globusSessions.getAccessToken,
@@ -214,6 +219,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   const endpointTree = new EndpointTreeDataProvider(endpointModel, directory, settings, {
     toTreeItem,
     localStatus: () => services.endpointStatus({ kind: "local", id: "local" }),
+    localInterpreter: () => localInterpreter.current,
     probe: (id) => probes.get(id),
   });
   const endpointView = vscode.window.createTreeView(VIEW_IDS.endpoints, { treeDataProvider: endpointTree });
@@ -231,6 +237,11 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     taskGroups.onDidChange((change) => change.kind === "added" && endpointTree.refresh()),
     taskTreeView,
     endpointView,
+    // Another interpreter chosen: a running local endpoint restarts with it (once no task runs on it).
+    localInterpreter.onDidChange(() => {
+      if (services.localStarted) void services.service(LOCAL_SERVICE).catch((err: unknown) => log.warn(`The local endpoint did not restart: ${String(err)}`));
+      endpointTree.refresh();
+    }),
     endpointView.onDidChangeVisibility((e) => endpointTree.setVisible(e.visible)),
     endpointTree.onDidChangeTreeData(showEndpointMessage),
     // The message says when statuses resume; it goes once the back-off is over.

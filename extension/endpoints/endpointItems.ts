@@ -13,6 +13,7 @@ import { codeSpan } from "../util/format";
 import type { TreeItemData } from "../vscode/treeItemData";
 import type { EndpointRow } from "./endpointViewModel";
 import type { ProbeEntry } from "./environmentProbes";
+import type { InterpreterSource, LocalInterpreter } from "./localInterpreter";
 
 export interface FixCommand {
   title: string;
@@ -66,15 +67,29 @@ export function statusSummary(status: EndpointStatus): string {
   return parts.join(" · ");
 }
 
+const INTERPRETER_ORIGIN: Record<InterpreterSource, string> = {
+  "python-extension": "the interpreter selected in the Python extension",
+  venv: "the workspace's virtual environment",
+  setting: "`globusCompute.local.pythonPath`",
+  path: "`python3` on PATH",
+};
+
 export function localEndpointItem(
   row: EndpointRow,
   settings: GlobusComputeSettings,
   status: EndpointStatus | undefined,
   statusError: string | undefined,
-  interpreter?: string,
+  interpreter?: LocalInterpreter,
   probe?: ProbeEntry,
 ): TreeItemData {
-  const python = interpreter ?? (settings.local.pythonPath || "python3");
+  const python = interpreter?.python ?? (settings.local.pythonPath || "python3");
+  // `Python 3.11 · .venv`: the version once a probe of this very interpreter told it, and where it came from.
+  const version = probe && (!interpreter || probe.probe.executable === interpreter.python) ? probe.probe.pythonMajorMinor.join(".") : undefined;
+  const interpreterLabel = `Python${version ? ` ${version}` : ""}${interpreter ? ` · ${interpreter.sourceLabel}` : ""}`;
+  const from = interpreter ? ` (from ${INTERPRETER_ORIGIN[interpreter.source]})` : "";
+  const skipped = interpreter?.skippedUntrusted
+    ? `\n\n${codeSpan(interpreter.skippedUntrusted)} is not used: this workspace is not trusted.`
+    : "";
   const d = status?.details;
   const workers =
     d?.total_workers !== undefined
@@ -83,8 +98,8 @@ export function localEndpointItem(
   return {
     id: "endpoint/local",
     label: row.name,
-    description: `this machine · ${workers}${row.selected ? " · selected" : ""}`,
-    tooltip: `**Local endpoint**: runs functions on this machine with ${settings.local.workers} workers of ${codeSpan(python)}.${
+    description: `this machine · ${interpreterLabel} · ${workers}${row.selected ? " · selected" : ""}`,
+    tooltip: `**Local endpoint**: runs functions on this machine with ${settings.local.workers} workers of ${codeSpan(python)}${from}.${skipped}${
       statusError ? `\n\nStatus: ${statusError}` : ""
     }${probe ? `\n\n${probeLine(probe, Date.now())}` : ""}`,
     icon: { id: row.selected ? "pass-filled" : "vm" },

@@ -15,6 +15,7 @@ import type { TreeItemData } from "../vscode/treeItemData";
 import { cloudEndpointItem, localEndpointItem, problemFix } from "./endpointItems";
 import type { EndpointRow, EndpointViewModel } from "./endpointViewModel";
 import type { ProbeEntry } from "./environmentProbes";
+import type { LocalInterpreter } from "./localInterpreter";
 
 export type EndpointNode =
   | { kind: "endpoint"; row: EndpointRow }
@@ -26,7 +27,7 @@ export interface EndpointTreeOptions<TItem> {
   /** The local endpoint's status; undefined while it is not running. */
   localStatus?(): Promise<EndpointStatus | undefined>;
   /** Which interpreter the local endpoint runs, for its tooltip. */
-  localInterpreter?(): string | undefined;
+  localInterpreter?(): LocalInterpreter | undefined;
   /** The endpoint's latest environment probe, for its tooltip. */
   probe?(endpointId: string): ProbeEntry | undefined;
   /** How often statuses on screen are refreshed while the view is visible (default 30 s). */

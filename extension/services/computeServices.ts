@@ -39,6 +39,10 @@ export interface ComputeServicesOptions {
    */
   createLocal?: (options: LocalComputeServiceOptions) => Promise<ComputeService>;
   createCloud?: (baseUrl: string, token: TokenProvider) => ComputeService;
+  /** The interpreter the local workers run (see localInterpreter.ts); default: the setting, else `python3`. */
+  localPython?: () => string | undefined;
+  /** Settles once `localPython` knows the choice (the Python extension answered); the first start waits for it. */
+  localPythonKnown?: Promise<unknown>;
   /** Problems with results that do not fail a task (a malformed message: the task keeps waiting). */
   log?: (message: string) => void;
 }
@@ -139,9 +143,13 @@ export class ComputeServices implements Disposable {
     void this.local?.then((s) => s.dispose(), () => undefined);
   }
 
+  private localPython(): string | undefined {
+    return this.options.localPython ? this.options.localPython() : this.options.settings().local.pythonPath || undefined;
+  }
+
   private localService(): Promise<ComputeService> {
     const s = this.options.settings();
-    const wanted = JSON.stringify([s.local.pythonPath, s.local.workers]);
+    const wanted = JSON.stringify([this.localPython(), s.local.workers]);
     let previous: Promise<ComputeService> | undefined;
     // Changed interpreter or worker count: restart the endpoint, but never under tasks still running on it.
     if (this.local !== undefined && wanted !== this.localStartedWith && ![...this.executors.values()].includes(LOCAL_SERVICE)) {
@@ -153,15 +161,18 @@ export class ComputeServices implements Disposable {
       const create = this.options.createLocal ?? ((o) => connectLocalEndpoint(o, this.options.localStateRoot ?? o.storageDir));
       // The old endpoint lets go of the storage folder before the new one opens it.
       const stopped = previous?.then((old) => old.dispose(), () => undefined) ?? Promise.resolve();
-      const starting = stopped.then(() =>
-        create({
+      const known = this.options.localPythonKnown?.catch(() => undefined);
+      const starting = Promise.all([stopped, known]).then(() => {
+        const python = this.localPython();
+        this.localStartedWith = JSON.stringify([python, s.local.workers]);
+        return create({
           storageDir: join(this.options.storageDir, "local-endpoint"),
-          python: s.local.pythonPath || undefined,
+          python,
           workers: s.local.workers,
           cwd: this.options.cwd,
           maxGroups: Math.max(s.retention.maxTaskGroups, 1),
-        }),
-      );
+        });
+      });
       // A failed start (no Python, say) is not cached: the next submission tries again.
       this.local = starting;
       starting.catch(() => {

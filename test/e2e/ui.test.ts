@@ -38,17 +38,17 @@ test("the Endpoints view lists the offered endpoints; Select Endpoint… changes
   // Not signed in: a first row offers the fix; a cloud endpoint's status needs a sign-in too.
   assert.deepEqual(await workbench.treeRows("Endpoints", 3), [
     { label: "Sign in to Globus to list your endpoints", description: "" },
-    { label: "local", description: "this machine · 2 workers" },
+    { label: "local", description: "this machine · Python · setting · 2 workers" },
     { label: "tutorial", description: "sign in to see its status · selected" },
   ]);
   await workbench.runCommand("Globus Compute: Select Endpoint…");
   await workbench.pickQuickItem("local");
   await session.page
-    .locator(".part.sidebar .monaco-list-row .label-description", { hasText: "this machine · 2 workers · selected" })
+    .locator(".part.sidebar .monaco-list-row .label-description", { hasText: "this machine · Python · setting · 2 workers · selected" })
     .waitFor();
   assert.deepEqual(await workbench.treeRows("Endpoints", 3), [
     { label: "Sign in to Globus to list your endpoints", description: "" },
-    { label: "local", description: "this machine · 2 workers · selected" },
+    { label: "local", description: "this machine · Python · setting · 2 workers · selected" },
     { label: "tutorial", description: "sign in to see its status" },
   ]);
   await screenshot(session.page, "ui-endpoints");

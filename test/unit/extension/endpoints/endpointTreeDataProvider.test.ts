@@ -5,6 +5,8 @@ import { ComputeApiError } from "../../../../core/protocol/apiError";
 import { Emitter } from "../../../../core/util/event";
 import { EndpointSelection } from "../../../../extension/endpoints/endpointSelection";
 import { EndpointTreeDataProvider, type EndpointNode } from "../../../../extension/endpoints/endpointTreeDataProvider";
+import type { ProbeEntry } from "../../../../extension/endpoints/environmentProbes";
+import type { LocalInterpreter } from "../../../../extension/endpoints/localInterpreter";
 import { EndpointViewModel } from "../../../../extension/endpoints/endpointViewModel";
 import { Settings } from "../../../../extension/state/settings";
 import type { TreeItemData } from "../../../../extension/vscode/treeItemData";
@@ -13,7 +15,13 @@ import { configuration, memento } from "../fakes";
 const HPC = "11111111-2222-4333-8444-555555555555";
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 
-function setup(values: Record<string, unknown>, api: EndpointApi, pageSize = 50) {
+function setup(
+  values: Record<string, unknown>,
+  api: EndpointApi,
+  pageSize = 50,
+  localInterpreter?: () => LocalInterpreter,
+  probe?: ProbeEntry,
+) {
   const config = configuration(values);
   const settings = new Settings(config);
   const directory = new EndpointDirectory({ api: async () => api, changeDelayMs: 1, pacing: { concurrency: 4, requests: 1000, windowMs: 1000 } });
@@ -26,6 +34,8 @@ function setup(values: Record<string, unknown>, api: EndpointApi, pageSize = 50)
     localStatus: async () => ({ status: "online", details: { total_workers: 2, idle_workers: 1, pending_tasks: 0 } }),
     pollMs: 60_000,
     metadataWaitMs: 500,
+    localInterpreter: localInterpreter ?? (() => ({ python: "python3", source: "path", sourceLabel: "PATH" })),
+    probe: (eid) => (eid === "local" ? probe : undefined),
   });
   const rows = () => tree.getChildren().map((n) => tree.getTreeItem(n));
   const settle = () => new Promise((r) => setTimeout(r, 30));
@@ -65,7 +75,7 @@ test("the view lists local, configured and listed endpoints by name with status,
   assert.deepEqual(
     rows.map((r) => [r.label, r.description]),
     [
-      ["local", "this machine · 1 of 2 workers idle · selected"],
+      ["local", "this machine · Python · PATH · 1 of 2 workers idle · selected"],
       ["hpc", "online · 3 of 4 idle · 2 pending"],
       ["tutorial (public)", "online · 3 of 4 idle · 2 pending"],
       ["Endpoint 0000", "yours · online · 3 of 4 idle · 2 pending"],
@@ -123,4 +133,36 @@ test("a thousand endpoints: one page on screen, statuses only for it; filter and
   t.model.showMore();
   assert.equal(t.tree.getChildren().length, 50 + 1);
   t.dispose();
+});
+
+test("the local row says which interpreter runs its workers and where it came from; a skipped workspace venv is explained", async () => {
+  let interpreter: LocalInterpreter = { python: "/w/.venv/bin/python", source: "venv", sourceLabel: ".venv" };
+  const t = setup({ "local.workers": 2 }, api(0), 50, () => interpreter);
+  const local = () => t.rows().find((r) => r.id === "endpoint/local")!;
+  assert.match(local().description!, /^this machine · Python · \.venv · /);
+  assert.match(String(local().tooltip), /`\/w\/\.venv\/bin\/python` \(from the workspace's virtual environment\)/);
+  interpreter = { python: "/usr/bin/python3", source: "setting", sourceLabel: "setting", skippedUntrusted: "/w/.venv/bin/python" };
+  assert.match(local().description!, /^this machine · Python · setting · /);
+  assert.match(String(local().tooltip), /`\/w\/\.venv\/bin\/python` is not used: this workspace is not trusted\./);
+});
+
+test("the local row shows the Python version a probe of that same interpreter found", () => {
+  const probe = (executable: string): ProbeEntry => ({
+    at: Date.now(),
+    probe: {
+      pythonVersion: "3.11.4",
+      pythonMajorMinor: [3, 11],
+      implementation: "CPython",
+      executable,
+      platform: { system: "Linux", release: "6", machine: "x86_64", node: "h" },
+      distributions: {},
+      modules: new Set(),
+    },
+  });
+  const venv = (): LocalInterpreter => ({ python: "/w/.venv/bin/python", source: "venv", sourceLabel: ".venv" });
+  const same = setup({}, api(0), 50, venv, probe("/w/.venv/bin/python"));
+  assert.match(same.rows().find((r) => r.id === "endpoint/local")!.description!, /^this machine · Python 3\.11 · \.venv · /);
+  // A probe of the interpreter used before the choice changed does not tell this one's version.
+  const stale = setup({}, api(0), 50, venv, probe("/usr/bin/python3"));
+  assert.match(stale.rows().find((r) => r.id === "endpoint/local")!.description!, /^this machine · Python · \.venv · /);
 });

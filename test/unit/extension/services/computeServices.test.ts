@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ComputeService } from "../../../../core/service/computeService";
-import { ComputeServices, LOCAL_SERVICE } from "../../../../extension/services/computeServices";
+import { ComputeServices, LOCAL_SERVICE, type ComputeServicesOptions } from "../../../../extension/services/computeServices";
 import { readSettings, type GlobusComputeSettings } from "../../../../extension/state/settings";
 import { MemoryComputeService } from "../../../support/memoryComputeService";
 
-function setup(values: Record<string, unknown> = {}) {
+function setup(values: Record<string, unknown> = {}, extra: Pick<ComputeServicesOptions, "localPython" | "localPythonKnown"> = {}) {
   let settings: GlobusComputeSettings = readSettings({ get: (k) => values[k] }).settings;
   const started: { python?: string; workers?: number; service: MemoryComputeService; disposed: boolean }[] = [];
   const clouds: string[] = [];
@@ -28,6 +28,7 @@ function setup(values: Record<string, unknown> = {}) {
       clouds.push(url);
       return new MemoryComputeService();
     },
+    ...extra,
   });
   const change = (next: Record<string, unknown>) => {
     settings = readSettings({ get: (k) => ({ ...values, ...next })[k] }).settings;
@@ -44,6 +45,31 @@ test("the local endpoint starts on first use with the settings' interpreter and 
   services.dispose();
   await new Promise((r) => setImmediate(r));
   assert.equal(started[0].disposed, true, "no worker left behind");
+});
+
+test("a changed interpreter choice restarts the running local endpoint with it", async () => {
+  let python = "/work/.venv/bin/python";
+  const { services, started } = setup({ "local.pythonPath": "/usr/bin/python3" }, { localPython: () => python });
+  await services.service(LOCAL_SERVICE);
+  python = "/opt/conda/bin/python";
+  await services.service(LOCAL_SERVICE);
+  assert.deepEqual(started.map((s) => [s.python, s.disposed]), [["/work/.venv/bin/python", true], ["/opt/conda/bin/python", false]]);
+  services.dispose();
+});
+
+test("the first start waits until the interpreter choice is known (the Python extension answered)", async () => {
+  const choice: { python?: string } = {};
+  let known!: () => void;
+  const { services, started } = setup({}, { localPython: () => choice.python, localPythonKnown: new Promise<void>((r) => (known = r)) });
+  const starting = services.service(LOCAL_SERVICE);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(started.length, 0);
+  choice.python = "/opt/conda/bin/python";
+  known();
+  await starting;
+  await services.service(LOCAL_SERVICE);
+  assert.deepEqual(started.map((s) => s.python), ["/opt/conda/bin/python"], "started once, with the known choice");
+  services.dispose();
 });
 
 test("a changed worker count restarts the local endpoint, but only once no task runs on it", async () => {
