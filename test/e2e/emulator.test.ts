@@ -2,8 +2,7 @@
  * The extension against a cloud service: the emulator (Globus Compute REST + Globus Auth + a real
  * RabbitMQ) with the test account's client credentials (GLOBUS_COMPUTE_CLIENT_ID/_SECRET, so the
  * extension signs in without a browser). Results stream over AMQP; a task still running when the window
- * reloads finishes afterwards, since the emulated endpoint runs outside VS Code, and each function's
- * last-result CodeLens (✓ value) is back after the reload.
+ * reloads finishes afterwards, since the emulated endpoint runs outside VS Code.
  */
 import * as assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
@@ -44,7 +43,7 @@ test("double(7) on the emulated cloud endpoint: → 14 streamed into the tree an
   await screenshot(session.page, "cloud-double");
 });
 
-test("a task running when the window reloads finishes after the reload; finished groups and the last-result CodeLens are back", async () => {
+test("a task running when the window reloads finishes after the reload; finished groups are back", async () => {
   await workbench.openFile("waiting.py");
   await workbench.editorContextMenuOn("time.sleep(15)");
   await workbench.clickMenuItem("Submit Function with Arguments…");
@@ -59,10 +58,5 @@ test("a task running when the window reloads finishes after the reload; finished
   await workbench.waitForTreeRow("Tasks", "wait_then_double(5)", /^10 · /, 60_000);
   await workbench.expandTreeRow("Tasks", "double");
   await workbench.waitForTreeRow("Tasks", "double(7)", /^14 · /);
-  // The last result's CodeLens (✓ and value) is back above each function after the reload.
-  await workbench.openFile("waiting.py");
-  await workbench.codeLensTexts(/✓ 10 · /);
-  await workbench.openFile("examples.py");
-  await workbench.codeLensTexts(/✓ 14 · /);
   await screenshot(session.page, "cloud-after-reload");
 });

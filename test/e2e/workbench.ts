@@ -203,18 +203,6 @@ export class Workbench {
     }
   }
 
-  /** The CodeLens texts of the active editor, once one of them matches `expected`. */
-  async codeLensTexts(expected: RegExp, timeoutMs = 30_000): Promise<string[]> {
-    const lenses = this.page.locator(".editor-instance .monaco-editor .codelens-decoration");
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const texts = (await lenses.allInnerTexts()).map((t) => t.replace(/\u00a0/g, " ").trim());
-      if (texts.some((t) => expected.test(t))) return texts;
-      if (Date.now() > deadline) throw new Error(`no CodeLens showed ${expected}; they show:\n${texts.join("\n")}`);
-      await this.page.waitForTimeout(200);
-    }
-  }
-
   /** The name of the channel selected in the Output panel's dropdown. */
   async selectedOutputChannel(): Promise<string> {
     const select = this.page.locator(".part.panel .monaco-select-box");
