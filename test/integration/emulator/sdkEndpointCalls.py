@@ -10,22 +10,10 @@ import sys
 import time
 import uuid
 
-import requests
+from sdkRest import sdk_caller
 
 base, token, mep_id, offline_id = sys.argv[1:5]
-session = requests.Session()
-session.headers.update({
-    "Authorization": f"Bearer {token}",
-    "User-Agent": "globus-sdk-py-4.9.0/globus-compute-sdk-4.15.0",
-    "X-Globus-Client-Info": "product=python-sdk,version=4.9.0",
-    "Accept": "application/json",
-})
-
-
-def call(method, path, body=None, params=None):
-    r = session.request(method, base + path, json=body, params=params, timeout=60)
-    r.raise_for_status()
-    return r.json()
+call = sdk_caller(base, token)
 
 
 def pack_buffers(buffers):

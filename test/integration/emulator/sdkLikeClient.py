@@ -11,22 +11,10 @@ import uuid
 
 import dill
 import pika
-import requests
+from sdkRest import sdk_caller
 
 base, token, endpoint_id, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-session = requests.Session()
-session.headers.update({
-    "Authorization": f"Bearer {token}",
-    "User-Agent": "globus-sdk-py-4.9.0/globus-compute-sdk-4.15.0",
-    "X-Globus-Client-Info": "product=python-sdk,version=4.9.0",
-    "Accept": "application/json",
-})
-
-
-def call(method, path, body=None):
-    r = session.request(method, base + path, json=body, timeout=60)
-    r.raise_for_status()
-    return r.json()
+call = sdk_caller(base, token)
 
 
 def pack_buffers(buffers):
