@@ -86,18 +86,68 @@ export function functionAt(root: Node, text: string, offset: number): FunctionIn
   return node ? describeFunction(node, text) : undefined;
 }
 
-/** Every function definition in the file (module level, methods and nested), in source order. */
 /** Node types that can contain a def; expressions are skipped, which keeps listing cheap on big files. */
 const MAY_CONTAIN_DEFS = /(?:definition|statement|clause)$|^(?:block|ERROR)$/;
 
+/** Whether a node of this type may have a function definition inside it. */
+export function mayContainDefinitions(type: string): boolean {
+  return MAY_CONTAIN_DEFS.test(type);
+}
+
+/** Every function definition in the file (module level, methods and nested), in source order. */
 export function listFunctionNodes(root: Node): Node[] {
-  const out: Node[] = [];
-  const visit = (n: Node) => {
-    if (n.type === "function_definition") out.push(n);
-    for (const c of n.namedChildren) if (MAY_CONTAIN_DEFS.test(c.type)) visit(c);
-  };
-  visit(root);
-  return out;
+  return functionsIn(root).map((f) => f.def);
+}
+
+/** A function definition and what encloses it. */
+export interface ListedFunction {
+  def: Node;
+  /** The kind of its nearest enclosing definition (see enclosingDefinition), if any. */
+  owner?: "function_definition" | "class_definition";
+  /** The nearest enclosing function, listed before it. */
+  outer?: ListedFunction;
+}
+
+/**
+ * The function definitions in `root` (itself included), in source order, as listFunctionNodes lists
+ * them. A cursor walk without recursion: no node object is made except for the definitions, and any
+ * depth of nesting is fine.
+ */
+export function functionsIn(root: Node): ListedFunction[] {
+  const out: ListedFunction[] = [];
+  // The definitions enclosing the cursor, with their depth and the nearest function at or above them.
+  const enclosing: { depth: number; type: "function_definition" | "class_definition"; fn?: ListedFunction }[] = [];
+  const cursor = root.walk();
+  try {
+    let depth = 0;
+    for (;;) {
+      while (enclosing.length && enclosing[enclosing.length - 1].depth >= depth) enclosing.pop();
+      const type = cursor.nodeType;
+      if (depth === 0 || (cursor.nodeIsNamed && MAY_CONTAIN_DEFS.test(type))) {
+        if (type === "function_definition" || type === "class_definition") {
+          const around = enclosing[enclosing.length - 1];
+          let fn = around?.fn;
+          if (type === "function_definition") {
+            fn = { def: cursor.currentNode, ...(around ? { owner: around.type } : {}), ...(around?.fn ? { outer: around.fn } : {}) };
+            out.push(fn);
+          }
+          enclosing.push({ depth, type, ...(fn ? { fn } : {}) });
+        }
+        if (cursor.gotoFirstChild()) {
+          depth++;
+          continue;
+        }
+      }
+      for (;;) {
+        if (depth === 0) return out;
+        if (cursor.gotoNextSibling()) break;
+        cursor.gotoParent();
+        depth--;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
 }
 
 export function describeFunction(def: Node, text: string): FunctionInfo {

@@ -7,7 +7,7 @@ import { indexModule, type ModuleIndex } from "./moduleDefinitions";
 import { fileSystemSources, locateModule, ModuleResolver, type SourceRootOptions } from "./moduleResolver";
 import type { ParsedModule, ProjectContext } from "./projectModules";
 import { PythonParser, type ParsedPython, type WasmLocations } from "./pythonParser";
-import { StatementNeedsCache } from "./scopes";
+import { StatementNeedsCache } from "./statementAnalysis";
 
 interface ParsedText extends ParsedPython {
   text: string;
