@@ -6,11 +6,12 @@ import { importItemsOf, type ImportItem } from "./importItems";
 import { lineCount, lineLocator, lineMapOf, type LineMap } from "./lineMap";
 import { indexModule, type ModuleDefinition, type ModuleIndex, type UnshippableReason } from "./moduleDefinitions";
 import { localRead, ProjectModules, type ModuleProblemCode, type ProjectContext } from "./projectModules";
-import { attributeChains, scopeNamesOf, statementNames, type ScopeNames } from "./scopes";
+import { closuresIn } from "./closures";
+import { attributeChains, statementNames, type ScopeNames } from "./scopes";
 import { STANDARD_LIBRARY } from "./standardLibrary";
 import { at } from "./statementAnalysis";
-import { unlessTooDeep } from "./tooDeep";
-import { definitionStatement, enclosingDefinition, rangeOf, type OffsetRange } from "./syntax";
+import { TooDeepError, unlessTooDeep } from "./tooDeep";
+import { definitionStatement, rangeOf, type OffsetRange } from "./syntax";
 
 export type BundleProblemCode =
   | UnshippableReason
@@ -296,17 +297,20 @@ class BundleBuilder {
     }
   }
 
-  /** For a nested function or method: its free names, minus those that close over enclosing locals. */
+  /**
+   * For a nested function or method: its free names, minus those that close over enclosing locals
+   * (found for all the functions of its top-level statement at once, see closuresIn).
+   */
   private entryNames(def: Node, statement: Node): ScopeNames {
     const names = statementNames([statement]);
-    for (let owner = enclosingDefinition(def); owner; owner = enclosingDefinition(owner)) {
-      if (owner.type !== "function_definition") continue;
-      const outer = scopeNamesOf(owner);
-      for (const [name, uses] of names.free) {
-        if (!outer.bound.has(name)) continue;
-        names.free.delete(name);
-        this.problems.push(closureProblem(name, owner.childForFieldName("name")?.text, def.childForFieldName("name")?.text, rangeOf(uses[0])));
-      }
+    const top = this.root.childWithDescendant(def);
+    const closures = top && this.index.needs.memo(top, closuresIn);
+    if (!top || !closures) throw new TooDeepError();
+    const base = top.startIndex;
+    const name = def.childForFieldName("name");
+    for (const c of (name && closures.get(name.startIndex - base)) || []) {
+      names.free.delete(c.name);
+      this.problems.push({ code: "CLOSURE", severity: "error", message: c.message, range: at(base, c.range), name: c.name });
     }
     return names;
   }
@@ -483,17 +487,6 @@ function syntaxError(name: string, range: OffsetRange): BundleProblem {
 
 function tooDeepFunction(name: string, range: OffsetRange): BundleProblem {
   return { code: "TOO_DEEP", severity: "warning", message: `${name} is nested too deeply to analyse: what it uses from the module is not known, so it is sent alone`, range };
-}
-
-/** `fn` uses `name`, a local of the function `owner` it is nested in. */
-export function closureProblem(name: string, owner: string | undefined, fn: string | undefined, range: OffsetRange): BundleProblem {
-  return {
-    code: "CLOSURE",
-    severity: "error",
-    message: `${name} belongs to the enclosing function ${owner}; its value is not sent with ${fn}, so pass it as an argument`,
-    range,
-    name,
-  };
 }
 
 /** The first name of each decorator expression (`app` in `@app.task(...)`). */

@@ -1,13 +1,12 @@
 import { performance } from "node:perf_hooks";
 import type { Node } from "web-tree-sitter";
-import { closureProblem, decoratorRoots, directProblemsOf, type BundleProblem } from "./bundle";
-import { functionsIn, mayContainDefinitions, type ListedFunction } from "./functions";
+import { decoratorRoots, directProblemsOf, type BundleProblem } from "./bundle";
+import { nestedClosures, relative, type Closure } from "./closures";
+import { functionsIn, mayContainDefinitions } from "./functions";
 import type { ModuleDefinition, ModuleIndex } from "./moduleDefinitions";
 import type { ProjectContext } from "./projectModules";
-import { statementNames, type ScopeNames } from "./scopes";
 import { at } from "./statementAnalysis";
-import { definitionStatement, isAsyncDef, rangeOf, type OffsetRange } from "./syntax";
-import { unlessTooDeep } from "./tooDeep";
+import { isAsyncDef, rangeOf, type OffsetRange } from "./syntax";
 
 export type PythonDiagnosticCode = BundleProblem["code"] | "RELATIVE_PATH" | "SHIPPED" | "TIME_BUDGET";
 
@@ -141,7 +140,7 @@ interface LintedFunction {
   /** "function": the module-level function the statement defines. */
   kind: "function" | "method" | "async" | "nested";
   /** A nested function's uses of the locals of functions around it. */
-  closures: { range: OffsetRange; message: string }[];
+  closures: readonly Closure[];
   /** The rest is for kind "function". */
   hasSyntaxError: boolean;
   decorators: string[];
@@ -155,14 +154,14 @@ function functionsOf(statement: Node): LintedFunction[] {
   const listed = functionsIn(statement);
   if (listed.length === 0) return [];
   const base = statement.startIndex;
-  const kinds = new Map(listed.map((f) => [f, f.owner === "class_definition" ? "method" : isAsyncDef(f.def) ? "async" : definitionStatement(f.def).id === statement.id ? "function" : "nested"] as const));
-  const closures = closuresOf(statement, listed, kinds);
+  const closures = nestedClosures(statement, listed);
   const out: LintedFunction[] = [];
   for (const f of listed) {
     const name = f.def.childForFieldName("name");
     if (!name) continue;
-    const kind = kinds.get(f)!;
-    const fn: LintedFunction = { name: name.text, nameRange: relative(base, name), kind, closures: closures.get(f) ?? [], hasSyntaxError: false, decorators: [], relativePaths: [] };
+    const kind = f.owner === "class_definition" ? "method" : isAsyncDef(f.def) ? "async" : f.statement.id === statement.id ? "function" : "nested";
+    const nameRange = relative(base, name);
+    const fn: LintedFunction = { name: name.text, nameRange, kind, closures: closures?.get(nameRange.start) ?? [], hasSyntaxError: false, decorators: [], relativePaths: [] };
     if (kind === "function") {
       const body = f.def.childForFieldName("body");
       const first = body?.namedChildren[0];
@@ -172,53 +171,6 @@ function functionsOf(statement: Node): LintedFunction[] {
       if (first) fn.first = { range: relative(base, first), isDocstring: first.type === "expression_statement" && first.namedChildren[0]?.type === "string" };
     }
     out.push(fn);
-  }
-  return out;
-}
-
-function relative(base: number, node: Node): OffsetRange {
-  return { start: node.startIndex - base, end: node.endIndex - base };
-}
-
-/**
- * For each nested function, its uses of the locals of the functions around it (see
- * BundleBuilder.entryNames), from one scope walk of the whole statement: each function's scope is
- * walked once, and each name used resolves to its innermost binding function through a stack per name.
- */
-function closuresOf(statement: Node, listed: ListedFunction[], kinds: Map<ListedFunction, LintedFunction["kind"]>): Map<ListedFunction, LintedFunction["closures"]> {
-  const out = new Map<ListedFunction, LintedFunction["closures"]>();
-  if (!listed.some((f) => f.outer && kinds.get(f) === "nested")) return out;
-  const scopes = new Map<number, ScopeNames>();
-  // Too deep: nothing is known of its closures (the module-level function says it is too deep).
-  if (!unlessTooDeep(() => statementNames([statement], scopes))) return out;
-  const base = statement.startIndex;
-  const nameOf = (f: ListedFunction) => f.def.childForFieldName("name")?.text;
-  // The functions around the current one, outermost first; for each name, the levels of those binding it.
-  const around: ListedFunction[] = [];
-  const binders = new Map<string, number[]>();
-  const boundBy = (f: ListedFunction) => scopes.get(f.def.id)?.bound ?? [];
-  for (const f of listed) {
-    while (around.length && around[around.length - 1] !== f.outer) for (const n of boundBy(around.pop()!)) binders.get(n)!.pop();
-    const names = f.outer && kinds.get(f) === "nested" ? unlessTooDeep(() => statementNames([definitionStatement(f.def)], scopes)) : undefined;
-    if (names) {
-      const found: { level: number; name: string; use: Node }[] = [];
-      for (const [name, uses] of names.free) {
-        const levels = binders.get(name);
-        if (levels?.length) found.push({ level: levels[levels.length - 1], name, use: uses[0] });
-      }
-      // The innermost function first, as BundleBuilder.entryNames reports them.
-      found.sort((a, b) => b.level - a.level);
-      out.set(
-        f,
-        found.map(({ level, name, use }) => ({ range: relative(base, use), message: closureProblem(name, nameOf(around[level]), nameOf(f), rangeOf(use)).message })),
-      );
-    }
-    for (const n of boundBy(f)) {
-      const levels = binders.get(n);
-      if (levels) levels.push(around.length);
-      else binders.set(n, [around.length]);
-    }
-    around.push(f);
   }
   return out;
 }

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { Disposable } from "../util/disposable";
 import { bundleFunction, closureOf, lambdaProblemAt, type FunctionBundle } from "./bundle";
 import { lintPython, type PythonDiagnostic } from "./diagnostics";
-import { cursorAnchor, describeFunction, functionAt, functionNodeAt, listFunctionNodes, type FunctionInfo } from "./functions";
+import { cursorAnchor, describeFunction, functionAt, functionNodeAt, functionsIn, type FunctionInfo } from "./functions";
 import { indexModule, type ModuleIndex } from "./moduleDefinitions";
 import { fileSystemSources, locateModule, ModuleResolver, type SourceRootOptions } from "./moduleResolver";
 import type { ParsedModule, ProjectContext } from "./projectModules";
@@ -52,7 +52,7 @@ export class PythonAnalyzer implements Disposable {
   }
 
   listFunctions(text: string): FunctionInfo[] {
-    return listFunctionNodes(this.parsed(text).tree.rootNode).map((n) => describeFunction(n, text));
+    return functionsIn(this.parsed(text).tree.rootNode).map((f) => describeFunction(f.def, text, f));
   }
 
   /**
