@@ -9,6 +9,7 @@ import {
   ProtocolError,
   PyDict,
   PyFloat,
+  pyFloat,
   serializeCode,
   type DataStrategy,
   type PyValue,
@@ -77,8 +78,49 @@ export function jsonCarriesExactly(value: PyValue, depth: number): boolean {
 const PLAIN_JSON = /^(?:[[\]\d,\s-]|null|true|false)*$/;
 const NOT_PLAIN = /\d{16}|-0(?!\d)/;
 
+/** A pickled scalar (`00\n` and one line of padded base64): what most small functions return. */
+const SMALL_PICKLE = /^00\n[A-Za-z0-9+/]{2,30}={0,2}\n$/;
+
+/**
+ * `PROTO, [FRAME,] one int/float/bool/None, STOP`, as pickle.dumps writes a scalar, read without the
+ * Unpickler; undefined for anything else. Values are those the Unpickler gives (test/unit/core/executor/taskPayload).
+ */
+export function smallPickle(data: string): PyValue | undefined {
+  if ((data.length - 4) % 4 !== 0 || !SMALL_PICKLE.test(data)) return undefined;
+  const b = Buffer.from(data.slice(3), "base64");
+  if (b.length < 4 || b[0] !== 0x80 || b[1] > 5 || b[b.length - 1] !== 0x2e) return undefined; // PROTO … STOP
+  let at = 2;
+  if (b[at] === 0x95) {
+    // FRAME: an 8-byte length, which must be the rest of the pickle.
+    if (b.length < 12 || b.readUInt32LE(3) !== b.length - 11 || b.readUInt32LE(7) !== 0) return undefined;
+    at = 11;
+  }
+  const size = b.length - 1 - at; // the opcode and its argument
+  switch (b[at]) {
+    case 0x4e: // NONE
+      return size === 1 ? null : undefined;
+    case 0x88: // NEWTRUE
+      return size === 1 ? true : undefined;
+    case 0x89: // NEWFALSE
+      return size === 1 ? false : undefined;
+    case 0x4b: // BININT1
+      return size === 2 ? b[at + 1] : undefined;
+    case 0x4d: // BININT2
+      return size === 3 ? b.readUInt16LE(at + 1) : undefined;
+    case 0x4a: // BININT
+      return size === 5 ? b.readInt32LE(at + 1) : undefined;
+    case 0x47: // BINFLOAT
+      return size === 9 ? pyFloat(b.readDoubleBE(at + 1)) : undefined;
+  }
+  return undefined;
+}
+
 /** A result's `data` as a PyValue (JSON, pickle or the combined form). */
 export function decodeResultData(data: string): PyValue {
+  if (data.length <= 38 && data.startsWith("00\n")) {
+    const value = smallPickle(data);
+    if (value !== undefined) return value;
+  }
   if (data.startsWith("11\n")) {
     const body = data.slice(3);
     if (PLAIN_JSON.test(body) && !NOT_PLAIN.test(body)) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { decodeResultData, encodeTaskPayload, jsonCarriesExactly } from "../../../../core/executor/taskPayload";
+import { decodeResultData, encodeTaskPayload, jsonCarriesExactly, smallPickle } from "../../../../core/executor/taskPayload";
 import { deserializeData, PyBytes, PyDict, PyFloat, PySet, PyTuple, unpackBuffers } from "../../../../core/protocol";
 
 const headers = (payload: string) => unpackBuffers(payload).map((b) => b.slice(0, 2));
@@ -58,5 +58,61 @@ describe("decodeResultData's fast path", () => {
       assert.deepStrictEqual(fast, exact, body);
     }
     assert.equal(typeof (decodeResultData("11\n[1234567890123456789]") as unknown[])[0], "bigint");
+  });
+});
+
+describe("decodeResultData's small-pickle path", () => {
+  // pickle.dumps(value, protocol) by Python 3.11, as `00\n` + base64.encodebytes.
+  const fromPython: [string, string][] = [
+    ["0, protocol 2", "00\ngAJLAC4=\n"],
+    ["255, protocol 5", "00\ngAVL/y4=\n"],
+    ["256, protocol 2", "00\ngAJNAAEu\n"],
+    ["65535 in a FRAME, protocol 4", "00\ngASVBAAAAAAAAABN//8u\n"],
+    ["-1 in a FRAME", "00\ngASVBgAAAAAAAABK/////y4=\n"],
+    ["-2**31", "00\ngAJKAAAAgC4=\n"],
+    ["2**31-1 in a FRAME", "00\ngAWVBgAAAAAAAABK////fy4=\n"],
+    ["None", "00\ngAROLg==\n"],
+    ["True", "00\ngASILg==\n"],
+    ["False, protocol 2", "00\ngAKJLg==\n"],
+    ["1.5 in a FRAME", "00\ngASVCgAAAAAAAABHP/gAAAAAAAAu\n"],
+    ["2.0, protocol 2", "00\ngAJHQAAAAAAAAAAu\n"],
+  ];
+  it("reads Python's pickled scalars exactly as the Unpickler does", () => {
+    for (const [what, data] of fromPython) {
+      const fast = smallPickle(data);
+      assert.notEqual(fast, undefined, `the small path applies to ${what}`);
+      assert.deepStrictEqual(fast, deserializeData(data), what);
+      assert.deepStrictEqual(decodeResultData(data), deserializeData(data), what);
+    }
+  });
+
+  it("leaves everything else to the Unpickler", () => {
+    const others = [
+      "00\ngAKKBQAAAIAALg==\n", // 2**31 (LONG1)
+      "00\ngASVBQAAAAAAAACMAWGULg==\n", // 'a'
+      "00\ngASVBQAAAAAAAABLAYWULg==\n", // (1,)
+      "00\ngASVBQAAAAAAAABN//8u\n", // a FRAME claiming more than is there
+      "00\ngARLBUsGLg==\n", // two values before STOP
+      "00\ngARLBS4u\n", // bytes after STOP
+      "00\nSwUu\n", // no PROTO
+      "00\ngARLBS4\n", // unpadded
+      "00\ngARLBS4=", // no final newline
+    ];
+    for (const data of others) {
+      assert.equal(smallPickle(data), undefined, data);
+      let exact: unknown;
+      try {
+        exact = deserializeData(data);
+      } catch (e) {
+        exact = (e as Error).message;
+      }
+      let fast: unknown;
+      try {
+        fast = decodeResultData(data);
+      } catch (e) {
+        fast = (e as Error).message;
+      }
+      assert.deepStrictEqual(fast, exact, data);
+    }
   });
 });
