@@ -278,6 +278,12 @@ export function unpackResultCanonical(text: string): Message | undefined {
 function readString(text: string, at: number): { value: string; end: number } | undefined {
   if (text.charCodeAt(at) !== QUOTE) return undefined;
   let close = text.indexOf('"', at + 1);
+  const backslash = text.indexOf("\\", at + 1);
+  if (backslash < 0 || backslash > close) {
+    if (close < 0) return undefined;
+    const value = text.slice(at + 1, close);
+    return hasControl(value) ? undefined : { value, end: close + 1 };
+  }
   for (;;) {
     if (close < 0) return undefined;
     let backslashes = 0;
@@ -285,11 +291,9 @@ function readString(text: string, at: number): { value: string; end: number } | 
     if (backslashes % 2 === 0) break;
     close = text.indexOf('"', close + 1);
   }
-  const raw = text.slice(at, close + 1);
-  if (!raw.includes("\\") && !hasControl(raw)) return { value: raw.slice(1, -1), end: close + 1 };
   try {
     // JSON.parse unescapes, and rejects what JSON forbids inside a string (control characters, bad escapes).
-    return { value: JSON.parse(raw) as string, end: close + 1 };
+    return { value: JSON.parse(text.slice(at, close + 1)) as string, end: close + 1 };
   } catch {
     return undefined;
   }
@@ -377,9 +381,12 @@ function readTransitions(text: string, at: number): { transitions: TaskTransitio
     let i = at + TRANSITION_HEAD.length;
     const digits = i;
     if (text.charCodeAt(i) === 0x2d) i++;
+    const first = i;
     while (text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39) i++;
+    // An int as JSON writes it: digits, no leading zero, no "-0".
+    if (i === first || (text.charCodeAt(first) === 0x30 && (i > first + 1 || first > digits))) return undefined;
     const number = text.slice(digits, i);
-    if (!INTEGER.test(number) || !text.startsWith(',"state":', i)) return undefined;
+    if (!text.startsWith(',"state":', i)) return undefined;
     const state = readString(text, i + 9);
     if (state === undefined || !text.startsWith(',"actor":', state.end)) return undefined;
     const actor = readString(text, state.end + 9);
@@ -392,8 +399,6 @@ function readTransitions(text: string, at: number): { transitions: TaskTransitio
     at++;
   }
 }
-
-const INTEGER = /^(?:0|-?[1-9]\d*)$/;
 
 /** A JSON.parse value as the exact parser's PyValue, or NOT_EXACT when JSON.parse may have lost something. */
 function exactValue(v: unknown): PyValue | typeof NOT_EXACT {

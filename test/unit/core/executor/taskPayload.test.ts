@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { decodeResultData, encodeTaskPayload, jsonCarriesExactly, smallPickle } from "../../../../core/executor/taskPayload";
-import { deserializeData, PyBytes, PyDict, PyFloat, PySet, PyTuple, unpackBuffers } from "../../../../core/protocol";
+import { deserializeData, packTaskPayload, PyBytes, PyDict, PyFloat, PySet, PyTuple, unpackBuffers, type PyValue } from "../../../../core/protocol";
 
 const headers = (payload: string) => unpackBuffers(payload).map((b) => b.slice(0, 2));
 
@@ -19,6 +19,15 @@ describe("task payloads", () => {
     assert.deepEqual(headers(encodeTaskPayload([1], {}, "pickle")), ["00", "00"]);
     assert.equal(encodeTaskPayload([7], {}, "json"), "6\n11\n[7]5\n11\n{}");
     assert.equal(encodeTaskPayload([new PyFloat(2)], {}, "auto"), "8\n11\n[2.0]5\n11\n{}");
+  });
+
+  it("writes plain int, bool and None arguments exactly as the general path does", () => {
+    const lists: PyValue[][] = [[], [0], [7], [-3, 2 ** 53 - 1, -(2 ** 53 - 1)], [null, true, false, 1], [1.5], [-0], [2 ** 53], [2n], ["s"]];
+    for (const args of lists)
+      for (const mode of ["auto", "json"] as const)
+        assert.equal(encodeTaskPayload(args, {}, mode), packTaskPayload(args, new PyDict(), mode === "auto" ? "json" : mode), JSON.stringify(args.map(String)));
+    assert.equal(encodeTaskPayload([1], new PyDict(), "auto"), "6\n11\n[1]5\n11\n{}");
+    assert.equal(encodeTaskPayload([1], {}, "pickle"), packTaskPayload([1], new PyDict(), "dill"));
   });
 
   it("refuses what cannot be sent with INVALID_ARGUMENTS", () => {
