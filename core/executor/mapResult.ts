@@ -112,6 +112,20 @@ export class MapResult implements AsyncIterable<PyValue> {
 
   /** The results in input order; the first failed item throws a MapItemError naming it. */
   async *[Symbol.asyncIterator](): AsyncIterator<PyValue> {
+    if (this.chunk === 1) {
+      // One item per task: its future's value as is (no outcome lists), and no promise turn once settled.
+      for (let i = 0; i < this.futures.length; i++) {
+        const future = this.futures[i];
+        let value: PyValue;
+        try {
+          value = future.done() ? future._settledValue() : await future;
+        } catch (err) {
+          throw new MapItemError(i, this.items[i], err instanceof Error ? err : new Error(String(err)));
+        }
+        yield value;
+      }
+      return;
+    }
     for (let i = 0; i < this.futures.length; i++) {
       for (const o of await this.outcomesOf(i)) {
         if ("error" in o) throw new MapItemError(o.index, this.items[o.index], o.error);

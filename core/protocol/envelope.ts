@@ -369,6 +369,15 @@ function errorDetailsOf(json: string): ErrorDetails | undefined {
 }
 
 const TRANSITION_HEAD = '{"timestamp":';
+/** Transition states and actors: a handful of words, so matched in place rather than sliced out each time. */
+const KNOWN_STRINGS = ["execution-start", "execution-end", "worker", "manager", "interchange", "endpoint", "running", "waiting-for-ep"];
+
+function knownString(text: string, at: number): { value: string; end: number } | undefined {
+  if (text.charCodeAt(at) !== QUOTE) return undefined;
+  for (const word of KNOWN_STRINGS)
+    if (text.charCodeAt(at + 1 + word.length) === QUOTE && text.startsWith(word, at + 1)) return { value: word, end: at + 2 + word.length };
+  return undefined;
+}
 
 /** `[{"timestamp":<int>,"state":"…","actor":"…"},…]` as pydantic writes it; undefined for anything else. */
 function readTransitions(text: string, at: number): { transitions: TaskTransition[]; end: number } | undefined {
@@ -387,9 +396,9 @@ function readTransitions(text: string, at: number): { transitions: TaskTransitio
     if (i === first || (text.charCodeAt(first) === 0x30 && (i > first + 1 || first > digits))) return undefined;
     const number = text.slice(digits, i);
     if (!text.startsWith(',"state":', i)) return undefined;
-    const state = readString(text, i + 9);
+    const state = knownString(text, i + 9) ?? readString(text, i + 9);
     if (state === undefined || !text.startsWith(',"actor":', state.end)) return undefined;
-    const actor = readString(text, state.end + 9);
+    const actor = knownString(text, state.end + 9) ?? readString(text, state.end + 9);
     if (actor === undefined || text.charCodeAt(actor.end) !== 0x7d) return undefined;
     transitions.push({ timestamp: BigInt(number), state: state.value, actor: actor.value });
     at = actor.end + 1;
