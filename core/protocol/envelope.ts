@@ -253,8 +253,9 @@ export function unpackResultCanonical(text: string): Message | undefined {
   else {
     const end = objectEnd(text, at);
     if (end === undefined) return undefined;
-    errorDetails = errorDetailsOf(text.slice(at, end));
-    if (errorDetails === undefined) return undefined;
+    const read = errorDetailsOf(text.slice(at, end));
+    if (read === undefined) return undefined;
+    errorDetails = read;
     at = end;
   }
   if (!text.startsWith(',"task_statuses":', at)) return undefined;
