@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MAIN_MODULE, moduleLoaderLines } from "../../../../core/python/bundleFormat";
 import { fileLineOf, isLineMap, lineLocator, lineMapOf } from "../../../../core/python/lineMap";
+import { cellLineOf, isNotebookLines } from "../../../../core/python/notebookLines";
 import { PythonAnalyzer } from "../../../../core/python/pythonAnalyzer";
 import { locateTraceback } from "../../../../core/python/tracebackLocations";
 
@@ -120,4 +121,37 @@ test("in the link style, frames of local files (helper modules shipped under the
   );
   // Python's own form is left as Python wrote it.
   assert.match(locateTraceback(traceback, [[3, 10, 1]], "/ws/analysis.py", "python", local), /File "\/ws\/lab\/stats.py", line 7, in mean/);
+});
+
+test("a notebook's frames name the cell and its line: the map's lines are the code cells' joined", () => {
+  // Code cells at notebook indexes 1, 2 and 4 (0 and 3 are markdown), starting at lines 1, 4 and 9 of the joined text.
+  const cells = [
+    [1, 1],
+    [2, 4],
+    [4, 9],
+  ] as const;
+  assert.deepEqual([1, 3, 4, 8, 9, 12].map((l) => cellLineOf(cells, l)), [
+    { cell: 1, line: 1 },
+    { cell: 1, line: 3 },
+    { cell: 2, line: 1 },
+    { cell: 2, line: 5 },
+    { cell: 4, line: 1 },
+    { cell: 4, line: 4 },
+  ]);
+  const traceback = ['  File "<string>", line 20, in f', '  File "<string>", line 9, in helper', '  File "<string>", line 1, in gone'].join("\n");
+  // Bundle lines 20 and 9 are joined lines 10 and 5; bundle line 1 is in no run.
+  const map = [
+    [9, 5, 1],
+    [20, 10, 1],
+  ] as const;
+  assert.equal(
+    locateTraceback(traceback, map, "/w/n.ipynb", "link", undefined, cells),
+    ["  File /w/n.ipynb, cell 5, line 2, in f", "  File /w/n.ipynb, cell 3, line 2, in helper", '  File "<string>", line 1, in gone'].join("\n"),
+  );
+  assert.match(locateTraceback(traceback, map, "/w/n.ipynb", "python", undefined, cells), /^ {2}File "\/w\/n\.ipynb", cell 5, line 2, in f$/m);
+});
+
+test("a stored cell table is checked before use", () => {
+  assert.ok(isNotebookLines([]) && isNotebookLines([[0, 1], [3, 2]]));
+  for (const bad of [undefined, "[]", [[0]], [[-1, 1]], [[0, 0]], [[1, 1], [0, 2]], [[0, 2], [1, 2]], [[0.5, 1]]]) assert.equal(isNotebookLines(bad), false, JSON.stringify(bad));
 });
