@@ -20,7 +20,7 @@ import type { OffsetRange } from "../python/syntax";
 import type { ProjectLocation, PythonAnalyzer } from "../python/pythonAnalyzer";
 import { DisposableStore, type Disposable } from "../util/disposable";
 import { Debouncer } from "./debouncer";
-import { cellView, type CellView } from "./notebookCells";
+import { cellView, type CellView, type CodeCell } from "./notebookCells";
 import { describeBundleForClient, describeFunctionForClient, lspRange } from "./lspConversions";
 import {
   BUNDLE_REQUEST,
@@ -119,11 +119,11 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   const viewOf = (uri: string): CellView | undefined => {
     const notebook = notebooks.findNotebookDocumentForCell(uri);
     if (!notebook) return undefined;
-    const above: string[] = [];
+    const above: CodeCell[] = [];
     for (const cell of notebook.cells) {
       const doc = cells.get(cell.document);
-      if (cell.document === uri) return cellView(above, doc?.getText() ?? "");
-      if (cell.kind === 2 && doc?.languageId === "python") above.push(doc.getText());
+      if (cell.document === uri) return cellView(above, { uri, text: doc?.getText() ?? "" });
+      if (cell.kind === 2 && doc?.languageId === "python") above.push({ uri: cell.document, text: doc.getText() });
     }
     return undefined;
   };
@@ -226,7 +226,8 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     const at = (view?.start ?? 0) + offset;
     const bundle = a.bundleFunction(text, at, projectOf(doc.uri));
     if (!bundle) return { bundle: null, reason: a.explainNoFunction(text, at) };
-    return { bundle: describeBundleForClient(doc, view ? bundleInCell(bundle, view.start) : bundle) };
+    if (!view) return { bundle: describeBundleForClient(doc, bundle) };
+    return { bundle: { ...describeBundleForClient(doc, bundleInCell(bundle, view.start)), cells: view.cells } };
   });
 
   connection.onNotification(RESULT_STATUS_NOTIFICATION, (params: ResultStatusParams) => {
