@@ -51,7 +51,7 @@ import { BundleDocuments } from "./vscode/bundleDocuments";
 import { registerCommands } from "./vscode/commands";
 import { openConfigurationFile, vscodeConfigurationFile } from "./vscode/configurationFileAccess";
 import { registerConfigurationProblems } from "./vscode/configurationProblems";
-import { registerImportDiagnostics } from "./vscode/importDiagnostics";
+import { registerEnvironmentDiagnostics } from "./vscode/environmentDiagnostics";
 import { registerConfigurationSchema } from "./vscode/configurationSchemaProvider";
 import { vscodeConfigurationSource } from "./vscode/configurationSource";
 import { vscodeEditorContext } from "./vscode/editorContext";
@@ -310,19 +310,20 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
       }
     },
   });
-  const importDiagnostics = registerImportDiagnostics({
-    bundle: async (params) => (await languageClient).bundle(params),
+  const environmentDiagnostics = registerEnvironmentDiagnostics({
+    analysis: () => languageClient,
     endpoint: () => endpoints.current,
     probe: (id) => probes.get(id),
+    log: (message) => log.warn(message),
   });
   subscriptions.push(
     probes,
-    importDiagnostics,
+    environmentDiagnostics,
     probes.onDidChange(() => {
       endpointTree.rerender();
-      importDiagnostics.refresh();
+      environmentDiagnostics.refresh();
     }),
-    endpoints.onDidChange(() => importDiagnostics.refresh()),
+    endpoints.onDidChange(() => environmentDiagnostics.refresh()),
   );
   const chooser = new ConfigurationChooser({ configurations, metadata: (id) => directory.metadata(id), ui, storage: context.workspaceState });
   const submit = new SubmitCommands({

@@ -3,7 +3,9 @@
  * high-assurance endpoints), signed in with client credentials. The Endpoints view lists them by name with
  * their status; the multi-user endpoint is picked; its configuration file is checked in the editor by the
  * endpoint's own schema (an invalid field is underlined) and at submit (refused, nothing sent); the valid
- * configuration runs, and the emulator received exactly that user_endpoint_config.
+ * configuration runs, and the emulator received exactly that user_endpoint_config. Once the local
+ * endpoint's environment is inspected, a function importing a package its interpreter lacks is flagged on
+ * the import line, naming the endpoint.
  */
 import * as assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
@@ -25,7 +27,11 @@ const configurationFile = (userEndpointConfig: Record<string, unknown>) =>
 before(async () => {
   session = await startCloudSession({
     emulator: { endpoints: catalogEndpoints() },
-    files: { ".globus-compute/endpoints.json": configurationFile({ account: "ABC123", partition: "debug", nodes_per_block: "two" }) },
+    files: {
+      ".globus-compute/endpoints.json": configurationFile({ account: "ABC123", partition: "debug", nodes_per_block: "two" }),
+      // /usr/bin/python3 (Debian's, which the local endpoint runs here) has no numpy.
+      "needs_numpy.py": "import json\nimport numpy\n\n\ndef total(x):\n    return numpy.asarray(json.loads(x)).sum()\n",
+    },
   });
   ({ emulator, folder: workspace } = session);
   workbench = new Workbench(session.page);
@@ -83,3 +89,18 @@ test("a multi-user endpoint's configuration: underlined in the editor, refused a
   await screenshot(session.page, "endpoints-mep-ran");
 });
 
+
+test("after Inspect Endpoint Environment, an import the local endpoint lacks is flagged on its line, naming the endpoint", async () => {
+  await workbench.runCommand("Globus Compute: Select Endpoint…");
+  await workbench.pickQuickItem("local");
+  await workbench.runCommand("Globus Compute: Inspect Endpoint Environment");
+  await workbench.notification("local: Python 3.");
+  await workbench.openFile("needs_numpy.py");
+  await workbench.goToLine(6);
+  await workbench.runCommand("View: Focus Problems (Errors, Warnings, Infos)");
+  const marker = session.page.locator(".markers-panel .monaco-list-row", { hasText: '"numpy" is not installed on endpoint "local"' });
+  await marker.first().waitFor({ timeout: 60_000 });
+  assert.match(await marker.first().innerText(), /\[Ln 2, Col 1\]/, "on the import line");
+  assert.equal(await session.page.locator(".markers-panel .monaco-list-row", { hasText: '"json" is not installed' }).count(), 0, "the standard library is there");
+  await screenshot(session.page, "endpoints-import-flagged");
+});
