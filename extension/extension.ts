@@ -15,7 +15,8 @@ import { COMMAND_IDS } from "./commands/commandIds";
 import { EndpointCommands } from "./commands/endpointCommands";
 import { reloadTaskGroup } from "./commands/reloadTaskGroupCommand";
 import { TaskCommands } from "./commands/taskCommands";
-import { EndpointSelection } from "./endpoints/endpointSelection";
+import { EndpointSelection, LOCAL_ENDPOINT_ID } from "./endpoints/endpointSelection";
+import { AutoProbe } from "./endpoints/autoProbe";
 import { ConfigurationChooser } from "./endpoints/configurationChooser";
 import { endpointApiOf } from "./endpoints/endpointApi";
 import { configuredSchemas, EndpointConfigurations } from "./endpoints/endpointConfigurations";
@@ -77,6 +78,7 @@ export interface GlobusComputeApi {
 
 export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   const started = performance.now();
+  const activatedAt = Date.now();
   const subscriptions = context.subscriptions;
   const log = vscode.window.createOutputChannel("Globus Compute", { log: true });
   subscriptions.push(log);
@@ -221,6 +223,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     localStatus: () => services.endpointStatus({ kind: "local", id: "local" }),
     localInterpreter: () => localInterpreter.current,
     probe: (id) => probes.get(id),
+    inspecting: (id) => probes.inspecting(id),
   });
   const endpointView = vscode.window.createTreeView(VIEW_IDS.endpoints, { treeDataProvider: endpointTree });
   const showEndpointMessage = () => {
@@ -300,8 +303,9 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   void configurations.ready();
   const probes = new EnvironmentProbes({
     storage: context.workspaceState,
-    run: async (endpoint, configuration) => {
-      if (endpoint.kind === "cloud") await ensureSignedIn();
+    run: async (endpoint, configuration, background) => {
+      // In the background a cloud probe goes only with the token at hand: no sign-in prompt nobody asked for.
+      if (endpoint.kind === "cloud" && !background) await ensureSignedIn();
       const executor = await services.createExecutor({ endpoint, configuration });
       try {
         return toDisplayJson(await executor.submit({ name: PROBE_FUNCTION_NAME, source: PROBE_SOURCE }).result(300_000));
@@ -309,6 +313,10 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         services.release(executor);
       }
     },
+    // Another interpreter is another environment.
+    variant: (id) => (id === LOCAL_ENDPOINT_ID ? localInterpreter.current.python : undefined),
+    onBackgroundError: (endpoint, err) =>
+      log.warn(`The environment of ${endpoint.name} was not inspected in the background: ${err instanceof Error ? err.message : String(err)}`),
   });
   const environmentDiagnostics = registerEnvironmentDiagnostics({
     analysis: () => languageClient,
@@ -316,6 +324,8 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     probe: (id) => probes.get(id),
     log: (message) => log.warn(message),
   });
+  const autoProbe = new AutoProbe({ probes, configurations, metadata: (id) => directory.metadata(id) });
+  const probeInBackground = (use: Promise<void>) => void use.catch((err: unknown) => log.warn(`Background environment probe: ${String(err)}`));
   subscriptions.push(
     probes,
     environmentDiagnostics,
@@ -323,7 +333,20 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
       endpointTree.rerender();
       environmentDiagnostics.refresh();
     }),
-    endpoints.onDidChange(() => environmentDiagnostics.refresh()),
+    endpoints.onDidChange((endpoint) => {
+      environmentDiagnostics.refresh();
+      probeInBackground(autoProbe.selected(endpoint));
+    }),
+    // Groups submitted from this window (not those reloaded from earlier sessions).
+    taskGroups.onDidChange((change) => {
+      const group = change.kind === "added" ? taskGroups.get(change.groupKey) : undefined;
+      if (group && group.createdAt >= activatedAt) probeInBackground(autoProbe.submitted(group.endpoint, group.configuration));
+    }),
+    // Another local interpreter: its environment is not the one probed.
+    localInterpreter.onDidChange(() => {
+      environmentDiagnostics.refresh();
+      if (endpoints.current.kind === "local") probeInBackground(autoProbe.selected(endpoints.current));
+    }),
   );
   const chooser = new ConfigurationChooser({ configurations, metadata: (id) => directory.metadata(id), ui, storage: context.workspaceState });
   const submit = new SubmitCommands({

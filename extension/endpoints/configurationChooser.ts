@@ -67,11 +67,7 @@ export class ConfigurationChooser {
       );
       return null;
     }
-    return {
-      name: picked.name,
-      userEndpointConfig: picked.userEndpointConfig,
-      ...(picked.resourceSpecification ? { resourceSpecification: picked.resourceSpecification } : {}),
-    };
+    return chosenOf(picked);
   }
 
   private async pick(
@@ -96,6 +92,11 @@ export class ConfigurationChooser {
     await this.deps.storage.update(REMEMBERED_KEY, { ...remembered, [key]: name });
     return byName(name);
   }
+}
+
+/** What a submission sends of a configuration from the file. */
+export function chosenOf(c: EndpointConfiguration): ChosenConfiguration {
+  return { name: c.name, userEndpointConfig: c.userEndpointConfig, ...(c.resourceSpecification ? { resourceSpecification: c.resourceSpecification } : {}) };
 }
 
 /** `account=abc, partition=debug · 2 nodes`. */

@@ -30,6 +30,8 @@ export interface EndpointTreeOptions<TItem> {
   localInterpreter?(): LocalInterpreter | undefined;
   /** The endpoint's latest environment probe, for its tooltip. */
   probe?(endpointId: string): ProbeEntry | undefined;
+  /** Whether a probe of the endpoint is under way. */
+  inspecting?(endpointId: string): boolean;
   /** How often statuses on screen are refreshed while the view is visible (default 30 s). */
   pollMs?: number;
   /** How long a tooltip waits for metadata (default 4 s). */
@@ -153,8 +155,9 @@ export class EndpointTreeDataProvider<TItem = vscode.TreeItem> implements Dispos
         this.local?.error,
         this.options.localInterpreter?.(),
         this.options.probe?.(row.id),
+        this.options.inspecting?.(row.id),
       );
-    return cloudEndpointItem(row, this.directory.entry(row.id), Date.now(), this.options.probe?.(row.id));
+    return cloudEndpointItem(row, this.directory.entry(row.id), Date.now(), this.options.probe?.(row.id), this.options.inspecting?.(row.id));
   }
 
   private listNotice(): TreeItemData | undefined {

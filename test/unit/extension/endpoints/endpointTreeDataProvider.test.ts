@@ -21,6 +21,7 @@ function setup(
   pageSize = 50,
   localInterpreter?: () => LocalInterpreter,
   probe?: ProbeEntry,
+  inspecting = false,
 ) {
   const config = configuration(values);
   const settings = new Settings(config);
@@ -36,6 +37,7 @@ function setup(
     metadataWaitMs: 500,
     localInterpreter: localInterpreter ?? (() => ({ python: "python3", source: "path", sourceLabel: "PATH" })),
     probe: (eid) => (eid === "local" ? probe : undefined),
+    inspecting: (eid) => eid === "local" && inspecting,
   });
   const rows = () => tree.getChildren().map((n) => tree.getTreeItem(n));
   const settle = () => new Promise((r) => setTimeout(r, 30));
@@ -146,23 +148,22 @@ test("the local row says which interpreter runs its workers and where it came fr
   assert.match(String(local().tooltip), /`\/w\/\.venv\/bin\/python` is not used: this workspace is not trusted\./);
 });
 
-test("the local row shows the Python version a probe of that same interpreter found", () => {
-  const probe = (executable: string): ProbeEntry => ({
+test("the local row shows the Python version its probe found, and says while a probe runs", () => {
+  const probe: ProbeEntry = {
     at: Date.now(),
     probe: {
       pythonVersion: "3.11.4",
       pythonMajorMinor: [3, 11],
       implementation: "CPython",
-      executable,
+      executable: "/w/.venv/bin/python",
       platform: { system: "Linux", release: "6", machine: "x86_64", node: "h" },
       distributions: {},
       modules: new Set(),
     },
-  });
+  };
   const venv = (): LocalInterpreter => ({ python: "/w/.venv/bin/python", source: "venv", sourceLabel: ".venv" });
-  const same = setup({}, api(0), 50, venv, probe("/w/.venv/bin/python"));
-  assert.match(same.rows().find((r) => r.id === "endpoint/local")!.description!, /^this machine · Python 3\.11 · \.venv · /);
-  // A probe of the interpreter used before the choice changed does not tell this one's version.
-  const stale = setup({}, api(0), 50, venv, probe("/usr/bin/python3"));
-  assert.match(stale.rows().find((r) => r.id === "endpoint/local")!.description!, /^this machine · Python · \.venv · /);
+  const known = setup({}, api(0), 50, venv, probe);
+  assert.match(known.rows().find((r) => r.id === "endpoint/local")!.description!, /^this machine · Python 3\.11 · \.venv · /);
+  const running = setup({}, api(0), 50, venv, undefined, true);
+  assert.match(running.rows().find((r) => r.id === "endpoint/local")!.description!, /^this machine · Python · \.venv · .* · inspecting environment…/);
 });
