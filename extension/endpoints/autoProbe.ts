@@ -4,7 +4,9 @@
  * a submission. At selection, a multi-user endpoint is probed only when its configuration is not in doubt
  * (exactly one; none for a plain endpoint); its submission names the one it ran with.
  */
+import type { EndpointConfiguration } from "../../core/endpoints/configurationFile";
 import type { EndpointMetadata } from "../../core/endpoints/endpointRecords";
+import { userConfigSchemaOf, validateConfiguration } from "../../core/endpoints/userConfigSchema";
 import { chosenOf } from "./configurationChooser";
 import type { EndpointConfigurations } from "./endpointConfigurations";
 import { LOCAL_ENDPOINT_ID, type EndpointOption } from "./endpointSelection";
@@ -23,11 +25,12 @@ export class AutoProbe {
     if (endpoint.kind === "local") return this.deps.probes.ensure(endpoint);
     await this.deps.configurations.ready();
     const configurations = this.deps.configurations.forEndpoint(endpoint.id);
-    if (configurations.length === 1) return this.deps.probes.ensure(endpoint, chosenOf(configurations[0]));
     if (configurations.length > 1) return;
-    // Without metadata it is unknown whether the endpoint needs a configuration: leave it to the submission.
+    // Without metadata it is unknown whether the endpoint needs a configuration, or what makes one valid.
     const metadata = await this.deps.metadata(endpoint.id).catch(() => undefined);
-    if (metadata && !metadata.multiUser) this.deps.probes.ensure(endpoint);
+    if (!metadata) return;
+    if (configurations.length === 1) this.ensureValid(endpoint, metadata, configurations[0]);
+    else if (!metadata.multiUser) this.deps.probes.ensure(endpoint);
   }
 
   /** A task group was submitted (to `endpoint`, with the configuration named). */
@@ -36,6 +39,13 @@ export class AutoProbe {
     if (configurationName === undefined) return this.deps.probes.ensure({ ...endpoint, kind });
     await this.deps.configurations.ready();
     const configuration = this.deps.configurations.find(endpoint.id, configurationName);
-    if (configuration) this.deps.probes.ensure({ ...endpoint, kind }, chosenOf(configuration));
+    const metadata = configuration && (await this.deps.metadata(endpoint.id).catch(() => undefined));
+    if (configuration && metadata) this.ensureValid({ ...endpoint, kind }, metadata, configuration);
+  }
+
+  private ensureValid(endpoint: EndpointOption, metadata: EndpointMetadata, configuration: EndpointConfiguration): void {
+    const schema = metadata.multiUser ? userConfigSchemaOf(metadata) : undefined;
+    if (validateConfiguration(schema, configuration.userEndpointConfig, configuration.resourceSpecification).length === 0)
+      this.deps.probes.ensure(endpoint, chosenOf(configuration));
   }
 }

@@ -85,7 +85,7 @@ test("the local endpoint's probes are per interpreter; a failed background probe
 
 function autoProbeWith(configurations: Partial<EndpointConfiguration>[], metadata: Partial<EndpointMetadata> | Error) {
   const ensured: [string, string | undefined][] = [];
-  const list = configurations.map((c) => ({ endpointId: cloud.id, userEndpointConfig: {}, ...c }) as EndpointConfiguration);
+  const list = configurations.map((c) => ({ endpointId: cloud.id, userEndpointConfig: { account: "a" }, ...c }) as EndpointConfiguration);
   const auto = new AutoProbe({
     probes: { ensure: (endpoint, configuration) => void ensured.push([endpoint.id, configuration?.name]) },
     configurations: { ready: async () => undefined, forEndpoint: () => list, find: (_id, name) => list.find((c) => c.name === name) },
@@ -109,10 +109,15 @@ test("on selection: local and plain endpoints are probed, a multi-user one only 
   t = autoProbeWith([], new Error("offline"));
   await t.auto.selected(cloud);
   assert.deepEqual(t.ensured, [], "whether it needs one is not known");
-  t = autoProbeWith([{ name: "debug" }], { multiUser: true });
+  const schema = { type: "object", properties: { account: { type: "string" } }, required: ["account"] };
+  t = autoProbeWith([{ name: "debug", userEndpointConfig: { account: "a" } }], { multiUser: true, userConfigSchema: schema });
   await t.auto.selected(cloud);
   assert.deepEqual(t.ensured, [[cloud.id, "debug"]]);
-  t = autoProbeWith([{ name: "debug" }, { name: "big" }], { multiUser: true });
+  t = autoProbeWith([{ name: "debug", userEndpointConfig: { account: 7 } }], { multiUser: true, userConfigSchema: schema });
+  await t.auto.selected(cloud);
+  await t.auto.submitted(cloud, "debug");
+  assert.deepEqual(t.ensured, [], "an invalid configuration is never sent");
+  t = autoProbeWith([{ name: "debug" }, { name: "big" }], { multiUser: true, userConfigSchema: schema });
   await t.auto.selected(cloud);
   assert.deepEqual(t.ensured, []);
   await t.auto.submitted(cloud, "big");
