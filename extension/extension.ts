@@ -19,7 +19,7 @@ import { EndpointSelection, LOCAL_ENDPOINT_ID } from "./endpoints/endpointSelect
 import { AutoProbe } from "./endpoints/autoProbe";
 import { ConfigurationChooser } from "./endpoints/configurationChooser";
 import { endpointApiOf } from "./endpoints/endpointApi";
-import { configuredSchemas, EndpointConfigurations } from "./endpoints/endpointConfigurations";
+import { checkedConfigurations, configuredSchemas, EndpointConfigurations } from "./endpoints/endpointConfigurations";
 import { EndpointTreeDataProvider } from "./endpoints/endpointTreeDataProvider";
 import { EndpointViewModel } from "./endpoints/endpointViewModel";
 import { EnvironmentProbes } from "./endpoints/environmentProbes";
@@ -224,6 +224,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     localInterpreter: () => localInterpreter.current,
     probe: (id) => probes.get(id),
     inspecting: (id) => probes.inspecting(id),
+    configurations: (id) => checkedConfigurations(configurations, directory, id),
   });
   const endpointView = vscode.window.createTreeView(VIEW_IDS.endpoints, { treeDataProvider: endpointTree });
   const showEndpointMessage = () => {
@@ -289,6 +290,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     configurationSchema,
     configurationProblems,
     configurations.onDidChange(() => {
+      endpointTree.rerender();
       fetchConfiguredMetadata();
       configurationSchema.refresh();
       configurationProblems.update();
@@ -391,6 +393,12 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     openConfigurationFile,
     probes,
     chooseConfiguration: (endpoint) => chooser.choose(endpoint, "environment probe"),
+    functionAtCursor: async () => {
+      const location = vscodeEditorContext.activeLocation();
+      const fn = location && (await (await languageClient).functionAt(location));
+      return fn ? { key: `${location.uri}#${fn.qualifiedName}`, name: fn.qualifiedName } : undefined;
+    },
+    changeConfigurationChoice: (endpoint, key, name) => chooser.changeRemembered(endpoint, key, name),
   });
   const authCommands = new AuthCommands(globusSessions, ui);
   subscriptions.push(
@@ -433,6 +441,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.createEndpointConfiguration": (arg) => endpointCommands.createConfiguration(arg),
         "globusCompute.openEndpointConfigurations": () => endpointCommands.openConfigurations(),
         "globusCompute.inspectEndpointEnvironment": (node) => endpointCommands.inspectEnvironment(node),
+        "globusCompute.chooseConfiguration": () => endpointCommands.chooseConfiguration(),
         "globusCompute.showOutput": () => log.show(true),
         "globusCompute.openSampleFile": () => openSampleFile(vscodeSampleFileDeps(context)),
         "globusCompute.signIn": () => authCommands.signIn(),

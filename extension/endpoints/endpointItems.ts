@@ -13,6 +13,8 @@ import { codeSpan } from "../util/format";
 import type { TreeItemData } from "../vscode/treeItemData";
 import type { EndpointRow } from "./endpointViewModel";
 import type { ProbeEntry } from "./environmentProbes";
+import { summary } from "./configurationChooser";
+import type { CheckedConfiguration } from "./endpointConfigurations";
 import type { InterpreterSource, LocalInterpreter } from "./localInterpreter";
 
 export interface FixCommand {
@@ -141,6 +143,23 @@ export function cloudEndpointItem(row: EndpointRow, entry: EndpointEntry, now = 
     contextValue: `endpoint.cloud${row.selected ? ".selected" : ""}`,
     collapsible: "none",
     ...(fix ? { command: { command: fix.command, title: fix.title, arguments: fix.arguments } } : {}),
+  };
+}
+
+/** A named configuration under its endpoint: valid, or the first problem (all in the tooltip). */
+export function configurationItem(row: EndpointRow, { configuration, issues }: CheckedConfiguration): TreeItemData {
+  const values = summary(configuration);
+  const state = issues === undefined ? "not checked yet" : issues.length ? `invalid: ${issues[0]}` : "valid";
+  const problems = issues?.length ? `\n\nNot valid for ${escape(row.name)}:\n${issues.map((i) => `- ${escape(i)}`).join("\n")}` : "";
+  return {
+    id: `endpoint/${row.id}/configuration/${configuration.name}`,
+    label: configuration.name,
+    description: `${state}${values ? ` · ${values}` : ""}`,
+    tooltip: `**${escape(configuration.name)}** (configuration of ${escape(row.name)})${configuration.description ? `\n\n${escape(configuration.description)}` : ""}\n\n${codeSpan(JSON.stringify(configuration.userEndpointConfig))}${problems}`,
+    icon: issues?.length ? { id: "error", color: "problemsErrorIcon.foreground" } : { id: "settings" },
+    contextValue: "endpoint.configuration",
+    collapsible: "none",
+    command: { command: "globusCompute.openEndpointConfigurations", title: "Open Configurations" },
   };
 }
 
