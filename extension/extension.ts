@@ -56,6 +56,7 @@ import { registerEnvironmentDiagnostics } from "./vscode/environmentDiagnostics"
 import { registerConfigurationSchema } from "./vscode/configurationSchemaProvider";
 import { vscodeConfigurationSource } from "./vscode/configurationSource";
 import { vscodeEditorContext } from "./vscode/editorContext";
+import { openNotebookCell, registerNotebookCellLinks } from "./vscode/notebookCellLinks";
 import { registerResultDocuments, showResultDocument } from "./vscode/resultDocumentProvider";
 import { toTreeItem } from "./vscode/treeItem";
 import { rememberedGrouping, taskTreeControls } from "./vscode/taskTreeControls";
@@ -204,6 +205,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
       void store.setMaxGroups(s.retention.maxTaskGroups);
       history.setRetention(s.retention);
     }),
+    registerNotebookCellLinks(),
     registerResultDocuments((path) => {
       const at = parseResultPath(path);
       const group = at && tracker.get(at.groupKey);
@@ -411,6 +413,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.reloadTaskGroup": (id) =>
           reloadTaskGroup({ reloader, endpoints, serviceKeyFor: (e) => services.serviceKeyFor(e), ensureSignedIn, ui }, id),
         "globusCompute.openResult": (node) => tasks.openResult(node),
+        "globusCompute.openNotebookCell": (path, cell, line) => openNotebookCell(path, cell, line),
         "globusCompute.rerunTask": async (node, selected) => {
           for (const row of Array.isArray(selected) && selected.length > 1 ? selected : [node]) await submit.rerun(row, false);
         },

@@ -21,7 +21,7 @@ import { placeInDocument } from "../python/syntaxFeatures";
 import type { ProjectLocation, PythonAnalyzer } from "../python/pythonAnalyzer";
 import { DisposableStore, type Disposable } from "../util/disposable";
 import { Debouncer } from "./debouncer";
-import { cellView, type CellView } from "./notebookCells";
+import { cellView, type CellView, type CodeCell } from "./notebookCells";
 import { describeBundleForClient, describeFunctionForClient, lspRange } from "./lspConversions";
 import {
   BUNDLE_REQUEST,
@@ -123,11 +123,11 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   const viewOf = (uri: string): CellView | undefined => {
     const notebook = notebooks.findNotebookDocumentForCell(uri);
     if (!notebook) return undefined;
-    const above: string[] = [];
+    const above: CodeCell[] = [];
     for (const cell of notebook.cells) {
       const doc = cells.get(cell.document);
-      if (cell.document === uri) return cellView(above, doc?.getText() ?? "");
-      if (cell.kind === 2 && doc?.languageId === "python") above.push(doc.getText());
+      if (cell.document === uri) return cellView(above, { uri, text: doc?.getText() ?? "" });
+      if (cell.kind === 2 && doc?.languageId === "python") above.push({ uri: cell.document, text: doc.getText() });
     }
     return undefined;
   };
@@ -238,7 +238,8 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     const syntax = placeInDocument(a.syntaxFeatures(bundle.source), bundle.source, bundle.lineMap, text)
       // In a notebook, what is in the cells above has no place in this cell.
       .map((f) => (f.range && view ? { ...f, range: f.range.start >= view.start ? shifted(f.range, view.start) : undefined } : f));
-    return { bundle: describeBundleForClient(doc, view ? bundleInCell(bundle, view.start) : bundle, syntax) };
+    if (!view) return { bundle: describeBundleForClient(doc, bundle, syntax) };
+    return { bundle: { ...describeBundleForClient(doc, bundleInCell(bundle, view.start), syntax), cells: view.cells } };
   });
 
   connection.onNotification(RESULT_STATUS_NOTIFICATION, (params: ResultStatusParams) => {

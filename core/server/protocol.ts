@@ -53,12 +53,20 @@ export interface ShippedDescription {
   range: LspRange;
 }
 
+/** A notebook's code cell (its document's URI) and the line it starts at in the cells joined (1-based). */
+export interface CellStartDescription {
+  uri: string;
+  line: number;
+}
+
 export interface FunctionBundleDescription {
   /** Entry point name and self-contained source, ready for `serializeCode(name, source, "st")`. */
   name: string;
   source: string;
   /** Bundle line → document line, to point remote tracebacks at the file (see core/python/lineMap). */
   lineMap: LineMap;
+  /** For a function in a notebook cell: the line map names lines of the code cells joined; where each cell starts in them. */
+  cells?: CellStartDescription[];
   shipped: ShippedDescription[];
   problems: BundleProblemDescription[];
   function: FunctionDescription;

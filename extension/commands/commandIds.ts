@@ -7,6 +7,7 @@ export const COMMAND_IDS = [
   "globusCompute.selectEndpoint",
   "globusCompute.reloadTaskGroup",
   "globusCompute.openResult",
+  "globusCompute.openNotebookCell",
   "globusCompute.rerunTask",
   "globusCompute.rerunTaskWithEditedArguments",
   "globusCompute.copyTaskId",

@@ -198,6 +198,7 @@ export function createGlue(options: GlueOptions = {}): Glue {
       ensureOpen: async (uri) => {
         if (!docs.has(uri)) throw new Error(`${uri} is not open`);
       },
+      notebookCellIndex: () => undefined,
     },
     ui,
     endpoints,
