@@ -213,13 +213,14 @@ export class Executor implements Disposable, AsyncDisposable {
     const keywords = options.keywordItems === true;
     if (keywords) for (const x of all) keywordArguments(x);
     const mode = this.options.argumentSerialization;
-    const payloads: (() => string)[] = [];
-    if (chunk === 1)
-      for (const x of all) payloads.push(() => (keywords ? encodeTaskPayload([], keywordArguments(x), mode) : encodeTaskPayload([x], {}, mode)));
-    else for (let i = 0; i < all.length; i += chunk) payloads.push(() => encodeTaskPayload([all.slice(i, i + chunk)], {}, mode));
+    // Task i's payload, encoded only when it is queued (one function for the map, not a closure per item).
+    const payloadOf =
+      chunk === 1
+        ? (i: number) => (keywords ? encodeTaskPayload([], keywordArguments(all[i]), mode) : encodeTaskPayload([all[i]], {}, mode))
+        : (i: number) => encodeTaskPayload([all.slice(i * chunk, (i + 1) * chunk)], {}, mode);
     const ref = this.registry.refFor(chunk === 1 ? f : validateFunction(chunkRunner(f, keywords)));
-    const futures = payloads.map(() => new ComputeFuture(this.owner));
-    return new MapResult(futures, chunk, all, this.feed(ref, payloads, futures));
+    const futures = Array.from({ length: Math.ceil(all.length / chunk) }, () => new ComputeFuture(this.owner));
+    return new MapResult(futures, chunk, all, this.feed(ref, payloadOf, futures));
   }
 
   /**
@@ -291,7 +292,7 @@ export class Executor implements Disposable, AsyncDisposable {
    * Encodes and queues a map's tasks, giving the event loop a turn every FEED_BUDGET_MS: a map of 100k
    * items must not stall the host that started it. A small map is queued before map() returns.
    */
-  private feed(fn: FunctionRef, payloads: readonly (() => string)[], futures: readonly ComputeFuture[]): Promise<void> {
+  private feed(fn: FunctionRef, payloadOf: (task: number) => string, futures: readonly ComputeFuture[]): Promise<void> {
     const spec = this.currentSpec();
     const release = this.submitter.hold();
     const feeding = (async () => {
@@ -302,7 +303,7 @@ export class Executor implements Disposable, AsyncDisposable {
         if (future.done()) continue; // cancelled while waiting its turn
         let payload: string;
         try {
-          payload = payloads[i]();
+          payload = payloadOf(i);
         } catch (err) {
           future._reject(err instanceof Error ? err : new Error(String(err)));
           continue;

@@ -36,6 +36,8 @@ export interface HistoryTask {
   stderr?: string;
   /** The outcome was written to an output channel (so no later window prints it again). */
   printed?: boolean;
+  /** A map's chunk task: the items it carried (its row shows them, not the wrapper's value). */
+  items?: { first: number; count: number };
 }
 
 export interface HistoryGroup {

@@ -17,6 +17,7 @@ import type { FunctionBundle } from "../python/bundle";
 import type { PythonDiagnostic, QuickFix } from "../python/diagnostics";
 import type { FunctionSignature } from "../python/functions";
 import type { OffsetRange } from "../python/syntax";
+import { placeInDocument } from "../python/syntaxFeatures";
 import type { ProjectLocation, PythonAnalyzer } from "../python/pythonAnalyzer";
 import { DisposableStore, type Disposable } from "../util/disposable";
 import { Debouncer } from "./debouncer";
@@ -25,6 +26,7 @@ import { describeBundleForClient, describeFunctionForClient, lspRange } from "./
 import {
   BUNDLE_REQUEST,
   FUNCTION_AT_REQUEST,
+  FUNCTIONS_REQUEST,
   MAP_COMMAND,
   PROJECT_SETTINGS_NOTIFICATION,
   RESULT_STATUS_NOTIFICATION,
@@ -36,6 +38,8 @@ import {
   type FunctionAtParams,
   type FunctionAtResult,
   type FunctionLocation,
+  type FunctionsParams,
+  type FunctionsResult,
   type ProjectSettings,
   type ResultStatusParams,
   type SubmitFunctionArguments,
@@ -217,6 +221,11 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     return f ? describeFunctionForClient(doc, f) : null;
   });
 
+  connection.onRequest(FUNCTIONS_REQUEST, async (params: FunctionsParams): Promise<FunctionsResult> => {
+    const doc = requireDocument(documentOf, { uri: params?.uri, offset: 0 });
+    return (await analyzer).listFunctions(doc.getText()).map((f) => describeFunctionForClient(doc, f));
+  });
+
   connection.onRequest(BUNDLE_REQUEST, async (params: BundleParams): Promise<BundleResult> => {
     const doc = requireDocument(documentOf, params);
     const a = await analyzer;
@@ -226,8 +235,11 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     const at = (view?.start ?? 0) + offset;
     const bundle = a.bundleFunction(text, at, projectOf(doc.uri));
     if (!bundle) return { bundle: null, reason: a.explainNoFunction(text, at) };
-    if (!view) return { bundle: describeBundleForClient(doc, bundle) };
-    return { bundle: { ...describeBundleForClient(doc, bundleInCell(bundle, view.start)), cells: view.cells } };
+    const syntax = placeInDocument(a.syntaxFeatures(bundle.source), bundle.source, bundle.lineMap, text)
+      // In a notebook, what is in the cells above has no place in this cell.
+      .map((f) => (f.range && view ? { ...f, range: f.range.start >= view.start ? shifted(f.range, view.start) : undefined } : f));
+    if (!view) return { bundle: describeBundleForClient(doc, bundle, syntax) };
+    return { bundle: { ...describeBundleForClient(doc, bundleInCell(bundle, view.start), syntax), cells: view.cells } };
   });
 
   connection.onNotification(RESULT_STATUS_NOTIFICATION, (params: ResultStatusParams) => {

@@ -26,6 +26,7 @@ export const COMMAND_IDS = [
   "globusCompute.createEndpointConfiguration",
   "globusCompute.openEndpointConfigurations",
   "globusCompute.inspectEndpointEnvironment",
+  "globusCompute.chooseConfiguration",
   "globusCompute.signIn",
   "globusCompute.signOut",
   "globusCompute.showOutput",

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { TaskExecutionFailed } from "../../core/executor/errors";
+import { exceptionLine } from "../../core/executor/exceptionLine";
 import { locateTraceback, type FrameStyle } from "../../core/python/tracebackLocations";
 import type { StoredOrigin } from "../state/taskGroupStore";
 import { cleanTraceback } from "./tracebackFrames";
@@ -61,9 +62,6 @@ function filePath(uri: string): string | undefined {
 
 /** One line for the tree and the lens: the exception line of a remote traceback, else the error's message. */
 export function errorSummary(err: unknown): string {
-  if (err instanceof TaskExecutionFailed) {
-    const lines = err.remoteTraceback.split("\n").filter((l) => l.trim() !== "");
-    return lines.at(-1)?.trim() ?? err.message;
-  }
+  if (err instanceof TaskExecutionFailed) return exceptionLine(err.remoteTraceback) ?? err.message;
   return err instanceof Error ? err.message : String(err);
 }

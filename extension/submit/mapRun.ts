@@ -72,7 +72,9 @@ export class MapRun {
       const first = i * chunk;
       const last = Math.min(length, first + chunk) - 1;
       const which = first === last ? `item ${first}` : `items ${first}–${last}`;
-      return { call: `${this.functionName} ← ${which} of ${this.input.source}`, future };
+      const call = `${this.functionName} ← ${which} of ${this.input.source}`;
+      // With one item per task the value is the item's own result; a chunk's is the wrapper's pair.
+      return chunk === 1 ? { call, future } : { call, future, items: { first, count: last - first + 1 } };
     });
   }
 
