@@ -14,7 +14,7 @@ import { Emitter, type Event } from "../util/event";
 import { BurstLimiter } from "./burstLimiter";
 import { ComputeFuture, type FutureOwner } from "./computeFuture";
 import { ExecutorError, TaskCancelledError } from "./errors";
-import { autoChunkSize, chunkRunner, MapResult } from "./mapResult";
+import { autoChunkSize, chunkRunner, chunkStarts, MapResult, MAX_AUTO_CHUNK_BYTES } from "./mapResult";
 import { FunctionRegistry, validateFunction, type FunctionRef, type PythonFunction } from "./functionRegistry";
 import { canonicalUuid, jsonDict, resolveOptions, resultSerializers, type ExecutorOptions, type ResolvedOptions } from "./options";
 import { ResultRouter, type MalformedResult, type WatchStateChange } from "./resultRouter";
@@ -207,6 +207,7 @@ export class Executor implements Disposable, AsyncDisposable {
     this.assertRunning();
     const f = validateFunction(fn);
     const all = [...items];
+    const auto = options.chunk === undefined || options.chunk === "auto";
     const chunk = options.chunk === undefined || options.chunk === "auto" ? autoChunkSize(all.length, options.workers) : options.chunk;
     if (!Number.isInteger(chunk) || chunk < 1)
       throw new ExecutorError("INVALID_ARGUMENTS", `map chunk must be a positive integer or "auto", got ${String(chunk)}.`);
@@ -216,10 +217,13 @@ export class Executor implements Disposable, AsyncDisposable {
     const payloads: (() => string)[] = [];
     if (chunk === 1)
       for (const x of all) payloads.push(() => (keywords ? encodeTaskPayload([], keywordArguments(x), mode) : encodeTaskPayload([x], {}, mode)));
-    else for (let i = 0; i < all.length; i += chunk) payloads.push(() => encodeTaskPayload([all.slice(i, i + chunk)], {}, mode));
+    // An automatic chunk is capped by bytes too; a chunk size the caller set is kept as given.
+    const starts = chunkStarts(all, chunk, auto && chunk > 1 ? MAX_AUTO_CHUNK_BYTES : Infinity);
+    if (chunk !== 1)
+      starts.forEach((first, t) => payloads.push(() => encodeTaskPayload([all.slice(first, starts[t + 1] ?? all.length)], {}, mode)));
     const ref = this.registry.refFor(chunk === 1 ? f : validateFunction(chunkRunner(f, keywords)));
     const futures = payloads.map(() => new ComputeFuture(this.owner));
-    return new MapResult(futures, chunk, all, this.feed(ref, payloads, futures));
+    return new MapResult(futures, chunk, all, this.feed(ref, payloads, futures), starts);
   }
 
   /**
