@@ -214,16 +214,16 @@ export class Executor implements Disposable, AsyncDisposable {
     const keywords = options.keywordItems === true;
     if (keywords) for (const x of all) keywordArguments(x);
     const mode = this.options.argumentSerialization;
-    const payloads: (() => string)[] = [];
-    if (chunk === 1)
-      for (const x of all) payloads.push(() => (keywords ? encodeTaskPayload([], keywordArguments(x), mode) : encodeTaskPayload([x], {}, mode)));
     // An automatic chunk is capped by bytes too; a chunk size the caller set is kept as given.
-    const starts = chunkStarts(all, chunk, auto && chunk > 1 ? MAX_AUTO_CHUNK_BYTES : Infinity);
-    if (chunk !== 1)
-      starts.forEach((first, t) => payloads.push(() => encodeTaskPayload([all.slice(first, starts[t + 1] ?? all.length)], {}, mode)));
+    const starts = chunk === 1 ? undefined : chunkStarts(all, chunk, auto ? MAX_AUTO_CHUNK_BYTES : Infinity);
+    // Task i's payload, encoded only when it is queued (one function for the map, not a closure per item).
+    const payloadOf =
+      starts === undefined
+        ? (i: number) => (keywords ? encodeTaskPayload([], keywordArguments(all[i]), mode) : encodeTaskPayload([all[i]], {}, mode))
+        : (i: number) => encodeTaskPayload([all.slice(starts[i], starts[i + 1] ?? all.length)], {}, mode);
     const ref = this.registry.refFor(chunk === 1 ? f : validateFunction(chunkRunner(f, keywords)));
-    const futures = payloads.map(() => new ComputeFuture(this.owner));
-    return new MapResult(futures, chunk, all, this.feed(ref, payloads, futures), starts);
+    const futures = Array.from({ length: starts?.length ?? all.length }, () => new ComputeFuture(this.owner));
+    return new MapResult(futures, chunk, all, this.feed(ref, payloadOf, futures), starts);
   }
 
   /**
@@ -295,7 +295,7 @@ export class Executor implements Disposable, AsyncDisposable {
    * Encodes and queues a map's tasks, giving the event loop a turn every FEED_BUDGET_MS: a map of 100k
    * items must not stall the host that started it. A small map is queued before map() returns.
    */
-  private feed(fn: FunctionRef, payloads: readonly (() => string)[], futures: readonly ComputeFuture[]): Promise<void> {
+  private feed(fn: FunctionRef, payloadOf: (task: number) => string, futures: readonly ComputeFuture[]): Promise<void> {
     const spec = this.currentSpec();
     const release = this.submitter.hold();
     const feeding = (async () => {
@@ -306,7 +306,7 @@ export class Executor implements Disposable, AsyncDisposable {
         if (future.done()) continue; // cancelled while waiting its turn
         let payload: string;
         try {
-          payload = payloads[i]();
+          payload = payloadOf(i);
         } catch (err) {
           future._reject(err instanceof Error ? err : new Error(String(err)));
           continue;

@@ -131,13 +131,15 @@ export class MapResult implements AsyncIterable<PyValue> {
     readonly items: readonly PyValue[],
     /** Resolves once every task is queued for submission (a big map queues over several turns). */
     readonly queued: Promise<void> = Promise.resolve(),
-    /** Where each task's items start (chunkStarts). */
-    private readonly starts: readonly number[] = chunkStarts(items, chunk),
+    /** Where each task's items start (chunkStarts); without it, every `chunk` items. */
+    private readonly starts?: readonly number[],
   ) {}
 
   /** The items of task `taskIndex`: `first` up to (not including) `end`. */
   itemRange(taskIndex: number): { first: number; end: number } {
-    return { first: this.starts[taskIndex], end: this.starts[taskIndex + 1] ?? this.items.length };
+    const { starts, chunk } = this;
+    if (starts === undefined) return { first: taskIndex * chunk, end: Math.min(this.items.length, (taskIndex + 1) * chunk) };
+    return { first: starts[taskIndex], end: starts[taskIndex + 1] ?? this.items.length };
   }
 
   /** Number of items (not tasks). */
@@ -157,7 +159,7 @@ export class MapResult implements AsyncIterable<PyValue> {
       return Array.from({ length: count }, (_, k) => ({ index: first + k, error }));
     }
     if (this.chunk === 1) return [{ index: first, value }];
-    return chunkOutcomes(value, first, count, this.futures[taskIndex]);
+    return chunkOutcomes(value, { first, count }, this.futures[taskIndex]);
   }
 
   /**
@@ -170,6 +172,20 @@ export class MapResult implements AsyncIterable<PyValue> {
 
   /** The results in input order; the first failed item throws a MapItemError naming it. */
   async *[Symbol.asyncIterator](): AsyncIterator<PyValue> {
+    if (this.chunk === 1) {
+      // One item per task: its future's value as is (no outcome lists), and no promise turn once settled.
+      for (let i = 0; i < this.futures.length; i++) {
+        const future = this.futures[i];
+        let value: PyValue;
+        try {
+          value = future.done() ? future._settledValue() : await future;
+        } catch (err) {
+          throw new MapItemError(i, this.items[i], err instanceof Error ? err : new Error(String(err)));
+        }
+        yield value;
+      }
+      return;
+    }
     for (let i = 0; i < this.futures.length; i++) {
       for (const o of await this.outcomesOf(i)) {
         if ("error" in o) throw new MapItemError(o.index, this.items[o.index], o.error);
@@ -179,8 +195,17 @@ export class MapResult implements AsyncIterable<PyValue> {
   }
 }
 
-/** Reads a chunk wrapper's `[results, failures]`; anything else fails every item of the chunk. */
-function chunkOutcomes(value: PyValue, first: number, count: number, future: ComputeFuture): ItemOutcome[] {
+/** Which items of a map one chunk task carried: `count` items from input index `first`. */
+export interface ChunkItems {
+  first: number;
+  count: number;
+}
+
+/**
+ * Reads a chunk wrapper's `[results, failures]` as its items' outcomes (a reloaded chunk task's value
+ * too); anything else fails every item of the chunk.
+ */
+export function chunkOutcomes(value: PyValue, { first, count }: ChunkItems, future: Pick<ComputeFuture, "taskId" | "completionT">): ItemOutcome[] {
   const [results, failures] = Array.isArray(value) ? value : [];
   if (!Array.isArray(results) || results.length !== count || !Array.isArray(failures)) {
     const error = new ExecutorError(

@@ -362,15 +362,6 @@ def _error_string_and_details(exc):
     return text, {"code": "RemoteExecutionError", "user_message": "An error occurred during the execution of this task"}
 
 
-def _forget_bundled_modules():
-    """Drops the user modules a multi-module bundle installed (core/python/bundleFormat.ts): the
-    next task in this reused worker must not import them through sys.modules."""
-    for finder in list(sys.meta_path):
-        forget = getattr(finder, "globus_compute_forget", None)
-        if forget is not None:
-            forget()
-
-
 def execute_task(task_id, task_buffer, result_serializers, result_size_limit):
     """Runs one task: (data, error_details, execution-start ns, execution-end ns)."""
     exec_start = time.time_ns()
@@ -384,8 +375,6 @@ def execute_task(task_id, task_buffer, result_serializers, result_size_limit):
             raise MaxResultSizeExceeded(len(data), result_size_limit)
     except BaseException as exc:  # also SystemExit from user code: it fails the task, not the worker
         data, error_details = _error_string_and_details(exc)
-    finally:
-        _forget_bundled_modules()
     return data, error_details, exec_start, time.time_ns()
 
 

@@ -1,6 +1,6 @@
 import type { Node } from "web-tree-sitter";
 import { PYTHON_BUILTINS } from "./builtins";
-import { moduleLoaderLines, type BundledModuleSource } from "./bundleFormat";
+import { MAIN_MODULE, moduleLoaderLines, type BundledModuleSource } from "./bundleFormat";
 import { describeFunction, functionNodeAt, type FunctionInfo } from "./functions";
 import { importItemsOf, type ImportItem } from "./importItems";
 import { lineCount, lineLocator, lineMapOf, type LineMap } from "./lineMap";
@@ -120,6 +120,8 @@ class BundleBuilder {
   private readonly chains = new Map<string, Set<string>>();
   private readonly firstUse = new Map<string, OffsetRange>();
   private readonly modules: ProjectModules | undefined;
+  /** The entry file's module name (see bundleFormat): the file's own in a project, else a script's. */
+  private readonly entry: { name: string; isPackage: boolean };
 
   constructor(
     private readonly root: Node,
@@ -130,6 +132,7 @@ class BundleBuilder {
     private readonly direct = false,
   ) {
     this.modules = project && new ProjectModules(project);
+    this.entry = project?.entry ?? { name: MAIN_MODULE, isPackage: false };
   }
 
   /** Direct problems of a class, constant or block statement. */
@@ -242,10 +245,19 @@ class BundleBuilder {
       }
     }
     for (const { item, range } of nestedInEntry) problemsAt(range, modules.useImport(item, ANY));
+    if (this.entryIsModule()) problemsAt(this.functionRange, modules.useEntryPackages());
     problemsAt(this.functionRange, modules.finish());
   }
 
   private functionRange: OffsetRange = { start: 0, end: 0 };
+
+  /**
+   * Whether the entry's namespace must be a module of its own: when the project's modules travel, and
+   * when a class is shipped (its instances pickle by reference to its module, as they do locally).
+   */
+  private entryIsModule(): boolean {
+    return (this.modules?.shipsModules() ?? false) || [...this.included].some(definesClass);
+  }
 
   private thirdPartyImports(nestedInEntry: { item: ImportItem }[]): string[] {
     if (this.modules) return this.modules.thirdPartyImports();
@@ -434,7 +446,7 @@ class BundleBuilder {
     const fileLines: (number | undefined)[] = [];
     // Runs of imports or of constants stay together; definitions get PEP 8's two blank lines.
     // The module loader goes after the `from __future__` imports, which must come first.
-    const loader = moduleLoaderLines(modules);
+    const loader = this.entryIsModule() ? moduleLoaderLines(this.entry.name, this.entry.isPackage, modules) : [];
     const futures = this.index.futureImports.length;
     const joined = parts.map((p, i) => {
       const tight = i === 0 || (p.kind === parts[i - 1].kind && (p.kind === "import" || p.kind === "constant"));
@@ -461,6 +473,11 @@ class BundleBuilder {
 
 /** Used as a whole: all of it is needed. */
 const ANY: ReadonlySet<string> = new Set([""]);
+
+/** A class statement, or a block of definitions with a class in it. */
+function definesClass(def: ModuleDefinition): boolean {
+  return def.kind === "class" || (def.kind === "block" && def.statement.descendantsOfType("class_definition").length > 0);
+}
 
 /** The first name of each decorator expression (`app` in `@app.task(...)`). */
 function decoratorRoots(statement: Node): string[] {

@@ -8,6 +8,7 @@ import { fileSystemSources, locateModule, ModuleResolver, type SourceRootOptions
 import type { ParsedModule, ProjectContext } from "./projectModules";
 import { PythonParser, type ParsedPython, type WasmLocations } from "./pythonParser";
 import { StatementNeedsCache } from "./scopes";
+import { syntaxFeaturesIn, type SyntaxFeatureUse } from "./syntaxFeatures";
 
 interface ParsedText extends ParsedPython {
   text: string;
@@ -119,6 +120,16 @@ export class PythonAnalyzer implements Disposable {
   diagnostics(text: string, project?: ProjectLocation, budgetMs = Infinity): PythonDiagnostic[] {
     const p = this.parsed(text);
     return lintPython(p.tree.rootNode, text, this.indexOf(p), project && this.projectContext(project), performance.now() + budgetMs);
+  }
+
+  /** The version-dependent syntax a text (a bundle's source) uses; parsed on its own, not kept. */
+  syntaxFeatures(text: string): SyntaxFeatureUse[] {
+    const tree = this.parser.parseExact(text);
+    try {
+      return syntaxFeaturesIn(tree);
+    } finally {
+      tree.delete();
+    }
   }
 
   dispose(): void {

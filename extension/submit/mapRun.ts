@@ -71,7 +71,9 @@ export class MapRun {
       const { first, end } = this.result.itemRange(i);
       const last = end - 1;
       const which = first === last ? `item ${first}` : `items ${first}–${last}`;
-      return { call: `${this.functionName} ← ${which} of ${this.input.source}`, future };
+      const call = `${this.functionName} ← ${which} of ${this.input.source}`;
+      // With one item per task the value is the item's own result; a chunk's is the wrapper's pair.
+      return this.result.chunk === 1 ? { call, future } : { call, future, items: { first, count: end - first } };
     });
   }
 

@@ -56,7 +56,7 @@ describe("map chunks", () => {
     const service = new MemoryComputeService();
     service.respond = (t) => {
       const [items] = jsonArgs(t.payload) as [number[]];
-      if (items[0] === 0) return { value: [[null, 2], [[0, "Traceback...\nValueError: zero"]]] };
+      if (items[0] === 0) return { value: [[null, 2], [[0, "Traceback (most recent call last):\n  File \"<string>\", line 2, in double\nValueError: zero\n"]]] };
       return { value: "not a chunk" };
     };
     await using gce = new Executor({ endpointId: ENDPOINT, service });
