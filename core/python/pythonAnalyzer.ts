@@ -23,6 +23,9 @@ export interface ProjectLocation extends SourceRootOptions {
   openText?: (path: string) => string | undefined;
 }
 
+/** Characters of difference small enough for a parse to be taken as the previous version of a text. */
+const TYPING_EDIT = 256;
+
 /** Parsed modules of the project kept between requests (a bundle's helper modules are parsed once per version). */
 const MODULE_CACHE_SIZE = 256;
 
@@ -154,6 +157,8 @@ export class PythonAnalyzer implements Disposable {
     for (const p of this.cache) {
       const { start, suffix } = sharedEnds(p.parsedText, text);
       if (start + suffix > shared) [best, shared] = [p, start + suffix];
+      // A keystroke's worth of difference (most recent first): comparing with the rest costs more than it can save.
+      if (text.length - shared <= TYPING_EDIT) break;
     }
     return best;
   }
