@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { Disposable } from "../util/disposable";
 import { bundleFunction, closureOf, lambdaProblemAt, type FunctionBundle } from "./bundle";
 import { lintPython, type PythonDiagnostic } from "./diagnostics";
-import { cursorAnchor, describeFunction, functionAt, functionNodeAt, functionsIn, type FunctionInfo } from "./functions";
+import { cursorAnchor, functionAt, functionFactsIn, functionNodeAt, mayContainDefinitions, withSource, type FunctionInfo } from "./functions";
 import { indexModule, type ModuleIndex } from "./moduleDefinitions";
 import { fileSystemSources, locateModule, ModuleResolver, type SourceRootOptions } from "./moduleResolver";
 import type { ParsedModule, ProjectContext } from "./projectModules";
@@ -56,7 +56,13 @@ export class PythonAnalyzer implements Disposable {
   }
 
   listFunctions(text: string): FunctionInfo[] {
-    return functionsIn(this.parsed(text).tree.rootNode).map((f) => describeFunction(f.def, text, f));
+    // What depends on a statement's text alone is memoised: after an edit only the statements that changed are described again.
+    const out: FunctionInfo[] = [];
+    for (const statement of this.parsed(text).tree.rootNode.namedChildren) {
+      if (!mayContainDefinitions(statement.type)) continue;
+      for (const facts of this.needs.memo(statement, functionFactsIn)) out.push(withSource(facts, statement.startIndex, text));
+    }
+    return out;
   }
 
   /**
