@@ -180,6 +180,7 @@ export class PythonAnalyzer implements Disposable {
     this.cache.unshift(entry);
     // wasm memory is not garbage collected: evicted trees must be deleted explicitly.
     for (const old of this.cache.splice(this.cacheSize)) old.tree.delete();
+    this.needs.room(Math.max(...this.cache.map((p) => p.tree.rootNode.namedChildCount)));
     return entry;
   }
 }

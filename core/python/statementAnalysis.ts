@@ -33,7 +33,21 @@ export type StatementAnalysis<T> = (statement: Node) => T;
 export class StatementNeedsCache {
   private readonly cache = new Map<string, Map<StatementAnalysis<unknown>, unknown>>();
 
-  constructor(private readonly maxEntries = 20_000) {}
+  /** Entries kept at least (see room). */
+  private maxEntries: number;
+
+  constructor(private readonly minEntries = 20_000) {
+    this.maxEntries = minEntries;
+  }
+
+  /**
+   * Makes room for the statements of the texts being analysed: a file with more statements than the
+   * cache holds would evict its own early statements before a pass over it is done, and a pass would
+   * analyse them again.
+   */
+  room(statements: number): void {
+    this.maxEntries = Math.max(this.minEntries, 2 * statements);
+  }
 
   needsOf(statement: Node): StatementNeeds {
     return this.memo(statement, analyseNeeds);
@@ -45,7 +59,7 @@ export class StatementNeedsCache {
     let entry = this.cache.get(text);
     if (!entry) {
       // The oldest entry goes first, so a long editing session cannot grow the cache without limit.
-      if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
+      while (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
       entry = new Map();
       this.cache.set(detached(text), entry);
     }
