@@ -77,6 +77,9 @@ test("a multi-user endpoint's configuration: underlined in the editor, refused a
   await workbench.runCommand("Globus Compute: Select Endpoint…");
   await workbench.pickQuickItem("Polaris (multi-user)");
   await workbench.waitForTreeRow("Endpoints", "Polaris (multi-user)", /selected/);
+  // Its configurations are its child rows, checked by its schema.
+  await workbench.expandTreeRow("Endpoints", "Polaris (multi-user)");
+  await workbench.waitForTreeRow("Endpoints", "debug", /^invalid: user_endpoint_config\.nodes_per_block: must be an integer/);
 
   await workbench.openFile("endpoints.json");
   // VS Code's JSON language features, with the endpoint's schema: "two" is not an integer.
@@ -96,6 +99,7 @@ test("a multi-user endpoint's configuration: underlined in the editor, refused a
   await workbench.editorContextMenuOn("return x * 2");
   await workbench.clickMenuItem("Submit Function with Arguments…");
   await workbench.answerInputBox(/^Arguments for double\(x\)/, "7");
+  await workbench.waitForTreeRow("Endpoints", "debug", /^valid · account=ABC123/);
   await workbench.waitForTreeRow("Tasks", "double(7)", /^14 · /, 60_000);
   await workbench.waitForTreeRow("Tasks", "double", /^Polaris \(multi-user\) \(debug\) · /);
   // The task, and the environment probe that follows an endpoint's first use with a configuration.

@@ -64,7 +64,7 @@ test("the Select Endpoint command picks from the offered and listed endpoints, w
   let answer: string | undefined = LISTED;
   const shown: unknown[] = [];
   const warnings: string[] = [];
-  let atCursor: { key: string; name: string } | undefined;
+  let atCursor: { key: string; name: string } | undefined = undefined;
   const changed: string[] = [];
   const model = new EndpointViewModel(settings, selection, directory);
   const commands = new EndpointCommands({
