@@ -2,12 +2,12 @@ import { performance } from "node:perf_hooks";
 import type { Disposable } from "../util/disposable";
 import { bundleFunction, closureOf, lambdaProblemAt, type FunctionBundle } from "./bundle";
 import { lintPython, type PythonDiagnostic } from "./diagnostics";
-import { cursorAnchor, describeFunction, functionAt, functionNodeAt, listFunctionNodes, type FunctionInfo } from "./functions";
+import { cursorAnchor, describeFunction, functionAt, functionNodeAt, functionsIn, type FunctionInfo } from "./functions";
 import { indexModule, type ModuleIndex } from "./moduleDefinitions";
 import { fileSystemSources, locateModule, ModuleResolver, type SourceRootOptions } from "./moduleResolver";
 import type { ParsedModule, ProjectContext } from "./projectModules";
-import { PythonParser, type ParsedPython, type WasmLocations } from "./pythonParser";
-import { StatementNeedsCache } from "./scopes";
+import { PythonParser, sharedEnds, type ParsedPython, type WasmLocations } from "./pythonParser";
+import { StatementNeedsCache } from "./statementAnalysis";
 import { syntaxFeaturesIn, type SyntaxFeatureUse } from "./syntaxFeatures";
 
 interface ParsedText extends ParsedPython {
@@ -53,7 +53,7 @@ export class PythonAnalyzer implements Disposable {
   }
 
   listFunctions(text: string): FunctionInfo[] {
-    return listFunctionNodes(this.parsed(text).tree.rootNode).map((n) => describeFunction(n, text));
+    return functionsIn(this.parsed(text).tree.rootNode).map((f) => describeFunction(f.def, text, f));
   }
 
   /**
@@ -143,6 +143,21 @@ export class PythonAnalyzer implements Disposable {
     return (p.index ??= indexModule(p.tree.rootNode, this.needs, p.parsedText !== p.text));
   }
 
+  /**
+   * The cached parse most like `text`, to re-parse from: usually the previous version of the same
+   * document, which is not always the most recent parse (an edit re-lints the other open documents).
+   * Re-parsing from another document's tree would make a whole new tree each time.
+   */
+  private closest(text: string): ParsedText | undefined {
+    let best: ParsedText | undefined;
+    let shared = 0;
+    for (const p of this.cache) {
+      const { start, suffix } = sharedEnds(p.parsedText, text);
+      if (start + suffix > shared) [best, shared] = [p, start + suffix];
+    }
+    return best;
+  }
+
   private parsed(text: string): ParsedText {
     const i = this.cache.findIndex((p) => p.text === text);
     if (i >= 0) {
@@ -150,8 +165,7 @@ export class PythonAnalyzer implements Disposable {
       this.cache.unshift(hit);
       return hit;
     }
-    // The most recent text is usually the previous version of the same document: re-parse from it.
-    const entry = { text, ...this.parser.parse(text, this.incremental ? this.cache[0] : undefined) };
+    const entry = { text, ...this.parser.parse(text, this.incremental ? this.closest(text) : undefined) };
     this.cache.unshift(entry);
     // wasm memory is not garbage collected: evicted trees must be deleted explicitly.
     for (const old of this.cache.splice(this.cacheSize)) old.tree.delete();

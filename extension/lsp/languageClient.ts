@@ -15,6 +15,7 @@ import {
   type ProjectSettings,
   type ResultStatusParams,
 } from "../../core/server/protocol";
+import { SERVER_NODE_FLAGS } from "../../core/server/nodeFlags";
 
 /** The extension's handle on the Python language server (dist/server.js): the typed custom messages. */
 export interface PythonLanguageClient extends vscode.Disposable {
@@ -38,8 +39,8 @@ export interface PythonLanguageClient extends vscode.Disposable {
 export async function startLanguageClient(context: vscode.ExtensionContext): Promise<PythonLanguageClient> {
   const module = context.asAbsolutePath("dist/server.js");
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6011"] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS, "--nolazy", "--inspect=6011"] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [

@@ -49,7 +49,8 @@ function notebookCellText(json: string, index: number): string | undefined {
  * notebook's); undefined for an untitled or remote document, which has none.
  */
 function filePath(uri: string): string | undefined {
-  const cell = /^vscode-notebook-cell:([^#?]*)/.exec(uri);
+  // A cell's URI may carry the window's remote authority (code-server): its path is the notebook's still.
+  const cell = /^vscode-notebook-cell:(?:\/\/[^/]*)?([^#?]*)/.exec(uri);
   if (cell) uri = `file://${cell[1]}`;
   if (!uri.startsWith("file:")) return undefined;
   try {

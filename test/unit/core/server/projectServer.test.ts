@@ -156,7 +156,8 @@ test("a failure in a notebook cell's function: its frames name the cells they ar
   assert.ok(r.error_details, r.data);
   // What the extension does with it: the cells by their place in the notebook (as VS Code counts them), then the text it shows.
   const cells = result.bundle.cells.map((c) => [code.find((x) => x.uri === c.uri)!.index, c.line] as const);
-  const origin = { uri: cell.uri, lineMap: result.bundle.lineMap, cells };
+  // In code-server a cell's URI carries the window's authority.
+  const origin = { uri: `vscode-notebook-cell://127.0.0.1:8080${path}#c6`, lineMap: result.bundle.lineMap, cells };
   const frames = (text: string) => text.split("\n").filter((l) => l.startsWith("  "));
   // inverse is defined in the notebook's 6th cell, inverses in its 7th (the first cell is markdown).
   const [comprehension, inverse] = [7, 6];
