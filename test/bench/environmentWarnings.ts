@@ -7,26 +7,18 @@
  * diagnostics pass on the same document as the baseline measured in the same run.
  * Run alone with `node --import tsx test/bench/environmentWarnings.ts`, or via `npm run bench -- environmentWarnings`.
  */
-import { PassThrough } from "node:stream";
 import { pathToFileURL } from "node:url";
-import { ProposedFeatures, createConnection } from "vscode-languageserver/node";
 import { parseProbe } from "../../core/endpoints/environmentProbe";
 import { PythonAnalyzer } from "../../core/python/pythonAnalyzer";
-import { startLanguageServer } from "../../core/server/languageServer";
 import { BUNDLE_REQUEST, FUNCTIONS_REQUEST, type BundleResult, type FunctionsResult, type LspRange } from "../../core/server/protocol";
 import { environmentWarnings, type DocumentAnalysis } from "../../extension/endpoints/environmentWarnings";
-import { LspTestClient } from "../unit/core/server/lspTestClient";
+import { inProcessServer } from "../unit/core/server/lspTestClient";
 
 const PAIRS = 200;
 
 export async function run(): Promise<void> {
-  const toServer = new PassThrough();
-  const toClient = new PassThrough();
-  const connection = createConnection(ProposedFeatures.all, toServer, toClient);
   const analyzer = PythonAnalyzer.load();
-  const server = startLanguageServer(connection, analyzer, { diagnosticsDelayMs: 20 });
-  connection.listen();
-  const client = LspTestClient.over(toClient, toServer);
+  const { client, close } = inProcessServer(analyzer);
   try {
     await client.initialize();
     const parts = ["import json", "import numpy as np", ""];
@@ -65,10 +57,7 @@ export async function run(): Promise<void> {
       }),
     );
   } finally {
-    await client.shutdown(false);
-    server.dispose();
-    connection.dispose();
-    (await analyzer).dispose();
+    await close();
   }
 }
 

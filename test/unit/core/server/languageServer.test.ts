@@ -2,10 +2,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { ProposedFeatures, createConnection, type Connection } from "vscode-languageserver/node";
 import { PythonAnalyzer } from "../../../../core/python/pythonAnalyzer";
-import { startLanguageServer } from "../../../../core/server/languageServer";
 import {
   BUNDLE_REQUEST,
   FUNCTION_AT_REQUEST,
@@ -18,8 +15,7 @@ import {
   type FunctionAtResult,
   type SubmitFunctionArguments,
 } from "../../../../core/server/protocol";
-import type { Disposable } from "../../../../core/util/disposable";
-import { LspTestClient } from "./lspTestClient";
+import { inProcessServer, type LspTestClient } from "./lspTestClient";
 
 // The server and a protocol client connected in-process through a pair of streams: real JSON-RPC
 // framing, real LSP messages, no VS Code.
@@ -28,30 +24,18 @@ const URI = "file:///work/runnable.py";
 const TEXT = readFileSync(join(FIXTURES, "runnable.py"), "utf8");
 
 let client: LspTestClient;
-let serverConnection: Connection;
-let server: Disposable;
-const analyzer = PythonAnalyzer.load();
+let close: () => Promise<void>;
 const messageOf = (d: { message: string | { value: string } }) => (typeof d.message === "string" ? d.message : d.message.value);
 
 before(async () => {
-  const toServer = new PassThrough();
-  const toClient = new PassThrough();
-  serverConnection = createConnection(ProposedFeatures.all, toServer, toClient);
-  server = startLanguageServer(serverConnection, analyzer, { diagnosticsDelayMs: 20 });
-  serverConnection.listen();
-  client = LspTestClient.over(toClient, toServer);
+  ({ client, close } = inProcessServer(PythonAnalyzer.load()));
   const init = await client.initialize();
   assert.ok(init.capabilities.codeLensProvider);
   assert.ok(init.capabilities.codeActionProvider);
   await client.open(URI, TEXT);
 });
 
-after(async () => {
-  await client.shutdown(false);
-  server.dispose();
-  serverConnection.dispose();
-  (await analyzer).dispose();
-});
+after(() => close());
 
 test("publishes diagnostics on open, including what will be shipped", async () => {
   const diagnostics = await client.diagnosticsFor(URI, 1);

@@ -18,6 +18,32 @@ import {
   type PublishDiagnosticsParams,
   type TextDocumentContentChangeEvent,
 } from "vscode-languageserver-protocol/node";
+import { PassThrough } from "node:stream";
+import { ProposedFeatures, createConnection } from "vscode-languageserver/node";
+import type { PythonAnalyzer } from "../../../../core/python/pythonAnalyzer";
+import { startLanguageServer } from "../../../../core/server/languageServer";
+
+/**
+ * The language server running in this process over in-memory streams, with a client on the other end.
+ * `close()` shuts the client down and disposes the server, its connection and the analyzer.
+ */
+export function inProcessServer(analyzer: Promise<PythonAnalyzer>): { client: LspTestClient; close(): Promise<void> } {
+  const toServer = new PassThrough();
+  const toClient = new PassThrough();
+  const connection = createConnection(ProposedFeatures.all, toServer, toClient);
+  const server = startLanguageServer(connection, analyzer, { diagnosticsDelayMs: 20 });
+  connection.listen();
+  const client = LspTestClient.over(toClient, toServer);
+  return {
+    client,
+    async close() {
+      await client.shutdown(false);
+      server.dispose();
+      connection.dispose();
+      (await analyzer).dispose();
+    },
+  };
+}
 
 export class LspTestClient {
   private readonly diagnostics = new Map<string, PublishDiagnosticsParams[]>();

@@ -1,15 +1,11 @@
 // The warnings a document gets for an endpoint's probe, from the real language server (over an in-memory LSP connection).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { PassThrough } from "node:stream";
-import { ProposedFeatures, createConnection, type Connection } from "vscode-languageserver/node";
 import { parseProbe } from "../../../../core/endpoints/environmentProbe";
 import { PythonAnalyzer } from "../../../../core/python/pythonAnalyzer";
-import { startLanguageServer } from "../../../../core/server/languageServer";
 import { BUNDLE_REQUEST, FUNCTIONS_REQUEST, type BundleResult, type FunctionsResult, type LspRange } from "../../../../core/server/protocol";
-import type { Disposable } from "../../../../core/util/disposable";
 import { environmentWarnings, type DocumentAnalysis } from "../../../../extension/endpoints/environmentWarnings";
-import { LspTestClient } from "../../core/server/lspTestClient";
+import { inProcessServer, type LspTestClient } from "../../core/server/lspTestClient";
 
 const URI = "file:///work/science.py";
 const TEXT = [
@@ -39,18 +35,11 @@ const TEXT = [
 ].join("\n");
 
 let client: LspTestClient;
-let serverConnection: Connection;
-let server: Disposable;
-const analyzer = PythonAnalyzer.load();
+let close: () => Promise<void>;
 let analysis: DocumentAnalysis;
 
 before(async () => {
-  const toServer = new PassThrough();
-  const toClient = new PassThrough();
-  serverConnection = createConnection(ProposedFeatures.all, toServer, toClient);
-  server = startLanguageServer(serverConnection, analyzer, { diagnosticsDelayMs: 20 });
-  serverConnection.listen();
-  client = LspTestClient.over(toClient, toServer);
+  ({ client, close } = inProcessServer(PythonAnalyzer.load()));
   await client.initialize();
   await client.open(URI, TEXT);
   analysis = {
@@ -59,12 +48,7 @@ before(async () => {
   };
 });
 
-after(async () => {
-  await client.shutdown(false);
-  server.dispose();
-  serverConnection.dispose();
-  (await analyzer).dispose();
-});
+after(() => close());
 
 const lines = TEXT.split("\n");
 const textIn = (r: LspRange) => lines[r.start.line].slice(r.start.character, r.start.line === r.end.line ? r.end.character : undefined);
