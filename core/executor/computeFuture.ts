@@ -33,12 +33,6 @@ export interface FutureOwner {
 
 const NO_TRANSITIONS: readonly TaskTransition[] = Object.freeze([]);
 
-interface Deferred {
-  promise: Promise<PyValue>;
-  resolve(v: PyValue): void;
-  reject(e: Error): void;
-}
-
 export class ComputeFuture implements PromiseLike<PyValue> {
   /** Set when the service acknowledges the batch that carried the task. */
   taskId: string | undefined;
@@ -53,7 +47,10 @@ export class ComputeFuture implements PromiseLike<PyValue> {
   stderr: string | undefined;
   private value: PyValue | undefined;
   private error: Error | undefined;
-  private deferred: Deferred | undefined;
+  /** Made on the first `then`/`result()` while pending; its settle functions are fields, not another object. */
+  private pending: Promise<PyValue> | undefined;
+  private resolvePending: ((v: PyValue) => void) | undefined;
+  private rejectPending: ((e: Error) => void) | undefined;
   private emitter: Emitter<ComputeFuture> | undefined;
 
   constructor(
@@ -135,16 +132,10 @@ export class ComputeFuture implements PromiseLike<PyValue> {
   private promise(): Promise<PyValue> {
     if (this.state === "success") return Promise.resolve(this.value as PyValue);
     if (this.error !== undefined) return Promise.reject(this.error);
-    if (this.deferred === undefined) {
-      let resolve!: (v: PyValue) => void;
-      let reject!: (e: Error) => void;
-      const promise = new Promise<PyValue>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      this.deferred = { promise, resolve, reject };
-    }
-    return this.deferred.promise;
+    return (this.pending ??= new Promise<PyValue>((resolve, reject) => {
+      this.resolvePending = resolve;
+      this.rejectPending = reject;
+    }));
   }
 
   /** @internal Once done(): the value without a promise turn, or throws the error. */
@@ -167,7 +158,7 @@ export class ComputeFuture implements PromiseLike<PyValue> {
     if (this.done()) return;
     this.value = value;
     this.state = "success";
-    this.deferred?.resolve(value);
+    this.resolvePending?.(value);
     this.settled();
   }
 
@@ -176,12 +167,14 @@ export class ComputeFuture implements PromiseLike<PyValue> {
     if (this.done()) return;
     this.error = error;
     this.state = state;
-    this.deferred?.reject(error);
+    this.rejectPending?.(error);
     this.settled();
   }
 
   private settled(): void {
-    this.deferred = undefined;
+    this.pending = undefined;
+    this.resolvePending = undefined;
+    this.rejectPending = undefined;
     this.notify();
     this.emitter?.dispose();
     this.emitter = undefined;

@@ -35,6 +35,8 @@ export class ResultRouter implements Disposable {
   /** The latest state change of tasks without a future yet (a worker can start one before the submit ack). */
   private readonly unmatchedStates = new Map<string, TaskStateEvent>();
   private readonly watches = new Map<string, ResultWatch>();
+  /** The group whose watch was opened last: most tasks belong to it. */
+  private lastWatched: string | undefined;
   /** Futures whose result is to be fetched from the service's records, in the next batch. */
   private readonly toFetch = new Set<ComputeFuture>();
   private fetchFlush: NodeJS.Timeout | undefined;
@@ -71,13 +73,15 @@ export class ResultRouter implements Disposable {
   track(future: ComputeFuture): void {
     const id = future.taskId as string;
     this.open.set(id, future);
-    this.watch(future.taskGroupId as string);
-    const earlyState = this.unmatchedStates.get(id);
+    // Per task, so the usual case (the group watched already, nothing early) costs no further lookups.
+    const group = future.taskGroupId as string;
+    if (group !== this.lastWatched) this.watch(group);
+    const earlyState = this.unmatchedStates.size === 0 ? undefined : this.unmatchedStates.get(id);
     if (earlyState !== undefined) {
       this.unmatchedStates.delete(id);
       this.onTaskState(earlyState);
     }
-    const early = this.unmatched.get(id);
+    const early = this.unmatched.size === 0 ? undefined : this.unmatched.get(id);
     if (early !== undefined) {
       this.unmatched.delete(id);
       this.deliver(future, early);
@@ -120,7 +124,9 @@ export class ResultRouter implements Disposable {
   }
 
   private watch(group: string): void {
-    if (this.watches.has(group) || this.disposables.isDisposed) return;
+    if (this.disposables.isDisposed) return;
+    this.lastWatched = group;
+    if (this.watches.has(group)) return;
     const watch = this.service.watchResults(group, { amqpPort: this.amqpPort, pendingTaskIds: () => this.pendingIn(group) });
     this.watches.set(group, watch);
     this.disposables.add(watch);
@@ -172,7 +178,7 @@ export class ResultRouter implements Disposable {
       return;
     }
     this.open.delete(future.taskId as string);
-    this.unmatchedStates.delete(future.taskId as string);
+    if (this.unmatchedStates.size > 0) this.unmatchedStates.delete(future.taskId as string);
     this.checkIdle();
   }
 

@@ -6,6 +6,8 @@ export type Event<T> = (listener: (e: T) => void) => Disposable;
 /** A typed event source with no vscode dependency; a listener that throws does not stop the others. */
 export class Emitter<T> implements Disposable {
   private listeners = new Set<(e: T) => void>();
+  /** The listener when there is exactly one (the usual case), so firing allocates no iterator. */
+  private only: ((e: T) => void) | undefined;
   private disposed = false;
 
   constructor(private readonly onListenerError: (err: unknown) => void = (err) => console.error(err)) {}
@@ -15,7 +17,12 @@ export class Emitter<T> implements Disposable {
     // Wrap so the same function can subscribe twice and unsubscribe each subscription separately.
     const wrapped = (e: T) => listener(e);
     this.listeners.add(wrapped);
-    return { dispose: () => void this.listeners.delete(wrapped) };
+    this.listenersChanged();
+    return {
+      dispose: () => {
+        if (this.listeners.delete(wrapped)) this.listenersChanged();
+      },
+    };
   };
 
   get hasListeners(): boolean {
@@ -25,7 +32,7 @@ export class Emitter<T> implements Disposable {
   fire(e: T): void {
     // Events fire per task: no copy of the listeners when there are none or one (the usual cases).
     if (this.listeners.size === 0) return;
-    if (this.listeners.size === 1) return this.call(this.listeners.values().next().value as (e: T) => void, e);
+    if (this.only !== undefined) return this.call(this.only, e);
     for (const l of [...this.listeners]) this.call(l, e);
   }
 
@@ -40,5 +47,10 @@ export class Emitter<T> implements Disposable {
   dispose(): void {
     this.disposed = true;
     this.listeners.clear();
+    this.only = undefined;
+  }
+
+  private listenersChanged(): void {
+    this.only = this.listeners.size === 1 ? (this.listeners.values().next().value as (e: T) => void) : undefined;
   }
 }

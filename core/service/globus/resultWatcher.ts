@@ -40,9 +40,13 @@ export interface ResultWatcherOptions {
 
 const POLL_CHUNK = 128;
 const DEFAULT_PREFETCH = 1000;
-/** At most half the prefetch, so the broker never stalls waiting for acks. */
-const ACK_BATCH = 200;
-const ACK_DELAY_MS = 20;
+/**
+ * One multiple-ack covers up to half the prefetch (so the broker never stalls waiting for acks) or what
+ * arrived within ACK_DELAY_MS: each ack is a frame through amqplib's muxer and a socket write, which
+ * cost more per result than all the rest of acking. A redelivery after a lost connection is harmless
+ * (duplicates are ignored downstream).
+ */
+const ACK_DELAY_MS = 100;
 
 export class ResultWatcher implements ResultWatch {
   private current: WatchState = "connecting";
@@ -60,9 +64,13 @@ export class ResultWatcher implements ResultWatch {
   private pollTimer: NodeJS.Timeout | undefined;
   private ackTimer: NodeJS.Timeout | undefined;
   private unacked = 0;
-  private lastUnacked: { channel: amqp.Channel; message: amqp.ConsumeMessage } | undefined;
+  /** The latest delivery not acked yet, and its channel (fields, not an object per message). */
+  private lastUnacked: amqp.ConsumeMessage | undefined;
+  private lastUnackedChannel: amqp.Channel | undefined;
+  private readonly ackBatch: number;
 
   constructor(private readonly options: ResultWatcherOptions) {
+    this.ackBatch = Math.max(1, Math.floor((options.prefetch ?? DEFAULT_PREFETCH) / 2));
     void this.run();
   }
 
@@ -175,10 +183,10 @@ export class ResultWatcher implements ResultWatch {
       completionT: String((properties.timestamp as number | undefined) ?? 0),
       highAssurance: Boolean(properties.headers?.["high_assurance"]),
     });
-    // Recorded by the listeners (fire is synchronous), so it may be acked: one multiple-ack per
-    // ACK_BATCH messages or ACK_DELAY_MS, since a socket write per result costs more than the rest.
-    this.lastUnacked = { channel, message };
-    if (++this.unacked >= Math.min(ACK_BATCH, (this.options.prefetch ?? DEFAULT_PREFETCH) / 2)) this.flushAck();
+    // Recorded by the listeners (fire is synchronous), so it may be acked, in batches (see ACK_DELAY_MS).
+    this.lastUnacked = message;
+    this.lastUnackedChannel = channel;
+    if (++this.unacked >= this.ackBatch) this.flushAck();
     else this.ackTimer ??= setTimeout(() => this.flushAck(), ACK_DELAY_MS);
   }
 
@@ -187,9 +195,11 @@ export class ResultWatcher implements ResultWatch {
     this.ackTimer = undefined;
     this.unacked = 0;
     const last = this.lastUnacked;
+    const channel = this.lastUnackedChannel;
     this.lastUnacked = undefined;
+    this.lastUnackedChannel = undefined;
     // A closed channel cannot ack: the broker redelivers, and duplicates are ignored downstream.
-    if (last !== undefined) safely(() => last.channel.ack(last.message, true));
+    if (last !== undefined && channel !== undefined) safely(() => channel.ack(last, true));
   }
 
   private startPolling(): void {
