@@ -177,7 +177,7 @@ export interface E2eSession {
   server: CodeServer;
   page: Page;
   workspace: string;
-  /** Stops everything; with `keepLogAs`, first copies code-server's log to test-results/<name>.log. */
+  /** Stops everything; with `keepLogAs`, first copies code-server's log and the window logs to test-results/<name>.log and <name>-logs/. */
   close(keepLogAs?: string): Promise<void>;
 }
 
@@ -197,6 +197,8 @@ export async function startSession(options: CodeServerOptions = {}): Promise<E2e
         if (keepLogAs !== undefined) {
           await mkdir(resultsDir, { recursive: true });
           await cp(started.logFile, join(resultsDir, `${keepLogAs}.log`)).catch(() => undefined);
+          // The extension hosts' logs, with the extension's own output channel, say what the window did.
+          await cp(join(started.dir, "user-data", "logs"), join(resultsDir, `${keepLogAs}-logs`), { recursive: true }).catch(() => undefined);
         }
         await started.stop();
         await rm(workspace, { recursive: true, force: true });
