@@ -95,7 +95,8 @@ async function accountsMenuItem(label: string | RegExp): Promise<Locator> {
   const item = page.locator(".monaco-menu .action-label", { hasText: label });
   const deadline = Date.now() + 30_000;
   for (;;) {
-    await page.locator(".activitybar .action-item a.action-label[aria-label^='Accounts']").click();
+    // The item, not its icon: a "Sign in requested" badge covers the icon.
+    await page.locator(".activitybar .action-item", { has: page.locator("a.action-label[aria-label^='Accounts']") }).click();
     await page.locator(".monaco-menu").waitFor();
     // An open menu does not take in entries that arrive later (a sign-in offered once the extension is up).
     const found = await item.first().waitFor({ timeout: 3_000 }).then(() => true, () => false);
