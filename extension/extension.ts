@@ -15,10 +15,11 @@ import { COMMAND_IDS } from "./commands/commandIds";
 import { EndpointCommands } from "./commands/endpointCommands";
 import { reloadTaskGroup } from "./commands/reloadTaskGroupCommand";
 import { TaskCommands } from "./commands/taskCommands";
-import { EndpointSelection } from "./endpoints/endpointSelection";
+import { EndpointSelection, LOCAL_ENDPOINT_ID } from "./endpoints/endpointSelection";
+import { AutoProbe } from "./endpoints/autoProbe";
 import { ConfigurationChooser } from "./endpoints/configurationChooser";
 import { endpointApiOf } from "./endpoints/endpointApi";
-import { configuredSchemas, EndpointConfigurations } from "./endpoints/endpointConfigurations";
+import { checkedConfigurations, configuredSchemas, EndpointConfigurations } from "./endpoints/endpointConfigurations";
 import { EndpointTreeDataProvider } from "./endpoints/endpointTreeDataProvider";
 import { EndpointViewModel } from "./endpoints/endpointViewModel";
 import { EnvironmentProbes } from "./endpoints/environmentProbes";
@@ -51,10 +52,11 @@ import { BundleDocuments } from "./vscode/bundleDocuments";
 import { registerCommands } from "./vscode/commands";
 import { openConfigurationFile, vscodeConfigurationFile } from "./vscode/configurationFileAccess";
 import { registerConfigurationProblems } from "./vscode/configurationProblems";
-import { registerImportDiagnostics } from "./vscode/importDiagnostics";
+import { registerEnvironmentDiagnostics } from "./vscode/environmentDiagnostics";
 import { registerConfigurationSchema } from "./vscode/configurationSchemaProvider";
 import { vscodeConfigurationSource } from "./vscode/configurationSource";
 import { vscodeEditorContext } from "./vscode/editorContext";
+import { openNotebookCell, registerNotebookCellLinks } from "./vscode/notebookCellLinks";
 import { registerResultDocuments, showResultDocument } from "./vscode/resultDocumentProvider";
 import { toTreeItem } from "./vscode/treeItem";
 import { rememberedGrouping, taskTreeControls } from "./vscode/taskTreeControls";
@@ -77,6 +79,7 @@ export interface GlobusComputeApi {
 
 export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   const started = performance.now();
+  const activatedAt = Date.now();
   const subscriptions = context.subscriptions;
   const log = vscode.window.createOutputChannel("Globus Compute", { log: true });
   subscriptions.push(log);
@@ -202,6 +205,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
       void store.setMaxGroups(s.retention.maxTaskGroups);
       history.setRetention(s.retention);
     }),
+    registerNotebookCellLinks(),
     registerResultDocuments((path) => {
       const at = parseResultPath(path);
       const group = at && tracker.get(at.groupKey);
@@ -221,6 +225,8 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     localStatus: () => services.endpointStatus({ kind: "local", id: "local" }),
     localInterpreter: () => localInterpreter.current,
     probe: (id) => probes.get(id),
+    inspecting: (id) => probes.inspecting(id),
+    configurations: (id) => checkedConfigurations(configurations, directory, id),
   });
   const endpointView = vscode.window.createTreeView(VIEW_IDS.endpoints, { treeDataProvider: endpointTree });
   const showEndpointMessage = () => {
@@ -286,6 +292,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     configurationSchema,
     configurationProblems,
     configurations.onDidChange(() => {
+      endpointTree.rerender();
       fetchConfiguredMetadata();
       configurationSchema.refresh();
       configurationProblems.update();
@@ -300,8 +307,9 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
   void configurations.ready();
   const probes = new EnvironmentProbes({
     storage: context.workspaceState,
-    run: async (endpoint, configuration) => {
-      if (endpoint.kind === "cloud") await ensureSignedIn();
+    run: async (endpoint, configuration, background) => {
+      // In the background a cloud probe goes only with the token at hand: no sign-in prompt nobody asked for.
+      if (endpoint.kind === "cloud" && !background) await ensureSignedIn();
       const executor = await services.createExecutor({ endpoint, configuration });
       try {
         return toDisplayJson(await executor.submit({ name: PROBE_FUNCTION_NAME, source: PROBE_SOURCE }).result(300_000));
@@ -309,20 +317,40 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         services.release(executor);
       }
     },
+    // Another interpreter is another environment.
+    variant: (id) => (id === LOCAL_ENDPOINT_ID ? localInterpreter.current.python : undefined),
+    onBackgroundError: (endpoint, err) =>
+      log.warn(`The environment of ${endpoint.name} was not inspected in the background: ${err instanceof Error ? err.message : String(err)}`),
   });
-  const importDiagnostics = registerImportDiagnostics({
-    bundle: async (params) => (await languageClient).bundle(params),
+  const environmentDiagnostics = registerEnvironmentDiagnostics({
+    analysis: () => languageClient,
     endpoint: () => endpoints.current,
     probe: (id) => probes.get(id),
+    log: (message) => log.warn(message),
   });
+  const autoProbe = new AutoProbe({ probes, configurations, metadata: (id) => directory.metadata(id) });
+  const probeInBackground = (use: Promise<void>) => void use.catch((err: unknown) => log.warn(`Background environment probe: ${String(err)}`));
   subscriptions.push(
     probes,
-    importDiagnostics,
+    environmentDiagnostics,
     probes.onDidChange(() => {
       endpointTree.rerender();
-      importDiagnostics.refresh();
+      environmentDiagnostics.refresh();
     }),
-    endpoints.onDidChange(() => importDiagnostics.refresh()),
+    endpoints.onDidChange((endpoint) => {
+      environmentDiagnostics.refresh();
+      probeInBackground(autoProbe.selected(endpoint));
+    }),
+    // Groups submitted from this window (not those reloaded from earlier sessions).
+    taskGroups.onDidChange((change) => {
+      const group = change.kind === "added" ? taskGroups.get(change.groupKey) : undefined;
+      if (group && group.createdAt >= activatedAt) probeInBackground(autoProbe.submitted(group.endpoint, group.configuration));
+    }),
+    // Another local interpreter: its environment is not the one probed.
+    localInterpreter.onDidChange(() => {
+      environmentDiagnostics.refresh();
+      if (endpoints.current.kind === "local") probeInBackground(autoProbe.selected(endpoints.current));
+    }),
   );
   const chooser = new ConfigurationChooser({ configurations, metadata: (id) => directory.metadata(id), ui, storage: context.workspaceState });
   const submit = new SubmitCommands({
@@ -367,6 +395,12 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     openConfigurationFile,
     probes,
     chooseConfiguration: (endpoint) => chooser.choose(endpoint, "environment probe"),
+    functionAtCursor: async () => {
+      const location = vscodeEditorContext.activeLocation();
+      const fn = location && (await (await languageClient).functionAt(location));
+      return fn ? { key: `${location.uri}#${fn.qualifiedName}`, name: fn.qualifiedName } : undefined;
+    },
+    changeConfigurationChoice: (endpoint, key, name) => chooser.changeRemembered(endpoint, key, name),
   });
   const authCommands = new AuthCommands(globusSessions, ui);
   subscriptions.push(
@@ -379,6 +413,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.reloadTaskGroup": (id) =>
           reloadTaskGroup({ reloader, endpoints, serviceKeyFor: (e) => services.serviceKeyFor(e), ensureSignedIn, ui }, id),
         "globusCompute.openResult": (node) => tasks.openResult(node),
+        "globusCompute.openNotebookCell": (path, cell, line) => openNotebookCell(path, cell, line),
         "globusCompute.rerunTask": async (node, selected) => {
           for (const row of Array.isArray(selected) && selected.length > 1 ? selected : [node]) await submit.rerun(row, false);
         },
@@ -409,6 +444,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
         "globusCompute.createEndpointConfiguration": (arg) => endpointCommands.createConfiguration(arg),
         "globusCompute.openEndpointConfigurations": () => endpointCommands.openConfigurations(),
         "globusCompute.inspectEndpointEnvironment": (node) => endpointCommands.inspectEnvironment(node),
+        "globusCompute.chooseConfiguration": () => endpointCommands.chooseConfiguration(),
         "globusCompute.showOutput": () => log.show(true),
         "globusCompute.openSampleFile": () => openSampleFile(vscodeSampleFileDeps(context)),
         "globusCompute.signIn": () => authCommands.signIn(),

@@ -147,6 +147,12 @@ export class ComputeFuture implements PromiseLike<PyValue> {
     return this.deferred.promise;
   }
 
+  /** @internal Once done(): the value without a promise turn, or throws the error. */
+  _settledValue(): PyValue {
+    if (this.state === "success") return this.value as PyValue;
+    throw this.error ?? new Error(`_settledValue() before task ${this.taskId ?? ""} settled`);
+  }
+
   /** @internal For the Executor: a non-terminal state change. */
   _setState(state: FutureState, transitions?: readonly TaskTransition[]): void {
     if (this.done()) return;

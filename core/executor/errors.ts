@@ -1,4 +1,5 @@
 /** Typed errors of the Executor. Every error has a stable `code` and a message that says what to do. */
+import { exceptionLine } from "./exceptionLine";
 
 export type ExecutorErrorCode =
   | "INVALID_OPTION" // an option has the wrong type or value
@@ -65,17 +66,12 @@ export class TaskExecutionFailed extends Error {
 }
 
 function describeRemoteFailure(traceback: string, errorCode: string): string {
-  const lastLine =
-    traceback
-      .trimEnd()
-      .split("\n")
-      .filter((l) => l.trim() !== "")
-      .pop() ?? "(no traceback)";
+  const summary = exceptionLine(traceback) ?? "(no traceback)";
   let hint = "";
   if (errorCode === "MaxResultSizeExceeded")
     hint = " The result is larger than the endpoint's limit (10 MiB): return less data, or stage it elsewhere.";
   else if (/dill|pickle|serializ/i.test(traceback))
     hint = " This looks like a serialization problem: check that arguments and results are plain data.";
   else if (/parsl.*\.WorkerLost:/.test(traceback)) hint = " The worker process died (out of memory, or killed).";
-  return `Task failed on the endpoint (${errorCode}): ${lastLine.trim()}.${hint}`;
+  return `Task failed on the endpoint (${errorCode}): ${summary}.${hint}`;
 }

@@ -14,7 +14,7 @@ import { Emitter, type Event } from "../util/event";
 import { BurstLimiter } from "./burstLimiter";
 import { ComputeFuture, type FutureOwner } from "./computeFuture";
 import { ExecutorError, TaskCancelledError } from "./errors";
-import { autoChunkSize, chunkRunner, MapResult } from "./mapResult";
+import { autoChunkSize, chunkRunner, chunkStarts, MapResult, MAX_AUTO_CHUNK_BYTES } from "./mapResult";
 import { FunctionRegistry, validateFunction, type FunctionRef, type PythonFunction } from "./functionRegistry";
 import { canonicalUuid, jsonDict, resolveOptions, resultSerializers, type ExecutorOptions, type ResolvedOptions } from "./options";
 import { ResultRouter, type MalformedResult, type WatchStateChange } from "./resultRouter";
@@ -207,19 +207,23 @@ export class Executor implements Disposable, AsyncDisposable {
     this.assertRunning();
     const f = validateFunction(fn);
     const all = [...items];
+    const auto = options.chunk === undefined || options.chunk === "auto";
     const chunk = options.chunk === undefined || options.chunk === "auto" ? autoChunkSize(all.length, options.workers) : options.chunk;
     if (!Number.isInteger(chunk) || chunk < 1)
       throw new ExecutorError("INVALID_ARGUMENTS", `map chunk must be a positive integer or "auto", got ${String(chunk)}.`);
     const keywords = options.keywordItems === true;
     if (keywords) for (const x of all) keywordArguments(x);
     const mode = this.options.argumentSerialization;
-    const payloads: (() => string)[] = [];
-    if (chunk === 1)
-      for (const x of all) payloads.push(() => (keywords ? encodeTaskPayload([], keywordArguments(x), mode) : encodeTaskPayload([x], {}, mode)));
-    else for (let i = 0; i < all.length; i += chunk) payloads.push(() => encodeTaskPayload([all.slice(i, i + chunk)], {}, mode));
+    // An automatic chunk is capped by bytes too; a chunk size the caller set is kept as given.
+    const starts = chunk === 1 ? undefined : chunkStarts(all, chunk, auto ? MAX_AUTO_CHUNK_BYTES : Infinity);
+    // Task i's payload, encoded only when it is queued (one function for the map, not a closure per item).
+    const payloadOf =
+      starts === undefined
+        ? (i: number) => (keywords ? encodeTaskPayload([], keywordArguments(all[i]), mode) : encodeTaskPayload([all[i]], {}, mode))
+        : (i: number) => encodeTaskPayload([all.slice(starts[i], starts[i + 1] ?? all.length)], {}, mode);
     const ref = this.registry.refFor(chunk === 1 ? f : validateFunction(chunkRunner(f, keywords)));
-    const futures = payloads.map(() => new ComputeFuture(this.owner));
-    return new MapResult(futures, chunk, all, this.feed(ref, payloads, futures));
+    const futures = Array.from({ length: starts?.length ?? all.length }, () => new ComputeFuture(this.owner));
+    return new MapResult(futures, chunk, all, this.feed(ref, payloadOf, futures), starts);
   }
 
   /**
@@ -291,7 +295,7 @@ export class Executor implements Disposable, AsyncDisposable {
    * Encodes and queues a map's tasks, giving the event loop a turn every FEED_BUDGET_MS: a map of 100k
    * items must not stall the host that started it. A small map is queued before map() returns.
    */
-  private feed(fn: FunctionRef, payloads: readonly (() => string)[], futures: readonly ComputeFuture[]): Promise<void> {
+  private feed(fn: FunctionRef, payloadOf: (task: number) => string, futures: readonly ComputeFuture[]): Promise<void> {
     const spec = this.currentSpec();
     const release = this.submitter.hold();
     const feeding = (async () => {
@@ -302,7 +306,7 @@ export class Executor implements Disposable, AsyncDisposable {
         if (future.done()) continue; // cancelled while waiting its turn
         let payload: string;
         try {
-          payload = payloads[i]();
+          payload = payloadOf(i);
         } catch (err) {
           future._reject(err instanceof Error ? err : new Error(String(err)));
           continue;

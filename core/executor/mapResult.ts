@@ -6,7 +6,7 @@
  * the others' results nor loses its own name.
  */
 import { formatPython } from "../protocol/formatPython";
-import type { PyValue } from "../protocol/pyValue";
+import { PyDict, type PyValue } from "../protocol/pyValue";
 import type { ComputeFuture } from "./computeFuture";
 import { ExecutorError, TaskExecutionFailed } from "./errors";
 import type { PythonFunction } from "./functionRegistry";
@@ -26,6 +26,56 @@ export const MAX_AUTO_CHUNK = 2000;
 export function autoChunkSize(items: number, workers: number = DEFAULT_MAP_WORKERS): number {
   const w = Number.isInteger(workers) && workers > 0 ? workers : DEFAULT_MAP_WORKERS;
   return Math.max(1, Math.min(MAX_AUTO_CHUNK, Math.ceil(items / (4 * w))));
+}
+
+/**
+ * The largest automatic chunk in bytes (its items' approximate encoded size): big items make smaller
+ * chunks, so a chunk stays far below the service's 10 MB submission limit and one slow chunk holds
+ * little of the work.
+ */
+export const MAX_AUTO_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Where each task's items start, for `items.length` items in chunks of `chunk`; with `maxBytes`, a chunk
+ * also ends before its items' approximate encoded size would pass it (a chunk holds one item at least).
+ */
+export function chunkStarts(items: readonly PyValue[], chunk: number, maxBytes = Infinity): number[] {
+  const starts: number[] = [];
+  let count = 0;
+  let bytes = 0;
+  for (let i = 0; i < items.length; i++) {
+    const size = maxBytes === Infinity ? 0 : approxBytes(items[i], maxBytes);
+    if (count === 0 || count === chunk || bytes + size > maxBytes) {
+      starts.push(i);
+      count = 0;
+      bytes = 0;
+    }
+    count++;
+    bytes += size;
+  }
+  return starts;
+}
+
+/** About how many bytes `value` takes encoded (JSON or pickle); counting stops past `limit`. */
+function approxBytes(value: PyValue, limit: number): number {
+  if (typeof value === "string") return value.length + 2;
+  if (value === null || typeof value !== "object") return 8;
+  const parts = Array.isArray(value)
+    ? value
+    : value instanceof PyDict
+      ? value.entries.flat()
+      : "items" in value
+        ? value.items
+        : "bytes" in value
+          ? null
+          : [];
+  if (parts === null) return (value as { bytes: Uint8Array }).bytes.length + 8;
+  let total = 2;
+  for (const part of parts) {
+    total += approxBytes(part, limit) + 1;
+    if (total > limit) break;
+  }
+  return total;
 }
 
 /**
@@ -73,14 +123,24 @@ export class MapItemError extends Error {
 /** The tasks of a `map()` call; iterable (async) as the items' results in input order. */
 export class MapResult implements AsyncIterable<PyValue> {
   constructor(
-    /** One future per task; with chunks, task `i` holds items `i * chunk` up to `(i + 1) * chunk`. */
+    /** One future per task; task `i` holds the items of `itemRange(i)`. */
     readonly futures: readonly ComputeFuture[],
+    /** Items per task (at most: an automatic chunk ends early at MAX_AUTO_CHUNK_BYTES). */
     readonly chunk: number,
     /** The items, in input order. */
     readonly items: readonly PyValue[],
     /** Resolves once every task is queued for submission (a big map queues over several turns). */
     readonly queued: Promise<void> = Promise.resolve(),
+    /** Where each task's items start (chunkStarts); without it, every `chunk` items. */
+    private readonly starts?: readonly number[],
   ) {}
+
+  /** The items of task `taskIndex`: `first` up to (not including) `end`. */
+  itemRange(taskIndex: number): { first: number; end: number } {
+    const { starts, chunk } = this;
+    if (starts === undefined) return { first: taskIndex * chunk, end: Math.min(this.items.length, (taskIndex + 1) * chunk) };
+    return { first: starts[taskIndex], end: starts[taskIndex + 1] ?? this.items.length };
+  }
 
   /** Number of items (not tasks). */
   get length(): number {
@@ -89,8 +149,8 @@ export class MapResult implements AsyncIterable<PyValue> {
 
   /** The outcomes of task `taskIndex`'s items once it settled; never rejects. */
   async outcomesOf(taskIndex: number): Promise<ItemOutcome[]> {
-    const first = taskIndex * this.chunk;
-    const count = Math.min(this.chunk, this.items.length - first);
+    const { first, end } = this.itemRange(taskIndex);
+    const count = end - first;
     let value: PyValue;
     try {
       value = await this.futures[taskIndex];
@@ -99,7 +159,7 @@ export class MapResult implements AsyncIterable<PyValue> {
       return Array.from({ length: count }, (_, k) => ({ index: first + k, error }));
     }
     if (this.chunk === 1) return [{ index: first, value }];
-    return chunkOutcomes(value, first, count, this.futures[taskIndex]);
+    return chunkOutcomes(value, { first, count }, this.futures[taskIndex]);
   }
 
   /**
@@ -112,6 +172,20 @@ export class MapResult implements AsyncIterable<PyValue> {
 
   /** The results in input order; the first failed item throws a MapItemError naming it. */
   async *[Symbol.asyncIterator](): AsyncIterator<PyValue> {
+    if (this.chunk === 1) {
+      // One item per task: its future's value as is (no outcome lists), and no promise turn once settled.
+      for (let i = 0; i < this.futures.length; i++) {
+        const future = this.futures[i];
+        let value: PyValue;
+        try {
+          value = future.done() ? future._settledValue() : await future;
+        } catch (err) {
+          throw new MapItemError(i, this.items[i], err instanceof Error ? err : new Error(String(err)));
+        }
+        yield value;
+      }
+      return;
+    }
     for (let i = 0; i < this.futures.length; i++) {
       for (const o of await this.outcomesOf(i)) {
         if ("error" in o) throw new MapItemError(o.index, this.items[o.index], o.error);
@@ -121,8 +195,17 @@ export class MapResult implements AsyncIterable<PyValue> {
   }
 }
 
-/** Reads a chunk wrapper's `[results, failures]`; anything else fails every item of the chunk. */
-function chunkOutcomes(value: PyValue, first: number, count: number, future: ComputeFuture): ItemOutcome[] {
+/** Which items of a map one chunk task carried: `count` items from input index `first`. */
+export interface ChunkItems {
+  first: number;
+  count: number;
+}
+
+/**
+ * Reads a chunk wrapper's `[results, failures]` as its items' outcomes (a reloaded chunk task's value
+ * too); anything else fails every item of the chunk.
+ */
+export function chunkOutcomes(value: PyValue, { first, count }: ChunkItems, future: Pick<ComputeFuture, "taskId" | "completionT">): ItemOutcome[] {
   const [results, failures] = Array.isArray(value) ? value : [];
   if (!Array.isArray(results) || results.length !== count || !Array.isArray(failures)) {
     const error = new ExecutorError(

@@ -9,6 +9,7 @@ import {
   ProtocolError,
   PyDict,
   PyFloat,
+  pyFloat,
   serializeCode,
   type DataStrategy,
   type PyValue,
@@ -30,6 +31,10 @@ export function encodeFunction(name: string, source: string): string {
  * out of Python's `json.loads` as something else. (Integral floats, NaN and big ints survive JSON.)
  */
 export function encodeTaskPayload(args: readonly PyValue[], kwargs: Kwargs, mode: ArgumentSerialization): string {
+  if (mode !== "pickle" && isEmpty(kwargs)) {
+    const plain = plainArgsJson(args);
+    if (plain !== undefined) return `${plain.length}\n${plain}5\n11\n{}`;
+  }
   const kw = kwargs instanceof PyDict ? kwargs : PyDict.fromObject({ ...kwargs });
   try {
     return packTaskPayload(args, kw, {
@@ -42,6 +47,33 @@ export function encodeTaskPayload(args: readonly PyValue[], kwargs: Kwargs, mode
       throw new ExecutorError("INVALID_ARGUMENTS", `The arguments cannot be sent: ${err.message}`, { cause: err });
     throw err;
   }
+}
+
+function isEmpty(kwargs: Kwargs): boolean {
+  if (kwargs instanceof PyDict) return kwargs.size === 0;
+  for (const _ in kwargs) return false;
+  return true;
+}
+
+/**
+ * `11\n[…]` for positional arguments that are only ints (safe integers), bools and None, written as
+ * Python's json.dumps writes them; undefined for anything else. Most submits and map items are this,
+ * and the general path builds a tuple, a dict and their JSON walkers for each.
+ */
+function plainArgsJson(args: readonly PyValue[]): string | undefined {
+  let out = "11\n[";
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i];
+    if (i > 0) out += ", ";
+    if (typeof v === "number") {
+      if (!Number.isSafeInteger(v) || Object.is(v, -0)) return undefined;
+      out += String(v);
+    } else if (v === null) out += "null";
+    else if (v === true) out += "true";
+    else if (v === false) out += "false";
+    else return undefined;
+  }
+  return out + "]";
 }
 
 function strategyFor(value: PyValue | readonly PyValue[], mode: ArgumentSerialization): DataStrategy {
@@ -77,8 +109,73 @@ export function jsonCarriesExactly(value: PyValue, depth: number): boolean {
 const PLAIN_JSON = /^(?:[[\]\d,\s-]|null|true|false)*$/;
 const NOT_PLAIN = /\d{16}|-0(?!\d)/;
 
+/** A pickled scalar (`00\n` and one line of padded base64): what most small functions return. */
+const SMALL_PICKLE = /^00\n[A-Za-z0-9+/]{2,30}={0,2}\n$/;
+/** Decoded small pickles land here: a Buffer per result costs more than the rest of the decoding. */
+const scratch = new Uint8Array(24);
+const scratchView = new DataView(scratch.buffer);
+const BASE64_DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) BASE64_DIGIT["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".charCodeAt(i)] = i;
+
+/**
+ * `PROTO, [FRAME,] one int/float/bool/None, STOP`, as pickle.dumps writes a scalar, read without the
+ * Unpickler; undefined for anything else. Values are those the Unpickler gives (test/unit/core/executor/taskPayload).
+ */
+export function smallPickle(data: string): PyValue | undefined {
+  if ((data.length - 4) % 4 !== 0 || !SMALL_PICKLE.test(data)) return undefined;
+  const b = scratch;
+  const length = decodeBase64Into(data, 3, data.length - 1, b);
+  if (length < 4 || b[0] !== 0x80 || b[1] > 5 || b[length - 1] !== 0x2e) return undefined; // PROTO … STOP
+  let at = 2;
+  if (b[at] === 0x95) {
+    // FRAME: an 8-byte length, which must be the rest of the pickle.
+    if (length < 12 || scratchView.getUint32(3, true) !== length - 11 || scratchView.getUint32(7, true) !== 0) return undefined;
+    at = 11;
+  }
+  const size = length - 1 - at; // the opcode and its argument
+  switch (b[at]) {
+    case 0x4e: // NONE
+      return size === 1 ? null : undefined;
+    case 0x88: // NEWTRUE
+      return size === 1 ? true : undefined;
+    case 0x89: // NEWFALSE
+      return size === 1 ? false : undefined;
+    case 0x4b: // BININT1
+      return size === 2 ? b[at + 1] : undefined;
+    case 0x4d: // BININT2
+      return size === 3 ? scratchView.getUint16(at + 1, true) : undefined;
+    case 0x4a: // BININT
+      return size === 5 ? scratchView.getInt32(at + 1, true) : undefined;
+    case 0x47: // BINFLOAT
+      return size === 9 ? pyFloat(scratchView.getFloat64(at + 1, false)) : undefined;
+  }
+  return undefined;
+}
+
+/** Padded base64 in text[from, to) (already checked against SMALL_PICKLE) into `out`; returns the byte count. */
+function decodeBase64Into(text: string, from: number, to: number, out: Uint8Array): number {
+  let n = 0;
+  for (let i = from; i < to; i += 4) {
+    const a = BASE64_DIGIT[text.charCodeAt(i)];
+    const b = BASE64_DIGIT[text.charCodeAt(i + 1)];
+    const c = text.charCodeAt(i + 2);
+    const d = text.charCodeAt(i + 3);
+    out[n++] = (a << 2) | (b >> 4);
+    if (c === 0x3d) break;
+    const cv = BASE64_DIGIT[c];
+    out[n++] = ((b & 15) << 4) | (cv >> 2);
+    if (d === 0x3d) break;
+    out[n++] = ((cv & 3) << 6) | BASE64_DIGIT[d];
+  }
+  return n;
+}
+
 /** A result's `data` as a PyValue (JSON, pickle or the combined form). */
 export function decodeResultData(data: string): PyValue {
+  if (data.length <= 38 && data.startsWith("00\n")) {
+    const value = smallPickle(data);
+    if (value !== undefined) return value;
+  }
   if (data.startsWith("11\n")) {
     const body = data.slice(3);
     if (PLAIN_JSON.test(body) && !NOT_PLAIN.test(body)) {

@@ -4,6 +4,7 @@
  * the history. Records are plain JSON, one per journal line.
  */
 import type { LineMap } from "../python/lineMap";
+import type { NotebookLines } from "../python/notebookLines";
 
 /** Where a submitted function is defined (so Re-run can bundle it again and tracebacks name the file). */
 export interface HistoryOrigin {
@@ -13,6 +14,8 @@ export interface HistoryOrigin {
   /** UTF-16 offset of the function's name in the document when it was submitted. */
   offset: number;
   lineMap?: LineMap;
+  /** For a function in a notebook cell: where the code cells are in the text the line map names. */
+  cells?: NotebookLines;
 }
 
 export interface HistoryTask {
@@ -33,6 +36,8 @@ export interface HistoryTask {
   stderr?: string;
   /** The outcome was written to an output channel (so no later window prints it again). */
   printed?: boolean;
+  /** A map's chunk task: the items it carried (its row shows them, not the wrapper's value). */
+  items?: { first: number; count: number };
 }
 
 export interface HistoryGroup {

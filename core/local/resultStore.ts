@@ -54,6 +54,8 @@ export interface StoredTask {
 export interface ResultStoreOptions {
   /** Task groups kept; the oldest (by creation) are deleted beyond this. Default 200. */
   maxGroups?: number;
+  /** After a write, further changes wait until this long after it, to go out together. Default 5 ms. */
+  writeWindowMs?: number;
 }
 
 /** Reason, and error text, of tasks that were unfinished when the previous host stopped. */
@@ -64,6 +66,8 @@ const JOURNAL = "journal.jsonl";
 /** Compacted when it holds more lines than this many per live record (plus a floor). */
 const COMPACT_RATIO = 3;
 const COMPACT_FLOOR = 10_000;
+/** Writes after the first of a busy period wait until this long after the previous one. */
+const WRITE_WINDOW_MS = 5;
 
 /** One journal line: a function, a group's header with the task ids added since its last line, a task, or a dropped group. */
 type JournalLine =
@@ -97,17 +101,21 @@ export class ResultStore implements Disposable {
   private fd: number | undefined;
   private lines = 0;
   private receivedBatches = 0;
-  private flushScheduled: NodeJS.Immediate | undefined;
+  /** The pending flush: at the end of this turn, or at the end of the write window when one just ran. */
+  private flushScheduled: { immediate: NodeJS.Immediate } | { timer: NodeJS.Timeout } | undefined;
+  /** When the last flush ran (performance.now()). */
+  private lastFlushAt = -Infinity;
   private disposed = false;
 
   private constructor(
     private readonly journalPath: string,
     private readonly maxGroups: number,
+    private readonly writeWindowMs: number,
   ) {}
 
   /** Loads the journal in `dir` (created if missing); unfinished tasks become failed, lost ones. */
   static open(dir: string, options: ResultStoreOptions = {}): ResultStore {
-    const store = new ResultStore(join(dir, JOURNAL), options.maxGroups ?? 200);
+    const store = new ResultStore(join(dir, JOURNAL), options.maxGroups ?? 200, options.writeWindowMs ?? WRITE_WINDOW_MS);
     try {
       // Results, arguments and prints are the user's alone: a 0700 directory, 0600 files.
       ensurePrivateDir(dir);
@@ -153,11 +161,11 @@ export class ResultStore implements Disposable {
     return tasks;
   }
 
-  /** Writes everything pending now (writes are otherwise batched per event-loop turn). */
+  /** Writes everything pending now (writes are otherwise batched: see write()). */
   flush(): void {
-    if (this.flushScheduled) clearImmediate(this.flushScheduled);
-    this.flushScheduled = undefined;
+    this.cancelFlush();
     if (this.pending.size === 0) return;
+    this.lastFlushAt = performance.now();
     let text = "";
     for (const line of this.pending.values()) text += JSON.stringify(line()) + "\n";
     this.lines += this.pending.size;
@@ -183,7 +191,20 @@ export class ResultStore implements Disposable {
     // Re-inserted, so it is written after the records it may depend on (a group after its tasks).
     this.pending.delete(key);
     this.pending.set(key, line);
-    this.flushScheduled ??= setImmediate(() => this.flush());
+    if (this.flushScheduled !== undefined) return;
+    // A lone change is written at the end of its turn; under a stream of results (one turn per result)
+    // the turns of each write window share one write, so a busy store costs a few hundred writes a
+    // second, not one per task. Nothing is dropped: dispose() writes what is pending.
+    const wait = this.lastFlushAt + this.writeWindowMs - performance.now();
+    this.flushScheduled = wait > 0 ? { timer: setTimeout(() => this.flush(), wait) } : { immediate: setImmediate(() => this.flush()) };
+  }
+
+  private cancelFlush(): void {
+    const scheduled = this.flushScheduled;
+    if (scheduled === undefined) return;
+    if ("timer" in scheduled) clearTimeout(scheduled.timer);
+    else clearImmediate(scheduled.immediate);
+    this.flushScheduled = undefined;
   }
 
   private closeJournal(): void {

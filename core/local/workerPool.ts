@@ -35,15 +35,19 @@ export interface WorkerPoolOptions {
    * and frames travel in batches (throughput under deep queues). A task sent ahead can no longer be
    * cancelled; its timeout starts when its worker reaches it; if the worker dies first it is queued
    * again. Default 0: a worker only receives a task when it is idle. `"auto"`: deep (up to 32) while
-   * tasks are short, none once they take a millisecond or more, so a long task never holds back
-   * more than a few short ones queued behind it while another worker idles.
+   * tasks are short, as many as fit in about 10 ms of recent run time (so a map's chunks of a few ms
+   * each go out together and a worker never waits on the host between them), none once tasks take
+   * longer, so a long task never holds back more than ~10 ms of work queued behind it while another
+   * worker idles.
    */
   prefetch?: number | "auto";
 }
 
 /** "auto" prefetch: at most this deep, and only as many tasks as fit in AUTO_PREFETCH_MS of recent run time. */
 const AUTO_PREFETCH_MAX = 32;
-const AUTO_PREFETCH_MS = 1;
+const AUTO_PREFETCH_MS = 10;
+/** Run time assumed before any task finished: a deep prefetch from the start. */
+const INITIAL_RUN_MS = 1;
 
 export interface TaskRequest {
   taskId: string;
@@ -109,7 +113,7 @@ export class WorkerPool implements Disposable {
   private nextWorkerNumber = 0;
   private disposed = false;
   /** Moving average of recent tasks' run time in the worker, for "auto" prefetch. */
-  private averageRunMs = AUTO_PREFETCH_MS;
+  private averageRunMs = INITIAL_RUN_MS;
 
   private constructor(
     private readonly size: number,

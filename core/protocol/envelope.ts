@@ -5,7 +5,7 @@
  * upstream's checks as typed ProtocolErrors and ignores unknown keys.
  */
 import { ProtocolError } from "./errors";
-import type { Message, MessageType, TaskTransition } from "./messages";
+import type { ErrorDetails, Message, MessageType, TaskTransition } from "./messages";
 import { pydanticJson } from "./pydanticJson";
 import { pyJsonLoads } from "./pyJson";
 import { PyDict, PyFloat, type PyValue } from "./pyValue";
@@ -141,7 +141,7 @@ export function unpackMessage(bytes: Uint8Array): Message {
   } catch (e) {
     throw new ProtocolError("INVALID_MESSAGE", "message body is not valid UTF-8", { cause: e });
   }
-  const fast = unpackResultFast(text);
+  const fast = unpackResultCanonical(text) ?? unpackResultFast(text);
   if (fast !== undefined) return fast;
   let envelope: PyValue;
   try {
@@ -214,6 +214,200 @@ export function unpackResultFast(text: string): Message | undefined {
       task_statuses: transitions,
     },
   };
+}
+
+/*
+ * Faster still: a Result in exactly the layout pydantic writes (compact JSON, the fields once each in
+ * declaration order, a canonical task id) is read by position, so JSON.parse only sees the small
+ * `details` and `error_details` objects. Anything else goes to unpackResultFast.
+ */
+const CANONICAL_HEAD = '{"message_type":"result","data":{"task_id":"';
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** A Result in pydantic's own layout, or undefined for any other text (exported for tests). */
+export function unpackResultCanonical(text: string): Message | undefined {
+  if (!text.startsWith(CANONICAL_HEAD)) return undefined;
+  let at = CANONICAL_HEAD.length;
+  const taskId = text.slice(at, at + 36);
+  at += 36;
+  if (!CANONICAL_UUID.test(taskId) || !text.startsWith('","data":', at)) return undefined;
+  const data = readString(text, at + 9);
+  if (data === undefined || !text.startsWith(',"details":', data.end)) return undefined;
+  at = data.end + 11;
+  let details: PyDict | null = null;
+  if (text.startsWith("null", at)) at += 4;
+  else {
+    const end = objectEnd(text, at);
+    if (end === undefined) return undefined;
+    const value = detailsOf(text.slice(at, end));
+    if (value === undefined) return undefined;
+    details = value;
+    at = end;
+  }
+  if (!text.startsWith(',"error_details":', at)) return undefined;
+  at += 17;
+  let errorDetails: ErrorDetails | null = null;
+  if (text.startsWith("null", at)) at += 4;
+  else {
+    const end = objectEnd(text, at);
+    if (end === undefined) return undefined;
+    const read = errorDetailsOf(text.slice(at, end));
+    if (read === undefined) return undefined;
+    errorDetails = read;
+    at = end;
+  }
+  if (!text.startsWith(',"task_statuses":', at)) return undefined;
+  at += 17;
+  let transitions: TaskTransition[] | null = null;
+  if (text.startsWith("null", at)) at += 4;
+  else {
+    const read = readTransitions(text, at);
+    if (read === undefined) return undefined;
+    transitions = read.transitions;
+    at = read.end;
+  }
+  if (at + 2 !== text.length || !text.endsWith("}}")) return undefined;
+  return {
+    message_type: "result",
+    data: { task_id: taskId, data: data.value, details, error_details: errorDetails, task_statuses: transitions },
+  };
+}
+
+/** The JSON string starting at `at` (its opening quote) and the index after its closing quote. */
+function readString(text: string, at: number): { value: string; end: number } | undefined {
+  if (text.charCodeAt(at) !== QUOTE) return undefined;
+  let close = text.indexOf('"', at + 1);
+  const backslash = text.indexOf("\\", at + 1);
+  if (backslash < 0 || backslash > close) {
+    if (close < 0) return undefined;
+    const value = text.slice(at + 1, close);
+    return hasControl(value) ? undefined : { value, end: close + 1 };
+  }
+  for (;;) {
+    if (close < 0) return undefined;
+    let backslashes = 0;
+    while (text.charCodeAt(close - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) break;
+    close = text.indexOf('"', close + 1);
+  }
+  try {
+    // JSON.parse unescapes, and rejects what JSON forbids inside a string (control characters, bad escapes).
+    return { value: JSON.parse(text.slice(at, close + 1)) as string, end: close + 1 };
+  } catch {
+    return undefined;
+  }
+}
+
+function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x20) return true;
+  return false;
+}
+
+/** The index just past the JSON object or array starting at `at`; strings are skipped whole. */
+function objectEnd(text: string, at: number): number | undefined {
+  const open = text.charCodeAt(at);
+  if (open !== 0x7b && open !== 0x5b) return undefined;
+  let depth = 0;
+  for (let i = at; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      for (i++; i < text.length; i++) {
+        const s = text.charCodeAt(i);
+        if (s === BACKSLASH) i++;
+        else if (s === QUOTE) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i + 1;
+  }
+  return undefined;
+}
+
+/**
+ * The last `details` read, by its text: an endpoint's workers send the same environment with every
+ * result, so most results reuse it. It is frozen, since many results share it.
+ */
+let lastDetails: { json: string; value: PyDict } | undefined;
+
+/** A `details` object's text as the exact parser's PyDict, or undefined when JSON.parse cannot read it exactly. */
+function detailsOf(json: string): PyDict | undefined {
+  if (lastDetails?.json === json) return lastDetails.value;
+  if (json.includes(MARK)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  const exact = exactValue(value);
+  if (!(exact instanceof PyDict)) return undefined;
+  lastDetails = { json, value: deepFreeze(exact) };
+  return exact;
+}
+
+function deepFreeze<T extends PyValue>(v: T): T {
+  if (v instanceof PyDict) {
+    for (const entry of v.entries) deepFreeze(Object.freeze(entry)[1]);
+    Object.freeze(v.entries);
+    Object.freeze(v);
+  } else if (Array.isArray(v)) {
+    for (const x of v) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+function errorDetailsOf(json: string): ErrorDetails | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (!isPlainObject(v) || typeof v.code !== "string" || typeof v.user_message !== "string") return undefined;
+  return { code: v.code, user_message: v.user_message };
+}
+
+const TRANSITION_HEAD = '{"timestamp":';
+/** Transition states and actors: a handful of words, so matched in place rather than sliced out each time. */
+const KNOWN_STRINGS = ["execution-start", "execution-end", "worker", "manager", "interchange", "endpoint", "running", "waiting-for-ep"];
+
+function knownString(text: string, at: number): { value: string; end: number } | undefined {
+  if (text.charCodeAt(at) !== QUOTE) return undefined;
+  for (const word of KNOWN_STRINGS)
+    if (text.charCodeAt(at + 1 + word.length) === QUOTE && text.startsWith(word, at + 1)) return { value: word, end: at + 2 + word.length };
+  return undefined;
+}
+
+/** `[{"timestamp":<int>,"state":"…","actor":"…"},…]` as pydantic writes it; undefined for anything else. */
+function readTransitions(text: string, at: number): { transitions: TaskTransition[]; end: number } | undefined {
+  if (text.charCodeAt(at) !== 0x5b) return undefined;
+  const transitions: TaskTransition[] = [];
+  at++;
+  if (text.charCodeAt(at) === 0x5d) return { transitions, end: at + 1 };
+  for (;;) {
+    if (!text.startsWith(TRANSITION_HEAD, at)) return undefined;
+    let i = at + TRANSITION_HEAD.length;
+    const digits = i;
+    if (text.charCodeAt(i) === 0x2d) i++;
+    const first = i;
+    while (text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39) i++;
+    // An int as JSON writes it: digits, no leading zero, no "-0".
+    if (i === first || (text.charCodeAt(first) === 0x30 && (i > first + 1 || first > digits))) return undefined;
+    const number = text.slice(digits, i);
+    if (!text.startsWith(',"state":', i)) return undefined;
+    const state = knownString(text, i + 9) ?? readString(text, i + 9);
+    if (state === undefined || !text.startsWith(',"actor":', state.end)) return undefined;
+    const actor = knownString(text, state.end + 9) ?? readString(text, state.end + 9);
+    if (actor === undefined || text.charCodeAt(actor.end) !== 0x7d) return undefined;
+    transitions.push({ timestamp: BigInt(number), state: state.value, actor: actor.value });
+    at = actor.end + 1;
+    const next = text.charCodeAt(at);
+    if (next === 0x5d) return { transitions, end: at + 1 };
+    if (next !== 0x2c) return undefined;
+    at++;
+  }
 }
 
 /** A JSON.parse value as the exact parser's PyValue, or NOT_EXACT when JSON.parse may have lost something. */

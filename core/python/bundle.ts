@@ -1,15 +1,17 @@
 import type { Node } from "web-tree-sitter";
 import { PYTHON_BUILTINS } from "./builtins";
-import { moduleLoaderLines, type BundledModuleSource } from "./bundleFormat";
+import { MAIN_MODULE, moduleLoaderLines, type BundledModuleSource } from "./bundleFormat";
 import { describeFunction, functionNodeAt, type FunctionInfo } from "./functions";
 import { importItemsOf, type ImportItem } from "./importItems";
 import { lineCount, lineLocator, lineMapOf, type LineMap } from "./lineMap";
 import { indexModule, type ModuleDefinition, type ModuleIndex, type UnshippableReason } from "./moduleDefinitions";
 import { localRead, ProjectModules, type ModuleProblemCode, type ProjectContext } from "./projectModules";
-import { attributeChains, scopeNamesOf, statementNames, type ScopeNames } from "./scopes";
+import { closuresIn } from "./closures";
+import { attributeChains, statementNames, type ScopeNames } from "./scopes";
 import { STANDARD_LIBRARY } from "./standardLibrary";
-import { unlessTooDeep } from "./tooDeep";
-import { definitionStatement, enclosingDefinition, rangeOf, type OffsetRange } from "./syntax";
+import { at } from "./statementAnalysis";
+import { TooDeepError, unlessTooDeep } from "./tooDeep";
+import { definitionStatement, rangeOf, type OffsetRange } from "./syntax";
 
 export type BundleProblemCode =
   | UnshippableReason
@@ -86,14 +88,24 @@ export function closureOf(
   return { name, shipped, problems, function: fn, thirdPartyImports };
 }
 
+/** A module-level function as its statement's analysis describes it (see directProblemsOf). */
+export interface DirectEntry {
+  name: string;
+  /** The range of its name in the document. */
+  nameRange: OffsetRange;
+  hasSyntaxError: boolean;
+  /** The first name of each of its decorators (see decoratorRoots). */
+  decorators: string[];
+}
+
 /**
  * The problems at the uses inside one top-level statement only (what it needs directly, not what
  * those need in turn): diagnostics report each once, where it is, so a file is analysed in linear time.
- * For a function, `def` is its definition (its decorators and nesting count).
+ * `fn`: the module-level function the statement defines (not async). Made from the statement's
+ * memoised analysis (see StatementNeedsCache): no tree walk for a statement seen before.
  */
-export function directProblemsOf(statement: Node, root: Node, text: string, index: ModuleIndex, project?: ProjectContext, def?: Node): BundleProblem[] {
-  const builder = new BundleBuilder(root, text, index, project, true);
-  return def ? builder.build(def).problems : builder.buildStatement(statement);
+export function directProblemsOf(statement: Node, root: Node, text: string, index: ModuleIndex, project?: ProjectContext, fn?: DirectEntry): BundleProblem[] {
+  return new BundleBuilder(root, text, index, project, true).directProblems(statement, fn);
 }
 
 /** If the cursor is in a lambda that is not inside any def, say why it cannot be submitted. */
@@ -120,6 +132,8 @@ class BundleBuilder {
   private readonly chains = new Map<string, Set<string>>();
   private readonly firstUse = new Map<string, OffsetRange>();
   private readonly modules: ProjectModules | undefined;
+  /** The entry file's module name (see bundleFormat): the file's own in a project, else a script's. */
+  private readonly entry: { name: string; isPackage: boolean };
 
   constructor(
     private readonly root: Node,
@@ -130,19 +144,24 @@ class BundleBuilder {
     private readonly direct = false,
   ) {
     this.modules = project && new ProjectModules(project);
+    this.entry = project?.entry ?? { name: MAIN_MODULE, isPackage: false };
   }
 
-  /** Direct problems of a class, constant or block statement. */
-  buildStatement(statement: Node): BundleProblem[] {
-    const names = unlessTooDeep(() => statementNames([statement]));
-    if (!names) return [{ code: "TOO_DEEP", severity: "warning", message: "this statement is nested too deeply to analyse", range: rangeOf(statement) }];
-    for (const n of names.bound) this.seen.add(n);
-    this.functionRange = rangeOf(statement);
-    this.require(names, new Set());
-    const nested = statement
-      .descendantsOfType(["import_statement", "import_from_statement"])
-      .flatMap((n) => (n && n.id !== statement.id ? importItemsOf(n).map((item) => ({ item, range: rangeOf(n) })) : []));
-    this.linkModules(nested);
+  /** Direct problems of a statement (see directProblemsOf). */
+  directProblems(statement: Node, fn?: DirectEntry): BundleProblem[] {
+    const needs = this.index.needs.needsOf(statement);
+    const base = statement.startIndex;
+    this.functionRange = fn ? fn.nameRange : rangeOf(statement);
+    if (fn?.hasSyntaxError) this.problems.push(syntaxError(fn.name, fn.nameRange));
+    if (needs.tooDeep) {
+      if (!fn) return [{ code: "TOO_DEEP", severity: "warning", message: "this statement is nested too deeply to analyse", range: rangeOf(statement) }];
+      this.problems.push(tooDeepFunction(fn.name, fn.nameRange));
+    } else {
+      for (const n of fn ? [fn.name] : needs.bound) this.seen.add(n);
+      const uses = [...needs.names].map(([name, use]) => ({ name, use: at(base, use), chains: needs.chains.get(name) ?? ANY }));
+      this.require(uses, needs.starImport, new Set(fn?.decorators));
+    }
+    this.linkModules(needs.nestedImports.map((item, i) => ({ item, range: at(base, needs.nestedImportsAt[i]) })));
     return this.problems;
   }
 
@@ -152,11 +171,9 @@ class BundleBuilder {
     const topLevel = statement.parent?.id === this.root.id;
     this.checkEntry(info);
     const names = unlessTooDeep(() => (topLevel ? statementNames([statement]) : this.entryNames(def, statement)));
-    if (!names) {
-      this.problems.push({ code: "TOO_DEEP", severity: "warning", message: `${info.name} is nested too deeply to analyse: what it uses from the module is not known, so it is sent alone`, range: info.ranges.name });
-    }
+    if (!names) this.problems.push(tooDeepFunction(info.name, info.ranges.name));
     if (topLevel) this.seen.add(info.name);
-    if (names) this.require(names, new Set(info.decorators.length ? decoratorRoots(statement) : []));
+    if (names) this.require(usesOf(names), names.starImport, new Set(info.decorators.length ? decoratorRoots(statement) : []));
     if (!this.direct) this.includeModuleSettings();
     const nested = statement
       .descendantsOfType(["import_statement", "import_from_statement"])
@@ -242,10 +259,19 @@ class BundleBuilder {
       }
     }
     for (const { item, range } of nestedInEntry) problemsAt(range, modules.useImport(item, ANY));
+    if (this.entryIsModule()) problemsAt(this.functionRange, modules.useEntryPackages());
     problemsAt(this.functionRange, modules.finish());
   }
 
   private functionRange: OffsetRange = { start: 0, end: 0 };
+
+  /**
+   * Whether the entry's namespace must be a module of its own: when the project's modules travel, and
+   * when a class is shipped (its instances pickle by reference to its module, as they do locally).
+   */
+  private entryIsModule(): boolean {
+    return (this.modules?.shipsModules() ?? false) || [...this.included].some(definesClass);
+  }
 
   private thirdPartyImports(nestedInEntry: { item: ImportItem }[]): string[] {
     if (this.modules) return this.modules.thirdPartyImports();
@@ -261,9 +287,7 @@ class BundleBuilder {
   private checkEntry(info: FunctionInfo): void {
     const nameRange = info.ranges.name;
     this.functionRange = nameRange;
-    if (info.hasSyntaxError) {
-      this.problems.push({ code: "SYNTAX_ERROR", severity: "error", message: `${info.name} contains a syntax error`, range: nameRange });
-    }
+    if (info.hasSyntaxError) this.problems.push(syntaxError(info.name, nameRange));
     if (info.isAsync) {
       this.problems.push({
         code: "ASYNC_FUNCTION",
@@ -285,38 +309,33 @@ class BundleBuilder {
     }
   }
 
-  /** For a nested function or method: its free names, minus those that close over enclosing locals. */
+  /**
+   * For a nested function or method: its free names, minus those that close over enclosing locals
+   * (found for all the functions of its top-level statement at once, see closuresIn).
+   */
   private entryNames(def: Node, statement: Node): ScopeNames {
     const names = statementNames([statement]);
-    for (let owner = enclosingDefinition(def); owner; owner = enclosingDefinition(owner)) {
-      if (owner.type !== "function_definition") continue;
-      const outer = scopeNamesOf(owner);
-      for (const [name, uses] of names.free) {
-        if (!outer.bound.has(name)) continue;
-        names.free.delete(name);
-        this.problems.push({
-          code: "CLOSURE",
-          severity: "error",
-          message: `${name} belongs to the enclosing function ${owner.childForFieldName("name")?.text}; its value is not sent with ${def.childForFieldName("name")?.text}, so pass it as an argument`,
-          range: rangeOf(uses[0]),
-          name,
-        });
-      }
+    const top = this.root.childWithDescendant(def);
+    const closures = top && this.index.needs.memo(top, closuresIn);
+    if (!top || !closures) throw new TooDeepError();
+    const base = top.startIndex;
+    const name = def.childForFieldName("name");
+    for (const c of (name && closures.get(name.startIndex - base)) || []) {
+      names.free.delete(c.name);
+      this.problems.push({ code: "CLOSURE", severity: "error", message: c.message, range: at(base, c.range), name: c.name });
     }
     return names;
   }
 
-  /** Ships the definitions of the module-level names `names` needs, transitively. */
-  private require(names: ScopeNames, decorators: Set<string>): void {
+  /** Ships the definitions of the module-level names used (`uses`, each with its first use), transitively. */
+  private require(uses: readonly NameUse[], starImport: boolean, decorators: Set<string>): void {
     const queue: { name: string; use: OffsetRange }[] = [];
-    for (const map of [names.free, names.globals]) {
-      for (const [name, uses] of map) {
-        queue.push({ name, use: rangeOf(uses[0]) });
-        this.addChains(name, attributeChains(uses), rangeOf(uses[0]));
-      }
+    for (const { name, use, chains } of uses) {
+      queue.push({ name, use });
+      this.addChains(name, chains, use);
     }
     let starShipped = false;
-    if (names.starImport) this.includeStar();
+    if (starImport) this.includeStar();
     for (let next = 0; next < queue.length; next++) {
       const { name, use } = queue[next];
       if (this.seen.has(name)) continue;
@@ -434,7 +453,7 @@ class BundleBuilder {
     const fileLines: (number | undefined)[] = [];
     // Runs of imports or of constants stay together; definitions get PEP 8's two blank lines.
     // The module loader goes after the `from __future__` imports, which must come first.
-    const loader = moduleLoaderLines(modules);
+    const loader = this.entryIsModule() ? moduleLoaderLines(this.entry.name, this.entry.isPackage, modules) : [];
     const futures = this.index.futureImports.length;
     const joined = parts.map((p, i) => {
       const tight = i === 0 || (p.kind === parts[i - 1].kind && (p.kind === "import" || p.kind === "constant"));
@@ -462,8 +481,33 @@ class BundleBuilder {
 /** Used as a whole: all of it is needed. */
 const ANY: ReadonlySet<string> = new Set([""]);
 
+/** A module-level name that code uses: its first use and the attribute paths read from it (see attributeChains). */
+interface NameUse {
+  name: string;
+  use: OffsetRange;
+  chains: ReadonlySet<string>;
+}
+
+/** The free and `global` names of a scope as NameUses. */
+function usesOf(names: ScopeNames): NameUse[] {
+  return [...names.free, ...names.globals].map(([name, uses]) => ({ name, use: rangeOf(uses[0]), chains: attributeChains(uses) }));
+}
+
+function syntaxError(name: string, range: OffsetRange): BundleProblem {
+  return { code: "SYNTAX_ERROR", severity: "error", message: `${name} contains a syntax error`, range };
+}
+
+function tooDeepFunction(name: string, range: OffsetRange): BundleProblem {
+  return { code: "TOO_DEEP", severity: "warning", message: `${name} is nested too deeply to analyse: what it uses from the module is not known, so it is sent alone`, range };
+}
+
+/** A class statement, or a block of definitions with a class in it. */
+function definesClass(def: ModuleDefinition): boolean {
+  return def.kind === "class" || (def.kind === "block" && def.statement.descendantsOfType("class_definition").length > 0);
+}
+
 /** The first name of each decorator expression (`app` in `@app.task(...)`). */
-function decoratorRoots(statement: Node): string[] {
+export function decoratorRoots(statement: Node): string[] {
   const out: string[] = [];
   for (const d of statement.namedChildren) {
     if (d.type !== "decorator") continue;

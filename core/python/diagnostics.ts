@@ -1,10 +1,12 @@
 import { performance } from "node:perf_hooks";
 import type { Node } from "web-tree-sitter";
-import { directProblemsOf, type BundleProblem } from "./bundle";
-import { listFunctionNodes } from "./functions";
+import { decoratorRoots, directProblemsOf, type BundleProblem } from "./bundle";
+import { nestedClosures, relative, type Closure } from "./closures";
+import { functionsIn, mayContainDefinitions } from "./functions";
 import type { ModuleDefinition, ModuleIndex } from "./moduleDefinitions";
 import type { ProjectContext } from "./projectModules";
-import { definitionStatement, enclosingDefinition, isAsyncDef, rangeOf, type OffsetRange } from "./syntax";
+import { at } from "./statementAnalysis";
+import { isAsyncDef, rangeOf, type OffsetRange } from "./syntax";
 
 export type PythonDiagnosticCode = BundleProblem["code"] | "RELATIVE_PATH" | "SHIPPED" | "TIME_BUDGET";
 
@@ -86,46 +88,89 @@ const PATH_TAKING_CALLS = new Set([
  *
  * Linear in the file: each statement's own problems are found once and reported where they are (a
  * helper's undefined name once, not once per function that reaches the helper), and the "sends … with"
- * hint explores at most SHIPPED_EXPLORED names per function.
+ * hint explores at most SHIPPED_EXPLORED names per function. What depends on a statement's text alone
+ * is memoised (see StatementNeedsCache), so after an edit only the statements that changed are walked.
  */
 export function lintPython(root: Node, text: string, index: ModuleIndex, project?: ProjectContext, deadline = Infinity): PythonDiagnostic[] {
   const out: PythonDiagnostic[] = [];
   const graph = new ShippedNames(index, project !== undefined);
   const entries: string[] = [];
-  for (const def of listFunctionNodes(root)) {
-    const name = def.childForFieldName("name");
-    if (!name) continue;
-    // A time budget keeps the server answering while typing in a huge file: the rest is checked on submit.
-    if (performance.now() > deadline) {
-      out.push(hint(rangeOf(name), "TIME_BUDGET", `Globus Compute checked the functions above within its time budget; ${name.text} and those below are checked when submitted`));
-      break;
+  statements: for (const statement of root.namedChildren) {
+    if (!mayContainDefinitions(statement.type)) continue;
+    const base = statement.startIndex;
+    for (const fn of index.needs.memo(statement, functionsOf)) {
+      const name = at(base, fn.nameRange);
+      // A time budget keeps the server answering while typing in a huge file: the rest is checked on submit.
+      if (performance.now() > deadline) {
+        out.push(hint(name, "TIME_BUDGET", `Globus Compute checked the functions above within its time budget; ${fn.name} and those below are checked when submitted`));
+        break statements;
+      }
+      switch (fn.kind) {
+        case "method":
+          out.push(hint(name, "METHOD", `${fn.name} is a method: Globus Compute can only submit module-level functions`));
+          continue;
+        case "async":
+          out.push(hint(name, "ASYNC_FUNCTION", `${fn.name} is async: Globus Compute can only submit plain functions`));
+          continue;
+        case "nested":
+          for (const c of fn.closures) out.push(hint(at(base, c.range), "CLOSURE", c.message));
+          continue;
+      }
+      const entry = { name: fn.name, nameRange: name, hasSyntaxError: fn.hasSyntaxError, decorators: fn.decorators };
+      for (const p of directProblemsOf(statement, root, text, index, project, entry)) out.push(problemDiagnostic(p, fn, base, text));
+      const needs = index.needs.needsOf(statement);
+      entries.push(...needs.names.keys());
+      const shipped = graph.from(fn.name, needs.names.keys());
+      if (shipped.names.length) out.push(shippedDiagnostic(fn.name, shipped, name));
+      for (const r of fn.relativePaths) out.push({ ...r, range: at(base, r.range) });
     }
-    const owner = enclosingDefinition(def);
-    if (owner?.type === "class_definition") {
-      out.push(hint(rangeOf(name), "METHOD", `${name.text} is a method: Globus Compute can only submit module-level functions`));
-      continue;
-    }
-    const statement = definitionStatement(def);
-    const topLevel = statement.parent?.id === root.id;
-    if (isAsyncDef(def)) {
-      out.push(hint(rangeOf(name), "ASYNC_FUNCTION", `${name.text} is async: Globus Compute can only submit plain functions`));
-      continue;
-    }
-    if (!topLevel) {
-      for (const p of directProblemsOf(statement, root, text, index, project, def)) if (p.code === "CLOSURE") out.push(hint(p.range, "CLOSURE", p.message));
-      continue;
-    }
-    for (const p of directProblemsOf(statement, root, text, index, project, def)) out.push(problemDiagnostic(p, def, text));
-    const needs = index.needs.needsOf(statement);
-    entries.push(...needs.names.keys());
-    const shipped = graph.from(name.text, needs.names.keys());
-    if (shipped.names.length) out.push(shippedDiagnostic(name.text, shipped, rangeOf(name)));
-    out.push(...relativePaths(def.childForFieldName("body")));
   }
   // Classes, constants and blocks the functions reach: their own problems, once each.
   for (const def of graph.reachableFrom(entries)) {
     if (def.kind === "function" || def.kind === "import") continue;
     for (const p of directProblemsOf(def.statement, root, text, index, project)) out.push({ range: p.range, severity: "warning", code: p.code, message: p.message });
+  }
+  return out;
+}
+
+/** What linting needs of a function defined in a top-level statement; ranges are relative to the statement. */
+interface LintedFunction {
+  name: string;
+  nameRange: OffsetRange;
+  /** "function": the module-level function the statement defines. */
+  kind: "function" | "method" | "async" | "nested";
+  /** A nested function's uses of the locals of functions around it. */
+  closures: readonly Closure[];
+  /** The rest is for kind "function". */
+  hasSyntaxError: boolean;
+  decorators: string[];
+  relativePaths: PythonDiagnostic[];
+  /** Its first statement, where "Move into the function" inserts. */
+  first?: { range: OffsetRange; isDocstring: boolean };
+}
+
+/** The functions a top-level statement defines, at any depth, in source order (see StatementNeedsCache.memo). */
+function functionsOf(statement: Node): LintedFunction[] {
+  const listed = functionsIn(statement);
+  if (listed.length === 0) return [];
+  const base = statement.startIndex;
+  const closures = nestedClosures(statement, listed);
+  const out: LintedFunction[] = [];
+  for (const f of listed) {
+    const name = f.def.childForFieldName("name");
+    if (!name) continue;
+    const kind = f.owner === "class_definition" ? "method" : isAsyncDef(f.def) ? "async" : f.statement.id === statement.id ? "function" : "nested";
+    const nameRange = relative(base, name);
+    const fn: LintedFunction = { name: name.text, nameRange, kind, closures: closures?.get(nameRange.start) ?? [], hasSyntaxError: false, decorators: [], relativePaths: [] };
+    if (kind === "function") {
+      const body = f.def.childForFieldName("body");
+      const first = body?.namedChildren[0];
+      fn.hasSyntaxError = statement.hasError;
+      fn.decorators = statement.id === f.def.id ? [] : decoratorRoots(statement);
+      fn.relativePaths = relativePaths(body).map((d) => ({ ...d, range: { start: d.range.start - base, end: d.range.end - base } }));
+      if (first) fn.first = { range: relative(base, first), isDocstring: first.type === "expression_statement" && first.namedChildren[0]?.type === "string" };
+    }
+    out.push(fn);
   }
   return out;
 }
@@ -203,10 +248,10 @@ function hint(range: OffsetRange, code: PythonDiagnosticCode, message: string): 
   return { range, severity: "hint", code, message };
 }
 
-function problemDiagnostic(p: BundleProblem, def: Node, text: string): PythonDiagnostic {
+function problemDiagnostic(p: BundleProblem, fn: LintedFunction, base: number, text: string): PythonDiagnostic {
   const d: PythonDiagnostic = { range: p.range, severity: "warning", code: p.code, message: p.message };
   const movable = p.code === "COMPUTED_AT_IMPORT" || p.code === "CONDITIONAL_DEFINITION";
-  const fix = movable && p.definitionRange && moveIntoFunction(p.definitionRange, def, text);
+  const fix = movable && p.definitionRange && moveIntoFunction(p.definitionRange, fn, base, text);
   if (fix) d.fixes = [fix];
   return d;
 }
@@ -225,22 +270,19 @@ function shippedDiagnostic(fn: string, shipped: { names: string[]; more: number 
  * be shipped): inserts a copy as the function's first statement, after its docstring. The original
  * stays, since other code may use it.
  */
-function moveIntoFunction(definition: OffsetRange, def: Node, text: string): QuickFix | undefined {
+function moveIntoFunction(definition: OffsetRange, fn: LintedFunction, base: number, text: string): QuickFix | undefined {
   const statement = text.slice(definition.start, definition.end);
   if (statement.includes("\n")) return undefined;
-  const body = def.childForFieldName("body");
-  const first = body?.namedChildren[0];
-  if (!body || !first) return undefined;
-  const lineStart = text.lastIndexOf("\n", first.startIndex - 1) + 1;
-  const indent = text.slice(lineStart, first.startIndex);
+  if (!fn.first) return undefined;
+  const first = at(base, fn.first.range);
+  const lineStart = text.lastIndexOf("\n", first.start - 1) + 1;
+  const indent = text.slice(lineStart, first.start);
   if (/\S/.test(indent)) return undefined; // body on the def line: `def f(): return x`
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
-  const isDocstring = first.type === "expression_statement" && first.namedChildren[0]?.type === "string";
-  const edit = isDocstring
-    ? { range: { start: first.endIndex, end: first.endIndex }, newText: `${eol}${indent}${statement}` }
-    : { range: { start: first.startIndex, end: first.startIndex }, newText: `${statement}${eol}${indent}` };
-  const fnName = def.childForFieldName("name")?.text;
-  return { title: `Move \`${statement.length > 40 ? statement.slice(0, 39) + "…" : statement}\` into ${fnName}`, edits: [edit] };
+  const edit = fn.first.isDocstring
+    ? { range: { start: first.end, end: first.end }, newText: `${eol}${indent}${statement}` }
+    : { range: { start: first.start, end: first.start }, newText: `${statement}${eol}${indent}` };
+  return { title: `Move \`${statement.length > 40 ? statement.slice(0, 39) + "…" : statement}\` into ${fn.name}`, edits: [edit] };
 }
 
 function relativePaths(body: Node | null): PythonDiagnostic[] {

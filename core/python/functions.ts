@@ -86,43 +86,115 @@ export function functionAt(root: Node, text: string, offset: number): FunctionIn
   return node ? describeFunction(node, text) : undefined;
 }
 
-/** Every function definition in the file (module level, methods and nested), in source order. */
 /** Node types that can contain a def; expressions are skipped, which keeps listing cheap on big files. */
 const MAY_CONTAIN_DEFS = /(?:definition|statement|clause)$|^(?:block|ERROR)$/;
 
-export function listFunctionNodes(root: Node): Node[] {
-  const out: Node[] = [];
-  const visit = (n: Node) => {
-    if (n.type === "function_definition") out.push(n);
-    for (const c of n.namedChildren) if (MAY_CONTAIN_DEFS.test(c.type)) visit(c);
-  };
-  visit(root);
-  return out;
+/** Whether a node of this type may have a function definition inside it. */
+export function mayContainDefinitions(type: string): boolean {
+  return MAY_CONTAIN_DEFS.test(type);
 }
 
-export function describeFunction(def: Node, text: string): FunctionInfo {
-  const statement = definitionStatement(def);
+/** A function definition and what encloses it. */
+export interface ListedFunction {
+  def: Node;
+  /** Its decorated_definition, or the def itself (see definitionStatement). */
+  statement: Node;
+  /** The kind of its nearest enclosing definition (see enclosingDefinition), if any. */
+  owner?: "function_definition" | "class_definition";
+  /** The nearest enclosing function, listed before it. */
+  outer?: ListedFunction;
+  /** See FunctionInfo.qualifiedName. */
+  qualifiedName: string;
+  /** See FunctionInfo.enclosingFunction. */
+  enclosingFunction?: string;
+}
+
+/**
+ * Every function definition in `root` (itself included; module level, methods and nested), in source
+ * order. A cursor walk without recursion: no node object is made except for the definitions, and any
+ * depth of nesting is fine.
+ */
+export function functionsIn(root: Node): ListedFunction[] {
+  const out: ListedFunction[] = [];
+  // The definitions enclosing the cursor: depth, qualified name, and the nearest function at or above them.
+  const enclosing: { depth: number; type: "function_definition" | "class_definition"; qualifiedName: string; fn?: ListedFunction }[] = [];
+  // The decorated definitions enclosing the cursor, with their depth.
+  const decorated: { depth: number; node: Node }[] = [];
+  const cursor = root.walk();
+  try {
+    let depth = 0;
+    for (;;) {
+      while (enclosing.length && enclosing[enclosing.length - 1].depth >= depth) enclosing.pop();
+      while (decorated.length && decorated[decorated.length - 1].depth >= depth) decorated.pop();
+      const type = cursor.nodeType;
+      if (depth === 0 || (cursor.nodeIsNamed && MAY_CONTAIN_DEFS.test(type))) {
+        if (type === "decorated_definition") decorated.push({ depth, node: cursor.currentNode });
+        if (type === "function_definition" || type === "class_definition") {
+          const node = cursor.currentNode;
+          const around = enclosing[enclosing.length - 1];
+          const name = node.childForFieldName("name")?.text ?? "?";
+          const qualifiedName = around ? `${around.qualifiedName}${around.type === "function_definition" ? ".<locals>" : ""}.${name}` : name;
+          let fn = around?.fn;
+          if (type === "function_definition") {
+            const parent = decorated[decorated.length - 1];
+            fn = {
+              def: node,
+              statement: parent?.depth === depth - 1 ? parent.node : node,
+              qualifiedName,
+              ...(around ? { owner: around.type } : {}),
+              ...(around?.fn ? { outer: around.fn } : {}),
+              ...(around?.type === "function_definition" ? { enclosingFunction: around.qualifiedName } : {}),
+            };
+            out.push(fn);
+          }
+          enclosing.push({ depth, type, qualifiedName, ...(fn ? { fn } : {}) });
+        }
+        if (cursor.gotoFirstChild()) {
+          depth++;
+          continue;
+        }
+      }
+      for (;;) {
+        if (depth === 0) return out;
+        if (cursor.gotoNextSibling()) break;
+        cursor.gotoParent();
+        depth--;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/** `listed`: what functionsIn found about `def`, which spares walking up the tree (see functionsIn). */
+export function describeFunction(def: Node, text: string, listed?: ListedFunction): FunctionInfo {
+  const statement = listed?.statement ?? definitionStatement(def);
   const nameNode = def.childForFieldName("name")!;
   const body = def.childForFieldName("body");
-  const owner = enclosingDefinition(def);
+  const owner = listed ? listed.owner : enclosingDefinition(def)?.type;
+  const enclosingFunction = listed ? listed.enclosingFunction : owner === "function_definition" ? qualifiedName(enclosingDefinition(def)!) : undefined;
   const decorators = statement.id === def.id ? [] : statement.namedChildren.filter((c) => c.type === "decorator");
   const docstring = docstringOf(body);
+  const { startIndex, endIndex } = statement;
   return {
     name: nameNode.text,
-    qualifiedName: qualifiedName(def),
+    qualifiedName: listed?.qualifiedName ?? qualifiedName(def),
     ranges: {
       definition: rangeOf(statement),
       def: rangeOf(def),
       name: rangeOf(nameNode),
       body: body ? rangeOf(body) : { start: def.endIndex, end: def.endIndex },
     },
-    source: dedentedSource(statement, text),
+    // Made when asked for: listing the functions of a file of deeply nested ones would copy it for each.
+    get source() {
+      return dedentedSource(startIndex, endIndex, text);
+    },
     signature: signatureOf(def),
     decorators: decorators.map((d) => d.text.replace(/^@\s*/, "")),
     ...(docstring !== undefined ? { docstring } : {}),
     isAsync: isAsyncDef(def),
-    isMethod: owner?.type === "class_definition",
-    ...(owner?.type === "function_definition" ? { enclosingFunction: qualifiedName(owner) } : {}),
+    isMethod: owner === "class_definition",
+    ...(enclosingFunction !== undefined ? { enclosingFunction } : {}),
     hasSyntaxError: statement.hasError,
   };
 }
@@ -140,10 +212,10 @@ export function qualifiedName(def: Node): string {
  * The statement's text moved to column 0: the indentation of its first line is removed from every
  * line that starts with it (lines inside multi-line strings that do not are left alone).
  */
-export function dedentedSource(statement: Node, text: string): string {
-  const lineStart = text.lastIndexOf("\n", statement.startIndex - 1) + 1;
-  const indent = text.slice(lineStart, statement.startIndex);
-  const source = text.slice(statement.startIndex, statement.endIndex);
+export function dedentedSource(start: number, end: number, text: string): string {
+  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
+  const indent = text.slice(lineStart, start);
+  const source = text.slice(start, end);
   if (indent === "" || /\S/.test(indent)) return source;
   return source
     .split("\n")

@@ -1,6 +1,7 @@
 import type { Node } from "web-tree-sitter";
 import { importItemsOf, type ImportItem } from "./importItems";
-import { importedName, statementNames, StatementNeedsCache, type StatementNeeds } from "./scopes";
+import { importedName, statementNames } from "./scopes";
+import { StatementNeedsCache, type StatementNeeds } from "./statementAnalysis";
 import { MAX_ANALYSIS_DEPTH, TooDeepError, unlessTooDeep } from "./tooDeep";
 
 export type DefinitionKind = "import" | "function" | "class" | "constant" | "block";
@@ -95,8 +96,9 @@ export function indexModule(root: Node, needs = new StatementNeedsCache(), hasBr
       index.futureImports.push(statement);
       continue;
     }
-    const def = unlessTooDeep(() => describeStatement(statement)) ?? tooDeepStatement(statement);
-    if (!def) continue;
+    const found = needs.memo(statement, definitionOf);
+    if (!found) continue;
+    const def: ModuleDefinition = { ...found, statement };
     if (def.starImport) {
       index.starImports.push(def);
     }
@@ -107,6 +109,14 @@ export function indexModule(root: Node, needs = new StatementNeedsCache(), hasBr
     }
   }
   return index;
+}
+
+/** What a top-level statement defines, apart from the statement itself (it depends on the statement's text alone). */
+function definitionOf(statement: Node): Omit<ModuleDefinition, "statement"> | undefined {
+  const def = unlessTooDeep(() => describeStatement(statement)) ?? tooDeepStatement(statement);
+  if (!def) return undefined;
+  const { statement: _, ...rest } = def;
+  return rest;
 }
 
 /** A statement too deep to analyse: what it binds is read from its first line's targets, and it is not shipped. */
@@ -170,12 +180,14 @@ function blockProblem(statement: Node): ModuleDefinition["unshippable"] {
 function describeImport(statement: Node): ModuleDefinition {
   const plain = statement.type === "import_statement";
   const moduleName = statement.childForFieldName("module_name");
+  // A string, not the node: the definition outlives its tree (see StatementNeedsCache).
+  const moduleText = moduleName?.text;
   const items = statement
     .childrenForFieldName("name")
     .map((n) => ({ text: n.text, bound: importedName(n, plain) }))
     .filter((i): i is { text: string; bound: string } => i.bound !== undefined);
   const starImport = statement.namedChildren.some((c) => c.type === "wildcard_import");
-  const importText = (names: ReadonlySet<string>, module = moduleName?.text) => {
+  const importText = (names: ReadonlySet<string>, module = moduleText) => {
     if (starImport) return `from ${module} import *`;
     const used = items.filter((i) => names.has(i.bound)).map((i) => i.text);
     return plain ? used.map((t) => `import ${t}`).join("\n") : `from ${module} import ${used.join(", ")}`;
@@ -184,7 +196,7 @@ function describeImport(statement: Node): ModuleDefinition {
   if (moduleName?.type === "relative_import") {
     def.unshippable = {
       reason: "RELATIVE_IMPORT",
-      message: `comes from a relative import (${moduleName.text}), which cannot work in source sent on its own; import it by its absolute module name`,
+      message: `comes from a relative import (${moduleText}), which cannot work in source sent on its own; import it by its absolute module name`,
     };
   }
   return def;

@@ -5,6 +5,7 @@
  */
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve as resolvePath, sep } from "node:path";
+import { MAIN_MODULE } from "./bundleFormat";
 
 /** What the resolver reads: the file system, with the editor's unsaved documents over it. */
 export interface SourceFiles {
@@ -101,9 +102,13 @@ export function locateModule(path: string, options: SourceRootOptions, files: So
   const extra = (options.extraPaths ?? []).map((p) => (isAbsolute(p) ? p : resolvePath(base, p)));
   const file = path.split(sep).pop() ?? path;
   const isPackage = file === "__init__.py";
-  const parts = isPackage ? [] : [file.replace(/\.pyi?$/, "")];
+  const stem = /\.pyi?$/.test(file) ? file.replace(/\.pyi?$/, "") : "";
+  // A notebook's cells run in its kernel's __main__, from the notebook's directory; a file whose name is
+  // no identifier cannot be imported, only run as a script.
+  const script = !isPackage && !IDENTIFIER.test(stem);
+  const parts = isPackage || script ? [] : [stem];
   let dir = dirname(path);
-  while (files.kind(join(dir, "__init__.py")) === "file" && IDENTIFIER.test(dir.split(sep).pop() ?? "")) {
+  while (!script && files.kind(join(dir, "__init__.py")) === "file" && IDENTIFIER.test(dir.split(sep).pop() ?? "")) {
     parts.unshift(dir.split(sep).pop()!);
     const up = dirname(dir);
     if (up === dir) break;
@@ -111,7 +116,7 @@ export function locateModule(path: string, options: SourceRootOptions, files: So
   }
   const srcs = folders.map((f) => join(f, "src")).filter((s) => files.kind(s) === "dir");
   const roots = unique([dir, ...extra, ...folders, ...srcs]);
-  return { name: parts.join(".") || (file.replace(/\.pyi?$/, "") ?? "__main__"), isPackage, roots };
+  return { name: parts.join(".") || MAIN_MODULE, isPackage, roots };
 }
 
 function unique(xs: string[]): string[] {

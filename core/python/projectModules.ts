@@ -130,6 +130,23 @@ export class ProjectModules {
     });
   }
 
+  /**
+   * The packages around the entry file (`lab` for `lab/report.py`) are shipped: the entry runs as a
+   * module of its own name, and importing it (as pickle does for its classes) imports them first.
+   * Returns the problems this newly uncovered.
+   */
+  useEntryPackages(): ModuleProblem[] {
+    const before = this.problems.length;
+    const parent = this.project.entry.name.split(".").slice(0, -1).join(".");
+    if (parent) this.importModule(parent, [this.project.entry.label]);
+    return this.problems.slice(before);
+  }
+
+  /** Whether any of the project's modules is shipped. */
+  shipsModules(): boolean {
+    return [...this.modules.values()].some((m) => m.resolved.kind !== "extension");
+  }
+
   /** Third-party top-level modules the shipped code imports (neither the project's nor the standard library's). */
   thirdPartyImports(): string[] {
     return [...this.thirdParty].sort();

@@ -2,12 +2,13 @@ import { performance } from "node:perf_hooks";
 import type { Disposable } from "../util/disposable";
 import { bundleFunction, closureOf, lambdaProblemAt, type FunctionBundle } from "./bundle";
 import { lintPython, type PythonDiagnostic } from "./diagnostics";
-import { cursorAnchor, describeFunction, functionAt, functionNodeAt, listFunctionNodes, type FunctionInfo } from "./functions";
+import { cursorAnchor, describeFunction, functionAt, functionNodeAt, functionsIn, type FunctionInfo } from "./functions";
 import { indexModule, type ModuleIndex } from "./moduleDefinitions";
 import { fileSystemSources, locateModule, ModuleResolver, type SourceRootOptions } from "./moduleResolver";
 import type { ParsedModule, ProjectContext } from "./projectModules";
-import { PythonParser, type ParsedPython, type WasmLocations } from "./pythonParser";
-import { StatementNeedsCache } from "./scopes";
+import { PythonParser, sharedEnds, type ParsedPython, type WasmLocations } from "./pythonParser";
+import { StatementNeedsCache } from "./statementAnalysis";
+import { syntaxFeaturesIn, type SyntaxFeatureUse } from "./syntaxFeatures";
 
 interface ParsedText extends ParsedPython {
   text: string;
@@ -52,7 +53,7 @@ export class PythonAnalyzer implements Disposable {
   }
 
   listFunctions(text: string): FunctionInfo[] {
-    return listFunctionNodes(this.parsed(text).tree.rootNode).map((n) => describeFunction(n, text));
+    return functionsIn(this.parsed(text).tree.rootNode).map((f) => describeFunction(f.def, text, f));
   }
 
   /**
@@ -121,6 +122,16 @@ export class PythonAnalyzer implements Disposable {
     return lintPython(p.tree.rootNode, text, this.indexOf(p), project && this.projectContext(project), performance.now() + budgetMs);
   }
 
+  /** The version-dependent syntax a text (a bundle's source) uses; parsed on its own, not kept. */
+  syntaxFeatures(text: string): SyntaxFeatureUse[] {
+    const tree = this.parser.parseExact(text);
+    try {
+      return syntaxFeaturesIn(tree);
+    } finally {
+      tree.delete();
+    }
+  }
+
   dispose(): void {
     for (const p of this.cache.splice(0)) p.tree.delete();
     for (const m of this.modules.values()) m.tree.delete();
@@ -132,6 +143,21 @@ export class PythonAnalyzer implements Disposable {
     return (p.index ??= indexModule(p.tree.rootNode, this.needs, p.parsedText !== p.text));
   }
 
+  /**
+   * The cached parse most like `text`, to re-parse from: usually the previous version of the same
+   * document, which is not always the most recent parse (an edit re-lints the other open documents).
+   * Re-parsing from another document's tree would make a whole new tree each time.
+   */
+  private closest(text: string): ParsedText | undefined {
+    let best: ParsedText | undefined;
+    let shared = 0;
+    for (const p of this.cache) {
+      const { start, suffix } = sharedEnds(p.parsedText, text);
+      if (start + suffix > shared) [best, shared] = [p, start + suffix];
+    }
+    return best;
+  }
+
   private parsed(text: string): ParsedText {
     const i = this.cache.findIndex((p) => p.text === text);
     if (i >= 0) {
@@ -139,8 +165,7 @@ export class PythonAnalyzer implements Disposable {
       this.cache.unshift(hit);
       return hit;
     }
-    // The most recent text is usually the previous version of the same document: re-parse from it.
-    const entry = { text, ...this.parser.parse(text, this.incremental ? this.cache[0] : undefined) };
+    const entry = { text, ...this.parser.parse(text, this.incremental ? this.closest(text) : undefined) };
     this.cache.unshift(entry);
     // wasm memory is not garbage collected: evicted trees must be deleted explicitly.
     for (const old of this.cache.splice(this.cacheSize)) old.tree.delete();

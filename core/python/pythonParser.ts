@@ -50,6 +50,16 @@ function pointAt(text: string, offset: number): { row: number; column: number } 
   return { row, column: offset - lineStart };
 }
 
+/** How many characters two texts share at their start, and after that at their end. */
+export function sharedEnds(old: string, text: string): { start: number; suffix: number } {
+  let start = 0;
+  const max = Math.min(old.length, text.length);
+  while (start < max && old.charCodeAt(start) === text.charCodeAt(start)) start++;
+  let suffix = 0;
+  while (suffix < max - start && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  return { start, suffix };
+}
+
 export class PythonParserError extends Error {
   override readonly name = "PythonParserError";
   constructor(
@@ -113,11 +123,7 @@ export class PythonParser implements Disposable {
   /** Incremental parse: describes the change as one edit (common prefix and suffix) on a copy of the old tree. */
   private reparse(previous: ParsedPython, text: string): Tree {
     const old = previous.parsedText;
-    let start = 0;
-    const max = Math.min(old.length, text.length);
-    while (start < max && old.charCodeAt(start) === text.charCodeAt(start)) start++;
-    let suffix = 0;
-    while (suffix < max - start && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+    const { start, suffix } = sharedEnds(old, text);
     const oldTree = previous.tree.copy();
     try {
       oldTree.edit(

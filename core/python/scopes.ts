@@ -1,7 +1,6 @@
 import type { Node } from "web-tree-sitter";
-import { importItemsOf, type ImportItem } from "./importItems";
 import { parameterName } from "./syntax";
-import { MAX_ANALYSIS_DEPTH, TooDeepError, unlessTooDeep } from "./tooDeep";
+import { MAX_ANALYSIS_DEPTH, TooDeepError } from "./tooDeep";
 
 /**
  * Python name binding, as far as the dependency closure needs it: which names a piece of code binds
@@ -37,9 +36,13 @@ export function scopeNamesOf(scope: Node): ScopeNames {
   return new ScopeWalker().scope(scope);
 }
 
-/** Names of top-level statements taken as one module-like scope (what they bind, what they need). */
-export function statementNames(statements: readonly Node[]): ScopeNames {
-  const w = new ScopeWalker();
+/**
+ * Names of top-level statements taken as one module-like scope (what they bind, what they need).
+ * `functions`: the names of function scopes already known, by node id, used instead of walking them
+ * again; function scopes walked are added to it.
+ */
+export function statementNames(statements: readonly Node[], functions?: Map<number, ScopeNames>): ScopeNames {
+  const w = new ScopeWalker(functions);
   const s = newScope();
   for (const st of statements) w.walk(st, s);
   return w.finish(s);
@@ -79,7 +82,17 @@ class ScopeWalker {
   /** Nesting of walk() calls, bounded (see TooDeepError). */
   private depth = 0;
 
+  constructor(private readonly functions?: Map<number, ScopeNames>) {}
+
   scope(node: Node): ScopeNames {
+    const known = this.functions?.get(node.id);
+    if (known) return known;
+    const names = this.walkScope(node);
+    if (node.type === "function_definition") this.functions?.set(node.id, names);
+    return names;
+  }
+
+  private walkScope(node: Node): ScopeNames {
     const s = newScope(node.type === "class_definition");
     switch (node.type) {
       case "function_definition":
@@ -282,19 +295,6 @@ export function importedName(name: Node, plainImport: boolean): string | undefin
   return undefined;
 }
 
-/** What a top-level statement needs from the module: each free name with its first use. */
-export interface StatementNeeds {
-  /** Free and `global` names, with the range of their first use relative to the statement's start. */
-  names: Map<string, { start: number; end: number }>;
-  /** For each free name, the attribute paths read from it (`units.to_kelvin` for `lab.units.to_kelvin`; "" for a bare use). */
-  chains: Map<string, Set<string>>;
-  /** What import statements nested in it (in a function body, say) bring in when that code runs. */
-  nestedImports: ImportItem[];
-  starImport: boolean;
-  /** Nested too deeply to analyse: what it needs is unknown. */
-  tooDeep?: boolean;
-}
-
 /** The attribute paths read from a name at `uses` ("" for a use of the name itself). */
 export function attributeChains(uses: readonly Node[]): Set<string> {
   const out = new Set<string>();
@@ -312,44 +312,3 @@ export function attributeChains(uses: readonly Node[]): Set<string> {
   return out;
 }
 
-/**
- * Statement analysis memoised by statement text, so that after an edit only the statements that
- * changed are walked again (walking the tree is the costly part of a dependency closure).
- */
-export class StatementNeedsCache {
-  private readonly cache = new Map<string, StatementNeeds>();
-
-  constructor(private readonly maxEntries = 20_000) {}
-
-  needsOf(statement: Node): StatementNeeds {
-    const text = statement.text;
-    let needs = this.cache.get(text);
-    if (!needs) {
-      const names = unlessTooDeep(() => statementNames([statement]));
-      if (!names) {
-        needs = { names: new Map(), chains: new Map(), nestedImports: [], starImport: false, tooDeep: true };
-        this.cache.set(text, needs);
-        return needs;
-      }
-      const base = statement.startIndex;
-      const firstUses = new Map<string, { start: number; end: number }>();
-      const chains = new Map<string, Set<string>>();
-      for (const map of [names.free, names.globals]) {
-        for (const [name, uses] of map) {
-          if (!firstUses.has(name)) firstUses.set(name, { start: uses[0].startIndex - base, end: uses[0].endIndex - base });
-          const c = chains.get(name);
-          if (c) for (const x of attributeChains(uses)) c.add(x);
-          else chains.set(name, attributeChains(uses));
-        }
-      }
-      const nestedImports = statement
-        .descendantsOfType(["import_statement", "import_from_statement"])
-        .flatMap((n) => (n && n.id !== statement.id ? importItemsOf(n) : []));
-      needs = { names: firstUses, chains, nestedImports, starImport: names.starImport };
-      // A crude bound: a long editing session cannot grow the cache without limit.
-      if (this.cache.size >= this.maxEntries) this.cache.clear();
-      this.cache.set(text, needs);
-    }
-    return needs;
-  }
-}

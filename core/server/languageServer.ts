@@ -17,14 +17,16 @@ import type { FunctionBundle } from "../python/bundle";
 import type { PythonDiagnostic, QuickFix } from "../python/diagnostics";
 import type { FunctionSignature } from "../python/functions";
 import type { OffsetRange } from "../python/syntax";
+import { placeInDocument } from "../python/syntaxFeatures";
 import type { ProjectLocation, PythonAnalyzer } from "../python/pythonAnalyzer";
 import { DisposableStore, type Disposable } from "../util/disposable";
 import { Debouncer } from "./debouncer";
-import { cellView, type CellView } from "./notebookCells";
+import { cellView, type CellView, type CodeCell } from "./notebookCells";
 import { describeBundleForClient, describeFunctionForClient, lspRange } from "./lspConversions";
 import {
   BUNDLE_REQUEST,
   FUNCTION_AT_REQUEST,
+  FUNCTIONS_REQUEST,
   MAP_COMMAND,
   PROJECT_SETTINGS_NOTIFICATION,
   RESULT_STATUS_NOTIFICATION,
@@ -36,6 +38,8 @@ import {
   type FunctionAtParams,
   type FunctionAtResult,
   type FunctionLocation,
+  type FunctionsParams,
+  type FunctionsResult,
   type ProjectSettings,
   type ResultStatusParams,
   type SubmitFunctionArguments,
@@ -119,11 +123,11 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   const viewOf = (uri: string): CellView | undefined => {
     const notebook = notebooks.findNotebookDocumentForCell(uri);
     if (!notebook) return undefined;
-    const above: string[] = [];
+    const above: CodeCell[] = [];
     for (const cell of notebook.cells) {
       const doc = cells.get(cell.document);
-      if (cell.document === uri) return cellView(above, doc?.getText() ?? "");
-      if (cell.kind === 2 && doc?.languageId === "python") above.push(doc.getText());
+      if (cell.document === uri) return cellView(above, { uri, text: doc?.getText() ?? "" });
+      if (cell.kind === 2 && doc?.languageId === "python") above.push({ uri: cell.document, text: doc.getText() });
     }
     return undefined;
   };
@@ -217,6 +221,11 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     return f ? describeFunctionForClient(doc, f) : null;
   });
 
+  connection.onRequest(FUNCTIONS_REQUEST, async (params: FunctionsParams): Promise<FunctionsResult> => {
+    const doc = requireDocument(documentOf, { uri: params?.uri, offset: 0 });
+    return (await analyzer).listFunctions(doc.getText()).map((f) => describeFunctionForClient(doc, f));
+  });
+
   connection.onRequest(BUNDLE_REQUEST, async (params: BundleParams): Promise<BundleResult> => {
     const doc = requireDocument(documentOf, params);
     const a = await analyzer;
@@ -226,7 +235,11 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     const at = (view?.start ?? 0) + offset;
     const bundle = a.bundleFunction(text, at, projectOf(doc.uri));
     if (!bundle) return { bundle: null, reason: a.explainNoFunction(text, at) };
-    return { bundle: describeBundleForClient(doc, view ? bundleInCell(bundle, view.start) : bundle) };
+    const syntax = placeInDocument(a.syntaxFeatures(bundle.source), bundle.source, bundle.lineMap, text)
+      // In a notebook, what is in the cells above has no place in this cell.
+      .map((f) => (f.range && view ? { ...f, range: f.range.start >= view.start ? shifted(f.range, view.start) : undefined } : f));
+    if (!view) return { bundle: describeBundleForClient(doc, bundle, syntax) };
+    return { bundle: { ...describeBundleForClient(doc, bundleInCell(bundle, view.start), syntax), cells: view.cells } };
   });
 
   connection.onNotification(RESULT_STATUS_NOTIFICATION, (params: ResultStatusParams) => {

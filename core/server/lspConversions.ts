@@ -1,6 +1,7 @@
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { FunctionBundle } from "../python/bundle";
 import type { FunctionInfo } from "../python/functions";
+import type { PythonVersion } from "../python/syntaxFeatures";
 import type { OffsetRange } from "../python/syntax";
 import type { FunctionBundleDescription, FunctionDescription, LspRange } from "./protocol";
 
@@ -27,7 +28,10 @@ export function describeFunctionForClient(doc: TextDocument, f: FunctionInfo): F
   };
 }
 
-export function describeBundleForClient(doc: TextDocument, b: FunctionBundle): FunctionBundleDescription {
+/** Syntax features of a bundle placed in the document (placeInDocument), in its offsets. */
+export type PlacedSyntaxFeature = { feature: string; since: PythonVersion; range?: OffsetRange };
+
+export function describeBundleForClient(doc: TextDocument, b: FunctionBundle, syntax: readonly PlacedSyntaxFeature[]): FunctionBundleDescription {
   return {
     name: b.name,
     source: b.source,
@@ -43,5 +47,6 @@ export function describeBundleForClient(doc: TextDocument, b: FunctionBundle): F
     function: describeFunctionForClient(doc, b.function),
     modules: b.modules.map((m) => ({ name: m.name, path: m.path })),
     thirdPartyImports: b.thirdPartyImports,
+    syntaxFeatures: syntax.map((f) => ({ feature: f.feature, since: [f.since[0], f.since[1]], range: f.range ? lspRange(doc, f.range) : null })),
   };
 }

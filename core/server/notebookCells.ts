@@ -4,7 +4,7 @@
  * Offsets and positions convert between the cell and that text.
  */
 import { TextDocument } from "vscode-languageserver-textdocument";
-import type { LspPosition, LspRange } from "./protocol";
+import type { CellStartDescription, LspPosition, LspRange } from "./protocol";
 
 export interface CellView {
   /** The code cells up to and including this one, joined by line breaks. */
@@ -14,17 +14,32 @@ export interface CellView {
   startLine: number;
   /** `text` as a document, to turn its offsets into positions. */
   document: TextDocument;
+  /** Each code cell and the line of `text` it starts at (1-based), to point tracebacks at cells. */
+  cells: CellStartDescription[];
+}
+
+/** A code cell: its document's URI and its text. */
+export interface CodeCell {
+  uri: string;
+  text: string;
 }
 
 /** IPython syntax on a line of its own (`%magic`, `%%cell magic`, `!shell`): blanked, at the same length, so Python parses the rest. */
 const IPYTHON_LINE = /^[ \t]*[%!][^\r\n]*/gm;
 
-export function cellView(cellsAbove: readonly string[], cell: string): CellView {
-  const parts = [...cellsAbove, cell].map((t) => t.replace(IPYTHON_LINE, (m) => " ".repeat(m.length)));
+export function cellView(cellsAbove: readonly CodeCell[], cell: CodeCell): CellView {
+  const code = [...cellsAbove, cell];
+  const parts = code.map((c) => c.text.replace(IPYTHON_LINE, (m) => " ".repeat(m.length)));
   const text = parts.join("\n");
   const start = text.length - parts[parts.length - 1].length;
   const document = TextDocument.create("globus-compute:notebook-cells", "python", 0, text);
-  return { text, start, startLine: document.positionAt(start).line, document };
+  let offset = 0;
+  const cells = code.map((c, i) => {
+    const line = document.positionAt(offset).line + 1;
+    offset += parts[i].length + 1;
+    return { uri: c.uri, line };
+  });
+  return { text, start, startLine: document.positionAt(start).line, document, cells };
 }
 
 /** A position in `view.text` as a position in the cell; before the cell (in a cell above): its start. */

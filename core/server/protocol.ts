@@ -53,12 +53,20 @@ export interface ShippedDescription {
   range: LspRange;
 }
 
+/** A notebook's code cell (its document's URI) and the line it starts at in the cells joined (1-based). */
+export interface CellStartDescription {
+  uri: string;
+  line: number;
+}
+
 export interface FunctionBundleDescription {
   /** Entry point name and self-contained source, ready for `serializeCode(name, source, "st")`. */
   name: string;
   source: string;
   /** Bundle line → document line, to point remote tracebacks at the file (see core/python/lineMap). */
   lineMap: LineMap;
+  /** For a function in a notebook cell: the line map names lines of the code cells joined; where each cell starts in them. */
+  cells?: CellStartDescription[];
   shipped: ShippedDescription[];
   problems: BundleProblemDescription[];
   function: FunctionDescription;
@@ -66,12 +74,24 @@ export interface FunctionBundleDescription {
   modules: { name: string; path: string }[];
   /** Top-level third-party modules the bundle imports, through every shipped module: what the endpoint must have installed. */
   thirdPartyImports: string[];
+  /**
+   * Syntax the bundle uses that only newer Pythons accept, with the version that introduced it; `range` is
+   * its line in this document, null when it is in a module shipped from another file.
+   */
+  syntaxFeatures: { feature: string; since: [number, number]; range: LspRange | null }[];
 }
 
 /** `globusCompute/functionAt`: the innermost function definition at a location, or null. */
 export const FUNCTION_AT_REQUEST = "globusCompute/functionAt";
 export type FunctionAtParams = FunctionLocation;
 export type FunctionAtResult = FunctionDescription | null;
+
+/** `globusCompute/functions`: every function definition of a document (what diagnostics about each start from). */
+export const FUNCTIONS_REQUEST = "globusCompute/functions";
+export interface FunctionsParams {
+  uri: string;
+}
+export type FunctionsResult = FunctionDescription[];
 
 /** `globusCompute/bundle`: the function at a location with its dependency closure. */
 export const BUNDLE_REQUEST = "globusCompute/bundle";

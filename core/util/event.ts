@@ -23,12 +23,17 @@ export class Emitter<T> implements Disposable {
   }
 
   fire(e: T): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l(e);
-      } catch (err) {
-        this.onListenerError(err);
-      }
+    // Events fire per task: no copy of the listeners when there are none or one (the usual cases).
+    if (this.listeners.size === 0) return;
+    if (this.listeners.size === 1) return this.call(this.listeners.values().next().value as (e: T) => void, e);
+    for (const l of [...this.listeners]) this.call(l, e);
+  }
+
+  private call(l: (e: T) => void, e: T): void {
+    try {
+      l(e);
+    } catch (err) {
+      this.onListenerError(err);
     }
   }
 

@@ -2,7 +2,7 @@
  * Handlers for the Endpoints view and the endpoint picker: choose the endpoint for this workspace (a quick
  * pick with names and live statuses, or a row's action), copy an id, open an endpoint in the Globus web
  * app, filter the view, show more rows; create a multi-user endpoint configuration with the guided form,
- * open the configurations file.
+ * open the configurations file, change the configuration a function runs with.
  */
 import type { EndpointDirectory } from "../../core/endpoints/endpointDirectory";
 import { describeProbe } from "../../core/endpoints/environmentProbe";
@@ -32,6 +32,10 @@ export interface EndpointCommandDeps {
   probes: Pick<EnvironmentProbes, "inspect">;
   /** The configuration to probe a multi-user endpoint with (as a submission would choose it). */
   chooseConfiguration(endpoint: EndpointOption): Promise<ChosenConfiguration | null | undefined>;
+  /** The function under the cursor: its key for remembered choices (`uri#qualifiedName`) and name. */
+  functionAtCursor(): Promise<{ key: string; name: string } | undefined>;
+  /** Lets the person change the configuration remembered for the function (ConfigurationChooser.changeRemembered). */
+  changeConfigurationChoice(endpoint: EndpointOption, functionKey: string, functionName: string): Promise<boolean>;
   /** How long the picker waits for fresh statuses before it opens (default 1.5 s). */
   statusWaitMs?: number;
 }
@@ -117,6 +121,22 @@ export class EndpointCommands {
       this.deps.probes.inspect(endpoint, configuration),
     );
     this.deps.ui.showInformation(`${endpoint.name}${configuration ? ` (${configuration.name})` : ""}: ${describeProbe(entry.probe)}.`);
+  }
+
+  /** "Choose Configuration…": which configuration of the selected endpoint the function under the cursor runs with. */
+  async chooseConfiguration(): Promise<void> {
+    const { ui, selection } = this.deps;
+    const fn = await this.deps.functionAtCursor();
+    if (fn === undefined) {
+      ui.showWarning("Put the cursor inside a function of a Python file to choose the configuration it runs with.");
+      return;
+    }
+    const endpoint = selection.current;
+    if (endpoint.kind !== "cloud") {
+      ui.showWarning(`The selected endpoint, ${endpoint.name}, takes no configuration: select a multi-user endpoint first.`);
+      return;
+    }
+    if (await this.deps.changeConfigurationChoice(endpoint, fn.key, fn.name)) ui.showInformation(`${fn.name} on ${endpoint.name}: the choice is saved for its next submissions.`);
   }
 
   openConfigurations(): Promise<void> {

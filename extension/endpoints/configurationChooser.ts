@@ -67,11 +67,7 @@ export class ConfigurationChooser {
       );
       return null;
     }
-    return {
-      name: picked.name,
-      userEndpointConfig: picked.userEndpointConfig,
-      ...(picked.resourceSpecification ? { resourceSpecification: picked.resourceSpecification } : {}),
-    };
+    return chosenOf(picked);
   }
 
   private async pick(
@@ -84,18 +80,62 @@ export class ConfigurationChooser {
     const preferredOne = byName(preferred);
     if (preferredOne) return preferredOne;
     if (list.length === 1) return list[0];
-    const key = `${endpoint.id} ${functionKey}`;
-    const remembered = (this.deps.storage.get(REMEMBERED_KEY) ?? {}) as Record<string, string>;
-    const again = byName(remembered[key]);
+    const key = rememberedKey(endpoint.id, functionKey);
+    const remembered = this.remembered();
+    const alwaysAsk = remembered[key] === ALWAYS_ASK;
+    const again = alwaysAsk ? undefined : byName(remembered[key]);
     if (again) return again;
     const name = await this.deps.ui.pickOne(
       list.map((c) => ({ label: c.name, description: summary(c), detail: c.description, value: c.name })),
-      `Configuration of ${endpoint.name} for this function (remembered for it)`,
+      `Configuration of ${endpoint.name} for this function (${alwaysAsk ? "asked each time" : "remembered for it"}; "Choose Configuration…" changes that)`,
     );
     if (name === undefined) return undefined;
-    await this.deps.storage.update(REMEMBERED_KEY, { ...remembered, [key]: name });
+    if (!alwaysAsk) await this.deps.storage.update(REMEMBERED_KEY, { ...remembered, [key]: name });
     return byName(name);
   }
+
+  /**
+   * "Choose Configuration…": the configuration a function's submissions to the endpoint use from now on,
+   * or "Always ask"; false when the endpoint has none to choose from or the person dismissed the pick.
+   */
+  async changeRemembered(endpoint: Pick<EndpointOption, "id" | "name">, functionKey: string, functionName: string): Promise<boolean> {
+    await this.deps.configurations.ready();
+    const list = this.deps.configurations.forEndpoint(endpoint.id);
+    if (list.length === 0) {
+      this.deps.ui.showError(`"${endpoint.name}" has no configurations to choose from.`, [{ ...NEW_CONFIGURATION, arguments: [endpoint.id] }]);
+      return false;
+    }
+    const key = rememberedKey(endpoint.id, functionKey);
+    const remembered = this.remembered();
+    const now = (yes: boolean) => (yes ? "current choice · " : "");
+    const picked = await this.deps.ui.pickOne<{ name: string } | typeof ALWAYS_ASK>(
+      [
+        ...list.map((c) => ({ label: c.name, description: `${now(remembered[key] === c.name)}${summary(c)}`, detail: c.description, value: { name: c.name } })),
+        { label: "Always ask", description: `${now(remembered[key] === ALWAYS_ASK)}pick a configuration at each submission`, value: ALWAYS_ASK },
+      ],
+      `Configuration of ${endpoint.name} for ${functionName}`,
+    );
+    if (picked === undefined) return false;
+    await this.deps.storage.update(REMEMBERED_KEY, { ...remembered, [key]: picked === ALWAYS_ASK ? ALWAYS_ASK : picked.name });
+    return true;
+  }
+
+  /** endpoint id and function → a configuration name, or ALWAYS_ASK. */
+  private remembered(): Record<string, string | null> {
+    return (this.deps.storage.get(REMEMBERED_KEY) ?? {}) as Record<string, string | null>;
+  }
+}
+
+/** Remembered for a function that asks at each submission (no configuration name is null). */
+const ALWAYS_ASK = null;
+
+function rememberedKey(endpointId: string, functionKey: string): string {
+  return `${endpointId} ${functionKey}`;
+}
+
+/** What a submission sends of a configuration from the file. */
+export function chosenOf(c: EndpointConfiguration): ChosenConfiguration {
+  return { name: c.name, userEndpointConfig: c.userEndpointConfig, ...(c.resourceSpecification ? { resourceSpecification: c.resourceSpecification } : {}) };
 }
 
 /** `account=abc, partition=debug · 2 nodes`. */

@@ -9,7 +9,7 @@ import {
   type EndpointConfiguration,
 } from "../../core/endpoints/configurationFile";
 import type { EndpointDirectory } from "../../core/endpoints/endpointDirectory";
-import { userConfigSchemaOf, type JsonSchema } from "../../core/endpoints/userConfigSchema";
+import { describeIssue, userConfigSchemaOf, validateConfiguration, type JsonSchema } from "../../core/endpoints/userConfigSchema";
 import { Emitter, type Event } from "../../core/util/event";
 import { DisposableStore, type Disposable } from "../../core/util/disposable";
 
@@ -84,4 +84,24 @@ export function configuredSchemas(
     out.set(id, { name: metadata?.displayName ?? directory.summary(id)?.displayName ?? id, ...(schema ? { schema } : {}) });
   }
   return out;
+}
+
+/** A configuration of the file with its problems by the endpoint's schema; `issues` undefined until the metadata is known. */
+export interface CheckedConfiguration {
+  configuration: EndpointConfiguration;
+  issues?: string[];
+}
+
+/** The endpoint's configurations, each checked as a submission would check it. */
+export function checkedConfigurations(
+  configurations: Pick<EndpointConfigurations, "forEndpoint">,
+  directory: Pick<EndpointDirectory, "entry">,
+  endpointId: string,
+): CheckedConfiguration[] {
+  const metadata = directory.entry(endpointId).metadata?.value;
+  const schema = metadata?.multiUser ? userConfigSchemaOf(metadata) : undefined;
+  return configurations.forEndpoint(endpointId).map((configuration) => ({
+    configuration,
+    ...(metadata ? { issues: validateConfiguration(schema, configuration.userEndpointConfig, configuration.resourceSpecification).map(describeIssue) } : {}),
+  }));
 }

@@ -13,6 +13,8 @@ import { codeSpan } from "../util/format";
 import type { TreeItemData } from "../vscode/treeItemData";
 import type { EndpointRow } from "./endpointViewModel";
 import type { ProbeEntry } from "./environmentProbes";
+import { summary } from "./configurationChooser";
+import type { CheckedConfiguration } from "./endpointConfigurations";
 import type { InterpreterSource, LocalInterpreter } from "./localInterpreter";
 
 export interface FixCommand {
@@ -80,11 +82,13 @@ export function localEndpointItem(
   status: EndpointStatus | undefined,
   statusError: string | undefined,
   interpreter?: LocalInterpreter,
+  /** The latest probe of this very interpreter. */
   probe?: ProbeEntry,
+  inspecting = false,
 ): TreeItemData {
   const python = interpreter?.python ?? (settings.local.pythonPath || "python3");
-  // `Python 3.11 · .venv`: the version once a probe of this very interpreter told it, and where it came from.
-  const version = probe && (!interpreter || probe.probe.executable === interpreter.python) ? probe.probe.pythonMajorMinor.join(".") : undefined;
+  // `Python 3.11 · .venv`: the version once a probe told it, and where the interpreter came from.
+  const version = probe?.probe.pythonMajorMinor.join(".");
   const interpreterLabel = `Python${version ? ` ${version}` : ""}${interpreter ? ` · ${interpreter.sourceLabel}` : ""}`;
   const from = interpreter ? ` (from ${INTERPRETER_ORIGIN[interpreter.source]})` : "";
   const skipped = interpreter?.skippedUntrusted
@@ -98,7 +102,7 @@ export function localEndpointItem(
   return {
     id: "endpoint/local",
     label: row.name,
-    description: `this machine · ${interpreterLabel} · ${workers}${row.selected ? " · selected" : ""}`,
+    description: `this machine · ${interpreterLabel} · ${workers}${inspecting ? ` · ${INSPECTING}` : ""}${row.selected ? " · selected" : ""}`,
     tooltip: `**Local endpoint**: runs functions on this machine with ${settings.local.workers} workers of ${codeSpan(python)}${from}.${skipped}${
       statusError ? `\n\nStatus: ${statusError}` : ""
     }${probe ? `\n\n${probeLine(probe, Date.now())}` : ""}`,
@@ -108,13 +112,17 @@ export function localEndpointItem(
   };
 }
 
-export function cloudEndpointItem(row: EndpointRow, entry: EndpointEntry, now = Date.now(), probe?: ProbeEntry): TreeItemData {
+/** Said on a row while its environment probe runs. */
+const INSPECTING = "inspecting environment…";
+
+export function cloudEndpointItem(row: EndpointRow, entry: EndpointEntry, now = Date.now(), probe?: ProbeEntry, inspecting = false): TreeItemData {
   const status = entry.status?.value;
   const problem = entry.statusProblem;
   const parts: string[] = [];
   if (row.owned) parts.push("yours");
   if (problem) parts.push(problemLabel(problem));
   else if (status) parts.push(statusSummary(status));
+  if (inspecting) parts.push(INSPECTING);
   if (row.selected) parts.push("selected");
   const fix = problem && problemFix(problem);
   const metadata = entry.metadata?.value;
@@ -135,6 +143,23 @@ export function cloudEndpointItem(row: EndpointRow, entry: EndpointEntry, now = 
     contextValue: `endpoint.cloud${row.selected ? ".selected" : ""}`,
     collapsible: "none",
     ...(fix ? { command: { command: fix.command, title: fix.title, arguments: fix.arguments } } : {}),
+  };
+}
+
+/** A named configuration under its endpoint: valid, or the first problem (all in the tooltip). */
+export function configurationItem(row: EndpointRow, { configuration, issues }: CheckedConfiguration): TreeItemData {
+  const values = summary(configuration);
+  const state = issues === undefined ? "not checked yet" : issues.length ? `invalid: ${issues[0]}` : "valid";
+  const problems = issues?.length ? `\n\nNot valid for ${escape(row.name)}:\n${issues.map((i) => `- ${escape(i)}`).join("\n")}` : "";
+  return {
+    id: `endpoint/${row.id}/configuration/${configuration.name}`,
+    label: configuration.name,
+    description: `${state}${values ? ` · ${values}` : ""}`,
+    tooltip: `**${escape(configuration.name)}** (configuration of ${escape(row.name)})${configuration.description ? `\n\n${escape(configuration.description)}` : ""}\n\n${codeSpan(JSON.stringify(configuration.userEndpointConfig))}${problems}`,
+    icon: issues?.length ? { id: "error", color: "problemsErrorIcon.foreground" } : { id: "settings" },
+    contextValue: "endpoint.configuration",
+    collapsible: "none",
+    command: { command: "globusCompute.openEndpointConfigurations", title: "Open Configurations" },
   };
 }
 

@@ -12,13 +12,15 @@ import { Emitter, type Event } from "../../core/util/event";
 import { DisposableStore, type Disposable } from "../../core/util/disposable";
 import type { Settings } from "../state/settings";
 import type { TreeItemData } from "../vscode/treeItemData";
-import { cloudEndpointItem, localEndpointItem, problemFix } from "./endpointItems";
+import { cloudEndpointItem, configurationItem, localEndpointItem, problemFix } from "./endpointItems";
+import type { CheckedConfiguration } from "./endpointConfigurations";
 import type { EndpointRow, EndpointViewModel } from "./endpointViewModel";
 import type { ProbeEntry } from "./environmentProbes";
 import type { LocalInterpreter } from "./localInterpreter";
 
 export type EndpointNode =
   | { kind: "endpoint"; row: EndpointRow }
+  | { kind: "configuration"; row: EndpointRow; checked: CheckedConfiguration }
   | { kind: "more"; remaining: number }
   | { kind: "notice"; item: TreeItemData };
 
@@ -30,6 +32,10 @@ export interface EndpointTreeOptions<TItem> {
   localInterpreter?(): LocalInterpreter | undefined;
   /** The endpoint's latest environment probe, for its tooltip. */
   probe?(endpointId: string): ProbeEntry | undefined;
+  /** Whether a probe of the endpoint is under way. */
+  inspecting?(endpointId: string): boolean;
+  /** The endpoint's named configurations (shown as its child rows), checked by its schema. */
+  configurations?(endpointId: string): CheckedConfiguration[];
   /** How often statuses on screen are refreshed while the view is visible (default 30 s). */
   pollMs?: number;
   /** How long a tooltip waits for metadata (default 4 s). */
@@ -84,6 +90,8 @@ export class EndpointTreeDataProvider<TItem = vscode.TreeItem> implements Dispos
   }
 
   getChildren(node?: EndpointNode): EndpointNode[] {
+    if (node?.kind === "endpoint" && node.row.kind === "cloud")
+      return (this.options.configurations?.(node.row.id) ?? []).map((checked) => ({ kind: "configuration", row: node.row, checked }));
     if (node !== undefined) return [];
     if (this.local === undefined) this.fetchLocalStatus();
     const page = this.model.page();
@@ -144,6 +152,7 @@ export class EndpointTreeDataProvider<TItem = vscode.TreeItem> implements Dispos
         collapsible: "none",
         command: { command: "globusCompute.showMoreEndpoints", title: "Show More Endpoints" },
       };
+    if (node.kind === "configuration") return configurationItem(node.row, node.checked);
     const { row } = node;
     if (row.kind === "local")
       return localEndpointItem(
@@ -153,8 +162,10 @@ export class EndpointTreeDataProvider<TItem = vscode.TreeItem> implements Dispos
         this.local?.error,
         this.options.localInterpreter?.(),
         this.options.probe?.(row.id),
+        this.options.inspecting?.(row.id),
       );
-    return cloudEndpointItem(row, this.directory.entry(row.id), Date.now(), this.options.probe?.(row.id));
+    const item = cloudEndpointItem(row, this.directory.entry(row.id), Date.now(), this.options.probe?.(row.id), this.options.inspecting?.(row.id));
+    return this.options.configurations?.(row.id).length ? { ...item, collapsible: "collapsed" } : item;
   }
 
   private listNotice(): TreeItemData | undefined {

@@ -3,20 +3,26 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import {
   BUNDLE_REQUEST,
   FUNCTION_AT_REQUEST,
+  FUNCTIONS_REQUEST,
   PROJECT_SETTINGS_NOTIFICATION,
   RESULT_STATUS_NOTIFICATION,
   type BundleParams,
   type BundleResult,
   type FunctionAtParams,
   type FunctionAtResult,
+  type FunctionsParams,
+  type FunctionsResult,
   type ProjectSettings,
   type ResultStatusParams,
 } from "../../core/server/protocol";
+import { SERVER_NODE_FLAGS } from "../../core/server/nodeFlags";
 
 /** The extension's handle on the Python language server (dist/server.js): the typed custom messages. */
 export interface PythonLanguageClient extends vscode.Disposable {
   /** The innermost function definition at a document location, or null. */
   functionAt(params: FunctionAtParams): Promise<FunctionAtResult>;
+  /** Every function definition of a document. */
+  functions(params: FunctionsParams): Promise<FunctionsResult>;
   /** The function at a location with its dependency closure, ready for `serializeCode(name, source, "st")`. */
   bundle(params: BundleParams): Promise<BundleResult>;
   /** Shows (or with `status: null` clears) the last result as a CodeLens above the function. */
@@ -33,8 +39,8 @@ export interface PythonLanguageClient extends vscode.Disposable {
 export async function startLanguageClient(context: vscode.ExtensionContext): Promise<PythonLanguageClient> {
   const module = context.asAbsolutePath("dist/server.js");
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6011"] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS, "--nolazy", "--inspect=6011"] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
@@ -71,6 +77,7 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
   );
   return {
     functionAt: async (params) => (running("functionAt"), client.sendRequest<FunctionAtResult>(FUNCTION_AT_REQUEST, params)),
+    functions: async (params) => (running("functions"), client.sendRequest<FunctionsResult>(FUNCTIONS_REQUEST, params)),
     bundle: async (params) => (running("bundle"), client.sendRequest<BundleResult>(BUNDLE_REQUEST, params)),
     // The lens is a hint: one that cannot be shown now is dropped, never an error.
     notifyResultStatus: async (params) => {

@@ -5,8 +5,11 @@
  * Python prints it (the endpoint compiled the source from a string, so it could not).
  */
 
-/** A frame line, in Python's form (`File "p", line 3, in f`) or the linked form (`File p:3, in f`); keeps a `  | ` margin. */
-const FRAME = /^([ \t|]*)File (?:"([^"]*)", line (\d+)|(.+?):(\d+)), in (.+)$/;
+/**
+ * A frame line, in Python's form (`File "p", line 3, in f`) or the linked form (`File p:3, in f`), or a
+ * notebook cell's in either (`File "p", cell 2, line 3, in f`, `File p, cell 2, line 3, in f`); keeps a `  | ` margin.
+ */
+const FRAME = /^([ \t|]*)File (?:"([^"]*)"(?:, cell (\d+))?, line (\d+)|(.+?)(?:, cell (\d+), line |:)(\d+)), in (.+)$/;
 
 /** Files of the machinery between the service and the user's function. */
 const MACHINERY = [/[\\/]globus_compute_(?:endpoint|sdk)[\\/]/, /[\\/]parsl[\\/]/, /[\\/]dill[\\/]/, /[\\/]worker\.py$/];
@@ -14,22 +17,24 @@ const MACHINERY = [/[\\/]globus_compute_(?:endpoint|sdk)[\\/]/, /[\\/]parsl[\\/]
 export interface TracebackSource {
   /** The user's file the frames were pointed at (after the line map), if any. */
   path?: string;
-  /** The file's lines; undefined when it cannot be read (then no source lines are added). */
-  readLines(path: string): readonly string[] | undefined;
+  /** The file's lines (a notebook's: those of its cell `cell`, counted from 1); undefined when they cannot be read (then no source lines are added). */
+  readLines(path: string, cell?: number): readonly string[] | undefined;
 }
 
 export function cleanTraceback(traceback: string, source: TracebackSource): string {
   const lines = traceback.split("\n");
   const out: string[] = [];
-  let fileLines: readonly string[] | undefined | null = null;
+  const read = new Map<number | undefined, readonly string[] | undefined>();
   for (let i = 0; i < lines.length; i++) {
     const m = FRAME.exec(lines[i]);
     if (m === null) {
       out.push(lines[i]);
       continue;
     }
-    const [, margin, quoted, quotedLine, linked, linkedLine] = m;
+    const [, margin, quoted, quotedCell, quotedLine, linked, linkedCell, linkedLine] = m;
     const file = quoted ?? linked;
+    const cellText = quotedCell ?? linkedCell;
+    const cell = cellText === undefined ? undefined : Number(cellText);
     const lineNo = Number(quotedLine ?? linkedLine);
     // The frame's own source and caret lines are indented deeper than the frame line.
     let end = i + 1;
@@ -40,8 +45,8 @@ export function cleanTraceback(traceback: string, source: TracebackSource): stri
     }
     out.push(lines[i]);
     if (end === i + 1 && source.path !== undefined && file === source.path) {
-      if (fileLines === null) fileLines = source.readLines(source.path);
-      const text = fileLines?.[lineNo - 1]?.trim();
+      if (!read.has(cell)) read.set(cell, source.readLines(source.path, cell));
+      const text = read.get(cell)?.[lineNo - 1]?.trim();
       if (text) out.push(`${margin}  ${text}`);
     }
     out.push(...lines.slice(i + 1, end));

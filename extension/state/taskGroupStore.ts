@@ -5,6 +5,7 @@
  */
 
 import { isLineMap, type LineMap } from "../../core/python/lineMap";
+import { isNotebookLines, type NotebookLines } from "../../core/python/notebookLines";
 
 /** The part of vscode.Memento this needs. */
 export interface StateStorage {
@@ -30,6 +31,8 @@ export interface StoredOrigin {
    * Absent in groups stored before it existed.
    */
   lineMap?: LineMap;
+  /** For a function in a notebook cell: where the code cells are in the text the line map names (see core/python/notebookLines). */
+  cells?: NotebookLines;
 }
 
 export interface StoredTaskGroup {
@@ -138,7 +141,7 @@ function invalidReason(e: unknown): string | undefined {
   const o = g.origin as Partial<StoredOrigin> | undefined;
   if (
     o !== undefined &&
-    (typeof o?.uri !== "string" || typeof o.name !== "string" || typeof o.offset !== "number" || (o.lineMap !== undefined && !isLineMap(o.lineMap)))
+    (typeof o?.uri !== "string" || typeof o.name !== "string" || typeof o.offset !== "number" || (o.lineMap !== undefined && !isLineMap(o.lineMap)) || (o.cells !== undefined && !isNotebookLines(o.cells)))
   )
     return `${g.taskGroupId}: origin is malformed`;
   return undefined;

@@ -67,22 +67,22 @@ export class MapRun {
 
   /** One row label per chunk task, e.g. `double ← items 0–1999 of range(100000)`. */
   calls(): FedCall[] {
-    const { chunk, length, futures } = this.result;
-    return futures.map((future: ComputeFuture, i) => {
-      const first = i * chunk;
-      const last = Math.min(length, first + chunk) - 1;
+    return this.result.futures.map((future: ComputeFuture, i) => {
+      const { first, end } = this.result.itemRange(i);
+      const last = end - 1;
       const which = first === last ? `item ${first}` : `items ${first}–${last}`;
-      return { call: `${this.functionName} ← ${which} of ${this.input.source}`, future };
+      const call = `${this.functionName} ← ${which} of ${this.input.source}`;
+      // With one item per task the value is the item's own result; a chunk's is the wrapper's pair.
+      return this.result.chunk === 1 ? { call, future } : { call, future, items: { first, count: end - first } };
     });
   }
 
   /** Every item's row, in input order (items whose task has not settled are `pending`). */
   *rows(): Generator<ExportRow> {
-    const { chunk, items } = this.result;
+    const { items } = this.result;
     for (let t = 0; t < this.outcomes.length; t++) {
       const settled = this.outcomes[t];
-      const first = t * chunk;
-      const end = Math.min(items.length, first + chunk);
+      const { first, end } = this.result.itemRange(t);
       for (let index = first; index < end; index++) {
         const o = settled?.[index - first];
         const input = items[index];
@@ -120,8 +120,8 @@ export class MapRun {
   }
 
   private chunkSize(i: number): number {
-    const { chunk, length } = this.result;
-    return Math.min(chunk, length - i * chunk);
+    const { first, end } = this.result.itemRange(i);
+    return end - first;
   }
 
   private chunkSettled(i: number, outcomes: ItemOutcome[]): void {

@@ -28,6 +28,8 @@ export interface EditorContext {
   /** The cursor in the active editor when it shows a Python document. */
   activeLocation(): { uri: string; offset: number } | undefined;
   ensureOpen(uri: string): Promise<void>;
+  /** The index of a notebook cell (by its document's URI) in its open notebook, markdown cells counted. */
+  notebookCellIndex(uri: string): number | undefined;
 }
 
 export interface SubmitDeps {
@@ -166,6 +168,17 @@ export class SubmitCommands {
     });
   }
 
+  /**
+   * What points the group's tracebacks at the document: the bundle's line map, and for a notebook cell the
+   * cells it names as the notebook counts them (so they still do after a reload, when cells have new URIs).
+   */
+  private tracebackLines(bundle: FunctionBundleDescription): Pick<StoredOrigin, "lineMap" | "cells"> {
+    if (bundle.cells === undefined) return { lineMap: bundle.lineMap };
+    const cells = bundle.cells.map((c) => [this.deps.editor.notebookCellIndex(c.uri), c.line] as const);
+    // A cell no longer in the notebook (closed meanwhile): its lines cannot be named, so none are.
+    return cells.every((c): c is readonly [number, number] => c[0] !== undefined) ? { lineMap: bundle.lineMap, cells } : {};
+  }
+
   /** The function's bundle, or undefined after telling the person why there is none. */
   private async bundle(location: { uri: string; offset: number }): Promise<FunctionBundleDescription | undefined> {
     await this.deps.editor.ensureOpen(location.uri);
@@ -219,7 +232,7 @@ export class SubmitCommands {
       endpointId: endpoint.id,
       uri: origin.uri,
       name: origin.name,
-      lines: JSON.stringify(bundle.lineMap ?? null),
+      lines: JSON.stringify(bundle.cells ? [bundle.lineMap, bundle.cells] : (bundle.lineMap ?? null)),
       ...(configuration ? { configuration: configuration.name } : {}),
     };
     // A map from the editor is a group of its own (its rows are chunks, its output a summary).
@@ -258,7 +271,7 @@ export class SubmitCommands {
         endpoint,
         service: serviceKey,
         // The map of this bundle (a Re-run ships the function's current source, with its own map).
-        origin: { ...origin, lineMap: bundle.lineMap },
+        origin: { ...origin, ...this.tracebackLines(bundle) },
         ...(configuration ? { configuration: configuration.name } : {}),
         persist: true,
       });

@@ -3,6 +3,8 @@
  * result follow the future. The model stays plain data; this is the only place that knows futures.
  */
 import type { ComputeFuture } from "../../core/executor/computeFuture";
+import { chunkOutcomes, type ChunkItems } from "../../core/executor/mapResult";
+import type { PyValue } from "../../core/protocol/pyValue";
 import { formatPython } from "../../core/protocol/formatPython";
 import { DisposableStore, type Disposable } from "../../core/util/disposable";
 import { errorSummary } from "../output/failureText";
@@ -18,7 +20,12 @@ export interface FedCall {
   future: ComputeFuture;
   /** When the call was submitted (a reloaded task: when its task group was created); default now. */
   submittedAt?: number;
+  /** A map's chunk task: the items it carried, which its row shows instead of the wrapper's `[results, failures]`. */
+  items?: ChunkItems;
 }
+
+/** Failed items named in a chunk's row; the rest are counted. */
+const FAILED_ITEMS_NAMED = 3;
 
 export interface FeedOptions {
   now?: () => number;
@@ -45,7 +52,7 @@ export function feedFutures(
   const update = (index: number, patch: Partial<TaskRecord>) => {
     if (!store.isDisposed && model.get(groupKey) !== undefined) model.updateTask(groupKey, index, patch);
   };
-  const settle = (future: ComputeFuture, index: number, { call, submittedAt = fedAt }: FedCall, live: boolean) => {
+  const settle = (future: ComputeFuture, index: number, { call, submittedAt = fedAt, items }: FedCall, live: boolean) => {
     const completion = Number(future.completionT ?? 0);
     const finishedAt = completion > 0 ? completion * 1000 : now();
     const report = (outcome: SettledTask["outcome"]) => {
@@ -57,7 +64,8 @@ export function feedFutures(
     };
     future.then(
       (value) => {
-        update(index, { resultPreview: formatPython(value, { maxLength: PREVIEW_LENGTH }), finishedAt });
+        const shown = items !== undefined ? chunkRow(value, items, future) : { resultPreview: formatPython(value, { maxLength: PREVIEW_LENGTH }) };
+        update(index, { ...shown, finishedAt });
         report({ value });
       },
       (error: unknown) => {
@@ -83,4 +91,18 @@ export function feedFutures(
     );
   });
   return store;
+}
+
+/** A map chunk's row: its items' results in input order (None where one failed), and the failed items by index. */
+function chunkRow(value: PyValue, items: ChunkItems, future: ComputeFuture): Pick<TaskRecord, "resultPreview" | "error"> {
+  const outcomes = chunkOutcomes(value, items, future);
+  const resultPreview = formatPython(
+    outcomes.map((o) => ("value" in o ? o.value : null)),
+    { maxLength: PREVIEW_LENGTH },
+  );
+  const failed = outcomes.filter((o) => "error" in o);
+  if (failed.length === 0) return { resultPreview };
+  const named = failed.slice(0, FAILED_ITEMS_NAMED).map((o) => `item ${o.index}: ${errorSummary(o.error)}`);
+  const more = failed.length > FAILED_ITEMS_NAMED ? "; …" : "";
+  return { resultPreview, error: `${failed.length} of ${items.count} items failed: ${named.join("; ")}${more}` };
 }

@@ -11,7 +11,7 @@ import type { ExecutorTarget } from "../services/computeServices";
 import type { StoredTaskGroup, TaskGroupStore } from "../state/taskGroupStore";
 import type { TaskGroupTracker, TrackedEndpoint } from "./taskGroupTracker";
 import type { FedCall } from "./futureFeed";
-import type { HistoryGroup } from "../../core/history/historyRecords";
+import type { HistoryGroup, HistoryTask } from "../../core/history/historyRecords";
 import type { HistoryStore } from "../../core/history/historyStore";
 import { isTerminal, type TaskGroupModel, type TaskRecord } from "./taskGroupModel";
 
@@ -102,12 +102,16 @@ export class TaskGroupReloader {
       executor = await this.deps.createExecutor({ endpoint: endpointOf(stored), service: stored.service, taskGroupId: stored.taskGroupId });
       const futures = await executor.reloadTasks();
       const callOf = new Map(stored.calls.filter((c) => c.taskId).map((c) => [c.taskId, c.call]));
-      for (const t of stored.recorded?.tasks ?? []) if (t.taskId) callOf.set(t.taskId, t.call);
-      const calls: FedCall[] = futures.map((future) => ({
-        call: callOf.get(future.taskId) ?? `${stored.functionName}(…)`,
-        future,
-        submittedAt: stored.createdAt,
-      }));
+      const itemsOf = new Map<string | undefined, HistoryTask["items"]>();
+      for (const t of stored.recorded?.tasks ?? []) {
+        if (t.taskId) callOf.set(t.taskId, t.call);
+        if (t.taskId && t.items) itemsOf.set(t.taskId, t.items);
+      }
+      const calls: FedCall[] = futures.map((future) => {
+        const items = itemsOf.get(future.taskId);
+        const call = callOf.get(future.taskId) ?? `${stored.functionName}(…)`;
+        return { call, future, submittedAt: stored.createdAt, ...(items ? { items } : {}) };
+      });
       if (model.get(id) === undefined) {
         this.deps.release(executor); // forgotten while reloading
         return;
@@ -123,6 +127,8 @@ export class TaskGroupReloader {
         configuration: stored.recorded?.configuration,
         createdAt: stored.createdAt,
         persist: false,
+        // A map from the editor printed a summary, not its chunks: a reload prints none of them either.
+        summaryOnly: itemsOf.size > 0,
       });
       if (stored.recorded?.unavailable !== undefined) this.deps.markUnavailable?.(id, undefined);
       if (persist) {

@@ -30,7 +30,7 @@ export class TaskHistoryRecorder {
   /** Records the group and its calls (matching a reloaded group's futures to its recorded tasks) and follows their ids and states. */
   follow(
     group: RecordedGroup,
-    calls: readonly { call: string; future: ComputeFuture; submittedAt?: number }[],
+    calls: readonly { call: string; future: ComputeFuture; submittedAt?: number; items?: HistoryTask["items"] }[],
     executor: { readonly taskGroupId: string | undefined; onFutureChange(listener: (f: ComputeFuture) => void): Disposable },
   ): Disposable {
     const id = group.key;
@@ -43,11 +43,11 @@ export class TaskHistoryRecorder {
       recorded.forEach((t, i) => t.taskId !== undefined && byTaskId.set(t.taskId, i));
       const fresh: HistoryTask[] = [];
       const now = Date.now();
-      for (const { call, future, submittedAt } of calls) {
+      for (const { call, future, submittedAt, items } of calls) {
         let i = future.taskId === undefined ? undefined : byTaskId.get(future.taskId);
         if (i === undefined) {
           i = recorded.length + fresh.length;
-          fresh.push(withoutUndefined({ call, state: future.state, taskId: future.taskId, submittedAt: submittedAt ?? now }));
+          fresh.push(withoutUndefined({ call, state: future.state, taskId: future.taskId, submittedAt: submittedAt ?? now, items }));
         }
         this.slots.set(future, { id, i, written: i < recorded.length ? displayStateOf(recorded[i].state) : displayStateOf(future.state) });
       }

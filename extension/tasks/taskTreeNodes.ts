@@ -142,7 +142,8 @@ function taskDescription(task: Readonly<TaskRecord>, state: TaskDisplayState): s
   const duration = task.finishedAt !== undefined ? ` · ${formatDuration(task.finishedAt - task.submittedAt)}` : "";
   switch (state) {
     case "success":
-      return `${oneLine(task.resultPreview ?? "", 60)}${duration}`;
+      // A map chunk whose task ran but some of whose items failed says so first.
+      return `${task.error !== undefined ? `⚠ ${oneLine(task.error, 40)} · ` : ""}${oneLine(task.resultPreview ?? "", 60)}${duration}`;
     case "failed":
       return `${oneLine(task.error ?? "failed", 60)}${duration}`;
     case "cancelled":

@@ -14,4 +14,10 @@ export const vscodeEditorContext: EditorContext = {
   async ensureOpen(uri) {
     await vscode.workspace.openTextDocument(vscode.Uri.parse(uri, true));
   },
+  notebookCellIndex(uri) {
+    for (const notebook of vscode.workspace.notebookDocuments) {
+      for (const cell of notebook.getCells()) if (cell.document.uri.toString() === uri) return cell.index;
+    }
+    return undefined;
+  },
 };

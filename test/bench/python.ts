@@ -1,5 +1,6 @@
 // Python analysis benchmarks (JSON lines): parse + dependency closure of a 5k-line module, full and
-// incremental, diagnostics for the whole module, and the bundled language server's memory.
+// incremental, diagnostics for the whole module, inputs built to be slow (at doubling sizes, to show
+// the growth), and the bundled language server's memory.
 // Run alone: node --import tsx test/bench/python.ts
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -7,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { PythonAnalyzer } from "../../core/python/pythonAnalyzer";
+import { SERVER_NODE_FLAGS } from "../../core/server/nodeFlags";
 import { buildServerBundle } from "../unit/core/server/buildServerBundle";
 import { LspTestClient } from "../unit/core/server/lspTestClient";
 
@@ -66,8 +68,9 @@ async function analysis(): Promise<void> {
   // The editor path: the text differs from the last one by a one-line edit (the language server's case).
   emit("parse_and_closure_incremental", time(30, 10, (i) => editor.bundleFunction(variant(i), typical)), "ms", small);
   emit("parse_and_closure_incremental_worst", time(30, 10, (i) => editor.bundleFunction(variant(i), entry)), "ms", worst);
-  const diagnostics = time(5, 2, (i) => editor.diagnostics(variant(i)));
+  const diagnostics = time(9, 3, (i) => editor.diagnostics(variant(i)));
   emit("diagnostics_incremental", diagnostics, "ms", { functions: editor.listFunctions(LARGE).length });
+  emit("code_lens_functions_incremental", time(9, 3, (i) => editor.listFunctions(variant(200 + i))), "ms");
   // The same run's baseline: a load on the machine slows both alike, so the ratio is what to compare.
   const parse = time(5, 2, (i) => editor.functionAt(variant(100 + i), 0));
   emit("diagnostics_over_incremental_parse", diagnostics / parse, "x", { parse_ms: Number(parse.toFixed(3)) });
@@ -111,10 +114,83 @@ async function projectBundle(): Promise<void> {
   }
 }
 
-/** RSS of the bundled server (as VS Code or `--stdio` runs it) idle, then with the 5k-line file open. */
+/** Inputs built to be slow, each at a size and its double and quadruple. */
+const PATHOLOGICAL: { name: string; sizes: number[]; unit: string; make: (n: number) => string }[] = [
+  {
+    // Each def one space deeper (CPython itself refuses past 100 levels; an editor must still cope).
+    name: "nested_defs",
+    sizes: [250, 500, 1000],
+    unit: "levels",
+    make: (n) => {
+      const lines: string[] = [];
+      for (let i = 0; i < n; i++) lines.push(`${" ".repeat(i)}def f${i}(x${i}):`, `${" ".repeat(i + 1)}y${i} = x${i} + ${i ? `x${i - 1}` : "1"}`);
+      return `${lines.join("\n")}\n${" ".repeat(n)}return 1\n`;
+    },
+  },
+  {
+    name: "helper_chain",
+    sizes: [1000, 2000, 4000],
+    unit: "helpers",
+    make: (n) => Array.from({ length: n }, (_, i) => `def h${i}(x):\n    return ${i ? `h${i - 1}(x) + 1` : "x"}\n`).join("\n\n"),
+  },
+  {
+    // Copies of the 5k-line module with their names renamed apart.
+    name: "generated_file",
+    sizes: [1.25, 2.5, 5],
+    unit: "MB",
+    make: (mb) => {
+      const parts: string[] = [];
+      for (let i = 0, size = 0; size < mb * 1e6; i++, size += LARGE.length) parts.push(LARGE.replace(/\b(helper|CONST|Model|entry)_?/g, (m) => `${m}${i}_`));
+      return parts.join("\n");
+    },
+  },
+  { name: "deep_parentheses", sizes: [10_000, 20_000, 40_000], unit: "levels", make: (n) => `def deep(x):\n    return ${"(".repeat(n)}x${")".repeat(n)}\n` },
+  { name: "long_sum", sizes: [25_000, 50_000, 100_000], unit: "terms", make: (n) => `def deep(x):\n    return ${Array(n).fill("x").join(" + ")}\n` },
+];
+
+/**
+ * A newly opened file of each pathological kind: its diagnostics, its functions (CodeLens) and the
+ * bundle of its last function, in a fresh analyzer. `growth`: the time's ratio to the previous size's
+ * over the ratio of their lengths in characters (1: linear; timings of a few ms are noisy).
+ */
+async function pathological(): Promise<void> {
+  const warm = await PythonAnalyzer.load();
+  for (let i = 0; i < 3; i++) warm.diagnostics(`${LARGE}# ${i}\n`);
+  warm.dispose();
+  for (const input of PATHOLOGICAL) {
+    let previous: { ms: number; chars: number } | undefined;
+    for (const size of input.sizes) {
+      const text = input.make(size);
+      const a = await PythonAnalyzer.load();
+      const t0 = performance.now();
+      const diagnostics = a.diagnostics(text);
+      const t1 = performance.now();
+      const functions = a.listFunctions(text).length;
+      const t2 = performance.now();
+      const bundle = a.bundleFunction(text, text.trimEnd().length - 1);
+      const t3 = performance.now();
+      a.dispose();
+      const total = t3 - t0;
+      emit(`pathological_${input.name}`, total, "ms", {
+        size,
+        size_unit: input.unit,
+        chars: text.length,
+        diagnostics_ms: Number((t1 - t0).toFixed(1)),
+        functions_ms: Number((t2 - t1).toFixed(1)),
+        bundle_ms: Number((t3 - t2).toFixed(1)),
+        functions,
+        codes: [...new Set([...diagnostics.map((d) => d.code), ...(bundle?.problems.map((p) => p.code) ?? [])])].sort(),
+        ...(previous ? { growth: Number((total / previous.ms / (text.length / previous.chars)).toFixed(2)) } : {}),
+      });
+      previous = { ms: total, chars: text.length };
+    }
+  }
+}
+
+/** RSS of the bundled server (as VS Code runs it, with SERVER_NODE_FLAGS) idle, then with the 5k-line file open. */
 async function serverMemory(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "gc-bench-server-"));
-  const child = spawn(process.execPath, [await buildServerBundle(dir), "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, await buildServerBundle(dir), "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
   const client = LspTestClient.over(child.stdout, child.stdin);
   const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))![1]) / 1024;
   try {
@@ -138,6 +214,7 @@ async function serverMemory(): Promise<void> {
 
 export async function run(): Promise<void> {
   await analysis();
+  await pathological();
   await projectBundle();
   await serverMemory();
 }

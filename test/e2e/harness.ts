@@ -227,6 +227,8 @@ export async function startCloudSession(options: {
   emulator?: EmulatorOptions;
   /** Names the emulator's first endpoint "emulated" and makes it the default. */
   defaultEndpoint?: boolean;
+  /** More workspace settings (full keys). */
+  settings?: Record<string, unknown>;
   files?: Record<string, string>;
 }): Promise<CloudSession> {
   const emulator = await startEmulator({ rateLimit: null, ...options.emulator });
@@ -240,6 +242,7 @@ export async function startCloudSession(options: {
         "globusCompute.endpoints": [{ name: "emulated", id: emulator.endpoints[0] }],
         "globusCompute.defaultEndpoint": "emulated",
       }),
+      ...options.settings,
     };
     const files = { ".vscode/settings.json": JSON.stringify(settings), ...options.files };
     for (const [path, text] of Object.entries(files)) {

@@ -99,9 +99,11 @@ export class Workbench {
     await this.page.locator(".quick-input-widget").waitFor({ state: "hidden" });
   }
 
-  /** Runs a command through F1 by its palette title (e.g. "Globus Compute: Show Output"). */
+  /**
+   * Runs a command through F1 by its palette title (e.g. "Globus Compute: Show Output"). F1 opens the
+   * palette wherever the focus is; nothing is clicked first, as a click could land on a CodeLens or a link.
+   */
   async runCommand(title: string): Promise<void> {
-    await this.page.locator(".monaco-workbench").click({ position: { x: 700, y: 400 } });
     await this.page.keyboard.press("F1");
     const input = this.page.locator(".quick-input-widget .quick-input-box input");
     await input.waitFor();
@@ -228,6 +230,17 @@ export class Workbench {
       if (Date.now() > deadline) throw new Error(`no CodeLens showed ${expected}; they show:\n${texts.join("\n")}`);
       await this.page.waitForTimeout(200);
     }
+  }
+
+  /**
+   * Ctrl+clicks the link on the first line of the Output panel containing `lineText`. A link under the
+   * pointer while Ctrl is held is re-rendered as `detected-link-active`, so a click retried then still finds it.
+   */
+  async followOutputLink(lineText: string): Promise<void> {
+    const line = this.page.locator(".part.panel .output-view .view-line", { hasText: lineText }).first();
+    const link = line.locator(":is(.detected-link, .detected-link-active)").first();
+    await link.waitFor({ timeout: 10_000 });
+    await link.click({ modifiers: ["Control"] });
   }
 
   /** The name of the channel selected in the Output panel's dropdown. */

@@ -64,6 +64,10 @@ export function reduce(callable: PyValue, args: PyValue, dedup: (items: readonly
           return new PyGlobal(typeof module === "string" ? module : "__main__", a[1]);
         }
         break;
+      case "dill._dill._create_namedtuple":
+        // (name, field names, module[, defaults]): a NamedTuple class pickled by value.
+        if (a.length >= 3 && typeof a[0] === "string" && typeof a[2] === "string") return new PyGlobal(a[2], a[0]);
+        break;
       case "copyreg._reconstructor":
         if (a.length >= 1 && a[0] instanceof PyObject) return new PyObject(a[0].module, a[0].name);
         break;

@@ -169,12 +169,11 @@ export class ResultWatcher implements ResultWatch {
       );
       return;
     }
-    const headers = message.properties.headers ?? {};
-    const timestamp = message.properties.timestamp as number | undefined;
+    const properties = message.properties;
     this.results.fire({
       result,
-      completionT: String(timestamp ?? 0),
-      highAssurance: Boolean(headers["high_assurance"]),
+      completionT: String((properties.timestamp as number | undefined) ?? 0),
+      highAssurance: Boolean(properties.headers?.["high_assurance"]),
     });
     // Recorded by the listeners (fire is synchronous), so it may be acked: one multiple-ack per
     // ACK_BATCH messages or ACK_DELAY_MS, since a socket write per result costs more than the rest.

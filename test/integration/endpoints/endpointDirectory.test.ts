@@ -88,6 +88,7 @@ it("a multi-user endpoint runs a valid user_endpoint_config and fails an invalid
         "    {'type': 'integer', 'minimum': 1, 'maximum': 16, 'default': 1, 'description': 'Nodes per block.'}\n\n" +
         "On instance['nodes_per_block']:\n    'two']",
     );
+    assert.match(err.message, /: Unable to start user endpoint process for tester \[exit code: 78; \(ValidationError\) 'two' is not of type 'integer'\.$/, "the summary names the field's problem");
     const received = (await control(em, "GET", `/endpoints/${CATALOG_IDS.mep}/submissions`)).body as { user_endpoint_config: unknown }[];
     assert.deepEqual(received[0].user_endpoint_config, valid, "the endpoint received exactly the configuration");
   } finally {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { PythonAnalyzer } from "../../../core/python/pythonAnalyzer";
 import { describeBundleForClient } from "../../../core/server/lspConversions";
+import { placeInDocument } from "../../../core/python/syntaxFeatures";
 import type { BundleResult, FunctionLocation } from "../../../core/server/protocol";
 import { EndpointSelection } from "../../../extension/endpoints/endpointSelection";
 import { ResultOutput, type SettledTask } from "../../../extension/output/resultOutput";
@@ -181,7 +182,8 @@ export function createGlue(options: GlueOptions = {}): Glue {
       const offset = "offset" in params ? params.offset : 0;
       const bundle = a.bundleFunction(text, offset);
       const doc = TextDocument.create(params.uri, "python", 1, text);
-      return bundle ? { bundle: describeBundleForClient(doc, bundle) } : { bundle: null, reason: a.explainNoFunction(text, offset) };
+      const syntax = bundle ? placeInDocument(a.syntaxFeatures(bundle.source), bundle.source, bundle.lineMap, text) : [];
+      return bundle ? { bundle: describeBundleForClient(doc, bundle, syntax) } : { bundle: null, reason: a.explainNoFunction(text, offset) };
     },
   };
   const maps = new MapRuns({
@@ -196,6 +198,7 @@ export function createGlue(options: GlueOptions = {}): Glue {
       ensureOpen: async (uri) => {
         if (!docs.has(uri)) throw new Error(`${uri} is not open`);
       },
+      notebookCellIndex: () => undefined,
     },
     ui,
     endpoints,

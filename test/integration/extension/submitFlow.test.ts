@@ -211,6 +211,34 @@ test("Map Function over a CSV file: rows as keyword arguments; failures named in
   assert.equal(lines[8], "7,7,2,failed,,ValueError: 7 is over 2");
 });
 
+test("a map's chunk rows show the items they carried, the same after Reload Window", async (t) => {
+  const historyDir = join(storage.dir, "chunk-history");
+  const state = memento();
+  const first = glue(state, { historyDir });
+  first.open(URI, EXAMPLES, "if N > limit");
+  const rows = Array.from({ length: 30 }, (_, i) => `${i},${i === 7 || i === 29 ? 2 : 500}`);
+  writeFileSync(join(first.workspaceDir, "points.csv"), `N,limit\n${rows.join("\n")}\n`);
+  first.ui.answers = ["points.csv"];
+  await first.submit.mapFunction();
+  await first.maps.get(first.model.groups[0].key)?.finished;
+  await until(() => tasksOf(first).every((x) => x.finishedAt !== undefined), "every chunk row settled");
+  await until(() => first.history.groups[0]?.tasks.every((x) => x.finishedAt !== undefined) === true, "the outcomes recorded");
+  const shown = (g: Glue) => tasksOf(g).map((x) => [x.call, x.state, x.resultPreview, x.error]);
+  const live = shown(first);
+  assert.equal(live.length, 8, "30 rows / (4 × 2 workers): chunks of 4");
+  assert.deepEqual(live[0], ["strict ← items 0–3 of points.csv", "success", "[0, 1, 2, 3]", undefined]);
+  assert.deepEqual(live[1], ["strict ← items 4–7 of points.csv", "success", "[4, 5, 6, None]", "1 of 4 items failed: item 7: ValueError: 7 is over 2"]);
+  assert.deepEqual(live[7], ["strict ← items 28–29 of points.csv", "success", "[28, None]", "1 of 2 items failed: item 29: ValueError: 29 is over 2"]);
+  first.dispose();
+
+  const second = glue(state, { historyDir });
+  t.after(() => second.dispose());
+  await second.reopen();
+  await until(() => tasksOf(second).length === 8 && tasksOf(second).every((x) => x.finishedAt !== undefined), "the reloaded chunk rows");
+  assert.deepEqual(shown(second), live, "a reloaded chunk row shows its items as it did before the reload");
+  assert.deepEqual(second.output, [], "a reloaded map prints no line per chunk");
+});
+
 test("cancel after submission stops waiting, honestly; forget drops the stored group", async (t) => {
   const g = glue();
   t.after(() => g.dispose());

@@ -184,6 +184,28 @@ describe("WorkerPool executes task buffers as a Globus Compute endpoint", () => 
     });
   });
 
+    // Plain values take the C pickler (worker.py _is_plain), the rest dill: either way the bytes are dill's own.
+    const dillCases = [
+      "[[i * 2 for i in range(1250)], []]",
+      "[list(range(1001)), {i: i for i in range(2000)}, set(range(1000)), tuple(range(3001))]",
+      "{'a': (1, 2.5, None, True, -2 ** 70), 3: [{1, 2}, frozenset({4}), b'raw', 'é€😀']}",
+      "(lambda s: [s, s, (s, s), {'k': s}])([1, 'shared'])",
+      "[str(i) for i in range(3000)] + ['x' * 8192]",
+      "[1] * 20000 + [b'y' * 70000]",
+      "[str(i) for i in range(5000)] + ['😀' * 9000]",
+      "[1j, 2]",
+      "{'deep': [[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]}",
+    ];
+    for (const expr of dillCases) {
+      it(`pickles ${expr.length > 40 ? expr.slice(0, 40) + "…" : expr} with the bytes dill.dumps writes`, async () => {
+        const script = `import base64, dill\nprint('00\\n' + base64.encodebytes(dill.dumps(${expr})).decode(), end='')`;
+        const expected = execFileSync(PYTHON, ["-c", script], { encoding: "utf8" });
+        const outcome = await run(taskBuffer("make", `def make():\n    return ${expr}\n`), [DILL_SERIALIZER]);
+        assert.equal(outcome.result.error_details, null, outcome.result.data);
+        assert.equal(outcome.result.data, expected);
+      });
+    }
+
   it("fails with the endpoint's errors on malformed task buffers", async () => {
     const wrongCount = await run(functionCode("echo", ECHO) + "5\n11\n[]");
     assert.match(wrongCount.result.data, /AssertionError: Unpack expects 3 buffers, got 2\n$/);

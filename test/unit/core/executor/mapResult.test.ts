@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { autoChunkSize, MapItemError, MAX_AUTO_CHUNK } from "../../../../core/executor/mapResult";
+import { autoChunkSize, chunkStarts, MapItemError, MAX_AUTO_CHUNK, MAX_AUTO_CHUNK_BYTES } from "../../../../core/executor/mapResult";
 import { Executor, TaskExecutionFailed } from "../../../../core/executor";
 import { jsonArgs, MemoryComputeService } from "../../../support/memoryComputeService";
 
@@ -17,11 +17,46 @@ describe("map chunks", () => {
     assert.equal(autoChunkSize(10_000_000, 2), MAX_AUTO_CHUNK);
   });
 
+  it("caps an automatic chunk by bytes as well as by count; a chunk size the caller set is kept", async () => {
+    const big = "x".repeat(300 * 1024);
+    assert.deepEqual(chunkStarts([1, 2, 3, 4, 5], 2), [0, 2, 4]);
+    assert.deepEqual(chunkStarts([big, big, big, big, 1, 2], 100, MAX_AUTO_CHUNK_BYTES), [0, 3], "three 300 KiB items fill a 1 MiB chunk");
+    assert.deepEqual(chunkStarts(["x".repeat(2 * MAX_AUTO_CHUNK_BYTES), 1], 100, MAX_AUTO_CHUNK_BYTES), [0, 1], "an item too big alone is a chunk of its own");
+    assert.deepEqual(chunkStarts([[big, big], [big, big], 7], 100, MAX_AUTO_CHUNK_BYTES), [0, 1], "nested items count");
+
+    const service = new MemoryComputeService();
+    service.respond = (t) => {
+      const [items] = jsonArgs(t.payload) as [string[]];
+      return { value: [items.map((x) => x.length), []] };
+    };
+    await using gce = new Executor({ endpointId: ENDPOINT, service });
+    const large = "y".repeat(400 * 1024);
+    const items = [...Array.from({ length: 8 }, () => large), "a", "bb"];
+    const auto = gce.map({ name: "size", source: "def size(x):\n    return len(x)\n" }, items, { workers: 1 });
+    assert.equal(auto.chunk, 3, "ceil(10 / 4)");
+    assert.deepEqual(
+      auto.futures.map((_, i) => auto.itemRange(i)),
+      [
+        { first: 0, end: 2 },
+        { first: 2, end: 4 },
+        { first: 4, end: 6 },
+        { first: 6, end: 9 },
+        { first: 9, end: 10 },
+      ],
+      "two 400 KiB items fill a chunk by bytes; small ones go by count",
+    );
+    const lengths: unknown[] = [];
+    for await (const v of auto) lengths.push(v);
+    assert.deepEqual(lengths, [...Array.from({ length: 8 }, () => large.length), 1, 2], "results still in input order");
+    const fixed = gce.map(double, items, { chunk: 5 });
+    assert.equal(fixed.futures.length, 2, "an explicit chunk size is not split by bytes");
+  });
+
   it("spreads a chunk's failures to its items, and a malformed chunk result fails every item of it", async () => {
     const service = new MemoryComputeService();
     service.respond = (t) => {
       const [items] = jsonArgs(t.payload) as [number[]];
-      if (items[0] === 0) return { value: [[null, 2], [[0, "Traceback...\nValueError: zero"]]] };
+      if (items[0] === 0) return { value: [[null, 2], [[0, "Traceback (most recent call last):\n  File \"<string>\", line 2, in double\nValueError: zero\n"]]] };
       return { value: "not a chunk" };
     };
     await using gce = new Executor({ endpointId: ENDPOINT, service });

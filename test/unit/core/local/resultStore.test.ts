@@ -106,7 +106,7 @@ describe("ResultStore", () => {
       const slice = ids.slice(batch * 100, batch * 100 + 100);
       for (const id of slice) store.putTask(task(id, "g", { status: "waiting-for-launch", result: null, completionT: null }));
       store.putGroup({ taskGroupId: "g", createdAt: isoTimestamp(), taskIds: ids.slice(0, batch * 100 + 100) });
-      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setTimeout(r, 20)); // past the write window
     }
     const groupLines = journal().filter((l) => l.includes('"group"'));
     assert.equal(groupLines.length, 5);
@@ -118,6 +118,28 @@ describe("ResultStore", () => {
     const again = ResultStore.open(dir);
     assert.deepEqual(again.groups.get("g")?.taskIds, ids);
     assert.ok([...again.tasks.values()].every((x) => x.status === "success"));
+  });
+
+  it("writes a lone change at the end of its turn, and the turns of a busy stretch together, dropping none", async (t) => {
+    const dir = storeDir(t);
+    // A window far longer than the turns below take, even on a loaded machine.
+    const store = ResultStore.open(dir, { writeWindowMs: 300 });
+    const journal = () => readFileSync(join(dir, "journal.jsonl"), "utf8").trim().split("\n").filter(Boolean);
+    const compacted = journal().length;
+    store.putTask(task("first", "g"));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(journal().length, compacted + 1, "written at the end of its turn");
+    for (let turn = 0; turn < 3; turn++) {
+      store.putTask(task(`busy${turn}`, "g"));
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(journal().length, compacted + 1, "right after a write, the next turns wait for the window");
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(journal().length, compacted + 4, "then go out together");
+    store.putTask(task("last", "g"));
+    store.putTask(task("last2", "g"));
+    store.dispose();
+    assert.equal(journal().length, compacted + 6, "dispose writes what is pending");
   });
 
   it("creates its directory 0700 and its journal 0600", (t) => {

@@ -2,7 +2,7 @@
 // leave to it every text it cannot read exactly.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { packMessage, unpackMessage, unpackResultFast } from "../../../../core/protocol/envelope";
+import { packMessage, unpackMessage, unpackResultCanonical, unpackResultFast } from "../../../../core/protocol/envelope";
 import { ProtocolError } from "../../../../core/protocol/errors";
 import type { Message, ResultData } from "../../../../core/protocol/messages";
 import { PyDict, PyFloat, type PyValue } from "../../../../core/protocol/pyValue";
@@ -91,6 +91,44 @@ describe("unpackMessage fast path for Results", () => {
       } else assert.deepStrictEqual(unpackMessage(bytesOf(text)), viaExact);
     });
   }
+
+  it("reads pydantic's own layout by position, exactly as the exact parser does", () => {
+    const canonical = taken.slice(0, 5);
+    for (const [what, text] of canonical) {
+      const read = unpackResultCanonical(text);
+      assert.ok(read !== undefined, `the positional reader applies to ${what}`);
+      assert.deepStrictEqual(read, exact(text), what);
+    }
+    const control = result({ data: "a\u0000b \"\\\" \n" });
+    assert.deepStrictEqual(unpackResultCanonical(control), exact(control));
+  });
+
+  it("shares one frozen details dict between results carrying the same details text", () => {
+    const env = details({ os: "Linux", python_version: "3.11.2", endpoint_id: null });
+    const first = unpackResultCanonical(result({ details: env })) as Message & { message_type: "result" };
+    const second = unpackResultCanonical(result({ details: env, data: "11\n7" })) as Message & { message_type: "result" };
+    assert.deepStrictEqual(second.data.details, env);
+    assert.equal(second.data.details, first.data.details);
+    assert.throws(() => second.data.details?.set("os", "changed"), TypeError, "nobody can change what others share");
+    const other = unpackResultCanonical(result({ details: details({ os: "Darwin" }) })) as Message & { message_type: "result" };
+    assert.deepStrictEqual(other.data.details, details({ os: "Darwin" }));
+  });
+
+  it("leaves every other layout to the slower paths", () => {
+    const others = [
+      ...taken.slice(5).map(([, text]) => text),
+      // (A leading U+0000 only troubles unpackResultFast's marker; the positional reader takes it.)
+      ...declined.filter(([what]) => !what.includes("U+0000")).map(([, text]) => text),
+      result({}).replace('"error_details"', '"extra":1,"error_details"'),
+      result({}).replace("}}", "} }"),
+      result({ task_statuses: statuses }).replace('"timestamp":0', '"timestamp":-0'),
+      result({ task_statuses: statuses }).replace('"actor":"manager"', '"actor":"manager","x":1'),
+      result({}).replace('"data":"11\\n42"', '"data":"11\\q42"'),
+      result({}).replace('"data":"11\\n42"', '"data":"11\t42"'),
+      result({}).replace('"data":"11\\n42"', '"data":"11'),
+    ];
+    for (const text of others) assert.equal(unpackResultCanonical(text), undefined, text);
+  });
 
   it("agrees with the exact parser on random details and data", () => {
     for (let seed = 1; seed <= 300; seed++) {

@@ -282,6 +282,17 @@ test("objects become opaque placeholders; known reconstructors rebuild plain dat
   assert.equal(String((mixed as PyValue[])[0]), "<datetime.datetime object>");
 });
 
+test("a NamedTuple class dill pickled by value (a script's or notebook's) is named by its module", () => {
+  // class Pair(NamedTuple): a: int; b: int — in __main__; dill.dumps(Pair(1, 2)) (dill 0.3.6).
+  const pair = decodePickle(
+    hex(
+      "8004954d000000000000008c0a64696c6c2e5f64696c6c948c125f6372656174655f6e616d65647475706c659493948c0450616972948c0161948c0162" +
+      "9486948c085f5f6d61696e5f5f94879452944b014b02869481942e",
+    ),
+  );
+  assert.equal(String(pair), "<__main__.Pair object>");
+});
+
 test("protocols 0-3 (text opcodes, _codecs.encode bytes, set/bytearray via REDUCE) decode to the same values", () => {
   // pickle.dumps([1, 2.5, 'é\n\\', b'\xff', {1, 2}, (None, True), 2**70, bytearray(b'a'), frozenset(), -0.0, {'k': b''}], p)
   const expected: PyValue = [

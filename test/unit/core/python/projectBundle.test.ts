@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { WorkerPool } from "../../../../core/local/workerPool";
 import { packBuffers } from "../../../../core/protocol/buffers";
 import { formatPython } from "../../../../core/protocol/formatPython";
+import { PyObject } from "../../../../core/protocol/pyValue";
 import { deserializeData, packTaskPayload, serializeCode } from "../../../../core/protocol/strategies";
 import { parseArguments } from "../../../../core/python/argumentParser";
 import type { FunctionBundle } from "../../../../core/python/bundle";
@@ -50,18 +51,33 @@ async function run(bundle: Pick<FunctionBundle, "name" | "source">, argText: str
   return result.error_details ? { error: result.data } : { data: result.data };
 }
 
-/** repr() of the function's result run in place, and of the remote result loaded by a client that has the project on its path. */
-function inPlaceAndClient(root: string, module: string, fn: string, argText: string, payload: string): { local: string; client: string } {
-  return runPythonJson<{ local: string; client: string }>(
+interface InPlaceAndClient {
+  /** repr() of the function's result run in place, and of the remote result loaded by a client that has the project on its path. */
+  local: string;
+  client: string;
+  /** The two values are equal and of the same type (a class pickled by value would be a copy of the class, never equal). */
+  same: boolean;
+  /** The in-place result's class, `module.QualName`. */
+  type: string;
+}
+
+function inPlaceAndClient(root: string, module: string, fn: string, argText: string, payload: string): InPlaceAndClient {
+  return runPythonJson<InPlaceAndClient>(
     String.raw`
 import json, sys, importlib, importlib.util
 root, module, fn, argtext, payload, worker = json.load(sys.stdin)
 sys.path[:0] = [root, root + "/src", root + "/extra"]
 args, kwargs = eval("(lambda *a, **k: (a, k))(" + argtext + ")")
-local = repr(getattr(importlib.import_module(module), fn)(*args, **kwargs))
+local = getattr(importlib.import_module(module), fn)(*args, **kwargs)
 spec = importlib.util.spec_from_file_location("gc_worker", worker)
 w = importlib.util.module_from_spec(spec); spec.loader.exec_module(w)
-print(json.dumps({"local": local, "client": repr(w.deserialize(payload))}))
+client = w.deserialize(payload)
+print(json.dumps({
+    "local": repr(local),
+    "client": repr(client),
+    "same": type(client) is type(local) and client == local,
+    "type": type(local).__module__ + "." + type(local).__qualname__,
+}))
 `,
     [root, module, fn, argText, payload, WORKER],
   );
@@ -83,6 +99,12 @@ const SHIPPABLE: [file: string, fn: string, args: string][] = [
   ["analysis.py", "vendored", "7"],
   ["analysis.py", "lazy_mean", "[1.0, 2.0, 4.5]"],
   ["lab/report.py", "summary", "[1.0, 2.0]"],
+  // Classes defined next to the function: their instances load on the client as the file's own classes.
+  ["records.py", "sample", "'s1', 25"],
+  ["records.py", "bounds", "[3.5, -1.0, 2.0]"],
+  ["records.py", "tally", "['a', 'b', 'a']"],
+  ["records.py", "mixed", "10"],
+  ["lab/summaries.py", "summarise", "[1.5, 2.5]"],
 ];
 
 for (const [file, fn, argText] of SHIPPABLE) {
@@ -91,10 +113,13 @@ for (const [file, fn, argText] of SHIPPABLE) {
     assert.deepEqual(bundle.problems, [], JSON.stringify(bundle.problems));
     const remote = await run(bundle, argText);
     assert.equal(remote.error, undefined, `${remote.error}\n--- source ---\n${bundle.source}`);
-    deserializeData(remote.data!); // the extension's own decoder reads it too
+    const decoded = deserializeData(remote.data!); // the extension's own decoder reads it too
     const module = file.replace(/\.py$/, "").replace(/\//g, ".");
-    const { local, client } = inPlaceAndClient(PROJECT, module, fn, argText, remote.data!);
+    const { local, client, same, type } = inPlaceAndClient(PROJECT, module, fn, argText, remote.data!);
     assert.equal(client, local);
+    assert.ok(same, `${client} is not equal to ${local} of the same type`);
+    // The extension shows an instance by its class: the one it has in place.
+    if (decoded instanceof PyObject) assert.equal(`${decoded.module}.${decoded.name}`, type);
   });
 }
 
@@ -161,6 +186,67 @@ test("a reused worker: two versions of a module, and a plain task after a bundle
     }
     const plain = await run({ name: "probe", source: "def probe():\n    import lab\n    return lab.VERSION\n" }, "");
     assert.match(plain.error ?? "", /ModuleNotFoundError: No module named 'lab'/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("a bundle's modules stay while its task runs and its result is pickled, and are gone when the worker's next task starts", async () => {
+  const root = mkdtempSync(join(tmpdir(), "gc-project-"));
+  try {
+    writeFileSync(join(root, "shapes.py"), "from dataclasses import dataclass\n\n\n@dataclass\nclass Point:\n    x: int\n    y: int\n");
+    writeFileSync(join(root, "late.py"), "OFFSET = 1\n");
+    writeFileSync(
+      join(root, "main.py"),
+      [
+        "import pickle",
+        "from dataclasses import dataclass",
+        "",
+        "from shapes import Point",
+        "",
+        "",
+        "@dataclass",
+        "class Labelled:",
+        "    label: str",
+        "    point: Point",
+        "",
+        "",
+        "def during(x):",
+        // What starts a task (an exec, an unpickling) happening inside one must not forget its modules.
+        '    exec("pass", {})',
+        "    pickle.loads(pickle.dumps(len))",
+        "    from late import OFFSET",
+        '    return Labelled("p", Point(x + OFFSET, x))',
+        "",
+        "",
+        "def fails(x):",
+        "    return Point(x) + 1",
+        "",
+      ].join("\n"),
+    );
+    // What a later task of any kind finds in the worker that ran a bundle: none of its modules or its import hook.
+    const probe = {
+      name: "probe",
+      source: [
+        "def probe():",
+        "    import sys",
+        '    names = sorted(k for k in sys.modules if k.partition(".")[0] in ("main", "shapes", "late"))',
+        '    return names + [type(f).__name__ for f in sys.meta_path if hasattr(f, "globus_compute_forget")]',
+        "",
+      ].join("\n"),
+    };
+    const returned = await run(bundleOf(root, "main.py", "during"), "2");
+    assert.equal(returned.error, undefined, returned.error);
+    const decoded = deserializeData(returned.data!);
+    assert.ok(decoded instanceof PyObject && decoded.module === "main" && decoded.name === "Labelled", formatPython(decoded));
+    // Pickled by reference to main and shapes (a class pickled by value would carry its code instead).
+    const { same, client } = inPlaceAndClient(root, "main", "during", "2", returned.data!);
+    assert.ok(same, client);
+    assert.deepEqual(formatPython(deserializeData((await run(probe, "")).data!)), "[]");
+
+    const failed = await run(bundleOf(root, "main.py", "fails"), "2");
+    assert.match(failed.error ?? "", /TypeError/);
+    assert.deepEqual(formatPython(deserializeData((await run(probe, "")).data!)), "[]");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -10,7 +10,9 @@ import { packBuffers } from "../../../../core/protocol/buffers";
 import { formatPython } from "../../../../core/protocol/formatPython";
 import { deserializeData, packTaskPayload, serializeCode } from "../../../../core/protocol/strategies";
 import { parseArguments } from "../../../../core/python/argumentParser";
+import { TaskExecutionFailed } from "../../../../core/executor/errors";
 import { BUNDLE_REQUEST, type BundleResult } from "../../../../core/server/protocol";
+import { failureText } from "../../../../extension/output/failureText";
 import { PYTHON, runPythonJson } from "../python/pythonOracle";
 import { buildServerBundle } from "./buildServerBundle";
 import { LspTestClient } from "./lspTestClient";
@@ -92,14 +94,26 @@ print(json.dumps([repr(v)]))
   });
 }
 
+const NOTEBOOK = join(PROJECT, "notebook.ipynb");
+let notebookCells: Promise<{ uri: string; index: number; text: string }[]> | undefined;
+
+/** Opens the fixture notebook as VS Code's client syncs one (its Python cells only); its code cells with their place in the notebook. */
+function openNotebook(): Promise<{ uri: string; index: number; text: string }[]> {
+  return (notebookCells ??= (async () => {
+    const notebook = JSON.parse(readFileSync(NOTEBOOK, "utf8")) as { cells: { cell_type: string; source: string[] }[] };
+    const code = notebook.cells
+      .map((c, index) => ({ uri: `vscode-notebook-cell:${NOTEBOOK}#c${index}`, index, text: c.source.join(""), code: c.cell_type === "code" }))
+      .filter((c) => c.code);
+    await client.notify("notebookDocument/didOpen", {
+      notebookDocument: { uri: pathToFileURL(NOTEBOOK).href, notebookType: "jupyter-notebook", version: 1, cells: code.map((c) => ({ kind: 2, document: c.uri })) },
+      cellTextDocuments: code.map((c) => ({ uri: c.uri, languageId: "python", version: 1, text: c.text })),
+    });
+    return code;
+  })());
+}
+
 test("a notebook cell: the closure comes from the code cells above it, the run gives what the kernel would", async () => {
-  const notebook = JSON.parse(readFileSync(join(PROJECT, "notebook.ipynb"), "utf8")) as { cells: { cell_type: string; source: string[] }[] };
-  const nbUri = pathToFileURL(join(PROJECT, "notebook.ipynb")).href;
-  const code = notebook.cells.filter((c) => c.cell_type === "code").map((c, i) => ({ uri: `vscode-notebook-cell:${join(PROJECT, "notebook.ipynb")}#c${i}`, text: c.source.join("") }));
-  await client.notify("notebookDocument/didOpen", {
-    notebookDocument: { uri: nbUri, notebookType: "jupyter-notebook", version: 1, cells: code.map((c) => ({ kind: 2, document: c.uri })) },
-    cellTextDocuments: code.map((c) => ({ uri: c.uri, languageId: "python", version: 1, text: c.text })),
-  });
+  const code = await openNotebook();
   const [, , analyseCell, brokenCell] = code;
   const diagnostics = await client.diagnosticsFor(brokenCell.uri, 1);
   const undefinedName = diagnostics.find((d) => d.code === "UNDEFINED_NAME");
@@ -129,4 +143,29 @@ print(json.dumps([repr(ns["analyse"](20))]))
     [PROJECT, code.slice(0, 3).map((c) => c.text)],
   );
   assert.equal(formatPython(deserializeData(r.data)), local);
+});
+
+test("a failure in a notebook cell's function: its frames name the cells they are in and their lines, with their source", async () => {
+  const path = NOTEBOOK;
+  const code = await openNotebook();
+  const cell = code.find((c) => c.text.startsWith("def inverses"))!;
+  const result = await client.request<BundleResult>(BUNDLE_REQUEST, { uri: cell.uri, offset: cell.text.indexOf("inverses") });
+  assert.ok(result.bundle?.cells, JSON.stringify(result));
+  const taskBuffer = packBuffers([serializeCode(result.bundle.name, result.bundle.source, "st")]) + packTaskPayload([[1, 0]], {}, "dill");
+  const { result: r } = await pool.run({ taskId: "server-notebook-failure", taskBuffer, timeoutMs: 60_000 }).result;
+  assert.ok(r.error_details, r.data);
+  // What the extension does with it: the cells by their place in the notebook (as VS Code counts them), then the text it shows.
+  const cells = result.bundle.cells.map((c) => [code.find((x) => x.uri === c.uri)!.index, c.line] as const);
+  // In code-server a cell's URI carries the window's authority.
+  const origin = { uri: `vscode-notebook-cell://127.0.0.1:8080${path}#c6`, lineMap: result.bundle.lineMap, cells };
+  const frames = (text: string) => text.split("\n").filter((l) => l.startsWith("  "));
+  // inverse is defined in the notebook's 6th cell, inverses in its 7th (the first cell is markdown).
+  const [comprehension, inverse] = [7, 6];
+  assert.deepEqual(frames(failureText(new TaskExecutionFailed(r.data, "0"), origin, "link")), [
+    `  File ${path}, cell ${comprehension}, line 2, in <listcomp>`,
+    "    return [inverse(v) for v in values]",
+    `  File ${path}, cell ${inverse}, line 2, in inverse`,
+    "    return 1 / x",
+  ]);
+  assert.match(failureText(new TaskExecutionFailed(r.data, "0"), origin, "python"), new RegExp(`File "${path}", cell ${inverse}, line 2, in inverse\n`));
 });

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { parseEndpointMetadata } from "../../../../core/endpoints/endpointRecords";
 import { ConfigurationChooser } from "../../../../extension/endpoints/configurationChooser";
 import { askConfiguration } from "../../../../extension/endpoints/configurationForm";
-import { EndpointConfigurations } from "../../../../extension/endpoints/endpointConfigurations";
+import { checkedConfigurations, EndpointConfigurations } from "../../../../extension/endpoints/endpointConfigurations";
 import type { InputOptions } from "../../../../extension/vscode/window";
 import { Emitter } from "../../../../core/util/event";
 import { MEP_SCHEMA } from "../../../emulator/endpointCatalog";
@@ -89,4 +89,39 @@ test("the guided form asks per schema property, checks typed values, and builds 
     resourceSpecification: { num_nodes: 2 },
   });
   assert.deepEqual(validations, ["account is required", 'nodes_per_block: must be an integer (got "two")', "nodes_per_block: must be <= 16 (got 99)", ""]);
+});
+
+test("Choose Configuration… changes the remembered choice, or makes the function ask at each submission", async () => {
+  const two = chooser(
+    { debug: { user_endpoint_config: { account: "abc", partition: "debug" } }, big: { user_endpoint_config: { account: "abc", partition: "compute" } } },
+    ["debug", { name: "big" }, null, "debug", "big"],
+  );
+  assert.equal((await two.c.choose(endpoint, "f.py#f"))?.name, "debug");
+  assert.equal(await two.c.changeRemembered(endpoint, "f.py#f", "f"), true);
+  assert.equal((await two.c.choose(endpoint, "f.py#f"))?.name, "big", "the new choice, not asked");
+  assert.equal(await two.c.changeRemembered(endpoint, "f.py#f", "f"), true);
+  assert.equal((await two.c.choose(endpoint, "f.py#f"))?.name, "debug");
+  assert.equal((await two.c.choose(endpoint, "f.py#f"))?.name, "big", "always ask: asked again, and the answer not kept");
+  assert.equal(two.shown.length, 5);
+  assert.deepEqual(two.shown[1], [{ name: "debug" }, { name: "big" }, null], "the configurations, then Always ask");
+
+  const none = chooser({});
+  assert.equal(await none.c.changeRemembered(endpoint, "f.py#f", "f"), false);
+  assert.match(none.errors[0].message, /"Polaris" has no configurations to choose from/);
+});
+
+test("the view's configurations are checked as a submission would, once the endpoint's metadata is known", async () => {
+  const store = new EndpointConfigurations(
+    fileWith({ debug: { user_endpoint_config: { account: "abc", partition: "debug" } }, oops: { user_endpoint_config: { account: "abc", partition: "batch" } } }),
+  );
+  await store.ready();
+  const metadata = parseEndpointMetadata({ uuid: MEP, name: "polaris", multi_user: true, user_config_schema: MEP_SCHEMA }, MEP);
+  let known = false;
+  const directory = { entry: () => (known ? { metadata: { value: metadata, at: 0 } } : {}) } as never;
+  assert.deepEqual(checkedConfigurations(store, directory, MEP).map((c) => [c.configuration.name, c.issues]), [["debug", undefined], ["oops", undefined]]);
+  known = true;
+  const checked = checkedConfigurations(store, directory, MEP);
+  assert.deepEqual(checked[0].issues, []);
+  assert.match(checked[1].issues!.join(), /^user_endpoint_config\.partition: /);
+  store.dispose();
 });

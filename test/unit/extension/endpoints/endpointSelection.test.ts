@@ -63,6 +63,9 @@ test("the Select Endpoint command picks from the offered and listed endpoints, w
   const { selection, settings, directory, api, storage } = setupWithDirectory({ endpoints: [{ name: "hpc", id: HPC }] });
   let answer: string | undefined = LISTED;
   const shown: unknown[] = [];
+  const warnings: string[] = [];
+  let atCursor: { key: string; name: string } | undefined = undefined;
+  const changed: string[] = [];
   const model = new EndpointViewModel(settings, selection, directory);
   const commands = new EndpointCommands({
     selection,
@@ -76,7 +79,7 @@ test("the Select Endpoint command picks from the offered and listed endpoints, w
       inputText: async () => undefined,
       copyToClipboard: async () => undefined,
       showInformation: () => undefined,
-      showWarning: () => undefined,
+      showWarning: (m) => void warnings.push(m),
       withProgress: (_title, task) => task({ report: () => undefined }, () => undefined),
     },
     openExternal: async () => undefined,
@@ -84,7 +87,18 @@ test("the Select Endpoint command picks from the offered and listed endpoints, w
     openConfigurationFile: async () => undefined,
     probes: { inspect: async () => assert.fail("not used") },
     chooseConfiguration: async () => undefined,
+    functionAtCursor: async () => atCursor,
+    changeConfigurationChoice: async (endpoint, key, name) => (changed.push(`${endpoint.name} ${key} ${name}`), true),
   });
+  // Choose Configuration… needs a function under the cursor and a cloud endpoint selected.
+  await commands.chooseConfiguration();
+  atCursor = { key: "file:///w/f.py#f", name: "f" };
+  await commands.chooseConfiguration();
+  assert.deepEqual(warnings, [
+    "Put the cursor inside a function of a Python file to choose the configuration it runs with.",
+    "The selected endpoint, local, takes no configuration: select a multi-user endpoint first.",
+  ]);
+  assert.deepEqual(changed, []);
   await commands.selectEndpoint();
   assert.deepEqual(selection.current, { kind: "cloud", name: "Shared GPU box", id: LISTED });
   assert.deepEqual(shown[0], [
@@ -100,6 +114,8 @@ test("the Select Endpoint command picks from the offered and listed endpoints, w
   await commands.selectEndpoint();
   assert.equal(selection.current.id, LISTED);
   assert.ok(api.calls.includes(`status ${LISTED}`));
+  await commands.chooseConfiguration();
+  assert.deepEqual(changed, ["Shared GPU box file:///w/f.py#f f"]);
   model.dispose();
   directory.dispose();
 });

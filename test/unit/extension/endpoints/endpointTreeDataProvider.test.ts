@@ -5,6 +5,7 @@ import { ComputeApiError } from "../../../../core/protocol/apiError";
 import { Emitter } from "../../../../core/util/event";
 import { EndpointSelection } from "../../../../extension/endpoints/endpointSelection";
 import { EndpointTreeDataProvider, type EndpointNode } from "../../../../extension/endpoints/endpointTreeDataProvider";
+import type { CheckedConfiguration } from "../../../../extension/endpoints/endpointConfigurations";
 import type { ProbeEntry } from "../../../../extension/endpoints/environmentProbes";
 import type { LocalInterpreter } from "../../../../extension/endpoints/localInterpreter";
 import { EndpointViewModel } from "../../../../extension/endpoints/endpointViewModel";
@@ -21,6 +22,8 @@ function setup(
   pageSize = 50,
   localInterpreter?: () => LocalInterpreter,
   probe?: ProbeEntry,
+  inspecting = false,
+  configurations?: (endpointId: string) => CheckedConfiguration[],
 ) {
   const config = configuration(values);
   const settings = new Settings(config);
@@ -36,6 +39,8 @@ function setup(
     metadataWaitMs: 500,
     localInterpreter: localInterpreter ?? (() => ({ python: "python3", source: "path", sourceLabel: "PATH" })),
     probe: (eid) => (eid === "local" ? probe : undefined),
+    inspecting: (eid) => eid === "local" && inspecting,
+    ...(configurations ? { configurations } : {}),
   });
   const rows = () => tree.getChildren().map((n) => tree.getTreeItem(n));
   const settle = () => new Promise((r) => setTimeout(r, 30));
@@ -146,23 +151,49 @@ test("the local row says which interpreter runs its workers and where it came fr
   assert.match(String(local().tooltip), /`\/w\/\.venv\/bin\/python` is not used: this workspace is not trusted\./);
 });
 
-test("the local row shows the Python version a probe of that same interpreter found", () => {
-  const probe = (executable: string): ProbeEntry => ({
+test("the local row shows the Python version its probe found, and says while a probe runs", () => {
+  const probe: ProbeEntry = {
     at: Date.now(),
     probe: {
       pythonVersion: "3.11.4",
       pythonMajorMinor: [3, 11],
       implementation: "CPython",
-      executable,
+      executable: "/w/.venv/bin/python",
       platform: { system: "Linux", release: "6", machine: "x86_64", node: "h" },
       distributions: {},
       modules: new Set(),
     },
-  });
+  };
   const venv = (): LocalInterpreter => ({ python: "/w/.venv/bin/python", source: "venv", sourceLabel: ".venv" });
-  const same = setup({}, api(0), 50, venv, probe("/w/.venv/bin/python"));
-  assert.match(same.rows().find((r) => r.id === "endpoint/local")!.description!, /^this machine · Python 3\.11 · \.venv · /);
-  // A probe of the interpreter used before the choice changed does not tell this one's version.
-  const stale = setup({}, api(0), 50, venv, probe("/usr/bin/python3"));
-  assert.match(stale.rows().find((r) => r.id === "endpoint/local")!.description!, /^this machine · Python · \.venv · /);
+  const known = setup({}, api(0), 50, venv, probe);
+  assert.match(known.rows().find((r) => r.id === "endpoint/local")!.description!, /^this machine · Python 3\.11 · \.venv · /);
+  const running = setup({}, api(0), 50, venv, undefined, true);
+  assert.match(running.rows().find((r) => r.id === "endpoint/local")!.description!, /^this machine · Python · \.venv · .* · inspecting environment…/);
+});
+
+test("a multi-user endpoint's named configurations are its child rows, each valid or not by its schema", () => {
+  const configuration = (name: string, userEndpointConfig: Record<string, unknown>) => ({ endpointId: HPC, name, userEndpointConfig });
+  const t = setup({ endpoints: [{ name: "hpc", id: HPC }] }, api(0), 50, undefined, undefined, false, (eid) =>
+    eid === HPC
+      ? [
+          { configuration: configuration("debug", { account: "abc" }), issues: [] },
+          { configuration: configuration("big", { account: 7 }), issues: ["user_endpoint_config.account: must be a string", "x: y"] },
+          { configuration: configuration("later", {}) },
+        ]
+      : [],
+  );
+  const nodes = t.tree.getChildren();
+  const hpc = nodes.find((n) => n.kind === "endpoint" && n.row.id === HPC)!;
+  assert.equal(t.tree.getTreeItem(hpc).collapsible, "collapsed");
+  assert.equal(t.tree.getTreeItem(nodes.find((n) => n.kind === "endpoint" && n.row.kind === "local")!).collapsible, "none");
+  const children = t.tree.getChildren(hpc).map((n) => t.tree.getTreeItem(n));
+  assert.deepEqual(
+    children.map((c) => [c.label, c.description, c.contextValue]),
+    [
+      ["debug", "valid · account=abc", "endpoint.configuration"],
+      ["big", "invalid: user_endpoint_config.account: must be a string · account=7", "endpoint.configuration"],
+      ["later", "not checked yet", "endpoint.configuration"],
+    ],
+  );
+  assert.match(String(children[1].tooltip), /Not valid for hpc:\n- user\\_endpoint\\_config\.account: must be a string\n- x: y/);
 });

@@ -19,7 +19,7 @@ function setup(focused = true) {
   });
   return { n, shown };
 }
-const failed = (call: string, error: unknown = new TaskExecutionFailed("Traceback…\nZeroDivisionError: division by zero\n", "0")): SettledTask => ({
+const failed = (call: string, error: unknown = new TaskExecutionFailed("Traceback (most recent call last):\n  File \"x.py\", line 2, in divide\nZeroDivisionError: division by zero\n", "0")): SettledTask => ({
   call,
   durationMs: 5,
   outcome: { error },

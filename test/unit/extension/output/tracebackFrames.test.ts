@@ -52,3 +52,20 @@ test("Python-form frames keep the source Python printed; frames of other files s
   assert.deepEqual(out.slice(1, 5), ['  File "/work/ops.py", line 9, in strict', "    y = helper(N)", '  File "/usr/lib/python3.12/json/__init__.py", line 346, in loads', "    return _default_decoder.decode(s)"]);
   assert.equal(cleanTraceback(tb, { path: "/work/ops.py", readLines: () => undefined }), tb);
 });
+
+test("a notebook cell's frames get the source line of that cell", () => {
+  const cells: Record<number, string[]> = { 2: ["def helper(x):", "    return 1 / x"], 5: ["def f(v):", "    return helper(v)"] };
+  const notebook = { path: "/w/n.ipynb", readLines: (p: string, cell?: number) => (p === "/w/n.ipynb" && cell !== undefined ? cells[cell] : undefined) };
+  const tb = ["Traceback (most recent call last):", "  File /w/n.ipynb, cell 5, line 2, in f", '  File "/w/n.ipynb", cell 2, line 2, in helper', "ZeroDivisionError: division by zero"].join("\n");
+  assert.equal(
+    cleanTraceback(tb, notebook),
+    [
+      "Traceback (most recent call last):",
+      "  File /w/n.ipynb, cell 5, line 2, in f",
+      "    return helper(v)",
+      '  File "/w/n.ipynb", cell 2, line 2, in helper',
+      "    return 1 / x",
+      "ZeroDivisionError: division by zero",
+    ].join("\n"),
+  );
+});

@@ -29,7 +29,7 @@ test("Show What Will Be Sent opens the bundle of the function at the cursor, or 
   let result: BundleResult = { bundle };
   const commands = new BundlePreviewCommands({
     analysis: async () => ({ bundle: async () => result }),
-    editor: { activeLocation: () => ({ uri: "file:///ws/analysis.py", offset: 3 }), ensureOpen: async () => undefined },
+    editor: { activeLocation: () => ({ uri: "file:///ws/analysis.py", offset: 3 }), ensureOpen: async () => undefined, notebookCellIndex: () => undefined },
     ui: { showWarning: (m) => void warnings.push(m) },
     show: async (name, text) => void shown.push(`${name}\n${text}`),
   });

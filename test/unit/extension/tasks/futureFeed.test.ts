@@ -93,3 +93,34 @@ test("after dispose, or once the group is forgotten, futures no longer touch the
   await tick();
   assert.equal(model.get("g"), undefined);
 });
+
+test("a map chunk's row shows its items: their results in order and the failed ones by index, settled live or before feeding", async () => {
+  const model = setup();
+  const live = new ComputeFuture(undefined);
+  const reloaded = new ComputeFuture(undefined, "t-2");
+  const malformed = new ComputeFuture(undefined, "t-3");
+  const traceback = (line: string) => `Traceback (most recent call last):\n  File "<x>", line 2, in double\n${line}\n`;
+  reloaded._resolve([[10, 12, 14], []]);
+  feedFutures(model, "g", [
+    { call: "double ← items 1250–1253 of range(2500)", future: live, items: { first: 1250, count: 4 } },
+    { call: "double ← items 5–7 of range(8)", future: reloaded, items: { first: 5, count: 3 } },
+    { call: "double ← items 0–1 of range(2)", future: malformed, items: { first: 0, count: 2 } },
+  ]);
+  live._resolve([
+    [2500, null, 2504, null],
+    [
+      [1, traceback("ZeroDivisionError: division by zero")],
+      [3, traceback("ValueError: bad")],
+    ],
+  ]);
+  malformed._resolve("not a chunk's pair");
+  await tick();
+  const [a, b, c] = model.get("g")?.tasks ?? [];
+  assert.deepEqual([a.resultPreview, a.error], [
+    "[2500, None, 2504, None]",
+    "2 of 4 items failed: item 1251: ZeroDivisionError: division by zero; item 1253: ValueError: bad",
+  ]);
+  assert.deepEqual([b.resultPreview, b.error], ["[10, 12, 14]", undefined]);
+  assert.equal(c.resultPreview, "[None, None]");
+  assert.match(c.error ?? "", /^2 of 2 items failed: item 0: Map chunk task t-3 returned "not a chunk's pair", not the 2 results of its items\.; item 1: /);
+});

@@ -57,6 +57,14 @@ test("a task row: the call as label, a codicon per state, result or error with d
   assert.equal(rows[3].icon?.color, "testing.iconFailed");
 });
 
+test("a map chunk whose task ran but some items failed says so before its results", () => {
+  const { m, g } = groupWith(["success"]);
+  m.updateTask("g", 0, { resultPreview: "[4, 5, 6, None]", error: "1 of 4 items failed: item 7: ValueError: 7 is over 2", finishedAt: T0 + 20 });
+  const row = taskItem(g, 0, g.tasks[0]);
+  assert.equal(row.description, "⚠ 1 of 4 items failed: item 7: ValueError… · [4, 5, 6, None] · 20 ms");
+  assert.equal(row.icon?.id, "pass", "the task itself succeeded");
+});
+
 test("a task's tooltip has its ids, endpoint, timestamps and transitions timeline", () => {
   const { m, g } = groupWith(["success"]);
   m.updateGroup("g", { taskGroupId: "tg-9" });

@@ -1,0 +1,36 @@
+/**
+ * The local endpoint's interpreter in a real VS Code with workspace trust on: a workspace's `.venv` is a
+ * program the workspace chose, so while the folder is not trusted the local endpoint does not run it (the
+ * Endpoints view says it runs python3 from PATH); once the person trusts the folder, it switches to it.
+ */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { promisify } from "node:util";
+import { openWithExtension, screenshot, startSession, type E2eSession } from "./harness";
+import { Workbench } from "./workbench";
+
+let session: E2eSession;
+let workbench: Workbench;
+
+before(async () => {
+  session = await startSession({ disableWorkspaceTrust: false });
+  await promisify(execFile)("/usr/bin/python3", ["-m", "venv", "--without-pip", join(session.workspace, ".venv")]);
+  workbench = new Workbench(session.page);
+  await openWithExtension(session, workbench, session.workspace, "sample.py");
+});
+
+after(async () => {
+  await session?.close("endpoints-untrusted-code-server");
+});
+
+test("an untrusted workspace's .venv is not run by the local endpoint until the folder is trusted", async () => {
+  await workbench.openViewContainer("Globus Compute");
+  await workbench.waitForTreeRow("Endpoints", "local", /^this machine · Python · PATH · /, 60_000);
+  await screenshot(session.page, "endpoints-untrusted-venv-skipped");
+
+  await workbench.runCommand("Workspaces: Manage Workspace Trust");
+  await session.page.locator(".workspace-trust-editor .monaco-button", { hasText: /^Trust$/ }).first().click();
+  await workbench.waitForTreeRow("Endpoints", "local", /^this machine · Python · \.venv · /, 60_000);
+  await screenshot(session.page, "endpoints-trusted-venv-used");
+});

@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { exceptionLine } from "../../../../core/executor/exceptionLine";
+import { TaskExecutionFailed } from "../../../../core/executor/errors";
+
+test("a plain traceback is summed up by its exception line", () => {
+  const tb = 'Traceback (most recent call last):\n  File "<string>", line 4, in half\n    return x / 0\nZeroDivisionError: division by zero\n';
+  assert.equal(exceptionLine(tb), "ZeroDivisionError: division by zero");
+});
+
+test("a multi-line exception message gives its first line, not the text's last", () => {
+  const tb =
+    "Traceback (most recent call last):\n  File \"x.py\", line 1, in f\njsonschema.exceptions.ValidationError: 'two' is not of type 'integer'\n\n" +
+    "Failed validating 'type' in schema['properties']['nodes']:\n    {'type': 'integer'}\n\nOn instance['nodes']:\n    'two'\n";
+  assert.equal(exceptionLine(tb), "jsonschema.exceptions.ValidationError: 'two' is not of type 'integer'");
+});
+
+test("a chained exception is summed up by the one raised last", () => {
+  const tb =
+    'Traceback (most recent call last):\n  File "<string>", line 8, in g\nZeroDivisionError: division by zero\n\n' +
+    "The above exception was the direct cause of the following exception:\n\n" +
+    'Traceback (most recent call last):\n  File "<string>", line 9, in g\nRuntimeError: wrapped\nmore\n';
+  assert.equal(exceptionLine(tb), "RuntimeError: wrapped");
+});
+
+test("an exception group is summed up by the group's line (Python 3.11 layout)", () => {
+  const tb =
+    '  + Exception Group Traceback (most recent call last):\n  |   File "<string>", line 5, in <module>\n  |   File "<string>", line 4, in f\n' +
+    "  | ExceptionGroup: two things (2 sub-exceptions)\n  +-+---------------- 1 ----------------\n    | ValueError: bad\n    +------------------------------------\n";
+  assert.equal(exceptionLine(tb), "ExceptionGroup: two things (2 sub-exceptions)");
+});
+
+test("the endpoint manager's multi-line start failure is summed up by its first line", () => {
+  const text =
+    "Unable to start user endpoint process for alice [exit code: 78; (ValidationError) 'two' is not of type 'integer'\n\n" +
+    "Failed validating 'type' in schema['properties']['nodes']:\n    {'type': 'integer'}\n\nOn instance['nodes']:\n    'two']";
+  assert.equal(exceptionLine(text), "Unable to start user endpoint process for alice [exit code: 78; (ValidationError) 'two' is not of type 'integer'");
+  assert.match(new TaskExecutionFailed(text, "0").message, /\(RemoteExecutionError\): Unable to start user endpoint process for alice .*'integer'\.$/);
+});
+
+test("empty text has no summary", () => {
+  assert.equal(exceptionLine("\n \n"), undefined);
+});
