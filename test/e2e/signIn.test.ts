@@ -45,7 +45,9 @@ test("the Accounts menu offers sign-in with Globus, and choosing it signs in", a
   const page = session.page;
   await (await accountsMenuItem(/^Sign in with Globus to use Globus Compute/)).click();
   await signInThroughBrowser();
+  // The session is VS Code's: the account takes the sign-in entry's place in the menu.
   await accountsMenuItem(`${auth.username} (Globus)`);
+  assert.ok(issued.length >= 2, "Globus Auth issued tokens");
   await page.keyboard.press("Escape");
   // Signed out again, so that the command's sign-in below starts from nobody (and its toasts are its own).
   await workbench.runCommand("Globus Compute: Sign Out of Globus");
@@ -56,6 +58,8 @@ test("the Accounts menu offers sign-in with Globus, and choosing it signs in", a
 test("Sign In opens Globus in the browser; the pasted code signs in", async () => {
   await workbench.runCommand("Globus Compute: Sign In to Globus");
   await signInThroughBrowser();
+  await workbench.notification(`Signed in to Globus as ${auth.username}.`);
+  assert.ok(issued.length >= 2, "Globus Auth issued tokens");
 });
 
 test("the account shows in the Accounts menu", async () => {
@@ -109,7 +113,7 @@ async function accountsMenuItem(label: string | RegExp): Promise<Locator> {
 
 /**
  * After a sign-in started (the command or the Accounts menu): opens Globus in a browser tab, reads the code
- * it shows, refuses a wrong one and signs in with the right one.
+ * it shows, sees a wrong one refused and enters the right one.
  */
 async function signInThroughBrowser(): Promise<void> {
   const page = session.page;
@@ -133,8 +137,6 @@ async function signInThroughBrowser(): Promise<void> {
   await box.locator(".quick-input-message", { hasText: "That is not an authorization code" }).waitFor();
   await input.fill(code);
   await page.keyboard.press("Enter");
-  await workbench.notification(`Signed in to Globus as ${auth.username}.`);
-  assert.ok(issued.length >= 2, "Globus Auth issued tokens");
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
