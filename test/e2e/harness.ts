@@ -177,7 +177,10 @@ export interface E2eSession {
   server: CodeServer;
   page: Page;
   workspace: string;
-  /** Stops everything; with `keepLogAs`, first copies code-server's log and the window logs to test-results/<name>.log and <name>-logs/. */
+  /**
+   * Stops everything; with `keepLogAs`, first copies code-server's log to test-results/<name>.log and its
+   * window and extension-host logs (the extension's output channels among them) to test-results/<name>-logs/.
+   */
   close(keepLogAs?: string): Promise<void>;
 }
 
@@ -197,8 +200,8 @@ export async function startSession(options: CodeServerOptions = {}): Promise<E2e
         if (keepLogAs !== undefined) {
           await mkdir(resultsDir, { recursive: true });
           await cp(started.logFile, join(resultsDir, `${keepLogAs}.log`)).catch(() => undefined);
-          // The extension hosts' logs, with the extension's own output channel, say what the window did.
-          await cp(join(started.dir, "user-data", "logs"), join(resultsDir, `${keepLogAs}-logs`), { recursive: true }).catch(() => undefined);
+          await rm(join(resultsDir, `${keepLogAs}-logs`), { recursive: true, force: true });
+          await cp(join(started.dir, "user-data/logs"), join(resultsDir, `${keepLogAs}-logs`), { recursive: true }).catch(() => undefined);
         }
         await started.stop();
         await rm(workspace, { recursive: true, force: true });

@@ -135,6 +135,9 @@ test("a traceback frame in a notebook cell above the function opens that cell at
   // The helper's cell is the active one, with the cursor on the frame's line.
   await session.page.locator(".part.statusbar", { hasText: "Cell 3 of 5" }).waitFor({ timeout: 10_000 });
   const cell = session.page.locator(".monaco-editor.focused", { hasText: "return a / b" });
-  const top = (selector: string) => cell.locator(selector).first().evaluate((e) => getComputedStyle(e).top);
-  assert.equal(await top(".cursors-layer .cursor"), await top('.view-line:has-text("return a / b")'));
+  // Monaco positions the cursor and each line with an inline `top`.
+  const top = async (selector: string) => /top:\s*(-?[\d.]+)px/.exec((await cell.locator(selector).first().getAttribute("style")) ?? "")?.[1];
+  const lineTop = await top('.view-line:has-text("return a / b")');
+  assert.ok(lineTop !== undefined);
+  assert.equal(await top(".cursors-layer .cursor"), lineTop);
 });

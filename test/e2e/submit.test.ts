@@ -114,9 +114,7 @@ test("the exception example shows its traceback in the output and fails in the t
   assert.equal(await toast.count(), 1);
   assert.deepEqual(await toast.locator(".monaco-button").allInnerTexts(), ["Show Traceback", "Re-run"]);
   // The panel detects links a moment after the text arrives; Ctrl+click opens examples.py at the raise.
-  const link = session.page.locator(".part.panel .output-view .detected-link", { hasText: "examples.py" });
-  await link.first().waitFor({ timeout: 10_000 });
-  await link.first().click({ modifiers: ["Control"] });
+  await workbench.followOutputLink("examples.py:");
   const line = location.slice(location.lastIndexOf(":") + 1);
   await session.page.locator(".part.statusbar", { hasText: `Ln ${line},` }).waitFor({ timeout: 10_000 });
   await screenshot(session.page, "submit-traceback");
