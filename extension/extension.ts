@@ -224,7 +224,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     toTreeItem,
     localStatus: () => services.endpointStatus({ kind: "local", id: "local" }),
     localInterpreter: () => localInterpreter.current,
-    probe: (id) => probes.get(id),
+    probe: (id, configuration) => probes.get(id, configuration),
     inspecting: (id) => probes.inspecting(id),
     configurations: (id) => checkedConfigurations(configurations, directory, id),
   });
@@ -394,7 +394,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     configurations,
     openConfigurationFile,
     probes,
-    chooseConfiguration: (endpoint) => chooser.choose(endpoint, "environment probe"),
+    chooseConfiguration: (endpoint, name) => chooser.choose(endpoint, "environment probe", name),
     functionAtCursor: async () => {
       const location = vscodeEditorContext.activeLocation();
       const fn = location && (await (await languageClient).functionAt(location));

@@ -171,27 +171,58 @@ export class MapResult implements AsyncIterable<PyValue> {
   }
 
   /** The results in input order; the first failed item throws a MapItemError naming it. */
-  async *[Symbol.asyncIterator](): AsyncIterator<PyValue> {
-    if (this.chunk === 1) {
-      // One item per task: its future's value as is (no outcome lists), and no promise turn once settled.
-      for (let i = 0; i < this.futures.length; i++) {
-        const future = this.futures[i];
-        let value: PyValue;
-        try {
-          value = future.done() ? future._settledValue() : await future;
-        } catch (err) {
-          throw new MapItemError(i, this.items[i], err instanceof Error ? err : new Error(String(err)));
-        }
-        yield value;
-      }
-      return;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<PyValue> {
+    return this.chunk === 1 ? this.singleItems() : new ChunkedItems(this);
+  }
+
+  /** One item per task: its future's value as is (no outcome lists), and no promise turn once settled. */
+  private async *singleItems(): AsyncGenerator<PyValue> {
     for (let i = 0; i < this.futures.length; i++) {
-      for (const o of await this.outcomesOf(i)) {
-        if ("error" in o) throw new MapItemError(o.index, this.items[o.index], o.error);
-        yield o.value;
+      const future = this.futures[i];
+      let value: PyValue;
+      try {
+        value = future.done() ? future._settledValue() : await future;
+      } catch (err) {
+        throw new MapItemError(i, this.items[i], err instanceof Error ? err : new Error(String(err)));
       }
+      yield value;
     }
+  }
+}
+
+/**
+ * A chunked map's results in input order. While a settled chunk's items last, `next()` returns a resolved
+ * promise straight away: one promise per item, where an async generator's `yield` costs several turns
+ * (Pool.map hands back a chunk's items at memory speed; so should we).
+ */
+class ChunkedItems implements AsyncIterator<PyValue> {
+  private task = 0;
+  private outcomes: ItemOutcome[] = [];
+  private at = 0;
+  private failed = false;
+
+  constructor(private readonly map: MapResult) {}
+
+  next(): Promise<IteratorResult<PyValue>> {
+    if (this.at === this.outcomes.length) return this.nextChunk();
+    const o = this.outcomes[this.at++];
+    if ("error" in o) {
+      this.failed = true; // the first failed item ends the iteration, as a generator's throw does
+      this.outcomes = [];
+      this.at = 0;
+      this.task = this.map.futures.length;
+      return Promise.reject(new MapItemError(o.index, this.map.items[o.index], o.error));
+    }
+    return Promise.resolve({ done: false, value: o.value });
+  }
+
+  private async nextChunk(): Promise<IteratorResult<PyValue>> {
+    while (this.at === this.outcomes.length) {
+      if (this.failed || this.task === this.map.futures.length) return { done: true, value: undefined };
+      this.outcomes = await this.map.outcomesOf(this.task++);
+      this.at = 0;
+    }
+    return this.next();
   }
 }
 

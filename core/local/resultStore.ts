@@ -2,9 +2,10 @@
  * Where the local endpoint keeps registered functions, task groups and task records (with their
  * results and prints) so that a restarted host can reload a task group and a client that was away
  * can read what finished meanwhile. One append-only journal of JSON lines, private to the user (0600
- * in a 0700 directory): every change is a line, and the changes of one event-loop turn go out in one
- * write (a task moving through several states in one turn is written once), so a 10k-task map costs a
- * few hundred writes, not tens of thousands of files. Opening replays the journal (a torn or unreadable
+ * in a 0700 directory): every change is a line (a task's later states as a short update of the record
+ * the journal holds), and the changes of one event-loop turn, or of a few milliseconds of a busy
+ * stretch, go out in one write (a task moving through several states meanwhile is written once), so a
+ * 10k-task map costs a few hundred writes, not tens of thousands of files. Opening replays the journal (a torn or unreadable
  * line, e.g. from a host killed mid-write, is dropped and reported, never fatal), fails the tasks a
  * previous host left unfinished, and compacts it (rewritten with the live records, atomically); it is
  * compacted again whenever it holds far more lines than live records.
@@ -75,7 +76,24 @@ type JournalLine =
   | { v: number; group: { taskGroupId: string; createdAt: string; taskIds: string[] } }
   | { v: number; task: unknown }
   | { v: number; received: ReceivedBatch }
+  | { v: number; update: TaskUpdate }
+  | { v: number; details: { ref: number; value: unknown } }
   | { v: number; drop: string };
+
+/**
+ * A task's new state over a record the journal holds already (its received batch, or an earlier line):
+ * only what changes, transitions as `[timestamp, state, actor]`, and the worker's `details` by reference
+ * to a `details` line (a finished task's line is a third of its full record).
+ */
+interface TaskUpdate {
+  taskId: string;
+  status: string;
+  transitions: [string, string, string][];
+  result: { data: string; error_details: ResultData["error_details"]; task_statuses: [string, string, string][] | null; d: number | null } | null;
+  stdout: string;
+  stderr: string;
+  completionT: string | null;
+}
 
 /** Tasks submitted together: one line for the whole batch, their records rebuilt from it on load. */
 interface ReceivedBatch {
@@ -101,6 +119,13 @@ export class ResultStore implements Disposable {
   private fd: number | undefined;
   private lines = 0;
   private receivedBatches = 0;
+  /** Tasks whose pending line is a full record (nothing in the journal to update yet). */
+  private readonly pendingFull = new Set<string>();
+  /** Each worker's details dict's reference in the journal since its last compaction. */
+  private detailsRefs = new WeakMap<PyDict, number>();
+  private nextDetailsRef = 1;
+  /** `details` lines to write ahead of the line being encoded. */
+  private newDetailsText = "";
   /** The pending flush: at the end of this turn, or at the end of the write window when one just ran. */
   private flushScheduled: { immediate: NodeJS.Immediate } | { timer: NodeJS.Timeout } | undefined;
   /** When the last flush ran (performance.now()). */
@@ -145,8 +170,15 @@ export class ResultStore implements Disposable {
   }
 
   putTask(task: StoredTask): void {
-    this.tasks.set(task.taskId, task);
-    this.write(`t:${task.taskId}`, () => ({ v: FORMAT_VERSION, task: encodeTask(this.tasks.get(task.taskId) ?? task) }));
+    const id = task.taskId;
+    const journaled = this.tasks.has(id) && !this.pendingFull.has(id);
+    this.tasks.set(id, task);
+    if (!journaled) this.pendingFull.add(id);
+    const current = () => this.tasks.get(id) ?? task;
+    this.write(
+      `t:${id}`,
+      journaled ? () => ({ v: FORMAT_VERSION, update: this.encodeUpdate(current()) }) : () => ({ v: FORMAT_VERSION, task: encodeTask(current()) }),
+    );
   }
 
   /**
@@ -167,9 +199,14 @@ export class ResultStore implements Disposable {
     if (this.pending.size === 0) return;
     this.lastFlushAt = performance.now();
     let text = "";
-    for (const line of this.pending.values()) text += JSON.stringify(line()) + "\n";
+    for (const line of this.pending.values()) {
+      const json = JSON.stringify(line());
+      text += this.newDetailsText + json + "\n";
+      this.newDetailsText = "";
+    }
     this.lines += this.pending.size;
     this.pending.clear();
+    this.pendingFull.clear();
     try {
       this.fd ??= openPrivateAppend(this.journalPath);
       writeAll(this.fd, text);
@@ -207,6 +244,35 @@ export class ResultStore implements Disposable {
     this.flushScheduled = undefined;
   }
 
+  private encodeUpdate(task: StoredTask): TaskUpdate {
+    const r = task.result;
+    return {
+      taskId: task.taskId,
+      status: task.status,
+      transitions: task.transitions.map(compactTransition),
+      result: r && {
+        data: r.data,
+        error_details: r.error_details,
+        task_statuses: r.task_statuses && r.task_statuses.map(compactTransition),
+        d: r.details && this.detailsRef(r.details),
+      },
+      stdout: task.stdout,
+      stderr: task.stderr,
+      completionT: task.completionT,
+    };
+  }
+
+  /** The journal's reference to a worker's details, written ahead of the line that first uses it. */
+  private detailsRef(details: PyDict): number {
+    let ref = this.detailsRefs.get(details);
+    if (ref === undefined) {
+      this.detailsRefs.set(details, (ref = this.nextDetailsRef++));
+      this.newDetailsText += JSON.stringify({ v: FORMAT_VERSION, details: { ref, value: taggedDetails(details) } }) + "\n";
+      this.lines++;
+    }
+    return ref;
+  }
+
   private closeJournal(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
@@ -225,6 +291,8 @@ export class ResultStore implements Disposable {
       writePrivateFileAtomic(this.journalPath, lines.length > 0 ? lines.join("\n") + "\n" : "");
       this.closeJournal();
       this.lines = lines.length;
+      // The rewritten journal holds no details lines: updates from now on write them again.
+      this.detailsRefs = new WeakMap();
     } catch (err) {
       this.problems.push(`cannot compact ${this.journalPath}: ${(err as Error).message}`);
     }
@@ -234,12 +302,13 @@ export class ResultStore implements Disposable {
     rmSync(`${this.journalPath}.tmp`, { force: true }); // left by a host that died mid-compaction
     const text = existsSync(this.journalPath) ? readFileSync(this.journalPath, "utf8") : "";
     const headers = new Map<string, { createdAt: string; taskIds: string[] }>();
+    const detailsByRef = new Map<number, PyDict>();
     let n = 0;
     for (const raw of text.split("\n")) {
       n++;
       if (raw === "") continue;
       try {
-        const line = JSON.parse(raw) as Partial<Record<"v" | "fn" | "group" | "task" | "received" | "drop", unknown>>;
+        const line = JSON.parse(raw) as Partial<Record<"v" | "fn" | "group" | "task" | "received" | "update" | "details" | "drop", unknown>>;
         if (line.v !== FORMAT_VERSION) throw new Error(`unknown format version ${String(line.v)}`);
         if (line.fn !== undefined) {
           const fn = decodeFunction(line.fn);
@@ -247,6 +316,15 @@ export class ResultStore implements Disposable {
         } else if (line.task !== undefined) {
           const task = decodeTask(line.task);
           this.tasks.set(task.taskId, task);
+        } else if (line.update !== undefined) {
+          const u = expectObject(line.update, "update");
+          const base = this.tasks.get(expectString(u.taskId, "taskId"));
+          if (!base) throw new Error(`an update of task ${u.taskId as string}, which the journal does not hold`);
+          this.tasks.set(base.taskId, applyUpdate(base, u, detailsByRef));
+        } else if (line.details !== undefined) {
+          const d = expectObject(line.details, "details");
+          if (!Number.isSafeInteger(d.ref)) throw new Error("details ref is not an integer");
+          detailsByRef.set(d.ref as number, fromTagged(d.value) as PyDict);
         } else if (line.received !== undefined) {
           const r = decodeReceived(line.received);
           for (const task of r.taskIds.map((id) => receivedTask(id, { ...r, ns: BigInt(r.ns) }))) {
@@ -387,6 +465,36 @@ function taggedDetails(details: PyDict): unknown {
   let tagged = taggedByDetails.get(details);
   if (tagged === undefined) taggedByDetails.set(details, (tagged = toTagged(details)));
   return tagged;
+}
+
+function compactTransition(t: TaskTransition): [string, string, string] {
+  return [t.timestamp.toString(), t.state, t.actor];
+}
+
+function expandTransition(t: unknown): TaskTransition {
+  const [timestamp, state, actor] = expectArray(t, "transition");
+  return { timestamp: BigInt(expectString(timestamp, "timestamp")), state: expectString(state, "state"), actor: expectString(actor, "actor") };
+}
+
+function applyUpdate(base: StoredTask, u: Record<string, unknown>, detailsByRef: ReadonlyMap<number, PyDict>): StoredTask {
+  const r = u.result === null ? null : expectObject(u.result, "result");
+  const details = r && r.d !== null ? detailsByRef.get(r.d as number) : null;
+  if (details === undefined) throw new Error(`details ${String(r?.d)} are not in the journal`);
+  return {
+    ...base,
+    status: expectString(u.status, "status"),
+    transitions: expectArray(u.transitions, "transitions").map(expandTransition),
+    result: r && {
+      task_id: base.taskId,
+      data: expectString(r.data, "data"),
+      details,
+      error_details: (r.error_details ?? null) as ResultData["error_details"],
+      task_statuses: r.task_statuses == null ? null : expectArray(r.task_statuses, "task_statuses").map(expandTransition),
+    },
+    stdout: expectString(u.stdout, "stdout"),
+    stderr: expectString(u.stderr, "stderr"),
+    completionT: u.completionT == null ? null : expectString(u.completionT, "completionT"),
+  };
 }
 
 function encodeTransition(t: TaskTransition): unknown {

@@ -179,10 +179,12 @@ _TEXTS = frozenset((str, bytes))
 _PLAIN_CONTAINERS = frozenset((list, tuple, dict, set, frozenset))
 _PLAIN_TYPES = _PLAIN_NUMBERS | _TEXTS | _PLAIN_CONTAINERS
 # Where the two picklers differ, dill's path is taken: a str or bytes near the 64 KiB frame size is
-# framed differently (str counted at 4 UTF-8 bytes a character); a container whose last batch of 1,000
-# items holds 0 or 1 is batched differently; and deeper nesting (or a cycle) is not checked.
+# framed differently (str counted at 4 UTF-8 bytes a character); some lengths of 1,000 items or more are
+# batched differently (a list's last batch of 1, a dict's of 0 or 1, a set's of 0; tuples and frozensets
+# never); and deeper nesting (or a cycle) is not checked.
 _PLAIN_TEXT_BYTES = 32 * 1024
 _BATCH = 1000
+_UNEVEN_LAST_BATCH = {list: (1,), dict: (0, 1), set: (0,), tuple: (), frozenset: ()}
 _PLAIN_DEPTH = 16
 
 
@@ -192,7 +194,9 @@ def _is_plain(obj, depth):
         return True
     if kind in _TEXTS:
         return _short_text(obj)
-    if kind not in _PLAIN_CONTAINERS or depth == 0 or (len(obj) >= _BATCH and len(obj) % _BATCH < 2):
+    if kind not in _PLAIN_CONTAINERS or depth == 0:
+        return False
+    if len(obj) >= _BATCH and len(obj) % _BATCH in _UNEVEN_LAST_BATCH[kind]:
         return False
     if kind is dict:
         return _are_plain(obj.keys(), depth) and _are_plain(obj.values(), depth)

@@ -1,5 +1,5 @@
 import type { Node } from "web-tree-sitter";
-import { definitionStatement, enclosingDefinition, isAsyncDef, parameterName, rangeOf, type OffsetRange } from "./syntax";
+import { definitionStatement, enclosingDefinition, isAsyncDef, parameterName, type OffsetRange } from "./syntax";
 
 export type ParameterKind = "positional-only" | "normal" | "*args" | "keyword-only" | "**kwargs";
 
@@ -168,6 +168,18 @@ export function functionsIn(root: Node): ListedFunction[] {
 
 /** `listed`: what functionsIn found about `def`, which spares walking up the tree (see functionsIn). */
 export function describeFunction(def: Node, text: string, listed?: ListedFunction): FunctionInfo {
+  return withSource(functionFacts(def, listed), 0, text);
+}
+
+/** A FunctionInfo but its source, with ranges relative to `base`: it depends on the statement's text alone. */
+export type FunctionFacts = Omit<FunctionInfo, "source">;
+
+/** The FunctionFacts of each function a top-level statement defines (see StatementNeedsCache.memo). */
+export function functionFactsIn(statement: Node): FunctionFacts[] {
+  return functionsIn(statement).map((f) => functionFacts(f.def, f, statement.startIndex));
+}
+
+function functionFacts(def: Node, listed?: ListedFunction, base = 0): FunctionFacts {
   const statement = listed?.statement ?? definitionStatement(def);
   const nameNode = def.childForFieldName("name")!;
   const body = def.childForFieldName("body");
@@ -175,19 +187,15 @@ export function describeFunction(def: Node, text: string, listed?: ListedFunctio
   const enclosingFunction = listed ? listed.enclosingFunction : owner === "function_definition" ? qualifiedName(enclosingDefinition(def)!) : undefined;
   const decorators = statement.id === def.id ? [] : statement.namedChildren.filter((c) => c.type === "decorator");
   const docstring = docstringOf(body);
-  const { startIndex, endIndex } = statement;
+  const relative = (start: number, end: number) => ({ start: start - base, end: end - base });
   return {
     name: nameNode.text,
     qualifiedName: listed?.qualifiedName ?? qualifiedName(def),
     ranges: {
-      definition: rangeOf(statement),
-      def: rangeOf(def),
-      name: rangeOf(nameNode),
-      body: body ? rangeOf(body) : { start: def.endIndex, end: def.endIndex },
-    },
-    // Made when asked for: listing the functions of a file of deeply nested ones would copy it for each.
-    get source() {
-      return dedentedSource(startIndex, endIndex, text);
+      definition: relative(statement.startIndex, statement.endIndex),
+      def: relative(def.startIndex, def.endIndex),
+      name: relative(nameNode.startIndex, nameNode.endIndex),
+      body: body ? relative(body.startIndex, body.endIndex) : relative(def.endIndex, def.endIndex),
     },
     signature: signatureOf(def),
     decorators: decorators.map((d) => d.text.replace(/^@\s*/, "")),
@@ -196,6 +204,25 @@ export function describeFunction(def: Node, text: string, listed?: ListedFunctio
     isMethod: owner === "class_definition",
     ...(enclosingFunction !== undefined ? { enclosingFunction } : {}),
     hasSyntaxError: statement.hasError,
+  };
+}
+
+/** The FunctionInfo of facts whose ranges are relative to `base` in `text`. */
+export function withSource(facts: FunctionFacts, base: number, text: string): FunctionInfo {
+  const at = (r: OffsetRange) => ({ start: base + r.start, end: base + r.end });
+  const { name, qualifiedName: qualified, ranges, signature, decorators, ...rest } = facts;
+  const definition = at(ranges.definition);
+  return {
+    name,
+    qualifiedName: qualified,
+    ranges: { definition, def: at(ranges.def), name: at(ranges.name), body: at(ranges.body) },
+    // Made when asked for: listing the functions of a file of deeply nested ones would copy it for each.
+    get source() {
+      return dedentedSource(definition.start, definition.end, text);
+    },
+    signature,
+    decorators,
+    ...rest,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Node } from "web-tree-sitter";
 import { importItemsOf, type ImportItem } from "./importItems";
 import { importedName, statementNames } from "./scopes";
-import { StatementNeedsCache, type StatementNeeds } from "./statementAnalysis";
+import { detached, StatementNeedsCache, type StatementNeeds } from "./statementAnalysis";
 import { MAX_ANALYSIS_DEPTH, TooDeepError, unlessTooDeep } from "./tooDeep";
 
 export type DefinitionKind = "import" | "function" | "class" | "constant" | "block";
@@ -180,12 +180,14 @@ function blockProblem(statement: Node): ModuleDefinition["unshippable"] {
 function describeImport(statement: Node): ModuleDefinition {
   const plain = statement.type === "import_statement";
   const moduleName = statement.childForFieldName("module_name");
-  // A string, not the node: the definition outlives its tree (see StatementNeedsCache).
-  const moduleText = moduleName?.text;
-  const items = statement
-    .childrenForFieldName("name")
-    .map((n) => ({ text: n.text, bound: importedName(n, plain) }))
-    .filter((i): i is { text: string; bound: string } => i.bound !== undefined);
+  // Strings of their own, not the node: the definition outlives its tree and its text (see StatementNeedsCache).
+  const moduleText = detached(moduleName?.text);
+  const items = detached(
+    statement
+      .childrenForFieldName("name")
+      .map((n) => ({ text: n.text, bound: importedName(n, plain) }))
+      .filter((i): i is { text: string; bound: string } => i.bound !== undefined),
+  );
   const starImport = statement.namedChildren.some((c) => c.type === "wildcard_import");
   const importText = (names: ReadonlySet<string>, module = moduleText) => {
     if (starImport) return `from ${module} import *`;

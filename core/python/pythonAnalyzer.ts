@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { Disposable } from "../util/disposable";
 import { bundleFunction, closureOf, lambdaProblemAt, type FunctionBundle } from "./bundle";
 import { lintPython, type PythonDiagnostic } from "./diagnostics";
-import { cursorAnchor, describeFunction, functionAt, functionNodeAt, functionsIn, type FunctionInfo } from "./functions";
+import { cursorAnchor, functionAt, functionFactsIn, functionNodeAt, mayContainDefinitions, withSource, type FunctionInfo } from "./functions";
 import { indexModule, type ModuleIndex } from "./moduleDefinitions";
 import { fileSystemSources, locateModule, ModuleResolver, type SourceRootOptions } from "./moduleResolver";
 import type { ParsedModule, ProjectContext } from "./projectModules";
@@ -22,6 +22,9 @@ export interface ProjectLocation extends SourceRootOptions {
   /** Texts of documents open in the editor (newer than the disk's), by path. */
   openText?: (path: string) => string | undefined;
 }
+
+/** Characters of difference small enough for a parse to be taken as the previous version of a text. */
+const TYPING_EDIT = 256;
 
 /** Parsed modules of the project kept between requests (a bundle's helper modules are parsed once per version). */
 const MODULE_CACHE_SIZE = 256;
@@ -53,7 +56,13 @@ export class PythonAnalyzer implements Disposable {
   }
 
   listFunctions(text: string): FunctionInfo[] {
-    return functionsIn(this.parsed(text).tree.rootNode).map((f) => describeFunction(f.def, text, f));
+    // What depends on a statement's text alone is memoised: after an edit only the statements that changed are described again.
+    const out: FunctionInfo[] = [];
+    for (const statement of this.parsed(text).tree.rootNode.namedChildren) {
+      if (!mayContainDefinitions(statement.type)) continue;
+      for (const facts of this.needs.memo(statement, functionFactsIn)) out.push(withSource(facts, statement.startIndex, text));
+    }
+    return out;
   }
 
   /**
@@ -154,6 +163,8 @@ export class PythonAnalyzer implements Disposable {
     for (const p of this.cache) {
       const { start, suffix } = sharedEnds(p.parsedText, text);
       if (start + suffix > shared) [best, shared] = [p, start + suffix];
+      // A keystroke's worth of difference (most recent first): comparing with the rest costs more than it can save.
+      if (text.length - shared <= TYPING_EDIT) break;
     }
     return best;
   }
@@ -169,6 +180,7 @@ export class PythonAnalyzer implements Disposable {
     this.cache.unshift(entry);
     // wasm memory is not garbage collected: evicted trees must be deleted explicitly.
     for (const old of this.cache.splice(this.cacheSize)) old.tree.delete();
+    this.needs.room(Math.max(...this.cache.map((p) => p.tree.rootNode.namedChildCount)));
     return entry;
   }
 }

@@ -214,6 +214,9 @@ class ScopeWalker {
       case "case_pattern":
         this.casePattern(node, s);
         return;
+      case "type_alias_statement":
+        this.typeAlias(node, s);
+        return;
       case "decorated_definition":
       default:
         for (const c of node.namedChildren) this.walk(c, s);
@@ -225,22 +228,54 @@ class ScopeWalker {
       const name = node.childForFieldName("name");
       if (name) s.bound.add(name.text);
     }
-    // Defaults, annotations, return types and base classes are evaluated in the enclosing scope.
+    // A generic def or class (PEP 695) sees its type parameters in its annotations, bases and body.
+    const typeParams = typeParameters(node.childForFieldName("type_parameters"));
+    // Like a class body, the parameters' scope keeps the body's free names apart from its own uses.
+    const outer = typeParams ? newScope(true) : s;
+    if (typeParams) for (const bound of typeParams.bounds) this.walk(bound, outer);
+    // Defaults are evaluated in the enclosing scope; annotations, return types and base classes too,
+    // unless type parameters are in between.
     if (node.type === "function_definition" || node.type === "lambda") {
       const params = node.childForFieldName("parameters");
       for (const p of params?.namedChildren ?? []) {
-        for (const field of ["value", "type"]) {
-          const v = p.childForFieldName(field);
-          if (v) this.walk(v, s);
-        }
+        const value = p.childForFieldName("value");
+        if (value) this.walk(value, s);
+        const annotation = p.childForFieldName("type");
+        if (annotation) this.walk(annotation, outer);
       }
       const ret = node.childForFieldName("return_type");
-      if (ret) this.walk(ret, s);
+      if (ret) this.walk(ret, outer);
     } else if (node.type === "class_definition") {
       const bases = node.childForFieldName("superclasses");
-      if (bases) this.walk(bases, s);
+      if (bases) this.walk(bases, outer);
     }
-    this.nested(node, s);
+    this.nested(node, outer);
+    if (typeParams) this.resolveTypeParameters(outer, typeParams.names, s);
+  }
+
+  /** `type Name[T] = value` (PEP 695): binds Name; the value is evaluated lazily, seeing T. */
+  private typeAlias(node: Node, s: Scope): void {
+    let left = node.childForFieldName("left")?.namedChildren[0];
+    let typeParams: ReturnType<typeof typeParameters>;
+    if (left?.type === "generic_type") {
+      typeParams = typeParameters(left.namedChildren.find((c) => c.type === "type_parameter") ?? null);
+      left = left.namedChildren[0];
+    }
+    if (left?.type === "identifier") s.bound.add(left.text);
+    const value = node.childForFieldName("right");
+    if (!value) return;
+    if (!typeParams) return this.walk(value, s);
+    const inner = newScope();
+    for (const bound of typeParams.bounds) this.walk(bound, inner);
+    this.walk(value, inner);
+    this.resolveTypeParameters(inner, typeParams.names, s);
+  }
+
+  /** Names used in a type-parameter scope resolve to its parameters, else in the enclosing scope. */
+  private resolveTypeParameters(inner: Scope, names: ReadonlySet<string>, s: Scope): void {
+    for (const [name, nodes] of inner.refs) if (!names.has(name)) add(s.refs, name, nodes);
+    for (const [name, nodes] of inner.passthrough) if (!names.has(name)) add(s.isClass ? s.passthrough : s.refs, name, nodes);
+    for (const [name, nodes] of inner.globals) add(s.globals, name, nodes);
   }
 
   private parameters(params: Node, s: Scope): void {
@@ -286,6 +321,27 @@ class ScopeWalker {
       }
     }
   }
+}
+
+/** PEP 695 type parameters (`[T: Bound, *Ts, **P]`): their names, and the bounds and constraints to walk. */
+function typeParameters(list: Node | null): { names: Set<string>; bounds: Node[] } | undefined {
+  if (!list) return undefined;
+  const names = new Set<string>();
+  const bounds: Node[] = [];
+  for (const param of list.namedChildren) {
+    const inner = param.type === "type" ? param.namedChildren[0] : param;
+    if (inner?.type === "identifier") names.add(inner.text);
+    else if (inner?.type === "splat_type") {
+      const id = inner.namedChildren.find((c) => c.type === "identifier");
+      if (id) names.add(id.text);
+    } else if (inner?.type === "constrained_type") {
+      const [name, ...rest] = inner.namedChildren;
+      const id = name?.type === "type" ? name.namedChildren[0] : name;
+      if (id?.type === "identifier") names.add(id.text);
+      bounds.push(...rest);
+    }
+  }
+  return { names, bounds };
 }
 
 /** The name an import binds: `import a.b` binds `a`; `import a.b as c` and `from m import x as c` bind `c`. */

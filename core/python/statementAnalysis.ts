@@ -27,12 +27,27 @@ export type StatementAnalysis<T> = (statement: Node) => T;
 /**
  * Analyses of top-level statements memoised by statement text, so that after an edit only the
  * statements that changed are walked again (walking the tree is the costly part of a dependency
- * closure or of a file's diagnostics). Everything memoised is relative to the statement's start.
+ * closure or of a file's diagnostics). Everything memoised is relative to the statement's start, and
+ * holds no tree node and no string of the document's (see detached).
  */
 export class StatementNeedsCache {
   private readonly cache = new Map<string, Map<StatementAnalysis<unknown>, unknown>>();
 
-  constructor(private readonly maxEntries = 20_000) {}
+  /** Entries kept at least (see room). */
+  private maxEntries: number;
+
+  constructor(private readonly minEntries = 20_000) {
+    this.maxEntries = minEntries;
+  }
+
+  /**
+   * Makes room for the statements of the texts being analysed: a file with more statements than the
+   * cache holds would evict its own early statements before a pass over it is done, and a pass would
+   * analyse them again.
+   */
+  room(statements: number): void {
+    this.maxEntries = Math.max(this.minEntries, 2 * statements);
+  }
 
   needsOf(statement: Node): StatementNeeds {
     return this.memo(statement, analyseNeeds);
@@ -44,23 +59,29 @@ export class StatementNeedsCache {
     let entry = this.cache.get(text);
     if (!entry) {
       // The oldest entry goes first, so a long editing session cannot grow the cache without limit.
-      if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
+      while (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
       entry = new Map();
-      this.cache.set(ownCopy(text), entry);
+      this.cache.set(detached(text), entry);
     }
     if (entry.has(analysis)) return entry.get(analysis) as T;
-    const result = analysis(statement);
+    const result = detached(analysis(statement));
     entry.set(analysis, result);
     return result;
   }
 }
 
 /**
- * A copy of `text` that does not share the memory of the string it was sliced from: a key sliced
- * from a document's text would keep that whole version of the document alive as long as the key.
+ * `value` with its strings copied. V8 makes a string of 13 characters or more sliced from another one
+ * point into it, so a name or a statement text taken from a document keeps that whole version of the
+ * document alive; memoised analyses outlive many versions. (Concatenating flattens into a new string.)
  */
-function ownCopy(text: string): string {
-  return text.length < 13 ? text : Buffer.from(text, "utf16le").toString("utf16le");
+export function detached<T>(value: T): T {
+  if (typeof value === "string") return (value.length < 13 ? value : (" " + value).slice(1)) as T;
+  if (Array.isArray(value)) return value.map(detached) as T;
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [detached(k), detached(v)])) as T;
+  if (value instanceof Set) return new Set([...value].map(detached)) as T;
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, detached(v)])) as T;
+  return value;
 }
 
 function analyseNeeds(statement: Node): StatementNeeds {

@@ -14,7 +14,7 @@ import type { EnvironmentProbes } from "../endpoints/environmentProbes";
 import { problemLabel, statusSummary } from "../endpoints/endpointItems";
 import type { EndpointOption, EndpointSelection } from "../endpoints/endpointSelection";
 import type { EndpointNode } from "../endpoints/endpointTreeDataProvider";
-import type { EndpointViewModel } from "../endpoints/endpointViewModel";
+import type { EndpointRow, EndpointViewModel } from "../endpoints/endpointViewModel";
 import type { UserInterface } from "../vscode/window";
 
 /** The Globus web app's page of an endpoint. */
@@ -30,8 +30,8 @@ export interface EndpointCommandDeps {
   /** Opens the configurations file in an editor (created with an empty "endpoints" object if missing). */
   openConfigurationFile(): Promise<void>;
   probes: Pick<EnvironmentProbes, "inspect">;
-  /** The configuration to probe a multi-user endpoint with (as a submission would choose it). */
-  chooseConfiguration(endpoint: EndpointOption): Promise<ChosenConfiguration | null | undefined>;
+  /** The configuration to probe a multi-user endpoint with (as a submission would choose it; `name` when known). */
+  chooseConfiguration(endpoint: EndpointOption, name?: string): Promise<ChosenConfiguration | null | undefined>;
   /** The function under the cursor: its key for remembered choices (`uri#qualifiedName`) and name. */
   functionAtCursor(): Promise<{ key: string; name: string } | undefined>;
   /** Lets the person change the configuration remembered for the function (ConfigurationChooser.changeRemembered). */
@@ -112,10 +112,14 @@ export class EndpointCommands {
     ui.showInformation(`Configuration "${configuration.name}" of ${endpoint.name} saved; submissions to it will offer it.`);
   }
 
-  /** Runs the environment probe on an endpoint row's endpoint (or the selected one) and shows what it found. */
+  /**
+   * Runs the environment probe on an endpoint row's endpoint (with a configuration row's configuration;
+   * else the selected endpoint) and shows what it found.
+   */
   async inspectEnvironment(node?: unknown): Promise<void> {
-    const endpoint: EndpointOption = node === undefined ? this.deps.selection.current : rowOf(node);
-    const configuration = await this.deps.chooseConfiguration(endpoint);
+    const named = configurationOf(node);
+    const endpoint: EndpointOption = named?.row ?? (node === undefined ? this.deps.selection.current : rowOf(node));
+    const configuration = await this.deps.chooseConfiguration(endpoint, named?.name);
     if (configuration === null) return;
     const entry = await this.deps.ui.withProgress(`Inspecting the environment of ${endpoint.name}…`, () =>
       this.deps.probes.inspect(endpoint, configuration),
@@ -163,6 +167,12 @@ export class EndpointCommands {
     );
     return rows.find((r) => r.id === id);
   }
+}
+
+/** A configuration row's endpoint and configuration name; undefined for any other node. */
+function configurationOf(node: unknown): { row: EndpointRow; name: string } | undefined {
+  const n = node as Partial<EndpointNode> | undefined;
+  return n?.kind === "configuration" && n.row && n.checked ? { row: n.row, name: n.checked.configuration.name } : undefined;
 }
 
 function rowOf(node: unknown) {

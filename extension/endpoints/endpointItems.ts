@@ -147,15 +147,17 @@ export function cloudEndpointItem(row: EndpointRow, entry: EndpointEntry, now = 
 }
 
 /** A named configuration under its endpoint: valid, or the first problem (all in the tooltip). */
-export function configurationItem(row: EndpointRow, { configuration, issues }: CheckedConfiguration): TreeItemData {
+export function configurationItem(row: EndpointRow, { configuration, issues }: CheckedConfiguration, probe?: ProbeEntry, now = Date.now()): TreeItemData {
   const values = summary(configuration);
-  const state = issues === undefined ? "not checked yet" : issues.length ? `invalid: ${issues[0]}` : "valid";
+  const validity = issues === undefined ? "not checked yet" : issues.length ? `invalid: ${issues[0]}` : "valid";
+  // The environment it gave (its own probe), e.g. `valid · Python 3.11 · account=abc`.
+  const state = probe ? `${validity} · Python ${probe.probe.pythonMajorMinor.join(".")}` : validity;
   const problems = issues?.length ? `\n\nNot valid for ${escape(row.name)}:\n${issues.map((i) => `- ${escape(i)}`).join("\n")}` : "";
   return {
     id: `endpoint/${row.id}/configuration/${configuration.name}`,
     label: configuration.name,
     description: `${state}${values ? ` · ${values}` : ""}`,
-    tooltip: `**${escape(configuration.name)}** (configuration of ${escape(row.name)})${configuration.description ? `\n\n${escape(configuration.description)}` : ""}\n\n${codeSpan(JSON.stringify(configuration.userEndpointConfig))}${problems}`,
+    tooltip: `**${escape(configuration.name)}** (configuration of ${escape(row.name)})${configuration.description ? `\n\n${escape(configuration.description)}` : ""}\n\n${codeSpan(JSON.stringify(configuration.userEndpointConfig))}${problems}${probe ? `\n\n${probeLine(probe, now)}` : ""}`,
     icon: issues?.length ? { id: "error", color: "problemsErrorIcon.foreground" } : { id: "settings" },
     contextValue: "endpoint.configuration",
     collapsible: "none",

@@ -30,8 +30,8 @@ export interface EndpointTreeOptions<TItem> {
   localStatus?(): Promise<EndpointStatus | undefined>;
   /** Which interpreter the local endpoint runs, for its tooltip. */
   localInterpreter?(): LocalInterpreter | undefined;
-  /** The endpoint's latest environment probe, for its tooltip. */
-  probe?(endpointId: string): ProbeEntry | undefined;
+  /** The endpoint's latest environment probe (of the configuration, when given), for its row. */
+  probe?(endpointId: string, configuration?: string): ProbeEntry | undefined;
   /** Whether a probe of the endpoint is under way. */
   inspecting?(endpointId: string): boolean;
   /** The endpoint's named configurations (shown as its child rows), checked by its schema. */
@@ -152,7 +152,7 @@ export class EndpointTreeDataProvider<TItem = vscode.TreeItem> implements Dispos
         collapsible: "none",
         command: { command: "globusCompute.showMoreEndpoints", title: "Show More Endpoints" },
       };
-    if (node.kind === "configuration") return configurationItem(node.row, node.checked);
+    if (node.kind === "configuration") return configurationItem(node.row, node.checked, this.options.probe?.(node.row.id, node.checked.configuration.name));
     const { row } = node;
     if (row.kind === "local")
       return localEndpointItem(

@@ -40,8 +40,14 @@ export class LocalInterpreterSource implements vscode.Disposable {
     });
   }
 
+  /**
+   * Checked again on each use (two existsSync calls): a file watcher can miss a venv whose files appear
+   * in a directory created a moment before, so the change is also noticed here, and announced.
+   */
   get current(): LocalInterpreter {
-    return this.resolved;
+    const next = this.resolve();
+    if (JSON.stringify(next) !== JSON.stringify(this.resolved)) queueMicrotask(() => this.update());
+    return next;
   }
 
   dispose(): void {

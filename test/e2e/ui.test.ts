@@ -43,14 +43,14 @@ test("the Endpoints view lists the offered endpoints; Select Endpoint… changes
   ]);
   await workbench.runCommand("Globus Compute: Select Endpoint…");
   await workbench.pickQuickItem("local");
-  await session.page
-    .locator(".part.sidebar .monaco-list-row .label-description", { hasText: "this machine · Python · setting · 2 workers · selected" })
-    .waitFor();
-  assert.deepEqual(await workbench.treeRows("Endpoints", 3), [
-    { label: "Sign in to Globus to list your endpoints", description: "" },
-    { label: "local", description: "this machine · Python · setting · 2 workers · selected" },
-    { label: "tutorial", description: "sign in to see its status" },
-  ]);
+  // Selecting it starts the background probe; once that lands the row names the interpreter's version.
+  const probed = /^this machine · Python 3\.\d+ · setting · (2 workers|\d of 2 workers idle) · selected$/;
+  await session.page.locator(".part.sidebar .monaco-list-row .label-description", { hasText: probed }).waitFor({ timeout: 60_000 });
+  const [signIn, local, tutorial] = await workbench.treeRows("Endpoints", 3);
+  assert.deepEqual(signIn, { label: "Sign in to Globus to list your endpoints", description: "" });
+  assert.equal(local.label, "local");
+  assert.match(local.description, probed);
+  assert.deepEqual(tutorial, { label: "tutorial", description: "sign in to see its status" });
   await screenshot(session.page, "ui-endpoints");
 });
 

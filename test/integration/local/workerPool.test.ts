@@ -188,6 +188,9 @@ describe("WorkerPool executes task buffers as a Globus Compute endpoint", () => 
     const dillCases = [
       "[[i * 2 for i in range(1250)], []]",
       "[list(range(1001)), {i: i for i in range(2000)}, set(range(1000)), tuple(range(3001))]",
+      // Lengths the C pickler batches as dill does (a chunk of 2,000 results is the common one).
+      "[[i * 2 for i in range(2000)], []]",
+      "[list(range(3000)), set(range(2001)), {i: i for i in range(3002)}, frozenset(range(2000)), tuple(range(1000))]",
       "{'a': (1, 2.5, None, True, -2 ** 70), 3: [{1, 2}, frozenset({4}), b'raw', 'é€😀']}",
       "(lambda s: [s, s, (s, s), {'k': s}])([1, 'shared'])",
       "[str(i) for i in range(3000)] + ['x' * 8192]",

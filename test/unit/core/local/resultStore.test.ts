@@ -206,4 +206,49 @@ describe("ResultStore received batches", () => {
       assert.equal(x.functionId, "f");
     }
   });
+
+  it("journals a received task's later states as short update lines, details once, and rebuilds them exactly", (t) => {
+    const dir = storeDir(t);
+    const store = ResultStore.open(dir);
+    const ids = ["a", "b", "c"];
+    const received = store.putReceived({ taskGroupId: "g", functionId: "f", endpointId: "e", createdAt: isoTimestamp(), ns: 1_754_600_000_000_000_123n, taskIds: ids });
+    store.putGroup({ taskGroupId: "g", createdAt: isoTimestamp(), taskIds: ids });
+    store.flush();
+    const details = PyDict.fromObject({ os: "Linux", dill_version: null, python_version: "3.11.2" });
+    const finished = received.map((r, i) => {
+      const done = task(r.taskId, "g");
+      return {
+        ...r,
+        ...done,
+        createdAt: r.createdAt,
+        transitions: [...r.transitions, { timestamp: 1_754_600_000_000_000_200n + BigInt(i), state: "success", actor: "endpoint" }],
+        result: { ...done.result!, details, error_details: i === 2 ? { code: "RemoteExecutionError", user_message: "boom" } : null },
+      };
+    });
+    store.putTask({ ...received[0], status: "running" }); // running, then finished in the same write
+    finished.forEach((x) => store.putTask(x));
+    store.flush();
+    const lines = readFileSync(join(dir, "journal.jsonl"), "utf8").trim().split("\n").slice(2);
+    assert.equal(lines.filter((l) => l.includes('"details":{"ref"')).length, 1, "the shared details dict is written once");
+    const updates = lines.filter((l) => l.startsWith('{"v":2,"update"'));
+    assert.equal(updates.length, 3);
+    assert.ok(updates.every((l) => !l.includes("Linux") && !l.includes('"functionId"')), "updates hold neither the details nor the fixed fields");
+    store.dispose();
+
+    const again = ResultStore.open(dir);
+    assert.deepEqual(again.problems, []);
+    for (const x of finished) assert.deepEqual(again.tasks.get(x.taskId), x);
+  });
+
+  it("drops, and reports, an update whose task the journal does not hold", (t) => {
+    const dir = storeDir(t);
+    writeFileSync(
+      join(dir, "journal.jsonl"),
+      JSON.stringify({ v: 2, update: { taskId: "ghost", status: "success", transitions: [], result: null, stdout: "", stderr: "", completionT: null } }) + "\n",
+    );
+    const store = ResultStore.open(dir);
+    assert.match(store.problems.join("\n"), /an update of task ghost, which the journal does not hold/);
+    assert.equal(store.tasks.has("ghost"), false);
+    store.dispose();
+  });
 });

@@ -115,3 +115,8 @@ test("past its time budget, linting stops at a function and says so; the functio
     a.dispose();
   }
 });
+
+test("a generic function's type parameters (PEP 695) are not undefined names", () => {
+  const text = "def first[T](xs: list[T]) -> T:\n    item: T = xs[0]\n    return item\n\n\ntype Pair[K] = tuple[K, K]\n\n\ndef pair(x) -> Pair[int]:\n    return (x, x)\n";
+  assert.deepEqual(codes(text).filter((c) => c.startsWith("UNDEFINED_NAME")), []);
+});

@@ -95,3 +95,28 @@ test("statementNames: a module-level def binds its name and needs its decorators
     tree.delete();
   }
 });
+
+test("PEP 695 type parameters are names of the generic def, class or alias, not free names", () => {
+  const { tree } = parser.parse(
+    [
+      "def first[T: Bound, *Ts, **P](xs: list[T], d=DEFAULT) -> T:",
+      "    y: T = xs[0]",
+      "    return y, Ts, P, missing",
+      "class Box[K](Base[K]):",
+      "    def get[V](self, v: V) -> K:",
+      "        return K, V, attr",
+      "    attr = 1",
+      "type Pair[A] = tuple[A, Other]",
+      "type Plain = Alias",
+      "",
+    ].join("\n"),
+  );
+  try {
+    const names = statementNames(tree.rootNode.namedChildren);
+    assert.deepEqual([...names.bound].sort(), ["Box", "Pair", "Plain", "first"]);
+    // A method's body skips the class's own names even through its type parameters' scope.
+    assert.deepEqual([...names.free.keys()].sort(), ["Alias", "Base", "Bound", "DEFAULT", "Other", "attr", "list", "missing", "tuple"]);
+  } finally {
+    tree.delete();
+  }
+});

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
+import { parseProbe } from "../../../../core/endpoints/environmentProbe";
 import { EndpointDirectory, type EndpointApi } from "../../../../core/endpoints/endpointDirectory";
 import { EndpointCommands } from "../../../../extension/commands/endpointCommands";
 import { EndpointSelection, SELECTED_ENDPOINT_KEY, TUTORIAL_ENDPOINT_ID } from "../../../../extension/endpoints/endpointSelection";
@@ -116,6 +117,46 @@ test("the Select Endpoint command picks from the offered and listed endpoints, w
   assert.ok(api.calls.includes(`status ${LISTED}`));
   await commands.chooseConfiguration();
   assert.deepEqual(changed, ["Shared GPU box file:///w/f.py#f f"]);
+  model.dispose();
+  directory.dispose();
+});
+
+test("Inspect Endpoint Environment on a configuration row probes the endpoint with that configuration (as a submission would check it)", async () => {
+  const { selection, settings, directory } = setupWithDirectory({ endpoints: [{ name: "hpc", id: HPC }] });
+  const model = new EndpointViewModel(settings, selection, directory);
+  const asked: unknown[] = [];
+  const info: string[] = [];
+  const commands = new EndpointCommands({
+    selection,
+    model,
+    directory,
+    ui: {
+      pickOne: async () => undefined,
+      inputText: async () => undefined,
+      copyToClipboard: async () => undefined,
+      showInformation: (m) => void info.push(m),
+      showWarning: () => undefined,
+      withProgress: (_title, task) => task({ report: () => undefined }, () => undefined),
+    },
+    openExternal: async () => undefined,
+    configurations: { ready: async () => undefined, forEndpoint: () => [], add: async () => undefined },
+    openConfigurationFile: async () => undefined,
+    probes: {
+      inspect: async (endpoint, configuration) => {
+        asked.push([endpoint.name, configuration?.name]);
+        return { at: 0, probe: parseProbe({ python: { version: "3.11.2", implementation: "CPython" }, platform: { system: "Linux", machine: "x86_64" } }) };
+      },
+    },
+    chooseConfiguration: async (_endpoint, name) => (name === undefined ? null : { name, userEndpointConfig: { account: "a" } }),
+    functionAtCursor: async () => undefined,
+    changeConfigurationChoice: async () => false,
+  });
+  const row = model.allRows().find((r) => r.id === HPC)!;
+  await commands.inspectEnvironment({ kind: "configuration", row, checked: { configuration: { endpointId: HPC, name: "debug", userEndpointConfig: { account: "a" } } } });
+  // Without a configuration named, the choice is the person's (here dismissed): nothing runs.
+  await commands.inspectEnvironment({ kind: "endpoint", row });
+  assert.deepEqual(asked, [["hpc", "debug"]]);
+  assert.deepEqual(info, ["hpc (debug): Python 3.11.2 (CPython) on Linux x86_64 · 0 distributions."]);
   model.dispose();
   directory.dispose();
 });

@@ -6,6 +6,7 @@ import { Emitter } from "../../../../core/util/event";
 import { EndpointSelection } from "../../../../extension/endpoints/endpointSelection";
 import { EndpointTreeDataProvider, type EndpointNode } from "../../../../extension/endpoints/endpointTreeDataProvider";
 import type { CheckedConfiguration } from "../../../../extension/endpoints/endpointConfigurations";
+import { parseProbe } from "../../../../core/endpoints/environmentProbe";
 import type { ProbeEntry } from "../../../../extension/endpoints/environmentProbes";
 import type { LocalInterpreter } from "../../../../extension/endpoints/localInterpreter";
 import { EndpointViewModel } from "../../../../extension/endpoints/endpointViewModel";
@@ -38,7 +39,8 @@ function setup(
     pollMs: 60_000,
     metadataWaitMs: 500,
     localInterpreter: localInterpreter ?? (() => ({ python: "python3", source: "path", sourceLabel: "PATH" })),
-    probe: (eid) => (eid === "local" ? probe : undefined),
+    // The local endpoint's probe, and every configuration's (each its own).
+    probe: (eid, configuration) => (eid === "local" || configuration !== undefined ? probe : undefined),
     inspecting: (eid) => eid === "local" && inspecting,
     ...(configurations ? { configurations } : {}),
   });
@@ -171,9 +173,11 @@ test("the local row shows the Python version its probe found, and says while a p
   assert.match(running.rows().find((r) => r.id === "endpoint/local")!.description!, /^this machine · Python · \.venv · .* · inspecting environment…/);
 });
 
+const probeOf = (version: string): ProbeEntry => ({ at: Date.now(), probe: parseProbe({ python: { version, implementation: "CPython" } }) });
+
 test("a multi-user endpoint's named configurations are its child rows, each valid or not by its schema", () => {
   const configuration = (name: string, userEndpointConfig: Record<string, unknown>) => ({ endpointId: HPC, name, userEndpointConfig });
-  const t = setup({ endpoints: [{ name: "hpc", id: HPC }] }, api(0), 50, undefined, undefined, false, (eid) =>
+  const t = setup({ endpoints: [{ name: "hpc", id: HPC }] }, api(0), 50, undefined, probeOf("3.10.4"), false, (eid) =>
     eid === HPC
       ? [
           { configuration: configuration("debug", { account: "abc" }), issues: [] },
@@ -190,10 +194,10 @@ test("a multi-user endpoint's named configurations are its child rows, each vali
   assert.deepEqual(
     children.map((c) => [c.label, c.description, c.contextValue]),
     [
-      ["debug", "valid · account=abc", "endpoint.configuration"],
-      ["big", "invalid: user_endpoint_config.account: must be a string · account=7", "endpoint.configuration"],
-      ["later", "not checked yet", "endpoint.configuration"],
+      ["debug", "valid · Python 3.10 · account=abc", "endpoint.configuration"],
+      ["big", "invalid: user_endpoint_config.account: must be a string · Python 3.10 · account=7", "endpoint.configuration"],
+      ["later", "not checked yet · Python 3.10", "endpoint.configuration"],
     ],
   );
-  assert.match(String(children[1].tooltip), /Not valid for hpc:\n- user\\_endpoint\\_config\.account: must be a string\n- x: y/);
+  assert.match(String(children[1].tooltip), /Not valid for hpc:\n- user\\_endpoint\\_config\.account: must be a string\n- x: y\n\nEnvironment: Python 3\.10\.4/);
 });

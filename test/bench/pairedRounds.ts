@@ -1,0 +1,93 @@
+/**
+ * A figure and its baseline measured in alternating rounds, so a burst of load from other processes on a
+ * shared machine hits both sides alike: each round times ours and the baseline back to back (which goes
+ * first alternates) and gives one ratio; the median ratio is the figure, with the spread beside it.
+ */
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { createInterface, type Interface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+
+export interface PairedFigures {
+  /** Median over rounds of ours / baseline rate. */
+  ratio: number;
+  ratioMin: number;
+  ratioMax: number;
+  /** The best round's rate on each side, in units per second. */
+  oursBest: number;
+  baselineBest: number;
+}
+
+/** `rounds` alternating timings of `ours` and `baseline` (each resolves to seconds for `units` units). */
+export async function pairedRounds(rounds: number, units: number, ours: () => Promise<number>, baseline: () => Promise<number>): Promise<PairedFigures> {
+  const ratios: number[] = [];
+  let oursBest = 0;
+  let baselineBest = 0;
+  for (let r = 0; r < rounds; r++) {
+    let a: number;
+    let b: number;
+    if (r % 2 === 0) {
+      a = await ours();
+      b = await baseline();
+    } else {
+      b = await baseline();
+      a = await ours();
+    }
+    oursBest = Math.max(oursBest, units / a);
+    baselineBest = Math.max(baselineBest, units / b);
+    ratios.push(b / a);
+  }
+  ratios.sort((x, y) => x - y);
+  return { ratio: ratios[Math.floor(ratios.length / 2)], ratioMin: ratios[0], ratioMax: ratios.at(-1)!, oursBest, baselineBest };
+}
+
+/**
+ * A Python baseline kept warm in its own process (`/usr/bin/python3`, standard library only): `setup`
+ * runs once under `if __name__ == "__main__":` and may open a pool; each `time()` runs `body` once and
+ * gives its wall-clock seconds.
+ */
+export class PythonBaseline {
+  private readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  private readonly lines: Interface;
+  private readonly pending: ((line: string) => void)[] = [];
+
+  constructor(python: string, prelude: string, setup: string, body: string) {
+    const script = [
+      "import sys, time",
+      prelude,
+      'if __name__ == "__main__":',
+      indent(setup),
+      "    for _ in sys.stdin:",
+      "        t0 = time.perf_counter()",
+      indent(body, 8),
+      "        print(time.perf_counter() - t0, flush=True)",
+    ].join("\n");
+    this.child = spawn(python, ["-c", script], { stdio: ["pipe", "pipe", "inherit"] });
+    this.lines = createInterface({ input: this.child.stdout });
+    this.lines.on("line", (line) => this.pending.shift()?.(line));
+  }
+
+  time(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`the Python baseline stopped (exit ${code})`));
+      this.child.once("exit", onExit);
+      this.pending.push((line) => {
+        this.child.off("exit", onExit);
+        resolve(Number(line));
+      });
+      this.child.stdin.write("\n");
+    });
+  }
+
+  dispose(): void {
+    this.lines.close();
+    this.child.stdin.end();
+  }
+}
+
+function indent(code: string, by = 4): string {
+  return code
+    .trim()
+    .split("\n")
+    .map((l) => " ".repeat(by) + l)
+    .join("\n");
+}
