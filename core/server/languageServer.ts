@@ -187,7 +187,7 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   });
   documents.onDidClose((e) => {
     debouncer.cancel(e.document.uri);
-    statuses.delete(e.document.uri);
+    // The last results stay: the file reopened (or a result arriving while it is closed) shows them again.
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 

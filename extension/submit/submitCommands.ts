@@ -236,7 +236,9 @@ export class SubmitCommands {
       ...(configuration ? { configuration: configuration.name } : {}),
     };
     // A map from the editor is a group of its own (its rows are chunks, its output a summary).
-    const shared = "mapOver" in calls ? undefined : deps.sessionGroups?.find(session);
+    // Clicks before the service named the group being started wait for its name, so they join it.
+    const slot = "mapOver" in calls ? undefined : await deps.sessionGroups?.join(session);
+    const shared = slot?.shared;
     try {
       executor = await deps.createExecutor({ endpoint, service, taskGroupId: shared?.taskGroupId, configuration });
       const fn: PythonFunction = { name: bundle.name, source: bundle.source };
@@ -246,6 +248,7 @@ export class SubmitCommands {
         fed = run.calls();
       } else fed = calls.map((c) => ({ call: c.call, future: c.submit(ex, fn) }));
     } catch (err) {
+      slot?.abandoned();
       if (executor !== undefined) deps.release(executor);
       if ((err as { code?: unknown }).code === "SIGN_IN_CANCELLED") return undefined;
       const { message, actions } = describeFailure(err, endpoint.name);
@@ -272,7 +275,7 @@ export class SubmitCommands {
         ...(configuration ? { configuration: configuration.name } : {}),
         persist: true,
       });
-      if (run === undefined) deps.sessionGroups?.remember(session, groupKey);
+      slot?.started(groupKey, executor, futures);
     }
     if (endpoint.kind === "cloud") this.warnIfOffline(endpoint);
     if (run !== undefined) {

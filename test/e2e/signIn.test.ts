@@ -1,13 +1,14 @@
 /**
  * Signing in to Globus in a real VS Code (code-server + Chromium, the extension loaded from the repo's
  * dist/ in extension-development mode), against the emulator's Globus Auth:
- * the command opens the authorize page in a browser tab, the code it shows is pasted into VS Code's input
- * box, and the session appears; no token lands in settings, state or the output; Sign Out revokes.
+ * the command, or the Accounts menu's "Sign in with Globus" entry, opens the authorize page in a browser
+ * tab, the code it shows is pasted into VS Code's input box, and the session appears; no token lands in settings, state or the output; Sign Out revokes.
  */
 import * as assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import type { Locator } from "playwright-core";
 import { startAuthServer, type AuthServer } from "../support/authServer";
 import { openWithExtension, screenshot, startSession, type E2eSession } from "./harness";
 import { Workbench } from "./workbench";
@@ -27,7 +28,10 @@ before(async () => {
     for (const t of [r, ...r.other_tokens]) issued.push(t.access_token, ...(t.refresh_token ? [t.refresh_token] : []));
     return r;
   };
-  session = await startSession({ userSettings: { "globusCompute.authUrl": auth.baseUrl } });
+  session = await startSession({
+    // A cloud endpoint in use: the Accounts menu offers the Globus sign-in.
+    userSettings: { "globusCompute.authUrl": auth.baseUrl, "globusCompute.endpoints": [{ name: "cluster", id: "4b116d3c-1703-4f8f-9f6f-39921e5864df" }] },
+  });
   workbench = new Workbench(session.page);
   await openWithExtension(session, workbench, session.workspace, "sample.py");
 });
@@ -37,37 +41,30 @@ after(async () => {
   await auth?.[Symbol.asyncDispose]();
 });
 
-test("Sign In opens Globus in the browser; the pasted code signs in", async () => {
+test("the Accounts menu offers sign-in with Globus, and choosing it signs in", async () => {
   const page = session.page;
-  await workbench.runCommand("Globus Compute: Sign In to Globus");
-  // VS Code asks before opening a site whose domain is not trusted yet.
-  const open = page.locator(".monaco-dialog-box .dialog-buttons a.monaco-button", { hasText: /^Open$/ });
-  await open.waitFor({ timeout: 60_000 });
-  const [tab] = await Promise.all([page.context().waitForEvent("page"), open.click()]);
-  await tab.waitForLoadState();
-  const code = (await tab.locator("#auth-code").innerText({ timeout: 10_000 }).catch(async (err) => {
-    throw new Error(`no code on ${tab.url()}: ${(await tab.content()).slice(0, 500)}`, { cause: err });
-  })).trim();
-  assert.ok(tab.url().startsWith(`${auth.baseUrl}/v2/oauth2/authorize?`), tab.url());
-  assert.equal(new URL(tab.url()).searchParams.get("code_challenge_method"), "S256");
-  await tab.close();
+  await (await accountsMenuItem(/^Sign in with Globus to use Globus Compute/)).click();
+  await signInThroughBrowser();
+  // The session is VS Code's: the account takes the sign-in entry's place in the menu.
+  await accountsMenuItem(`${auth.username} (Globus)`);
+  assert.ok(issued.length >= 2, "Globus Auth issued tokens");
+  await page.keyboard.press("Escape");
+  // Signed out again, so that the command's sign-in below starts from nobody (and its toasts are its own).
+  await workbench.runCommand("Globus Compute: Sign Out of Globus");
+  await workbench.notification(`Signed out of Globus (${auth.username}); the tokens were revoked.`);
+  await workbench.runCommand("Notifications: Clear All Notifications");
+});
 
-  const box = page.locator(".quick-input-widget");
-  const input = box.locator(".quick-input-box input");
-  await input.waitFor();
-  assert.match(await box.innerText(), /Sign In to Globus/);
-  await input.fill("not a code");
-  await box.locator(".quick-input-message", { hasText: "That is not an authorization code" }).waitFor();
-  await input.fill(code);
-  await page.keyboard.press("Enter");
+test("Sign In opens Globus in the browser; the pasted code signs in", async () => {
+  await workbench.runCommand("Globus Compute: Sign In to Globus");
+  await signInThroughBrowser();
   await workbench.notification(`Signed in to Globus as ${auth.username}.`);
   assert.ok(issued.length >= 2, "Globus Auth issued tokens");
 });
 
 test("the account shows in the Accounts menu", async () => {
   const page = session.page;
-  await page.locator(".activitybar .action-item a.action-label[aria-label^='Accounts']").click();
-  await page.locator(".monaco-menu .action-label", { hasText: `${auth.username} (Globus)` }).waitFor();
+  await accountsMenuItem(`${auth.username} (Globus)`);
   await screenshot(page, "ui-signed-in");
   await page.keyboard.press("Escape");
 });
@@ -95,6 +92,52 @@ test("Sign Out revokes the tokens and ends the session", async () => {
   await workbench.runCommand("Globus Compute: Sign Out of Globus");
   await workbench.notification("Not signed in to Globus.");
 });
+
+/** The Accounts menu (activity bar) open, with the entry `label` in it; reopened until the entry is there. */
+async function accountsMenuItem(label: string | RegExp): Promise<Locator> {
+  const page = session.page;
+  const item = page.locator(".monaco-menu .action-label", { hasText: label });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    // The item, not its icon: a "Sign in requested" badge covers the icon.
+    await page.locator(".activitybar .action-item", { has: page.locator("a.action-label[aria-label^='Accounts']") }).click();
+    await page.locator(".monaco-menu").waitFor();
+    // An open menu does not take in entries that arrive later (a sign-in offered once the extension is up).
+    const found = await item.first().waitFor({ timeout: 3_000 }).then(() => true, () => false);
+    if (found) return item.first();
+    const labels = await page.locator(".monaco-menu .action-label").allInnerTexts();
+    await page.keyboard.press("Escape");
+    if (Date.now() > deadline) throw new Error(`the Accounts menu shows no ${String(label)}; it shows: ${labels.join(" | ")}`);
+  }
+}
+
+/**
+ * After a sign-in started (the command or the Accounts menu): opens Globus in a browser tab, reads the code
+ * it shows, sees a wrong one refused and enters the right one.
+ */
+async function signInThroughBrowser(): Promise<void> {
+  const page = session.page;
+  // VS Code asks before opening a site whose domain is not trusted yet.
+  const open = page.locator(".monaco-dialog-box .dialog-buttons a.monaco-button", { hasText: /^Open$/ });
+  await open.waitFor({ timeout: 60_000 });
+  const [tab] = await Promise.all([page.context().waitForEvent("page"), open.click()]);
+  await tab.waitForLoadState();
+  const code = (await tab.locator("#auth-code").innerText({ timeout: 10_000 }).catch(async (err) => {
+    throw new Error(`no code on ${tab.url()}: ${(await tab.content()).slice(0, 500)}`, { cause: err });
+  })).trim();
+  assert.ok(tab.url().startsWith(`${auth.baseUrl}/v2/oauth2/authorize?`), tab.url());
+  assert.equal(new URL(tab.url()).searchParams.get("code_challenge_method"), "S256");
+  await tab.close();
+
+  const box = page.locator(".quick-input-widget");
+  const input = box.locator(".quick-input-box input");
+  await input.waitFor();
+  assert.match(await box.innerText(), /Sign In to Globus/);
+  await input.fill("not a code");
+  await box.locator(".quick-input-message", { hasText: "That is not an authorization code" }).waitFor();
+  await input.fill(code);
+  await page.keyboard.press("Enter");
+}
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });

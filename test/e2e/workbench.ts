@@ -129,9 +129,14 @@ export class Workbench {
     const input = this.page.locator(".quick-input-widget .quick-input-box input");
     await input.waitFor();
     await input.fill(name);
-    await this.page.locator(".quick-input-widget .monaco-list-row", { hasText: name }).first().waitFor();
-    await this.page.keyboard.press("Enter");
-    await this.page.locator(`.tabs-container .tab[aria-label^="${cssString(name)}"]`).waitFor();
+    // The row named exactly `name`: until Quick Open has filtered, its first row may be another recent
+    // file, and Enter would open that one.
+    const row = this.page.locator(".quick-input-widget .monaco-list-row", {
+      has: this.page.locator(".label-name", { hasText: new RegExp(`^${escapeRegExp(name)}$`) }),
+    });
+    await row.first().click();
+    // The active tab, not any tab: a restored window may already have a tab for the file.
+    await this.page.locator(`.tabs-container .tab.active[aria-label^="${cssString(name)}"]`).waitFor();
     await this.page.locator(".editor-instance .monaco-editor .view-lines").first().waitFor();
   }
 
@@ -177,6 +182,16 @@ export class Workbench {
     }
   }
 
+  /** Every notification's message in the Notifications center (toasts that have hidden included). */
+  async notificationMessages(): Promise<string[]> {
+    await this.runCommand("Notifications: Show Notifications");
+    const center = this.page.locator(".notifications-center");
+    await center.waitFor();
+    const messages = await center.locator(".notification-list-item-message").allInnerTexts();
+    await this.runCommand("Notifications: Hide Notifications");
+    return messages;
+  }
+
   /** Waits for a notification toast whose message contains `text`. */
   async notification(text: string): Promise<void> {
     await this.page.locator(".notifications-toasts .notification-list-item-message", { hasText: text }).first().waitFor();
@@ -205,6 +220,18 @@ export class Workbench {
     }
   }
 
+  /** The CodeLens texts of the active editor, once one of them matches `expected`. */
+  async codeLensTexts(expected: RegExp, timeoutMs = 30_000): Promise<string[]> {
+    const lenses = this.page.locator(".editor-instance .monaco-editor .codelens-decoration");
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const texts = (await lenses.allInnerTexts()).map((t) => t.replace(/\u00a0/g, " ").trim());
+      if (texts.some((t) => expected.test(t))) return texts;
+      if (Date.now() > deadline) throw new Error(`no CodeLens showed ${expected}; they show:\n${texts.join("\n")}`);
+      await this.page.waitForTimeout(200);
+    }
+  }
+
   /**
    * Ctrl+clicks the link on the first line of the Output panel containing `lineText`. A link under the
    * pointer while Ctrl is held is re-rendered as `detected-link-active`, so a click retried then still finds it.
@@ -223,9 +250,9 @@ export class Workbench {
   }
 
   /** The text of a status bar entry, by its accessible name. */
-  async statusBarText(name: string): Promise<string> {
+  async statusBarText(name: string, timeoutMs?: number): Promise<string> {
     const entry = this.page.locator(`.part.statusbar .statusbar-item[id$="${cssString(name)}"]`);
-    await entry.waitFor();
+    await entry.waitFor({ timeout: timeoutMs });
     return (await entry.innerText()).trim();
   }
 }

@@ -80,6 +80,20 @@ test("the last result status shows as a lens once the client reports it, and can
   assert.equal(((await client.codeLens(URI)) ?? []).filter((l) => l.command?.title.startsWith("✓")).length, 0);
 });
 
+test("a result status reported while the file is closed, or before it closed, shows when it is opened again", async () => {
+  const other = "file:///work/closed.py";
+  const text = "def double(x):\n    return x * 2\n\n\ndef triple(x):\n    return x * 3\n";
+  const statusTitles = async () => ((await client.codeLens(other)) ?? []).map((l) => l.command?.title ?? "").filter((t) => /^[✓✗]/.test(t));
+  await client.notify(RESULT_STATUS_NOTIFICATION, { uri: other, name: "double", status: "✓ 14 · 120 ms" });
+  await client.open(other, text);
+  await client.notify(RESULT_STATUS_NOTIFICATION, { uri: other, name: "triple", status: "✗ ValueError: no" });
+  assert.deepEqual(await statusTitles(), ["✓ 14 · 120 ms", "✗ ValueError: no"]);
+  await client.close(other);
+  await client.open(other, text, 2);
+  assert.deepEqual(await statusTitles(), ["✓ 14 · 120 ms", "✗ ValueError: no"]);
+  await client.close(other);
+});
+
 test("globusCompute/functionAt by position and by offset", async () => {
   const line = TEXT.slice(0, TEXT.indexOf("counts = Counter")).split("\n").length - 1;
   const byPosition = await client.request<FunctionAtResult>(FUNCTION_AT_REQUEST, { uri: URI, position: { line, character: 8 } });
