@@ -235,31 +235,11 @@ export function unpackResultCanonical(text: string): Message | undefined {
   if (!CANONICAL_UUID.test(taskId) || !text.startsWith('","data":', at)) return undefined;
   const data = readString(text, at + 9);
   if (data === undefined || !text.startsWith(',"details":', data.end)) return undefined;
-  at = data.end + 11;
-  let details: PyDict | null = null;
-  if (text.startsWith("null", at)) at += 4;
-  else {
-    const end = objectEnd(text, at);
-    if (end === undefined) return undefined;
-    const value = detailsOf(text.slice(at, end));
-    if (value === undefined) return undefined;
-    details = value;
-    at = end;
-  }
-  if (!text.startsWith(',"error_details":', at)) return undefined;
-  at += 17;
-  let errorDetails: ErrorDetails | null = null;
-  if (text.startsWith("null", at)) at += 4;
-  else {
-    const end = objectEnd(text, at);
-    if (end === undefined) return undefined;
-    const read = errorDetailsOf(text.slice(at, end));
-    if (read === undefined) return undefined;
-    errorDetails = read;
-    at = end;
-  }
-  if (!text.startsWith(',"task_statuses":', at)) return undefined;
-  at += 17;
+  const details = objectOrNull(text, data.end + 11, detailsOf);
+  if (details === undefined || !text.startsWith(',"error_details":', details.end)) return undefined;
+  const errorDetails = objectOrNull(text, details.end + 17, errorDetailsOf);
+  if (errorDetails === undefined || !text.startsWith(',"task_statuses":', errorDetails.end)) return undefined;
+  at = errorDetails.end + 17;
   let transitions: TaskTransition[] | null = null;
   if (text.startsWith("null", at)) at += 4;
   else {
@@ -271,8 +251,16 @@ export function unpackResultCanonical(text: string): Message | undefined {
   if (at + 2 !== text.length || !text.endsWith("}}")) return undefined;
   return {
     message_type: "result",
-    data: { task_id: taskId, data: data.value, details, error_details: errorDetails, task_statuses: transitions },
+    data: { task_id: taskId, data: data.value, details: details.value, error_details: errorDetails.value, task_statuses: transitions },
   };
+}
+
+/** `null`, or the JSON object at `at` read by `read`, with the index after it; undefined when neither. */
+function objectOrNull<T>(text: string, at: number, read: (json: string) => T | undefined): { value: T | null; end: number } | undefined {
+  if (text.startsWith("null", at)) return { value: null, end: at + 4 };
+  const end = objectEnd(text, at);
+  const value = end === undefined ? undefined : read(text.slice(at, end));
+  return value === undefined ? undefined : { value, end: end! };
 }
 
 /** The JSON string starting at `at` (its opening quote) and the index after its closing quote. */
