@@ -104,9 +104,17 @@ export class Workbench {
    * palette wherever the focus is; nothing is clicked first, as a click could land on a CodeLens or a link.
    */
   async runCommand(title: string): Promise<void> {
-    await this.page.keyboard.press("F1");
     const input = this.page.locator(".quick-input-widget .quick-input-box input");
-    await input.waitFor();
+    // A key pressed while a reloaded window is still wiring its keybindings is lost: press it again.
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press("F1");
+      try {
+        await input.waitFor({ timeout: 5_000 });
+        break;
+      } catch (err) {
+        if (attempt === 6) throw err;
+      }
+    }
     await input.fill(`>${title}`);
     const row = this.page.locator(".quick-input-widget .monaco-list-row", {
       has: this.page.locator(".label-name", { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),

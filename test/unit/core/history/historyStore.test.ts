@@ -1,7 +1,7 @@
 /** The durable history: real files in a temp folder, two stores standing in for two windows, and a writer killed mid-write. */
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -96,34 +96,40 @@ test("the history folder is per workspace folder and user, not per window", () =
   assert.notEqual(historyDir("/g", "/work/proj", "ann"), historyDir("/g", "/work/other", "ann"));
 });
 
-// A child process writes tasks (compacting now and then) and reports each write; it is killed at a random moment.
+// A child process writes tasks (compacting now and then) and reports each write; it is killed at a random
+// moment. The reports go to a file with a plain write: the loop never yields, so a pipe's writes could
+// queue in the child unseen once the pipe is full (a loaded machine), and the test would wait forever.
 const WRITER = `
+const { writeSync, openSync } = require("node:fs");
 const { HistoryStore } = require(${JSON.stringify(join(__dirname, "../../../../core/history/historyStore.ts"))});
 const s = new HistoryStore({ dir: process.argv[1], retention: { maxTaskGroups: 10, maxTasks: 1e9 }, compactAfterBytes: 20000 });
+const acks = openSync(process.argv[2], "w");
 s.write({ op: "group", group: { id: "g", functionName: "f", endpoint: { name: "local", id: "local" }, service: "local", createdAt: 1 } });
 for (let i = 0; ; i++) {
   s.write({ op: "tasks", id: "g", from: i, tasks: [{ call: "f(" + i + ")", state: "success", submittedAt: i, stdout: "p".repeat(i % 300) }] });
-  process.stdout.write(i + "\\n");
+  writeSync(acks, i + "\\n");
 }`;
 
 test("killing the writer mid-write (and mid-compaction) loses at most the last record, never the store", async () => {
   for (let round = 0; round < 6; round++) {
     const dir = tempDir();
-    const child = spawn(process.execPath, ["--import", "tsx", "-e", WRITER, dir], { stdio: ["ignore", "pipe", "inherit"] });
-    let acknowledged = -1;
-    let buffered = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      if (lines.length > 0) acknowledged = Number(lines.at(-1));
-    });
-    await new Promise<void>((resolve) => {
-      const waitForWrites = () => (acknowledged >= 200 + round * 150 ? resolve() : setTimeout(waitForWrites, 5));
+    const ackFile = `${dir}.acks`;
+    const child = spawn(process.execPath, ["--import", "tsx", "-e", WRITER, dir, ackFile], { stdio: ["ignore", "inherit", "inherit"] });
+    const exited = new Promise((r) => child.once("exit", r));
+    const lastAck = () => {
+      const lines = (existsSync(ackFile) ? readFileSync(ackFile, "utf8") : "").split("\n");
+      return lines.length > 1 ? Number(lines.at(-2)) : -1;
+    };
+    await new Promise<void>((resolve, reject) => {
+      child.once("exit", (code) => reject(new Error(`the writer stopped by itself (exit ${code})`)));
+      const waitForWrites = () => (lastAck() >= 200 + round * 150 ? resolve() : setTimeout(waitForWrites, 5));
       waitForWrites();
     });
     child.kill("SIGKILL");
-    await new Promise((r) => child.once("exit", r));
+    await exited;
+    // Every write reported before the kill was acknowledged; one more may have landed unreported.
+    const acknowledged = lastAck();
+    rmSync(ackFile, { force: true });
     const store = new HistoryStore({ dir, retention: { maxTaskGroups: 10, maxTasks: 1e9 } });
     const tasks = store.get("g")?.tasks ?? [];
     assert.ok(tasks.length >= acknowledged + 1, `round ${round}: ${tasks.length} tasks, ${acknowledged + 1} acknowledged`);
