@@ -21,7 +21,8 @@ if (files.length === 0) {
   console.error("no test files found");
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], {
+// A test that hangs fails after 10 minutes (the longest take about 2) instead of holding CI forever.
+const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=600000", ...files], {
   stdio: "inherit",
 });
 process.exit(r.status ?? 1);
