@@ -101,13 +101,17 @@ async function accountsMenuItem(label: string | RegExp): Promise<Locator> {
   for (;;) {
     // The item, not its icon: a "Sign in requested" badge covers the icon.
     await page.locator(".activitybar .action-item", { has: page.locator("a.action-label[aria-label^='Accounts']") }).click();
-    await page.locator(".monaco-menu").waitFor();
-    // An open menu does not take in entries that arrive later (a sign-in offered once the extension is up).
-    const found = await item.first().waitFor({ timeout: 3_000 }).then(() => true, () => false);
-    if (found) return item.first();
-    const labels = await page.locator(".monaco-menu .action-label").allInnerTexts();
-    await page.keyboard.press("Escape");
-    if (Date.now() > deadline) throw new Error(`the Accounts menu shows no ${String(label)}; it shows: ${labels.join(" | ")}`);
+    // A click while the workbench is still settling can open nothing: click again.
+    const opened = await page.locator(".monaco-menu").waitFor({ timeout: 3_000 }).then(() => true, () => false);
+    let labels: string[] = [];
+    if (opened) {
+      // An open menu does not take in entries that arrive later (a sign-in offered once the extension is up).
+      const found = await item.first().waitFor({ timeout: 3_000 }).then(() => true, () => false);
+      if (found) return item.first();
+      labels = await page.locator(".monaco-menu .action-label").allInnerTexts();
+      await page.keyboard.press("Escape");
+    }
+    if (Date.now() > deadline) throw new Error(`the Accounts menu ${opened ? `shows no ${String(label)}; it shows: ${labels.join(" | ")}` : "does not open"}`);
   }
 }
 
