@@ -10,14 +10,9 @@
  * Run alone: node --import tsx test/bench/localMap.ts. Env: BENCH_LOCAL_MAP_TASKS (default 10000),
  * BENCH_LOCAL_MAP_WORKERS (default 2), BENCH_ROUNDS (default 5).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { Executor, type PythonFunction } from "../../core/executor";
-import { LOCAL_ENDPOINT_ID } from "../../core/service/local/localComputeService";
-import { LocalEndpointClient } from "../../core/service/local/localEndpointClient";
-import { pairedRounds, PythonBaseline } from "./pairedRounds";
+import type { PythonFunction } from "../../core/executor";
+import { localExecutor, pairedRounds, PythonBaseline } from "./pairedRounds";
 
 const PYTHON = process.env.GC_BENCH_PYTHON ?? "/usr/bin/python3";
 const WORKERS = Number(process.env.BENCH_LOCAL_MAP_WORKERS ?? 2);
@@ -34,9 +29,7 @@ export async function run(): Promise<void> {
     `n = ${n}\npool = concurrent.futures.ProcessPoolExecutor(${WORKERS})\nlist(pool.map(double, range(200), chunksize=1))`,
     "assert list(pool.map(double, range(n), chunksize=1))[-1] == 2 * (n - 1)",
   );
-  const stateRoot = mkdtempSync(join(tmpdir(), "gc-bench-local-map-"));
-  const service = await LocalEndpointClient.connect({ config: { stateRoot, python: PYTHON, workers: WORKERS, idleExitMs: 1000 } });
-  const gce = new Executor({ endpointId: LOCAL_ENDPOINT_ID, service });
+  const { gce, close } = await localExecutor(PYTHON, WORKERS);
   let bestCpuUs = Infinity;
   const ours = async (): Promise<number> => {
     const cpu0 = process.cpuUsage();
@@ -70,10 +63,7 @@ export async function run(): Promise<void> {
     );
   } finally {
     pool.dispose();
-    await gce.shutdown();
-    await service.shutdownDaemon().catch(() => undefined);
-    service.dispose();
-    rmSync(stateRoot, { recursive: true, force: true });
+    await close();
   }
 }
 

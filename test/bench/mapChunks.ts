@@ -6,14 +6,9 @@
  * over rounds (target ≥ 0.5) and its range, and each side's best rate.
  * Run alone: node --import tsx test/bench/mapChunks.ts. Env: BENCH_MAP_ITEMS (default 10000), BENCH_ROUNDS (default 5).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { Executor, type PythonFunction } from "../../core/executor";
-import { LOCAL_ENDPOINT_ID } from "../../core/service/local/localComputeService";
-import { LocalEndpointClient } from "../../core/service/local/localEndpointClient";
-import { pairedRounds, PythonBaseline } from "./pairedRounds";
+import type { PythonFunction } from "../../core/executor";
+import { localExecutor, pairedRounds, PythonBaseline } from "./pairedRounds";
 
 const PYTHON = process.env.GC_BENCH_PYTHON ?? "/usr/bin/python3";
 const WORKERS = 2;
@@ -28,9 +23,7 @@ export async function run(): Promise<void> {
     `n = ${n}\npool = multiprocessing.Pool(${WORKERS})\npool.map(double, range(100))`,
     "assert pool.map(double, range(n))[-1] == 2 * (n - 1)",
   );
-  const storageDir = mkdtempSync(join(tmpdir(), "gc-bench-map-"));
-  const service = await LocalEndpointClient.connect({ config: { stateRoot: storageDir, python: PYTHON, workers: WORKERS, idleExitMs: 1000 } });
-  const gce = new Executor({ endpointId: LOCAL_ENDPOINT_ID, service });
+  const { gce, close } = await localExecutor(PYTHON, WORKERS);
   let shape = { chunk: 0, tasks: 0 };
   const ours = async (): Promise<number> => {
     const t0 = performance.now();
@@ -65,10 +58,7 @@ export async function run(): Promise<void> {
     );
   } finally {
     pool.dispose();
-    await gce.shutdown();
-    await service.shutdownDaemon().catch(() => undefined);
-    service.dispose();
-    rmSync(storageDir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -4,8 +4,14 @@
  * first alternates) and gives one ratio; the median ratio is the figure, with the spread beside it.
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
+import { Executor } from "../../core/executor";
+import { LOCAL_ENDPOINT_ID } from "../../core/service/local/localComputeService";
+import { LocalEndpointClient } from "../../core/service/local/localEndpointClient";
 
 export interface PairedFigures {
   /** Median over rounds of ours / baseline rate. */
@@ -90,4 +96,20 @@ function indent(code: string, by = 4): string {
     .split("\n")
     .map((l) => " ".repeat(by) + l)
     .join("\n");
+}
+
+/** An Executor on a private built-in local endpoint (its own daemon and state), and how to tear it all down. */
+export async function localExecutor(python: string, workers: number): Promise<{ gce: Executor; close(): Promise<void> }> {
+  const stateRoot = mkdtempSync(join(tmpdir(), "gc-bench-local-"));
+  const service = await LocalEndpointClient.connect({ config: { stateRoot, python, workers, idleExitMs: 1000 } });
+  const gce = new Executor({ endpointId: LOCAL_ENDPOINT_ID, service });
+  return {
+    gce,
+    async close() {
+      await gce.shutdown();
+      await service.shutdownDaemon().catch(() => undefined);
+      service.dispose();
+      rmSync(stateRoot, { recursive: true, force: true });
+    },
+  };
 }
