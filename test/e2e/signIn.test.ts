@@ -43,7 +43,7 @@ after(async () => {
 
 test("the Accounts menu offers sign-in with Globus, and choosing it signs in", async () => {
   const page = session.page;
-  await (await accountsMenuItem(/^Sign in with Globus to use Globus Compute/)).click();
+  await workbench.chooseMenuItem(await accountsMenuItem(/^Sign in with Globus to use Globus Compute/));
   await signInThroughBrowser();
   // The session is VS Code's: the account takes the sign-in entry's place in the menu.
   await accountsMenuItem(`${auth.username} (Globus)`);
@@ -123,7 +123,10 @@ async function signInThroughBrowser(): Promise<void> {
   const page = session.page;
   // VS Code asks before opening a site whose domain is not trusted yet.
   const open = page.locator(".monaco-dialog-box .dialog-buttons a.monaco-button", { hasText: /^Open$/ });
-  await open.waitFor({ timeout: 60_000 });
+  await open.waitFor({ timeout: 60_000 }).catch(async (err) => {
+    const shown = await page.locator(".monaco-dialog-box, .notification-toast, .quick-input-widget, .monaco-menu").allInnerTexts();
+    throw new Error(`no "Open" dialog (screenshot ${await screenshot(page, "sign-in-no-open-dialog")}); on screen: ${shown.join(" | ") || "nothing"}`, { cause: err });
+  });
   const [tab] = await Promise.all([page.context().waitForEvent("page"), open.click()]);
   await tab.waitForLoadState();
   const code = (await tab.locator("#auth-code").innerText({ timeout: 10_000 }).catch(async (err) => {

@@ -181,12 +181,20 @@ export class Workbench {
 
   /** Clicks an item of the open context menu by its label. */
   async clickMenuItem(label: string): Promise<void> {
-    await this.page.locator(".monaco-menu .action-item .action-label", { hasText: new RegExp(`^${escapeRegExp(label)}$`) }).click();
-    // A click landing while the menu still lays itself out only focuses the item; Enter then runs it.
+    await this.chooseMenuItem(this.page.locator(".monaco-menu .action-item .action-label", { hasText: new RegExp(`^${escapeRegExp(label)}$`) }));
+  }
+
+  /** Runs an item of an open menu (context or Accounts menu) and waits for the menu to close. */
+  async chooseMenuItem(item: Locator): Promise<void> {
     const menu = this.page.locator(".monaco-menu");
-    if (!(await menu.waitFor({ state: "hidden", timeout: 1_000 }).then(() => true, () => false))) {
+    const closed = () => menu.waitFor({ state: "hidden", timeout: 2_000 }).then(() => true, () => false);
+    for (let attempt = 1; ; attempt++) {
+      await item.click();
+      if (await closed()) return;
+      // A click landing while the menu still lays itself out only focuses the item; Enter then runs it.
       await this.page.keyboard.press("Enter");
-      await menu.waitFor({ state: "hidden" });
+      if (await closed()) return;
+      if (attempt === 5) throw new Error(`the menu stayed open after ${attempt} clicks on "${await item.innerText()}"`);
     }
   }
 
