@@ -107,6 +107,17 @@ def ${name}(items):
 /** One item's outcome: its index in the input, and its value or error. */
 export type ItemOutcome = { index: number; value: PyValue } | { index: number; error: Error };
 
+/**
+ * A settled task's items in bulk: their values in input order (null where an item failed) and the failed
+ * items' errors by offset in the task, so a chunk of thousands of results is read without an object per item.
+ */
+export interface ChunkValues {
+  readonly first: number;
+  readonly values: readonly PyValue[];
+  /** Undefined when no item failed. */
+  readonly failures: ReadonlyMap<number, Error> | undefined;
+}
+
 /** An item of a map failed; `index` is its position in the input, `cause` the task's or the item's error. */
 export class MapItemError extends Error {
   override readonly name = "MapItemError";
@@ -149,17 +160,21 @@ export class MapResult implements AsyncIterable<PyValue> {
 
   /** The outcomes of task `taskIndex`'s items once it settled; never rejects. */
   async outcomesOf(taskIndex: number): Promise<ItemOutcome[]> {
+    return outcomesFrom(await this.valuesOf(taskIndex));
+  }
+
+  /** The values and failures of task `taskIndex`'s items once it settled; never rejects. */
+  async valuesOf(taskIndex: number): Promise<ChunkValues> {
     const { first, end } = this.itemRange(taskIndex);
-    const count = end - first;
+    const future = this.futures[taskIndex];
     let value: PyValue;
     try {
-      value = await this.futures[taskIndex];
+      value = future.done() ? future._settledValue() : await future;
     } catch (err) {
-      const error = err instanceof Error ? err : new Error(String(err));
-      return Array.from({ length: count }, (_, k) => ({ index: first + k, error }));
+      return allFailed(first, end - first, err instanceof Error ? err : new Error(String(err)));
     }
-    if (this.chunk === 1) return [{ index: first, value }];
-    return chunkOutcomes(value, { first, count }, this.futures[taskIndex]);
+    if (this.chunk === 1) return { first, values: [value], failures: undefined };
+    return chunkValues(value, { first, count: end - first }, future);
   }
 
   /**
@@ -170,9 +185,30 @@ export class MapResult implements AsyncIterable<PyValue> {
     await Promise.all(this.futures.map((_, i) => this.outcomesOf(i).then(onOutcomes)));
   }
 
+  /**
+   * All the results in input order, as `Pool.map` returns them; rejects with a MapItemError naming the
+   * first failed item (in input order). Cheaper than iterating when the caller wants the whole list: one
+   * await per task, not per item.
+   */
+  async toArray(): Promise<PyValue[]> {
+    const out: PyValue[] = [];
+    for (let i = 0; i < this.futures.length; i++) {
+      const { first, values, failures } = await this.valuesOf(i);
+      if (failures !== undefined) throw this.itemError(first, failures);
+      for (let k = 0; k < values.length; k++) out.push(values[k]);
+    }
+    return out;
+  }
+
   /** The results in input order; the first failed item throws a MapItemError naming it. */
   [Symbol.asyncIterator](): AsyncIterator<PyValue> {
     return this.chunk === 1 ? this.singleItems() : new ChunkedItems(this);
+  }
+
+  /** The error of a task's first failed item. */
+  private itemError(first: number, failures: ReadonlyMap<number, Error>): MapItemError {
+    const offset = Math.min(...failures.keys());
+    return new MapItemError(first + offset, this.items[first + offset], failures.get(offset)!);
   }
 
   /** One item per task: its future's value as is (no outcome lists), and no promise turn once settled. */
@@ -197,29 +233,31 @@ export class MapResult implements AsyncIterable<PyValue> {
  */
 class ChunkedItems implements AsyncIterator<PyValue> {
   private task = 0;
-  private outcomes: ItemOutcome[] = [];
+  private chunk: ChunkValues = { first: 0, values: [], failures: undefined };
   private at = 0;
   private failed = false;
 
   constructor(private readonly map: MapResult) {}
 
   next(): Promise<IteratorResult<PyValue>> {
-    if (this.at === this.outcomes.length) return this.nextChunk();
-    const o = this.outcomes[this.at++];
-    if ("error" in o) {
+    const { values, failures, first } = this.chunk;
+    if (this.at === values.length) return this.nextChunk();
+    const k = this.at++;
+    const error = failures?.get(k);
+    if (error !== undefined) {
       this.failed = true; // the first failed item ends the iteration, as a generator's throw does
-      this.outcomes = [];
+      this.chunk = { first: 0, values: [], failures: undefined };
       this.at = 0;
       this.task = this.map.futures.length;
-      return Promise.reject(new MapItemError(o.index, this.map.items[o.index], o.error));
+      return Promise.reject(new MapItemError(first + k, this.map.items[first + k], error));
     }
-    return Promise.resolve({ done: false, value: o.value });
+    return Promise.resolve({ done: false, value: values[k] });
   }
 
   private async nextChunk(): Promise<IteratorResult<PyValue>> {
-    while (this.at === this.outcomes.length) {
+    while (this.at === this.chunk.values.length) {
       if (this.failed || this.task === this.map.futures.length) return { done: true, value: undefined };
-      this.outcomes = await this.map.outcomesOf(this.task++);
+      this.chunk = await this.map.valuesOf(this.task++);
       this.at = 0;
     }
     return this.next();
@@ -232,25 +270,44 @@ export interface ChunkItems {
   count: number;
 }
 
+/** Every item of a task failed with the task's own error. */
+function allFailed(first: number, count: number, error: Error): ChunkValues {
+  const failures = new Map<number, Error>();
+  for (let k = 0; k < count; k++) failures.set(k, error);
+  return { first, values: new Array<PyValue>(count).fill(null), failures };
+}
+
+function outcomesFrom({ first, values, failures }: ChunkValues): ItemOutcome[] {
+  return values.map((value, k) => {
+    const error = failures?.get(k);
+    return error === undefined ? { index: first + k, value } : { index: first + k, error };
+  });
+}
+
 /**
- * Reads a chunk wrapper's `[results, failures]` as its items' outcomes (a reloaded chunk task's value
- * too); anything else fails every item of the chunk.
+ * Reads a chunk wrapper's `[results, failures]` as its items' values and failures (a reloaded chunk task's
+ * value too); anything else fails every item of the chunk.
  */
-export function chunkOutcomes(value: PyValue, { first, count }: ChunkItems, future: Pick<ComputeFuture, "taskId" | "completionT">): ItemOutcome[] {
-  const [results, failures] = Array.isArray(value) ? value : [];
-  if (!Array.isArray(results) || results.length !== count || !Array.isArray(failures)) {
+export function chunkValues(value: PyValue, { first, count }: ChunkItems, future: Pick<ComputeFuture, "taskId" | "completionT">): ChunkValues {
+  const [results, failed] = Array.isArray(value) ? value : [];
+  if (!Array.isArray(results) || results.length !== count || !Array.isArray(failed)) {
     const error = new ExecutorError(
       "MALFORMED_RESULT",
       `Map chunk task ${future.taskId ?? ""} returned ${formatPython(value, { maxLength: 80 })}, not the ${count} results of its items.`,
     );
-    return Array.from({ length: count }, (_, k) => ({ index: first + k, error }));
+    return allFailed(first, count, error);
   }
-  const out: ItemOutcome[] = results.map((v, k) => ({ index: first + k, value: v }));
-  for (const f of failures) {
+  let failures: Map<number, Error> | undefined;
+  for (const f of failed) {
     const [offset, traceback] = Array.isArray(f) ? f : [];
     const k = Number(offset);
     if (!Number.isInteger(k) || k < 0 || k >= count) continue;
-    out[k] = { index: first + k, error: new TaskExecutionFailed(String(traceback), future.completionT ?? "0") };
+    (failures ??= new Map()).set(k, new TaskExecutionFailed(String(traceback), future.completionT ?? "0"));
   }
-  return out;
+  return { first, values: results, failures };
+}
+
+/** chunkValues as one outcome per item. */
+export function chunkOutcomes(value: PyValue, items: ChunkItems, future: Pick<ComputeFuture, "taskId" | "completionT">): ItemOutcome[] {
+  return outcomesFrom(chunkValues(value, items, future));
 }

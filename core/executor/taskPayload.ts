@@ -10,6 +10,8 @@ import {
   PyDict,
   PyFloat,
   pyFloat,
+  scalarJson,
+  scalarListJson,
   serializeCode,
   type DataStrategy,
   type PyValue,
@@ -56,22 +58,18 @@ function isEmpty(kwargs: Kwargs): boolean {
 }
 
 /**
- * `11\n[…]` for positional arguments that are only ints (safe integers), bools and None, written as
- * Python's json.dumps writes them; undefined for anything else. Most submits and map items are this,
- * and the general path builds a tuple, a dict and their JSON walkers for each.
+ * `11\n[…]` for positional arguments that are scalars (None, bool, int, float, str) or lists of scalars,
+ * written as Python's json.dumps writes them; undefined for anything else. Most submits and map chunks
+ * are this, and the general path builds a tuple, a dict and their JSON walkers for each, then counts
+ * code points of text that is ASCII anyway.
  */
 function plainArgsJson(args: readonly PyValue[]): string | undefined {
   let out = "11\n[";
   for (let i = 0; i < args.length; i++) {
     const v = args[i];
-    if (i > 0) out += ", ";
-    if (typeof v === "number") {
-      if (!Number.isSafeInteger(v) || Object.is(v, -0)) return undefined;
-      out += String(v);
-    } else if (v === null) out += "null";
-    else if (v === true) out += "true";
-    else if (v === false) out += "false";
-    else return undefined;
+    const text = Array.isArray(v) ? scalarListJson(v) : scalarJson(v);
+    if (text === undefined) return undefined;
+    out += i === 0 ? text : ", " + text;
   }
   return out + "]";
 }
