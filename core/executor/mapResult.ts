@@ -82,6 +82,7 @@ function approxBytes(value: PyValue, limit: number): number {
  * The wrapper task of a chunk (items are single arguments, or with `keywordItems` dicts of keyword
  * arguments): `[results, failures]`, with `None` in `results` where an item failed and
  * `[offset, traceback]` in `failures` (the traceback starts in the user's function, not the wrapper).
+ * The items run in a bare loop (most chunks never fail); a failure resumes it at the next item.
  */
 export function chunkRunner(fn: PythonFunction, keywordItems = false): PythonFunction {
   const name = `_gc_map_chunk${keywordItems ? "_kw" : ""}_${fn.name}`;
@@ -93,13 +94,16 @@ export function chunkRunner(fn: PythonFunction, keywordItems = false): PythonFun
 def ${name}(items):
     import traceback
     results, failures = [], []
-    for offset, item in enumerate(items):
+    append = results.append
+    remaining = iter(items)
+    while True:
         try:
-            results.append(${fn.name}(${keywordItems ? "**item" : "item"}))
+            for item in remaining:
+                append(${fn.name}(${keywordItems ? "**item" : "item"}))
+            return [results, failures]
         except Exception as e:
-            results.append(None)
-            failures.append([offset, "".join(traceback.format_exception(type(e), e, e.__traceback__.tb_next))])
-    return [results, failures]
+            failures.append([len(results), "".join(traceback.format_exception(type(e), e, e.__traceback__.tb_next))])
+            append(None)
 `,
   };
 }
