@@ -194,7 +194,7 @@ class ClientConnection implements Disposable {
     this.onClose();
   }
 
-  private send(value: unknown): void {
+  private send(value: object): void {
     if (!this.closed) this.writer.send(value);
   }
 

@@ -13,7 +13,7 @@ import { encodeFrame } from "./frameDecoder";
 import { encodeResultEvent, type WireDetails, type WireWatchBatch, type WireWatchEvent } from "./wire";
 
 export class FrameWriter {
-  private queue: (unknown | WireWatchBatch)[] = [];
+  private queue: object[] = [];
   private newDetails: WireDetails[] = [];
   private readonly batches = new WeakSet<WireWatchBatch>();
   private readonly detailsRefs = new WeakMap<PyDict, number>();
@@ -22,7 +22,7 @@ export class FrameWriter {
 
   constructor(private readonly socket: Socket) {}
 
-  send(frame: unknown): void {
+  send(frame: object): void {
     this.queue.push(frame);
     this.schedule();
   }
