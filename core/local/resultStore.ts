@@ -19,7 +19,6 @@ import type { Disposable } from "../util/disposable";
 import { LocalEndpointError, TaskFailureCode } from "./errors";
 import { ensurePrivateDir, openPrivateAppend, writeAll, writePrivateFileAtomic } from "./privateFiles";
 import { nowNs, nsToSecondsString } from "./wallClock";
-import { jsonText } from "../util/jsonText";
 
 export interface StoredFunction {
   functionId: string;
@@ -201,7 +200,7 @@ export class ResultStore implements Disposable {
     this.lastFlushAt = performance.now();
     let text = "";
     for (const line of this.pending.values()) {
-      const json = jsonText(line());
+      const json = JSON.stringify(line());
       text += this.newDetailsText + json + "\n";
       this.newDetailsText = "";
     }

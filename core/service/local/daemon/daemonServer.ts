@@ -194,7 +194,7 @@ class ClientConnection implements Disposable {
     this.onClose();
   }
 
-  private send(value: object): void {
+  private send(value: unknown): void {
     if (!this.closed) this.writer.send(value);
   }
 

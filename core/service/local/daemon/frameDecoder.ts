@@ -8,7 +8,6 @@
  */
 import { isUtf8 } from "node:buffer";
 import { LocalEndpointError } from "../../../local/errors";
-import { jsonText } from "../../../util/jsonText";
 
 /** Longest frame: a 10 MB submission or result, escaped and base64'd, fits with room to spare. */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
@@ -80,6 +79,6 @@ function tooLong(max: number): LocalEndpointError {
 }
 
 /** One frame's bytes: the JSON text and its line end. */
-export function encodeFrame(value: object): string {
-  return jsonText(value) + "\n";
+export function encodeFrame(value: unknown): string {
+  return JSON.stringify(value) + "\n";
 }

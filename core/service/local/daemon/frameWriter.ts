@@ -13,7 +13,7 @@ import { encodeFrame } from "./frameDecoder";
 import { encodeResultEvent, type WireDetails, type WireWatchBatch, type WireWatchEvent } from "./wire";
 
 export class FrameWriter {
-  private queue: object[] = [];
+  private queue: (unknown | WireWatchBatch)[] = [];
   private newDetails: WireDetails[] = [];
   private readonly batches = new WeakSet<WireWatchBatch>();
   private readonly detailsRefs = new WeakMap<PyDict, number>();
@@ -22,7 +22,7 @@ export class FrameWriter {
 
   constructor(private readonly socket: Socket) {}
 
-  send(frame: object): void {
+  send(frame: unknown): void {
     this.queue.push(frame);
     this.schedule();
   }
