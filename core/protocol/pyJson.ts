@@ -49,7 +49,8 @@ export function scalarListJson(items: readonly PyValue[]): string | undefined {
   return out + "]";
 }
 
-function isSafePyInt(v: PyValue): boolean {
+/** An int that JavaScript prints exactly as Python does (a safe integer, not -0). */
+export function isSafePyInt(v: PyValue): boolean {
   return Number.isSafeInteger(v) && !Object.is(v, -0);
 }
 
