@@ -35,8 +35,8 @@ export function scalarJson(v: PyValue): string | undefined {
 }
 
 /**
- * `json.dumps(items)` for a list of scalars; undefined when an item is not one. A list of plain ints (a
- * map's chunk of range items) prints as JavaScript prints them: one join.
+ * `json.dumps(items)` for a list of scalars; undefined when an item is not one. A list of plain ints
+ * prints as JavaScript prints them: one join.
  */
 export function scalarListJson(items: readonly PyValue[]): string | undefined {
   if (items.length > 0 && items.every(isSafePyInt)) return `[${items.join(", ")}]`;
@@ -60,6 +60,7 @@ function dump(v: PyValue, open: Set<object>, depth: number): string {
   if (depth >= MAX_JSON_DEPTH) throw new ProtocolError("NOT_SERIALIZABLE", "maximum recursion depth exceeded");
   if (Array.isArray(v) || v instanceof PyTuple) {
     const items = Array.isArray(v) ? v : v.items;
+    // A list of plain ints prints as JavaScript prints them: one join.
     if (items.length > 0 && items.every(isSafePyInt)) return `[${items.join(", ")}]`;
     enter(open, v);
     let out = "[";
