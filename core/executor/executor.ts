@@ -18,7 +18,7 @@ import { autoChunkSize, chunkRunner, chunkStarts, MapResult, MAX_AUTO_CHUNK_BYTE
 import { FunctionRegistry, validateFunction, type FunctionRef, type PythonFunction } from "./functionRegistry";
 import { canonicalUuid, jsonDict, resolveOptions, resultSerializers, type ExecutorOptions, type ResolvedOptions } from "./options";
 import { ResultRouter, type MalformedResult, type WatchStateChange } from "./resultRouter";
-import { encodeTaskPayload, type Kwargs } from "./taskPayload";
+import { encodeChunkPayload, encodeTaskPayload, type Kwargs } from "./taskPayload";
 import { TaskSubmitter, type BatchSpec, type SentBatch } from "./taskSubmitter";
 
 /** `submit(fn, { args, kwargs })`: the explicit form, needed for keyword arguments. */
@@ -220,7 +220,7 @@ export class Executor implements Disposable, AsyncDisposable {
     const payloadOf =
       starts === undefined
         ? (i: number) => (keywords ? encodeTaskPayload([], keywordArguments(all[i]), mode) : encodeTaskPayload([all[i]], {}, mode))
-        : (i: number) => encodeTaskPayload([all.slice(starts[i], starts[i + 1] ?? all.length)], {}, mode);
+        : (i: number) => encodeChunkPayload(all.slice(starts[i], starts[i + 1] ?? all.length), mode);
     const ref = this.registry.refFor(chunk === 1 ? f : validateFunction(chunkRunner(f, keywords)));
     const futures = Array.from({ length: starts?.length ?? all.length }, () => new ComputeFuture(this.owner));
     return new MapResult(futures, chunk, all, this.feed(ref, payloadOf, futures), starts);

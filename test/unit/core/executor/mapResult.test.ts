@@ -48,6 +48,7 @@ describe("map chunks", () => {
     const lengths: unknown[] = [];
     for await (const v of auto) lengths.push(v);
     assert.deepEqual(lengths, [...Array.from({ length: 8 }, () => large.length), 1, 2], "results still in input order");
+    assert.deepEqual(await auto.toArray(), lengths, "toArray gives the same list");
     const fixed = gce.map(double, items, { chunk: 5 });
     assert.equal(fixed.futures.length, 2, "an explicit chunk size is not split by bytes");
   });
@@ -79,6 +80,13 @@ describe("map chunks", () => {
       },
       (e: MapItemError) => e.index === 0 && /^map item 0 \(0\) failed/.test(e.message),
     );
+    await assert.rejects(result.toArray(), (e: MapItemError) => e.index === 0 && /ValueError: zero/.test(e.message), "toArray names the first failed item");
+    service.respond = (t) => {
+      const [items] = jsonArgs(t.payload) as [number[]];
+      return { value: [items.map((x) => (x === 0 ? null : 2 * x)), items.flatMap((x, k) => (x === 0 ? [[k, "ValueError: zero\n"]] : []))] };
+    };
+    const later = gce.map(double, [5, 6, 7, 0], { chunk: 2 });
+    await assert.rejects(later.toArray(), (e: MapItemError) => e.index === 3 && /^map item 3 \(0\) failed/.test(e.message), "an item of a later chunk, by its input index");
   });
 
   it("a big map queues its tasks over several turns of the event loop, in order, and cancels what was not queued on dispose", async () => {
