@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { autoChunkSize, chunkStarts, MapItemError, MAX_AUTO_CHUNK, MAX_AUTO_CHUNK_BYTES } from "../../../../core/executor/mapResult";
 import { Executor, TaskExecutionFailed } from "../../../../core/executor";
 import { jsonArgs, MemoryComputeService } from "../../../support/memoryComputeService";
+import { turnCounter } from "../../../support/turnCounter";
 
 const ENDPOINT = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
 const double = { name: "double", source: "def double(x):\n    return x * 2\n" };
@@ -109,7 +110,13 @@ describe("map chunks", () => {
 
     const again = gce.map(double, Array.from({ length: n }, (_, k) => k), { chunk: 1 });
     gce.dispose();
-    const states = await Promise.all(again.futures.map((f) => f.then(() => "ok", (e: unknown) => (e as { code?: string }).code)));
+    const turns = turnCounter();
+    const cancelledAt: number[] = [];
+    const states = await Promise.all(
+      again.futures.map((f) => f.then(() => "ok", (e: unknown) => (cancelledAt.push(turns.turn), (e as { code?: string }).code))),
+    );
+    turns.stop();
     assert.ok(states.every((s) => s === "CANCELLED"), "nothing sent after dispose");
+    assert.ok(turns.mostInOneTurn(cancelledAt) < n, "the cancellations of a big map are spread over turns too");
   });
 });
