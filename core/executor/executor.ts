@@ -14,7 +14,7 @@ import { Emitter, type Event } from "../util/event";
 import { BurstLimiter } from "./burstLimiter";
 import { ComputeFuture, type FutureOwner } from "./computeFuture";
 import { ExecutorError, TaskCancelledError } from "./errors";
-import { autoChunkSize, chunkRunner, chunkStarts, MapResult, MAX_AUTO_CHUNK_BYTES } from "./mapResult";
+import { autoChunkSize, chunkCosts, chunkRunner, chunkStarts, MapResult, MAX_AUTO_CHUNK_BYTES, type ChunkCosts, type ChunkRead } from "./mapResult";
 import { FunctionRegistry, validateFunction, type FunctionRef, type PythonFunction } from "./functionRegistry";
 import { canonicalUuid, jsonDict, resolveOptions, resultSerializers, type ExecutorOptions, type ResolvedOptions } from "./options";
 import { ResultRouter, type MalformedResult, type WatchStateChange } from "./resultRouter";
@@ -58,6 +58,8 @@ export class Executor implements Disposable, AsyncDisposable {
   private stopped = false;
   /** Maps still encoding and queueing their tasks (see feed()). */
   private readonly feeding = new Set<Promise<void>>();
+  /** Per chunk wrapper's source: the largest costs per item its chunks showed (sizes later automatic chunks). */
+  private readonly chunkCosts = new Map<string, ChunkCosts>();
   /**
    * Set by dispose() and shutdown({ cancelFutures }): tasks not sent yet are cancelled, all with this one
    * error (it names no task; building one per future cost ~5 µs each, seconds for a 100k-task map).
@@ -204,17 +206,20 @@ export class Executor implements Disposable, AsyncDisposable {
    * results in input order, and the first failed item throws a MapItemError naming it. Everything is
    * submitted at once. Items go in chunks, one task running `fn` over many items, as Pool.map does:
    * `chunk: "auto"` (the default) picks about four chunks per worker (`workers`, default 4; pass the
-   * endpoint's worker count when known), a number sets the chunk size, 1 makes one task per item.
+   * endpoint's worker count when known), at most 2,000 items unless this function's earlier chunks showed
+   * bigger ones keep a small result and a short run (see autoChunkSize); a number sets the chunk size,
+   * 1 makes one task per item.
    */
   map(fn: PythonFunction, items: Iterable<PyValue>, options: MapOptions = {}): MapResult {
     this.assertRunning();
     const f = validateFunction(fn);
     const all = [...items];
     const auto = options.chunk === undefined || options.chunk === "auto";
-    const chunk = options.chunk === undefined || options.chunk === "auto" ? autoChunkSize(all.length, options.workers) : options.chunk;
+    const keywords = options.keywordItems === true;
+    const runner = validateFunction(chunkRunner(f, keywords));
+    const chunk = options.chunk === undefined || options.chunk === "auto" ? autoChunkSize(all.length, options.workers, this.chunkCosts.get(runner.source)) : options.chunk;
     if (!Number.isInteger(chunk) || chunk < 1)
       throw new ExecutorError("INVALID_ARGUMENTS", `map chunk must be a positive integer or "auto", got ${String(chunk)}.`);
-    const keywords = options.keywordItems === true;
     if (keywords) for (const x of all) keywordArguments(x);
     const mode = this.options.argumentSerialization;
     // An automatic chunk is capped by bytes too; a chunk size the caller set is kept as given.
@@ -224,9 +229,9 @@ export class Executor implements Disposable, AsyncDisposable {
       starts === undefined
         ? (i: number) => (keywords ? encodeTaskPayload([], keywordArguments(all[i]), mode) : encodeTaskPayload([all[i]], {}, mode))
         : (i: number) => encodeChunkPayload(all.slice(starts[i], starts[i + 1] ?? all.length), mode);
-    const ref = this.registry.refFor(chunk === 1 ? f : validateFunction(chunkRunner(f, keywords)));
+    const ref = this.registry.refFor(chunk === 1 ? f : runner);
     const futures = Array.from({ length: starts?.length ?? all.length }, () => new ComputeFuture(this.owner));
-    return new MapResult(futures, chunk, all, this.feed(ref, payloadOf, futures), starts);
+    return new MapResult(futures, chunk, all, this.feed(ref, payloadOf, futures), starts, (read, future) => this.noteChunkCosts(runner.source, read, future));
   }
 
   /**
@@ -285,6 +290,17 @@ export class Executor implements Disposable, AsyncDisposable {
     this.stopped = true;
     this.cancelUnsent();
     this.disposables.dispose();
+  }
+
+  private noteChunkCosts(source: string, read: ChunkRead, future: ComputeFuture): void {
+    const seen = chunkCosts(read, future.transitions);
+    if (seen === undefined) return;
+    const known = this.chunkCosts.get(source);
+    if (known === undefined) return void this.chunkCosts.set(source, seen);
+    // The largest result size (the limit is hard); run time as an average quick to rise and slow to fall,
+    // as one chunk's may include the function's first import or a stall of a busy machine.
+    known.bytesPerItem = Math.max(known.bytesPerItem, seen.bytesPerItem);
+    known.secondsPerItem += (seen.secondsPerItem - known.secondsPerItem) * (seen.secondsPerItem > known.secondsPerItem ? 1 / 2 : 1 / 8);
   }
 
   private cancelUnsent(): void {

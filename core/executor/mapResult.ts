@@ -7,6 +7,7 @@
  */
 import { formatPython } from "../protocol/formatPython";
 import { PyDict, type PyValue } from "../protocol/pyValue";
+import type { TaskTransition } from "../protocol/messages";
 import type { ComputeFuture } from "./computeFuture";
 import { ExecutorError, TaskExecutionFailed } from "./errors";
 import type { PythonFunction } from "./functionRegistry";
@@ -14,18 +15,51 @@ import type { PythonFunction } from "./functionRegistry";
 /** `chunk: "auto"` assumes this many workers when neither the caller nor the endpoint said. */
 export const DEFAULT_MAP_WORKERS = 4;
 /**
- * The largest automatic chunk: results arrive in steps no coarser than this, a lost worker loses no more,
- * and a chunk's result stays far below the endpoints' 10 MiB result limit for ordinary values.
+ * The largest automatic chunk of a function not seen before: results arrive in steps no coarser than
+ * this, a lost worker loses no more, and a chunk's result stays far below the endpoints' 10 MiB result
+ * limit for ordinary values.
  */
 export const MAX_AUTO_CHUNK = 2000;
+/**
+ * Past MAX_AUTO_CHUNK, an automatic chunk grows (up to Pool.map's size) only as far as earlier chunks of
+ * the same function show it stays this small a result (a tenth of the 10 MiB limit) and this short a run,
+ * so results still arrive in steps of at most this long and a lost worker loses no more. A big chunk
+ * costs every process less per item: at 100k items, chunks of 12,500 took ~20% less CPU than of 2,000.
+ */
+export const MAX_AUTO_CHUNK_RESULT_BYTES = 1024 * 1024;
+export const MAX_AUTO_CHUNK_SECONDS = 0.1;
+
+/** What a function's chunks showed per item: results' approximate encoded size and run time. */
+export interface ChunkCosts {
+  bytesPerItem: number;
+  secondsPerItem: number;
+}
 
 /**
  * Pool.map's rule: about four chunks per worker, so a slow chunk does not leave the others idle at the
- * end, capped at MAX_AUTO_CHUNK.
+ * end, capped at MAX_AUTO_CHUNK, or past it as far as the function's `costs` so far allow.
  */
-export function autoChunkSize(items: number, workers: number = DEFAULT_MAP_WORKERS): number {
+export function autoChunkSize(items: number, workers: number = DEFAULT_MAP_WORKERS, costs?: ChunkCosts): number {
   const w = Number.isInteger(workers) && workers > 0 ? workers : DEFAULT_MAP_WORKERS;
-  return Math.max(1, Math.min(MAX_AUTO_CHUNK, Math.ceil(items / (4 * w))));
+  const cap = costs
+    ? Math.max(MAX_AUTO_CHUNK, Math.floor(Math.min(MAX_AUTO_CHUNK_RESULT_BYTES / costs.bytesPerItem, MAX_AUTO_CHUNK_SECONDS / costs.secondsPerItem)))
+    : MAX_AUTO_CHUNK;
+  return Math.max(1, Math.min(cap, Math.ceil(items / (4 * w))));
+}
+
+/**
+ * A settled chunk's costs per item, or undefined when its task reported no run time (`execution-start`
+ * and `-end`). A result too big to count fully yields a size that never lets a chunk grow.
+ */
+export function chunkCosts(read: ChunkRead, transitions: readonly TaskTransition[]): ChunkCosts | undefined {
+  const start = transitions.find((t) => t.state === "execution-start")?.timestamp;
+  const end = transitions.find((t) => t.state === "execution-end")?.timestamp;
+  const count = read.results.length;
+  if (start === undefined || end === undefined || count === 0) return undefined;
+  return {
+    bytesPerItem: approxBytes(read.results, 10 * MAX_AUTO_CHUNK_RESULT_BYTES) / count,
+    secondsPerItem: Math.max(0, Number(end - start)) / 1e9 / count,
+  };
 }
 
 /**
@@ -137,6 +171,8 @@ export class MapResult implements AsyncIterable<PyValue> {
     readonly queued: Promise<void> = Promise.resolve(),
     /** Where each task's items start (chunkStarts); without it, every `chunk` items. */
     private readonly starts?: readonly number[],
+    /** Told each chunk read from its task's value (automatic chunks learn from it). */
+    private readonly onChunkRead?: (read: ChunkRead, future: ComputeFuture) => void,
   ) {}
 
   /** The items of task `taskIndex`: `first` up to (not including) `end`. */
@@ -162,7 +198,9 @@ export class MapResult implements AsyncIterable<PyValue> {
       return failedChunk(first, end - first, err instanceof Error ? err : new Error(String(err)));
     }
     if (this.chunk === 1) return { first, results: [value], failed: [] };
-    return readChunk(value, { first, count: end - first }, future);
+    const read = readChunk(value, { first, count: end - first }, future);
+    this.onChunkRead?.(read, future);
+    return read;
   }
 
   /** The outcomes of task `taskIndex`'s items once it settled; never rejects. */

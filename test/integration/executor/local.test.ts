@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { asCompleted, Executor, MapItemError, TaskExecutionFailed, type ComputeFuture } from "../../../core/executor";
+import { MAX_AUTO_CHUNK, MAX_AUTO_CHUNK_RESULT_BYTES } from "../../../core/executor/mapResult";
 import { PyBytes, PyDict, PyFloat, PySet, PyTuple, type PyValue } from "../../../core/protocol";
 import { LocalComputeService, LOCAL_ENDPOINT_ID } from "../../../core/service/local/localComputeService";
 import {
@@ -97,6 +98,26 @@ describe("Executor on the local endpoint", { timeout: 120_000 }, () => {
     const one: PyValue[] = [];
     for await (const v of gce.map(double, [1, 2, 3], { chunk: 1 })) one.push(v);
     assert.deepEqual(one, [2, 4, 6]);
+  });
+
+  it("automatic chunks grow past 2,000 items once the function's chunks showed small, quick results", async () => {
+    await using gce = executor();
+    const items = Array.from({ length: 40_000 }, (_, i) => i);
+    const first = gce.map(double, items, { workers: 2 });
+    assert.equal(first.chunk, MAX_AUTO_CHUNK, "nothing seen of the function yet: the cap");
+    assert.equal((await first.toArray())[39_999], 79_998);
+    const again = gce.map(double, items, { workers: 2 });
+    assert.equal(again.chunk, 5000, "Pool.map's own chunk: 40000 / (4 × 2 workers)");
+    assert.deepEqual(await again.toArray(), items.map((i) => i * 2));
+
+    // 300-character results: a chunk grows only as far as its result stays under 1 MiB.
+    const wide = { name: "wide", source: "def wide(x):\n    return 'x' * 300\n" };
+    await gce.map(wide, items.slice(0, 4000), { workers: 2 }).toArray();
+    const sized = gce.map(wide, items, { workers: 2 });
+    assert.equal(sized.chunk, Math.floor(MAX_AUTO_CHUNK_RESULT_BYTES / 303), "about 303 bytes per item (the string, quotes, a comma)");
+    const out = await sized.toArray();
+    assert.equal(out.length, 40_000);
+    assert.equal(out[39_999], "x".repeat(300));
   });
 
   it("map chunks automatically (Pool.map's rule), in order, and a failed item is named with its traceback", async () => {

@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { autoChunkSize, chunkStarts, MapItemError, MAX_AUTO_CHUNK, MAX_AUTO_CHUNK_BYTES } from "../../../../core/executor/mapResult";
+import {
+  autoChunkSize,
+  chunkCosts,
+  chunkStarts,
+  MapItemError,
+  MAX_AUTO_CHUNK,
+  MAX_AUTO_CHUNK_BYTES,
+  MAX_AUTO_CHUNK_RESULT_BYTES,
+  MAX_AUTO_CHUNK_SECONDS,
+} from "../../../../core/executor/mapResult";
 import { Executor, TaskExecutionFailed } from "../../../../core/executor";
 import { jsonArgs, MemoryComputeService } from "../../../support/memoryComputeService";
 import { turnCounter } from "../../../support/turnCounter";
@@ -16,6 +25,31 @@ describe("map chunks", () => {
     assert.equal(autoChunkSize(0, 2), 1);
     assert.equal(autoChunkSize(100, 0), autoChunkSize(100), "a nonsense worker count falls back to the default");
     assert.equal(autoChunkSize(10_000_000, 2), MAX_AUTO_CHUNK);
+  });
+
+  it("grows an automatic chunk past the cap only as far as the function's seen result size and run time allow", () => {
+    const cheap = { bytesPerItem: 9, secondsPerItem: 1e-6 };
+    assert.equal(autoChunkSize(100_000, 2, cheap), 12_500, "small, quick results: Pool.map's own chunk");
+    assert.equal(autoChunkSize(10_000, 2, cheap), 1250, "never larger than Pool.map's");
+    const bigResults = { bytesPerItem: 200, secondsPerItem: 1e-6 };
+    assert.equal(autoChunkSize(100_000, 2, bigResults), Math.floor(MAX_AUTO_CHUNK_RESULT_BYTES / 200), "a chunk's result stays under 1 MiB");
+    const slow = { bytesPerItem: 9, secondsPerItem: 2e-5 };
+    assert.equal(autoChunkSize(100_000, 2, slow), Math.round(MAX_AUTO_CHUNK_SECONDS / 2e-5), "a chunk runs 0.1 s at most");
+    assert.equal(autoChunkSize(100_000, 2, { bytesPerItem: 1e6, secondsPerItem: 1 }), MAX_AUTO_CHUNK, "costly items: the cap, as before anything was seen");
+  });
+
+  it("reads a chunk's costs per item from its results and its execution-start/-end", () => {
+    const read = { first: 0, results: [1, 2, "abcd"], failed: [] };
+    const run = [
+      { timestamp: 1_000_000_000n, state: "execution-start", actor: "worker" },
+      { timestamp: 1_003_000_000n, state: "execution-end", actor: "worker" },
+    ];
+    const costs = chunkCosts(read, run)!;
+    assert.equal(costs.secondsPerItem, 0.001);
+    assert.ok(costs.bytesPerItem > 6 && costs.bytesPerItem < 12, `~9 bytes per item, got ${costs.bytesPerItem}`);
+    assert.equal(chunkCosts(read, []), undefined, "no run time reported: nothing learned");
+    const huge = { first: 0, results: ["x".repeat(11 * MAX_AUTO_CHUNK_RESULT_BYTES)], failed: [] };
+    assert.ok(autoChunkSize(100_000, 2, chunkCosts(huge, run)) === MAX_AUTO_CHUNK, "a result too big to count keeps the cap");
   });
 
   it("caps an automatic chunk by bytes as well as by count; a chunk size the caller set is kept", async () => {
