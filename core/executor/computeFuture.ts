@@ -42,6 +42,8 @@ export class ComputeFuture implements PromiseLike<PyValue> {
   transitions: readonly TaskTransition[] = NO_TRANSITIONS;
   /** Unix seconds (decimal string) when the task finished, as upstream's `completion_t`. */
   completionT: string | undefined;
+  /** Length of the serialized result data once settled from it (what the endpoints' 10 MiB result limit measures). */
+  resultSize: number | undefined;
   /** What the function printed (local endpoint only). */
   stdout: string | undefined;
   stderr: string | undefined;

@@ -14,7 +14,7 @@ import { Emitter, type Event } from "../util/event";
 import { BurstLimiter } from "./burstLimiter";
 import { ComputeFuture, type FutureOwner } from "./computeFuture";
 import { ExecutorError, TaskCancelledError } from "./errors";
-import { autoChunkSize, chunkCosts, chunkRunner, chunkStarts, MapResult, MAX_AUTO_CHUNK_BYTES, type ChunkCosts, type ChunkRead } from "./mapResult";
+import { autoChunkSize, chunkCosts, chunkRunner, chunkStarts, MapResult, MAX_AUTO_CHUNK_BYTES, type ChunkCosts } from "./mapResult";
 import { FunctionRegistry, validateFunction, type FunctionRef, type PythonFunction } from "./functionRegistry";
 import { canonicalUuid, jsonDict, resolveOptions, resultSerializers, type ExecutorOptions, type ResolvedOptions } from "./options";
 import { ResultRouter, type MalformedResult, type WatchStateChange } from "./resultRouter";
@@ -231,7 +231,7 @@ export class Executor implements Disposable, AsyncDisposable {
         : (i: number) => encodeChunkPayload(all.slice(starts[i], starts[i + 1] ?? all.length), mode);
     const ref = this.registry.refFor(chunk === 1 ? f : runner);
     const futures = Array.from({ length: starts?.length ?? all.length }, () => new ComputeFuture(this.owner));
-    return new MapResult(futures, chunk, all, this.feed(ref, payloadOf, futures), starts, (read, future) => this.noteChunkCosts(runner.source, read, future));
+    return new MapResult(futures, chunk, all, this.feed(ref, payloadOf, futures), starts, (count, future) => this.noteChunkCosts(runner.source, count, future));
   }
 
   /**
@@ -292,8 +292,8 @@ export class Executor implements Disposable, AsyncDisposable {
     this.disposables.dispose();
   }
 
-  private noteChunkCosts(source: string, read: ChunkRead, future: ComputeFuture): void {
-    const seen = chunkCosts(read, future.transitions);
+  private noteChunkCosts(source: string, count: number, future: ComputeFuture): void {
+    const seen = chunkCosts(count, future);
     if (seen === undefined) return;
     const known = this.chunkCosts.get(source);
     if (known === undefined) return void this.chunkCosts.set(source, seen);

@@ -7,7 +7,6 @@
  */
 import { formatPython } from "../protocol/formatPython";
 import { PyDict, type PyValue } from "../protocol/pyValue";
-import type { TaskTransition } from "../protocol/messages";
 import type { ComputeFuture } from "./computeFuture";
 import { ExecutorError, TaskExecutionFailed } from "./errors";
 import type { PythonFunction } from "./functionRegistry";
@@ -29,7 +28,7 @@ export const MAX_AUTO_CHUNK = 2000;
 export const MAX_AUTO_CHUNK_RESULT_BYTES = 1024 * 1024;
 export const MAX_AUTO_CHUNK_SECONDS = 0.1;
 
-/** What a function's chunks showed per item: results' approximate encoded size and run time. */
+/** What a function's chunks showed per item: serialized result size and run time. */
 export interface ChunkCosts {
   bytesPerItem: number;
   secondsPerItem: number;
@@ -47,19 +46,12 @@ export function autoChunkSize(items: number, workers: number = DEFAULT_MAP_WORKE
   return Math.max(1, Math.min(cap, Math.ceil(items / (4 * w))));
 }
 
-/**
- * A settled chunk's costs per item, or undefined when its task reported no run time (`execution-start`
- * and `-end`). A result too big to count fully yields a size that never lets a chunk grow.
- */
-export function chunkCosts(read: ChunkRead, transitions: readonly TaskTransition[]): ChunkCosts | undefined {
-  const start = transitions.find((t) => t.state === "execution-start")?.timestamp;
-  const end = transitions.find((t) => t.state === "execution-end")?.timestamp;
-  const count = read.results.length;
-  if (start === undefined || end === undefined || count === 0) return undefined;
-  return {
-    bytesPerItem: approxBytes(read.results, 10 * MAX_AUTO_CHUNK_RESULT_BYTES) / count,
-    secondsPerItem: Math.max(0, Number(end - start)) / 1e9 / count,
-  };
+/** A settled chunk's costs per item, or undefined when its task reported no run time (`execution-start` and `-end`) or size. */
+export function chunkCosts(count: number, future: Pick<ComputeFuture, "transitions" | "resultSize">): ChunkCosts | undefined {
+  const start = future.transitions.find((t) => t.state === "execution-start")?.timestamp;
+  const end = future.transitions.find((t) => t.state === "execution-end")?.timestamp;
+  if (start === undefined || end === undefined || future.resultSize === undefined || count === 0) return undefined;
+  return { bytesPerItem: future.resultSize / count, secondsPerItem: Math.max(0, Number(end - start)) / 1e9 / count };
 }
 
 /**
@@ -171,8 +163,8 @@ export class MapResult implements AsyncIterable<PyValue> {
     readonly queued: Promise<void> = Promise.resolve(),
     /** Where each task's items start (chunkStarts); without it, every `chunk` items. */
     private readonly starts?: readonly number[],
-    /** Told each chunk read from its task's value (automatic chunks learn from it). */
-    private readonly onChunkRead?: (read: ChunkRead, future: ComputeFuture) => void,
+    /** Told each chunk task's item count once it settled with a value (automatic chunks learn from it). */
+    private readonly onChunkSettled?: (count: number, future: ComputeFuture) => void,
   ) {}
 
   /** The items of task `taskIndex`: `first` up to (not including) `end`. */
@@ -198,9 +190,8 @@ export class MapResult implements AsyncIterable<PyValue> {
       return failedChunk(first, end - first, err instanceof Error ? err : new Error(String(err)));
     }
     if (this.chunk === 1) return { first, results: [value], failed: [] };
-    const read = readChunk(value, { first, count: end - first }, future);
-    this.onChunkRead?.(read, future);
-    return read;
+    this.onChunkSettled?.(end - first, future);
+    return readChunk(value, { first, count: end - first }, future);
   }
 
   /** The outcomes of task `taskIndex`'s items once it settled; never rejects. */

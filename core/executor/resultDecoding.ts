@@ -22,6 +22,7 @@ export function settleFromResult(future: ComputeFuture, event: ResultEvent): Exe
     }
   }
   future.completionT = event.completionT;
+  future.resultSize = r.data.length;
   if (event.stdout !== undefined) future.stdout = event.stdout;
   if (event.stderr !== undefined) future.stderr = event.stderr;
   if (r.task_statuses) future.transitions = r.task_statuses;
@@ -56,6 +57,7 @@ export function applyStatusRecord(future: ComputeFuture, record: TaskStatusRecor
 
 /** The service's own record is the last word: a result it holds that cannot be decoded fails the task. */
 function settleWithData(future: ComputeFuture, data: string): void {
+  future.resultSize = data.length;
   try {
     future._resolve(decodeResultData(data));
   } catch (err) {

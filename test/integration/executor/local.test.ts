@@ -110,14 +110,17 @@ describe("Executor on the local endpoint", { timeout: 120_000 }, () => {
     assert.equal(again.chunk, 5000, "Pool.map's own chunk: 40000 / (4 × 2 workers)");
     assert.deepEqual(await again.toArray(), items.map((i) => i * 2));
 
-    // 300-character results: a chunk grows only as far as its result stays under 1 MiB.
-    const wide = { name: "wide", source: "def wide(x):\n    return 'x' * 300\n" };
+    // 300-character results (each its own string, so pickle cannot share them): a chunk grows only as
+    // far as its serialized result stays under 1 MiB.
+    const wide = { name: "wide", source: "def wide(x):\n    return str(x).rjust(300)\n" };
     await gce.map(wide, items.slice(0, 4000), { workers: 2 }).toArray();
     const sized = gce.map(wide, items, { workers: 2 });
-    assert.equal(sized.chunk, Math.floor(MAX_AUTO_CHUNK_RESULT_BYTES / 303), "about 303 bytes per item (the string, quotes, a comma)");
+    assert.ok(sized.chunk > MAX_AUTO_CHUNK && sized.chunk < 5000, `between the cap and Pool.map's chunk, got ${sized.chunk}`);
     const out = await sized.toArray();
     assert.equal(out.length, 40_000);
-    assert.equal(out[39_999], "x".repeat(300));
+    assert.equal(out[39_999], "39999".padStart(300));
+    const size = sized.futures[0].resultSize!;
+    assert.ok(size <= MAX_AUTO_CHUNK_RESULT_BYTES && size > 0.9 * MAX_AUTO_CHUNK_RESULT_BYTES, `a chunk's result just under 1 MiB, got ${size}`);
   });
 
   it("map chunks automatically (Pool.map's rule), in order, and a failed item is named with its traceback", async () => {

@@ -38,18 +38,14 @@ describe("map chunks", () => {
     assert.equal(autoChunkSize(100_000, 2, { bytesPerItem: 1e6, secondsPerItem: 1 }), MAX_AUTO_CHUNK, "costly items: the cap, as before anything was seen");
   });
 
-  it("reads a chunk's costs per item from its results and its execution-start/-end", () => {
-    const read = { first: 0, results: [1, 2, "abcd"], failed: [] };
-    const run = [
+  it("reads a chunk's costs per item from its serialized result's size and its execution-start/-end", () => {
+    const transitions = [
       { timestamp: 1_000_000_000n, state: "execution-start", actor: "worker" },
       { timestamp: 1_003_000_000n, state: "execution-end", actor: "worker" },
     ];
-    const costs = chunkCosts(read, run)!;
-    assert.equal(costs.secondsPerItem, 0.001);
-    assert.ok(costs.bytesPerItem > 6 && costs.bytesPerItem < 12, `~9 bytes per item, got ${costs.bytesPerItem}`);
-    assert.equal(chunkCosts(read, []), undefined, "no run time reported: nothing learned");
-    const huge = { first: 0, results: ["x".repeat(11 * MAX_AUTO_CHUNK_RESULT_BYTES)], failed: [] };
-    assert.ok(autoChunkSize(100_000, 2, chunkCosts(huge, run)) === MAX_AUTO_CHUNK, "a result too big to count keeps the cap");
+    assert.deepEqual(chunkCosts(3, { transitions, resultSize: 30 }), { bytesPerItem: 10, secondsPerItem: 0.001 });
+    assert.equal(chunkCosts(3, { transitions: [], resultSize: 30 }), undefined, "no run time reported: nothing learned");
+    assert.equal(chunkCosts(3, { transitions, resultSize: undefined }), undefined, "no size: nothing learned");
   });
 
   it("caps an automatic chunk by bytes as well as by count; a chunk size the caller set is kept", async () => {
