@@ -13,11 +13,17 @@
  * - `dispatch_latency`: from amqplib handing a delivery to our consumer to the awaiting code resuming,
  *   measured in a pass of its own after the throughput run, so the instrumentation costs that run nothing.
  * Env: BENCH_E2E_TASKS (default 20000; 0 skips it), BENCH_LATENCY_TASKS (default 5000),
- * BENCH_OVERHEAD_TASKS (default 100000),
- * BENCH_EMULATOR_NODE_ARGS (extra node flags for the emulator process).
+ * BENCH_OVERHEAD_TASKS (default 100000; 0 skips it),
+ * BENCH_EMULATOR_NODE_ARGS (extra node flags for the emulator process),
+ * BENCH_CPU_PROF (a file: the client's CPU profile of the measured e2e pass only, for `--cpu-prof`-style
+ * analysis without the set-up, warm-up and raw loops; the profiler's own cost inflates that run's figure),
+ * BENCH_CPU_PROF_INTERVAL_US (its sampling interval, default 1000), BENCH_HEAP_PROF (a file: where that
+ * pass allocated, sampled).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
@@ -42,6 +48,7 @@ function line(obj: Record<string, unknown>): void {
 }
 
 async function clientOverhead(n: number): Promise<void> {
+  if (n < 1) return;
   const service = new MemoryComputeService();
   service.retainTasks = false;
   service.respond = () => ({ value: null });
@@ -97,6 +104,7 @@ async function endToEnd(n: number): Promise<void> {
     await gce.submit(noop, -1); // registration, queue and stream warm
     // The client's figure is for a warmed JIT (issue 15): one unmeasured pass through the same code first.
     await Promise.all(Array.from({ length: Math.min(n, 5000) }, (_, i) => gce.submit(noop, i)));
+    const profile = await startProfile(process.env.BENCH_CPU_PROF, process.env.BENCH_HEAP_PROF);
     const tree0 = snapshotTree(emulator.pid);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -105,6 +113,7 @@ async function endToEnd(n: number): Promise<void> {
     await Promise.all(futures);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    await profile?.stop();
     const serverCpu = cpuByKind(tree0, snapshotTree(emulator.pid));
     const latencyRun = Array.from({ length: Number(process.env.BENCH_LATENCY_TASKS ?? 5000) }, (_, i) => gce.submit(noop, i));
     for (const f of latencyRun) latencies.watch(f);
@@ -216,12 +225,14 @@ function trackDispatchLatency(gce: () => Executor | undefined) {
   const proto = channelModel.Channel.prototype;
   const original = proto.consume;
   let deliveredAt = 0;
+  // Off until the first watch(): the clock is not read during the throughput run.
+  let stamping = false;
   proto.consume = function (queue, callback, options) {
     return original.call(
       this,
       queue,
       (m: unknown) => {
-        deliveredAt = performance.now();
+        if (stamping) deliveredAt = performance.now();
         callback(m);
       },
       options,
@@ -233,6 +244,7 @@ function trackDispatchLatency(gce: () => Executor | undefined) {
   return {
     samples,
     watch(f: ComputeFuture) {
+      stamping = true;
       subscription ??= gce()?.onFutureChange((x) => x.state === "success" && stamps.set(x, deliveredAt));
       f.then(
         () => {
@@ -243,6 +255,7 @@ function trackDispatchLatency(gce: () => Executor | undefined) {
       );
     },
     stop() {
+      stamping = false;
       proto.consume = original;
       subscription?.dispose();
     },
@@ -278,6 +291,40 @@ async function startEmulatorProcess(): Promise<EmulatorProcess> {
     async stop() {
       child.kill("SIGTERM");
       await exited;
+    },
+  };
+}
+
+/**
+ * A CPU profile of this process from now until `stop()`, written to `cpuFile` (Chrome's .cpuprofile
+ * format); with `heapFile`, also where the pass allocated (sampled every 4 KiB, collected objects
+ * included: what the garbage collector had to deal with), as a .heapprofile.
+ */
+async function startProfile(cpuFile: string | undefined, heapFile: string | undefined): Promise<{ stop(): Promise<void> } | undefined> {
+  if (!cpuFile && !heapFile) return undefined;
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (err, r) => (err ? reject(err) : resolve(r))));
+  if (cpuFile) {
+    await post("Profiler.enable");
+    await post("Profiler.setSamplingInterval", { interval: Number(process.env.BENCH_CPU_PROF_INTERVAL_US ?? 1000) });
+    await post("Profiler.start");
+  }
+  if (heapFile) await post("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return {
+    async stop() {
+      if (cpuFile) {
+        const { profile } = (await post("Profiler.stop")) as { profile: unknown };
+        writeFileSync(cpuFile, JSON.stringify(profile));
+        console.error(`# CPU profile of the measured e2e pass: ${cpuFile}`);
+      }
+      if (heapFile) {
+        const { profile } = (await post("HeapProfiler.stopSampling")) as { profile: unknown };
+        writeFileSync(heapFile, JSON.stringify(profile));
+        console.error(`# allocation profile of the measured e2e pass: ${heapFile}`);
+      }
+      session.disconnect();
     },
   };
 }
