@@ -211,6 +211,7 @@ export function unpackResultFast(text: string): Message | undefined {
       if (typeof t.timestamp !== "string" || !t.timestamp.startsWith("\0")) return undefined;
       transitions.push({ timestamp: BigInt(t.timestamp.slice(1)), state: t.state, actor: t.actor });
     }
+    transitions = exactCopy(transitions);
   }
   return {
     message_type: "result",
@@ -448,11 +449,19 @@ function readTransitions(text: string, at: number): TaskTransition[] | undefined
     const next = text.charCodeAt(at);
     if (next === 0x5d) {
       readEnd = at + 1;
-      return transitions;
+      return exactCopy(transitions);
     }
     if (next !== 0x2c) return undefined;
     at++;
   }
+}
+
+/**
+ * A pushed array keeps the capacity it grew to (16 slots for 2 transitions); a copy has exactly its
+ * length. Transitions live as long as their future, so the copy saves ~120 bytes per task.
+ */
+function exactCopy<T>(items: T[]): T[] {
+  return items.slice();
 }
 
 /** A JSON.parse value as the exact parser's PyValue, or NOT_EXACT when JSON.parse may have lost something. */

@@ -68,6 +68,8 @@ export class ResultWatcher implements ResultWatch {
   private lastUnacked: amqp.ConsumeMessage | undefined;
   private lastUnackedChannel: amqp.Channel | undefined;
   private readonly ackBatch: number;
+  private lastTimestamp = 0;
+  private lastCompletionT = "0";
 
   constructor(private readonly options: ResultWatcherOptions) {
     this.ackBatch = Math.max(1, Math.floor((options.prefetch ?? DEFAULT_PREFETCH) / 2));
@@ -178,9 +180,15 @@ export class ResultWatcher implements ResultWatch {
       return;
     }
     const properties = message.properties;
+    const timestamp = (properties.timestamp as number | undefined) ?? 0;
+    // Whole seconds: most results of a busy stream share their second, so its text too (futures keep it).
+    if (timestamp !== this.lastTimestamp) {
+      this.lastTimestamp = timestamp;
+      this.lastCompletionT = String(timestamp);
+    }
     this.results.fire({
       result,
-      completionT: String((properties.timestamp as number | undefined) ?? 0),
+      completionT: this.lastCompletionT,
       highAssurance: Boolean(properties.headers?.["high_assurance"]),
     });
     // Recorded by the listeners (fire is synchronous), so it may be acked, in batches (see ACK_DELAY_MS).
