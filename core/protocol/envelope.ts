@@ -256,30 +256,16 @@ export function unpackResultCanonical(text: string): Message | undefined {
   const data = readString(text, at + 9);
   if (data === undefined || !has(text, readEnd, ',"details":')) return undefined;
   at = readEnd + 11;
-  let details: PyDict | null = null;
-  if (has(text, at, "null")) at += 4;
-  else if (lastDetails !== undefined && has(text, at, lastDetails.json)) {
+  let details: PyDict | null | undefined;
+  if (lastDetails !== undefined && has(text, at, lastDetails.json)) {
     // A JSON object ends where its text does, so the same text at `at` is the whole object.
     details = lastDetails.value;
-    at += lastDetails.json.length;
-  } else {
-    const read = objectAt(text, at, detailsOf);
-    if (read === undefined) return undefined;
-    details = read.value;
-    at = read.end;
-  }
-  if (!has(text, at, ',"error_details":')) return undefined;
-  at += 17;
-  let errorDetails: ErrorDetails | null = null;
-  if (has(text, at, "null")) at += 4;
-  else {
-    const read = objectAt(text, at, errorDetailsOf);
-    if (read === undefined) return undefined;
-    errorDetails = read.value;
-    at = read.end;
-  }
-  if (!has(text, at, ',"task_statuses":')) return undefined;
-  at += 17;
+    readEnd = at + lastDetails.json.length;
+  } else details = nullOrObject(text, at, detailsOf);
+  if (details === undefined || !has(text, readEnd, ',"error_details":')) return undefined;
+  const errorDetails = nullOrObject(text, readEnd + 17, errorDetailsOf);
+  if (errorDetails === undefined || !has(text, readEnd, ',"task_statuses":')) return undefined;
+  at = readEnd + 17;
   let transitions: TaskTransition[] | null = null;
   if (has(text, at, "null")) at += 4;
   else {
@@ -295,11 +281,16 @@ export function unpackResultCanonical(text: string): Message | undefined {
   };
 }
 
-/** The JSON object at `at` read by `read`, with the index after it; undefined when it is not one. */
-function objectAt<T>(text: string, at: number, read: (json: string) => T | undefined): { value: T; end: number } | undefined {
+/** `null`, or the JSON object at `at` read by `read` (then `readEnd` is past it); undefined when neither. */
+function nullOrObject<T>(text: string, at: number, read: (json: string) => T | undefined): T | null | undefined {
+  if (has(text, at, "null")) {
+    readEnd = at + 4;
+    return null;
+  }
   const end = objectEnd(text, at);
   const value = end === undefined ? undefined : read(text.slice(at, end));
-  return value === undefined ? undefined : { value, end: end! };
+  if (value !== undefined) readEnd = end!;
+  return value;
 }
 
 const LOWER_N = 0x6e;
