@@ -301,6 +301,9 @@ export class Executor implements Disposable, AsyncDisposable {
     const spec = this.currentSpec();
     const release = this.submitter.hold();
     const feeding = (async () => {
+      // Not in the caller's turn: map() returns its futures at once, and a big map's caller (the editor's
+      // Map Function, which parsed the items in this turn) has its own work to do there.
+      await new Promise((resolve) => setImmediate(resolve));
       let turn = performance.now();
       for (let i = 0; i < futures.length; i++) {
         const future = futures[i];

@@ -1,5 +1,5 @@
 export { Executor, type CallArguments, type MapOptions, type ShutdownOptions } from "./executor";
-export { autoChunkSize, chunkOutcomes, MapItemError, MapResult, type ChunkItems, type ItemOutcome } from "./mapResult";
+export { autoChunkSize, MapItemError, MapResult, type ChunkItems, type ChunkRead, type ItemOutcome } from "./mapResult";
 export type { MalformedResult, WatchStateChange } from "./resultRouter";
 export { ComputeFuture, type CancelOutcome, type FutureState } from "./computeFuture";
 export { asCompleted, type Completed } from "./asCompleted";

@@ -147,19 +147,23 @@ export class MapResult implements AsyncIterable<PyValue> {
     return this.items.length;
   }
 
-  /** The outcomes of task `taskIndex`'s items once it settled; never rejects. */
-  async outcomesOf(taskIndex: number): Promise<ItemOutcome[]> {
+  /** Task `taskIndex`'s items once it settled, read (see readChunk); never rejects. */
+  async chunkOf(taskIndex: number): Promise<ChunkRead> {
     const { first, end } = this.itemRange(taskIndex);
     const count = end - first;
     let value: PyValue;
     try {
       value = await this.futures[taskIndex];
     } catch (err) {
-      const error = err instanceof Error ? err : new Error(String(err));
-      return Array.from({ length: count }, (_, k) => ({ index: first + k, error }));
+      return failedChunk(first, count, err instanceof Error ? err : new Error(String(err)));
     }
-    if (this.chunk === 1) return [{ index: first, value }];
-    return chunkOutcomes(value, { first, count }, this.futures[taskIndex]);
+    if (this.chunk === 1) return { first, results: [value], failed: [] };
+    return readChunk(value, { first, count }, this.futures[taskIndex]);
+  }
+
+  /** The outcomes of task `taskIndex`'s items once it settled; never rejects. */
+  async outcomesOf(taskIndex: number): Promise<ItemOutcome[]> {
+    return outcomesOf(await this.chunkOf(taskIndex));
   }
 
   /**
@@ -233,24 +237,50 @@ export interface ChunkItems {
 }
 
 /**
- * Reads a chunk wrapper's `[results, failures]` as its items' outcomes (a reloaded chunk task's value
- * too); anything else fails every item of the chunk.
+ * A settled chunk task's items: each one's result (None where it failed) and the failed ones in input
+ * order. Kept as the wrapper sent it rather than as an outcome object per item: a 2,000-item chunk is
+ * read at every result, in the extension host's turn.
  */
-export function chunkOutcomes(value: PyValue, { first, count }: ChunkItems, future: Pick<ComputeFuture, "taskId" | "completionT">): ItemOutcome[] {
+export interface ChunkRead {
+  /** Input index of the first item. */
+  first: number;
+  results: PyValue[];
+  failed: { index: number; error: Error }[];
+}
+
+/**
+ * Reads a chunk wrapper's `[results, failures]` (a reloaded chunk task's value too); anything else fails
+ * every item of the chunk.
+ */
+export function readChunk(value: PyValue, { first, count }: ChunkItems, future: Pick<ComputeFuture, "taskId" | "completionT">): ChunkRead {
   const [results, failures] = Array.isArray(value) ? value : [];
   if (!Array.isArray(results) || results.length !== count || !Array.isArray(failures)) {
     const error = new ExecutorError(
       "MALFORMED_RESULT",
       `Map chunk task ${future.taskId ?? ""} returned ${formatPython(value, { maxLength: 80 })}, not the ${count} results of its items.`,
     );
-    return Array.from({ length: count }, (_, k) => ({ index: first + k, error }));
+    return failedChunk(first, count, error);
   }
-  const out: ItemOutcome[] = results.map((v, k) => ({ index: first + k, value: v }));
+  // By offset: of two reports for one item, the later wins.
+  const byOffset = new Map<number, Error>();
   for (const f of failures) {
     const [offset, traceback] = Array.isArray(f) ? f : [];
     const k = Number(offset);
     if (!Number.isInteger(k) || k < 0 || k >= count) continue;
-    out[k] = { index: first + k, error: new TaskExecutionFailed(String(traceback), future.completionT ?? "0") };
+    byOffset.set(k, new TaskExecutionFailed(String(traceback), future.completionT ?? "0"));
   }
+  const failed = [...byOffset].sort(([a], [b]) => a - b).map(([k, error]) => ({ index: first + k, error }));
+  return { first, results, failed };
+}
+
+/** Every item of a chunk failed with `error` (its task failed, or its result is not a chunk's). */
+function failedChunk(first: number, count: number, error: Error): ChunkRead {
+  return { first, results: new Array<PyValue>(count).fill(null), failed: Array.from({ length: count }, (_, k) => ({ index: first + k, error })) };
+}
+
+/** A chunk's outcome per item. */
+function outcomesOf({ first, results, failed }: ChunkRead): ItemOutcome[] {
+  const out: ItemOutcome[] = results.map((value, k) => ({ index: first + k, value }));
+  for (const f of failed) out[f.index - first] = f;
   return out;
 }

@@ -4,7 +4,7 @@
  * (with the first failures), never a line per item. The run keeps every item's outcome for "Save Results
  * As…". Runs are kept by their task group's model key until the group is forgotten.
  */
-import type { ComputeFuture, Executor, ItemOutcome, MapResult, PythonFunction } from "../../core/executor";
+import type { ChunkRead, ComputeFuture, Executor, MapResult, PythonFunction } from "../../core/executor";
 import type { ExportRow } from "../../core/data/resultsExport";
 import { formatPython } from "../../core/protocol/formatPython";
 import type { PyValue } from "../../core/protocol/pyValue";
@@ -34,7 +34,8 @@ const PROGRESS_LINES_FROM = 1000;
 const FAILURES_SHOWN = 5;
 
 export class MapRun {
-  private readonly outcomes: (ItemOutcome[] | undefined)[];
+  /** Each task's items once it settled (undefined before). */
+  private readonly chunks: (ChunkRead | undefined)[];
   private succeeded = 0;
   private failed = 0;
   private readonly firstFailures: { index: number; error: Error }[] = [];
@@ -51,8 +52,8 @@ export class MapRun {
     readonly endpointName: string,
     private readonly log: MapLog,
   ) {
-    this.outcomes = new Array<ItemOutcome[] | undefined>(result.futures.length);
-    this.finished = Promise.all(result.futures.map((_, i) => result.outcomesOf(i).then((o) => this.chunkSettled(i, o)))).then(() =>
+    this.chunks = new Array<ChunkRead | undefined>(result.futures.length);
+    this.finished = Promise.all(result.futures.map((_, i) => result.chunkOf(i).then((c) => this.chunkSettled(i, c)))).then(() =>
       this.summarize(),
     );
   }
@@ -80,14 +81,21 @@ export class MapRun {
   /** Every item's row, in input order (items whose task has not settled are `pending`). */
   *rows(): Generator<ExportRow> {
     const { items } = this.result;
-    for (let t = 0; t < this.outcomes.length; t++) {
-      const settled = this.outcomes[t];
+    for (let t = 0; t < this.chunks.length; t++) {
+      const settled = this.chunks[t];
       const { first, end } = this.result.itemRange(t);
+      let nextFailed = 0;
       for (let index = first; index < end; index++) {
-        const o = settled?.[index - first];
         const input = items[index];
-        if (o === undefined) yield { index, input, outcome: { pending: true } };
-        else yield { index, input, outcome: "error" in o ? { error: errorSummary(o.error) } : { value: o.value } };
+        if (settled === undefined) {
+          yield { index, input, outcome: { pending: true } };
+          continue;
+        }
+        const failure = settled.failed[nextFailed];
+        if (failure?.index === index) {
+          nextFailed++;
+          yield { index, input, outcome: { error: errorSummary(failure.error) } };
+        } else yield { index, input, outcome: { value: settled.results[index - first] } };
       }
     }
   }
@@ -114,7 +122,7 @@ export class MapRun {
   cancel(): number {
     let cancelled = 0;
     this.result.futures.forEach((f, i) => {
-      if (f.cancel() === "cancelled") cancelled += this.outcomes[i] === undefined ? this.chunkSize(i) : 0;
+      if (f.cancel() === "cancelled") cancelled += this.chunks[i] === undefined ? this.chunkSize(i) : 0;
     });
     return cancelled;
   }
@@ -124,16 +132,15 @@ export class MapRun {
     return end - first;
   }
 
-  private chunkSettled(i: number, outcomes: ItemOutcome[]): void {
-    this.outcomes[i] = outcomes;
-    for (const o of outcomes) {
-      if ("error" in o) {
-        this.failed++;
-        // The lowest-numbered failures, whatever order the chunks finish in.
-        this.firstFailures.push(o);
-        this.firstFailures.sort((a, b) => a.index - b.index);
-        if (this.firstFailures.length > FAILURES_SHOWN) this.firstFailures.pop();
-      } else this.succeeded++;
+  private chunkSettled(i: number, chunk: ChunkRead): void {
+    this.chunks[i] = chunk;
+    this.succeeded += chunk.results.length - chunk.failed.length;
+    this.failed += chunk.failed.length;
+    if (chunk.failed.length > 0) {
+      // The lowest-numbered failures, whatever order the chunks finish in.
+      this.firstFailures.push(...chunk.failed.slice(0, FAILURES_SHOWN));
+      this.firstFailures.sort((a, b) => a.index - b.index);
+      this.firstFailures.length = Math.min(this.firstFailures.length, FAILURES_SHOWN);
     }
     for (const listener of this.progressListeners) listener();
     const tenths = Math.floor((this.done * 10) / this.result.length);

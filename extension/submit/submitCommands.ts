@@ -244,6 +244,9 @@ export class SubmitCommands {
       const fn: PythonFunction = { name: bundle.name, source: bundle.source };
       const ex = executor;
       if ("mapOver" in calls) {
+        // The items may have been parsed in this very turn (100k of them take milliseconds): starting
+        // the map waits for a turn of its own.
+        await new Promise((resolve) => setImmediate(resolve));
         run = deps.maps.start(ex, fn, bundle.function.name, calls.mapOver, endpoint.name, deps.workersOf?.(endpoint));
         fed = run.calls();
       } else fed = calls.map((c) => ({ call: c.call, future: c.submit(ex, fn) }));

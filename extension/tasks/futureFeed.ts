@@ -3,7 +3,7 @@
  * result follow the future. The model stays plain data; this is the only place that knows futures.
  */
 import type { ComputeFuture } from "../../core/executor/computeFuture";
-import { chunkOutcomes, type ChunkItems } from "../../core/executor/mapResult";
+import { readChunk, type ChunkItems } from "../../core/executor/mapResult";
 import type { PyValue } from "../../core/protocol/pyValue";
 import { formatPython } from "../../core/protocol/formatPython";
 import { DisposableStore, type Disposable } from "../../core/util/disposable";
@@ -95,12 +95,8 @@ export function feedFutures(
 
 /** A map chunk's row: its items' results in input order (None where one failed), and the failed items by index. */
 function chunkRow(value: PyValue, items: ChunkItems, future: ComputeFuture): Pick<TaskRecord, "resultPreview" | "error"> {
-  const outcomes = chunkOutcomes(value, items, future);
-  const resultPreview = formatPython(
-    outcomes.map((o) => ("value" in o ? o.value : null)),
-    { maxLength: PREVIEW_LENGTH },
-  );
-  const failed = outcomes.filter((o) => "error" in o);
+  const { results, failed } = readChunk(value, items, future);
+  const resultPreview = formatPython(results, { maxLength: PREVIEW_LENGTH });
   if (failed.length === 0) return { resultPreview };
   const named = failed.slice(0, FAILED_ITEMS_NAMED).map((o) => `item ${o.index}: ${errorSummary(o.error)}`);
   const more = failed.length > FAILED_ITEMS_NAMED ? "; …" : "";

@@ -6,8 +6,11 @@
  *   the same 100k calls as one task each (chunk 1), the worst case a script could ask for;
  * - `big_map.event_loop`: monitorEventLoopDelay p99 / max while the map starts, all its results arrive
  *   and "Save Results As…" writes them to CSV, target max ≤ 50 ms; beside it the longest stall counted in
- *   CPU time (test/support/stallMonitor.ts), since on a shared machine the wall clock also counts other
- *   processes' turns.
+ *   the main thread's CPU time (test/support/stallMonitor.ts), since on a shared machine the wall clock
+ *   also counts other processes' turns;
+ * - `big_map.event_loop_local`: the same through the built-in local endpoint (its daemon and 2 workers,
+ *   `/usr/bin/python3`), with the task history on disk as in the extension: results arrive as the daemon
+ *   coalesces them, several 2,000-item chunks per read.
  * Run alone: node --import tsx test/bench/bigMap.ts. Env: BENCH_BIG_MAP_ITEMS (default 100000).
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -20,11 +23,14 @@ import { Executor } from "../../core/executor";
 import { writeResults } from "../../core/data/resultsExport";
 import { parseIterable } from "../../core/python/argumentParser";
 import { TaskGroupStore } from "../../extension/state/taskGroupStore";
-import { MapRuns } from "../../extension/submit/mapRun";
+import { MapRuns, type MapRun } from "../../extension/submit/mapRun";
 import { TaskGroupModel } from "../../extension/tasks/taskGroupModel";
 import { TaskGroupTracker } from "../../extension/tasks/taskGroupTracker";
 import { TaskTreeDataProvider } from "../../extension/tasks/taskTreeDataProvider";
+import { HistoryStore } from "../../core/history/historyStore";
+import { TaskHistoryRecorder } from "../../extension/tasks/taskHistoryRecorder";
 import { jsonArgs, MemoryComputeService } from "../support/memoryComputeService";
+import { localExecutor } from "./pairedRounds";
 import { stallMonitor } from "../support/stallMonitor";
 import { memento } from "../unit/extension/fakes";
 
@@ -39,21 +45,23 @@ function gc(): void {
 }
 
 /** The extension's objects around one Executor, as extension.ts wires them (without vscode). */
-function extensionSide(service: MemoryComputeService) {
+function extensionSide(executor: Executor, history?: HistoryStore) {
   const model = new TaskGroupModel();
   const tree = new TaskTreeDataProvider(model, { toTreeItem: (d) => d });
   const tracker = new TaskGroupTracker(model, new TaskGroupStore(memento(), 50), {
     onSettled: () => undefined,
     onSubmitFailure: () => undefined,
-    release: (e) => e.dispose(),
+    release: () => undefined,
     log: () => undefined,
+    history: history && new TaskHistoryRecorder(history, () => undefined),
   });
   const lines: string[] = [];
   const maps = new MapRuns({ info: (m) => void lines.push(m), error: (m) => void lines.push(m) });
-  const executor = new Executor({ endpointId: ENDPOINT, service });
-  const start = (n: number) => {
+  // As the Map Function command: the items are parsed in one turn, the map starts in the next.
+  const start = async (n: number, workers?: number) => {
     const items = parseIterable(`range(${n})`);
-    const run = maps.start(executor, double, "double", { items, source: `range(${n})`, keywordItems: false }, "bench");
+    await new Promise((resolve) => setImmediate(resolve));
+    const run = maps.start(executor, double, "double", { items, source: `range(${n})`, keywordItems: false }, "bench", workers);
     const key = tracker.track({ executor, calls: run.calls(), functionName: "double", endpoint: { kind: "cloud", name: "bench", id: ENDPOINT }, service: "bench", persist: true, summaryOnly: true });
     maps.keep(key, run);
     tree.flush();
@@ -66,7 +74,6 @@ function extensionSide(service: MemoryComputeService) {
       tracker.dispose();
       tree.dispose();
       model.dispose();
-      executor.dispose();
     },
   };
 }
@@ -76,12 +83,14 @@ async function pendingHeap(n: number): Promise<void> {
   service.respond = () => undefined;
   gc();
   const before = process.memoryUsage().heapUsed;
-  const side = extensionSide(service);
-  const run = side.start(n);
+  const executor0 = new Executor({ endpointId: ENDPOINT, service });
+  const side = extensionSide(executor0);
+  const run = await side.start(n);
   while (service.submits.reduce((k, s) => k + Object.values(s.tasks)[0].length, 0) < run.result.futures.length) await new Promise((r) => setImmediate(r));
   gc();
   const chunkedMb = (process.memoryUsage().heapUsed - before) / 2 ** 20;
   side.dispose();
+  executor0.dispose();
 
   // One task per item: the Executor alone with 100k pending futures.
   gc();
@@ -106,27 +115,19 @@ async function pendingHeap(n: number): Promise<void> {
   );
 }
 
-async function eventLoop(n: number): Promise<void> {
-  const service = new MemoryComputeService();
-  service.respond = () => undefined;
-  // Each task's result in a turn of its own, as a result stream delivers them; the chunk wrapper's answer.
-  const answer = async () => {
-    for (const [taskId, task] of service.tasks) {
-      if (service.results.has(taskId)) continue;
-      service.complete(taskId, { value: [(jsonArgs(task.payload)[0] as number[]).map((x) => 2 * x), []] });
-      await new Promise((r) => setImmediate(r));
-    }
-  };
-  const side = extensionSide(service);
+/**
+ * Starts the map from `side` as the editor does, waits for it (`answer` delivers the results where the
+ * service does not), saves the results as CSV and prints the event loop's figures meanwhile as `bench`.
+ */
+async function measureEventLoop(bench: string, n: number, side: ReturnType<typeof extensionSide>, answer: (run: MapRun) => Promise<void>, workers?: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "gc-bench-bigmap-"));
   try {
     const delay = monitorEventLoopDelay({ resolution: 2 });
     delay.enable();
     const stalls = stallMonitor();
     const t0 = performance.now();
-    const run = side.start(n);
-    while (service.tasks.size < run.result.futures.length) await new Promise((r) => setImmediate(r));
-    await answer();
+    const run = await side.start(n, workers);
+    await answer(run);
     await run.finished;
     const mapMs = performance.now() - t0;
     const path = join(dir, "results.csv");
@@ -136,7 +137,7 @@ async function eventLoop(n: number): Promise<void> {
     const stallCpuMaxMs = stalls.stop();
     console.log(
       JSON.stringify({
-        bench: "big_map.event_loop",
+        bench,
         items: n,
         tasks: run.result.futures.length,
         map_ms: Math.round(mapMs),
@@ -151,14 +152,54 @@ async function eventLoop(n: number): Promise<void> {
       }),
     );
   } finally {
-    side.dispose();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function eventLoop(n: number): Promise<void> {
+  const service = new MemoryComputeService();
+  service.respond = () => undefined;
+  const executor = new Executor({ endpointId: ENDPOINT, service });
+  const side = extensionSide(executor);
+  // Each task's result in a turn of its own, once all are submitted; the chunk wrapper's answer.
+  const answer = async (run: MapRun) => {
+    while (service.tasks.size < run.result.futures.length) await new Promise((r) => setImmediate(r));
+    for (const [taskId, task] of service.tasks) {
+      if (service.results.has(taskId)) continue;
+      service.complete(taskId, { value: [(jsonArgs(task.payload)[0] as number[]).map((x) => 2 * x), []] });
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  try {
+    await measureEventLoop("big_map.event_loop", n, side, answer);
+  } finally {
+    side.dispose();
+    executor.dispose();
+  }
+}
+
+async function eventLoopLocal(n: number): Promise<void> {
+  const workers = 2;
+  const local = await localExecutor("/usr/bin/python3", workers);
+  const historyDir = mkdtempSync(join(tmpdir(), "gc-bench-bigmap-history-"));
+  const history = new HistoryStore({ dir: historyDir, retention: { maxTaskGroups: 50, maxTasks: 1_000_000 } });
+  const side = extensionSide(local.gce, history);
+  try {
+    // The daemon, its workers and the function's registration warm up on a small map first, as in the e2e.
+    await (await side.start(3, workers)).finished;
+    await measureEventLoop("big_map.event_loop_local", n, side, async () => undefined, workers);
+  } finally {
+    side.dispose();
+    history.dispose();
+    await local.close();
+    rmSync(historyDir, { recursive: true, force: true });
   }
 }
 
 export async function run(): Promise<void> {
   const n = Number(process.env.BENCH_BIG_MAP_ITEMS ?? 100_000);
   await eventLoop(n);
+  await eventLoopLocal(n);
   await pendingHeap(n);
 }
 

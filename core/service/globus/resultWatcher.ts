@@ -12,6 +12,7 @@ import { rootCertificates } from "node:tls";
 import { unpackMessage, type ResultData } from "../../protocol";
 import type { ResultEvent, ResultWatch, TaskStateEvent, TaskStatusRecord, WatchState } from "../computeService";
 import { Emitter } from "../../util/event";
+import { TurnSlicer } from "../../util/turnSlicer";
 
 export interface AmqpConnectionInfo {
   queue_prefix: string;
@@ -70,6 +71,11 @@ export class ResultWatcher implements ResultWatch {
   private readonly ackBatch: number;
   private lastTimestamp = 0;
   private lastCompletionT = "0";
+  /**
+   * amqplib hands over every message of a socket read in one turn; each is recorded (and acked) a few
+   * milliseconds' worth per turn instead. Waiting ones are unacked, so the prefetch bounds them.
+   */
+  private readonly slicer = new TurnSlicer();
 
   constructor(private readonly options: ResultWatcherOptions) {
     this.ackBatch = Math.max(1, Math.floor((options.prefetch ?? DEFAULT_PREFETCH) / 2));
@@ -87,6 +93,8 @@ export class ResultWatcher implements ResultWatch {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    // Messages still waiting are left unacked: the broker redelivers them.
+    this.slicer.dispose();
     this.stopPolling();
     if (this.sleepTimer !== undefined) clearTimeout(this.sleepTimer);
     this.wakeSleep?.();
@@ -160,6 +168,10 @@ export class ResultWatcher implements ResultWatch {
   }
 
   private onMessage(channel: amqp.Channel, message: amqp.ConsumeMessage | null): void {
+    this.slicer.run(() => this.record(channel, message));
+  }
+
+  private record(channel: amqp.Channel, message: amqp.ConsumeMessage | null): void {
     if (this.disposed) return; // nobody records it: leave it unacked for the broker to redeliver
     if (message === null) {
       // The broker cancelled the consumer (queue deleted): reconnect.

@@ -40,6 +40,7 @@ import type { PyDict } from "../../protocol/pyValue";
 import { fromTagged } from "../../protocol/tagged";
 import type { LocalTaskGroupSummary, LocalTaskHistory, LocalTaskQuery, LocalTaskSummary } from "./localTaskHistory";
 import { connectOrSpawn, defaultLaunch, logTail, type DaemonLaunch } from "./daemonLauncher";
+import { TurnSlicer } from "../../util/turnSlicer";
 
 export interface LocalEndpointClientOptions {
   config: DaemonConfig;
@@ -277,13 +278,23 @@ class DaemonConnection {
     private readonly socket: Socket,
     private readonly paths: DaemonPaths,
   ) {
+    // Frames and each event of a watch batch run a few milliseconds per turn (a read can hold many 2,000-item
+    // map chunks); the socket is not read meanwhile, so the backlog stays in the kernel's buffer.
+    const slicer = new TurnSlicer({ onBacklog: (waiting) => (waiting ? socket.pause() : socket.resume()) });
     const decoder = new FrameDecoder(
-      (frame) => this.receive(frame),
+      (frame) => {
+        const batch = frame as Partial<WireWatchBatch>;
+        if (typeof batch.watch === "number" && Array.isArray(batch.events)) {
+          const watch = batch.watch;
+          for (const e of batch.events) slicer.run(() => this.watchHandlers.get(watch)?.(e));
+        } else slicer.run(() => this.receive(frame));
+      },
       (err) => this.fail(`the local endpoint process sent an unreadable frame (${err.message})`),
     );
     socket.on("data", (chunk: Buffer) => decoder.push(chunk));
     socket.on("error", (err) => this.fail(err.message));
-    this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
+    // After the frames read before it: a call's answer that arrived is not lost to the close.
+    this.closed = new Promise((resolve) => socket.once("close", () => slicer.run(resolve)));
     void this.closed.then(() => this.fail("the connection closed"));
   }
 
@@ -363,11 +374,7 @@ class DaemonConnection {
   private receive(frame: Record<string, unknown>): void {
     if (this.handshakeReply) return this.handshakeReply(frame);
     const msg = frame as unknown as WireResponse & Partial<WireWatchBatch & WireDetails>;
-    if (typeof msg.watch === "number") {
-      const handler = this.watchHandlers.get(msg.watch);
-      if (handler && Array.isArray(msg.events)) for (const e of msg.events) handler(e);
-      return;
-    }
+    if (typeof msg.watch === "number") return; // a watch batch without events
     if (typeof msg.details === "number") {
       try {
         this.details.set(msg.details, fromTagged(msg.value) as PyDict);

@@ -45,4 +45,35 @@ describe("MapRun", () => {
     assert.match(lines.at(-1)!.text, /4000 succeeded, 0 failed/);
     executor.dispose();
   });
+
+  it("items failing inside chunks: their rows say so, the rest keep their results, the summary names the lowest failed items", async () => {
+    // Every 7th item fails; item 14 is reported twice (the later report wins and it counts once).
+    const { maps, executor, lines } = setup((t) => {
+      const chunk = jsonArgs(t.payload)[0] as number[];
+      const failures = chunk.flatMap((x, k) => (x % 7 === 0 ? [[k, `Traceback (most recent call last):\n  File "f.py", line 2, in double\nValueError: bad ${x}\n`]] : []));
+      if (chunk.includes(14)) failures.push([chunk.indexOf(14), "Traceback (most recent call last):\n  File \"f.py\", line 2, in double\nValueError: bad 14 again\n"]);
+      return { value: [chunk.map((x) => (x % 7 === 0 ? null : 2 * x)), failures] };
+    });
+    const run = maps.start(executor, double, "double", { items: items(100), source: "range(100)", keywordItems: false }, "cloud", 4);
+    assert.ok(run.result.futures.length > 1);
+    await run.finished;
+    const rows = [...run.rows()];
+    assert.deepEqual(
+      rows.map((r) => r.index),
+      items(100),
+    );
+    assert.deepEqual(rows[13], { index: 13, input: 13, outcome: { value: 26 } });
+    assert.deepEqual(rows[21], { index: 21, input: 21, outcome: { error: "ValueError: bad 21" } });
+    assert.deepEqual(rows[14], { index: 14, input: 14, outcome: { error: "ValueError: bad 14 again" } });
+    assert.equal(rows.filter((r) => "error" in r.outcome).length, 15);
+    const summary = lines.at(-1)!;
+    assert.equal(summary.level, "error");
+    assert.match(summary.text, /85 succeeded, 15 failed/);
+    assert.deepEqual(
+      [...summary.text.matchAll(/^ {2}item (\d+)/gm)].map((m) => Number(m[1])),
+      [0, 7, 14, 21, 28],
+    );
+    assert.match(summary.text, /… and 10 more/);
+    executor.dispose();
+  });
 });
