@@ -18,7 +18,7 @@ import { autoChunkSize, chunkRunner, chunkStarts, MapResult, MAX_AUTO_CHUNK_BYTE
 import { FunctionRegistry, validateFunction, type FunctionRef, type PythonFunction } from "./functionRegistry";
 import { canonicalUuid, jsonDict, resolveOptions, resultSerializers, type ExecutorOptions, type ResolvedOptions } from "./options";
 import { ResultRouter, type MalformedResult, type WatchStateChange } from "./resultRouter";
-import { encodeTaskPayload, type Kwargs } from "./taskPayload";
+import { encodeChunkPayload, encodeTaskPayload, type Kwargs } from "./taskPayload";
 import { TaskSubmitter, type BatchSpec, type SentBatch } from "./taskSubmitter";
 
 /** `submit(fn, { args, kwargs })`: the explicit form, needed for keyword arguments. */
@@ -58,8 +58,11 @@ export class Executor implements Disposable, AsyncDisposable {
   private stopped = false;
   /** Maps still encoding and queueing their tasks (see feed()). */
   private readonly feeding = new Set<Promise<void>>();
-  /** Set by dispose() and shutdown({ cancelFutures }): tasks a map has not queued yet are cancelled. */
-  private cancelUnsent = false;
+  /**
+   * Set by dispose() and shutdown({ cancelFutures }): tasks not sent yet are cancelled, all with this one
+   * error (it names no task; building one per future cost ~5 µs each, seconds for a 100k-task map).
+   */
+  private unsentCancelled: TaskCancelledError | undefined;
   private readonly futureChange = this.disposables.add(new Emitter<ComputeFuture>());
   private readonly taskGroupChange = this.disposables.add(new Emitter<string>());
   private readonly owner: FutureOwner = {
@@ -222,7 +225,7 @@ export class Executor implements Disposable, AsyncDisposable {
     const payloadOf =
       starts === undefined
         ? (i: number) => (keywords ? encodeTaskPayload([], keywordArguments(all[i]), mode) : encodeTaskPayload([all[i]], {}, mode))
-        : (i: number) => encodeTaskPayload([all.slice(starts[i], starts[i + 1] ?? all.length)], {}, mode);
+        : (i: number) => encodeChunkPayload(all.slice(starts[i], starts[i + 1] ?? all.length), mode);
     const ref = this.registry.refFor(chunk === 1 ? f : validateFunction(chunkRunner(f, keywords)));
     const futures = Array.from({ length: starts?.length ?? all.length }, () => new ComputeFuture(this.owner));
     return new MapResult(futures, chunk, all, this.feed(ref, payloadOf, futures), starts);
@@ -265,8 +268,7 @@ export class Executor implements Disposable, AsyncDisposable {
   async shutdown({ wait = true, cancelFutures = false }: ShutdownOptions = {}): Promise<void> {
     this.stopped = true;
     if (cancelFutures) {
-      this.cancelUnsent = true;
-      for (const f of this.submitter.takeQueued()) f._reject(new TaskCancelledError(false, undefined), "cancelled");
+      this.cancelUnsent();
     }
     const finished = Promise.all([...this.feeding])
       .then(() => this.submitter.idle())
@@ -283,9 +285,13 @@ export class Executor implements Disposable, AsyncDisposable {
   dispose(): void {
     if (this.disposables.isDisposed) return;
     this.stopped = true;
-    this.cancelUnsent = true;
-    for (const f of this.submitter.takeQueued()) f._reject(new TaskCancelledError(false, undefined), "cancelled");
+    this.cancelUnsent();
     this.disposables.dispose();
+  }
+
+  private cancelUnsent(): void {
+    const error = (this.unsentCancelled ??= new TaskCancelledError(false, undefined));
+    for (const f of this.submitter.takeQueued()) f._reject(error, "cancelled");
   }
 
   private assertRunning(): void {
@@ -307,16 +313,17 @@ export class Executor implements Disposable, AsyncDisposable {
       let turn = performance.now();
       for (let i = 0; i < futures.length; i++) {
         const future = futures[i];
-        if (this.cancelUnsent) future._reject(new TaskCancelledError(false, undefined), "cancelled");
-        if (future.done()) continue; // cancelled while waiting its turn
-        let payload: string;
-        try {
-          payload = payloadOf(i);
-        } catch (err) {
-          future._reject(err instanceof Error ? err : new Error(String(err)));
-          continue;
+        if (this.unsentCancelled) future._reject(this.unsentCancelled, "cancelled");
+        // A future cancelled while waiting its turn is skipped; cancelling is spread over turns as queueing is.
+        if (!future.done()) {
+          let payload: string | undefined;
+          try {
+            payload = payloadOf(i);
+          } catch (err) {
+            future._reject(err instanceof Error ? err : new Error(String(err)));
+          }
+          if (payload !== undefined) this.submitter.enqueue({ future, fn, payload, spec });
         }
-        this.submitter.enqueue({ future, fn, payload, spec });
         if (performance.now() - turn >= FEED_BUDGET_MS && i + 1 < futures.length) {
           await new Promise((resolve) => setImmediate(resolve));
           turn = performance.now();

@@ -82,6 +82,7 @@ function approxBytes(value: PyValue, limit: number): number {
  * The wrapper task of a chunk (items are single arguments, or with `keywordItems` dicts of keyword
  * arguments): `[results, failures]`, with `None` in `results` where an item failed and
  * `[offset, traceback]` in `failures` (the traceback starts in the user's function, not the wrapper).
+ * The items run in a bare loop (most chunks never fail); a failure resumes it at the next item.
  */
 export function chunkRunner(fn: PythonFunction, keywordItems = false): PythonFunction {
   const name = `_gc_map_chunk${keywordItems ? "_kw" : ""}_${fn.name}`;
@@ -93,13 +94,16 @@ export function chunkRunner(fn: PythonFunction, keywordItems = false): PythonFun
 def ${name}(items):
     import traceback
     results, failures = [], []
-    for offset, item in enumerate(items):
+    append = results.append
+    remaining = iter(items)
+    while True:
         try:
-            results.append(${fn.name}(${keywordItems ? "**item" : "item"}))
+            for item in remaining:
+                append(${fn.name}(${keywordItems ? "**item" : "item"}))
+            return [results, failures]
         except Exception as e:
-            results.append(None)
-            failures.append([offset, "".join(traceback.format_exception(type(e), e, e.__traceback__.tb_next))])
-    return [results, failures]
+            failures.append([len(results), "".join(traceback.format_exception(type(e), e, e.__traceback__.tb_next))])
+            append(None)
 `,
   };
 }
@@ -150,15 +154,15 @@ export class MapResult implements AsyncIterable<PyValue> {
   /** Task `taskIndex`'s items once it settled, read (see readChunk); never rejects. */
   async chunkOf(taskIndex: number): Promise<ChunkRead> {
     const { first, end } = this.itemRange(taskIndex);
-    const count = end - first;
+    const future = this.futures[taskIndex];
     let value: PyValue;
     try {
-      value = await this.futures[taskIndex];
+      value = future.done() ? future._settledValue() : await future;
     } catch (err) {
-      return failedChunk(first, count, err instanceof Error ? err : new Error(String(err)));
+      return failedChunk(first, end - first, err instanceof Error ? err : new Error(String(err)));
     }
     if (this.chunk === 1) return { first, results: [value], failed: [] };
-    return readChunk(value, { first, count }, this.futures[taskIndex]);
+    return readChunk(value, { first, count: end - first }, future);
   }
 
   /** The outcomes of task `taskIndex`'s items once it settled; never rejects. */
@@ -174,9 +178,29 @@ export class MapResult implements AsyncIterable<PyValue> {
     await Promise.all(this.futures.map((_, i) => this.outcomesOf(i).then(onOutcomes)));
   }
 
+  /**
+   * All the results in input order, as `Pool.map` returns them; rejects with a MapItemError naming the
+   * first failed item (in input order). Cheaper than iterating when the caller wants the whole list: one
+   * await per task, not per item.
+   */
+  async toArray(): Promise<PyValue[]> {
+    const out: PyValue[] = [];
+    for (let i = 0; i < this.futures.length; i++) {
+      const { results, failed } = await this.chunkOf(i);
+      if (failed.length > 0) throw this.itemError(failed[0]);
+      for (let k = 0; k < results.length; k++) out.push(results[k]);
+    }
+    return out;
+  }
+
   /** The results in input order; the first failed item throws a MapItemError naming it. */
   [Symbol.asyncIterator](): AsyncIterator<PyValue> {
     return this.chunk === 1 ? this.singleItems() : new ChunkedItems(this);
+  }
+
+  /** A failed item's error, naming the item. */
+  itemError({ index, error }: { index: number; error: Error }): MapItemError {
+    return new MapItemError(index, this.items[index], error);
   }
 
   /** One item per task: its future's value as is (no outcome lists), and no promise turn once settled. */
@@ -201,29 +225,30 @@ export class MapResult implements AsyncIterable<PyValue> {
  */
 class ChunkedItems implements AsyncIterator<PyValue> {
   private task = 0;
-  private outcomes: ItemOutcome[] = [];
+  private chunk: ChunkRead = { first: 0, results: [], failed: [] };
   private at = 0;
-  private failed = false;
+  /** The first failed item ends the iteration, as a generator's throw does. */
+  private ended = false;
 
   constructor(private readonly map: MapResult) {}
 
   next(): Promise<IteratorResult<PyValue>> {
-    if (this.at === this.outcomes.length) return this.nextChunk();
-    const o = this.outcomes[this.at++];
-    if ("error" in o) {
-      this.failed = true; // the first failed item ends the iteration, as a generator's throw does
-      this.outcomes = [];
+    const { results, failed, first } = this.chunk;
+    if (this.at === results.length) return this.nextChunk();
+    const k = this.at++;
+    if (failed.length > 0 && failed[0].index === first + k) {
+      this.ended = true;
+      this.chunk = { first: 0, results: [], failed: [] };
       this.at = 0;
-      this.task = this.map.futures.length;
-      return Promise.reject(new MapItemError(o.index, this.map.items[o.index], o.error));
+      return Promise.reject(this.map.itemError(failed[0]));
     }
-    return Promise.resolve({ done: false, value: o.value });
+    return Promise.resolve({ done: false, value: results[k] });
   }
 
   private async nextChunk(): Promise<IteratorResult<PyValue>> {
-    while (this.at === this.outcomes.length) {
-      if (this.failed || this.task === this.map.futures.length) return { done: true, value: undefined };
-      this.outcomes = await this.map.outcomesOf(this.task++);
+    while (this.at === this.chunk.results.length) {
+      if (this.ended || this.task === this.map.futures.length) return { done: true, value: undefined };
+      this.chunk = await this.map.chunkOf(this.task++);
       this.at = 0;
     }
     return this.next();

@@ -4,12 +4,15 @@
  */
 import {
   deserializeData,
+  isSafePyInt,
   packBuffers,
   packTaskPayload,
   ProtocolError,
   PyDict,
   PyFloat,
   pyFloat,
+  scalarJson,
+  scalarListJson,
   serializeCode,
   type DataStrategy,
   type PyValue,
@@ -49,6 +52,20 @@ export function encodeTaskPayload(args: readonly PyValue[], kwargs: Kwargs, mode
   }
 }
 
+/**
+ * A map chunk's payload: its items as the chunk wrapper's one argument. A list of plain ints is written by
+ * JSON.stringify, without the space json.dumps puts after each comma: the SDK never sends this payload
+ * (the wrapper is ours), Python's json.loads reads both alike, and for large ints it is twice as fast as
+ * printing each int (100k items: ~2 ms against ~5).
+ */
+export function encodeChunkPayload(items: PyValue[], mode: ArgumentSerialization): string {
+  if (mode !== "pickle" && items.length > 0 && items.every(isSafePyInt)) {
+    const plain = `11\n[${JSON.stringify(items)}]`;
+    return `${plain.length}\n${plain}5\n11\n{}`;
+  }
+  return encodeTaskPayload([items], {}, mode);
+}
+
 function isEmpty(kwargs: Kwargs): boolean {
   if (kwargs instanceof PyDict) return kwargs.size === 0;
   for (const _ in kwargs) return false;
@@ -56,22 +73,18 @@ function isEmpty(kwargs: Kwargs): boolean {
 }
 
 /**
- * `11\n[…]` for positional arguments that are only ints (safe integers), bools and None, written as
- * Python's json.dumps writes them; undefined for anything else. Most submits and map items are this,
- * and the general path builds a tuple, a dict and their JSON walkers for each.
+ * `11\n[…]` for positional arguments that are scalars (None, bool, int, float, str) or lists of scalars,
+ * written as Python's json.dumps writes them; undefined for anything else. Most submits and map chunks
+ * are this, and the general path builds a tuple, a dict and their JSON walkers for each, then counts
+ * code points of text that is ASCII anyway.
  */
 function plainArgsJson(args: readonly PyValue[]): string | undefined {
   let out = "11\n[";
   for (let i = 0; i < args.length; i++) {
     const v = args[i];
-    if (i > 0) out += ", ";
-    if (typeof v === "number") {
-      if (!Number.isSafeInteger(v) || Object.is(v, -0)) return undefined;
-      out += String(v);
-    } else if (v === null) out += "null";
-    else if (v === true) out += "true";
-    else if (v === false) out += "false";
-    else return undefined;
+    const text = Array.isArray(v) ? scalarListJson(v) : scalarJson(v);
+    if (text === undefined) return undefined;
+    out += i === 0 ? text : ", " + text;
   }
   return out + "]";
 }

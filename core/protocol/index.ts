@@ -3,7 +3,7 @@ export * from "./pyValue";
 export * from "./errors";
 export * from "./messages";
 export { packBuffers, unpackBuffers, codePointLength } from "./buffers";
-export { pyJsonDumps, pyJsonLoads } from "./pyJson";
+export { isSafePyInt, pyJsonDumps, pyJsonLoads, scalarJson, scalarListJson } from "./pyJson";
 export { pythonFloatRepr } from "./numberText";
 export {
   serializeData,

@@ -18,7 +18,8 @@ export function pyJsonDumps(value: PyValue): string {
   return dump(value, new Set(), 0);
 }
 
-function dump(v: PyValue, open: Set<object>, depth: number): string {
+/** `json.dumps(v)` for a scalar (None, bool, int, float, str); undefined for anything else. */
+export function scalarJson(v: PyValue): string | undefined {
   if (v === null) return "null";
   switch (typeof v) {
     case "boolean":
@@ -30,12 +31,37 @@ function dump(v: PyValue, open: Set<object>, depth: number): string {
     case "string":
       return jsonAsciiString(v);
   }
-  if (v instanceof PyFloat) return floatJson(v.value);
+  return v instanceof PyFloat ? floatJson(v.value) : undefined;
+}
+
+/**
+ * `json.dumps(items)` for a list of scalars; undefined when an item is not one. A list of plain ints
+ * prints as JavaScript prints them: one join.
+ */
+export function scalarListJson(items: readonly PyValue[]): string | undefined {
+  if (items.length > 0 && items.every(isSafePyInt)) return `[${items.join(", ")}]`;
+  let out = "[";
+  for (let i = 0; i < items.length; i++) {
+    const text = scalarJson(items[i]);
+    if (text === undefined) return undefined;
+    out += i === 0 ? text : ", " + text;
+  }
+  return out + "]";
+}
+
+/** An int that JavaScript prints exactly as Python does (a safe integer, not -0). */
+export function isSafePyInt(v: PyValue): boolean {
+  return Number.isSafeInteger(v) && !Object.is(v, -0);
+}
+
+function dump(v: PyValue, open: Set<object>, depth: number): string {
+  const scalar = scalarJson(v);
+  if (scalar !== undefined) return scalar;
   if (depth >= MAX_JSON_DEPTH) throw new ProtocolError("NOT_SERIALIZABLE", "maximum recursion depth exceeded");
   if (Array.isArray(v) || v instanceof PyTuple) {
     const items = Array.isArray(v) ? v : v.items;
-    // A list of plain ints (a map's chunk of range items) prints as JavaScript prints them: one join.
-    if (items.length > 0 && items.every(Number.isSafeInteger)) return `[${items.join(", ")}]`;
+    // A list of plain ints prints as JavaScript prints them: one join.
+    if (items.length > 0 && items.every(isSafePyInt)) return `[${items.join(", ")}]`;
     enter(open, v);
     let out = "[";
     for (let i = 0; i < items.length; i++) out += (i ? ", " : "") + dump(items[i], open, depth + 1);

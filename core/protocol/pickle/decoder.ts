@@ -82,6 +82,7 @@ class Unpickler {
         return;
       case OP.MARK:
         this.marks.push(this.stack.length);
+        this.intRun();
         return;
       case OP.POP:
         // Python 3.11: POP with nothing above the last MARK discards the mark.
@@ -346,6 +347,31 @@ class Unpickler {
   private takeMarked(op: number): PyValue[] {
     const from = this.popMark(op);
     return this.stack.splice(from);
+  }
+
+  /**
+   * The small ints that follow a MARK (a batch of a list of ints, most map results), pushed in one loop
+   * rather than one dispatch each; stops at anything else, or at an argument cut short (the general path
+   * then reports it).
+   */
+  private intRun(): void {
+    const { data, stack } = this;
+    const end = data.length;
+    let pos = this.pos;
+    for (;;) {
+      const op = data[pos];
+      if (op === OP.BININT1 && pos + 1 < end) {
+        stack.push(data[pos + 1]);
+        pos += 2;
+      } else if (op === OP.BININT2 && pos + 2 < end) {
+        stack.push(data[pos + 1] | (data[pos + 2] << 8));
+        pos += 3;
+      } else if (op === OP.BININT && pos + 4 < end) {
+        stack.push(this.view.getInt32(pos + 1, true));
+        pos += 5;
+      } else break;
+    }
+    this.pos = pos;
   }
 
   /** The container that items from `from` on are added to: the value just below them. */

@@ -143,6 +143,12 @@ describe("Executor on the local endpoint", { timeout: 120_000 }, () => {
     const failedChunk = await result.outcomesOf(1);
     assert.deepEqual(failedChunk[0], { index: 2, value: new PyFloat(1) });
     assert.ok("error" in failedChunk[1]);
+    const whole = gce.map(inverse, [4, 0, 2, 0, 5], { chunk: 5 });
+    assert.deepEqual(
+      (await whole.outcomesOf(0)).map((o) => ("error" in o ? "failed" : o.value)),
+      [0.25, "failed", 0.5, "failed", 0.2],
+      "a failure mid-chunk: the items after it still run",
+    );
   });
 
   it("a sleeping task is seen running, with the worker's execution-start, before it finishes", async () => {

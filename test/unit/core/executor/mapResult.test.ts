@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { autoChunkSize, chunkStarts, MapItemError, MAX_AUTO_CHUNK, MAX_AUTO_CHUNK_BYTES } from "../../../../core/executor/mapResult";
 import { Executor, TaskExecutionFailed } from "../../../../core/executor";
 import { jsonArgs, MemoryComputeService } from "../../../support/memoryComputeService";
+import { turnCounter } from "../../../support/turnCounter";
 
 const ENDPOINT = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
 const double = { name: "double", source: "def double(x):\n    return x * 2\n" };
@@ -48,6 +49,7 @@ describe("map chunks", () => {
     const lengths: unknown[] = [];
     for await (const v of auto) lengths.push(v);
     assert.deepEqual(lengths, [...Array.from({ length: 8 }, () => large.length), 1, 2], "results still in input order");
+    assert.deepEqual(await auto.toArray(), lengths, "toArray gives the same list");
     const fixed = gce.map(double, items, { chunk: 5 });
     assert.equal(fixed.futures.length, 2, "an explicit chunk size is not split by bytes");
   });
@@ -79,6 +81,13 @@ describe("map chunks", () => {
       },
       (e: MapItemError) => e.index === 0 && /^map item 0 \(0\) failed/.test(e.message),
     );
+    await assert.rejects(result.toArray(), (e: MapItemError) => e.index === 0 && /ValueError: zero/.test(e.message), "toArray names the first failed item");
+    service.respond = (t) => {
+      const [items] = jsonArgs(t.payload) as [number[]];
+      return { value: [items.map((x) => (x === 0 ? null : 2 * x)), items.flatMap((x, k) => (x === 0 ? [[k, "ValueError: zero\n"]] : []))] };
+    };
+    const later = gce.map(double, [5, 6, 7, 0], { chunk: 2 });
+    await assert.rejects(later.toArray(), (e: MapItemError) => e.index === 3 && /^map item 3 \(0\) failed/.test(e.message), "an item of a later chunk, by its input index");
   });
 
   it("a big map queues its tasks over several turns of the event loop, in order, and cancels what was not queued on dispose", async () => {
@@ -101,7 +110,13 @@ describe("map chunks", () => {
 
     const again = gce.map(double, Array.from({ length: n }, (_, k) => k), { chunk: 1 });
     gce.dispose();
-    const states = await Promise.all(again.futures.map((f) => f.then(() => "ok", (e: unknown) => (e as { code?: string }).code)));
+    const turns = turnCounter();
+    const cancelledAt: number[] = [];
+    const states = await Promise.all(
+      again.futures.map((f) => f.then(() => "ok", (e: unknown) => (cancelledAt.push(turns.turn), (e as { code?: string }).code))),
+    );
+    turns.stop();
     assert.ok(states.every((s) => s === "CANCELLED"), "nothing sent after dispose");
+    assert.ok(turns.mostInOneTurn(cancelledAt) < n, "the cancellations of a big map are spread over turns too");
   });
 });

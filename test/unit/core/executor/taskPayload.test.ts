@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { decodeResultData, encodeTaskPayload, jsonCarriesExactly, smallPickle } from "../../../../core/executor/taskPayload";
+import { RandomPy } from "../protocol/randomPyValue";
 import { deserializeData, packTaskPayload, PyBytes, PyDict, PyFloat, PySet, PyTuple, unpackBuffers, type PyValue } from "../../../../core/protocol";
 
 const headers = (payload: string) => unpackBuffers(payload).map((b) => b.slice(0, 2));
@@ -27,7 +28,18 @@ describe("task payloads", () => {
       for (const mode of ["auto", "json"] as const)
         assert.equal(encodeTaskPayload(args, {}, mode), packTaskPayload(args, new PyDict(), mode === "auto" ? "json" : mode), JSON.stringify(args.map(String)));
     assert.equal(encodeTaskPayload([1], new PyDict(), "auto"), "6\n11\n[1]5\n11\n{}");
+    assert.equal(encodeTaskPayload([[1, 2], "é"], {}, "auto"), '21\n11\n[[1, 2], "\\u00e9"]5\n11\n{}');
     assert.equal(encodeTaskPayload([1], {}, "pickle"), packTaskPayload([1], new PyDict(), "dill"));
+  });
+
+  it("writes scalars and lists of scalars (a map chunk's items) exactly as the general path does", () => {
+    const random = new RandomPy(15);
+    for (let round = 0; round < 300; round++) {
+      const list = Array.from({ length: random.int(40) }, () => random.scalar(true));
+      const ints = Array.from({ length: random.int(40) }, () => random.int(1e6) * (random.next() < 0.5 ? -1 : 1));
+      for (const args of [[list], [ints], [random.scalar(true), list], [[-0, 0, 1e-5, 1e16, new PyFloat(3), 2n ** 70n]]])
+        assert.equal(encodeTaskPayload(args, {}, "auto"), packTaskPayload(args, new PyDict(), "json"), `seed 15 round ${round}`);
+    }
   });
 
   it("refuses what cannot be sent with INVALID_ARGUMENTS", () => {

@@ -199,6 +199,13 @@ test("every truncation of a real pickle is INVALID_PICKLE", () => {
   }
 });
 
+test("a run of small ints after MARK (a list of ints) reads as the general path reads it, and stops where an int is cut short", () => {
+  // pickle.dumps([1, 256, -1, 70000, "a", 2], 4)
+  const full = hex("8004951a000000000000005d94284b014d00014affffffff4a701101008c0161944b02652e");
+  assert.deepEqual(decodePickle(full), [1, 256, -1, 70000, "a", 2]);
+  for (const cut of [17, 19, 21, 24, 28]) assertProtocolError(() => decodePickle(full.subarray(0, cut)), "INVALID_PICKLE", /truncated|remain/);
+});
+
 test("length fields claiming 4 GiB fail at once without allocating", () => {
   const huge = "ffffffff00000000";
   for (const body of [`95${huge}`, `8e${huge}`, `8d${huge}`, `96${huge}`, "8bffffff7f", "42ffffffff", "58ffffffff", "95ffffffffffffffff"]) {
