@@ -5,7 +5,7 @@ import { ExecutorError } from "./errors";
 
 /**
  * One finished future, as `Promise.allSettled` reports it. (Yielding the bare future is impossible:
- * futures are thenables, and `for await` would unwrap them into values.)
+ * futures are promises, and `for await` would unwrap them into values.)
  */
 export type Completed =
   | { future: ComputeFuture; ok: true; value: PyValue }

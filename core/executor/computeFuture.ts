@@ -1,9 +1,10 @@
 /**
- * ComputeFuture: one task's handle. PromiseLike (so `await fut` works), with the SDK's synchronous
+ * ComputeFuture: one task's handle. A native Promise (so `await fut` and `Promise.all` take it as it is,
+ * with no wrapper promise, thenable job or promise of our own per await), with the SDK's synchronous
  * surface (`done()`, `taskId`) plus what a UI needs (`state`, `transitions`, change events).
  *
- * Futures are kept lean (a target of ≤ 1 KiB while pending): no Promise, timer or emitter exists until
- * someone asks for one, and the Executor reaches futures through one shared `FutureOwner`, not closures.
+ * Futures are kept lean (a target of ≤ 1 KiB while pending): no timer or emitter exists until someone
+ * asks for one, and the Executor reaches futures through one shared `FutureOwner`, not closures.
  */
 import type { TaskTransition } from "../protocol/messages";
 import type { PyValue } from "../protocol/pyValue";
@@ -33,7 +34,26 @@ export interface FutureOwner {
 
 const NO_TRANSITIONS: readonly TaskTransition[] = Object.freeze([]);
 
-export class ComputeFuture implements PromiseLike<PyValue> {
+/**
+ * The settle functions of the promise under construction: the Promise constructor calls its executor
+ * synchronously, so one shared executor hands them over (no closure per future).
+ */
+let capturedResolve: (v: PyValue) => void = () => undefined;
+let capturedReject: (e: Error) => void = () => undefined;
+function capture(resolve: (v: PyValue) => void, reject: (e: Error) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
+/** Marks a rejection handled: a failed task nobody awaits is shown by its owner, not reported as unhandled. */
+const IGNORE = () => undefined;
+
+export class ComputeFuture extends Promise<PyValue> {
+  /** Derived promises (`then`, `catch`, `finally`) are plain Promises, not futures. */
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+
   /** Set when the service acknowledges the batch that carried the task. */
   taskId: string | undefined;
   taskGroupId: string | undefined;
@@ -47,18 +67,19 @@ export class ComputeFuture implements PromiseLike<PyValue> {
   /** What the function printed (local endpoint only). */
   stdout: string | undefined;
   stderr: string | undefined;
-  private value: PyValue | undefined;
-  private error: Error | undefined;
-  /** Made on the first `then`/`result()` while pending; its settle functions are fields, not another object. */
-  private pending: Promise<PyValue> | undefined;
-  private resolvePending: ((v: PyValue) => void) | undefined;
-  private rejectPending: ((e: Error) => void) | undefined;
+  /** The value, or the error once failed or cancelled, for synchronous reads (`_settledValue`). */
+  private outcome: PyValue | Error = null;
+  /** The promise's settle functions until it settles. */
+  private resolveSettle: ((v: PyValue) => void) | undefined;
+  private rejectSettle: ((e: Error) => void) | undefined;
   private emitter: Emitter<ComputeFuture> | undefined;
+  private owner: FutureOwner | undefined;
 
-  constructor(
-    private owner: FutureOwner | undefined,
-    taskId?: string,
-  ) {
+  constructor(owner: FutureOwner | undefined, taskId?: string) {
+    super(capture);
+    this.resolveSettle = capturedResolve;
+    this.rejectSettle = capturedReject;
+    this.owner = owner;
     this.taskId = taskId;
     this.state = taskId === undefined ? "queued" : "received";
   }
@@ -96,8 +117,7 @@ export class ComputeFuture implements PromiseLike<PyValue> {
 
   /** The result; rejects with the task's error. With `timeoutMs`, gives up waiting (the task goes on). */
   result(timeoutMs?: number): Promise<PyValue> {
-    const p = this.promise();
-    if (timeoutMs === undefined || this.done()) return p;
+    if (timeoutMs === undefined || this.done()) return this;
     return new Promise<PyValue>((resolve, reject) => {
       const timer = setTimeout(
         () =>
@@ -109,7 +129,7 @@ export class ComputeFuture implements PromiseLike<PyValue> {
           ),
         timeoutMs,
       );
-      p.then(resolve, reject).finally(() => clearTimeout(timer));
+      this.then(resolve, reject).finally(() => clearTimeout(timer));
     });
   }
 
@@ -124,26 +144,10 @@ export class ComputeFuture implements PromiseLike<PyValue> {
     }
   }
 
-  then<R1 = PyValue, R2 = never>(
-    onfulfilled?: ((value: PyValue) => R1 | PromiseLike<R1>) | null,
-    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    return this.promise().then(onfulfilled, onrejected);
-  }
-
-  private promise(): Promise<PyValue> {
-    if (this.state === "success") return Promise.resolve(this.value as PyValue);
-    if (this.error !== undefined) return Promise.reject(this.error);
-    return (this.pending ??= new Promise<PyValue>((resolve, reject) => {
-      this.resolvePending = resolve;
-      this.rejectPending = reject;
-    }));
-  }
-
   /** @internal Once done(): the value without a promise turn, or throws the error. */
   _settledValue(): PyValue {
-    if (this.state === "success") return this.value as PyValue;
-    throw this.error ?? new Error(`_settledValue() before task ${this.taskId ?? ""} settled`);
+    if (this.state === "success") return this.outcome as PyValue;
+    throw this.done() ? (this.outcome as Error) : new Error(`_settledValue() before task ${this.taskId ?? ""} settled`);
   }
 
   /** @internal For the Executor: a non-terminal state change. */
@@ -158,25 +162,26 @@ export class ComputeFuture implements PromiseLike<PyValue> {
   /** @internal */
   _resolve(value: PyValue): void {
     if (this.done()) return;
-    this.value = value;
+    this.outcome = value;
     this.state = "success";
-    this.resolvePending?.(value);
+    this.resolveSettle?.(value);
     this.settled();
   }
 
   /** @internal */
   _reject(error: Error, state: "failed" | "cancelled" = "failed"): void {
     if (this.done()) return;
-    this.error = error;
+    this.outcome = error;
     this.state = state;
-    this.rejectPending?.(error);
+    // Handled from the start: awaiting it still throws, but nobody awaiting it is no process-level error.
+    super.then(undefined, IGNORE);
+    this.rejectSettle?.(error);
     this.settled();
   }
 
   private settled(): void {
-    this.pending = undefined;
-    this.resolvePending = undefined;
-    this.rejectPending = undefined;
+    this.resolveSettle = undefined;
+    this.rejectSettle = undefined;
     this.notify();
     this.emitter?.dispose();
     this.emitter = undefined;
@@ -188,3 +193,9 @@ export class ComputeFuture implements PromiseLike<PyValue> {
     this.emitter?.fire(this);
   }
 }
+/*
+ * `await fut` and `Promise.resolve(fut)` (so `Promise.all`) take a promise as it is only when its
+ * `constructor` is Promise itself; any other promise gets a wrapper promise and a thenable job per await.
+ * The class stays a subclass for `instanceof ComputeFuture`.
+ */
+Object.defineProperty(ComputeFuture.prototype, "constructor", { value: Promise, writable: true, configurable: true });

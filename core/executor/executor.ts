@@ -172,8 +172,10 @@ export class Executor implements Disposable, AsyncDisposable {
   submit(fn: PythonFunction, call: CallArguments): ComputeFuture;
   submit(fn: PythonFunction, ...rest: unknown[]): ComputeFuture {
     this.assertRunning();
-    const { args, kwargs } = callArguments(rest);
-    const payload = encodeTaskPayload(args, kwargs, this.options.argumentSerialization);
+    // The positional form (most submits) goes straight through: no call object per task.
+    const call = rest.length === 1 && isCallArguments(rest[0]) ? explicitCall(rest[0]) : undefined;
+    const args = call === undefined ? (rest as PyValue[]) : call.args;
+    const payload = encodeTaskPayload(args, call?.kwargs ?? NO_KWARGS, this.options.argumentSerialization);
     return this.enqueue(this.registry.refFor(validateFunction(fn)), payload);
   }
 
@@ -434,16 +436,14 @@ function keywordArguments(item: PyValue): Kwargs {
   return item;
 }
 
-function callArguments(rest: unknown[]): { args: readonly PyValue[]; kwargs: Kwargs } {
-  if (rest.length === 1 && isCallArguments(rest[0])) {
-    const call = rest[0];
-    if (call.args !== undefined && !Array.isArray(call.args))
-      throw new ExecutorError("INVALID_ARGUMENTS", "args must be an array of positional arguments.");
-    if (call.kwargs !== undefined && (typeof call.kwargs !== "object" || call.kwargs === null || Array.isArray(call.kwargs)))
-      throw new ExecutorError("INVALID_ARGUMENTS", "kwargs must be a PyDict or a plain object of keyword arguments.");
-    return { args: call.args ?? [], kwargs: call.kwargs ?? {} };
-  }
-  return { args: rest as PyValue[], kwargs: {} };
+const NO_KWARGS: Kwargs = Object.freeze({});
+
+function explicitCall(call: CallArguments): { args: readonly PyValue[]; kwargs: Kwargs } {
+  if (call.args !== undefined && !Array.isArray(call.args))
+    throw new ExecutorError("INVALID_ARGUMENTS", "args must be an array of positional arguments.");
+  if (call.kwargs !== undefined && (typeof call.kwargs !== "object" || call.kwargs === null || Array.isArray(call.kwargs)))
+    throw new ExecutorError("INVALID_ARGUMENTS", "kwargs must be a PyDict or a plain object of keyword arguments.");
+  return { args: call.args ?? [], kwargs: call.kwargs ?? NO_KWARGS };
 }
 
 /** PyValues are never plain objects, so a plain object with only `args`/`kwargs` keys is the call form. */

@@ -69,6 +69,8 @@ export class ResultWatcher implements ResultWatch {
   private lastUnacked: amqp.ConsumeMessage | undefined;
   private lastUnackedChannel: amqp.Channel | undefined;
   private readonly ackBatch: number;
+  private lastTimestamp = 0;
+  private lastCompletionT = "0";
   /**
    * amqplib hands over every message of a socket read in one turn; each is recorded (and acked) a few
    * milliseconds' worth per turn instead. Waiting ones are unacked, so the prefetch bounds them.
@@ -190,9 +192,15 @@ export class ResultWatcher implements ResultWatch {
       return;
     }
     const properties = message.properties;
+    const timestamp = (properties.timestamp as number | undefined) ?? 0;
+    // Whole seconds: most results of a busy stream share their second, so its text too (futures keep it).
+    if (timestamp !== this.lastTimestamp) {
+      this.lastTimestamp = timestamp;
+      this.lastCompletionT = String(timestamp);
+    }
     this.results.fire({
       result,
-      completionT: String((properties.timestamp as number | undefined) ?? 0),
+      completionT: this.lastCompletionT,
       highAssurance: Boolean(properties.headers?.["high_assurance"]),
     });
     // Recorded by the listeners (fire is synchronous), so it may be acked, in batches (see ACK_DELAY_MS).

@@ -71,6 +71,29 @@ describe("Executor: submit and results", () => {
     await executor.shutdown();
   });
 
+  it("a future is a native promise: awaited and collected as it is; a failure nobody awaits is no unhandled rejection", async () => {
+    const { service, executor } = setup();
+    service.respond = () => ({ error: "boom" });
+    const f = executor.submit(double, 1);
+    assert.ok(f instanceof Promise && f instanceof ComputeFuture);
+    assert.equal(Promise.resolve(f), f, "no wrapper promise per await or Promise.all");
+    assert.ok(!(f.then(() => 0, () => 0) instanceof ComputeFuture), "derived promises are plain");
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const ignored = executor.submit(double, 2);
+      await executor.shutdown();
+      for (let i = 0; i < 3; i++) await tick();
+      assert.equal(ignored.state, "failed");
+      assert.deepEqual(unhandled, []);
+      await assert.rejects(f, TaskExecutionFailed, "awaiting a failed future still throws");
+      await assert.rejects(ignored.result(), TaskExecutionFailed);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
   it("passes keyword arguments and picks JSON for JSON-exact values", async () => {
     const { service, executor } = setup();
     executor.submit(echo, { args: [1, "a"], kwargs: { k: [true, null] } });

@@ -102,7 +102,18 @@ test("unpacking malformed envelopes gives typed errors naming the field", () => 
     [bytesOf('{"message_type":"container","data":{}}'), "UNKNOWN_MESSAGE_TYPE", /"container"/],
     [bytesOf('{"message_type":"__proto__","data":{}}'), "UNKNOWN_MESSAGE_TYPE", /__proto__/],
   ];
-  for (const [bytes, code, message] of cases) assert.throws(() => unpackMessage(bytes), invalid(code, message), textOf(bytes));
+  for (const [bytes, code, message] of cases) {
+    assert.throws(() => unpackMessage(bytes), invalid(code, message), textOf(bytes));
+    // amqplib hands over Buffers, which take a path of their own: same errors.
+    assert.throws(() => unpackMessage(Buffer.from(bytes)), invalid(code, message), textOf(bytes));
+  }
+  // Invalid UTF-8 anywhere in the body, not only at its start; a Buffer that views part of a larger one.
+  const valid = bytesOf(`{"message_type":"task_cancel","data":{"task_id":"${ID}"}}`);
+  const broken = Buffer.from(valid);
+  broken[broken.length - 3] = 0xc3;
+  for (const bytes of [broken, new Uint8Array(broken)]) assert.throws(() => unpackMessage(bytes), invalid("INVALID_MESSAGE", /not valid UTF-8/));
+  const within = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(valid), Buffer.from([0xff])]).subarray(2, 2 + valid.length);
+  assert.deepEqual(unpackMessage(within), unpackMessage(valid));
 });
 
 test("an integral float timestamp is accepted as pydantic's lax mode does", () => {

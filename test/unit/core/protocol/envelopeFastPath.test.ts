@@ -101,6 +101,13 @@ describe("unpackMessage fast path for Results", () => {
     }
     const control = result({ data: "a\u0000b \"\\\" \n" });
     assert.deepStrictEqual(unpackResultCanonical(control), exact(control));
+    // Newline escapes are unescaped in place; a literal backslash before an n is not one of them.
+    for (const data of ["00\ngARLAS4=\n", "\n\n", "a\\nb", "\\\n", "\n\"", "\"\n", "\\", "x\ty\n"]) {
+      const text = result({ data });
+      const read = unpackResultCanonical(text);
+      assert.equal((read?.data as ResultData | undefined)?.data, data, JSON.stringify(data));
+      assert.deepStrictEqual(read, exact(text));
+    }
   });
 
   it("shares one frozen details dict between results carrying the same details text", () => {
