@@ -23,6 +23,10 @@ import { describeFailure } from "./failureMessages";
 import { askMapInput, type MapArguments } from "./mapInputs";
 import type { MapInput, MapRun, MapRuns } from "./mapRun";
 
+/** A step of a submission that takes longer than this shows in the status bar. */
+export const BUSY_AFTER_MS = 300;
+const SLOW = Symbol("slow");
+
 /** Where the cursor is, and how to make sure the language server sees a document. */
 export interface EditorContext {
   /** The cursor in the active editor when it shows a Python document. */
@@ -237,10 +241,14 @@ export class SubmitCommands {
     };
     // A map from the editor is a group of its own (its rows are chunks, its output a summary).
     // Clicks before the service named the group being started wait for its name, so they join it.
-    const slot = "mapOver" in calls ? undefined : await deps.sessionGroups?.join(session);
+    // Until the tasks show in the Tasks view, a slow step (the group's first submission not acknowledged
+    // yet, a local endpoint starting cold) says so in the status bar: the click is not lost.
+    const busy = `Submitting ${bundle.function.name} to ${endpoint.name}…`;
+    const groups = "mapOver" in calls ? undefined : deps.sessionGroups;
+    const slot = groups && (await this.busyIfSlow(busy, groups.join(session)));
     const shared = slot?.shared;
     try {
-      executor = await deps.createExecutor({ endpoint, service, taskGroupId: shared?.taskGroupId, configuration });
+      executor = await this.busyIfSlow(busy, deps.createExecutor({ endpoint, service, taskGroupId: shared?.taskGroupId, configuration }));
       const fn: PythonFunction = { name: bundle.name, source: bundle.source };
       const ex = executor;
       if ("mapOver" in calls) {
@@ -294,6 +302,18 @@ export class SubmitCommands {
       );
     }
     return futures;
+  }
+
+  /** `work`, shown as busy in the status bar once it has taken longer than BUSY_AFTER_MS. */
+  private async busyIfSlow<T>(title: string, work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<typeof SLOW>((resolve) => (timer = setTimeout(() => resolve(SLOW), BUSY_AFTER_MS)));
+    try {
+      const first = await Promise.race([work, slow]);
+      return first === SLOW ? await this.deps.ui.showBusy(title, work) : first;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private warnIfOffline(endpoint: TrackedEndpoint): void {

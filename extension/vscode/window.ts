@@ -42,6 +42,8 @@ export interface UserInterface {
   pickSaveLocation(options: { title: string; defaultPath?: string; filters: Record<string, string[]> }): Promise<string | undefined>;
   /** A cancellable progress notification around `task`; `cancelled` fires when the person cancels. */
   withProgress<T>(title: string, task: (progress: ProgressReporter, onCancel: (listener: () => void) => void) => Promise<T>): Promise<T>;
+  /** A spinner and `title` in the status bar until `work` settles. */
+  showBusy<T>(title: string, work: Promise<T>): Promise<T>;
 }
 
 async function withActions(
@@ -81,4 +83,5 @@ export const vscodeUserInterface: UserInterface = {
         ),
       ),
     ),
+  showBusy: (title, work) => Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () => work)),
 };

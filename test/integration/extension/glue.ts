@@ -45,6 +45,8 @@ export class FakeUi implements UserInterface {
   readonly inputs: InputOptions[] = [];
   readonly validationMessages: string[] = [];
   readonly progress: string[] = [];
+  /** Status-bar busy titles (showBusy), in order. */
+  readonly busy: string[] = [];
   answers: (string | undefined)[] = [];
   /** Paths the save dialog answers with, in order (undefined: dismissed). */
   savePaths: (string | undefined)[] = [];
@@ -79,6 +81,10 @@ export class FakeUi implements UserInterface {
   async withProgress<T>(title: string, task: Parameters<UserInterface["withProgress"]>[1]): Promise<T> {
     this.progress.push(title);
     return (await task({ report: (m) => void this.progress.push(m) }, () => undefined)) as T;
+  }
+  showBusy<T>(title: string, work: Promise<T>): Promise<T> {
+    this.busy.push(title);
+    return work;
   }
 }
 
@@ -116,6 +122,8 @@ export interface GlueOptions {
   /** The cloud service (a test double, shared by a "reopened" workspace); without it, cloud submissions fail. */
   cloud?: ComputeService;
   settings?: Record<string, unknown>;
+  /** The first Executor takes this long to create (an endpoint starting cold). */
+  coldStartMs?: number;
 }
 
 export function tempStorage(): { dir: string; remove(): void } {
@@ -130,6 +138,7 @@ export function createGlue(options: GlueOptions = {}): Glue {
   const docs = new Map<string, string>();
   let cursor: { uri: string; offset: number } | undefined;
   const ui = new FakeUi();
+  let coldStartMs = options.coldStartMs ?? 0;
   const output: Glue["output"] = [];
   const settled: Glue["settled"] = [];
   const results = new ResultOutput({
@@ -206,7 +215,11 @@ export function createGlue(options: GlueOptions = {}): Glue {
     ensureSignedIn: async () => {
       if (!options.cloud) throw new Error("no cloud in these tests");
     },
-    createExecutor: (t) => services.createExecutor(t),
+    createExecutor: async (t) => {
+      if (coldStartMs > 0) await new Promise((resolve) => setTimeout(resolve, coldStartMs));
+      coldStartMs = 0;
+      return services.createExecutor(t);
+    },
     release: (e) => services.release(e),
     serviceKeyFor: (e) => services.serviceKeyFor(e),
     endpointStatus: (e) => services.endpointStatus(e),

@@ -7,6 +7,7 @@ import { after, test } from "node:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { saveResultsAs } from "../../../extension/output/resultsExport";
+import { BUSY_AFTER_MS } from "../../../extension/submit/submitCommands";
 import { TASK_GROUPS_KEY } from "../../../extension/state/taskGroupStore";
 import { memento } from "../../unit/extension/fakes";
 import { MemoryComputeService } from "../../support/memoryComputeService";
@@ -91,6 +92,19 @@ test("Submit Function with Arguments…: double(7) → 14 in the tree and the ou
   g.ui.answers = [undefined];
   await g.submit.submitFunctionWithArguments();
   assert.equal(g.ui.inputs[1].value, "7", "prefilled with the last arguments");
+});
+
+test("a submission slow to start says so in the status bar; a quick one does not", async (t) => {
+  const g = glue(memento(), { coldStartMs: 3 * BUSY_AFTER_MS });
+  t.after(() => g.dispose());
+  g.ui.answers = ["1"];
+  await g.submit.submitFunctionWithArguments();
+  assert.deepEqual(g.ui.busy, ["Submitting double to local…"]);
+  await until(() => tasksOf(g)[0]?.resultPreview === "2", "double(1)");
+  g.ui.answers = ["2"];
+  await g.submit.submitFunctionWithArguments();
+  await until(() => tasksOf(g)[1]?.resultPreview === "4", "double(2)");
+  assert.deepEqual(g.ui.busy, ["Submitting double to local…"], "the group named and the endpoint up: nothing slow to show");
 });
 
 test("values JSON cannot carry exactly (a tuple, a big int, a set) go as pickles and arrive exact", async (t) => {
