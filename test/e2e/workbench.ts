@@ -232,6 +232,13 @@ export class Workbench {
       const text = (await lines.innerText()).replace(/\u00a0/g, " ");
       if (expected.test(text)) return text;
       if (Date.now() > deadline) throw new Error(`the output panel never showed ${expected}; it shows:\n${text}`);
+      // Only the lines in view are rendered, and under load the panel may not have followed the end yet:
+      // scroll it there (over its left side, away from notification toasts).
+      const box = await this.page.locator(".part.panel .output-view").first().boundingBox();
+      if (box) {
+        await this.page.mouse.move(box.x + 40, box.y + Math.min(box.height / 2, 40));
+        await this.page.mouse.wheel(0, 10_000);
+      }
       await this.page.waitForTimeout(200);
     }
   }
