@@ -8,7 +8,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { LocalEndpointError } from "../../../core/local/errors";
-import { deserializeData, packTaskPayload } from "../../../core/protocol";
+import { deserializeData, packTaskPayload, type PyValue } from "../../../core/protocol";
 import type { ResultEvent, WatchState } from "../../../core/service/computeService";
 import { LOCAL_ENDPOINT_ID } from "../../../core/service/local/localComputeService";
 import { daemonPathsFor } from "../../../core/service/local/daemon/daemonPaths";
@@ -28,6 +28,21 @@ function workersOf(pid: number): number[] {
 
 const config = daemonConfig;
 const client = daemonClient;
+
+/** Registers `source` (defining `name`) and submits one task per argument list, in a new task group. */
+async function submitCalls(to: LocalEndpointClient, name: string, source: string, args: PyValue[][]) {
+  const fid = await to.registerFunction({
+    function_name: name,
+    function_code: functionCode(name, source),
+    meta: { python_version: "3.11.2", sdk_version: "4.15.0", serde_identifier: "st" },
+  });
+  const { taskGroupId, tasks } = await to.submit({
+    endpointId: LOCAL_ENDPOINT_ID,
+    tasks: { [fid]: args.map((a) => packTaskPayload(a, {}, "json")) },
+    createQueue: true,
+  });
+  return { taskGroupId, taskIds: tasks[fid] };
+}
 
 stopDaemonsAfterAll();
 
@@ -132,13 +147,9 @@ describe("local endpoint daemon", () => {
     const c = config(t, { workers: 1 });
     const first = await client(t, c);
     const pid = await first.daemonPid();
-    const fid = await first.registerFunction({
-      function_name: "nap",
-      function_code: functionCode("nap", "def nap(s):\n    import time\n    time.sleep(s)\n    return s\n"),
-      meta: { python_version: "3.11.2", sdk_version: "4.15.0", serde_identifier: "st" },
-    });
-    const { tasks } = await first.submit({ endpointId: LOCAL_ENDPOINT_ID, tasks: { [fid]: [packTaskPayload([2], {}, "json")] }, createQueue: true });
-    const [taskId] = tasks[fid];
+    const {
+      taskIds: [taskId],
+    } = await submitCalls(first, "nap", "def nap(s):\n    import time\n    time.sleep(s)\n    return s\n", [[2]]);
 
     const second = await client(t, { ...c, workers: 2 });
     assert.equal(await second.daemonPid(), pid, "the running task keeps its daemon");
@@ -196,17 +207,12 @@ describe("local endpoint client", () => {
   it("hands a burst of results to its listeners a few milliseconds per turn, none lost", async (t) => {
     const c = config(t, { idleExitMs: 60_000 });
     const a = await client(t, c);
-    const fid = await a.registerFunction({
-      function_name: "same",
-      function_code: functionCode("same", "def same(x):\n    return x\n"),
-      meta: { python_version: "3.11.2", sdk_version: "4.15.0", serde_identifier: "st" },
-    });
-    const { taskGroupId, tasks } = await a.submit({
-      endpointId: LOCAL_ENDPOINT_ID,
-      tasks: { [fid]: Array.from({ length: 40 }, (_, i) => packTaskPayload([i], {}, "json")) },
-      createQueue: true,
-    });
-    const ids = tasks[fid];
+    const { taskGroupId, taskIds: ids } = await submitCalls(
+      a,
+      "same",
+      "def same(x):\n    return x\n",
+      Array.from({ length: 40 }, (_, i) => [i]),
+    );
     await waitFor(async () => [...(await a.getTaskStatuses(ids)).values()].every((s) => s.status === "success"), "40 results", 60_000);
     // A watch opened now gets every finished result replayed at once: the burst a busy map brings.
     const turns = turnCounter();
@@ -235,17 +241,10 @@ describe("local endpoint history", () => {
     const c = config(t, { idleExitMs: 60_000 });
     const before = Date.now();
     const a = await LocalEndpointClient.connect({ config: c });
-    const fid = await a.registerFunction({
-      function_name: "shout",
-      function_code: functionCode("shout", "def shout(s):\n    import time\n    time.sleep(0.5)\n    print('shouting', s)\n    return s.upper()\n"),
-      meta: { python_version: "3.11.2", sdk_version: "4.15.0", serde_identifier: "st" },
-    });
-    const { taskGroupId, tasks } = await a.submit({
-      endpointId: LOCAL_ENDPOINT_ID,
-      tasks: { [fid]: [packTaskPayload(["héllo"], {}, "json")] },
-      createQueue: true,
-    });
-    const [taskId] = tasks[fid];
+    const {
+      taskGroupId,
+      taskIds: [taskId],
+    } = await submitCalls(a, "shout", "def shout(s):\n    import time\n    time.sleep(0.5)\n    print('shouting', s)\n    return s.upper()\n", [["héllo"]]);
     a.dispose(); // every window closed
 
     await new Promise((r) => setTimeout(r, 1500));
