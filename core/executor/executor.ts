@@ -58,7 +58,7 @@ export class Executor implements Disposable, AsyncDisposable {
   private stopped = false;
   /** Maps still encoding and queueing their tasks (see feed()). */
   private readonly feeding = new Set<Promise<void>>();
-  /** Per chunk wrapper's source: the largest costs per item its chunks showed (sizes later automatic chunks). */
+  /** Per chunk wrapper's source: what its chunks cost per item so far (sizes later automatic chunks; see noteChunkCosts). */
   private readonly chunkCosts = new Map<string, ChunkCosts>();
   /**
    * Set by dispose() and shutdown({ cancelFutures }): tasks not sent yet are cancelled, all with this one
@@ -233,7 +233,12 @@ export class Executor implements Disposable, AsyncDisposable {
         : (i: number) => encodeChunkPayload(all.slice(starts[i], starts[i + 1] ?? all.length), mode);
     const ref = this.registry.refFor(chunk === 1 ? f : runner);
     const futures = Array.from({ length: starts?.length ?? all.length }, () => new ComputeFuture(this.owner));
-    return new MapResult(futures, chunk, all, this.feed(ref, payloadOf, futures), starts, (count, future) => this.noteChunkCosts(runner.source, count, future));
+    // Once a chunk ran (whoever reads its results, and however often), its costs size this function's later automatic chunks.
+    starts?.forEach((first, i) => {
+      const future = futures[i];
+      void future.then(() => this.noteChunkCosts(runner.source, (starts[i + 1] ?? all.length) - first, future), NOTHING);
+    });
+    return new MapResult(futures, chunk, all, this.feed(ref, payloadOf, futures), starts);
   }
 
   /**
@@ -437,6 +442,8 @@ function keywordArguments(item: PyValue): Kwargs {
 }
 
 const NO_KWARGS: Kwargs = Object.freeze({});
+/** A failed chunk teaches nothing (its error goes to whoever reads it). */
+const NOTHING = (): void => undefined;
 
 function explicitCall(call: CallArguments): { args: readonly PyValue[]; kwargs: Kwargs } {
   if (call.args !== undefined && !Array.isArray(call.args))

@@ -163,8 +163,6 @@ export class MapResult implements AsyncIterable<PyValue> {
     readonly queued: Promise<void> = Promise.resolve(),
     /** Where each task's items start (chunkStarts); without it, every `chunk` items. */
     private readonly starts?: readonly number[],
-    /** Told each chunk task's item count once it settled with a value (automatic chunks learn from it). */
-    private readonly onChunkSettled?: (count: number, future: ComputeFuture) => void,
   ) {}
 
   /** The items of task `taskIndex`: `first` up to (not including) `end`. */
@@ -190,7 +188,6 @@ export class MapResult implements AsyncIterable<PyValue> {
       return failedChunk(first, end - first, err instanceof Error ? err : new Error(String(err)));
     }
     if (this.chunk === 1) return { first, results: [value], failed: [] };
-    this.onChunkSettled?.(end - first, future);
     return readChunk(value, { first, count: end - first }, future);
   }
 
