@@ -29,7 +29,7 @@ import { TaskGroupTracker } from "../../extension/tasks/taskGroupTracker";
 import { TaskTreeDataProvider } from "../../extension/tasks/taskTreeDataProvider";
 import { HistoryStore } from "../../core/history/historyStore";
 import { TaskHistoryRecorder } from "../../extension/tasks/taskHistoryRecorder";
-import { jsonArgs, MemoryComputeService } from "../support/memoryComputeService";
+import { taskArgs, MemoryComputeService } from "../support/memoryComputeService";
 import { localExecutor } from "./pairedRounds";
 import { stallMonitor } from "../support/stallMonitor";
 import { memento } from "../unit/extension/fakes";
@@ -166,7 +166,7 @@ async function eventLoop(n: number): Promise<void> {
     while (service.tasks.size < run.result.futures.length) await new Promise((r) => setImmediate(r));
     for (const [taskId, task] of service.tasks) {
       if (service.results.has(taskId)) continue;
-      service.complete(taskId, { value: [(jsonArgs(task.payload)[0] as number[]).map((x) => 2 * x), []] });
+      service.complete(taskId, { value: [(taskArgs(task.payload)[0] as number[]).map((x) => 2 * x), []] });
       await new Promise((r) => setImmediate(r));
     }
   };

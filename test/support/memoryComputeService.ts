@@ -6,8 +6,9 @@
 import { randomUUID } from "node:crypto";
 import { unpackBuffers } from "../../core/protocol/buffers";
 import type { ResultData, TaskTransition } from "../../core/protocol/messages";
-import { pyJsonDumps, pyJsonLoads } from "../../core/protocol/pyJson";
-import type { PyValue } from "../../core/protocol/pyValue";
+import { pyJsonDumps } from "../../core/protocol/pyJson";
+import { PyTuple, type PyValue } from "../../core/protocol/pyValue";
+import { deserializeData } from "../../core/protocol/strategies";
 import type {
   ComputeService,
   EndpointStatus,
@@ -220,9 +221,10 @@ class MemoryWatch implements ResultWatch {
   }
 }
 
-/** The positional arguments of a JSON (`11`) task payload. */
-export function jsonArgs(payload: string): PyValue[] {
-  const [args] = unpackBuffers(payload);
-  if (!args.startsWith("11\n")) throw new Error(`not a JSON payload: ${args.slice(0, 20)}`);
-  return pyJsonLoads(args.slice(3)) as PyValue[];
+/** The positional arguments of a task payload (JSON `11` or pickled `00`), as the endpoint reads them. */
+export function taskArgs(payload: string): PyValue[] {
+  const args = deserializeData(unpackBuffers(payload)[0]);
+  if (args instanceof PyTuple) return [...args.items];
+  if (!Array.isArray(args)) throw new Error(`the arguments are not a list or tuple: ${String(args)}`);
+  return args;
 }

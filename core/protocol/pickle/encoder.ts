@@ -217,8 +217,7 @@ class Pickler {
         this.byte(v ? OP.NEWTRUE : OP.NEWFALSE);
         return;
       case "number":
-        if (Number.isInteger(v) && !Object.is(v, -0)) this.saveInt(v);
-        else this.saveFloat(v);
+        this.saveNumber(v);
         return;
       case "bigint":
         this.saveBigInt(v);
@@ -261,6 +260,12 @@ class Pickler {
       throw new ProtocolError("NOT_SERIALIZABLE", `a JavaScript ${what} is not a Python value (use PyDict for dicts)`);
     }
     return undefined;
+  }
+
+  /** A JS number is a Python int when integral (but not -0), else a float. */
+  private saveNumber(v: number): void {
+    if (Number.isInteger(v) && !Object.is(v, -0)) this.saveInt(v);
+    else this.saveFloat(v);
   }
 
   /** BININT1 / BININT2 / BININT when the int fits, else LONG1/LONG4 (`save_long`). */
@@ -418,7 +423,16 @@ class Pickler {
     for (let start = 0; start < list.length; start += BATCH_SIZE) {
       const end = Math.min(start + BATCH_SIZE, list.length);
       this.startBatch(start, end);
-      for (let i = start; i < end; i++) yield list[i];
+      for (let i = start; i < end; i++) {
+        const v = list[i];
+        // A number is saved here as save() would (same frame check, same opcodes): lists of numbers are
+        // what maps send, and a generator step per item was most of their cost.
+        if (typeof v !== "number") yield v;
+        else {
+          this.commitFrame(false);
+          this.saveNumber(v);
+        }
+      }
       this.endBatch(start, end, OP.APPEND, OP.APPENDS);
     }
   }

@@ -11,7 +11,7 @@ import {
   TaskExecutionFailed,
   type ExecutorOptions,
 } from "../../../../core/executor";
-import { jsonArgs, MemoryComputeService } from "../../../support/memoryComputeService";
+import { taskArgs, MemoryComputeService } from "../../../support/memoryComputeService";
 
 const ENDPOINT = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
 const double = { name: "double", source: "def double(x):\n    return x * 2\n" };
@@ -19,7 +19,7 @@ const echo = { name: "echo", source: "def echo(*args, **kwargs):\n    return [ar
 
 function setup(options: Partial<ExecutorOptions> = {}) {
   const service = new MemoryComputeService();
-  service.respond = (t) => (t.functionName === "double" ? { value: (jsonArgs(t.payload)[0] as number) * 2 } : undefined);
+  service.respond = (t) => (t.functionName === "double" ? { value: (taskArgs(t.payload)[0] as number) * 2 } : undefined);
   const executor = new Executor({ endpointId: ENDPOINT, service, ...options });
   return { service, executor };
 }
@@ -279,7 +279,7 @@ describe("Executor: batching and the burst limit", () => {
   it("does not hold back small batches to the local endpoint (no web service to protect)", async () => {
     const service = new MemoryComputeService();
     Object.defineProperty(service, "kind", { value: "local" });
-    service.respond = (t) => ({ value: (jsonArgs(t.payload)[0] as number) * 2 });
+    service.respond = (t) => ({ value: (taskArgs(t.payload)[0] as number) * 2 });
     const executor = new Executor({ endpointId: ENDPOINT, service, apiBurstLimit: 1, apiBurstWindowS: 32 });
     const started = performance.now();
     for (let i = 0; i < 5; i++) assert.equal(await executor.submit(double, i), 2 * i);
@@ -425,7 +425,7 @@ describe("Executor: asCompleted, map, reload", () => {
   it("map yields results in input order, also with chunks", async () => {
     const { service, executor } = setup();
     service.respond = (t) => {
-      const [x] = jsonArgs(t.payload);
+      const [x] = taskArgs(t.payload);
       if (t.functionName === "double") return { value: (x as number) * 2 };
       return { value: [(x as number[]).map((v) => v * 2), []] }; // the chunk wrapper: [results, failures]
     };
@@ -439,7 +439,7 @@ describe("Executor: asCompleted, map, reload", () => {
     for await (const v of chunked) out2.push(v);
     assert.deepEqual(out2, out);
     const wrapper = [...service.functions.values()].find((r) => r.function_name === "_gc_map_chunk_double");
-    assert.ok(wrapper?.function_code.includes("append(double(item))"));
+    assert.ok(wrapper?.function_code.includes("results.extend(map(double, remaining))"));
     const auto = executor.map(double, Array.from({ length: 100 }, (_, i) => i));
     assert.equal(auto.chunk, 7, "auto: ceil(100 / (4 × 4 default workers))");
     assert.equal(auto.futures.length, 15);
@@ -452,7 +452,7 @@ describe("Executor: asCompleted, map, reload", () => {
 
   it("reloadTasks rebuilds futures from the task group: finished ones at once, the rest when they finish", async () => {
     const { service, executor } = setup();
-    service.respond = (t) => ((jsonArgs(t.payload)[0] as number) < 3 ? { value: "done" } : undefined);
+    service.respond = (t) => ((taskArgs(t.payload)[0] as number) < 3 ? { value: "done" } : undefined);
     const originals = [0, 1, 2, 3, 4].map((i) => executor.submit(double, i));
     await Promise.all(originals.slice(0, 3));
     const group = executor.taskGroupId as string;

@@ -11,7 +11,7 @@ import {
   MAX_AUTO_CHUNK_SECONDS,
 } from "../../../../core/executor/mapResult";
 import { Executor, TaskExecutionFailed } from "../../../../core/executor";
-import { jsonArgs, MemoryComputeService } from "../../../support/memoryComputeService";
+import { taskArgs, MemoryComputeService } from "../../../support/memoryComputeService";
 import { turnCounter } from "../../../support/turnCounter";
 
 const ENDPOINT = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
@@ -57,7 +57,7 @@ describe("map chunks", () => {
 
     const service = new MemoryComputeService();
     service.respond = (t) => {
-      const [items] = jsonArgs(t.payload) as [string[]];
+      const [items] = taskArgs(t.payload) as [string[]];
       return { value: [items.map((x) => x.length), []] };
     };
     await using gce = new Executor({ endpointId: ENDPOINT, service });
@@ -87,7 +87,7 @@ describe("map chunks", () => {
   it("spreads a chunk's failures to its items, and a malformed chunk result fails every item of it", async () => {
     const service = new MemoryComputeService();
     service.respond = (t) => {
-      const [items] = jsonArgs(t.payload) as [number[]];
+      const [items] = taskArgs(t.payload) as [number[]];
       if (items[0] === 0) return { value: [[null, 2], [[0, "Traceback (most recent call last):\n  File \"<string>\", line 2, in double\nValueError: zero\n"]]] };
       return { value: "not a chunk" };
     };
@@ -113,7 +113,7 @@ describe("map chunks", () => {
     );
     await assert.rejects(result.toArray(), (e: MapItemError) => e.index === 0 && /ValueError: zero/.test(e.message), "toArray names the first failed item");
     service.respond = (t) => {
-      const [items] = jsonArgs(t.payload) as [number[]];
+      const [items] = taskArgs(t.payload) as [number[]];
       return { value: [items.map((x) => (x === 0 ? null : 2 * x)), items.flatMap((x, k) => (x === 0 ? [[k, "ValueError: zero\n"]] : []))] };
     };
     const later = gce.map(double, [5, 6, 7, 0], { chunk: 2 });
@@ -122,7 +122,7 @@ describe("map chunks", () => {
 
   it("a big map queues its tasks over several turns of the event loop, in order, and cancels what was not queued on dispose", async () => {
     const service = new MemoryComputeService();
-    service.respond = (t) => ({ value: (jsonArgs(t.payload)[0] as number) * 2 });
+    service.respond = (t) => ({ value: (taskArgs(t.payload)[0] as number) * 2 });
     const gce = new Executor({ endpointId: ENDPOINT, service, batchSize: 1000 });
     const n = 20_000;
     const result = gce.map(double, Array.from({ length: n }, (_, i) => i), { chunk: 1 });

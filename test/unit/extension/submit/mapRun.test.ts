@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Executor } from "../../../../core/executor";
 import { MapRuns } from "../../../../extension/submit/mapRun";
-import { jsonArgs, MemoryComputeService } from "../../../support/memoryComputeService";
+import { taskArgs, MemoryComputeService } from "../../../support/memoryComputeService";
 
 const ENDPOINT = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
 const double = { name: "double", source: "def double(x):\n    return x * 2\n" };
@@ -32,7 +32,7 @@ describe("MapRun", () => {
   });
 
   it("progress lines every tenth for big maps, rows in input order, and a summary", async () => {
-    const { maps, executor, lines } = setup((t) => ({ value: [(jsonArgs(t.payload)[0] as number[]).map((x) => 2 * x), []] }));
+    const { maps, executor, lines } = setup((t) => ({ value: [(taskArgs(t.payload)[0] as number[]).map((x) => 2 * x), []] }));
     const run = maps.start(executor, double, "double", { items: items(4000), source: "range(4000)", keywordItems: false }, "cloud", 10);
     assert.equal(run.result.chunk, 100);
     assert.equal(run.calls()[1].call, "double ← items 100–199 of range(4000)");
@@ -49,7 +49,7 @@ describe("MapRun", () => {
   it("items failing inside chunks: their rows say so, the rest keep their results, the summary names the lowest failed items", async () => {
     // Every 7th item fails; item 14 is reported twice (the later report wins and it counts once).
     const { maps, executor, lines } = setup((t) => {
-      const chunk = jsonArgs(t.payload)[0] as number[];
+      const chunk = taskArgs(t.payload)[0] as number[];
       const failures = chunk.flatMap((x, k) => (x % 7 === 0 ? [[k, `Traceback (most recent call last):\n  File "f.py", line 2, in double\nValueError: bad ${x}\n`]] : []));
       if (chunk.includes(14)) failures.push([chunk.indexOf(14), "Traceback (most recent call last):\n  File \"f.py\", line 2, in double\nValueError: bad 14 again\n"]);
       return { value: [chunk.map((x) => (x % 7 === 0 ? null : 2 * x)), failures] };
