@@ -107,7 +107,9 @@ describe("Executor on the local endpoint", { timeout: 120_000 }, () => {
     assert.equal(first.chunk, MAX_AUTO_CHUNK, "nothing seen of the function yet: the cap");
     assert.equal((await first.toArray())[39_999], 79_998);
     const again = gce.map(double, items, { workers: 2 });
-    assert.equal(again.chunk, 5000, "Pool.map's own chunk: 40000 / (4 × 2 workers)");
+    // Pool.map's own chunk (40000 / (4 × 2 workers)) or, as its chunks ran under MIN_AUTO_CHUNK_SECONDS,
+    // bigger, up to one chunk per worker.
+    assert.ok(again.chunk >= 5000 && again.chunk <= 20_000, `from Pool.map's chunk to one per worker, got ${again.chunk}`);
     assert.deepEqual(await again.toArray(), items.map((i) => i * 2));
 
     // 300-character results (each its own string, so pickle cannot share them): a chunk grows only as

@@ -9,6 +9,7 @@ import {
   MAX_AUTO_CHUNK_BYTES,
   MAX_AUTO_CHUNK_RESULT_BYTES,
   MAX_AUTO_CHUNK_SECONDS,
+  MIN_AUTO_CHUNK_SECONDS,
 } from "../../../../core/executor/mapResult";
 import { Executor, TaskExecutionFailed } from "../../../../core/executor";
 import { taskArgs, MemoryComputeService } from "../../../support/memoryComputeService";
@@ -30,7 +31,14 @@ describe("map chunks", () => {
   it("grows an automatic chunk past the cap only as far as the function's seen result size and run time allow", () => {
     const cheap = { bytesPerItem: 9, secondsPerItem: 1e-6 };
     assert.equal(autoChunkSize(100_000, 2, cheap), 12_500, "small, quick results: Pool.map's own chunk");
-    assert.equal(autoChunkSize(10_000, 2, cheap), 1250, "never larger than Pool.map's");
+    assert.equal(autoChunkSize(10_000, 2, cheap), 1250, "Pool.map's chunk already runs over MIN_AUTO_CHUNK_SECONDS");
+    const tiny = { bytesPerItem: 5, secondsPerItem: 2e-7 };
+    assert.equal(autoChunkSize(10_000, 2, tiny), 5000, "Pool.map's chunk would run 0.25 ms: one chunk per worker, 1 ms each");
+    const quick = { bytesPerItem: 5, secondsPerItem: 5e-7 };
+    assert.equal(autoChunkSize(10_000, 2, quick), Math.ceil(MIN_AUTO_CHUNK_SECONDS / 5e-7), "chunks that run MIN_AUTO_CHUNK_SECONDS");
+    assert.equal(autoChunkSize(3000, 2, tiny), 1500, "but never fewer chunks than workers");
+    assert.equal(autoChunkSize(100_000, 2, tiny), 12_500, "a longer map keeps Pool.map's chunk");
+    assert.equal(autoChunkSize(10_000, 2, { bytesPerItem: 5, secondsPerItem: 0 }), 5000, "a run too quick to time: one chunk per worker");
     const bigResults = { bytesPerItem: 200, secondsPerItem: 1e-6 };
     assert.equal(autoChunkSize(100_000, 2, bigResults), Math.floor(MAX_AUTO_CHUNK_RESULT_BYTES / 200), "a chunk's result stays under 1 MiB");
     const slow = { bytesPerItem: 9, secondsPerItem: 2e-5 };
