@@ -237,7 +237,7 @@ const BACKSLASH = 0x5c;
 
 /** `text` holds `part` at `at`: a slice compared whole is several times faster than `startsWith(part, at)` in V8. */
 function has(text: string, at: number, part: string): boolean {
-  return text.slice(at, at + part.length) === part;
+  return text.startsWith(part, at); // no substring made, as slice() would
 }
 
 /**
