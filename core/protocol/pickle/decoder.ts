@@ -357,19 +357,32 @@ class Unpickler {
   private intRun(): void {
     const { data, stack } = this;
     const end = data.length;
-    let pos = this.pos;
+    const first = this.pos;
+    let pos = first;
     for (;;) {
       const op = data[pos];
-      if (op === OP.BININT1 && pos + 1 < end) {
-        stack.push(data[pos + 1]);
-        pos += 2;
-      } else if (op === OP.BININT2 && pos + 2 < end) {
-        stack.push(data[pos + 1] | (data[pos + 2] << 8));
-        pos += 3;
-      } else if (op === OP.BININT && pos + 4 < end) {
-        stack.push(this.view.getInt32(pos + 1, true));
-        pos += 5;
-      } else break;
+      if (op === OP.BININT1 && pos + 1 < end) pos += 2;
+      else if (op === OP.BININT2 && pos + 2 < end) pos += 3;
+      else if (op === OP.BININT && pos + 4 < end) pos += 5;
+      else break;
+    }
+    if (pos === first) return;
+    // A run that an APPENDS closes goes straight into the list below its MARK (which APPENDS would do
+    // next): one push per item instead of two, and no stack growth. Anything else is left on the stack.
+    const below = stack.length > 0 && data[pos] === OP.APPENDS ? stack[stack.length - 1] : undefined;
+    const out = Array.isArray(below) ? below : stack;
+    for (let at = first; at < pos; ) {
+      const op = data[at];
+      if (op === OP.BININT1) {
+        out.push(data[at + 1]);
+        at += 2;
+      } else if (op === OP.BININT2) {
+        out.push(data[at + 1] | (data[at + 2] << 8));
+        at += 3;
+      } else {
+        out.push(this.view.getInt32(at + 1, true));
+        at += 5;
+      }
     }
     this.pos = pos;
   }

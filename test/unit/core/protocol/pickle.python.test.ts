@@ -133,6 +133,8 @@ function handPicked(): PyValue[] {
     "é😀".repeat(20_000),
     range(3000, (i) => `string number ${i} `.padEnd(30, "-")),
     range(2500, (i) => i * 7919),
+    // ~100 KB of BININTs: a frame ends inside a batch of the list, so a run of ints stops short of its APPENDS.
+    range(20_000, (i) => i * 65_537),
     new PyDict(Array.from({ length: 2500 }, (_, i) => [i, i % 3 ? String(i) : i] as const)),
     new PySet(range(1500, (i) => i)),
     new PyFrozenSet(range(1200, (i) => `f${i}`)),
