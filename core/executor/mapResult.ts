@@ -53,8 +53,11 @@ export function autoChunkSize(items: number, workers: number = DEFAULT_MAP_WORKE
   const poolChunk = Math.ceil(items / (4 * w));
   if (!costs) return Math.max(1, Math.min(MAX_AUTO_CHUNK, poolChunk));
   const cap = Math.max(MAX_AUTO_CHUNK, Math.floor(Math.min(MAX_AUTO_CHUNK_RESULT_BYTES / costs.bytesPerItem, MAX_AUTO_CHUNK_SECONDS / costs.secondsPerItem)));
-  const floor = Math.min(Math.ceil(MIN_AUTO_CHUNK_SECONDS / costs.secondsPerItem), Math.ceil(items / w));
-  return Math.max(1, Math.min(cap, Math.max(poolChunk, floor)));
+  const shortest = Math.ceil(MIN_AUTO_CHUNK_SECONDS / costs.secondsPerItem);
+  // Fewer, longer chunks: as many per worker as each stays over the floor (one at least), the same
+  // number for every worker so that they finish together.
+  const chunk = poolChunk >= shortest ? poolChunk : Math.ceil(items / (w * Math.max(1, Math.floor(items / (w * shortest)))));
+  return Math.max(1, Math.min(cap, chunk));
 }
 
 /** A settled chunk's costs per item, or undefined when its task reported no run time (`execution-start` and `-end`) or size. */

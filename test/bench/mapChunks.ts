@@ -3,8 +3,10 @@
  * extension uses), beside Python's own `multiprocessing.Pool(workers).map` (default chunksize) run by this
  * bench in the same run, with the same worker count and items. Both sides are warm (pool started, function
  * known) and timed in alternating rounds, since the machine is shared. One JSON line: the median ratio
- * over rounds (target ≥ 0.5) and its range, and each side's best rate.
- * Run alone: node --import tsx test/bench/mapChunks.ts. Env: BENCH_MAP_ITEMS (default 10000), BENCH_ROUNDS (default 5).
+ * over rounds (target ≥ 0.5) and its range, and each side's best rate. A round runs each side several
+ * times in a row (50k items' worth: 5 maps of 10k), as one map of a few ms is too short to time alone.
+ * Run alone: node --import tsx test/bench/mapChunks.ts. Env: BENCH_MAP_ITEMS (default 10000), BENCH_ROUNDS (default 9),
+ * BENCH_REPEAT (maps per side per round).
  */
 import { performance } from "node:perf_hooks";
 import type { PythonFunction } from "../../core/executor";
@@ -12,7 +14,7 @@ import { localExecutor, pairedRounds, PythonBaseline } from "./pairedRounds";
 
 const PYTHON = process.env.GC_BENCH_PYTHON ?? "/usr/bin/python3";
 const WORKERS = 2;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const double: PythonFunction = { name: "double", source: "def double(x):\n    return x * 2\n" };
 
 export async function run(): Promise<void> {
@@ -39,7 +41,8 @@ export async function run(): Promise<void> {
   };
   try {
     for await (const _ of gce.map(double, Array.from({ length: 100 }, (_, i) => i), { workers: WORKERS })) void _; // warm
-    const f = await pairedRounds(ROUNDS, n, ours, () => pool.time());
+    const repeat = Number(process.env.BENCH_REPEAT ?? Math.max(1, Math.ceil(50_000 / n)));
+    const f = await pairedRounds(ROUNDS, n, ours, () => pool.time(), repeat);
     // Pool.map's own rule, for the record beside ours.
     const poolChunk = Math.ceil(n / (WORKERS * 4));
     console.log(
@@ -48,6 +51,7 @@ export async function run(): Promise<void> {
         items: n,
         workers: WORKERS,
         rounds: ROUNDS,
+        maps_per_round: repeat,
         executor_items_per_s: Math.round(f.oursBest),
         executor_chunk: shape.chunk,
         executor_tasks: shape.tasks,

@@ -23,23 +23,39 @@ export interface PairedFigures {
   baselineBest: number;
 }
 
-/** `rounds` alternating timings of `ours` and `baseline` (each resolves to seconds for `units` units). */
-export async function pairedRounds(rounds: number, units: number, ours: () => Promise<number>, baseline: () => Promise<number>): Promise<PairedFigures> {
+/**
+ * `rounds` alternating timings of `ours` and `baseline` (each resolves to seconds for `units` units). With
+ * `repeat`, each side runs that many times back to back in a round and its round time is their sum: a
+ * run of a few milliseconds is at the mercy of one scheduling delay or collection (single runs of a
+ * 10k map swung 0.1–2× against each other), a few in a row much less.
+ */
+export async function pairedRounds(
+  rounds: number,
+  units: number,
+  ours: () => Promise<number>,
+  baseline: () => Promise<number>,
+  repeat = 1,
+): Promise<PairedFigures> {
   const ratios: number[] = [];
   let oursBest = 0;
   let baselineBest = 0;
+  const times = async (run: () => Promise<number>) => {
+    let seconds = 0;
+    for (let i = 0; i < repeat; i++) seconds += await run();
+    return seconds;
+  };
   for (let r = 0; r < rounds; r++) {
     let a: number;
     let b: number;
     if (r % 2 === 0) {
-      a = await ours();
-      b = await baseline();
+      a = await times(ours);
+      b = await times(baseline);
     } else {
-      b = await baseline();
-      a = await ours();
+      b = await times(baseline);
+      a = await times(ours);
     }
-    oursBest = Math.max(oursBest, units / a);
-    baselineBest = Math.max(baselineBest, units / b);
+    oursBest = Math.max(oursBest, (units * repeat) / a);
+    baselineBest = Math.max(baselineBest, (units * repeat) / b);
     ratios.push(b / a);
   }
   ratios.sort((x, y) => x - y);

@@ -35,7 +35,9 @@ describe("map chunks", () => {
     const tiny = { bytesPerItem: 5, secondsPerItem: 2e-7 };
     assert.equal(autoChunkSize(10_000, 2, tiny), 5000, "Pool.map's chunk would run 0.25 ms: one chunk per worker, 1 ms each");
     const quick = { bytesPerItem: 5, secondsPerItem: 5e-7 };
-    assert.equal(autoChunkSize(10_000, 2, quick), Math.ceil(MIN_AUTO_CHUNK_SECONDS / 5e-7), "chunks that run MIN_AUTO_CHUNK_SECONDS");
+    const shortest = Math.ceil(MIN_AUTO_CHUNK_SECONDS / 5e-7); // 2000 items
+    assert.equal(autoChunkSize(10_000, 2, quick), 2500, `two chunks per worker, each over ${shortest} items (MIN_AUTO_CHUNK_SECONDS)`);
+    assert.equal(autoChunkSize(10_000, 2, { bytesPerItem: 5, secondsPerItem: 2.14e-7 }), 5000, "not a third chunk of the remainder: one per worker");
     assert.equal(autoChunkSize(3000, 2, tiny), 1500, "but never fewer chunks than workers");
     assert.equal(autoChunkSize(100_000, 2, tiny), 12_500, "a longer map keeps Pool.map's chunk");
     assert.equal(autoChunkSize(10_000, 2, { bytesPerItem: 5, secondsPerItem: 0 }), 5000, "a run too quick to time: one chunk per worker");
