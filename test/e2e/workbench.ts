@@ -105,17 +105,19 @@ export class Workbench {
    */
   async runCommand(title: string): Promise<void> {
     const input = this.page.locator(".quick-input-widget .quick-input-box input");
-    // A key pressed while a reloaded window is still wiring its keybindings is lost: press it again.
+    // A key pressed while a reloaded window is still wiring its keybindings is lost, and a palette opened
+    // just before a reload takes the page away (a reload asked for a moment earlier) is gone with it: in
+    // either case press it again.
     for (let attempt = 1; ; attempt++) {
       await this.page.keyboard.press("F1");
       try {
         await input.waitFor({ timeout: 5_000 });
+        await input.fill(`>${title}`, { timeout: 5_000 });
         break;
       } catch (err) {
         if (attempt === 6) throw err;
       }
     }
-    await input.fill(`>${title}`);
     const row = this.page.locator(".quick-input-widget .monaco-list-row", {
       has: this.page.locator(".label-name", { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
     });
