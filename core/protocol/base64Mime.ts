@@ -25,6 +25,11 @@ const BASE64_BODY = /^[A-Za-z0-9+/\s]*(?:=\s*){0,2}$/;
  * Node's own decoder would silently do.
  */
 export function decodeBase64Mime(text: string): Uint8Array {
+  // What endpoints send is encodebytes' own layout: when the text is exactly that layout of the bytes
+  // Node's (lenient) decoder reads from it, it is valid, and no scan of the text is needed (a 27 KB
+  // result: ~50 us instead of ~110). Anything else is checked strictly below.
+  const fast = Buffer.from(text, "base64");
+  if (encodeBase64Mime(fast) === text) return ownBytes(fast);
   if (!BASE64_BODY.test(text)) {
     const bad = /[^A-Za-z0-9+/=\s]/.exec(text);
     const where = bad ? `character ${JSON.stringify(bad[0])} at offset ${bad.index}` : "misplaced '='";
@@ -34,5 +39,14 @@ export function decodeBase64Mime(text: string): Uint8Array {
   if (compact.length % 4 === 1) {
     throw new ProtocolError("INVALID_PICKLE", `base64 body is truncated: ${compact.length} characters is one more than a multiple of 4`);
   }
-  return new Uint8Array(Buffer.from(compact, "base64"));
+  return ownBytes(Buffer.from(compact, "base64"));
+}
+
+/**
+ * A plain Uint8Array of the bytes: over the Buffer's own memory when it has its own, else a copy (a small
+ * Buffer is a view of Node's shared pool, which the value would keep alive).
+ */
+function ownBytes(buffer: Buffer): Uint8Array {
+  const own = buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength;
+  return own ? new Uint8Array(buffer.buffer, 0, buffer.byteLength) : new Uint8Array(buffer);
 }

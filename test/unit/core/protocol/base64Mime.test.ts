@@ -34,6 +34,11 @@ test("rejects non-base64 text with a typed error instead of skipping it", () => 
     ["gA=RLg==", /misplaced '='/],
     ["gAROL", /one more than a multiple of 4/],
     ["{\"a\": 1}", /character/],
+    // In encodebytes' own layout, which is read without a scan when valid: Node's decoder would take the
+    // URL-safe alphabet and skip a stray character.
+    [encodeBase64Mime(bytes(300)).replace(/[+/]/, "-"), /character "-"/],
+    [encodeBase64Mime(bytes(300)).replace(/[+/]/, "_"), /character "_"/],
+    [encodeBase64Mime(bytes(300)).replace("\n", "*\n"), /character "\*"/],
   ] as const) {
     assert.throws(
       () => decodeBase64Mime(text),
