@@ -24,6 +24,14 @@ export interface BatchSpec {
   readonly resultSerializers: readonly string[];
 }
 
+/**
+ * Payload characters per submit request (payloads are ASCII: JSON or base64): half the web service's
+ * 10 MB request limit, so a batch of big arguments is split before the service refuses it with a 413
+ * (the request's JSON adds an escape per line of base64 and the rest of the body). A single task bigger
+ * than this still goes alone, and the service's answer says why it was refused.
+ */
+export const MAX_BATCH_PAYLOAD_BYTES = 5 * 1024 * 1024;
+
 export interface QueuedTask {
   readonly future: ComputeFuture;
   readonly fn: FunctionRef;
@@ -128,8 +136,8 @@ export class TaskSubmitter implements Disposable {
         }
         if (this.queue.length - this.head < this.batchSize) await this.limiter.wait();
         await this.awaitHeadRegistration();
-        for (const batch of this.drain()) {
-          if (batch.length < this.batchSize) {
+        for (const { tasks: batch, full } of this.drain()) {
+          if (!full) {
             await this.limiter.wait();
             this.limiter.record();
           }
@@ -148,23 +156,33 @@ export class TaskSubmitter implements Disposable {
     if (head !== undefined && head.fn.id === undefined) await head.fn.settled;
   }
 
-  /** Takes tasks off the queue, grouped, until a group is full or a task's function is still registering. */
-  private drain(): QueuedTask[][] {
-    const groups = new Map<string, QueuedTask[]>();
+  /**
+   * Takes tasks off the queue, grouped, until a group is full (batchSize tasks, or as many payload bytes
+   * as MAX_BATCH_PAYLOAD_BYTES allows: the task that would pass it waits for the next batch) or a task's
+   * function is still registering. A group cut short by bytes counts as full: it is not one of the small
+   * batches the burst limit is for.
+   */
+  private drain(): { tasks: QueuedTask[]; full: boolean }[] {
+    const groups = new Map<string, { tasks: QueuedTask[]; full: boolean; bytes: number }>();
     let full = false;
     while (this.head < this.queue.length && !full) {
       const task = this.queue[this.head];
       if (task.fn.id === undefined && task.fn.error === undefined) break;
+      let group = groups.get(task.spec.key);
+      if (group !== undefined && group.bytes + task.payload.length > MAX_BATCH_PAYLOAD_BYTES) {
+        full = group.full = true;
+        break;
+      }
       this.queue[this.head++] = undefined as unknown as QueuedTask; // release for GC while the rest waits
       if (task.future.done()) continue; // cancelled while queued
       if (task.fn.error !== undefined) {
         this.hooks.failed([task.future], task.fn.error, "register");
         continue;
       }
-      let group = groups.get(task.spec.key);
-      if (group === undefined) groups.set(task.spec.key, (group = []));
-      group.push(task);
-      full = group.length >= this.batchSize;
+      if (group === undefined) groups.set(task.spec.key, (group = { tasks: [], full: false, bytes: 0 }));
+      group.tasks.push(task);
+      group.bytes += task.payload.length;
+      full = group.full = group.tasks.length >= this.batchSize;
     }
     if (this.head === this.queue.length) {
       this.queue = [];

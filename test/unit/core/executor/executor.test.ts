@@ -11,10 +11,12 @@ import {
   TaskExecutionFailed,
   type ExecutorOptions,
 } from "../../../../core/executor";
+import { MAX_BATCH_PAYLOAD_BYTES } from "../../../../core/executor/taskSubmitter";
 import { taskArgs, MemoryComputeService } from "../../../support/memoryComputeService";
 
 const ENDPOINT = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
 const double = { name: "double", source: "def double(x):\n    return x * 2\n" };
+const identity = { name: "identity", source: "def identity(x):\n    return x\n" };
 const echo = { name: "echo", source: "def echo(*args, **kwargs):\n    return [args, kwargs]\n" };
 
 function setup(options: Partial<ExecutorOptions> = {}) {
@@ -244,6 +246,22 @@ describe("Executor: batching and the burst limit", () => {
     assert.equal(new Set(service.submits.map((s) => s.taskGroupId)).size, 2, "first batch creates the group, the rest reuse it");
     assert.equal(service.submits[0].taskGroupId, undefined);
     assert.equal(service.submits[1].taskGroupId, executor.taskGroupId);
+    await executor.shutdown();
+  });
+
+  it("splits a batch before its payloads pass MAX_BATCH_PAYLOAD_BYTES, and such a batch is not held back as a small one", async () => {
+    // A 32 s burst window: a byte-split batch counted as small would hold the next one back for it.
+    const { service, executor } = setup({ batchSize: 128, apiBurstLimit: 1, apiBurstWindowS: 32 });
+    service.respond = () => ({ value: null });
+    const big = "x".repeat(0.4 * MAX_BATCH_PAYLOAD_BYTES); // two fit in a request, three do not
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 5 }, () => executor.submit(identity, big)));
+    assert.deepEqual(
+      service.submits.map((s) => Object.values(s.tasks)[0].length),
+      [2, 2, 1],
+    );
+    assert.ok(service.submits.every((s) => Object.values(s.tasks)[0].join("").length <= MAX_BATCH_PAYLOAD_BYTES));
+    assert.ok(performance.now() - started < 10_000, "no batch waited for the 32 s window");
     await executor.shutdown();
   });
 
