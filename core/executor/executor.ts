@@ -3,10 +3,12 @@
  * and talking to it through a `ComputeService` (the cloud or the local endpoint).
  *
  * Where it departs from the SDK, on purpose: `submit()` never blocks (registration happens in the
- * background); a failed batch fails only its own futures and the Executor stays usable; `map()` works; a
+ * background); a failed batch fails only its own futures and the Executor stays usable (one refused as too large is sent
+ * again in halves); `map()` works; a
  * lost result stream never fails futures (the service reconnects and polls meanwhile); the task group is
  * not shared process-wide between Executors (a local group id would be unknown to the cloud).
  */
+import { ComputeApiError } from "../protocol/apiError";
 import { PyDict, type PyValue } from "../protocol/pyValue";
 import type { ComputeService, SubmitBatchResponse, WatchState } from "../service/computeService";
 import { DisposableStore, type Disposable } from "../util/disposable";
@@ -34,6 +36,14 @@ export interface MapOptions {
   workers?: number;
   /** Each item is a dict of keyword arguments (`fn(**item)`), e.g. the rows of a CSV file. */
   keywordItems?: boolean;
+}
+
+export interface BatchSplit {
+  /** Tasks in the refused request. */
+  refused: number;
+  /** Most tasks per request from now on. */
+  batchSize: number;
+  error: ComputeApiError;
 }
 
 export interface ShutdownOptions {
@@ -67,6 +77,7 @@ export class Executor implements Disposable, AsyncDisposable {
   private unsentCancelled: TaskCancelledError | undefined;
   private readonly futureChange = this.disposables.add(new Emitter<ComputeFuture>());
   private readonly taskGroupChange = this.disposables.add(new Emitter<string>());
+  private readonly batchSplit = this.disposables.add(new Emitter<BatchSplit>());
   private readonly owner: FutureOwner = {
     withdraw: (f) => f.state === "queued",
     detach: (f) => this.router.forget(f),
@@ -81,6 +92,8 @@ export class Executor implements Disposable, AsyncDisposable {
   readonly onWatchStateChange: Event<WatchStateChange>;
   /** A result message could not be decoded; its task keeps waiting (for the owner to log). */
   readonly onMalformedResult: Event<MalformedResult>;
+  /** The service refused a batch as too large: it went again in halves, and batches are smaller from now on. */
+  readonly onBatchSplit: Event<BatchSplit> = this.batchSplit.event;
 
   constructor(options: ExecutorOptions) {
     this.options = resolveOptions(options);
@@ -101,6 +114,7 @@ export class Executor implements Disposable, AsyncDisposable {
         currentTaskGroupId: () => this.groupId,
         acknowledged: (batch, response) => this.acknowledged(batch, response),
         failed: (futures, error, stage) => this.failBatch(futures, error, stage),
+        split: (refused, batchSize, error) => this.batchSplit.fire({ refused, batchSize, error }),
       }),
     );
   }
@@ -425,11 +439,16 @@ export class Executor implements Disposable, AsyncDisposable {
         ? error
         : new ExecutorError(
             "SUBMIT_FAILED",
-            `Submitting ${futures.length} task(s) to endpoint ${this.endpointId} failed${stage === "submit" ? " after retries" : ""}: ${error instanceof Error ? error.message : String(error)}. Other tasks are unaffected; submit these again when the cause is fixed.`,
+            `Submitting ${futures.length} task(s) to endpoint ${this.endpointId} failed${stage === "submit" && retried(error) ? " after retries" : ""}: ${error instanceof Error ? error.message : String(error)}. Other tasks are unaffected; submit these again when the cause is fixed.`,
             { cause: error },
           );
     for (const f of futures) f._reject(err);
   }
+}
+
+/** Whether the REST client retried before giving up with this error (it retries what may pass later). */
+function retried(error: unknown): boolean {
+  return !(error instanceof ComputeApiError) || error.retryable;
 }
 
 /** A map queues tasks for this long before the event loop gets a turn. */

@@ -1,4 +1,4 @@
-export { Executor, type CallArguments, type MapOptions, type ShutdownOptions } from "./executor";
+export { Executor, type BatchSplit, type CallArguments, type MapOptions, type ShutdownOptions } from "./executor";
 export { autoChunkSize, MapItemError, MapResult, type ChunkItems, type ChunkRead, type ItemOutcome } from "./mapResult";
 export type { MalformedResult, WatchStateChange } from "./resultRouter";
 export { ComputeFuture, type CancelOutcome, type FutureState } from "./computeFuture";

@@ -5,8 +5,11 @@
  * batch holds at most `batchSize` tasks; small batches pass the burst limiter first, and tasks queued while
  * it waits join the next batch. "Small" means not full: the SDK counts only batches of fewer than
  * `api_burst_limit` tasks (protocol.md §8.3), which lets a stream of 4-task requests through unthrottled.
- * A failed batch fails only its own futures.
+ * A failed batch fails only its own futures. A batch the service refuses as too large (413) is sent again in
+ * halves, and later batches keep to the size that went through: the service's limit on tasks per request
+ * is not published, and its 10 MB body limit is only approximated here.
  */
+import { ComputeApiError } from "../protocol/apiError";
 import type { ComputeService, SubmitBatchResponse } from "../service/computeService";
 import type { Disposable } from "../util/disposable";
 import type { BurstLimiter } from "./burstLimiter";
@@ -50,6 +53,8 @@ export interface SubmitterHooks {
   currentTaskGroupId(): string | undefined;
   acknowledged(batch: SentBatch, response: SubmitBatchResponse): void;
   failed(futures: readonly ComputeFuture[], error: unknown, stage: "register" | "submit"): void;
+  /** The service refused `refused` tasks in one request; batches now hold at most `batchSize`. */
+  split(refused: number, batchSize: number, error: ComputeApiError): void;
 }
 
 export class TaskSubmitter implements Disposable {
@@ -62,14 +67,18 @@ export class TaskSubmitter implements Disposable {
   /** Open holds (a map still queueing its tasks): only full batches go meanwhile. */
   private holds = 0;
   private wakeHeld: (() => void) | undefined;
+  /** Tasks per batch: the option, until the service refuses a batch that large. */
+  private batchSize: number;
 
   constructor(
     private readonly service: ComputeService,
     private readonly endpointId: string,
-    private readonly batchSize: number,
+    batchSize: number,
     private readonly limiter: BurstLimiter,
     private readonly hooks: SubmitterHooks,
-  ) {}
+  ) {
+    this.batchSize = batchSize;
+  }
 
   /** Tasks not yet acknowledged by the service (queued or in a request). */
   get pending(): number {
@@ -205,6 +214,7 @@ export class TaskSubmitter implements Disposable {
     }
     const taskGroupId = spec.taskGroupId ?? this.hooks.currentTaskGroupId();
     this.inFlight += batch.length;
+    let refused: ComputeApiError | undefined;
     try {
       const response = await this.service.submit({
         endpointId: this.endpointId,
@@ -217,13 +227,35 @@ export class TaskSubmitter implements Disposable {
       });
       this.hooks.acknowledged({ byFunction, taskGroupId, size: batch.length }, response);
     } catch (err) {
-      this.hooks.failed(
-        batch.map((t) => t.future),
-        err,
-        "submit",
-      );
+      if (err instanceof ComputeApiError && err.httpStatus === 413 && batch.length > 1) refused = err;
+      else
+        this.hooks.failed(
+          batch.map((t) => t.future),
+          err,
+          "submit",
+        );
     } finally {
       this.inFlight -= batch.length;
+    }
+    if (refused !== undefined) await this.resend(batch, refused);
+  }
+
+  /**
+   * Sends a refused batch again in requests of at most half its size (the batch size for good from now on);
+   * a part refused again is split the same way.
+   */
+  private async resend(batch: QueuedTask[], error: ComputeApiError): Promise<void> {
+    const half = Math.ceil(batch.length / 2);
+    if (half < this.batchSize) {
+      this.batchSize = half;
+      this.hooks.split(batch.length, half, error);
+    }
+    // batchSize is read per part: a refused part lowers it for the parts after it.
+    for (let i = 0; i < batch.length; ) {
+      const part = batch.slice(i, i + this.batchSize);
+      i += part.length;
+      const open = part.filter((t) => !t.future.done()); // cancelled meanwhile
+      if (open.length > 0) await this.send(open);
     }
   }
 

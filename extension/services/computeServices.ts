@@ -113,6 +113,11 @@ export class ComputeServices implements Disposable {
       label: target.endpoint.name,
     });
     executor.onMalformedResult(({ error }) => this.options.log?.(`${error.message} Waiting for a valid result.`));
+    executor.onBatchSplit(({ refused, batchSize, error }) =>
+      this.options.log?.(
+        `The service refused ${refused} tasks in one request (${error.code}); sending them again in smaller requests, at most ${batchSize} tasks each from now on.`,
+      ),
+    );
     this.executors.set(executor, key);
     return executor;
   }

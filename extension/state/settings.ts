@@ -60,7 +60,7 @@ export const DEFAULT_SETTINGS: GlobusComputeSettings = {
   serviceUrl: undefined,
   authUrl: undefined,
   amqpPort: undefined,
-  batchSize: 128,
+  batchSize: 1024,
   resultSerializers: [],
   argumentSerialization: "auto",
   local: { pythonPath: "", workers: 4 },

@@ -59,7 +59,7 @@ test("F1 → Show Output opens the Globus Compute log with the activation line a
   const text = await workbench.outputText(new RegExp(`Globus Compute \\d+\\.\\d+\\.\\d+ activated in [\\d.]+ ms; ${manifestCommands} commands registered`));
   assert.equal(await workbench.selectedOutputChannel(), "Globus Compute");
   t.diagnostic(text.split("\n").find((l) => l.includes(" activated in ")) ?? "");
-  assert.match(text, /\[warning\] Setting globusCompute\.batchSize: expected an integer of at least 1, got 0; using 128/);
+  assert.match(text, /\[warning\] Setting globusCompute\.batchSize: expected an integer of at least 1, got 0; using 1024/);
   assert.match(text, /\[warning\] Setting globusCompute\.endpoints: entry 2 \("broken"\): "id" must be an endpoint UUID/);
   await screenshot(session.page, "ui-output");
 });

@@ -118,6 +118,22 @@ describe("Executor under faults (emulator + real RabbitMQ)", { timeout: 400_000 
     service.dispose();
   });
 
+  it("batches refused as too large (413) go again in halves, the rest keep to that size: nothing lost", async () => {
+    const { service } = cloudService(em);
+    await using gce = new Executor({ endpointId: em.endpoints[0], service, batchSize: 64 });
+    const splits: [number, number, string][] = [];
+    gce.onBatchSplit((x) => splits.push([x.refused, x.batchSize, x.error.code]));
+    em.control.failNext({ count: 2, status: 413, code: "BATCH_RUN_TOO_LARGE", route: "/submit" });
+    const s = stream(gce, 200);
+    await s.check();
+    assert.deepEqual(splits, [
+      [64, 32, "BATCH_RUN_TOO_LARGE"],
+      [32, 16, "BATCH_RUN_TOO_LARGE"],
+    ]);
+    assert.ok(s.futures.every((f) => f.taskGroupId === gce.taskGroupId), "one task group");
+    service.dispose();
+  });
+
   it("an endpoint offline, then online: tasks wait, then complete", async () => {
     const { service } = cloudService(em);
     await using gce = new Executor({ endpointId: em.endpoints[0], service });

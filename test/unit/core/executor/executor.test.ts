@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, it } from "node:test";
+import { ComputeApiError } from "../../../../core/protocol/apiError";
 import { PyDict, type PyValue } from "../../../../core/protocol/pyValue";
 import {
   asCompleted,
@@ -9,6 +10,7 @@ import {
   ExecutorError,
   TaskCancelledError,
   TaskExecutionFailed,
+  type BatchSplit,
   type ExecutorOptions,
 } from "../../../../core/executor";
 import { MAX_BATCH_PAYLOAD_BYTES } from "../../../../core/executor/taskSubmitter";
@@ -262,6 +264,48 @@ describe("Executor: batching and the burst limit", () => {
     );
     assert.ok(service.submits.every((s) => Object.values(s.tasks)[0].join("").length <= MAX_BATCH_PAYLOAD_BYTES));
     assert.ok(performance.now() - started < 10_000, "no batch waited for the 32 s window");
+    await executor.shutdown();
+  });
+
+  it("sends a batch the service refuses as too large (413) again in smaller requests, and keeps to that size", async () => {
+    const { service, executor } = setup({ batchSize: 8 });
+    const attempts: number[] = [];
+    const submit = service.submit.bind(service);
+    // A service that takes at most 3 tasks per request, and no task bigger than 1,000 characters.
+    service.submit = async (request) => {
+      const payloads = Object.values(request.tasks).flat();
+      attempts.push(payloads.length);
+      if (payloads.length > 3) throw ComputeApiError.fromResponse(413, '{"code":"BATCH_RUN_TOO_LARGE","detail":"too many tasks"}');
+      if (payloads.some((p) => p.length > 1000)) throw ComputeApiError.fromResponse(413, '{"code":"TASK_PAYLOAD_TOO_LARGE"}');
+      return submit(request);
+    };
+    const splits: BatchSplit[] = [];
+    executor.onBatchSplit((s) => splits.push(s));
+    assert.deepEqual(await Promise.all(Array.from({ length: 8 }, (_, i) => executor.submit(double, i))), [0, 2, 4, 6, 8, 10, 12, 14]);
+    // 8 refused, then its first half (4) refused too; then pairs.
+    assert.deepEqual(attempts, [8, 4, 2, 2, 2, 2]);
+    assert.deepEqual(
+      splits.map((s) => [s.refused, s.batchSize, s.error.code]),
+      [
+        [8, 4, "BATCH_RUN_TOO_LARGE"],
+        [4, 2, "BATCH_RUN_TOO_LARGE"],
+      ],
+    );
+    attempts.length = 0;
+    assert.deepEqual(await Promise.all(Array.from({ length: 5 }, (_, i) => executor.submit(double, i))), [0, 2, 4, 6, 8]);
+    assert.deepEqual(attempts, [2, 2, 1], "later batches keep to the size that went through");
+    // One task too big on its own: only it fails, with the service's reason; its batch-mate runs.
+    attempts.length = 0;
+    const [big, small] = [executor.submit(identity, "x".repeat(2000)), executor.submit(double, 21)];
+    await assert.rejects(big, (err: unknown) => {
+      assert.ok(err instanceof ExecutorError && err.code === "SUBMIT_FAILED");
+      assert.match(err.message, /^Submitting 1 task\(s\) to endpoint \S+ failed: TASK_PAYLOAD_TOO_LARGE \(HTTP 413\)/, "a 413 is not retried");
+      assert.equal((err.cause as ComputeApiError).code, "TASK_PAYLOAD_TOO_LARGE");
+      return true;
+    });
+    assert.equal(await small, 42);
+    assert.deepEqual(attempts, [2, 1, 1]);
+    assert.equal(splits.length, 3);
     await executor.shutdown();
   });
 

@@ -87,7 +87,7 @@ test("each invalid value falls back to its default and is reported with its key 
       `globusCompute.serviceUrl: "ftp://example.org" is not an http(s) URL; using the environment's URL`,
       `globusCompute.authUrl: "not a url" is not an http(s) URL; using the environment's URL`,
       "globusCompute.amqpPort: expected an integer from 1 to 65535, got 70000; using none",
-      "globusCompute.batchSize: expected an integer of at least 1, got 0; using 128",
+      "globusCompute.batchSize: expected an integer of at least 1, got 0; using 1024",
       'globusCompute.resultSerializers: entry 1 is not a Python import path (like "package.module.Class"): "JSONData"; it is ignored',
       'globusCompute.resultSerializers: entry 3 is not a Python import path (like "package.module.Class"): 3; it is ignored',
       'globusCompute.argumentSerialization: "yaml" is not one of auto, json, pickle; using "auto"',
@@ -116,9 +116,9 @@ test("Settings re-reads on change and fires with the new values", () => {
   settings.onDidChange((s) => seen.push(s.batchSize));
   assert.equal(settings.current.batchSize, 5);
   src.set("batchSize", -1);
-  assert.deepEqual(seen, [128]);
+  assert.deepEqual(seen, [1024]);
   assert.equal(settings.problems.length, 1);
   settings.dispose();
   src.set("batchSize", 7);
-  assert.deepEqual(seen, [128], "no events after dispose");
+  assert.deepEqual(seen, [1024], "no events after dispose");
 });
