@@ -47,7 +47,7 @@ describe("the extension in VS Code", () => {
       assert.equal(settings.defaultEndpoint, "tutorial");
       assert.deepEqual(settings.local, { pythonPath: "/usr/bin/python3", workers: 2 });
       assert.equal(settings.environment, "production", "package.json default");
-      assert.equal(settings.batchSize, 128, "0 is invalid: the default is used");
+      assert.equal(settings.batchSize, 1024, "0 is invalid: the default is used");
       assert.deepEqual(problems.map((p) => p.key).sort(), ["globusCompute.batchSize", "globusCompute.endpoints"]);
     } finally {
       source.dispose();
