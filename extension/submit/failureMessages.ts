@@ -48,9 +48,12 @@ export function describeFailure(err: unknown, endpointName: string): FailureMess
         };
       case "PAYLOAD_TOO_LARGE":
       case "TASK_PAYLOAD_TOO_LARGE":
+      case "BATCH_RUN_TOO_LARGE":
+        // Refused batches are split until a task goes alone, so the task itself is too large.
         return {
-          message: "The submission is larger than the service accepts (10 MB): send smaller arguments, or fewer tasks per batch.",
-          actions: [settingAction("globusCompute.batchSize")],
+          message:
+            "The task's arguments are larger than the service accepts in one submission (10 MB): pass something smaller, such as a path or URL the function reads on the endpoint.",
+          actions: [SHOW_OUTPUT],
         };
       case "FORBIDDEN":
         return {

@@ -19,8 +19,8 @@ test("each failure gets its own message and the action that fixes it, found thro
   assert.match(limited.message, /rate limiting requests; try again in 7 s/);
 
   const tooLarge = describeFailure(wrapped(ComputeApiError.fromResponse(413, '{"code":"TASK_PAYLOAD_TOO_LARGE"}')), "local");
-  assert.match(tooLarge.message, /larger than the service accepts \(10 MB\)/);
-  assert.deepEqual(tooLarge.actions[0].arguments, ["globusCompute.batchSize"]);
+  assert.match(tooLarge.message, /task's arguments are larger than the service accepts in one submission \(10 MB\)/);
+  assert.deepEqual(tooLarge.actions.map((a) => a.command), ["globusCompute.showOutput"]);
 
   const unknownEndpoint = describeFailure(wrapped(ComputeApiError.fromResponse(404, '{"code":"ENDPOINT_NOT_FOUND"}')), "hpc");
   assert.match(unknownEndpoint.message, /does not know endpoint "hpc"/);
