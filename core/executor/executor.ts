@@ -3,10 +3,10 @@
  * and talking to it through a `ComputeService` (the cloud or the local endpoint).
  *
  * Where it departs from the SDK, on purpose: `submit()` never blocks (registration happens in the
- * background); a failed batch fails only its own futures and the Executor stays usable (one refused as too large is sent
- * again in halves); `map()` works; a
- * lost result stream never fails futures (the service reconnects and polls meanwhile); the task group is
- * not shared process-wide between Executors (a local group id would be unknown to the cloud).
+ * background); a failed batch fails only its own futures and the Executor stays usable; a batch refused
+ * as too large goes again in halves; `map()` works; a lost result stream never fails futures (the service
+ * reconnects and polls meanwhile); the task group is not shared process-wide between Executors (a local
+ * group id would be unknown to the cloud).
  */
 import { ComputeApiError } from "../protocol/apiError";
 import { PyDict, type PyValue } from "../protocol/pyValue";
