@@ -40,9 +40,9 @@ import { cpuByKind, snapshotTree } from "./processCpu";
 const noop: PythonFunction = { name: "noop", source: "def noop(x):\n    return x\n" };
 const ENDPOINT = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
 /**
- * Tasks per submit request in `e2e` (BENCH_BATCH_SIZE): 1024 by default, as the figures of issues 4 and 15
- * were measured. At the SDK's (and the extension's) default of 128 the client pays a request per 128
- * tasks (~0.9 ms of CPU each in node-fetch here) and results come in a thinner stream.
+ * Tasks per submit request in `e2e` (BENCH_BATCH_SIZE): 1024 by default, the extension's default. At the
+ * SDK's default of 128 the client pays a request per 128 tasks (~0.9 ms of CPU each in node-fetch here)
+ * and results come in a thinner stream.
  */
 const E2E_BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 1024);
 
