@@ -92,7 +92,7 @@ export class Executor implements Disposable, AsyncDisposable {
   readonly onWatchStateChange: Event<WatchStateChange>;
   /** A result message could not be decoded; its task keeps waiting (for the owner to log). */
   readonly onMalformedResult: Event<MalformedResult>;
-  /** The service refused a batch as too large: it went again in halves, and batches are smaller from now on. */
+  /** The service refused a batch for its number of tasks: it went again in halves, and batches are smaller from now on. */
   readonly onBatchSplit: Event<BatchSplit> = this.batchSplit.event;
 
   constructor(options: ExecutorOptions) {

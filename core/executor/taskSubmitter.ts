@@ -6,8 +6,10 @@
  * it waits join the next batch. "Small" means not full: the SDK counts only batches of fewer than
  * `api_burst_limit` tasks (protocol.md §8.3), which lets a stream of 4-task requests through unthrottled.
  * A failed batch fails only its own futures. A batch the service refuses as too large (413) is sent again in
- * halves, and later batches keep to the size that went through: the service's limit on tasks per request
- * is not published, and its 10 MB body limit is only approximated here.
+ * halves until the parts pass or a task alone is refused: the service's limit on tasks per request is not
+ * published, and its 10 MB body limit is only approximated here. Refused for too many tasks, later batches
+ * keep to the size that went through; refused for its bytes, only that batch is split, and a task refused
+ * alone makes every later task at least as large fail without a request.
  */
 import { ComputeApiError } from "../protocol/apiError";
 import type { ComputeService, SubmitBatchResponse } from "../service/computeService";
@@ -35,6 +37,9 @@ export interface BatchSpec {
  */
 export const MAX_BATCH_PAYLOAD_BYTES = 5 * 1024 * 1024;
 
+/** The 413 code for too many tasks in one request, as opposed to too many bytes (protocol.md §2.3). */
+const COUNT_REFUSAL = "BATCH_RUN_TOO_LARGE";
+
 export interface QueuedTask {
   readonly future: ComputeFuture;
   readonly fn: FunctionRef;
@@ -53,7 +58,7 @@ export interface SubmitterHooks {
   currentTaskGroupId(): string | undefined;
   acknowledged(batch: SentBatch, response: SubmitBatchResponse): void;
   failed(futures: readonly ComputeFuture[], error: unknown, stage: "register" | "submit"): void;
-  /** The service refused `refused` tasks in one request; batches now hold at most `batchSize`. */
+  /** The service refused `refused` tasks in one request for their number; batches now hold at most `batchSize`. */
   split(refused: number, batchSize: number, error: ComputeApiError): void;
 }
 
@@ -69,6 +74,8 @@ export class TaskSubmitter implements Disposable {
   private wakeHeld: (() => void) | undefined;
   /** Tasks per batch: the option, until the service refuses a batch that large. */
   private batchSize: number;
+  /** The smallest task the service refused on its own, and why: tasks at least as large are not sent. */
+  private refusedAlone: { payloadLength: number; error: ComputeApiError } | undefined;
 
   constructor(
     private readonly service: ComputeService,
@@ -188,6 +195,7 @@ export class TaskSubmitter implements Disposable {
         this.hooks.failed([task.future], task.fn.error, "register");
         continue;
       }
+      if (this.failIfRefusedBefore(task)) continue;
       if (group === undefined) groups.set(task.spec.key, (group = { tasks: [], full: false, bytes: 0 }));
       group.tasks.push(task);
       group.bytes += task.payload.length;
@@ -228,12 +236,14 @@ export class TaskSubmitter implements Disposable {
       this.hooks.acknowledged({ byFunction, taskGroupId, size: batch.length }, response);
     } catch (err) {
       if (err instanceof ComputeApiError && err.httpStatus === 413 && batch.length > 1) refused = err;
-      else
+      else {
+        if (err instanceof ComputeApiError && err.httpStatus === 413 && err.code !== COUNT_REFUSAL) this.noteRefusedAlone(batch[0], err);
         this.hooks.failed(
           batch.map((t) => t.future),
           err,
           "submit",
         );
+      }
     } finally {
       this.inFlight -= batch.length;
     }
@@ -241,22 +251,37 @@ export class TaskSubmitter implements Disposable {
   }
 
   /**
-   * Sends a refused batch again in requests of at most half its size (the batch size for good from now on);
-   * a part refused again is split the same way.
+   * Sends a refused batch again in requests of at most half its size (each part refused again is split the
+   * same way). Refused for its task count, the batch size stays lowered, and is read per part: a refused
+   * part lowers it for the parts after it.
    */
   private async resend(batch: QueuedTask[], error: ComputeApiError): Promise<void> {
     const half = Math.ceil(batch.length / 2);
-    if (half < this.batchSize) {
+    const byCount = error.code === COUNT_REFUSAL;
+    if (byCount && half < this.batchSize) {
       this.batchSize = half;
       this.hooks.split(batch.length, half, error);
     }
-    // batchSize is read per part: a refused part lowers it for the parts after it.
     for (let i = 0; i < batch.length; ) {
-      const part = batch.slice(i, i + this.batchSize);
+      const part = batch.slice(i, i + (byCount ? this.batchSize : half));
       i += part.length;
-      const open = part.filter((t) => !t.future.done()); // cancelled meanwhile
+      const open = part.filter((t) => !t.future.done() && !this.failIfRefusedBefore(t)); // done: cancelled meanwhile
       if (open.length > 0) await this.send(open);
     }
+  }
+
+  private noteRefusedAlone(task: QueuedTask, error: ComputeApiError): void {
+    if (this.refusedAlone === undefined || task.payload.length < this.refusedAlone.payloadLength) {
+      this.refusedAlone = { payloadLength: task.payload.length, error };
+    }
+  }
+
+  /** Fails a task at least as large as one the service refused on its own (the request would be refused too). */
+  private failIfRefusedBefore(task: QueuedTask): boolean {
+    const refused = this.refusedAlone;
+    if (refused === undefined || task.payload.length < refused.payloadLength) return false;
+    this.hooks.failed([task.future], refused.error, "submit");
+    return true;
   }
 
   private notifyIdle(): void {

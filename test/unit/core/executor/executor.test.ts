@@ -267,7 +267,7 @@ describe("Executor: batching and the burst limit", () => {
     await executor.shutdown();
   });
 
-  it("sends a batch the service refuses as too large (413) again in smaller requests, and keeps to that size", async () => {
+  it("sends a batch the service refuses as too large (413) again in smaller requests; only a count refusal lowers the batch size", async () => {
     const { service, executor } = setup({ batchSize: 8 });
     const attempts: number[] = [];
     const submit = service.submit.bind(service);
@@ -281,6 +281,7 @@ describe("Executor: batching and the burst limit", () => {
     };
     const splits: BatchSplit[] = [];
     executor.onBatchSplit((s) => splits.push(s));
+    // Too many tasks in a request: split until the parts pass, and later batches keep to that size.
     assert.deepEqual(await Promise.all(Array.from({ length: 8 }, (_, i) => executor.submit(double, i))), [0, 2, 4, 6, 8, 10, 12, 14]);
     // 8 refused, then its first half (4) refused too; then pairs.
     assert.deepEqual(attempts, [8, 4, 2, 2, 2, 2]);
@@ -294,7 +295,8 @@ describe("Executor: batching and the burst limit", () => {
     attempts.length = 0;
     assert.deepEqual(await Promise.all(Array.from({ length: 5 }, (_, i) => executor.submit(double, i))), [0, 2, 4, 6, 8]);
     assert.deepEqual(attempts, [2, 2, 1], "later batches keep to the size that went through");
-    // One task too big on its own: only it fails, with the service's reason; its batch-mate runs.
+    // One task too big on its own: only it fails, with the service's reason; its batch-mate runs, and the
+    // batch size stays (bytes, not the number of tasks, were refused).
     attempts.length = 0;
     const [big, small] = [executor.submit(identity, "x".repeat(2000)), executor.submit(double, 21)];
     await assert.rejects(big, (err: unknown) => {
@@ -305,7 +307,16 @@ describe("Executor: batching and the burst limit", () => {
     });
     assert.equal(await small, 42);
     assert.deepEqual(attempts, [2, 1, 1]);
-    assert.equal(splits.length, 3);
+    assert.equal(splits.length, 2, "no split event: the batch size is unchanged");
+    // Tasks at least as large as the one refused alone fail without a request; smaller ones still go.
+    attempts.length = 0;
+    const later = [executor.submit(identity, "y".repeat(2000)), executor.submit(double, 1), executor.submit(identity, "z".repeat(3000))];
+    const outcomes = await Promise.allSettled(later);
+    assert.deepEqual(
+      outcomes.map((o) => (o.status === "fulfilled" ? o.value : ((o.reason as ExecutorError).cause as ComputeApiError).code)),
+      ["TASK_PAYLOAD_TOO_LARGE", 2, "TASK_PAYLOAD_TOO_LARGE"],
+    );
+    assert.deepEqual(attempts, [1], "only the small task was sent");
     await executor.shutdown();
   });
 
