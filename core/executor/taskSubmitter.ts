@@ -235,9 +235,10 @@ export class TaskSubmitter implements Disposable {
       });
       this.hooks.acknowledged({ byFunction, taskGroupId, size: batch.length }, response);
     } catch (err) {
-      if (err instanceof ComputeApiError && err.httpStatus === 413 && batch.length > 1) refused = err;
+      const tooLarge = err instanceof ComputeApiError && err.httpStatus === 413 ? err : undefined;
+      if (tooLarge !== undefined && batch.length > 1) refused = tooLarge;
       else {
-        if (err instanceof ComputeApiError && err.httpStatus === 413 && err.code !== COUNT_REFUSAL) this.noteRefusedAlone(batch[0], err);
+        if (tooLarge !== undefined && tooLarge.code !== COUNT_REFUSAL) this.noteRefusedAlone(batch[0], tooLarge);
         this.hooks.failed(
           batch.map((t) => t.future),
           err,
