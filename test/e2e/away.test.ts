@@ -10,8 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { repoRoot } from "../support/codeServer";
-import { openWithExtension, reopenElsewhere, screenshot, startSession, type E2eSession } from "./harness";
-import { Workbench } from "./workbench";
+import { openWithExtension, reopenElsewhere, screenshot, startSession, workbenchFor, type E2eSession } from "./harness";
 
 let session: E2eSession;
 let workspace: string;
@@ -39,7 +38,7 @@ after(async () => {
 });
 
 test("submit in A, close A while the task runs, open the workspace in B: history there, result and prints once under 'While you were away'", async () => {
-  const a = new Workbench(session.page);
+  const a = workbenchFor(session);
   await openWithExtension(session, a, workspace, "chatty.py");
   await a.editorContextMenuOn("return x * x");
   await a.clickMenuItem("Submit Function with Arguments…");

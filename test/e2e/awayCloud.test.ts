@@ -6,8 +6,7 @@
  */
 import * as assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { openWithExtension, reopenElsewhere, screenshot, startCloudSession, type CloudSession } from "./harness";
-import { Workbench } from "./workbench";
+import { openWithExtension, reopenElsewhere, screenshot, startCloudSession, workbenchFor, type CloudSession } from "./harness";
 
 let session: CloudSession;
 let other: Awaited<ReturnType<typeof reopenElsewhere>>["browser"] | undefined;
@@ -26,7 +25,7 @@ after(async () => {
 });
 
 test("cloud: submit in A, close A while the task runs, open the workspace in B: group there, result once under 'While you were away'", async () => {
-  const a = new Workbench(session.page);
+  const a = workbenchFor(session);
   await openWithExtension(session, a, session.folder, "sleepy.py");
   await a.editorContextMenuOn("return x * 3");
   await a.clickMenuItem("Submit Function with Arguments…");

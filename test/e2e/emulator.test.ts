@@ -8,8 +8,8 @@
  */
 import * as assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
-import { openWithExtension, screenshot, startCloudSession, type CloudSession } from "./harness";
-import { Workbench } from "./workbench";
+import { openWithExtension, screenshot, startCloudSession, workbenchFor, type CloudSession } from "./harness";
+import type { Workbench } from "./workbench";
 
 let session: CloudSession;
 let workbench: Workbench;
@@ -20,7 +20,7 @@ before(async () => {
     // Long enough to be running when the window reloads, short enough to finish after it.
     files: { "waiting.py": "import time\n\n\ndef wait_then_double(x):\n    time.sleep(15)\n    return x * 2\n" },
   });
-  workbench = new Workbench(session.page);
+  workbench = workbenchFor(session);
   await openWithExtension(session, workbench, session.folder, "examples.py");
 });
 

@@ -16,8 +16,8 @@ import { after, afterEach, before, test } from "node:test";
 import { promisify } from "node:util";
 import { CATALOG_IDS, catalogEndpoints } from "../emulator/endpointCatalog";
 import type { Emulator } from "../emulator/emulator";
-import { openWithExtension, screenshot, startCloudSession, type CloudSession } from "./harness";
-import { Workbench } from "./workbench";
+import { openWithExtension, screenshot, startCloudSession, workbenchFor, type CloudSession } from "./harness";
+import type { Workbench } from "./workbench";
 
 let session: CloudSession;
 let emulator: Emulator;
@@ -51,7 +51,7 @@ before(async () => {
     },
   });
   ({ emulator, folder: workspace } = session);
-  workbench = new Workbench(session.page);
+  workbench = workbenchFor(session);
   await openWithExtension(session, workbench, workspace, "examples.py");
 });
 

@@ -7,8 +7,8 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
-import { openWithExtension, screenshot, startSession, type E2eSession } from "./harness";
-import { Workbench } from "./workbench";
+import { openWithExtension, screenshot, startSession, workbenchFor, type E2eSession } from "./harness";
+import type { Workbench } from "./workbench";
 
 let session: E2eSession;
 let workbench: Workbench;
@@ -16,7 +16,7 @@ let workbench: Workbench;
 before(async () => {
   session = await startSession({ disableWorkspaceTrust: false });
   await promisify(execFile)("/usr/bin/python3", ["-m", "venv", "--without-pip", join(session.workspace, ".venv")]);
-  workbench = new Workbench(session.page);
+  workbench = workbenchFor(session);
   await openWithExtension(session, workbench, session.workspace, "sample.py");
 });
 

@@ -147,6 +147,11 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; page: 
   };
 }
 
+/** Page helpers for `page` (default the session's) whose failed waits also report the session's extension logs. */
+export function workbenchFor(session: E2eSession, page: Page = session.page): Workbench {
+  return new Workbench(page, () => session.server.extensionLogTails());
+}
+
 /** Opens the workbench and waits until it is rendered. */
 export async function openWorkbench(page: Page, url: string, timeoutMs = 60_000): Promise<void> {
   await page.goto(url);
@@ -285,7 +290,7 @@ export async function reopenElsewhere(
   row: { label: string; description: RegExp },
 ): Promise<{ browser: Awaited<ReturnType<typeof launchBrowser>>; text: string; count(re: RegExp): number }> {
   const browser = await launchBrowser();
-  const b = new Workbench(browser.page);
+  const b = workbenchFor(session, browser.page);
   await openWithExtension({ ...session, page: browser.page }, b, folder, file);
   await b.openViewContainer("Globus Compute");
   await b.waitForTreeRow("Tasks", row.label, row.description, 60_000);

@@ -10,8 +10,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, test } from "node:test";
-import { openWithExtension, screenshot, startSession, type E2eSession } from "./harness";
-import { Workbench } from "./workbench";
+import { openWithExtension, screenshot, startSession, workbenchFor, type E2eSession } from "./harness";
+import type { Workbench } from "./workbench";
 
 let session: E2eSession;
 let workbench: Workbench;
@@ -56,7 +56,7 @@ before(async () => {
   await writeFile(join(workspace, "analysis.ipynb"), JSON.stringify(NOTEBOOK));
   await writeFile(join(workspace, "experiment.py"), "from labtools.convert import to_kelvin\n\n\ndef kelvin(celsius):\n    return round(to_kelvin(celsius), 2)\n");
   session = await startSession({ userSettings: { "remote.autoForwardPorts": false } });
-  workbench = new Workbench(session.page);
+  workbench = workbenchFor(session);
   await openWithExtension(session, workbench, workspace, "experiment.py");
 });
 

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Locator } from "playwright-core";
 import { startAuthServer, type AuthServer } from "../support/authServer";
-import { openWithExtension, screenshot, startSession, type E2eSession } from "./harness";
-import { Workbench } from "./workbench";
+import { openWithExtension, screenshot, startSession, workbenchFor, type E2eSession } from "./harness";
+import type { Workbench } from "./workbench";
 
 let auth: AuthServer;
 let session: E2eSession;
@@ -32,7 +32,7 @@ before(async () => {
     // A cloud endpoint in use: the Accounts menu offers the Globus sign-in.
     userSettings: { "globusCompute.authUrl": auth.baseUrl, "globusCompute.endpoints": [{ name: "cluster", id: "4b116d3c-1703-4f8f-9f6f-39921e5864df" }] },
   });
-  workbench = new Workbench(session.page);
+  workbench = workbenchFor(session);
   await openWithExtension(session, workbench, session.workspace, "sample.py");
 });
 

@@ -11,8 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, test } from "node:test";
 import { repoRoot } from "../support/codeServer";
-import { openWithExtension, screenshot, startSession, type E2eSession } from "./harness";
-import { Workbench } from "./workbench";
+import { openWithExtension, screenshot, startSession, workbenchFor, type E2eSession } from "./harness";
+import type { Workbench } from "./workbench";
 
 let session: E2eSession;
 let workbench: Workbench;
@@ -50,7 +50,7 @@ before(async () => {
   );
   examples = (await readFile(join(workspace, "examples.py"), "utf8")).split("\n");
   session = await startSession({ userSettings: { "remote.autoForwardPorts": false } });
-  workbench = new Workbench(session.page);
+  workbench = workbenchFor(session);
   await openWithExtension(session, workbench, workspace, "examples.py");
 });
 

@@ -4,8 +4,8 @@
  */
 import * as assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { openWorkbench, packageExtension, screenshot, startSession, withDistLock, type E2eSession } from "./harness";
-import { Workbench } from "./workbench";
+import { openWorkbench, packageExtension, screenshot, startSession, withDistLock, workbenchFor, type E2eSession } from "./harness";
+import type { Workbench } from "./workbench";
 import manifest from "../../package.json";
 
 /** Every command the manifest contributes is registered at activation. */
@@ -18,7 +18,7 @@ before(async () => {
   const vsix = await withDistLock(packageExtension);
   session = await startSession({ extensions: [vsix] });
   await openWorkbench(session.page, session.server.workbenchUrl(session.workspace));
-  workbench = new Workbench(session.page);
+  workbench = workbenchFor(session);
 });
 
 after(async () => {

@@ -5,7 +5,11 @@
 import type { Locator, Page } from "playwright-core";
 
 export class Workbench {
-  constructor(readonly page: Page) {}
+  constructor(
+    readonly page: Page,
+    /** The ends of the extension's logs, added to a failed wait's error (CI keeps no files). */
+    private readonly logs?: () => string,
+  ) {}
 
   /** Opens an activity-bar container (e.g. "Globus Compute") unless it is open already; waits for its side bar. */
   async openViewContainer(title: string): Promise<void> {
@@ -79,8 +83,36 @@ export class Workbench {
     const row = (await this.view(viewTitle))
       .locator(".monaco-list-row", { has: this.page.locator(".label-name", { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) })
       .filter({ has: this.page.locator(".label-description", { hasText: description }) });
-    await row.first().waitFor({ timeout: timeoutMs });
+    try {
+      await row.first().waitFor({ timeout: timeoutMs });
+    } catch (err) {
+      throw new Error(`no row ${label} reading ${description} in ${viewTitle} within ${timeoutMs} ms.\n${await this.scene(viewTitle)}`, { cause: err });
+    }
     return (await row.first().locator(".label-description").innerText()).trim();
+  }
+
+  /** What the page and the extension show now (a view's rows, notifications, the logs' ends), for a failure's message. */
+  private async scene(viewTitle: string): Promise<string> {
+    const texts = (l: Locator) => l.allInnerTexts().then((t) => t.map((x) => x.replace(/\s+/g, " ").trim()), (e: unknown) => [`(unreadable: ${String(e)})`]);
+    const rows = await this.page
+      .locator(".part.sidebar .pane", {
+        has: this.page.locator(".pane-header h3.title", { hasText: new RegExp(`^${escapeRegExp(viewTitle)}$`, "i") }),
+      })
+      .locator(".monaco-list-row")
+      .evaluateAll((els) =>
+        // No named helper in here: tsx would wrap it in a __name() the page does not have.
+        els.map(
+          (e) =>
+            `${"  ".repeat(Number(e.getAttribute("aria-level") ?? 1) - 1)}${e.querySelector(".label-name")?.textContent ?? ""} · ${e.querySelector(".label-description")?.textContent ?? ""}`,
+        ),
+      )
+      .catch((e: unknown) => [`(unreadable: ${String(e)})`]);
+    const toasts = await texts(this.page.locator(".notifications-toasts .notification-list-item-message"));
+    return [
+      `${viewTitle} rows: ${rows.length === 0 ? "none" : rows.map((r) => `\n  ${r}`).join("")}`,
+      `notifications: ${toasts.length === 0 ? "none" : toasts.map((t) => `\n  ${t}`).join("")}`,
+      this.logs?.() ?? "",
+    ].join("\n");
   }
 
   /** Waits for the input box whose prompt (under the box) matches `prompt`; returns the prompt and the box's value. */

@@ -4,7 +4,7 @@
  * so no file watcher or extension host outlives the test. See toolchain.md §3.
  */
 import { spawn, execFile, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -130,6 +130,32 @@ export class CodeServer implements AsyncDisposable {
     } catch {
       return "(no log)";
     }
+  }
+
+  /**
+   * The ends of what the extension logged in this instance (its "Globus Compute" output channel, one per
+   * extension host, and each local endpoint's daemon.log), oldest first: what a failed UI wait reports,
+   * since CI keeps no files.
+   */
+  extensionLogTails(lines = 25): string {
+    const userData = join(this.dir, "user-data");
+    let files: string[];
+    try {
+      files = readdirSync(userData, { recursive: true, encoding: "utf8" }).filter((f) => /(^|\/)(Globus Compute|daemon)\.log$/.test(f));
+    } catch {
+      return "(no logs)";
+    }
+    const dated = files.map((f) => ({ f, mtime: statSync(join(userData, f), { throwIfNoEntry: false })?.mtimeMs ?? 0 }));
+    return dated
+      .sort((a, b) => a.mtime - b.mtime)
+      .map(({ f }) => {
+        try {
+          return `--- ${f}\n${readFileSync(join(userData, f), "utf8").trimEnd().split("\n").slice(-lines).join("\n")}`;
+        } catch {
+          return `--- ${f} (gone)`;
+        }
+      })
+      .join("\n");
   }
 
   static async start(options: CodeServerOptions = {}): Promise<CodeServer> {
