@@ -159,19 +159,36 @@ export async function openWorkbench(page: Page, url: string, timeoutMs = 60_000)
 }
 
 /**
- * Builds dist/ and opens `folder` with this repository as the development extension, then opens `file`
- * and waits for the extension's status bar entry: opening a Python file activates the extension, which
- * loads dist/, so all of it happens under the dist lock. A palette opened earlier would list none of
- * the extension's commands.
+ * Opens `folder` with this session's copy of the extension (see sessionExtension) as the development
+ * extension, then opens `file` and waits for the extension's status bar entry (opening a Python file
+ * activates it). A palette opened earlier would list none of the extension's commands.
  */
 export async function openWithExtension(session: E2eSession, workbench: Workbench, folder: string, file: string): Promise<void> {
+  const extension = `vscode-remote://${session.server.authority}${await sessionExtension(session)}`;
+  await openWorkbench(session.page, session.server.workbenchUrl(folder, [["extensionDevelopmentPath", extension]]));
+  await workbench.openFile(file);
+  await workbench.statusBarText("globusCompute.status");
+}
+
+/**
+ * The extension as this session runs it: dist/ built once and copied, with what it loads at run time, into
+ * the session's own directory. Other e2e files rebuild dist/ while this session's windows are open, and
+ * what starts from dist/ later (a reloaded window's extension host, the local endpoint process, its
+ * workers, the language server) would otherwise meet a half-written or production build: a CI run once
+ * lost its first submission that way.
+ */
+async function sessionExtension(session: E2eSession): Promise<string> {
+  const dir = join(session.server.dir, "extension");
+  if (existsSync(join(dir, "package.json"))) return dir;
   await withDistLock(async () => {
     await buildExtension();
-    const extension = `vscode-remote://${session.server.authority}${repoRoot}`;
-    await openWorkbench(session.page, session.server.workbenchUrl(folder, [["extensionDevelopmentPath", extension]]));
-    await workbench.openFile(file);
-    await workbench.statusBarText("globusCompute.status");
+    await mkdir(dir, { recursive: true });
+    await cp(join(repoRoot, "dist"), join(dir, "dist"), { recursive: true, filter: (src) => !src.endsWith(".vsix") });
+    for (const f of ["media", "README.md", "LICENSE"]) await cp(join(repoRoot, f), join(dir, f), { recursive: true });
+    // Last: its presence marks a complete copy.
+    await cp(join(repoRoot, "package.json"), join(dir, "package.json"));
   });
+  return dir;
 }
 
 /**
