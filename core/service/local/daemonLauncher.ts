@@ -34,8 +34,15 @@ export function defaultLaunch(): DaemonLaunch {
   return { entry: join(__dirname, "daemon/main.ts"), execArgv: ["--import", tsx] };
 }
 
-/** A socket to the daemon for `config`'s workspace folder (started if none answers) and the secret to authenticate it. */
-export async function connectOrSpawn(config: DaemonConfig, launch: DaemonLaunch): Promise<{ socket: Socket; secret: Buffer; paths: DaemonPaths }> {
+/**
+ * A socket to the daemon for `config`'s workspace folder (started as `build` of `launch` if none answers;
+ * one found may be of another build) and the secret to authenticate it.
+ */
+export async function connectOrSpawn(
+  config: DaemonConfig,
+  launch: DaemonLaunch,
+  build: string,
+): Promise<{ socket: Socket; secret: Buffer; paths: DaemonPaths }> {
   const paths = daemonPathsFor(config);
   const timeoutMs = launch.startTimeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
@@ -48,7 +55,7 @@ export async function connectOrSpawn(config: DaemonConfig, launch: DaemonLaunch)
     if (takeLock(paths.lockPath, timeoutMs)) {
       try {
         const socketPath = socketPathFor(paths, true)!;
-        const found = (await tryConnect(socketPath)) ?? (await spawnAndConnect({ config, socketPath }, paths, launch, deadline));
+        const found = (await tryConnect(socketPath)) ?? (await spawnAndConnect({ config, socketPath, build }, paths, launch, deadline));
         return { socket: found, secret, paths };
       } finally {
         releaseLock(paths.lockPath);

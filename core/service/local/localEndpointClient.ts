@@ -9,6 +9,7 @@
 import type { Socket } from "node:net";
 import { LocalEndpointError } from "../../local/errors";
 import { newChallenge, proof, proofMatches } from "./daemon/daemonAuth";
+import { daemonBuild } from "./daemon/daemonBuild";
 import type { DaemonPaths } from "./daemon/daemonPaths";
 import { encodeFrame, FrameDecoder } from "./daemon/frameDecoder";
 import {
@@ -177,9 +178,11 @@ export class LocalEndpointClient implements ComputeService, LocalTaskHistory {
 
   private async open(): Promise<DaemonConnection> {
     const { config } = this.options;
-    const wanted = configFingerprint(config);
+    const launch = this.options.launch ?? defaultLaunch();
+    const build = daemonBuild(launch.entry);
+    const wanted = configFingerprint(config, build);
     for (let attempt = 0; ; attempt++) {
-      const { socket, secret, paths } = await connectOrSpawn(config, this.options.launch ?? defaultLaunch());
+      const { socket, secret, paths } = await connectOrSpawn(config, launch, build);
       const connection = new DaemonConnection(socket, paths);
       try {
         await connection.authenticate(secret);

@@ -5,7 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
+import { utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, it } from "node:test";
 import { LocalEndpointError } from "../../../core/local/errors";
 import { deserializeData, packTaskPayload, type PyValue } from "../../../core/protocol";
@@ -14,7 +16,7 @@ import { LOCAL_ENDPOINT_ID } from "../../../core/service/local/localComputeServi
 import { daemonPathsFor } from "../../../core/service/local/daemon/daemonPaths";
 import { LocalEndpointClient } from "../../../core/service/local/localEndpointClient";
 import { daemonClient, daemonConfig, daemonsFor, stopDaemonsAfterAll } from "./daemonSupport";
-import { functionCode, isAlive, waitFor } from "./support";
+import { functionCode, isAlive, tempDir, waitFor } from "./support";
 import { turnCounter } from "../../support/turnCounter";
 
 function workersOf(pid: number): number[] {
@@ -157,6 +159,36 @@ describe("local endpoint daemon", () => {
     assert.equal((await second.getTaskStatuses([taskId])).get(taskId)?.status, "success");
     assert.notEqual(await second.daemonPid(), pid);
     assert.equal((await second.getEndpointStatus(LOCAL_ENDPOINT_ID)).details?.total_workers, 2);
+  });
+
+  it("replaces an idle daemon of another build (the extension updated or rebuilt), which keeps the history; the same build keeps it", async (t) => {
+    const c = config(t);
+    // An entry of its own that runs the real one, so the test can make it look rebuilt.
+    const entry = join(tempDir(t, "gc-daemon-build-"), "localEndpoint.ts");
+    writeFileSync(entry, `import ${JSON.stringify(join(__dirname, "../../../core/service/local/daemon/main.ts"))};\n`);
+    const launch = { entry, execArgv: ["--import", pathToFileURL(require.resolve("tsx")).href] };
+    const connect = async () => {
+      const x = await LocalEndpointClient.connect({ config: c, launch });
+      t.after(() => x.dispose());
+      return x;
+    };
+    const first = await connect();
+    const pid = await first.daemonPid();
+    const {
+      taskIds: [taskId],
+    } = await submitCalls(first, "double", "def double(x):\n    return x * 2\n", [[4]]);
+    await waitFor(async () => (await first.getTaskStatuses([taskId])).get(taskId)?.status === "success", "the task to finish");
+    assert.equal(await (await connect()).daemonPid(), pid, "a client of the same build is served by the running daemon");
+
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(entry, later, later);
+    const rebuilt = await connect();
+    assert.notEqual(await rebuilt.daemonPid(), pid);
+    await waitFor(() => !isAlive(pid), "the old build's daemon to stop");
+    assert.deepEqual(daemonsFor(c.stateRoot), [await rebuilt.daemonPid()]);
+    assert.equal((await rebuilt.getTaskStatuses([taskId])).get(taskId)?.status, "success", "the new daemon has the old one's history");
+    // The first client, on its next call, finds the new daemon and keeps it (no back and forth).
+    assert.equal(await first.daemonPid(), await rebuilt.daemonPid());
   });
 
   it("sends a request again to a new daemon when the old one had gone before it was written", async (t) => {

@@ -27,6 +27,8 @@ import { toTagged } from "../../../protocol/tagged";
 
 export interface DaemonServerOptions {
   config: DaemonConfig;
+  /** The build this process runs (daemonBuild.ts), as its launcher saw it. */
+  build: string;
   socketPath: string;
   /** Shared with the clients (daemonAuth.ts): a connection that cannot prove it knows it is dropped. */
   secret: Buffer;
@@ -83,7 +85,7 @@ export class DaemonServer implements Disposable {
   }
 
   get fingerprint(): string {
-    return configFingerprint(this.options.config);
+    return configFingerprint(this.options.config, this.options.build);
   }
 
   get service(): LocalComputeService {

@@ -17,12 +17,12 @@ const log = (line: string): void => console.log(`${new Date().toISOString()} [${
 
 async function main(): Promise<void> {
   const start = JSON.parse(process.env[DAEMON_CONFIG_ENV] ?? "null") as DaemonStart | null;
-  if (typeof start?.config?.stateRoot !== "string" || typeof start.socketPath !== "string") {
+  if (typeof start?.config?.stateRoot !== "string" || typeof start.socketPath !== "string" || typeof start.build !== "string") {
     throw new Error(`start me through the local endpoint client (${DAEMON_CONFIG_ENV} missing or incomplete)`);
   }
   // Not passed on to the workers, nor to what user code starts.
   delete process.env[DAEMON_CONFIG_ENV];
-  const { config, socketPath } = start;
+  const { config, socketPath, build } = start;
   const paths = daemonPathsFor(config);
   ensurePrivateDir(paths.stateDir);
   checkPrivate(dirname(socketPath), "directory");
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
   try {
     server = await DaemonServer.listen({
       config,
+      build,
       socketPath,
       secret,
       service,

@@ -28,18 +28,19 @@ export interface DaemonConfig extends DaemonIdentity {
   idleExitMs: number;
 }
 
-/** What the launcher hands the daemon: the config and the socket path it chose. */
+/** What the launcher hands the daemon: the config, the socket path it chose and the build it started (daemonBuild.ts). */
 export interface DaemonStart {
   config: DaemonConfig;
   socketPath: string;
+  build: string;
 }
 
 /** Bumped when the daemon and its client would no longer understand each other: a daemon of another version retires. */
 const WIRE_VERSION = 2;
 
-/** The part of the config that decides whether a running daemon can serve a client. */
-export function configFingerprint(c: DaemonConfig): string {
-  return JSON.stringify([WIRE_VERSION, c.stateRoot, c.workspaceFolder ?? null, c.python ?? null, c.workers ?? null, c.cwd ?? null, c.maxGroups ?? null, c.taskTimeoutMs ?? null]);
+/** What decides whether a running daemon can serve a client: its build and the part of its config that matters. */
+export function configFingerprint(c: DaemonConfig, build: string): string {
+  return JSON.stringify([WIRE_VERSION, build, c.stateRoot, c.workspaceFolder ?? null, c.python ?? null, c.workers ?? null, c.cwd ?? null, c.maxGroups ?? null, c.taskTimeoutMs ?? null]);
 }
 
 export interface HelloResult {
