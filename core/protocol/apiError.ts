@@ -19,6 +19,9 @@ export interface ComputeApiErrorInit {
 
 const MAX_DETAIL = 500;
 
+/** The statuses the SDK's retry policy retries (protocol.md §2.2): 501, 505 and the like never pass by waiting. */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+
 export class ComputeApiError extends Error {
   override readonly name = "ComputeApiError";
   /** HTTP status, or undefined when no response arrived (`code` is then NETWORK_ERROR). */
@@ -59,7 +62,7 @@ export class ComputeApiError extends Error {
       httpStatus: status,
       code,
       detail,
-      retryable: status === 429 || status >= 500,
+      retryable: RETRYABLE_STATUSES.has(status),
       retryAfterS,
       authorizationParameters: isRecord(gare) ? gare : undefined,
     });

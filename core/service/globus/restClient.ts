@@ -34,8 +34,6 @@ export interface RestClientOptions {
   onRetry?: (retry: { status: number | undefined; code: string; delayMs: number }) => void;
 }
 
-const RETRYABLE = new Set([429, 500, 502, 503, 504]);
-
 export class RestClient {
   private readonly baseUrl: string;
   private readonly retry: RetryPolicy;
@@ -86,8 +84,7 @@ export class RestClient {
         if (this.closed.signal.aborted) throw ComputeApiError.fromNetworkError(new Error("client closed"));
         error = ComputeApiError.fromNetworkError(err);
       }
-      const retryable = error.httpStatus === undefined || RETRYABLE.has(error.httpStatus);
-      if (!retryable || attempt >= this.retry.maxRetries) throw error;
+      if (!error.retryable || attempt >= this.retry.maxRetries) throw error;
       const delayMs = this.backoffMs(attempt, error.retryAfterS);
       this.options.onRetry?.({ status: error.httpStatus, code: error.code, delayMs });
       await this.sleep(delayMs);

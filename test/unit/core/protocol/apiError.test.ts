@@ -33,7 +33,7 @@ test("a FastAPI 422 list becomes one readable detail", () => {
   assert.equal(e.detail, "body.tasks: field required; body.create_queue: value is not a valid boolean");
 });
 
-test("the code is derived from the status when the body has none, and 429/5xx are retryable", () => {
+test("the code is derived from the status when the body has none, and what the SDK retries (429, 500, 502-504) is retryable", () => {
   const cases: [number, string, boolean][] = [
     [400, "REQUEST_MALFORMED", false],
     [401, "UNAUTHORIZED", false],
@@ -43,6 +43,9 @@ test("the code is derived from the status when the body has none, and 429/5xx ar
     [500, "INTERNAL_ERROR", true],
     [502, "SERVICE_UNAVAILABLE", true],
     [503, "SERVICE_UNAVAILABLE", true],
+    [504, "SERVICE_UNAVAILABLE", true],
+    [501, "SERVICE_UNAVAILABLE", false],
+    [505, "SERVICE_UNAVAILABLE", false],
   ];
   for (const [status, code, retryable] of cases) {
     const e = ComputeApiError.fromResponse(status, "");

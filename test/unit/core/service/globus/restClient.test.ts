@@ -71,6 +71,12 @@ describe("RestClient retries and errors (against a real HTTP server)", () => {
     assert.equal(seen.length, 1);
   });
 
+  it("does not retry a 5xx the SDK does not retry (501), and says it is not retryable", async () => {
+    handlers = [json(501, { code: "NOT_IMPLEMENTED", detail: "no such thing" })];
+    await assert.rejects(client().get("/v2/x"), (e: ComputeApiError) => e.code === "NOT_IMPLEMENTED" && !e.retryable);
+    assert.equal(seen.length, 1);
+  });
+
   it("on 401 refreshes the token once, and only once", async () => {
     const calls: boolean[] = [];
     const token = async ({ forceRefresh }: { forceRefresh: boolean }) => {
