@@ -125,14 +125,14 @@ export function decodeResultEvent(e: WireResultEvent, details: (ref: number) => 
   };
 }
 
-export function encodeTaskState(e: TaskStateEvent): WireTaskStateEvent {
-  const { transition, ...rest } = e;
-  return transition ? { ...rest, transition: { ...transition, timestamp: transition.timestamp.toString() } } : rest;
+// Spelled out rather than `{ ...rest, transition }`: V8 (node 20) gives every object built by spreading
+// and then adding a key a hidden class of its own, which costs memory and makes every reader megamorphic.
+export function encodeTaskState({ taskId, state, transition: t }: TaskStateEvent): WireTaskStateEvent {
+  return t ? { taskId, state, transition: { timestamp: t.timestamp.toString(), state: t.state, actor: t.actor } } : { taskId, state };
 }
 
-export function decodeTaskState(e: WireTaskStateEvent): TaskStateEvent {
-  const { transition, ...rest } = e;
-  return transition ? { ...rest, transition: { ...transition, timestamp: BigInt(transition.timestamp) } } : rest;
+export function decodeTaskState({ taskId, state, transition: t }: WireTaskStateEvent): TaskStateEvent {
+  return t ? { taskId, state, transition: { timestamp: BigInt(t.timestamp), state: t.state, actor: t.actor } } : { taskId, state };
 }
 
 /** Errors cross the socket with their type and code, so callers (the Executor's 404 handling) see the same errors. */
