@@ -92,9 +92,8 @@ export class Workbench {
   }
 
   /** What the page and the extension show now (a view's rows, notifications, the logs' ends), for a failure's message. */
-  private async scene(viewTitle: string): Promise<string> {
-    const texts = (l: Locator) => l.allInnerTexts().then((t) => t.map((x) => x.replace(/\s+/g, " ").trim()), (e: unknown) => [`(unreadable: ${String(e)})`]);
-    const rows = await this.page
+  private async scene(viewTitle?: string): Promise<string> {
+    const rows = viewTitle === undefined ? undefined : await this.page
       .locator(".part.sidebar .pane", {
         has: this.page.locator(".pane-header h3.title", { hasText: new RegExp(`^${escapeRegExp(viewTitle)}$`, "i") }),
       })
@@ -107,9 +106,12 @@ export class Workbench {
         ),
       )
       .catch((e: unknown) => [`(unreadable: ${String(e)})`]);
-    const toasts = await texts(this.page.locator(".notifications-toasts .notification-list-item-message"));
+    const toasts = await this.page
+      .locator(".notifications-toasts .notification-list-item-message")
+      .allInnerTexts()
+      .then((t) => t.map((x) => x.replace(/\s+/g, " ").trim()), (e: unknown) => [`(unreadable: ${String(e)})`]);
     return [
-      `${viewTitle} rows: ${rows.length === 0 ? "none" : rows.map((r) => `\n  ${r}`).join("")}`,
+      ...(rows === undefined ? [] : [`${viewTitle} rows: ${rows.length === 0 ? "none" : rows.map((r) => `\n  ${r}`).join("")}`]),
       `notifications: ${toasts.length === 0 ? "none" : toasts.map((t) => `\n  ${t}`).join("")}`,
       this.logs?.() ?? "",
     ].join("\n");
@@ -147,13 +149,19 @@ export class Workbench {
         await input.fill(`>${title}`, { timeout: 5_000 });
         break;
       } catch (err) {
-        if (attempt === 6) throw err;
+        if (attempt === 6) throw new Error(`the command palette did not take "${title}" in ${attempt} attempts.\n${await this.scene()}`, { cause: err });
       }
     }
     const row = this.page.locator(".quick-input-widget .monaco-list-row", {
       has: this.page.locator(".label-name", { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
     });
-    await row.first().waitFor();
+    // A command missing from the palette usually means the extension did not activate: its log says why.
+    await row
+      .first()
+      .waitFor()
+      .catch(async (err: unknown) => {
+        throw new Error(`the command palette lists no "${title}".\n${await this.scene()}`, { cause: err });
+      });
     await row.first().click();
     // The palette closes; a command may open its own quick input right away (the same widget), so wait
     // for the palette's text to be gone rather than for the widget to hide.
@@ -187,7 +195,7 @@ export class Workbench {
         await tab.waitFor({ timeout: 10_000 });
         break;
       } catch (err) {
-        if (attempt === 3) throw err;
+        if (attempt === 3) throw new Error(`Quick Open did not open ${name} in ${attempt} attempts.\n${await this.scene()}`, { cause: err });
         await this.page.keyboard.press("Escape");
       }
     }
