@@ -112,6 +112,11 @@ export class Executor implements Disposable, AsyncDisposable {
     this.submitter = this.disposables.add(
       new TaskSubmitter(this.service, this.endpointId, this.options.batchSize, limiter, {
         currentTaskGroupId: () => this.groupId,
+        // Listening before the tasks go: another Executor on the group may have its result stream flowing,
+        // which would deliver (and ack) a quick result before this Executor's submission is acknowledged.
+        sending: (group) => {
+          if (group !== undefined) this.router.listen(group);
+        },
         acknowledged: (batch, response) => this.acknowledged(batch, response),
         failed: (futures, error, stage) => this.failBatch(futures, error, stage),
         split: (refused, batchSize, error) => this.batchSplit.fire({ refused, batchSize, error }),

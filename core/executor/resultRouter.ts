@@ -88,6 +88,15 @@ export class ResultRouter implements Disposable {
     }
   }
 
+  /**
+   * Subscribes to a group's results ahead of its tasks' acknowledgement: results that arrive first are
+   * kept and matched in track(). A stream shared with another Executor would otherwise hand them only to
+   * that one, and they are acked once delivered.
+   */
+  listen(group: string): void {
+    if (group !== this.lastWatched) this.watch(group);
+  }
+
   /** Settles the finished ones among tracked futures from the service's status records (reload). */
   async settleFromStatuses(futures: readonly ComputeFuture[]): Promise<void> {
     for (let i = 0; i < futures.length; i += this.chunkSize) {

@@ -56,6 +56,8 @@ export interface SentBatch {
 
 export interface SubmitterHooks {
   currentTaskGroupId(): string | undefined;
+  /** Tasks are about to be sent into `taskGroupId` (undefined: a group the service will create). */
+  sending(taskGroupId: string | undefined): void;
   acknowledged(batch: SentBatch, response: SubmitBatchResponse): void;
   failed(futures: readonly ComputeFuture[], error: unknown, stage: "register" | "submit"): void;
   /** The service refused `refused` tasks in one request for their number; batches now hold at most `batchSize`. */
@@ -221,6 +223,7 @@ export class TaskSubmitter implements Disposable {
       t.future._setState("submitting");
     }
     const taskGroupId = spec.taskGroupId ?? this.hooks.currentTaskGroupId();
+    this.hooks.sending(taskGroupId);
     this.inFlight += batch.length;
     let refused: ComputeApiError | undefined;
     try {

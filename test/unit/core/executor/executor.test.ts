@@ -55,6 +55,23 @@ describe("Executor: submit and results", () => {
     await executor.shutdown();
   });
 
+  it("a second Executor on a group whose results already stream to another gets a result that overtakes its acknowledgement", async () => {
+    const { service, executor: first } = setup();
+    assert.equal(await first.submit(double, 1), 2);
+    // Results now go out before the submit is answered, to the group's watches open at that moment.
+    service.asyncDelivery = false;
+    const second = new Executor({ endpointId: ENDPOINT, service, taskGroupId: first.taskGroupId });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise((resolve) => (timer = setTimeout(resolve, 2000, "never settled")));
+    try {
+      assert.deepEqual(await Promise.race([Promise.all([second.submit(double, 7), first.submit(double, 8)]), late]), [14, 16]);
+    } finally {
+      clearTimeout(timer);
+    }
+    assert.equal(second.taskGroupId, first.taskGroupId);
+    await Promise.all([first.shutdown(), second.shutdown()]);
+  });
+
   it("moves a future through queued → submitting → received → success, firing change events", async () => {
     const { service, executor } = setup();
     service.respond = () => undefined;
