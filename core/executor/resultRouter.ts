@@ -74,8 +74,7 @@ export class ResultRouter implements Disposable {
     const id = future.taskId as string;
     this.open.set(id, future);
     // Per task, so the usual case (the group watched already, nothing early) costs no further lookups.
-    const group = future.taskGroupId as string;
-    if (group !== this.lastWatched) this.watch(group);
+    this.listen(future.taskGroupId as string);
     const earlyState = this.unmatchedStates.size === 0 ? undefined : this.unmatchedStates.get(id);
     if (earlyState !== undefined) {
       this.unmatchedStates.delete(id);

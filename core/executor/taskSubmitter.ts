@@ -74,20 +74,17 @@ export class TaskSubmitter implements Disposable {
   /** Open holds (a map still queueing its tasks): only full batches go meanwhile. */
   private holds = 0;
   private wakeHeld: (() => void) | undefined;
-  /** Tasks per batch: the option, until the service refuses a batch that large. */
-  private batchSize: number;
   /** The smallest task the service refused on its own, and why: tasks at least as large are not sent. */
   private refusedAlone: { payloadLength: number; error: ComputeApiError } | undefined;
 
   constructor(
     private readonly service: ComputeService,
     private readonly endpointId: string,
-    batchSize: number,
+    /** Tasks per batch: the option, until the service refuses a batch that large. */
+    private batchSize: number,
     private readonly limiter: BurstLimiter,
     private readonly hooks: SubmitterHooks,
-  ) {
-    this.batchSize = batchSize;
-  }
+  ) {}
 
   /** Tasks not yet acknowledged by the service (queued or in a request). */
   get pending(): number {
