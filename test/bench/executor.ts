@@ -9,6 +9,9 @@
  *   their total, beside the raw loop's (raw_client + raw_broker): on a 2-core machine the totals bound
  *   both rates, so their quotient is where the ratio's ceiling is; and, for reference, the raw loop on
  *   a confirm channel (`raw_confirmed_msgs_per_s`), since the service publishes Results with confirms;
+ *   and the stream floor (`stream_floor_cpu_us_per_msg`, before and after, the lesser counts): what a
+ *   bare amqplib consumer spends per message receiving copies of a real Result at the run's own rate,
+ *   published by another process; the client's figure less the floor is the Executor's own cost;
  * - `client_overhead`: the Executor alone over an in-memory service: µs per task submit→resolve, and heap
  *   bytes per pending future at 100k;
  * - `dispatch_latency`: from amqplib handing a delivery to our consumer to the awaiting code resuming,
@@ -22,7 +25,7 @@
  * BENCH_CPU_PROF_INTERVAL_US (its sampling interval, default 1000), BENCH_HEAP_PROF (a file: where that
  * pass allocated, sampled).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { fork, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
@@ -34,8 +37,10 @@ import * as amqp from "amqplib";
 import { Executor, type ComputeFuture, type PythonFunction } from "../../core/executor";
 import { packMessage } from "../../core/protocol";
 import { GlobusComputeService } from "../../core/service/globus/globusComputeService";
+import { DEFAULT_PREFETCH } from "../../core/service/globus/resultWatcher";
 import { MemoryComputeService } from "../support/memoryComputeService";
 import { cpuByKind, snapshotTree } from "./processCpu";
+import type { StreamJob } from "./support/streamPublisher";
 
 const noop: PythonFunction = { name: "noop", source: "def noop(x):\n    return x\n" };
 const ENDPOINT = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
@@ -107,14 +112,14 @@ async function endToEnd(n: number): Promise<void> {
     const rawBefore = await measuredRawLoop(emulator, n);
     const service = new GlobusComputeService({ baseUrl: emulator.info.base_url, token: async () => emulator.info.token });
     const gce = new Executor({ endpointId: emulator.info.endpoints[0], service, batchSize: E2E_BATCH_SIZE });
-    // Stamps deliveries from the start (the consumer is created once); futures are watched only later.
-    const latencies = trackDispatchLatency(() => gce);
+    // Instruments deliveries from the start (the consumer is created once); futures are watched only later.
+    const deliveries = instrumentDeliveries(() => gce);
     await gce.submit(noop, -1); // registration, queue and stream warm
     // The client's figure is for a warmed JIT (issue 15): one unmeasured pass through the same code first.
     await Promise.all(Array.from({ length: Math.min(n, 5000) }, (_, i) => gce.submit(noop, i)));
     // The machine is shared (others' load inflates CPU time too): the pass that cost the client least
     // is its figure, every pass is printed beside it.
-    const passes: { clientMs: number; seconds: number; serverCpu: Record<string, number> }[] = [];
+    const passes: { clientMs: number; seconds: number; serverCpu: Record<string, number>; timeline: number[] }[] = [];
     const passCount = Math.max(1, Number(process.env.BENCH_E2E_PASSES ?? 3));
     for (let pass = 0; pass < passCount; pass++) {
       const last = pass === passCount - 1;
@@ -122,19 +127,22 @@ async function endToEnd(n: number): Promise<void> {
       const tree0 = snapshotTree(emulator.pid);
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
+      deliveries.recordTimeline(n);
       const futures: ComputeFuture[] = [];
       for (let i = 0; i < n; i++) futures.push(gce.submit(noop, i));
       await Promise.all(futures);
       const seconds = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
       await profile?.stop();
-      passes.push({ clientMs: (cpu.user + cpu.system) / 1000, seconds, serverCpu: cpuByKind(tree0, snapshotTree(emulator.pid)) });
+      const timeline = deliveries.takeTimeline();
+      passes.push({ clientMs: (cpu.user + cpu.system) / 1000, seconds, serverCpu: cpuByKind(tree0, snapshotTree(emulator.pid)), timeline });
     }
-    const { clientMs, seconds, serverCpu } = passes.reduce((a, b) => (b.clientMs < a.clientMs ? b : a));
+    const { clientMs, seconds, serverCpu, timeline } = passes.reduce((a, b) => (b.clientMs < a.clientMs ? b : a));
     const latencyRun = Array.from({ length: Number(process.env.BENCH_LATENCY_TASKS ?? 5000) }, (_, i) => gce.submit(noop, i));
-    for (const f of latencyRun) latencies.watch(f);
+    for (const f of latencyRun) deliveries.watch(f);
     await Promise.all(latencyRun);
-    latencies.stop();
+    deliveries.stop();
+    const floorBefore = await streamFloor(emulator.info.amqp_url, deliveries.sample, timeline);
     await gce.shutdown();
     service.dispose();
     // The machine is shared: the broker's limit is the better of a raw loop before and one after.
@@ -142,6 +150,8 @@ async function endToEnd(n: number): Promise<void> {
     const raw = rawAfter.msgsPerS > rawBefore.msgsPerS ? rawAfter : rawBefore;
     // For reference only: the same loop publishing with confirms, as the service publishes Results.
     const rawConfirmed = await rawBrokerLoop(emulator.info.amqp_url, n, { confirm: true });
+    const floorAfter = await streamFloor(emulator.info.amqp_url, deliveries.sample, timeline);
+    const floorUs = Math.min(floorBefore, floorAfter);
     const rawMsgsPerS = raw.msgsPerS;
     const tasksPerS = n / seconds;
     const per1k = (ms: number) => round(ms / (n / 1000));
@@ -155,6 +165,9 @@ async function endToEnd(n: number): Promise<void> {
       client_cpu_us_per_task_passes: passes.map((p) => round((p.clientMs * 1000) / n)),
       batch_size: E2E_BATCH_SIZE,
       target_client_cpu_us_per_task: 20,
+      stream_floor_cpu_us_per_msg: round(floorUs),
+      stream_floor_runs_cpu_us_per_msg: [floorBefore, floorAfter].map(round),
+      client_cpu_us_per_task_over_floor: round((clientMs * 1000) / n - floorUs),
       ratio_to_raw_broker: round(tasksPerS / rawMsgsPerS),
       workers: 2,
       wall_ms_per_1k: per1k(seconds * 1000),
@@ -166,7 +179,7 @@ async function endToEnd(n: number): Promise<void> {
       raw_total_cpu_ms_per_1k: per1k(raw.clientMs + sum(raw.serverCpu)),
       raw_confirmed_msgs_per_s: Math.round(rawConfirmed),
     });
-    const sorted = latencies.samples.sort((a, b) => a - b);
+    const sorted = deliveries.samples.sort((a, b) => a - b);
     line({
       bench: "dispatch_latency",
       p50_ms: round(sorted[Math.floor(sorted.length * 0.5)]),
@@ -186,6 +199,47 @@ async function measuredRawLoop(emulator: EmulatorProcess, n: number) {
   const msgsPerS = await rawBrokerLoop(emulator.info.amqp_url, n);
   const cpu = process.cpuUsage(cpu0);
   return { msgsPerS, clientMs: (cpu.user + cpu.system) / 1000, serverCpu: cpuByKind(tree0, snapshotTree(emulator.pid)) };
+}
+
+/**
+ * The floor under the client's CPU per task: a bare amqplib consumer (the watcher's prefetch, a
+ * multiple-ack per half of it, no decoding) receiving copies of a real Result, published by another
+ * process on the timeline a measured pass received its results on (the per-message cost of a stream
+ * depends on how it is spread: a message per socket read costs several times one of many). It is CPU
+ * per message of this process, from the first publish to the last delivery; Infinity without a sample.
+ */
+async function streamFloor(url: string, body: Buffer | undefined, offsetsMs: number[]): Promise<number> {
+  const n = offsetsMs.length;
+  if (body === undefined || n === 0) return Infinity;
+  const queue = `bench-floor-${randomUUID()}`;
+  const job: StreamJob = { url, queue, body: body.toString("base64"), offsetsMs };
+  const child = fork(join(__dirname, "support", "streamPublisher.ts"), [], { execArgv: ["--import", "tsx"], stdio: "inherit" });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const conn = await amqp.connect(url);
+  try {
+    child.send(job);
+    await Promise.race([new Promise((resolve) => child.once("message", resolve)), exited]);
+    const ch = await conn.createChannel();
+    await ch.prefetch(DEFAULT_PREFETCH);
+    let received = 0;
+    const done = new Promise<void>((resolve) => {
+      void ch.consume(queue, (m) => {
+        if (m === null) return;
+        if (++received % (DEFAULT_PREFETCH / 2) === 0 || received === n) ch.ack(m, true);
+        if (received === n) resolve();
+      });
+    });
+    const cpu0 = process.cpuUsage();
+    child.send("go");
+    await Promise.race([done, exited.then((code) => Promise.reject(new Error(`stream publisher exited with ${code}`)))]);
+    const cpu = process.cpuUsage(cpu0);
+    await ch.deleteQueue(queue);
+    return (cpu.user + cpu.system) / n;
+  } finally {
+    await conn.close();
+    child.kill();
+    await exited;
+  }
 }
 
 /**
@@ -229,11 +283,13 @@ async function rawBrokerLoop(url: string, n: number, options: { confirm?: boolea
 }
 
 /**
- * Stamps each delivery as amqplib hands it to a consumer callback (by patching the Channel class the
- * watcher uses); the future settles synchronously inside that callback (onFutureChange takes the stamp),
- * and the sample ends when the code awaiting the future resumes.
+ * Instruments deliveries as amqplib hands them to a consumer callback (by patching the Channel class the
+ * watcher uses), for three figures. Dispatch latency: each delivery is stamped, the future settles
+ * synchronously inside that callback (onFutureChange takes the stamp), and the sample ends when the code
+ * awaiting the future resumes. The stream floor: the first delivery's body, and when each delivery of a
+ * pass came (reading the clock once per delivery, a fraction of a percent of the client's CPU).
  */
-function trackDispatchLatency(gce: () => Executor | undefined) {
+function instrumentDeliveries(gce: () => Executor | undefined) {
   // amqplib's package exports hide lib/; load the very module instance the watcher uses, by path.
   const load = createRequire(__filename);
   const channelModel = load(join(load.resolve("amqplib"), "..", "lib", "channel_model.js")) as {
@@ -242,6 +298,9 @@ function trackDispatchLatency(gce: () => Executor | undefined) {
   const proto = channelModel.Channel.prototype;
   const original = proto.consume;
   let deliveredAt = 0;
+  let sample: Buffer | undefined;
+  let timeline: Float64Array | undefined;
+  let recorded = 0;
   // Off until the first watch(): the clock is not read during the throughput run.
   let stamping = false;
   proto.consume = function (queue, callback, options) {
@@ -250,6 +309,8 @@ function trackDispatchLatency(gce: () => Executor | undefined) {
       queue,
       (m: unknown) => {
         if (stamping) deliveredAt = performance.now();
+        else if (timeline !== undefined && recorded < timeline.length) timeline[recorded++] = performance.now();
+        sample ??= (m as { content?: Buffer } | null)?.content;
         callback(m);
       },
       options,
@@ -260,6 +321,20 @@ function trackDispatchLatency(gce: () => Executor | undefined) {
   const samples: number[] = [];
   return {
     samples,
+    /** The body of the first Result delivered (for the stream floor's copies). */
+    get sample() {
+      return sample;
+    },
+    recordTimeline(n: number) {
+      timeline = new Float64Array(n);
+      recorded = 0;
+    },
+    /** The delivery times since recordTimeline(), in ms. */
+    takeTimeline(): number[] {
+      const taken = Array.from(timeline?.subarray(0, recorded) ?? []);
+      timeline = undefined;
+      return taken;
+    },
     watch(f: ComputeFuture) {
       stamping = true;
       subscription ??= gce()?.onFutureChange((x) => x.state === "success" && stamps.set(x, deliveredAt));

@@ -40,7 +40,7 @@ export interface ResultWatcherOptions {
 }
 
 const POLL_CHUNK = 128;
-const DEFAULT_PREFETCH = 1000;
+export const DEFAULT_PREFETCH = 1000;
 /**
  * One multiple-ack covers up to half the prefetch (so the broker never stalls waiting for acks) or what
  * arrived within ACK_DELAY_MS: each ack is a frame through amqplib's muxer and a socket write, which
