@@ -18,7 +18,11 @@ import { PyDict } from "../protocol/pyValue";
 import type { Disposable } from "../util/disposable";
 import { LocalEndpointError, TaskFailureCode } from "./errors";
 import { ensurePrivateDir, openPrivateAppend, writeAll, writePrivateFileAtomic } from "./privateFiles";
+import type { StoredTask } from "./taskRecord";
+import { TaskTable } from "./taskTable";
 import { nowNs, nsToSecondsString } from "./wallClock";
+
+export type { StoredTask } from "./taskRecord";
 
 export interface StoredFunction {
   functionId: string;
@@ -35,22 +39,6 @@ export interface StoredTaskGroup {
   taskIds: string[];
 }
 
-export interface StoredTask {
-  taskId: string;
-  taskGroupId: string;
-  functionId: string;
-  endpointId: string;
-  /** `created_at` as the service writes it: ISO 8601 without zone, microseconds. */
-  createdAt: string;
-  /** Current TaskState string. */
-  status: string;
-  transitions: TaskTransition[];
-  result: ResultData | null;
-  stdout: string;
-  stderr: string;
-  /** Unix seconds as a decimal string, once finished. */
-  completionT: string | null;
-}
 
 export interface ResultStoreOptions {
   /** Task groups kept; the oldest (by creation) are deleted beyond this. Default 200. */
@@ -109,7 +97,8 @@ interface ReceivedBatch {
 export class ResultStore implements Disposable {
   readonly functions = new Map<string, StoredFunction>();
   readonly groups = new Map<string, StoredTaskGroup>();
-  readonly tasks = new Map<string, StoredTask>();
+  /** Finished tasks are kept packed once the journal holds them (see PackedTask). */
+  readonly tasks = new TaskTable();
   /** Lines of the journal that could not be read at open and were dropped, with the reason. */
   readonly problems: string[] = [];
   /** Records changed this turn, by key (`t:` task, `f:` function), each written once with its last state. */
@@ -199,10 +188,12 @@ export class ResultStore implements Disposable {
     if (this.pending.size === 0) return;
     this.lastFlushAt = performance.now();
     let text = "";
-    for (const line of this.pending.values()) {
+    const written: string[] = [];
+    for (const [key, line] of this.pending) {
       const json = JSON.stringify(line());
       text += this.newDetailsText + json + "\n";
       this.newDetailsText = "";
+      if (key.startsWith("t:")) written.push(key.slice(2));
     }
     this.lines += this.pending.size;
     this.pending.clear();
@@ -213,7 +204,16 @@ export class ResultStore implements Disposable {
     } catch (err) {
       this.problems.push(`cannot write ${this.journalPath}: ${(err as Error).message}`);
     }
+    this.packFinished(written);
     if (this.lines > COMPACT_RATIO * (this.tasks.size + this.groups.size + this.functions.size) + COMPACT_FLOOR) this.compact();
+  }
+
+  /** Packs those of these tasks that have finished (packing is lossless: the journal need not hold them). */
+  private packFinished(taskIds: Iterable<string>): void {
+    for (const id of taskIds) {
+      const task = this.tasks.get(id);
+      if (task !== undefined) this.tasks.pack(task);
+    }
   }
 
   dispose(): void {
@@ -359,6 +359,7 @@ export class ResultStore implements Disposable {
     this.prune();
     this.pending.clear();
     this.compact();
+    this.packFinished([...this.tasks.keys()]);
   }
 
   private prune(): void {

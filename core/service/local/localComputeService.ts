@@ -9,6 +9,7 @@ import { ComputeApiError } from "../../protocol/apiError";
 import { EmittingResultWatch } from "../emittingResultWatch";
 import type { ResultData } from "../../protocol/messages";
 import { isoTimestamp, ResultStore, type StoredTask } from "../../local/resultStore";
+import type { TaskHeader } from "../../local/taskTable";
 import { nowNs, nsToSecondsString } from "../../local/wallClock";
 import { WorkerPool, type WorkerOutcome, type WorkerPoolOptions } from "../../local/workerPool";
 import type {
@@ -155,7 +156,7 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
     if (!group) throw apiError(404, "TASK_GROUP_NOT_FOUND", `Task group ${taskGroupId} not found`, [taskGroupId]);
     return {
       taskGroupId,
-      tasks: group.taskIds.map((id) => ({ id, created_at: this.store.tasks.get(id)?.createdAt ?? group.createdAt })),
+      tasks: group.taskIds.map((id) => ({ id, created_at: this.store.tasks.header(id)?.createdAt ?? group.createdAt })),
     };
   }
 
@@ -171,12 +172,16 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
     set.add(watch);
     // Results that finished, and tasks that started, before the watch opened (a daemon's client opens its
     // watch over RPC, often after the worker picked the task up); delivered after the caller has subscribed.
-    const tasks = group.taskIds.map((id) => this.store.tasks.get(id));
-    const finished = tasks.filter((t) => t?.result);
-    const running = tasks.filter((t) => t && !t.result && t.status === "running");
+    // Finished ones by id, unpacked one at a time as they go out: a big group's records are never all
+    // unpacked at once.
+    const finished = group.taskIds.filter((id) => this.store.tasks.isFinished(id));
+    const running = group.taskIds.map((id) => this.store.tasks.get(id)).filter((t) => t && !t.result && t.status === "running");
     setImmediate(() => {
       running.forEach((t) => watch.deliverState(runningEvent(t!)));
-      finished.forEach((t) => watch.deliver(resultEvent(t!)));
+      for (const id of finished) {
+        const task = this.store.tasks.get(id);
+        if (task?.result) watch.deliver(resultEvent(task));
+      }
     });
     return watch;
   }
@@ -185,7 +190,8 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
     const { finishedSince, taskGroupId, limit = DEFAULT_HISTORY_LIMIT } = query;
     const group = taskGroupId === undefined ? undefined : this.store.groups.get(taskGroupId);
     if (taskGroupId !== undefined && !group) return [];
-    const tasks = group ? group.taskIds.map((id) => this.store.tasks.get(id)).filter((t) => t !== undefined) : [...this.store.tasks.values()];
+    // Headers only: a finished task's record stays packed.
+    const tasks = group ? group.taskIds.map((id) => this.store.tasks.header(id)).filter((t) => t !== undefined) : [...this.store.tasks.headers()];
     const summaries = tasks.map((t) => this.summary(t));
     const finished = summaries.filter((s) => s.completedAt !== undefined && s.completedAt >= (finishedSince ?? -Infinity));
     finished.sort((a, b) => a.completedAt! - b.completedAt!);
@@ -199,7 +205,7 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
       let finishedCount = 0;
       let lastCompletedAt: number | undefined;
       for (const id of group.taskIds) {
-        const done = completionMs(this.store.tasks.get(id)?.completionT);
+        const done = completionMs(this.store.tasks.header(id)?.completionT);
         if (done === undefined) continue;
         finishedCount++;
         lastCompletedAt = Math.max(lastCompletedAt ?? done, done);
@@ -244,7 +250,7 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
     this.pool.dispose();
   }
 
-  private summary(task: StoredTask): LocalTaskSummary {
+  private summary(task: TaskHeader): LocalTaskSummary {
     return {
       taskId: task.taskId,
       taskGroupId: task.taskGroupId,

@@ -183,6 +183,16 @@ describe("ResultStore", () => {
   });
 });
 
+/** A new store holding one received batch of `ids` in group "g", journaled. */
+function openWithReceived(t: TestContext, ids: string[]) {
+  const dir = storeDir(t);
+  const store = ResultStore.open(dir);
+  const received = store.putReceived({ taskGroupId: "g", functionId: "f", endpointId: "e", createdAt: isoTimestamp(), ns: 1_754_600_000_000_000_123n, taskIds: ids });
+  store.putGroup({ taskGroupId: "g", createdAt: isoTimestamp(), taskIds: ids });
+  store.flush();
+  return { dir, store, received };
+}
+
 describe("ResultStore received batches", () => {
   it("journals a submitted batch in one line and rebuilds its waiting tasks, a task's own line winning", (t) => {
     const dir = storeDir(t);
@@ -208,12 +218,8 @@ describe("ResultStore received batches", () => {
   });
 
   it("journals a received task's later states as short update lines, details once, and rebuilds them exactly", (t) => {
-    const dir = storeDir(t);
-    const store = ResultStore.open(dir);
     const ids = ["a", "b", "c"];
-    const received = store.putReceived({ taskGroupId: "g", functionId: "f", endpointId: "e", createdAt: isoTimestamp(), ns: 1_754_600_000_000_000_123n, taskIds: ids });
-    store.putGroup({ taskGroupId: "g", createdAt: isoTimestamp(), taskIds: ids });
-    store.flush();
+    const { dir, store, received } = openWithReceived(t, ids);
     const details = PyDict.fromObject({ os: "Linux", dill_version: null, python_version: "3.11.2" });
     const finished = received.map((r, i) => {
       const done = task(r.taskId, "g");
@@ -238,6 +244,45 @@ describe("ResultStore received batches", () => {
     const again = ResultStore.open(dir);
     assert.deepEqual(again.problems, []);
     for (const x of finished) assert.deepEqual(again.tasks.get(x.taskId), x);
+  });
+
+  it("keeps finished tasks packed once journaled, reads them back exactly, and never packs one still running", (t) => {
+    const ids = ["a", "b", "c"];
+    const { dir, store, received } = openWithReceived(t, ids);
+    const details = PyDict.fromObject({ os: "Linux", dill_version: null, python_version: "3.11.2" });
+    const finished = received.slice(0, 2).map((r, i) => {
+      const done = task(r.taskId, "g", { stdout: `print ${i}\n` });
+      return { ...r, ...done, createdAt: r.createdAt, transitions: [...r.transitions, ...done.transitions], result: { ...done.result!, details } };
+    });
+    const running: StoredTask = { ...received[2], status: "running" };
+    finished.forEach((x) => store.putTask(x));
+    store.putTask(running);
+    assert.equal(store.tasks.packedCount, 0, "not before the journal holds them");
+    store.flush();
+    assert.equal(store.tasks.packedCount, 2);
+    for (const x of finished) {
+      assert.deepEqual(store.tasks.get(x.taskId), x);
+      assert.equal(store.tasks.get(x.taskId)!.result!.details, details, "the worker's details stay shared");
+      const { taskId, taskGroupId, functionId, endpointId, createdAt, status, completionT } = store.tasks.header(x.taskId)!;
+      assert.deepEqual(
+        { taskId, taskGroupId, functionId, endpointId, createdAt, status, completionT },
+        { taskId: x.taskId, taskGroupId: "g", functionId: "f", endpointId: "e", createdAt: x.createdAt, status: "success", completionT: x.completionT },
+      );
+    }
+    assert.equal(store.tasks.get("c"), running, "a running task stays as it is");
+    // A packed task set again is held as set until it is written.
+    const redone = { ...finished[0], stdout: "again\n" };
+    store.putTask(redone);
+    assert.equal(store.tasks.get("a"), redone);
+    store.dispose();
+
+    const again = ResultStore.open(dir);
+    assert.deepEqual(again.problems, []);
+    assert.equal(again.tasks.packedCount, 3, "every finished task after a reopen (the running one is now failed, lost)");
+    assert.deepEqual(again.tasks.get("a"), redone);
+    assert.deepEqual(again.tasks.get("b"), finished[1]);
+    assert.equal(again.tasks.get("c")?.status, "failed");
+    assert.deepEqual([...again.tasks.values()].map((x) => x.taskId).sort(), ids);
   });
 
   it("drops, and reports, an update whose task the journal does not hold", (t) => {
