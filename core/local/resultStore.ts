@@ -39,7 +39,6 @@ export interface StoredTaskGroup {
   taskIds: string[];
 }
 
-
 export interface ResultStoreOptions {
   /** Task groups kept; the oldest (by creation) are deleted beyond this. Default 200. */
   maxGroups?: number;
