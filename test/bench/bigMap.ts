@@ -17,8 +17,6 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { Executor } from "../../core/executor";
 import { writeResults } from "../../core/data/resultsExport";
 import { parseIterable } from "../../core/python/argumentParser";
@@ -32,17 +30,11 @@ import { TaskHistoryRecorder } from "../../extension/tasks/taskHistoryRecorder";
 import { taskArgs, MemoryComputeService } from "../support/memoryComputeService";
 import { localExecutor } from "./pairedRounds";
 import { stallMonitor } from "../support/stallMonitor";
+import { settledHeap } from "./support/heap";
 import { memento } from "../unit/extension/fakes";
 
 const ENDPOINT = "4b116d3c-1703-4f8f-9f6f-39921e5864df";
 const double = { name: "double", source: "def double(x):\n    return x * 2\n" };
-
-function gc(): void {
-  setFlagsFromString("--expose-gc");
-  const collect = runInNewContext("gc") as () => void;
-  collect();
-  collect();
-}
 
 /** The extension's objects around one Executor, as extension.ts wires them (without vscode). */
 function extensionSide(executor: Executor, history?: HistoryStore) {
@@ -81,25 +73,21 @@ function extensionSide(executor: Executor, history?: HistoryStore) {
 async function pendingHeap(n: number): Promise<void> {
   const service = new MemoryComputeService();
   service.respond = () => undefined;
-  gc();
-  const before = process.memoryUsage().heapUsed;
+  const before = settledHeap();
   const executor0 = new Executor({ endpointId: ENDPOINT, service });
   const side = extensionSide(executor0);
   const run = await side.start(n);
   while (service.submits.reduce((k, s) => k + Object.values(s.tasks)[0].length, 0) < run.result.futures.length) await new Promise((r) => setImmediate(r));
-  gc();
-  const chunkedMb = (process.memoryUsage().heapUsed - before) / 2 ** 20;
+  const chunkedMb = (settledHeap() - before) / 2 ** 20;
   side.dispose();
   executor0.dispose();
 
   // One task per item: the Executor alone with 100k pending futures.
-  gc();
-  const before1 = process.memoryUsage().heapUsed;
+  const before1 = settledHeap();
   const executor = new Executor({ endpointId: ENDPOINT, service, batchSize: 1024 });
   const result = executor.map(double, parseIterable(`range(${n})`), { chunk: 1 });
   while (executor.taskCountSubmitted < n) await new Promise((r) => setImmediate(r));
-  gc();
-  const unchunkedMb = (process.memoryUsage().heapUsed - before1) / 2 ** 20;
+  const unchunkedMb = (settledHeap() - before1) / 2 ** 20;
   executor.dispose();
   void result;
   console.log(

@@ -31,8 +31,6 @@ import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import * as amqp from "amqplib";
 import { Executor, type ComputeFuture, type PythonFunction } from "../../core/executor";
 import { packMessage } from "../../core/protocol";
@@ -40,6 +38,7 @@ import { GlobusComputeService } from "../../core/service/globus/globusComputeSer
 import { DEFAULT_PREFETCH } from "../../core/service/globus/resultWatcher";
 import { MemoryComputeService } from "../support/memoryComputeService";
 import { cpuByKind, snapshotTree } from "./processCpu";
+import { settledHeap } from "./support/heap";
 import type { StreamJob } from "./support/streamPublisher";
 
 const noop: PythonFunction = { name: "noop", source: "def noop(x):\n    return x\n" };
@@ -83,16 +82,13 @@ async function clientOverhead(n: number): Promise<void> {
 
   // Pending futures: acknowledged by the service, no result yet.
   service.respond = () => undefined;
-  const gc = exposeGc();
   const pending = new Executor({ endpointId: ENDPOINT, service, batchSize: 1024 });
   await pending.registerFunction(noop);
-  gc();
-  const before = process.memoryUsage().heapUsed;
+  const before = settledHeap();
   let held: ComputeFuture[] | undefined = [];
   for (let i = 0; i < n; i++) held.push(pending.submit(noop, i));
   while (pending.taskCountSubmitted < n) await new Promise((r) => setImmediate(r));
-  gc();
-  const heapPerFuture = (process.memoryUsage().heapUsed - before) / n;
+  const heapPerFuture = (settledHeap() - before) / n;
   pending.dispose();
   held = undefined;
   line({
@@ -418,15 +414,6 @@ async function startProfile(cpuFile: string | undefined, heapFile: string | unde
       }
       session.disconnect();
     },
-  };
-}
-
-function exposeGc(): () => void {
-  setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as () => void;
-  return () => {
-    gc();
-    gc(); // a second pass collects what the first one's finalizers released
   };
 }
 
