@@ -9,6 +9,7 @@
 import type { TaskTransition } from "../protocol/messages";
 import type { PyValue } from "../protocol/pyValue";
 import { Emitter, type Event } from "../util/event";
+import { TurnBudget } from "../util/turnBudget";
 import { ExecutorError, TaskCancelledError } from "./errors";
 
 /** Local states before the service knows the task. */
@@ -23,8 +24,18 @@ export type FutureState = LocalState | TerminalState | "received" | "waiting-for
 /** What `cancel()` did: never sent, so truly cancelled; or sent already, so only stopped waiting. */
 export type CancelOutcome = "cancelled" | "stopped-waiting" | "already-done";
 
+interface SharedCancelErrors {
+  unsent: TaskCancelledError;
+  sent: TaskCancelledError;
+}
+
+/** A cancel of many futures gives up this much of an event-loop turn at a time. */
+const CANCEL_BUDGET_MS = 5;
+
 /** The Executor side of a future (one shared object per Executor). */
 export interface FutureOwner {
+  /** Sends no queued task until the returned release is called (cancelAll spread over turns). */
+  pauseSending(): () => void;
   /** Takes a queued future out of the queue; false when it already left. */
   withdraw(future: ComputeFuture): boolean;
   /** Forgets a submitted future that nobody waits for any more. */
@@ -104,13 +115,44 @@ export class ComputeFuture extends Promise<PyValue> {
    * service has no such call): the future then only stops waiting, and says so.
    */
   cancel(): CancelOutcome {
+    return this._cancelWith(undefined);
+  }
+
+  /**
+   * Cancels futures as cancel() does each, a few milliseconds per event-loop turn, their Executors sending
+   * nothing meanwhile (so every task not yet sent when this is called is cancelled). Futures cancelled
+   * together share one error per outcome: building one per future (~8 µs with its stack) held the host
+   * for a second when a 100k-task map was cancelled. Resolves with each future's outcome.
+   */
+  static async cancelAll(futures: readonly ComputeFuture[]): Promise<CancelOutcome[]> {
+    const releases = new Map<FutureOwner, () => void>();
+    for (const f of futures) if (f.owner !== undefined && !releases.has(f.owner)) releases.set(f.owner, f.owner.pauseSending());
+    try {
+      const shared: SharedCancelErrors = {
+        unsent: new TaskCancelledError(false, undefined),
+        sent: TaskCancelledError.stoppedWaitingTogether("it was cancelled together with others"),
+      };
+      const outcomes: CancelOutcome[] = [];
+      const budget = new TurnBudget(CANCEL_BUDGET_MS);
+      for (let i = 0; i < futures.length; i++) {
+        outcomes.push(futures[i]._cancelWith(shared));
+        if (i + 1 < futures.length && budget.spent) await budget.nextTurn();
+      }
+      return outcomes;
+    } finally {
+      for (const release of releases.values()) release();
+    }
+  }
+
+  /** @internal cancel(), with errors shared by many futures cancelled together (see cancelAll). */
+  _cancelWith(shared: SharedCancelErrors | undefined): CancelOutcome {
     if (this.done()) return "already-done";
     const owner = this.owner;
     if (this.state === "queued" && owner?.withdraw(this)) {
-      this._reject(new TaskCancelledError(false, undefined), "cancelled");
+      this._reject(shared?.unsent ?? new TaskCancelledError(false, undefined), "cancelled");
       return "cancelled";
     }
-    this._reject(new TaskCancelledError(true, this.taskId), "cancelled");
+    this._reject(shared?.sent ?? new TaskCancelledError(true, this.taskId), "cancelled");
     owner?.detach(this);
     return "stopped-waiting";
   }

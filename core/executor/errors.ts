@@ -37,13 +37,16 @@ export class TaskCancelledError extends ExecutorError {
   constructor(
     readonly remoteMayRun: boolean,
     taskId: string | undefined,
+    message = remoteMayRun
+      ? `Stopped waiting for task ${taskId ?? "(being submitted)"}; it was already sent and may still run on the endpoint.`
+      : "Task cancelled before it was submitted; it never left this process.",
   ) {
-    super(
-      "CANCELLED",
-      remoteMayRun
-        ? `Stopped waiting for task ${taskId ?? "(being submitted)"}; it was already sent and may still run on the endpoint.`
-        : "Task cancelled before it was submitted; it never left this process.",
-    );
+    super("CANCELLED", message);
+  }
+
+  /** One error shared by sent tasks cancelled together (an error per task costs ~8 µs to build). */
+  static stoppedWaitingTogether(why: string): TaskCancelledError {
+    return new TaskCancelledError(true, undefined, `Stopped waiting for this task: ${why}. It was already sent and may still run on the endpoint.`);
   }
 }
 

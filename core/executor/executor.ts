@@ -13,6 +13,7 @@ import { PyDict, type PyValue } from "../protocol/pyValue";
 import type { ComputeService, SubmitBatchResponse, WatchState } from "../service/computeService";
 import { DisposableStore, type Disposable } from "../util/disposable";
 import { Emitter, type Event } from "../util/event";
+import { TurnBudget } from "../util/turnBudget";
 import { BurstLimiter } from "./burstLimiter";
 import { ComputeFuture, type FutureOwner } from "./computeFuture";
 import { ExecutorError, TaskCancelledError } from "./errors";
@@ -79,6 +80,7 @@ export class Executor implements Disposable, AsyncDisposable {
   private readonly taskGroupChange = this.disposables.add(new Emitter<string>());
   private readonly batchSplit = this.disposables.add(new Emitter<BatchSplit>());
   private readonly owner: FutureOwner = {
+    pauseSending: () => this.submitter.pause(),
     withdraw: (f) => f.state === "queued",
     detach: (f) => this.router.forget(f),
     changed: (f) => this.futureChange.fire(f),
@@ -350,7 +352,7 @@ export class Executor implements Disposable, AsyncDisposable {
       // Not in the caller's turn: map() returns its futures at once, and a big map's caller (the editor's
       // Map Function, which parsed the items in this turn) has its own work to do there.
       await new Promise((resolve) => setImmediate(resolve));
-      let turn = performance.now();
+      const budget = new TurnBudget(FEED_BUDGET_MS);
       for (let i = 0; i < futures.length; i++) {
         const future = futures[i];
         if (this.unsentCancelled) future._reject(this.unsentCancelled, "cancelled");
@@ -364,10 +366,7 @@ export class Executor implements Disposable, AsyncDisposable {
           }
           if (payload !== undefined) this.submitter.enqueue({ future, fn, payload, spec });
         }
-        if (performance.now() - turn >= FEED_BUDGET_MS && i + 1 < futures.length) {
-          await new Promise((resolve) => setImmediate(resolve));
-          turn = performance.now();
-        }
+        if (i + 1 < futures.length && budget.spent) await budget.nextTurn();
       }
     })();
     this.feeding.add(feeding);

@@ -73,7 +73,10 @@ export class TaskSubmitter implements Disposable {
   private disposed = false;
   /** Open holds (a map still queueing its tasks): only full batches go meanwhile. */
   private holds = 0;
-  private wakeHeld: (() => void) | undefined;
+  /** Open pauses (futures being cancelled over several turns): nothing goes meanwhile. */
+  private pauses = 0;
+  /** Wakes the pump waiting for a hold or pause to end (it checks again what it waits for). */
+  private wakePump: (() => void) | undefined;
   /** The smallest task the service refused on its own, and why: tasks at least as large are not sent. */
   private refusedAlone: { payloadLength: number; error: ComputeApiError } | undefined;
 
@@ -93,11 +96,7 @@ export class TaskSubmitter implements Disposable {
 
   enqueue(task: QueuedTask): void {
     this.queue.push(task);
-    if (this.wakeHeld !== undefined && this.queue.length - this.head >= this.batchSize) {
-      const wake = this.wakeHeld;
-      this.wakeHeld = undefined;
-      wake(); // a full batch may go while a hold is open
-    }
+    if (this.queue.length - this.head >= this.batchSize) this.wake(); // a full batch may go while a hold is open
     if (!this.running) {
       this.running = true;
       // setImmediate, not a microtask: every submit() of the current synchronous run joins the batch.
@@ -111,15 +110,19 @@ export class TaskSubmitter implements Disposable {
    */
   hold(): () => void {
     this.holds++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+    return once(() => {
       this.holds--;
-      const wake = this.wakeHeld;
-      this.wakeHeld = undefined;
-      wake?.();
-    };
+      this.wake();
+    });
+  }
+
+  /** Sends nothing until the returned release is called (batches already on their way still go). */
+  pause(): () => void {
+    this.pauses++;
+    return once(() => {
+      this.pauses--;
+      this.wake();
+    });
   }
 
   /** Removes every task still queued and returns their futures (for shutdown with cancelFutures). */
@@ -139,30 +142,49 @@ export class TaskSubmitter implements Disposable {
   dispose(): void {
     this.disposed = true;
     this.limiter.dispose();
-    this.wakeHeld?.();
+    this.wake();
   }
 
   private async pump(): Promise<void> {
     try {
       while (this.head < this.queue.length && !this.disposed) {
+        await this.unpaused();
         if (this.holds > 0 && this.queue.length - this.head < this.batchSize) {
-          await new Promise<void>((resolve) => (this.wakeHeld = resolve));
+          await this.sleep();
           continue;
         }
         if (this.queue.length - this.head < this.batchSize) await this.limiter.wait();
         await this.awaitHeadRegistration();
-        for (const { tasks: batch, full } of this.drain()) {
+        if (this.pauses > 0) continue;
+        for (const { tasks, full } of this.drain()) {
           if (!full) {
             await this.limiter.wait();
             this.limiter.record();
           }
-          await this.send(batch);
+          await this.unpaused();
+          // Taken off the queue but still queued to their futures: one cancelled meanwhile never leaves.
+          const batch = tasks.filter((t) => !t.future.done());
+          if (batch.length > 0) await this.send(batch);
         }
       }
     } finally {
       this.running = false;
       this.notifyIdle();
     }
+  }
+
+  private async unpaused(): Promise<void> {
+    while (this.pauses > 0 && !this.disposed) await this.sleep();
+  }
+
+  private sleep(): Promise<void> {
+    return new Promise((resolve) => (this.wakePump = resolve));
+  }
+
+  private wake(): void {
+    const wake = this.wakePump;
+    this.wakePump = undefined;
+    wake?.();
   }
 
   /** The first task's function may still be registering; its batch cannot go before the id is known. */
@@ -291,4 +313,14 @@ export class TaskSubmitter implements Disposable {
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+/** `fn` the first time the returned function is called, and never again. */
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
 }

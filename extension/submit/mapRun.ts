@@ -4,7 +4,7 @@
  * (with the first failures), never a line per item. The run keeps every item's outcome for "Save Results
  * As…". Runs are kept by their task group's model key until the group is forgotten.
  */
-import type { ChunkRead, ComputeFuture, Executor, MapResult, PythonFunction } from "../../core/executor";
+import { ComputeFuture, type ChunkRead, type Executor, type MapResult, type PythonFunction } from "../../core/executor";
 import type { ExportRow } from "../../core/data/resultsExport";
 import { formatPython } from "../../core/protocol/formatPython";
 import type { PyValue } from "../../core/protocol/pyValue";
@@ -118,11 +118,15 @@ export class MapRun {
     }
   }
 
-  /** Cancels what has not been sent; sent chunks are only no longer waited for. Returns the items cancelled. */
-  cancel(): number {
+  /**
+   * Cancels what has not been sent; sent chunks are only no longer waited for. Spread over turns: a 100k
+   * task map cancels without holding the host. Resolves with the number of items cancelled.
+   */
+  async cancel(): Promise<number> {
+    const outcomes = await ComputeFuture.cancelAll(this.result.futures);
     let cancelled = 0;
-    this.result.futures.forEach((f, i) => {
-      if (f.cancel() === "cancelled") cancelled += this.chunks[i] === undefined ? this.chunkSize(i) : 0;
+    outcomes.forEach((outcome, i) => {
+      if (outcome === "cancelled") cancelled += this.chunks[i] === undefined ? this.chunkSize(i) : 0;
     });
     return cancelled;
   }

@@ -4,7 +4,7 @@
  * bundled by the language server, its arguments are read as Python literals, and the calls go to the
  * selected endpoint through a fresh Executor whose task group the tracker follows.
  */
-import type { ComputeFuture, Executor, PythonFunction } from "../../core/executor";
+import { ComputeFuture, type Executor, type PythonFunction } from "../../core/executor";
 import { parseArguments, type ParsedArguments } from "../../core/python/argumentParser";
 import { parseCallArguments } from "../../core/python/callCheck";
 import type { BundleResult, FunctionBundleDescription, FunctionLocation, SubmitFunctionArguments } from "../../core/server/protocol";
@@ -293,7 +293,7 @@ export class SubmitCommands {
       const mapRun = run;
       deps.maps.keep(groupKey as string, mapRun);
       void deps.ui.withProgress(mapRun.title, (progress, onCancel) => {
-        onCancel(() => mapRun.cancel());
+        onCancel(() => void mapRun.cancel());
         return mapRun.follow(progress);
       });
     } else if (futures.length >= (deps.progressThreshold ?? 20) || futures.length > 1) {
@@ -342,7 +342,7 @@ async function settleAll(
   const total = futures.length;
   let done = 0;
   let reportedPercent = 0;
-  onCancel(() => futures.forEach((f) => f.cancel()));
+  onCancel(() => void ComputeFuture.cancelAll(futures));
   progress.report(`0 of ${total} done`);
   const settled = () => {
     done++;

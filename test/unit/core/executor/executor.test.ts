@@ -423,6 +423,52 @@ describe("Executor: failures, cancel and shutdown", () => {
     await executor.shutdown();
   });
 
+  it("a task taken off the queue, held back by the burst limit and cancelled meanwhile, is never sent", async () => {
+    const { service, executor } = setup({ batchSize: 2, apiBurstLimit: 1, apiBurstWindowS: 1 });
+    service.respond = () => undefined;
+    executor.submit(double, 0);
+    while (service.submits.length < 1) await tick();
+    // A small batch of one specification and a full one of another, taken off the queue together: the
+    // small one waits for the burst window.
+    executor.resourceSpecification = { num_nodes: 2 };
+    const held = executor.submit(double, 1);
+    executor.resourceSpecification = undefined;
+    executor.submit(double, 2);
+    executor.submit(double, 3);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // taken off the queue, the window not over
+    assert.equal(service.submits.length, 1);
+    assert.equal(held.state, "queued");
+    assert.equal(held.cancel(), "cancelled");
+    await executor.shutdown({ wait: false });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.deepEqual(service.submits.map((s) => Object.values(s.tasks)[0].length), [1, 2], "the cancelled task was never sent");
+    assert.equal(((await held.exception()) as TaskCancelledError).remoteMayRun, false);
+  });
+
+  it("cancelAll() cancels what was not sent and stops waiting for the rest, a few ms per turn, sending nothing meanwhile", async () => {
+    const { service, executor } = setup({ batchSize: 1000 });
+    service.respond = () => undefined;
+    const sent = Array.from({ length: 20_000 }, (_, i) => executor.submit(double, i));
+    while (executor.taskCountSubmitted < sent.length) await tick();
+    const requests = service.submits.length;
+    const queued = Array.from({ length: 5000 }, (_, i) => executor.submit(double, i));
+    let turns = 0;
+    const counting = setInterval(() => turns++, 0);
+    const outcomes = await ComputeFuture.cancelAll([...sent, ...queued]);
+    clearInterval(counting);
+    assert.deepEqual(new Set(outcomes.slice(0, sent.length)), new Set(["stopped-waiting"]));
+    assert.deepEqual(new Set(outcomes.slice(sent.length)), new Set(["cancelled"]));
+    assert.ok(turns > 0, "the event loop ran while 25k futures were cancelled");
+    const errors = new Set(await Promise.all([...sent, ...queued].map((f) => f.exception())));
+    assert.equal(errors.size, 2, "one error per outcome, shared");
+    const [stopped, cancelled] = [...errors] as TaskCancelledError[];
+    assert.equal(stopped.remoteMayRun, true);
+    assert.match(stopped.message, /Stopped waiting for this task: it was cancelled together with others\. It was already sent/);
+    assert.equal(cancelled.remoteMayRun, false);
+    await executor.shutdown();
+    assert.equal(service.submits.length, requests, "none of the queued tasks was sent");
+  });
+
   it("shutdown() waits for every result; submit afterwards is refused", async () => {
     const { service, executor } = setup();
     service.respond = () => undefined;

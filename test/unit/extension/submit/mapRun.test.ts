@@ -21,7 +21,7 @@ describe("MapRun", () => {
   it("cancel before anything was sent cancels every item, and nothing reaches the service", async () => {
     const { service, maps, executor, lines } = setup(() => undefined);
     const run = maps.start(executor, double, "double", { items: items(100), source: "range(100)", keywordItems: false }, "cloud", 2);
-    assert.equal(run.cancel(), 100);
+    assert.equal(await run.cancel(), 100);
     await run.finished;
     assert.equal(service.submits.length, 0);
     assert.deepEqual([...new Set([...run.rows()].map((r) => ("error" in r.outcome ? r.outcome.error : "")))], [
