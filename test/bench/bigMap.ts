@@ -10,14 +10,16 @@
  *   also counts other processes' turns;
  * - `big_map.event_loop_local`: the same through the built-in local endpoint (its daemon and 2 workers,
  *   `/usr/bin/python3`), with the task history on disk as in the extension: results arrive as the daemon
- *   coalesces them, several 2,000-item chunks per read.
+ *   coalesces them, several 2,000-item chunks per read;
+ * - `big_map.cancel`: cancelling the chunk-1 map once all of it is sent: the time, and the longest wait of
+ *   the event loop meanwhile (target ≤ 50 ms), beside cancelling its futures one by one in one turn.
  * Run alone: node --import tsx test/bench/bigMap.ts. Env: BENCH_BIG_MAP_ITEMS (default 100000).
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { Executor } from "../../core/executor";
+import { ComputeFuture, Executor } from "../../core/executor";
 import { writeResults } from "../../core/data/resultsExport";
 import { parseIterable } from "../../core/python/argumentParser";
 import { TaskGroupStore } from "../../extension/state/taskGroupStore";
@@ -189,6 +191,45 @@ export async function run(): Promise<void> {
   await eventLoop(n);
   await eventLoopLocal(n);
   await pendingHeap(n);
+  await cancelBigMap(n);
+}
+
+/**
+ * Cancels a map of `n` tasks at chunk 1, all sent and awaited, with ComputeFuture.cancelAll (as Map
+ * Function's Cancel does), beside cancel() on each future in one go (as it did before), in the same run:
+ * how long each takes, and the longest the event loop waited meanwhile.
+ */
+async function cancelBigMap(n: number): Promise<void> {
+  const measure = async (cancel: (futures: readonly ComputeFuture[]) => unknown) => {
+    const service = new MemoryComputeService();
+    service.respond = () => undefined;
+    const executor = new Executor({ endpointId: ENDPOINT, service, batchSize: 1024 });
+    const result = executor.map(double, parseIterable(`range(${n})`), { chunk: 1 });
+    while (executor.taskCountSubmitted < n) await new Promise((r) => setImmediate(r));
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    await new Promise((r) => setTimeout(r, 5)); // the histogram counts from its first tick
+    const t0 = performance.now();
+    await cancel(result.futures);
+    const ms = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 10)); // the delay of the turn just ended is recorded
+    delay.disable();
+    executor.dispose();
+    return { ms: Math.round(ms), maxDelayMs: Math.round(delay.max / 1e5) / 10 };
+  };
+  const together = await measure((futures) => ComputeFuture.cancelAll(futures));
+  const oneByOne = await measure((futures) => futures.forEach((f) => f.cancel()));
+  console.log(
+    JSON.stringify({
+      bench: "big_map.cancel",
+      tasks: n,
+      cancel_ms: together.ms,
+      max_delay_ms: together.maxDelayMs,
+      one_by_one_ms: oneByOne.ms,
+      one_by_one_max_delay_ms: oneByOne.maxDelayMs,
+      target_max_ms: 50,
+    }),
+  );
 }
 
 if (require.main === module) {
