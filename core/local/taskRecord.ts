@@ -20,3 +20,7 @@ export interface StoredTask {
 
 /** A finished task's record: one with its result. */
 export type FinishedRecord = StoredTask & { result: ResultData };
+
+export function isFinishedRecord(task: StoredTask): task is FinishedRecord {
+  return task.result !== null;
+}

@@ -4,7 +4,7 @@
  * lists, group summaries) never do.
  */
 import { PackedTask } from "./packedTask";
-import type { StoredTask } from "./taskRecord";
+import { isFinishedRecord, type StoredTask } from "./taskRecord";
 
 export type TaskHeader = Pick<StoredTask, "taskId" | "taskGroupId" | "functionId" | "endpointId" | "createdAt" | "status" | "completionT">;
 
@@ -28,7 +28,7 @@ export class TaskTable {
   /** Whether the task has its result (without unpacking it). */
   isFinished(taskId: string): boolean {
     const entry = this.entries.get(taskId);
-    return entry instanceof PackedTask || (entry !== undefined && entry.result !== null);
+    return entry instanceof PackedTask || (entry !== undefined && isFinishedRecord(entry));
   }
 
   header(taskId: string): TaskHeader | undefined {
@@ -41,10 +41,9 @@ export class TaskTable {
 
   /** Packs a finished task's record if it is still the one held (a newer one set meanwhile stays as it is). */
   pack(task: StoredTask): void {
-    const result = task.result;
     // The packed form rebuilds the result's task id from the record's.
-    if (result === null || result.task_id !== task.taskId || this.entries.get(task.taskId) !== task) return;
-    this.entries.set(task.taskId, PackedTask.pack({ ...task, result }));
+    if (!isFinishedRecord(task) || task.result.task_id !== task.taskId || this.entries.get(task.taskId) !== task) return;
+    this.entries.set(task.taskId, PackedTask.pack(task));
   }
 
   delete(taskId: string): boolean {

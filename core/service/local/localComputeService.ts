@@ -175,9 +175,12 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
     // Finished ones by id, unpacked one at a time as they go out: a big group's records are never all
     // unpacked at once.
     const finished = group.taskIds.filter((id) => this.store.tasks.isFinished(id));
-    const running = group.taskIds.map((id) => this.store.tasks.get(id)).filter((t) => t && !t.result && t.status === "running");
+    // Running ones as they are now (never packed: read without unpacking anything).
+    const running = group.taskIds
+      .filter((id) => !this.store.tasks.isFinished(id) && this.store.tasks.header(id)?.status === "running")
+      .map((id) => this.store.tasks.get(id) as StoredTask);
     setImmediate(() => {
-      running.forEach((t) => watch.deliverState(runningEvent(t!)));
+      running.forEach((t) => watch.deliverState(runningEvent(t)));
       for (const id of finished) {
         const task = this.store.tasks.get(id);
         if (task?.result) watch.deliver(resultEvent(task));
