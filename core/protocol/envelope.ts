@@ -5,8 +5,10 @@
  * upstream's checks as typed ProtocolErrors and ignores unknown keys.
  */
 import { isUtf8 } from "node:buffer";
+import { readCanonicalResult } from "./canonicalResult";
 import { ProtocolError } from "./errors";
-import type { ErrorDetails, Message, MessageType, TaskTransition } from "./messages";
+import { exactValue, isPlainObject, NOT_EXACT } from "./exactJson";
+import type { Message, MessageType, TaskTransition } from "./messages";
 import { pydanticJson } from "./pydanticJson";
 import { pyJsonLoads } from "./pyJson";
 import { PyDict, PyFloat, type PyValue } from "./pyValue";
@@ -129,27 +131,19 @@ function transitionsJson(v: unknown, where: string): string {
 
 // ---------------------------------------------------------------------------------------------- unpack
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
 export function unpackMessage(bytes: Uint8Array): Message {
   if (bytes.length === 0) throw invalid("cannot detect_protocol_version on empty data");
   if (bytes[0] !== PROTOCOL_VERSION) {
     throw new ProtocolError("UNRECOGNIZED_PROTOCOL_VERSION", `message had unknown protocol version ${bytes[0]}`);
   }
-  let text: string;
-  if (Buffer.isBuffer(bytes)) {
-    // What amqplib delivers: validated whole (the version byte is ASCII) and decoded from an offset, so
-    // no view of the body is made per message.
-    if (!isUtf8(bytes)) throw new ProtocolError("INVALID_MESSAGE", "message body is not valid UTF-8");
-    text = bytes.toString("utf8", 1);
-  } else {
-    try {
-      text = utf8.decode(bytes.subarray(1));
-    } catch (e) {
-      throw new ProtocolError("INVALID_MESSAGE", "message body is not valid UTF-8", { cause: e });
-    }
-  }
-  const fast = unpackResultCanonical(text) ?? unpackResultFast(text);
+  // amqplib delivers Buffers; any other view is wrapped, not copied.
+  const body = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Validated whole (the version byte is ASCII), so every slice decoded below is valid UTF-8.
+  if (!isUtf8(body)) throw new ProtocolError("INVALID_MESSAGE", "message body is not valid UTF-8");
+  const canonical = readCanonicalResult(body, 1);
+  if (canonical !== undefined) return canonical;
+  const text = body.toString("utf8", 1);
+  const fast = unpackResultFast(text);
   if (fast !== undefined) return fast;
   let envelope: PyValue;
   try {
@@ -179,8 +173,6 @@ export function unpackMessage(bytes: Uint8Array): Message {
 const MARK = "\\u0000";
 /** `"timestamp":123` in compact JSON, preceded by `{` or `,` so the key cannot be inside a string. */
 const TIMESTAMP = /([{,])"timestamp":(-?(?:0|[1-9]\d*))(?=[,}])/g;
-const INDEX_LIKE_KEY = /^(?:0|[1-9]\d*)$/;
-const NOT_EXACT = Symbol("not exact");
 
 /** A Result read by JSON.parse, or undefined when the exact path must read the text (exported for tests). */
 export function unpackResultFast(text: string): Message | undefined {
@@ -211,7 +203,7 @@ export function unpackResultFast(text: string): Message | undefined {
       if (typeof t.timestamp !== "string" || !t.timestamp.startsWith("\0")) return undefined;
       transitions.push({ timestamp: BigInt(t.timestamp.slice(1)), state: t.state, actor: t.actor });
     }
-    transitions = exactCopy(transitions);
+    transitions = transitions.slice(); // exactly its length (pushing grew its capacity)
   }
   return {
     message_type: "result",
@@ -223,282 +215,6 @@ export function unpackResultFast(text: string): Message | undefined {
       task_statuses: transitions,
     },
   };
-}
-
-/*
- * Faster still: a Result in exactly the layout pydantic writes (compact JSON, the fields once each in
- * declaration order, a canonical task id) is read by position, so JSON.parse only sees the small
- * `details` and `error_details` objects. Anything else goes to unpackResultFast.
- */
-const CANONICAL_HEAD = '{"message_type":"result","data":{"task_id":"';
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-/** `text` holds `part` at `at`: a slice compared whole is faster than `startsWith(part, at)` in V8 (1.8 µs per Result, not 3.1). */
-function has(text: string, at: number, part: string): boolean {
-  return text.slice(at, at + part.length) === part;
-}
-
-/**
- * Where the last positional read (readString, knownString, readTransitions) stopped: one index, not an
- * object per field, since a Result has a dozen fields and there is one Result per task.
- */
-let readEnd = 0;
-
-/** A Result in pydantic's own layout, or undefined for any other text (exported for tests). */
-export function unpackResultCanonical(text: string): Message | undefined {
-  if (!has(text, 0, CANONICAL_HEAD)) return undefined;
-  let at = CANONICAL_HEAD.length;
-  if (!isCanonicalUuid(text, at) || !has(text, at + 36, '","data":')) return undefined;
-  const taskId = text.slice(at, at + 36);
-  at += 36;
-  const data = readString(text, at + 9);
-  if (data === undefined || !has(text, readEnd, ',"details":')) return undefined;
-  at = readEnd + 11;
-  let details: PyDict | null | undefined;
-  if (lastDetails !== undefined && has(text, at, lastDetails.json)) {
-    // A JSON object ends where its text does, so the same text at `at` is the whole object.
-    details = lastDetails.value;
-    readEnd = at + lastDetails.json.length;
-  } else details = nullOrObject(text, at, detailsOf);
-  if (details === undefined || !has(text, readEnd, ',"error_details":')) return undefined;
-  const errorDetails = nullOrObject(text, readEnd + 17, errorDetailsOf);
-  if (errorDetails === undefined || !has(text, readEnd, ',"task_statuses":')) return undefined;
-  at = readEnd + 17;
-  let transitions: TaskTransition[] | null = null;
-  if (has(text, at, "null")) at += 4;
-  else {
-    const read = readTransitions(text, at);
-    if (read === undefined) return undefined;
-    transitions = read;
-    at = readEnd;
-  }
-  if (at + 2 !== text.length || !has(text, at, "}}")) return undefined;
-  return {
-    message_type: "result",
-    data: { task_id: taskId, data, details, error_details: errorDetails, task_statuses: transitions },
-  };
-}
-
-/** A lower-case hyphenated UUID at `at` (as Python's `str(uuid)`); a loop, as a regex test costs ~5x more. */
-function isCanonicalUuid(text: string, at: number): boolean {
-  for (let i = 0; i < 36; i++) {
-    const c = text.charCodeAt(at + i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 0x2d) return false;
-    } else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
-}
-
-/** `null`, or the JSON object at `at` read by `read` (then `readEnd` is past it); undefined when neither. */
-function nullOrObject<T>(text: string, at: number, read: (json: string) => T | undefined): T | null | undefined {
-  if (has(text, at, "null")) {
-    readEnd = at + 4;
-    return null;
-  }
-  const end = objectEnd(text, at);
-  const value = end === undefined ? undefined : read(text.slice(at, end));
-  if (value !== undefined) readEnd = end!;
-  return value;
-}
-
-const LOWER_N = 0x6e;
-
-/** The JSON string starting at `at` (its opening quote); `readEnd` is then the index after its closing quote. */
-function readString(text: string, at: number): string | undefined {
-  if (text.charCodeAt(at) !== QUOTE) return undefined;
-  // The closing quote is the first one not escaped; escapes are skipped pairwise, noting whether all are
-  // `\n` (a result's data is "<serializer id>\n<payload>\n": nearly every one has two and no other).
-  let close = text.indexOf('"', at + 1);
-  let escapes = 0;
-  let onlyNewlines = true;
-  for (let from = at + 1; ; ) {
-    if (close < 0) return undefined;
-    const backslash = text.indexOf("\\", from);
-    if (backslash < 0 || backslash > close) break;
-    escapes++;
-    if (text.charCodeAt(backslash + 1) !== LOWER_N) onlyNewlines = false;
-    from = backslash + 2;
-    if (from > close) close = text.indexOf('"', from);
-  }
-  const raw = text.slice(at + 1, close);
-  // JSON forbids control characters inside a string; the exact parser reports them.
-  if (hasControl(raw)) return undefined;
-  readEnd = close + 1;
-  if (escapes === 0) return raw;
-  if (onlyNewlines) return raw.replaceAll("\\n", "\n");
-  try {
-    // JSON.parse unescapes, and rejects what JSON forbids (bad escapes).
-    return JSON.parse(text.slice(at, close + 1)) as string;
-  } catch {
-    return undefined;
-  }
-}
-
-function hasControl(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x20) return true;
-  return false;
-}
-
-/** The index just past the JSON object or array starting at `at`; strings are skipped whole. */
-function objectEnd(text: string, at: number): number | undefined {
-  const open = text.charCodeAt(at);
-  if (open !== 0x7b && open !== 0x5b) return undefined;
-  let depth = 0;
-  for (let i = at; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) {
-      for (i++; i < text.length; i++) {
-        const s = text.charCodeAt(i);
-        if (s === BACKSLASH) i++;
-        else if (s === QUOTE) break;
-      }
-    } else if (c === 0x7b || c === 0x5b) depth++;
-    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i + 1;
-  }
-  return undefined;
-}
-
-/**
- * The last `details` read, by its text: an endpoint's workers send the same environment with every
- * result, so most results reuse it. It is frozen, since many results share it.
- */
-let lastDetails: { json: string; value: PyDict } | undefined;
-
-/** A `details` object's text as the exact parser's PyDict, or undefined when JSON.parse cannot read it exactly. */
-function detailsOf(json: string): PyDict | undefined {
-  if (lastDetails?.json === json) return lastDetails.value;
-  if (json.includes(MARK)) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  const exact = exactValue(value);
-  if (!(exact instanceof PyDict)) return undefined;
-  lastDetails = { json, value: deepFreeze(exact) };
-  return exact;
-}
-
-function deepFreeze<T extends PyValue>(v: T): T {
-  if (v instanceof PyDict) {
-    for (const entry of v.entries) deepFreeze(Object.freeze(entry)[1]);
-    Object.freeze(v.entries);
-    Object.freeze(v);
-  } else if (Array.isArray(v)) {
-    for (const x of v) deepFreeze(x);
-    Object.freeze(v);
-  }
-  return v;
-}
-
-function errorDetailsOf(json: string): ErrorDetails | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  if (!isPlainObject(v) || typeof v.code !== "string" || typeof v.user_message !== "string") return undefined;
-  return { code: v.code, user_message: v.user_message };
-}
-
-const TRANSITION_HEAD = '{"timestamp":';
-/** Transition states and actors: a handful of words, so matched in place rather than sliced out each time. */
-const KNOWN_STRINGS = ["execution-start", "execution-end", "worker", "manager", "interchange", "endpoint", "running", "waiting-for-ep"];
-
-/** One of KNOWN_STRINGS as the JSON string at `at` (then `readEnd` is past it), else undefined. */
-function knownString(text: string, at: number): string | undefined {
-  if (text.charCodeAt(at) !== QUOTE) return undefined;
-  for (const word of KNOWN_STRINGS)
-    if (text.charCodeAt(at + 1 + word.length) === QUOTE && has(text, at + 1, word)) {
-      readEnd = at + 2 + word.length;
-      return word;
-    }
-  return undefined;
-}
-
-/** `[{"timestamp":<int>,"state":"…","actor":"…"},…]` as pydantic writes it (then `readEnd` is past it); undefined for anything else. */
-function readTransitions(text: string, at: number): TaskTransition[] | undefined {
-  if (text.charCodeAt(at) !== 0x5b) return undefined;
-  const transitions: TaskTransition[] = [];
-  at++;
-  if (text.charCodeAt(at) === 0x5d) {
-    readEnd = at + 1;
-    return transitions;
-  }
-  for (;;) {
-    if (!has(text, at, TRANSITION_HEAD)) return undefined;
-    let i = at + TRANSITION_HEAD.length;
-    const digits = i;
-    if (text.charCodeAt(i) === 0x2d) i++;
-    const first = i;
-    while (text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39) i++;
-    // An int as JSON writes it: digits, no leading zero, no "-0".
-    if (i === first || (text.charCodeAt(first) === 0x30 && (i > first + 1 || first > digits))) return undefined;
-    const number = text.slice(digits, i);
-    if (!has(text, i, ',"state":')) return undefined;
-    const state = knownString(text, i + 9) ?? readString(text, i + 9);
-    if (state === undefined || !has(text, readEnd, ',"actor":')) return undefined;
-    const actorAt = readEnd + 9;
-    const actor = knownString(text, actorAt) ?? readString(text, actorAt);
-    if (actor === undefined || text.charCodeAt(readEnd) !== 0x7d) return undefined;
-    transitions.push({ timestamp: BigInt(number), state, actor });
-    at = readEnd + 1;
-    const next = text.charCodeAt(at);
-    if (next === 0x5d) {
-      readEnd = at + 1;
-      return exactCopy(transitions);
-    }
-    if (next !== 0x2c) return undefined;
-    at++;
-  }
-}
-
-/**
- * A pushed array keeps the capacity it grew to (16 slots for 2 transitions); a copy has exactly its
- * length. Transitions live as long as their future, so the copy saves ~120 bytes per task.
- */
-function exactCopy<T>(items: T[]): T[] {
-  return items.slice();
-}
-
-/** A JSON.parse value as the exact parser's PyValue, or NOT_EXACT when JSON.parse may have lost something. */
-function exactValue(v: unknown): PyValue | typeof NOT_EXACT {
-  switch (typeof v) {
-    case "string":
-      return v.startsWith("\0") ? NOT_EXACT : v;
-    case "boolean":
-      return v;
-    case "object": {
-      if (v === null) return null;
-      if (Array.isArray(v)) {
-        const items: PyValue[] = [];
-        for (const x of v as unknown[]) {
-          const e = exactValue(x);
-          if (e === NOT_EXACT) return NOT_EXACT;
-          items.push(e);
-        }
-        return items;
-      }
-      // JSON.parse already merged repeated keys as Python does (first position, last value).
-      const dict = new PyDict();
-      for (const k of Object.keys(v)) {
-        const e = exactValue((v as Record<string, unknown>)[k]);
-        if (e === NOT_EXACT || INDEX_LIKE_KEY.test(k)) return NOT_EXACT;
-        dict.entries.push([k, e]);
-      }
-      return dict;
-    }
-    default:
-      return NOT_EXACT; // numbers: int vs float and big ints need the exact parser
-  }
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function fromWire(d: PyValue | undefined, schema: readonly Field[], where: string): Record<string, unknown> {

@@ -2,7 +2,8 @@
 // leave to it every text it cannot read exactly.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { packMessage, unpackMessage, unpackResultCanonical, unpackResultFast } from "../../../../core/protocol/envelope";
+import { readCanonicalResult } from "../../../../core/protocol/canonicalResult";
+import { packMessage, unpackMessage, unpackResultFast } from "../../../../core/protocol/envelope";
 import { ProtocolError } from "../../../../core/protocol/errors";
 import type { Message, ResultData } from "../../../../core/protocol/messages";
 import { PyDict, PyFloat, type PyValue } from "../../../../core/protocol/pyValue";
@@ -11,6 +12,9 @@ import { RandomPy } from "./randomPyValue";
 const ID = "c0ffee00-0000-4000-8000-000000000001";
 const bytesOf = (text: string) => new Uint8Array([1, ...Buffer.from(text, "utf8")]);
 const textOf = (bytes: Uint8Array) => Buffer.from(bytes.subarray(1)).toString("utf8");
+
+/** The positional reader on the text's bytes. */
+const unpackResultCanonical = (text: string) => readCanonicalResult(Buffer.from(text, "utf8"), 0);
 
 /** The exact parser's reading: a leading space is valid JSON but keeps the fast path out. */
 function exact(text: string): Message {
@@ -121,6 +125,32 @@ describe("unpackMessage fast path for Results", () => {
     assert.deepStrictEqual(other.data.details, details({ os: "Darwin" }));
   });
 
+  it("reads a delivery that views part of a larger buffer, and keeps no view of it", () => {
+    // amqplib's content is a view of the socket's read buffer, which is reused.
+    const text = result({ details: details({ os: "Linux" }), task_statuses: statuses });
+    const pool = Buffer.alloc(4096, 0x20);
+    const at = 100;
+    const view = () => pool.subarray(at, at + 1 + Buffer.byteLength(text));
+    pool[at] = 1;
+    pool.write(text, at + 1, "utf8");
+    assert.deepStrictEqual(unpackMessage(view()), exact(text));
+    // Same length, other details, written over the same bytes: read as they are now, not as remembered.
+    const other = result({ details: details({ os: "Plan9" }), task_statuses: statuses });
+    assert.equal(Buffer.byteLength(other), Buffer.byteLength(text));
+    pool.write(other, at + 1, "utf8");
+    assert.deepStrictEqual(unpackMessage(view()), exact(other));
+    assert.deepStrictEqual((unpackMessage(view()) as Message & { message_type: "result" }).data.details, details({ os: "Plan9" }));
+  });
+
+  it("reads multi-byte characters in every string field exactly", () => {
+    const text = result({
+      data: "01\nλ😀\u2028\n",
+      details: details({ "ключ": "värde 😀", os: "Linux" }),
+      error_details: { code: "Ошибка", user_message: "échec \"😀\"" },
+    });
+    assert.deepStrictEqual(unpackResultCanonical(text), exact(text));
+  });
+
   it("leaves every other layout to the slower paths", () => {
     const others = [
       ...taken.slice(5).map(([, text]) => text),
@@ -133,6 +163,9 @@ describe("unpackMessage fast path for Results", () => {
       result({}).replace('"data":"11\\n42"', '"data":"11\\q42"'),
       result({}).replace('"data":"11\\n42"', '"data":"11\t42"'),
       result({}).replace('"data":"11\\n42"', '"data":"11'),
+      result({}).replace('"data":"11\\n42"', '"data":"11\\'),
+      result({ task_statuses: statuses }).slice(0, -5),
+      result({}).slice(0, 60),
     ];
     for (const text of others) assert.equal(unpackResultCanonical(text), undefined, text);
   });
