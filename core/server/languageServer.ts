@@ -83,8 +83,11 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   let extraPaths: string[] = [];
   let privateFunctionLenses = false;
 
-  /** Where a document sits in the user's project (its imports of the project's modules are followed); none for an untitled one. */
-  const projectOf = (uri: string): ProjectLocation | undefined => {
+  /**
+   * Where a document sits in the user's project (its imports of the project's modules are followed); none
+   * for an untitled one. Every project file the analysis looks for (found or not) is added to `looked`.
+   */
+  const projectOf = (uri: string, looked?: Set<string>): ProjectLocation | undefined => {
     const path = pathOf(notebooks.findNotebookDocumentForCell(uri)?.uri ?? uri);
     if (path === undefined) return undefined;
     return {
@@ -92,11 +95,17 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
       folders,
       extraPaths,
       openText: (p) => {
+        looked?.add(p);
         for (const d of documents.all()) if (pathOf(d.uri) === p) return d.getText();
         return undefined;
       },
     };
   };
+  /**
+   * Document or cell URI → the project files its last diagnostics looked for, so that an edit re-lints
+   * what depends on the edited module (directly or through others) instead of every open document.
+   */
+  const lookedAt = new Map<string, Set<string>>();
 
   connection.onInitialize((params) => {
     refreshCodeLens = params.capabilities.workspace?.codeLens?.refreshSupport === true;
@@ -135,11 +144,13 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   const publish = async (uri: string) => {
     const doc = documentOf(uri);
     if (!doc) return;
+    const looked = new Set<string>();
     const diagnostics = await guarded(connection, `diagnostics for ${uri}`, async () => {
       const view = viewOf(uri);
-      const found = (await analyzer).diagnostics(view?.text ?? doc.getText(), projectOf(uri), options.diagnosticsBudgetMs ?? 5000);
+      const found = (await analyzer).diagnostics(view?.text ?? doc.getText(), projectOf(uri, looked), options.diagnosticsBudgetMs ?? 5000);
       return (view ? inCell(found, view.start) : found).map((d) => toLspDiagnostic(doc, d));
     });
+    if (documentOf(uri) !== undefined) lookedAt.set(uri, looked);
     // A newer version may have arrived while analysing; its own run will publish.
     if (diagnostics && documentOf(uri)?.version === doc.version) {
       await connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
@@ -148,20 +159,28 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
 
   // TextDocuments reports an open as a content change too: publish at once for the open, debounce edits.
   const justOpened = new Set<string>();
+  // An edit of one module can change what the others can ship: the documents and cells that looked at it follow.
+  const republishDependents = (changed: string) => {
+    const path = pathOf(changed);
+    if (path === undefined) return;
+    for (const [uri, looked] of lookedAt) if (uri !== changed && looked.has(path)) debouncer.schedule(uri, () => void publish(uri));
+  };
   documents.onDidOpen((e) => {
     justOpened.add(e.document.uri);
     void publish(e.document.uri);
+    // Its text now stands for the file's (a restored unsaved editor's may differ from the disk's).
+    republishDependents(e.document.uri);
   });
-  // An edit of one module can change what the others can ship: their diagnostics follow.
   const republishAll = () => {
-    for (const d of documents.all()) debouncer.schedule(d.uri, () => void publish(d.uri));
+    for (const d of [...documents.all(), ...cells.all()]) debouncer.schedule(d.uri, () => void publish(d.uri));
   };
   documents.onDidChangeContent((e) => {
     if (justOpened.delete(e.document.uri)) return;
     debouncer.schedule(e.document.uri, () => void publish(e.document.uri));
-    for (const d of documents.all()) if (d.uri !== e.document.uri && pathOf(d.uri) !== undefined) debouncer.schedule(d.uri, () => void publish(d.uri));
+    republishDependents(e.document.uri);
   });
-  documents.onDidSave(republishAll);
+  // (A save changes nothing the analysis sees: an open document's text already stands for its file, and
+  // "Save As" opens the new file, which re-lints what looked for it.)
   // A cell's analysis depends on the cells above it: any change republishes the notebook's cells.
   const publishNotebook = (e: { uri: string }) => {
     for (const cell of notebooks.getNotebookDocument(e.uri)?.cells ?? []) debouncer.schedule(cell.document, () => void publish(cell.document));
@@ -171,6 +190,7 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   notebooks.onDidClose((nb) => {
     for (const cell of nb.cells) {
       debouncer.cancel(cell.document);
+      lookedAt.delete(cell.document);
       void connection.sendDiagnostics({ uri: cell.document, diagnostics: [] });
     }
   });
@@ -187,6 +207,9 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   });
   documents.onDidClose((e) => {
     debouncer.cancel(e.document.uri);
+    lookedAt.delete(e.document.uri);
+    // Its unsaved text, if any, no longer stands for the file.
+    republishDependents(e.document.uri);
     // The last results stay: the file reopened (or a result arriving while it is closed) shows them again.
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });

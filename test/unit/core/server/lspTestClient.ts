@@ -100,12 +100,31 @@ export class LspTestClient {
   }
 
   /** Resolves with the first diagnostics published for `uri` at `version` (or later). */
-  async diagnosticsFor(uri: string, version: number, timeoutMs = 20_000): Promise<Diagnostic[]> {
+  diagnosticsFor(uri: string, version: number, timeoutMs = 20_000): Promise<Diagnostic[]> {
+    return this.waitFor(uri, (list) => list.find((p) => (p.version ?? 0) >= version), `v${version}`, timeoutMs);
+  }
+
+  /** How many times diagnostics have been published for `uri`. */
+  publishCount(uri: string): number {
+    return this.diagnostics.get(uri)?.length ?? 0;
+  }
+
+  /** Resolves with the diagnostics of the first publish for `uri` after its first `count`. */
+  diagnosticsAfter(uri: string, count: number, timeoutMs = 20_000): Promise<Diagnostic[]> {
+    return this.waitFor(uri, (list) => list[count], `publish #${count + 1}`, timeoutMs);
+  }
+
+  private async waitFor(
+    uri: string,
+    pick: (list: PublishDiagnosticsParams[]) => PublishDiagnosticsParams | undefined,
+    what: string,
+    timeoutMs: number,
+  ): Promise<Diagnostic[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.diagnostics.get(uri)?.find((p) => (p.version ?? 0) >= version);
+      const found = pick(this.diagnostics.get(uri) ?? []);
       if (found) return found.diagnostics;
-      if (Date.now() > deadline) throw new Error(`no diagnostics for ${uri} v${version} within ${timeoutMs} ms; server log:\n${this.log.join("\n")}`);
+      if (Date.now() > deadline) throw new Error(`no diagnostics for ${uri} ${what} within ${timeoutMs} ms; server log:\n${this.log.join("\n")}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 200);
         this.waiters.push(() => {
