@@ -5,6 +5,7 @@
  */
 import type { LineMap } from "../python/lineMap";
 import type { NotebookLines } from "../python/notebookLines";
+import { beyondRetention } from "../util/retention";
 
 /** Where a submitted function is defined (so Re-run can bundle it again and tracebacks name the file). */
 export interface HistoryOrigin {
@@ -132,17 +133,9 @@ export function applyChange(groups: Map<string, HistoryGroup>, change: HistoryCh
 /** Keeps the newest groups within the bounds (by creation time); returns the ids dropped. */
 export function applyRetention(groups: Map<string, HistoryGroup>, retention: Retention): string[] {
   const newestFirst = [...groups.values()].sort((a, b) => b.createdAt - a.createdAt);
-  const dropped: string[] = [];
-  let tasks = 0;
-  newestFirst.forEach((g, rank) => {
-    tasks += g.tasks.length;
-    // The newest group is always kept, however many tasks it has.
-    if (rank > 0 && (rank >= retention.maxTaskGroups || tasks > retention.maxTasks)) {
-      groups.delete(g.id);
-      dropped.push(g.id);
-    }
-  });
-  return dropped;
+  const beyond = beyondRetention(newestFirst, (g) => g.tasks.length, { maxGroups: retention.maxTaskGroups, maxTasks: retention.maxTasks });
+  for (const g of beyond) groups.delete(g.id);
+  return beyond.map((g) => g.id);
 }
 
 /** A parsed journal line, or undefined when it is not a record (a torn last line, say). */

@@ -16,6 +16,7 @@ import type { ResultData, TaskTransition } from "../protocol/messages";
 import { fromTagged, toTagged } from "../protocol/tagged";
 import { PyDict } from "../protocol/pyValue";
 import type { Disposable } from "../util/disposable";
+import { beyondRetention, type RetentionBounds } from "../util/retention";
 import { LocalEndpointError, TaskFailureCode } from "./errors";
 import { ensurePrivateDir, openPrivateAppend, writeAll, writePrivateFileAtomic } from "./privateFiles";
 import type { StoredTask } from "./taskRecord";
@@ -42,6 +43,11 @@ export interface StoredTaskGroup {
 export interface ResultStoreOptions {
   /** Task groups kept; the oldest (by creation) are deleted beyond this. Default 200. */
   maxGroups?: number;
+  /**
+   * Tasks kept over all groups: whole groups are deleted, oldest first, beyond this (never the newest,
+   * nor one with tasks still unfinished). Default 100,000, the `retention.maxTasks` setting's default.
+   */
+  maxTasks?: number;
   /** After a write, further changes wait until this long after it, to go out together. Default 5 ms. */
   writeWindowMs?: number;
 }
@@ -122,13 +128,14 @@ export class ResultStore implements Disposable {
 
   private constructor(
     private readonly journalPath: string,
-    private readonly maxGroups: number,
+    private readonly retention: RetentionBounds,
     private readonly writeWindowMs: number,
   ) {}
 
   /** Loads the journal in `dir` (created if missing); unfinished tasks become failed, lost ones. */
   static open(dir: string, options: ResultStoreOptions = {}): ResultStore {
-    const store = new ResultStore(join(dir, JOURNAL), options.maxGroups ?? 200, options.writeWindowMs ?? WRITE_WINDOW_MS);
+    const retention = { maxGroups: options.maxGroups ?? 200, maxTasks: options.maxTasks ?? 100_000 };
+    const store = new ResultStore(join(dir, JOURNAL), retention, options.writeWindowMs ?? WRITE_WINDOW_MS);
     try {
       // Results, arguments and prints are the user's alone: a 0700 directory, 0600 files.
       ensurePrivateDir(dir);
@@ -362,9 +369,18 @@ export class ResultStore implements Disposable {
   }
 
   private prune(): void {
-    if (this.groups.size <= this.maxGroups) return;
-    const oldestFirst = [...this.groups.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    for (const group of oldestFirst.slice(0, this.groups.size - this.maxGroups)) {
+    if (this.groups.size <= 1 || (this.groups.size <= this.retention.maxGroups && this.tasks.size <= this.retention.maxTasks)) return;
+    const newestFirst = [...this.groups.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    // A group with tasks still queued or running stays: they will finish into it. Looked for from the
+    // last task, since tasks run in order: a running group's last one is usually unfinished.
+    const running = (group: StoredTaskGroup) => {
+      for (let i = group.taskIds.length - 1; i >= 0; i--) {
+        const id = group.taskIds[i];
+        if (this.tasks.has(id) && !this.tasks.isFinished(id)) return true;
+      }
+      return false;
+    };
+    for (const group of beyondRetention(newestFirst, (g) => g.taskIds.length, this.retention, running)) {
       for (const taskId of group.taskIds) {
         this.tasks.delete(taskId);
         this.pending.delete(`t:${taskId}`);

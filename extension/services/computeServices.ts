@@ -176,6 +176,7 @@ export class ComputeServices implements Disposable {
           workers: s.local.workers,
           cwd: this.options.cwd,
           maxGroups: Math.max(s.retention.maxTaskGroups, 1),
+          maxTasks: Math.max(s.retention.maxTasks, 1),
         });
       });
       // A failed start (no Python, say) is not cached: the next submission tries again.
@@ -204,6 +205,7 @@ function connectLocalEndpoint(o: LocalComputeServiceOptions, stateRoot: string):
       workers: o.workers,
       cwd: o.cwd,
       maxGroups: o.maxGroups,
+      maxTasks: o.maxTasks,
       taskTimeoutMs: o.taskTimeoutMs,
       idleExitMs: LOCAL_IDLE_EXIT_MS,
     },

@@ -25,7 +25,7 @@ export async function run(): Promise<void> {
     });
     let store: ResultStore | undefined;
     const packed = perTask(n, () => {
-      store = ResultStore.open(dir, { maxGroups: n });
+      store = ResultStore.open(dir, { maxGroups: n, maxTasks: n });
       fill(store, n);
       return store;
     });

@@ -48,6 +48,8 @@ export interface LocalComputeServiceOptions extends Omit<WorkerPoolOptions, "end
   taskTimeoutMs?: number;
   /** Task groups kept on disk. */
   maxGroups?: number;
+  /** Tasks kept over all groups (whole groups are deleted, oldest first, beyond it). */
+  maxTasks?: number;
 }
 
 export class LocalComputeService implements ComputeService, LocalTaskHistory {
@@ -69,9 +71,9 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
 
   /** Opens the store (failing tasks a previous host left unfinished) and starts the worker pool. */
   static async create(options: LocalComputeServiceOptions): Promise<LocalComputeService> {
-    const { storageDir, taskTimeoutMs, maxGroups, ...poolOptions } = options;
+    const { storageDir, taskTimeoutMs, maxGroups, maxTasks, ...poolOptions } = options;
     const endpointId = options.endpointId ?? LOCAL_ENDPOINT_ID;
-    const store = ResultStore.open(storageDir, { maxGroups });
+    const store = ResultStore.open(storageDir, { maxGroups, maxTasks });
     let pool: WorkerPool;
     try {
       // Short tasks travel to the workers in batches; long ones one at a time (WorkerPool "auto").

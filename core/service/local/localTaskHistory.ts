@@ -1,7 +1,7 @@
 /**
  * What the local endpoint keeps of the tasks it ran, for a client that was away (every window closed)
  * and comes back: which tasks finished since then, and each one's result and captured prints. The
- * daemon keeps them in its result store (per workspace folder, the newest `maxGroups` task groups);
+ * daemon keeps them in its result store (per workspace folder, the newest task groups within `maxGroups` and `maxTasks`);
  * LocalComputeService answers in process, LocalEndpointClient over the daemon's socket.
  */
 import type { ResultEvent } from "../computeService";

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     workers: config.workers,
     cwd: config.cwd,
     maxGroups: config.maxGroups,
+    maxTasks: config.maxTasks,
     taskTimeoutMs: config.taskTimeoutMs,
   });
   for (const problem of service.storeProblems) log(`store: ${problem}`);

@@ -23,6 +23,7 @@ export interface DaemonConfig extends DaemonIdentity {
   workers?: number;
   cwd?: string;
   maxGroups?: number;
+  maxTasks?: number;
   taskTimeoutMs?: number;
   /** Exit after this long with no client connected and no task queued or running. */
   idleExitMs: number;
@@ -40,7 +41,7 @@ const WIRE_VERSION = 2;
 
 /** What decides whether a running daemon can serve a client: its build and the part of its config that matters. */
 export function configFingerprint(c: DaemonConfig, build: string): string {
-  return JSON.stringify([WIRE_VERSION, build, c.stateRoot, c.workspaceFolder ?? null, c.python ?? null, c.workers ?? null, c.cwd ?? null, c.maxGroups ?? null, c.taskTimeoutMs ?? null]);
+  return JSON.stringify([WIRE_VERSION, build, c.stateRoot, c.workspaceFolder ?? null, c.python ?? null, c.workers ?? null, c.cwd ?? null, c.maxGroups ?? null, c.maxTasks ?? null, c.taskTimeoutMs ?? null]);
 }
 
 export interface HelloResult {

@@ -167,6 +167,48 @@ describe("ResultStore", () => {
     assert.deepEqual([...again.tasks.keys()].sort(), ["mid-task", "new-task"]);
   });
 
+  it("keeps at most maxTasks tasks over its groups, deleting whole groups oldest first but never the newest", (t) => {
+    const dir = storeDir(t);
+    const sizes: [string, number][] = [
+      ["old", 2],
+      ["mid", 3],
+      ["new", 5],
+    ];
+    const store = ResultStore.open(dir, { maxTasks: 4 });
+    for (const [i, [g, n]] of sizes.entries()) {
+      const ids = Array.from({ length: n }, (_, k) => `${g}-${k}`);
+      for (const id of ids) store.putTask(task(id, g));
+      store.putGroup({ taskGroupId: g, createdAt: `2026-01-0${i + 1}T00:00:00.000000`, taskIds: ids });
+      // Within bounds until the third group: 2, then 5 > 4 drops the oldest.
+      if (g === "mid") assert.deepEqual([...store.groups.keys()].sort(), ["mid"]);
+    }
+    store.dispose();
+    // The newest group alone is beyond the bound, and kept.
+    assert.deepEqual([...store.groups.keys()], ["new"]);
+    assert.deepEqual([...store.tasks.keys()].sort(), ["new-0", "new-1", "new-2", "new-3", "new-4"]);
+    const again = ResultStore.open(dir, { maxTasks: 4 });
+    assert.deepEqual([...again.groups.keys()], ["new"]);
+    assert.equal(again.tasks.size, 5);
+    again.dispose();
+  });
+
+  it("never deletes a group with tasks still queued or running; it goes once they have finished", (t) => {
+    const dir = storeDir(t);
+    const store = ResultStore.open(dir, { maxGroups: 1 });
+    store.putTask(task("busy-done", "busy"));
+    store.putTask(task("busy-running", "busy", { status: "running", result: null }));
+    store.putGroup({ taskGroupId: "busy", createdAt: "2026-01-01T00:00:00.000000", taskIds: ["busy-done", "busy-running"] });
+    store.putTask(task("next-task", "next"));
+    store.putGroup({ taskGroupId: "next", createdAt: "2026-01-02T00:00:00.000000", taskIds: ["next-task"] });
+    assert.deepEqual([...store.groups.keys()].sort(), ["busy", "next"]);
+    store.putTask(task("busy-running", "busy"));
+    store.putTask(task("last-task", "last"));
+    store.putGroup({ taskGroupId: "last", createdAt: "2026-01-03T00:00:00.000000", taskIds: ["last-task"] });
+    assert.deepEqual([...store.groups.keys()], ["last"]);
+    assert.equal(store.tasks.has("busy-running"), false);
+    store.dispose();
+  });
+
   it("writes a task moving through states in one turn once, with its last state", async (t) => {
     const dir = storeDir(t);
     const store = ResultStore.open(dir);

@@ -7,7 +7,7 @@ import { MemoryComputeService } from "../../../support/memoryComputeService";
 
 function setup(values: Record<string, unknown> = {}, extra: Pick<ComputeServicesOptions, "localPython" | "localPythonKnown"> = {}) {
   let settings: GlobusComputeSettings = readSettings({ get: (k) => values[k] }).settings;
-  const started: { python?: string; workers?: number; service: MemoryComputeService; disposed: boolean }[] = [];
+  const started: { python?: string; workers?: number; maxGroups?: number; maxTasks?: number; service: MemoryComputeService; disposed: boolean }[] = [];
   const clouds: string[] = [];
   const services = new ComputeServices({
     settings: () => settings,
@@ -15,7 +15,7 @@ function setup(values: Record<string, unknown> = {}, extra: Pick<ComputeServices
     token: async () => "token",
     createLocal: async (o) => {
       const service = new MemoryComputeService();
-      const entry = { python: o.python, workers: o.workers, service, disposed: false };
+      const entry = { python: o.python, workers: o.workers, maxGroups: o.maxGroups, maxTasks: o.maxTasks, service, disposed: false };
       const dispose = service.dispose.bind(service);
       service.dispose = () => {
         entry.disposed = true;
@@ -45,6 +45,13 @@ test("the local endpoint starts on first use with the settings' interpreter and 
   services.dispose();
   await new Promise((r) => setImmediate(r));
   assert.equal(started[0].disposed, true, "no worker left behind");
+});
+
+test("the local endpoint keeps its tasks within the retention settings", async () => {
+  const { services, started } = setup({ "retention.maxTaskGroups": 7, "retention.maxTasks": 5000 });
+  await services.service(LOCAL_SERVICE);
+  assert.deepEqual(started.map((s) => [s.maxGroups, s.maxTasks]), [[7, 5000]]);
+  services.dispose();
 });
 
 test("a changed interpreter choice restarts the running local endpoint with it", async () => {
