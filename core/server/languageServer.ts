@@ -143,7 +143,10 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
 
   const publish = async (uri: string) => {
     const doc = documentOf(uri);
-    if (!doc) return;
+    if (!doc) {
+      lookedAt.delete(uri); // a cell removed from its notebook, say
+      return;
+    }
     const looked = new Set<string>();
     const diagnostics = await guarded(connection, `diagnostics for ${uri}`, async () => {
       const view = viewOf(uri);
