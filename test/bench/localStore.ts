@@ -3,9 +3,12 @@
  * per finished task once its results are journaled (kept packed), beside the same records held as
  * objects, as the store kept them before, measured in the same run. The records are what a chunk-1 map
  * of `double` leaves: six transitions, the worker's shared details, a small result, no prints.
+ * Then (JSON line `local_store` `open`) the time to open that journal, as a restarted local endpoint
+ * does before it answers, beside the floor of any replay measured in the same run: reading the file and
+ * JSON.parse of each line.
  * Env: BENCH_STORE_TASKS (default 100000).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isoTimestamp, ResultStore, type StoredTask } from "../../core/local/resultStore";
@@ -41,9 +44,38 @@ export async function run(): Promise<void> {
       }),
     );
     store?.dispose();
+    printOpenTime(dir, n);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Opening the journal `fill` left (best of three), beside reading and parsing its lines alone. */
+function printOpenTime(dir: string, n: number): void {
+  const journal = join(dir, "journal.jsonl");
+  let openMs = Infinity;
+  let parseMs = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const t0 = performance.now();
+    ResultStore.open(dir, { maxGroups: n, maxTasks: n }).dispose();
+    openMs = Math.min(openMs, performance.now() - t0);
+    const t1 = performance.now();
+    let lines = 0;
+    for (const line of readFileSync(journal, "utf8").split("\n")) if (line !== "" && JSON.parse(line) !== undefined) lines++;
+    parseMs = Math.min(parseMs, performance.now() - t1);
+    if (lines === 0) throw new Error("the journal is empty");
+  }
+  console.log(
+    JSON.stringify({
+      bench: "local_store",
+      name: "open",
+      tasks: n,
+      journal_mb: Number((statSync(journal).size / 1e6).toFixed(1)),
+      open_ms: Math.round(openMs),
+      read_and_parse_ms: Math.round(parseMs),
+      ratio: Number((openMs / parseMs).toFixed(2)),
+    }),
+  );
 }
 
 /** Heap bytes per task that `build` leaves reachable (held until measured). */

@@ -74,6 +74,38 @@ describe("ResultStore", () => {
     }
   });
 
+  it("opens a readable journal without rewriting it: what opening changes is appended", (t) => {
+    const dir = storeDir(t);
+    const path = join(dir, "journal.jsonl");
+    const store = ResultStore.open(dir);
+    for (const [i, g] of ["old", "new"].entries()) {
+      store.putTask(task(`${g}-done`, g));
+      store.putGroup({ taskGroupId: g, createdAt: `2026-01-0${i + 1}T00:00:00.000000`, taskIds: [`${g}-done`] });
+    }
+    store.dispose();
+    const written = readFileSync(path, "utf8");
+    ResultStore.open(dir).dispose();
+    assert.equal(readFileSync(path, "utf8"), written, "nothing to change: not a byte written");
+
+    // A task left running, and a bound lowered: the failure and the dropped group are appended.
+    const running = ResultStore.open(dir);
+    running.putTask(task("new-run", "new", { status: "running", result: null, completionT: null }));
+    running.putGroup({ taskGroupId: "new", createdAt: "2026-01-02T00:00:00.000000", taskIds: ["new-done", "new-run"] });
+    running.dispose();
+    const before = readFileSync(path, "utf8");
+    const reopened = ResultStore.open(dir, { maxGroups: 1 });
+    assert.equal(reopened.tasks.get("new-run")?.status, "failed");
+    reopened.dispose();
+    const after = readFileSync(path, "utf8");
+    assert.ok(after.startsWith(before) && after.length > before.length, "appended, not rewritten");
+    const last = ResultStore.open(dir);
+    assert.deepEqual([...last.groups.keys()], ["new"]);
+    assert.deepEqual([...last.tasks.keys()].sort(), ["new-done", "new-run"]);
+    assert.equal(last.tasks.get("new-run")?.result?.error_details?.code, "EndpointRestarted");
+    assert.deepEqual(last.problems, []);
+    last.dispose();
+  });
+
   it("drops a torn or foreign line, reports it, and keeps the rest", (t) => {
     const dir = storeDir(t);
     const store = ResultStore.open(dir);
