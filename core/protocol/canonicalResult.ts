@@ -26,10 +26,13 @@ const NULL = ascii("null");
 const TRANSITION_HEAD = ascii('{"timestamp":');
 const STATE_KEY = ascii(',"state":');
 const ACTOR_KEY = ascii(',"actor":');
-/** Transition states and actors: a handful of words, matched in place (with their quotes) and shared. */
-const KNOWN_STRINGS = ["execution-start", "execution-end", "worker", "manager", "interchange", "endpoint", "running", "waiting-for-ep"].map(
-  (word) => ({ word, quoted: ascii(`"${word}"`) }),
-);
+/**
+ * Transition states and actors: a handful of words, matched in place and shared, found by their length
+ * (one candidate for most lengths) rather than compared one after another.
+ */
+const KNOWN_BY_LENGTH: { word: string; bytes: Buffer }[][] = [];
+for (const word of ["execution-start", "execution-end", "worker", "manager", "interchange", "endpoint", "running", "waiting-for-ep"])
+  (KNOWN_BY_LENGTH[word.length] ??= []).push({ word, bytes: ascii(word) });
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -192,14 +195,34 @@ function readErrorDetails(bytes: Buffer, at: number): ErrorDetails | null | unde
   return { code: v.code, user_message: v.user_message };
 }
 
-/** One of KNOWN_STRINGS as the JSON string at `at` (then `end` is past it), else the string read in full. */
+/** One of the known words as the JSON string at `at` (then `end` is past it), else the string read in full. */
 function readWord(bytes: Buffer, at: number): string | undefined {
-  for (const known of KNOWN_STRINGS)
-    if (has(bytes, at, known.quoted)) {
-      end = at + known.quoted.length;
-      return known.word;
-    }
+  if (bytes[at] !== QUOTE) return undefined;
+  // The known words have no escapes: the first quote after the opening one closes a candidate.
+  let close = at + 1;
+  while (close < bytes.length && bytes[close] !== QUOTE) close++;
+  const candidates = close < bytes.length ? KNOWN_BY_LENGTH[close - at - 1] : undefined;
+  if (candidates !== undefined)
+    for (const known of candidates)
+      if (has(bytes, at + 1, known.bytes)) {
+        end = close + 1;
+        return known.word;
+      }
   return readString(bytes, at);
+}
+
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10n ** BigInt(k));
+
+/** Decimal digits from `from` to `to` as a bigint; a ns timestamp (19 digits) is beyond a double's integers. */
+function digitsToBigInt(bytes: Buffer, from: number, to: number): bigint {
+  // Up to 15 digits at a time are exact in a double; two parts cover any timestamp without a string.
+  if (to - from > 30) return BigInt(bytes.toString("latin1", from, to));
+  const split = Math.max(from, to - 15);
+  let high = 0;
+  for (let i = from; i < split; i++) high = high * 10 + bytes[i] - 0x30;
+  let low = 0;
+  for (let i = split; i < to; i++) low = low * 10 + bytes[i] - 0x30;
+  return split === from ? BigInt(low) : BigInt(high) * POWERS_OF_TEN[to - split] + BigInt(low);
 }
 
 /**
@@ -231,7 +254,8 @@ function readTransitions(bytes: Buffer, at: number): TaskTransition[] | undefine
     if (state === undefined || !has(bytes, end, ACTOR_KEY)) return undefined;
     const actor = readWord(bytes, end + ACTOR_KEY.length);
     if (actor === undefined || bytes[end] !== 0x7d) return undefined;
-    reading[count++] = { timestamp: BigInt(bytes.toString("latin1", digits, i)), state, actor };
+    const magnitude = digitsToBigInt(bytes, first, i);
+    reading[count++] = { timestamp: first > digits ? -magnitude : magnitude, state, actor };
     at = end + 1;
     const next = bytes[at];
     if (next === 0x5d) {

@@ -114,6 +114,23 @@ describe("unpackMessage fast path for Results", () => {
     }
   });
 
+  it("reads transition timestamps of every length and sign, and states near the known words, exactly", () => {
+    const stamps = [0n, 7n, -7n, 10n ** 15n - 1n, 10n ** 15n, 2n ** 53n + 1n, 1764147600123456789n, -1764147600123456789n, 2n ** 64n + 3n, 10n ** 30n - 1n, 10n ** 30n, 10n ** 31n - 1n, -(10n ** 31n) - 9n, 10n ** 60n + 1n];
+    for (const timestamp of stamps) {
+      const text = result({ task_statuses: [{ timestamp, state: "running", actor: "worker" }] });
+      const read = unpackResultCanonical(text);
+      assert.equal((read?.data as ResultData | undefined)?.task_statuses?.[0].timestamp, timestamp, String(timestamp));
+      assert.deepStrictEqual(read, exact(text));
+    }
+    // The same length as a known word but another word, a known word's prefix or extension, escapes, non-ASCII.
+    for (const word of ["workes", "runninG", "manager-", "worke", "", "wor\"er", "w\u00f6rker", "execution-enD", "waiting-for-ep\n"]) {
+      const text = result({ task_statuses: [{ timestamp: 1n, state: word, actor: word }] });
+      const read = unpackResultCanonical(text);
+      assert.equal((read?.data as ResultData | undefined)?.task_statuses?.[0].state, word, JSON.stringify(word));
+      assert.deepStrictEqual(read, exact(text));
+    }
+  });
+
   it("shares one frozen details dict between results carrying the same details text", () => {
     const env = details({ os: "Linux", python_version: "3.11.2", endpoint_id: null });
     const first = unpackResultCanonical(result({ details: env })) as Message & { message_type: "result" };
