@@ -12,15 +12,18 @@ import {
   type Diagnostic,
 } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import { isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FunctionBundle } from "../python/bundle";
 import type { PythonDiagnostic, QuickFix } from "../python/diagnostics";
 import type { FunctionSignature } from "../python/functions";
+import { extraRoots } from "../python/moduleResolver";
 import type { OffsetRange } from "../python/syntax";
 import { placeInDocument } from "../python/syntaxFeatures";
 import type { ProjectLocation, PythonAnalyzer } from "../python/pythonAnalyzer";
 import { DisposableStore, type Disposable } from "../util/disposable";
 import { Debouncer } from "./debouncer";
+import { PythonFileWatch, pythonFileWatchers, withAncestors } from "./watchedFiles";
 import { cellView, type CellView, type CodeCell } from "./notebookCells";
 import { describeBundleForClient, describeFunctionForClient, lspRange } from "./lspConversions";
 import {
@@ -82,6 +85,15 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   let folders: string[] = [];
   let extraPaths: string[] = [];
   let privateFunctionLenses = false;
+  /** Whether the client watches files for the server, and takes watch patterns with a base folder. */
+  let fileEvents = { dynamic: false, relativePatterns: false };
+  const fileWatch = store.add(new PythonFileWatch(connection));
+  const watchPythonFiles = () => {
+    if (!fileEvents.dynamic) return;
+    // Relative extra paths are taken from the first folder; without one they have no single place.
+    const roots = folders.length > 0 ? extraRoots({ folders, extraPaths }, folders[0]) : extraPaths.filter((p) => isAbsolute(p));
+    fileWatch.watch(pythonFileWatchers(folders, roots, fileEvents.relativePatterns));
+  };
 
   /**
    * Where a document sits in the user's project (its imports of the project's modules are followed); none
@@ -113,6 +125,8 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     if (folders.length === 0 && params.rootUri) folders = [pathOf(params.rootUri)].filter((p): p is string => p !== undefined);
     extraPaths = settingsPaths(params.initializationOptions as ProjectSettings | undefined) ?? [];
     privateFunctionLenses = (params.initializationOptions as ProjectSettings | undefined)?.privateFunctionLenses === true;
+    const watched = params.capabilities.workspace?.didChangeWatchedFiles;
+    fileEvents = { dynamic: watched?.dynamicRegistration === true, relativePatterns: watched?.relativePatternSupport === true };
     return {
       capabilities: {
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
@@ -163,10 +177,12 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   // TextDocuments reports an open as a content change too: publish at once for the open, debounce edits.
   const justOpened = new Set<string>();
   // An edit of one module can change what the others can ship: the documents and cells that looked at it follow.
+  const republishLookingAt = (paths: ReadonlySet<string>, except?: string) => {
+    for (const [uri, looked] of lookedAt) if (uri !== except && intersects(looked, paths)) debouncer.schedule(uri, () => void publish(uri));
+  };
   const republishDependents = (changed: string) => {
     const path = pathOf(changed);
-    if (path === undefined) return;
-    for (const [uri, looked] of lookedAt) if (uri !== changed && looked.has(path)) debouncer.schedule(uri, () => void publish(uri));
+    if (path !== undefined) republishLookingAt(new Set([path]), changed);
   };
   documents.onDidOpen((e) => {
     justOpened.add(e.document.uri);
@@ -197,16 +213,26 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
       void connection.sendDiagnostics({ uri: cell.document, diagnostics: [] });
     }
   });
+  connection.onInitialized(watchPythonFiles);
   connection.onNotification(PROJECT_SETTINGS_NOTIFICATION, (settings: ProjectSettings) => {
     extraPaths = settingsPaths(settings) ?? [];
     privateFunctionLenses = settings?.privateFunctionLenses === true;
+    watchPythonFiles();
     republishAll();
     if (refreshCodeLens) void connection.sendRequest("workspace/codeLens/refresh").catch(() => undefined);
   });
   connection.onNotification("workspace/didChangeWorkspaceFolders", (params: { event: { added: { uri: string }[]; removed: { uri: string }[] } }) => {
     const removed = new Set(params.event.removed.map((f) => pathOf(f.uri)));
     folders = [...folders.filter((f) => !removed.has(f)), ...params.event.added.map((f) => pathOf(f.uri)).filter((p): p is string => p !== undefined)];
+    watchPythonFiles();
     republishAll();
+  });
+  // Files changed on disk (the client's watchers): what looked at them follows, unless an editor's text
+  // stands for the file (an open document's own changes arrive as edits).
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    const open = new Set(documents.all().map((d) => pathOf(d.uri)));
+    const changed = changes.map((c) => pathOf(c.uri)).filter((p): p is string => p !== undefined && !open.has(p));
+    if (changed.length > 0) republishLookingAt(withAncestors(changed));
   });
   documents.onDidClose((e) => {
     debouncer.cancel(e.document.uri);
@@ -279,6 +305,13 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   store.add(documents.listen(connection));
   store.add(notebooks.listen(connection));
   return store;
+}
+
+/** Whether the sets share a member (looked up from the smaller one: an edit is one path, a checkout thousands). */
+function intersects(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const x of small) if (large.has(x)) return true;
+  return false;
 }
 
 /** The file path of a `file:` URI; undefined for an untitled or remote document. */

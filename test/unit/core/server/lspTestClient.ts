@@ -3,6 +3,7 @@ import {
   CodeActionRequest,
   CodeLensRequest,
   DidChangeTextDocumentNotification,
+  DidChangeWatchedFilesNotification,
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
   ExitNotification,
@@ -12,11 +13,14 @@ import {
   ShutdownRequest,
   createProtocolConnection,
   type CodeAction,
+  type ClientCapabilities,
   type CodeLens,
   type Diagnostic,
+  type FileEvent,
   type InitializeResult,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
+  type Registration,
   type TextDocumentContentChangeEvent,
 } from "vscode-languageserver-protocol/node";
 import { PassThrough } from "node:stream";
@@ -50,6 +54,8 @@ export class LspTestClient {
   private readonly diagnostics = new Map<string, PublishDiagnosticsParams[]>();
   private readonly waiters: (() => void)[] = [];
   readonly refreshRequests: string[] = [];
+  /** Capabilities the server has registered and not unregistered, by registration id. */
+  readonly registrations = new Map<string, Registration>();
   /** `window/logMessage` texts from the server, to explain failures. */
   readonly log: string[] = [];
 
@@ -65,6 +71,14 @@ export class LspTestClient {
       this.refreshRequests.push("codeLens");
       return null;
     });
+    connection.onRequest("client/registerCapability", (p: { registrations: Registration[] }) => {
+      for (const r of p.registrations) this.registrations.set(r.id, r);
+      return null;
+    });
+    connection.onRequest("client/unregisterCapability", (p: { unregisterations: { id: string }[] }) => {
+      for (const r of p.unregisterations) this.registrations.delete(r.id);
+      return null;
+    });
     connection.listen();
   }
 
@@ -72,12 +86,17 @@ export class LspTestClient {
     return new LspTestClient(createProtocolConnection(input, output));
   }
 
-  /** `workspace`: the folders (file URIs) and `initializationOptions` an editor opening a project sends. */
-  async initialize(workspace: { folders?: string[]; initializationOptions?: unknown } = {}): Promise<InitializeResult> {
+  /**
+   * `workspace`: the folders (file URIs) and `initializationOptions` an editor opening a project sends;
+   * `watchesFiles`: the client watches files for the server as VS Code's does (with patterns relative to a folder).
+   */
+  async initialize(workspace: { folders?: string[]; initializationOptions?: unknown; watchesFiles?: boolean } = {}): Promise<InitializeResult> {
+    const capabilities: ClientCapabilities = { workspace: { codeLens: { refreshSupport: true } } };
+    if (workspace.watchesFiles) capabilities.workspace!.didChangeWatchedFiles = { dynamicRegistration: true, relativePatternSupport: true };
     const result = await this.connection.sendRequest(InitializeRequest.type, {
       processId: null, // a real pid makes vscode-languageserver poll for that process to exit
       rootUri: null,
-      capabilities: { workspace: { codeLens: { refreshSupport: true } } },
+      capabilities,
       workspaceFolders: workspace.folders?.map((uri, i) => ({ uri, name: `folder${i}` })) ?? null,
       initializationOptions: workspace.initializationOptions,
     });
@@ -89,6 +108,11 @@ export class LspTestClient {
     await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
       textDocument: { uri, languageId: "python", version, text },
     });
+  }
+
+  /** Files changed on disk, as the client's watchers report them. */
+  async filesChanged(changes: FileEvent[]): Promise<void> {
+    await this.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes });
   }
 
   async close(uri: string): Promise<void> {
