@@ -102,7 +102,10 @@ export type WatchState = "connecting" | "streaming" | "reconnecting" | "polling"
 export interface WatchOptions {
   /** Cloud only: overrides the port of the AMQP URL the service hands out (443, 5671 or 5672). */
   amqpPort?: number;
-  /** The tasks still awaited, polled over REST while the result stream is down. */
+  /**
+   * The tasks still awaited: polled over REST while a cloud result stream is down; on the local endpoint,
+   * the only ones whose earlier results and states a new watch replays (without it: all of the group's).
+   */
   pendingTaskIds?: () => Iterable<string>;
 }
 

@@ -23,6 +23,7 @@ import type {
   SubmitBatchResponse,
   TaskGroupInfo,
   TaskStatusRecord,
+  WatchOptions,
 } from "../computeService";
 import {
   completionMs,
@@ -162,7 +163,7 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
     };
   }
 
-  watchResults(taskGroupId: string): ResultWatch {
+  watchResults(taskGroupId: string, options: WatchOptions = {}): ResultWatch {
     const watch = new LocalResultWatch(taskGroupId, () => this.watches.get(taskGroupId)?.delete(watch));
     const group = this.store.groups.get(taskGroupId);
     if (!group || this.disposed) {
@@ -182,8 +183,12 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
       .filter((id) => !this.store.tasks.isFinished(id) && this.store.tasks.header(id)?.status === "running")
       .map((id) => this.store.tasks.get(id) as StoredTask);
     setImmediate(() => {
-      running.forEach((t) => watch.deliverState(runningEvent(t)));
+      // Only what the watcher still awaits, when it says (asked now: its tasks acknowledged meanwhile count):
+      // another Executor joining a group of 100k finished tasks is not sent them all.
+      const wanted = options.pendingTaskIds === undefined ? undefined : new Set(options.pendingTaskIds());
+      for (const t of running) if (wanted === undefined || wanted.has(t.taskId)) watch.deliverState(runningEvent(t));
       for (const id of finished) {
+        if (wanted !== undefined && !wanted.has(id)) continue;
         const task = this.store.tasks.get(id);
         if (task?.result) watch.deliver(resultEvent(task));
       }

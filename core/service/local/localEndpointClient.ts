@@ -35,6 +35,7 @@ import type {
   SubmitBatchResponse,
   TaskGroupInfo,
   TaskStatusRecord,
+  WatchOptions,
 } from "../computeService";
 import { EmittingResultWatch } from "../emittingResultWatch";
 import type { PyDict } from "../../protocol/pyValue";
@@ -115,8 +116,8 @@ export class LocalEndpointClient implements ComputeService, LocalTaskHistory {
     );
   }
 
-  watchResults(taskGroupId: string): ResultWatch {
-    const watch = new RemoteResultWatch(taskGroupId, (w) => this.detach(w));
+  watchResults(taskGroupId: string, options: WatchOptions = {}): ResultWatch {
+    const watch = new RemoteResultWatch(taskGroupId, options.pendingTaskIds, (w) => this.detach(w));
     if (this.disposed) {
       watch.close("the local endpoint client was stopped");
       return watch;
@@ -230,11 +231,16 @@ export class LocalEndpointClient implements ComputeService, LocalTaskHistory {
   private async attachWithRetries(watch: RemoteResultWatch): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
+        // Sent ahead of any call made after watchResults() (both wait for this connection, in turn): the
+        // daemon holds the watch before it creates the tasks of a submission that follows, so their results
+        // come live, and only tasks acknowledged before it attached need a replay.
         const connection = await this.connected();
         if (watch.state === "closed") return;
         // Routed before asking: the daemon's first events can arrive in the same read as its answer.
         const id = watch.connect(connection);
-        await connection.call("watch", { watch: id, taskGroupId: watch.taskGroupId });
+        // What it still awaits, as of now (a reattach after a lost connection: all its unsettled tasks).
+        const taskIds = watch.pendingTaskIds === undefined ? undefined : [...watch.pendingTaskIds()];
+        await connection.call("watch", { watch: id, taskGroupId: watch.taskGroupId, taskIds });
         watch.setState("streaming");
         return;
       } catch (err) {
@@ -420,6 +426,8 @@ class RemoteResultWatch extends EmittingResultWatch {
 
   constructor(
     taskGroupId: string,
+    /** The tasks the watcher awaits, replayed when they finished before the watch attached; undefined: all. */
+    readonly pendingTaskIds: (() => Iterable<string>) | undefined,
     private readonly onDetach: (w: RemoteResultWatch) => void,
   ) {
     super(taskGroupId, "connecting");

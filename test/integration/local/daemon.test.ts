@@ -8,10 +8,11 @@ import { execFileSync, spawn } from "node:child_process";
 import { utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { describe, it } from "node:test";
+import { describe, it, type TestContext } from "node:test";
 import { LocalEndpointError } from "../../../core/local/errors";
 import { deserializeData, packTaskPayload, type PyValue } from "../../../core/protocol";
-import type { ResultEvent, WatchState } from "../../../core/service/computeService";
+import { Executor } from "../../../core/executor";
+import type { ResultEvent, ResultWatch, WatchOptions, WatchState } from "../../../core/service/computeService";
 import { LOCAL_ENDPOINT_ID } from "../../../core/service/local/localComputeService";
 import { daemonPathsFor } from "../../../core/service/local/daemon/daemonPaths";
 import { LocalEndpointClient } from "../../../core/service/local/localEndpointClient";
@@ -44,6 +45,16 @@ async function submitCalls(to: LocalEndpointClient, name: string, source: string
     createQueue: true,
   });
   return { taskGroupId, taskIds: tasks[fid] };
+}
+
+const SAME = "def same(x):\n    return x\n";
+
+/** A client of a fresh daemon, and a task group of `n` finished `same(i)` tasks on it. */
+async function finishedGroup(t: TestContext, n: number) {
+  const a = await client(t, config(t, { idleExitMs: 60_000 }));
+  const { taskGroupId, taskIds: ids } = await submitCalls(a, "same", SAME, Array.from({ length: n }, (_, i) => [i]));
+  await waitFor(async () => [...(await a.getTaskStatuses(ids)).values()].every((s) => s.status === "success"), `${n} results`, 60_000);
+  return { a, taskGroupId, ids };
 }
 
 stopDaemonsAfterAll();
@@ -237,15 +248,7 @@ describe("local endpoint identity", () => {
 
 describe("local endpoint client", () => {
   it("hands a burst of results to its listeners a few milliseconds per turn, none lost", async (t) => {
-    const c = config(t, { idleExitMs: 60_000 });
-    const a = await client(t, c);
-    const { taskGroupId, taskIds: ids } = await submitCalls(
-      a,
-      "same",
-      "def same(x):\n    return x\n",
-      Array.from({ length: 40 }, (_, i) => [i]),
-    );
-    await waitFor(async () => [...(await a.getTaskStatuses(ids)).values()].every((s) => s.status === "success"), "40 results", 60_000);
+    const { a, taskGroupId, ids } = await finishedGroup(t, 40);
     // A watch opened now gets every finished result replayed at once: the burst a busy map brings.
     const turns = turnCounter();
     const recorded: { taskId: string; turn: number }[] = [];
@@ -265,6 +268,46 @@ describe("local endpoint client", () => {
     // 3 ms each within a 5 ms budget: at most 2 per turn (fewer when the OS takes the CPU away).
     const most = turns.mostInOneTurn(recorded.map((r) => r.turn));
     assert.ok(most <= 2, `${most} results handed over in one turn`);
+  });
+
+  it("replays to a new watch only the earlier results its watcher awaits: an Executor joining a finished group is not sent the group", async (t) => {
+    const { a, taskGroupId, ids } = await finishedGroup(t, 300);
+    const resultsOf = async (watch: ResultWatch, expected: number) => {
+      const seen: string[] = [];
+      watch.onResult((e) => seen.push(e.result.task_id));
+      await waitFor(() => seen.length >= expected && watch.state === "streaming", `${expected} replayed result(s)`, 30_000);
+      await new Promise((r) => setTimeout(r, 300)); // no more come
+      watch.dispose();
+      return seen;
+    };
+    // A watcher that names what it awaits gets those (the ids are asked for when the watch attaches).
+    let asked = 0;
+    const some = [ids[5], ids[299], "6f1c0f0e-0000-4000-8000-000000000000"];
+    assert.deepEqual((await resultsOf(a.watchResults(taskGroupId, { pendingTaskIds: () => (asked++, some) }), 2)).sort(), [ids[5], ids[299]].sort());
+    assert.equal(asked, 1);
+    assert.deepEqual(await resultsOf(a.watchResults(taskGroupId, { pendingTaskIds: () => [] }), 0), []);
+    // One that does not say gets the whole group, as before.
+    assert.equal((await resultsOf(a.watchResults(taskGroupId), 300)).length, 300);
+
+    // An Executor joining the group (the extension's next Submit of the same function) gets its own result only.
+    const events: string[] = [];
+    const counted = new Proxy(a, {
+      get(target, prop) {
+        if (prop === "watchResults")
+          return (group: string, options?: WatchOptions) => {
+            const watch = target.watchResults(group, options);
+            watch.onResult((e) => events.push(e.result.task_id));
+            return watch;
+          };
+        const value: unknown = Reflect.get(target, prop);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    await using joining = new Executor({ endpointId: LOCAL_ENDPOINT_ID, service: counted, taskGroupId });
+    const future = joining.submit({ name: "same", source: SAME }, 7);
+    assert.equal(await future, 7);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(events, [future.taskId]);
   });
 });
 

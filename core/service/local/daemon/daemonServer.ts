@@ -277,7 +277,7 @@ class ClientConnection implements Disposable {
       case "getEndpointStatus":
         return service.getEndpointStatus(p.endpointId as string);
       case "watch":
-        return this.watch(p.watch as number, p.taskGroupId as string);
+        return this.watch(p.watch as number, p.taskGroupId as string, p.taskIds);
       case "unwatch":
         return this.unwatch(p.watch as number);
       case "retire":
@@ -292,10 +292,16 @@ class ClientConnection implements Disposable {
     }
   }
 
-  /** The client numbers its watches, so it can route events that arrive in the same read as this answer. */
-  private watch(id: number, taskGroupId: string): null {
+  /**
+   * The client numbers its watches, so it can route events that arrive in the same read as this answer.
+   * `taskIds`, when given, are the tasks whose earlier results and states are replayed (else all the group's).
+   */
+  private watch(id: number, taskGroupId: string, taskIds: unknown): null {
     if (!Number.isInteger(id) || this.watches.has(id)) throw new Error(`invalid watch id ${id}`);
-    const watch = this.daemon.service.watchResults(taskGroupId);
+    if (taskIds !== undefined && !(Array.isArray(taskIds) && taskIds.every((t) => typeof t === "string"))) {
+      throw new LocalEndpointError("DAEMON_PROTOCOL", "taskIds of watch must be a list of task ids");
+    }
+    const watch = this.daemon.service.watchResults(taskGroupId, taskIds === undefined ? {} : { pendingTaskIds: () => taskIds as string[] });
     const writer = this.writer;
     const subs = [
       watch.onResult((e) => writer.result(id, e)),
