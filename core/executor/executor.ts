@@ -104,7 +104,9 @@ export class Executor implements Disposable, AsyncDisposable {
     this.service = this.options.service;
     this.groupId = this.options.taskGroupId;
     this.registry = new FunctionRegistry(this.service);
-    this.router = this.disposables.add(new ResultRouter(this.service, this.options.amqpPort, this.options.batchSize));
+    this.router = this.disposables.add(
+      new ResultRouter(this.service, this.options.amqpPort, this.options.batchSize, () => this.submitter.awaitingAcknowledgement),
+    );
     this.onWatchStateChange = this.router.onWatchStateChange;
     this.onMalformedResult = this.router.onMalformedResult;
     // The burst limit protects the web service (protocol.md §8.3); the local endpoint has none to protect,

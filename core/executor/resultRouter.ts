@@ -23,7 +23,7 @@ export interface WatchStateChange {
   reason?: string;
 }
 
-/** Results kept for tasks without a future (bounded: duplicates of settled tasks land here too). */
+/** Results kept for tasks without a future yet (bounded, in case many requests are in flight at once). */
 const MAX_UNMATCHED = 100_000;
 /** How soon a result fetched from the service, but not finished there yet, is asked for again. */
 const STATUS_RETRY_MS = 1000;
@@ -55,6 +55,12 @@ export class ResultRouter implements Disposable {
     private readonly amqpPort: number | undefined,
     /** Status records are fetched in chunks of this many task ids. */
     private readonly chunkSize: number,
+    /**
+     * Whether a submission of this Executor awaits the service's answer: only then can a result of a task
+     * without a future be one of its own (overtaking the answer). Otherwise it is another Executor's on
+     * the same group (a map still running there), or a duplicate, and is not kept.
+     */
+    private readonly awaitingAcknowledgement: () => boolean,
   ) {}
 
   get isDisposed(): boolean {
@@ -156,15 +162,27 @@ export class ResultRouter implements Disposable {
       this.deliver(future, event);
       return;
     }
+    if (!this.keepsUnmatched()) return;
     if (this.unmatched.size >= MAX_UNMATCHED) this.unmatched.delete(this.unmatched.keys().next().value as string);
     this.unmatched.set(id, event);
+  }
+
+  /**
+   * Whether events of tasks without a future are kept. Once no submission awaits its answer, those kept
+   * while one did were someone else's (every answer has claimed its own), and go.
+   */
+  private keepsUnmatched(): boolean {
+    if (this.awaitingAcknowledgement()) return true;
+    this.unmatched.clear();
+    this.unmatchedStates.clear();
+    return false;
   }
 
   /** A live state change: the future shows it (and its transition) until the result arrives. */
   private onTaskState(event: TaskStateEvent): void {
     const future = this.open.get(event.taskId);
     if (future === undefined) {
-      if (this.unmatched.has(event.taskId)) return; // already finished: the result wins
+      if (!this.keepsUnmatched() || this.unmatched.has(event.taskId)) return; // (already finished: the result wins)
       if (this.unmatchedStates.size >= MAX_UNMATCHED) this.unmatchedStates.delete(this.unmatchedStates.keys().next().value as string);
       this.unmatchedStates.set(event.taskId, event);
       return;

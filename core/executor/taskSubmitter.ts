@@ -89,6 +89,11 @@ export class TaskSubmitter implements Disposable {
     private readonly hooks: SubmitterHooks,
   ) {}
 
+  /** A request is on its way: the service may have created tasks whose ids this Executor does not know yet. */
+  get awaitingAcknowledgement(): boolean {
+    return this.inFlight > 0;
+  }
+
   /** Tasks not yet acknowledged by the service (queued or in a request). */
   get pending(): number {
     return this.queue.length - this.head + this.inFlight;

@@ -72,6 +72,23 @@ describe("Executor: submit and results", () => {
     await Promise.all([first.shutdown(), second.shutdown()]);
   });
 
+  it("keeps no result of another Executor's task on a shared group while none of its own requests awaits an answer", async () => {
+    const { service, executor: first } = setup();
+    assert.equal(await first.submit(double, 1), 2);
+    const second = new Executor({ endpointId: ENDPOINT, service, taskGroupId: first.taskGroupId });
+    assert.equal(await second.submit(double, 2), 4); // its stream is open, its request answered
+    service.respond = () => undefined;
+    const other = first.submit(double, 3);
+    while (other.taskId === undefined) await tick();
+    const streamed = service.complete(other.taskId, { value: 6 }); // to both Executors' watches
+    assert.equal(await other, 6);
+    // What the service records from now on differs from what streamed: a kept copy would show.
+    service.results.set(other.taskId, { ...streamed, result: { ...streamed.result, data: "11\n60" } });
+    const reloaded = await second.reloadTasks();
+    assert.equal(await reloaded.find((f) => f.taskId === other.taskId), 60, "read from the service, not from a result kept on the way");
+    await Promise.all([first.shutdown(), second.shutdown()]);
+  });
+
   it("moves a future through queued → submitting → received → success, firing change events", async () => {
     const { service, executor } = setup();
     service.respond = () => undefined;
