@@ -26,7 +26,7 @@ import type {
 import { computeBaseUrl, type GlobusEnvironment } from "./environments";
 import { RestClient, type RetryPolicy, type TokenProvider } from "./restClient";
 import { ResultWatcher, type AmqpConnectionInfo, type ResultWatcherOptions } from "./resultWatcher";
-import { SharedResultWatchers } from "./sharedResultWatchers";
+import { SharedResultWatches } from "../sharedResultWatches";
 
 export interface GlobusComputeServiceOptions {
   /** An explicit base URL (an emulator, a private deployment); else the environment's. */
@@ -46,11 +46,12 @@ export class GlobusComputeService implements ComputeService, EndpointApi {
   private readonly backedOff = new Emitter<BackOff>();
   /** A request was answered 429 or 503 and waits before its retry. */
   readonly onDidBackOff: Event<BackOff> = this.backedOff.event;
-  private readonly watchers = new SharedResultWatchers(
+  private readonly watchers = new SharedResultWatches(
     (taskGroupId, watch) =>
       new ResultWatcher({
         ...this.options.watcher,
-        ...watch,
+        amqpPort: watch.amqpPort,
+        pendingTaskIds: watch.pendingTaskIds,
         taskGroupId,
         connectionInfo: () => this.getAmqpConnectionInfo(),
         taskStatuses: (ids) => this.getTaskStatuses(ids),
@@ -144,7 +145,7 @@ export class GlobusComputeService implements ComputeService, EndpointApi {
     return { connection_url: r.connection_url, queue_prefix: r.queue_prefix };
   }
 
-  /** Watches share one ResultWatcher per task group (see SharedResultWatchers). */
+  /** Watches share one ResultWatcher per task group (see SharedResultWatches). */
   watchResults(taskGroupId: string, options: WatchOptions = {}): ResultWatch {
     return this.watchers.watch(taskGroupId, options);
   }

@@ -37,6 +37,7 @@ import type {
   TaskStatusRecord,
   WatchOptions,
 } from "../computeService";
+import { SharedResultWatches, type SharedWatchOptions } from "../sharedResultWatches";
 import { EmittingResultWatch } from "../emittingResultWatch";
 import type { PyDict } from "../../protocol/pyValue";
 import { fromTagged } from "../../protocol/tagged";
@@ -55,6 +56,8 @@ export class LocalEndpointClient implements ComputeService, LocalTaskHistory {
   /** The connection `connection` resolved to, to notice synchronously that it was lost. */
   private live: DaemonConnection | undefined;
   private readonly watches = new Set<RemoteResultWatch>();
+  /** Executors watching one group share one daemon watch: each result crosses the socket and is decoded once. */
+  private readonly shared = new SharedResultWatches((taskGroupId, options) => this.openWatch(taskGroupId, options));
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
   private disposed = false;
 
@@ -117,7 +120,11 @@ export class LocalEndpointClient implements ComputeService, LocalTaskHistory {
   }
 
   watchResults(taskGroupId: string, options: WatchOptions = {}): ResultWatch {
-    const watch = new RemoteResultWatch(taskGroupId, options.pendingTaskIds, (w) => this.detach(w));
+    return this.shared.watch(taskGroupId, options);
+  }
+
+  private openWatch(taskGroupId: string, options: SharedWatchOptions): RemoteResultWatch {
+    const watch = new RemoteResultWatch(taskGroupId, options, (w) => this.detach(w));
     if (this.disposed) {
       watch.close("the local endpoint client was stopped");
       return watch;
@@ -137,6 +144,7 @@ export class LocalEndpointClient implements ComputeService, LocalTaskHistory {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.shared.dispose();
     for (const w of [...this.watches]) w.dispose();
     this.watches.clear();
     for (const [timer, resolve] of this.timers) {
@@ -239,7 +247,7 @@ export class LocalEndpointClient implements ComputeService, LocalTaskHistory {
         // Routed before asking: the daemon's first events can arrive in the same read as its answer.
         const id = watch.connect(connection);
         // What it still awaits, as of now (a reattach after a lost connection: all its unsettled tasks).
-        const taskIds = watch.pendingTaskIds === undefined ? undefined : [...watch.pendingTaskIds()];
+        const taskIds = watch.awaited.awaitsAnyTask() ? undefined : [...watch.awaited.pendingTaskIds()];
         await connection.call("watch", { watch: id, taskGroupId: watch.taskGroupId, taskIds });
         watch.setState("streaming");
         return;
@@ -426,8 +434,8 @@ class RemoteResultWatch extends EmittingResultWatch {
 
   constructor(
     taskGroupId: string,
-    /** The tasks the watcher awaits, replayed when they finished before the watch attached; undefined: all. */
-    readonly pendingTaskIds: (() => Iterable<string>) | undefined,
+    /** The tasks its watchers await, replayed when they finished before the watch attached. */
+    readonly awaited: Pick<SharedWatchOptions, "pendingTaskIds" | "awaitsAnyTask">,
     private readonly onDetach: (w: RemoteResultWatch) => void,
   ) {
     super(taskGroupId, "connecting");

@@ -288,6 +288,14 @@ describe("local endpoint client", () => {
     assert.deepEqual(await resultsOf(a.watchResults(taskGroupId, { pendingTaskIds: () => [] }), 0), []);
     // One that does not say gets the whole group, as before.
     assert.equal((await resultsOf(a.watchResults(taskGroupId), 300)).length, 300);
+    // Watches of one group share the daemon's watch: a second one streams at once, and each result crosses once.
+    const first = a.watchResults(taskGroupId, { pendingTaskIds: () => [] });
+    await waitFor(() => first.state === "streaming", "the first watch to attach");
+    const second = a.watchResults(taskGroupId, { pendingTaskIds: () => [] });
+    assert.equal(second.state, "streaming");
+    second.dispose();
+    assert.equal(first.state, "streaming", "the other watch goes on");
+    first.dispose();
 
     // An Executor joining the group (the extension's next Submit of the same function) gets its own result only.
     const events: string[] = [];

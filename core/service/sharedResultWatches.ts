@@ -1,36 +1,46 @@
 /**
- * One ResultWatcher per task group per service, shared by every watch of that group (as the SDK keeps
- * one watcher per group per process). Two consumers on one queue would split the messages between
- * them, round robin, and each would ack the other's results: those would be lost to their futures.
+ * One underlying watch per task group per service, shared by every watch of that group (as the SDK keeps
+ * one watcher per group per process). In the cloud, two consumers on one queue would split the messages
+ * between them, round robin, and each would ack the other's results: those would be lost to their
+ * futures. On the local endpoint, each watch would be sent, and would decode, every result of the group.
  */
-import type { ResultEvent, ResultWatch, TaskStateEvent, WatchOptions, WatchState } from "../computeService";
-import { DisposableStore } from "../../util/disposable";
-import type { Event } from "../../util/event";
-import type { ResultWatcher } from "./resultWatcher";
+import type { ResultEvent, ResultWatch, TaskStateEvent, WatchOptions, WatchState } from "./computeService";
+import { DisposableStore } from "../util/disposable";
+import type { Event } from "../util/event";
 
-type WatcherFactory = (taskGroupId: string, options: { amqpPort?: number; pendingTaskIds: () => Iterable<string> }) => ResultWatcher;
+/** What the underlying watch is told of the watches sharing it. */
+export interface SharedWatchOptions {
+  amqpPort?: number;
+  /** What the watches that say so still await (polled while a cloud stream is down, replayed locally). */
+  pendingTaskIds: () => Iterable<string>;
+  /** Whether one of them does not say, so awaits any task of the group (the local endpoint replays all). */
+  awaitsAnyTask: () => boolean;
+}
+
+type WatchFactory = (taskGroupId: string, options: SharedWatchOptions) => ResultWatch;
 
 interface Entry {
-  watcher: ResultWatcher;
+  watcher: ResultWatch;
   handles: Set<SharedWatch>;
 }
 
-export class SharedResultWatchers {
+export class SharedResultWatches {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly create: WatcherFactory) {}
+  constructor(private readonly create: WatchFactory) {}
 
   /** A watch of `taskGroupId`; the first one's `amqpPort` applies to the shared connection. */
   watch(taskGroupId: string, options: WatchOptions): ResultWatch {
     let entry = this.entries.get(taskGroupId);
-    if (entry === undefined) {
+    // A watch that gave up (its group gone, its service unreachable) is not handed to newcomers: they try anew.
+    if (entry === undefined || entry.watcher.state === "closed") {
       const handles = new Set<SharedWatch>();
       const watcher = this.create(taskGroupId, {
         amqpPort: options.amqpPort,
-        // While the stream is down, poll for what any of the watches still awaits.
         pendingTaskIds: function* () {
           for (const h of handles) yield* h.pendingTaskIds?.() ?? [];
         },
+        awaitsAnyTask: () => [...handles].some((h) => h.pendingTaskIds === undefined),
       });
       entry = { watcher, handles };
       this.entries.set(taskGroupId, entry);
@@ -39,7 +49,7 @@ export class SharedResultWatchers {
     const handle = new SharedWatch(e.watcher, options.pendingTaskIds, () => {
       e.handles.delete(handle);
       if (e.handles.size > 0) return;
-      this.entries.delete(taskGroupId);
+      if (this.entries.get(taskGroupId) === e) this.entries.delete(taskGroupId);
       e.watcher.dispose();
     });
     e.handles.add(handle);
@@ -54,16 +64,17 @@ export class SharedResultWatchers {
 class SharedWatch implements ResultWatch {
   private readonly subscriptions = new DisposableStore();
   readonly onResult: Event<ResultEvent>;
-  readonly onTaskState: Event<TaskStateEvent>;
+  readonly onTaskState: Event<TaskStateEvent> | undefined;
   readonly onStateChange: Event<{ state: WatchState; reason?: string }>;
 
   constructor(
-    private readonly watcher: ResultWatcher,
+    private readonly watcher: ResultWatch,
     readonly pendingTaskIds: (() => Iterable<string>) | undefined,
     private readonly release: () => void,
   ) {
     this.onResult = (listener) => this.subscriptions.add(watcher.onResult(listener));
-    this.onTaskState = (listener) => this.subscriptions.add(watcher.onTaskState(listener));
+    const onTaskState = watcher.onTaskState;
+    this.onTaskState = onTaskState && ((listener) => this.subscriptions.add(onTaskState(listener)));
     this.onStateChange = (listener) => this.subscriptions.add(watcher.onStateChange(listener));
   }
 
