@@ -4,7 +4,7 @@
  * the file that imports it.
  */
 import * as assert from "node:assert/strict";
-import { unlink, writeFile } from "node:fs/promises";
+import { mkdir, rm, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { before, describe, it } from "mocha";
@@ -13,6 +13,8 @@ import { EXTENSION_ID } from "./hostSetup";
 const STATEFUL = "CONFIG = open('config.txt').read()\n\n\ndef scale(x):\n    return x * len(CONFIG)\n";
 const PLAIN = "def scale(x):\n    return x * 2\n";
 const USER = "from host_lab import scale\n\n\ndef run(x):\n    return scale(x)\n";
+const PACKAGE_USER = "from host_pkg.state import scale\n\n\ndef run(x):\n    return scale(x)\n";
+const localState = (codes: string[]) => codes.includes("LOCAL_STATE_AT_IMPORT");
 
 /** Resolves once the Globus Compute diagnostics of `uri` satisfy `probe`. */
 function diagnosticsWhere(uri: vscode.Uri, probe: (codes: string[]) => boolean, what: string, timeoutMs = 20_000): Promise<void> {
@@ -38,6 +40,7 @@ function diagnosticsWhere(uri: vscode.Uri, probe: (codes: string[]) => boolean, 
 }
 
 describe("diagnostics of modules changed on disk", () => {
+  let folder: string;
   let lab: string;
   let user: vscode.Uri;
 
@@ -45,17 +48,17 @@ describe("diagnostics of modules changed on disk", () => {
     const extension = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is not loaded`);
     await extension.activate();
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    assert.ok(folder);
-    lab = join(folder.uri.fsPath, "host_lab.py");
-    user = vscode.Uri.file(join(folder.uri.fsPath, "host_uses_lab.py"));
+    const workspaceFolder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(workspaceFolder);
+    folder = workspaceFolder.uri.fsPath;
+    lab = join(folder, "host_lab.py");
+    user = vscode.Uri.file(join(folder, "host_uses_lab.py"));
     await writeFile(lab, STATEFUL);
     await writeFile(user.fsPath, USER);
   });
 
   it("a helper rewritten, then deleted, outside the editor re-lints the open file that imports it", async () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(user));
-    const localState = (codes: string[]) => codes.includes("LOCAL_STATE_AT_IMPORT");
     await diagnosticsWhere(user, localState, "the helper's state at import, on opening");
     await writeFile(lab, PLAIN);
     await diagnosticsWhere(user, (c) => !localState(c), "the warning to go once the helper is rewritten without state");
@@ -63,6 +66,19 @@ describe("diagnostics of modules changed on disk", () => {
     await diagnosticsWhere(user, localState, "the warning again once the helper reads a file at import");
     await unlink(lab);
     await diagnosticsWhere(user, (c) => !localState(c), "the warning to go once the helper is deleted");
+    await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+  });
+
+  it("a package directory deleted outside the editor (one event, for the directory) re-lints the open file that imports from it", async () => {
+    await mkdir(join(folder, "host_pkg"));
+    await writeFile(join(folder, "host_pkg", "__init__.py"), "");
+    await writeFile(join(folder, "host_pkg", "state.py"), STATEFUL);
+    const packageUser = vscode.Uri.file(join(folder, "host_uses_pkg.py"));
+    await writeFile(packageUser.fsPath, PACKAGE_USER);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(packageUser));
+    await diagnosticsWhere(packageUser, localState, "the package module's state at import, on opening");
+    await rm(join(folder, "host_pkg"), { recursive: true });
+    await diagnosticsWhere(packageUser, (c) => !localState(c), "the warning to go once the package is deleted");
     await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
   });
 });

@@ -104,6 +104,14 @@ test("a module created where an import looked for it, or in a package created wi
   assert.ok(hasLocalState(await client.diagnosticsAfter(usesNewpkg, before, 5000)));
 });
 
+test("a package directory reported deleted as one event (as some clients do) re-lints its importers", async () => {
+  const usesNewpkg = uriOf("uses_newpkg.py");
+  const count = client.publishCount(usesNewpkg);
+  rmSync(join(dir, "newpkg"), { recursive: true });
+  await client.filesChanged([{ uri: uriOf("newpkg"), type: FileChangeType.Deleted }]);
+  assert.ok(!hasLocalState(await client.diagnosticsAfter(usesNewpkg, count, 5000)));
+});
+
 test("a change on disk to a module open in an editor is left to the editor's text", async () => {
   writeFileSync(join(dir, "helpers.py"), PLAIN_HELPERS);
   await client.open(uriOf("helpers.py"), PLAIN_HELPERS);
