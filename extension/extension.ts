@@ -35,7 +35,7 @@ import { SessionGroups } from "./tasks/sessionGroups";
 import { TaskHistoryRecorder } from "./tasks/taskHistoryRecorder";
 import { ComputeServices, LOCAL_SERVICE } from "./services/computeServices";
 import { Settings, SETTINGS_SECTION } from "./state/settings";
-import { TaskGroupStore } from "./state/taskGroupStore";
+import { TaskGroupStore, type StoredOrigin } from "./state/taskGroupStore";
 import { SubmitConsent } from "./state/workspaceTrust";
 import { TaskStatusBar } from "./status/taskStatusBar";
 import { LastArguments } from "./submit/argumentInput";
@@ -162,19 +162,18 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     longTaskSeconds: () => settings.current.notifications.longTaskSeconds,
   });
   const lensTimes = new Map<string, number>();
+  /** The status lens above the function `origin` names, unless a later outcome shows there already. */
+  const showLens = (origin: StoredOrigin | undefined, status: string, at: number) => {
+    const lensKey = `${origin?.uri}#${origin?.name}`;
+    if (origin === undefined || at < (lensTimes.get(lensKey) ?? 0)) return;
+    lensTimes.set(lensKey, at);
+    void languageClient.then((c) => c.notifyResultStatus({ uri: origin.uri, name: origin.name, status, command: { command: "globusCompute.showOutput" } }));
+  };
   const tracker = new TaskGroupTracker(taskGroups, store, {
     onSettled(task, group, live, future) {
       if (reporter.settled(task, group, live, future)) notifications.settled(task, { groupKey: group.key, index: group.futures.indexOf(future) });
-      const origin = group.origin;
       // Reloaded outcomes restore the lens too; of several, the one that finished last wins.
-      const finished = Number(future.completionT ?? 0) * 1000 || Date.now();
-      const lensKey = `${origin?.uri}#${origin?.name}`;
-      if (origin !== undefined && finished >= (lensTimes.get(lensKey) ?? 0)) {
-        lensTimes.set(lensKey, finished);
-        void languageClient.then((c) =>
-          c.notifyResultStatus({ uri: origin.uri, name: origin.name, status: lensStatus(task), command: { command: "globusCompute.showOutput" } }),
-        );
-      }
+      showLens(group.origin, lensStatus(task), Number(future.completionT ?? 0) * 1000 || Date.now());
     },
     onSubmitFailure(error, group) {
       const { message, actions } = describeFailure(error, group.endpoint.name);
@@ -265,7 +264,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     ),
   );
 
-  const maps = new MapRuns(log);
+  const maps = new MapRuns(log, (groupKey, status) => showLens(tracker.get(groupKey)?.origin, status, Date.now()));
   subscriptions.push(taskGroups.onDidChange((change) => change.kind === "removed" && maps.forget(change.groupKey)));
   const consent = new SubmitConsent(vscodeTrustPrompts);
   const ensureSignedIn = () => globusSessions.ensureSignedIn();

@@ -1,8 +1,9 @@
 /**
  * A map started from the editor (Map Function over…): its items go in chunks (Executor.map), the Tasks
- * view shows one row per chunk task, and the output channel gets progress every tenth and one summary
- * (with the first failures), never a line per item. The run keeps every item's outcome for "Save Results
- * As…". Runs are kept by their task group's model key until the group is forgotten.
+ * view shows one row per chunk task, the output channel gets progress every tenth and one summary
+ * (with the first failures), never a line per item, and the function's CodeLens shows the map's progress
+ * by tenths, then its outcome. The run keeps every item's outcome for "Save Results As…". Runs are kept by
+ * their task group's model key until the group is forgotten.
  */
 import { ComputeFuture, type ChunkRead, type Executor, type MapResult, type PythonFunction } from "../../core/executor";
 import type { ExportRow } from "../../core/data/resultsExport";
@@ -28,6 +29,9 @@ export interface MapLog {
   error(message: string): void;
 }
 
+/** Shows a kept map's status (MapRun.lensStatus) above its function: at each tenth and when it is done. */
+export type MapLens = (groupKey: string, status: string) => void;
+
 /** Maps this large also write a progress line every tenth (smaller ones finish before it would help). */
 const PROGRESS_LINES_FROM = 1000;
 /** Failures listed in the summary; the rest are counted (and all are in a saved results file). */
@@ -40,7 +44,9 @@ export class MapRun {
   private failed = 0;
   private readonly firstFailures: { index: number; error: Error }[] = [];
   private reportedTenths = 0;
+  private lensTenths = 0;
   private readonly startedAt = Date.now();
+  private finishedAt: number | undefined;
   private readonly progressListeners = new Set<() => void>();
   /** Resolves once every item has an outcome. */
   readonly finished: Promise<void>;
@@ -51,6 +57,8 @@ export class MapRun {
     readonly input: MapInput,
     readonly endpointName: string,
     private readonly log: MapLog,
+    /** The lens status changed (a tenth more done, or all). */
+    private readonly lensChanged: (run: MapRun) => void = () => undefined,
   ) {
     this.chunks = new Array<ChunkRead | undefined>(result.futures.length);
     this.finished = Promise.all(result.futures.map((_, i) => result.chunkOf(i).then((c) => this.chunkSettled(i, c)))).then(() =>
@@ -64,6 +72,14 @@ export class MapRun {
 
   get done(): number {
     return this.succeeded + this.failed;
+  }
+
+  /** The CodeLens text: `⋯ map: 4000 of 10000 done`, then `✓ map × 10000 · 3.2 s` or `✗ map × 10000: 15 failed · 3.2 s`. */
+  get lensStatus(): string {
+    const total = this.result.length;
+    if (this.finishedAt === undefined) return `⋯ map: ${this.done} of ${total} done`;
+    const took = formatDuration(this.finishedAt - this.startedAt);
+    return this.failed === 0 ? `✓ map × ${total} · ${took}` : `✗ map × ${total}: ${this.failed} failed · ${took}`;
   }
 
   /** One row label per chunk task, e.g. `double ← items 0–1999 of range(100000)`. */
@@ -148,6 +164,10 @@ export class MapRun {
     }
     for (const listener of this.progressListeners) listener();
     const tenths = Math.floor((this.done * 10) / this.result.length);
+    if (tenths > this.lensTenths && this.done < this.result.length) {
+      this.lensTenths = tenths;
+      this.lensChanged(this);
+    }
     if (tenths > this.reportedTenths && this.done < this.result.length && this.result.length >= PROGRESS_LINES_FROM) {
       this.reportedTenths = tenths;
       this.log.info(`${this.title}: ${this.done} done (${tenths * 10}%)`);
@@ -155,7 +175,9 @@ export class MapRun {
   }
 
   private summarize(): void {
-    const took = formatDuration(Date.now() - this.startedAt);
+    this.finishedAt = Date.now();
+    this.lensChanged(this);
+    const took = formatDuration(this.finishedAt - this.startedAt);
     const summary = `${this.title}: ${this.succeeded} succeeded, ${this.failed} failed in ${took}. "Save Results As…" on the group in the Tasks view writes every result.`;
     if (this.failed === 0) {
       this.log.info(summary);
@@ -173,16 +195,20 @@ export class MapRun {
 export class MapRuns {
   private readonly runs = new Map<string, MapRun>();
 
-  constructor(private readonly log: MapLog) {}
+  constructor(
+    private readonly log: MapLog,
+    private readonly lens: MapLens = () => undefined,
+  ) {}
 
   /** Submits the map (chunked) on `executor`; register the returned run under its group key with `keep`. */
   start(executor: Executor, fn: PythonFunction, functionName: string, input: MapInput, endpointName: string, workers?: number): MapRun {
     const result = executor.map(fn, input.items, { workers, keywordItems: input.keywordItems });
-    return new MapRun(result, functionName, input, endpointName, this.log);
+    return new MapRun(result, functionName, input, endpointName, this.log, (run) => this.lensChanged(run));
   }
 
   keep(groupKey: string, run: MapRun): void {
     this.runs.set(groupKey, run);
+    this.lens(groupKey, run.lensStatus);
   }
 
   get(groupKey: string): MapRun | undefined {
@@ -191,5 +217,10 @@ export class MapRuns {
 
   forget(groupKey: string): void {
     this.runs.delete(groupKey);
+  }
+
+  private lensChanged(run: MapRun): void {
+    // A run is kept right after it starts, before any chunk can settle (results come in later turns).
+    for (const [groupKey, kept] of this.runs) if (kept === run) this.lens(groupKey, run.lensStatus);
   }
 }

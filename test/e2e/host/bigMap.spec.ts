@@ -2,7 +2,8 @@
  * Inside VS Code's extension host: Map Function over range(20000) on the local endpoint completes, "Save
  * Results As…" writes its 20k rows correctly, and the extension never keeps the host's event loop busy
  * beyond 50 ms meanwhile (perf_hooks.monitorEventLoopDelay's p99 and max are reported with the results,
- * beside the CPU-attributed stall the test asserts on; see stallMonitor).
+ * beside the CPU-attributed stall the test asserts on; see stallMonitor), and the function's CodeLens
+ * shows the map's outcome.
  */
 import * as assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
@@ -88,5 +89,15 @@ describe("a 20k map from the editor", () => {
     };
     recordFigures("map_20k_from_editor", figures);
     assert.ok(figures.stall_cpu_max_ms < MAX_DELAY_MS, `the host was kept busy too long: ${JSON.stringify(figures)}`);
+  });
+
+  it("the function's CodeLens shows the map's outcome", async () => {
+    let titles: string[] = [];
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
+      titles = lenses.map((l) => l.command?.title ?? "");
+      if (titles.some((t) => t.startsWith(`✓ map × ${ITEMS} · `))) return;
+    }
+    assert.fail(`no lens for the map's outcome above double: ${JSON.stringify(titles)}`);
   });
 });

@@ -12,9 +12,13 @@ function setup(respond: MemoryComputeService["respond"]) {
   const service = new MemoryComputeService();
   service.respond = respond;
   const lines: { level: string; text: string }[] = [];
-  const maps = new MapRuns({ info: (text) => void lines.push({ level: "info", text }), error: (text) => void lines.push({ level: "error", text }) });
+  const lenses: [string, string][] = [];
+  const maps = new MapRuns(
+    { info: (text) => void lines.push({ level: "info", text }), error: (text) => void lines.push({ level: "error", text }) },
+    (groupKey, status) => void lenses.push([groupKey, status]),
+  );
   const executor = new Executor({ endpointId: ENDPOINT, service });
-  return { service, lines, maps, executor };
+  return { service, lines, lenses, maps, executor };
 }
 
 describe("MapRun", () => {
@@ -32,8 +36,9 @@ describe("MapRun", () => {
   });
 
   it("progress lines every tenth for big maps, rows in input order, and a summary", async () => {
-    const { maps, executor, lines } = setup((t) => ({ value: [(taskArgs(t.payload)[0] as number[]).map((x) => 2 * x), []] }));
+    const { maps, executor, lines, lenses } = setup((t) => ({ value: [(taskArgs(t.payload)[0] as number[]).map((x) => 2 * x), []] }));
     const run = maps.start(executor, double, "double", { items: items(4000), source: "range(4000)", keywordItems: false }, "cloud", 10);
+    maps.keep("g1", run);
     assert.equal(run.result.chunk, 100);
     assert.equal(run.calls()[1].call, "double ← items 100–199 of range(4000)");
     const reported: string[] = [];
@@ -43,6 +48,12 @@ describe("MapRun", () => {
     assert.deepEqual(rows[3999], { index: 3999, input: 3999, outcome: { value: 7998 } });
     assert.ok(lines.length >= 2 && lines.length <= 11, `${lines.length} lines`);
     assert.match(lines.at(-1)!.text, /4000 succeeded, 0 failed/);
+    // The lens: from the start, by tenths, then the outcome; never a status per chunk (40 here).
+    assert.deepEqual(lenses[0], ["g1", "⋯ map: 0 of 4000 done"]);
+    assert.ok(lenses.length >= 3 && lenses.length <= 11, `${lenses.length} lens updates`);
+    assert.ok(lenses.every(([key]) => key === "g1"));
+    assert.match(lenses.at(-1)![1], /^✓ map × 4000 · \d+ ms$/);
+    assert.ok(lenses.slice(1, -1).every(([, status]) => /^⋯ map: \d+ of 4000 done$/.test(status)));
     executor.dispose();
   });
 
@@ -74,6 +85,7 @@ describe("MapRun", () => {
       [0, 7, 14, 21, 28],
     );
     assert.match(summary.text, /… and 10 more/);
+    assert.equal(run.lensStatus.replace(/· .*/, "· …"), "✗ map × 100: 15 failed · …");
     executor.dispose();
   });
 });
