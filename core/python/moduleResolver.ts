@@ -90,12 +90,6 @@ export class ModuleResolver {
 /** An importable name: what a file or package directory must be called to be a module. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The extra roots as absolute paths: a relative one is taken from the first folder (else from `fallback`). */
-export function extraRoots(options: SourceRootOptions, fallback: string): string[] {
-  const base = options.folders[0] === undefined ? fallback : resolvePath(options.folders[0]);
-  return (options.extraPaths ?? []).map((p) => (isAbsolute(p) ? p : resolvePath(base, p)));
-}
-
 /**
  * The import name of the file at `path` and the roots to resolve its imports on. A file in a package
  * (its directory has `__init__.py`) is named from the top of the package chain, as `python -m` run from
@@ -104,7 +98,8 @@ export function extraRoots(options: SourceRootOptions, fallback: string): string
  */
 export function locateModule(path: string, options: SourceRootOptions, files: SourceFiles): { name: string; isPackage: boolean; roots: string[] } {
   const folders = options.folders.map((f) => resolvePath(f));
-  const extra = extraRoots(options, dirname(path));
+  const base = folders[0] ?? dirname(path);
+  const extra = (options.extraPaths ?? []).map((p) => (isAbsolute(p) ? p : resolvePath(base, p)));
   const file = path.split(sep).pop() ?? path;
   const isPackage = file === "__init__.py";
   const stem = /\.pyi?$/.test(file) ? file.replace(/\.pyi?$/, "") : "";

@@ -12,18 +12,16 @@ import {
   type Diagnostic,
 } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FunctionBundle } from "../python/bundle";
 import type { PythonDiagnostic, QuickFix } from "../python/diagnostics";
 import type { FunctionSignature } from "../python/functions";
-import { extraRoots } from "../python/moduleResolver";
 import type { OffsetRange } from "../python/syntax";
 import { placeInDocument } from "../python/syntaxFeatures";
 import type { ProjectLocation, PythonAnalyzer } from "../python/pythonAnalyzer";
 import { DisposableStore, type Disposable } from "../util/disposable";
 import { Debouncer } from "./debouncer";
-import { PythonFileWatch, pythonFileWatchers, withAncestors } from "./watchedFiles";
+import { watchPythonFiles, withAncestors } from "./watchedFiles";
 import { cellView, type CellView, type CodeCell } from "./notebookCells";
 import { describeBundleForClient, describeFunctionForClient, lspRange } from "./lspConversions";
 import {
@@ -85,15 +83,8 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
   let folders: string[] = [];
   let extraPaths: string[] = [];
   let privateFunctionLenses = false;
-  /** Whether the client watches files for the server, and takes watch patterns with a base folder. */
-  let fileEvents = { dynamic: false, relativePatterns: false };
-  const fileWatch = store.add(new PythonFileWatch(connection));
-  const watchPythonFiles = () => {
-    if (!fileEvents.dynamic) return;
-    // Relative extra paths are taken from the first folder; without one they have no single place.
-    const roots = folders.length > 0 ? extraRoots({ folders, extraPaths }, folders[0]) : extraPaths.filter((p) => isAbsolute(p));
-    fileWatch.watch(pythonFileWatchers(folders, roots, fileEvents.relativePatterns));
-  };
+  /** Whether the client watches files for the server when asked. */
+  let watchesFiles = false;
 
   /**
    * Where a document sits in the user's project (its imports of the project's modules are followed); none
@@ -125,8 +116,7 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     if (folders.length === 0 && params.rootUri) folders = [pathOf(params.rootUri)].filter((p): p is string => p !== undefined);
     extraPaths = settingsPaths(params.initializationOptions as ProjectSettings | undefined) ?? [];
     privateFunctionLenses = (params.initializationOptions as ProjectSettings | undefined)?.privateFunctionLenses === true;
-    const watched = params.capabilities.workspace?.didChangeWatchedFiles;
-    fileEvents = { dynamic: watched?.dynamicRegistration === true, relativePatterns: watched?.relativePatternSupport === true };
+    watchesFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     return {
       capabilities: {
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
@@ -213,18 +203,18 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
       void connection.sendDiagnostics({ uri: cell.document, diagnostics: [] });
     }
   });
-  connection.onInitialized(watchPythonFiles);
+  connection.onInitialized(() => {
+    if (watchesFiles) watchPythonFiles(connection);
+  });
   connection.onNotification(PROJECT_SETTINGS_NOTIFICATION, (settings: ProjectSettings) => {
     extraPaths = settingsPaths(settings) ?? [];
     privateFunctionLenses = settings?.privateFunctionLenses === true;
-    watchPythonFiles();
     republishAll();
     if (refreshCodeLens) void connection.sendRequest("workspace/codeLens/refresh").catch(() => undefined);
   });
   connection.onNotification("workspace/didChangeWorkspaceFolders", (params: { event: { added: { uri: string }[]; removed: { uri: string }[] } }) => {
     const removed = new Set(params.event.removed.map((f) => pathOf(f.uri)));
     folders = [...folders.filter((f) => !removed.has(f)), ...params.event.added.map((f) => pathOf(f.uri)).filter((p): p is string => p !== undefined)];
-    watchPythonFiles();
     republishAll();
   });
   // Files changed on disk (the client's watchers): what looked at them follows, unless an editor's text

@@ -3,25 +3,19 @@
  * edit of a shared library): the server asks the client to watch Python files, so that what looked at a
  * changed file is analysed again without waiting for its own next edit.
  */
-import { dirname, sep } from "node:path";
-import { pathToFileURL } from "node:url";
-import { DidChangeWatchedFilesNotification, type Connection, type FileSystemWatcher } from "vscode-languageserver";
-import type { Disposable } from "../util/disposable";
-
-const PYTHON_FILES = "**/*.py";
+import { dirname } from "node:path";
+import { DidChangeWatchedFilesNotification, type Connection } from "vscode-languageserver";
 
 /**
- * Python files in the workspace folders (a plain glob: the client applies it to every folder, those added
- * later too), and under each extra root outside them when the client takes patterns with a base.
+ * Asks the client (one that takes dynamic registrations) to report the workspace folders' Python files
+ * created, changed or deleted: a plain glob, which the client applies to every folder, those added later
+ * too. Extra paths outside the workspace are not watched: a recursive watch of a large tree (a home
+ * directory, a site-packages) costs the whole editor, and another machine's edits on a network file system
+ * are not reported anyway. The registration ends with the server.
  */
-export function pythonFileWatchers(folders: readonly string[], extraRoots: readonly string[], relativePatterns: boolean): FileSystemWatcher[] {
-  const watchers: FileSystemWatcher[] = [{ globPattern: PYTHON_FILES }];
-  if (!relativePatterns) return watchers;
-  const inFolder = (p: string) => folders.some((f) => p === f || p.startsWith(f.endsWith(sep) ? f : f + sep));
-  for (const root of new Set(extraRoots)) {
-    if (!inFolder(root)) watchers.push({ globPattern: { baseUri: pathToFileURL(root).href, pattern: PYTHON_FILES } });
-  }
-  return watchers;
+export function watchPythonFiles(connection: Connection): void {
+  // A client that refuses leaves diagnostics to follow edits only, as without watching.
+  void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: "**/*.py" }] }).catch(() => undefined);
 }
 
 /**
@@ -37,36 +31,4 @@ export function withAncestors(paths: Iterable<string>): Set<string> {
     }
   }
   return all;
-}
-
-/**
- * The client's registration of the watchers, replaced when they change (the extra roots come from
- * settings). Registrations are made one after another, each replacing the one before.
- */
-export class PythonFileWatch implements Disposable {
-  private current: Promise<Disposable | undefined> = Promise.resolve(undefined);
-  private key: string | undefined;
-  private disposed = false;
-
-  constructor(private readonly connection: Connection) {}
-
-  watch(watchers: FileSystemWatcher[]): void {
-    const key = JSON.stringify(watchers);
-    if (this.disposed || key === this.key) return;
-    this.key = key;
-    this.current = this.current.then(async (previous) => {
-      previous?.dispose();
-      if (this.disposed) return undefined;
-      // A client that refuses leaves diagnostics to follow edits only, as without watching.
-      return this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch(() => undefined);
-    });
-  }
-
-  /**
-   * Stops replacing the registration. The last one is left to the client, which drops it with the server:
-   * unregistering now would be a request on a closing connection.
-   */
-  dispose(): void {
-    this.disposed = true;
-  }
 }
