@@ -58,7 +58,7 @@ export class MapRun {
     readonly endpointName: string,
     private readonly log: MapLog,
     /** The lens status changed (a tenth more done, or all). */
-    private readonly lensChanged: (run: MapRun) => void = () => undefined,
+    private readonly lensChanged: (run: MapRun) => void,
   ) {
     this.chunks = new Array<ChunkRead | undefined>(result.futures.length);
     this.finished = Promise.all(result.futures.map((_, i) => result.chunkOf(i).then((c) => this.chunkSettled(i, c)))).then(() =>
@@ -197,6 +197,7 @@ export class MapRuns {
 
   constructor(
     private readonly log: MapLog,
+    /** Where the lens goes; tests and benchmarks without a language server leave it out. */
     private readonly lens: MapLens = () => undefined,
   ) {}
 
