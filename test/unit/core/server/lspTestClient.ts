@@ -54,7 +54,7 @@ export class LspTestClient {
   private readonly diagnostics = new Map<string, PublishDiagnosticsParams[]>();
   private readonly waiters: (() => void)[] = [];
   readonly refreshRequests: string[] = [];
-  /** Capabilities the server has registered and not unregistered, by registration id. */
+  /** Capabilities the server has registered, by registration id. */
   readonly registrations = new Map<string, Registration>();
   /** `window/logMessage` texts from the server, to explain failures. */
   readonly log: string[] = [];
@@ -73,10 +73,6 @@ export class LspTestClient {
     });
     connection.onRequest("client/registerCapability", (p: { registrations: Registration[] }) => {
       for (const r of p.registrations) this.registrations.set(r.id, r);
-      return null;
-    });
-    connection.onRequest("client/unregisterCapability", (p: { unregisterations: { id: string }[] }) => {
-      for (const r of p.unregisterations) this.registrations.delete(r.id);
       return null;
     });
     connection.listen();
