@@ -7,11 +7,12 @@ import { lineCount, lineLocator, lineMapOf, type LineMap } from "./lineMap";
 import { indexModule, type ModuleDefinition, type ModuleIndex, type UnshippableReason } from "./moduleDefinitions";
 import { localRead, ProjectModules, type ModuleProblemCode, type ProjectContext } from "./projectModules";
 import { closuresIn } from "./closures";
+import { registryOf, type ImportedDefinition } from "./registrations";
 import { attributeChains, statementNames, type ScopeNames } from "./scopes";
 import { STANDARD_LIBRARY } from "./standardLibrary";
 import { at } from "./statementAnalysis";
 import { TooDeepError, unlessTooDeep } from "./tooDeep";
-import { definitionStatement, rangeOf, type OffsetRange } from "./syntax";
+import { decoratorRoots, definitionStatement, rangeOf, type OffsetRange } from "./syntax";
 
 export type BundleProblemCode =
   | UnshippableReason
@@ -174,7 +175,10 @@ class BundleBuilder {
     if (!names) this.problems.push(tooDeepFunction(info.name, info.ranges.name));
     if (topLevel) this.seen.add(info.name);
     if (names) this.require(usesOf(names), names.starImport, new Set(info.decorators.length ? decoratorRoots(statement) : []));
-    if (!this.direct) this.includeModuleSettings();
+    if (!this.direct) {
+      this.includeRegistrations();
+      this.includeModuleSettings();
+    }
     const nested = statement
       .descendantsOfType(["import_statement", "import_from_statement"])
       .flatMap((n) => (n ? importItemsOf(n).map((item) => ({ item, range: rangeOf(n) })) : []));
@@ -187,6 +191,29 @@ class BundleBuilder {
       thirdPartyImports: this.thirdPartyImports(nested),
       assemble: () => this.assemble(statement, topLevel, info),
     };
+  }
+
+  /**
+   * Definitions that register themselves (see registryOf) into state the bundle ships: they ran when
+   * the file was imported, so a function reading the registry finds them; each may ship more state.
+   */
+  private includeRegistrations(): void {
+    const imported: ImportedDefinition = (def, name) => this.modules?.entryImportedDefinition(def, name);
+    const pending = new Map<Node, string[]>();
+    for (const s of this.root.namedChildren) {
+      const registry = s.type === "decorated_definition" ? registryOf(s, this.index, imported) : undefined;
+      if (registry) pending.set(s, registry);
+    }
+    for (let added = true; added; ) {
+      added = false;
+      for (const [statement, registry] of pending) {
+        if (!registry.some((n) => this.seen.has(n))) continue;
+        pending.delete(statement);
+        added = true;
+        const name = statement.childForFieldName("definition")?.childForFieldName("name");
+        if (name) this.require([{ name: name.text, use: rangeOf(name), chains: ANY }], false, new Set(decoratorRoots(statement)));
+      }
+    }
   }
 
   /**
@@ -504,16 +531,4 @@ function tooDeepFunction(name: string, range: OffsetRange): BundleProblem {
 /** A class statement, or a block of definitions with a class in it. */
 function definesClass(def: ModuleDefinition): boolean {
   return def.kind === "class" || (def.kind === "block" && def.statement.descendantsOfType("class_definition").length > 0);
-}
-
-/** The first name of each decorator expression (`app` in `@app.task(...)`). */
-export function decoratorRoots(statement: Node): string[] {
-  const out: string[] = [];
-  for (const d of statement.namedChildren) {
-    if (d.type !== "decorator") continue;
-    let e: Node | null | undefined = d.namedChildren[0];
-    while (e && e.type !== "identifier") e = e.type === "call" ? e.childForFieldName("function") : e.type === "attribute" ? e.childForFieldName("object") : e.namedChildren[0];
-    if (e) out.push(e.text);
-  }
-  return out;
 }

@@ -1,12 +1,12 @@
 import { performance } from "node:perf_hooks";
 import type { Node } from "web-tree-sitter";
-import { decoratorRoots, directProblemsOf, type BundleProblem } from "./bundle";
+import { directProblemsOf, type BundleProblem } from "./bundle";
 import { nestedClosures, relative, type Closure } from "./closures";
 import { functionsIn, mayContainDefinitions } from "./functions";
 import type { ModuleDefinition, ModuleIndex } from "./moduleDefinitions";
 import type { ProjectContext } from "./projectModules";
 import { at } from "./statementAnalysis";
-import { isAsyncDef, rangeOf, type OffsetRange } from "./syntax";
+import { decoratorRoots, isAsyncDef, rangeOf, type OffsetRange } from "./syntax";
 
 export type PythonDiagnosticCode = BundleProblem["code"] | "RELATIVE_PATH" | "SHIPPED" | "TIME_BUDGET";
 

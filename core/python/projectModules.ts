@@ -12,6 +12,7 @@ import type { BundledModuleSource } from "./bundleFormat";
 import type { ImportItem } from "./importItems";
 import type { ModuleDefinition, ModuleIndex } from "./moduleDefinitions";
 import { absoluteImportName, type ModuleResolver, type ResolvedModule, type SourceFiles } from "./moduleResolver";
+import { registryOf, type DefinitionInModule, type ImportedDefinition } from "./registrations";
 import { STANDARD_LIBRARY } from "./standardLibrary";
 
 export type ModuleProblemCode = "LOCAL_STATE_AT_IMPORT" | "USER_C_EXTENSION" | "CIRCULAR_IMPORT" | "RELATIVE_IMPORT" | "MODULE_UNREADABLE";
@@ -94,6 +95,7 @@ export class ProjectModules {
   private readonly seen = new Set<string>();
   private readonly thirdParty = new Set<string>();
   private readonly reported = new Set<string>();
+  private readonly effectfulModules = new Map<string, boolean>();
   readonly problems: ModuleProblem[] = [];
 
   constructor(private readonly project: ProjectContext) {}
@@ -124,10 +126,12 @@ export class ProjectModules {
     const name = this.absolute(item.module, undefined);
     if (name === undefined) return false;
     const parts = name.split(".");
-    return parts.some((_, i) => {
-      const m = this.load(parts.slice(0, i + 1).join("."), [this.project.entry.label]);
-      return m?.parsed !== undefined && effectStatements(m.parsed).length > 0;
-    });
+    return parts.some((_, i) => this.effectful(parts.slice(0, i + 1).join("."), [this.project.entry.label]));
+  }
+
+  /** The definition a name the entry file imports from the project stands for (see registryOf). */
+  entryImportedDefinition(def: ModuleDefinition, name: string): DefinitionInModule | undefined {
+    return this.importedDefinition(undefined, def, name, [this.project.entry.label]);
   }
 
   /**
@@ -206,9 +210,14 @@ export class ProjectModules {
       case "alias":
         this.attributes(target, chains, via);
         break;
-      case "from":
-        this.name(target, item.name!, chains, via);
+      case "from": {
+        // `from pkg import sub` binds the submodule unless the package binds that name itself.
+        const sub = this.submoduleNamed(target, item.name!);
+        const s = sub && this.importModule(sub, via);
+        if (s) this.attributes(s, chains, [...trail, sub!]);
+        else if (!sub) this.name(target, item.name!, chains, via);
         break;
+      }
       case "star":
         this.star(target, via);
         break;
@@ -225,11 +234,53 @@ export class ProjectModules {
       this.modules.set(m.resolved.name, m);
       if (!this.seen.has(`effects:${m.resolved.name}`)) {
         this.seen.add(`effects:${m.resolved.name}`);
-        if (m.parsed) for (const s of effectStatements(m.parsed)) this.include(m, s, m.trail);
+        const { statements, imports } = this.effects(m);
+        for (const s of statements) this.include(m, s, m.trail);
+        for (const def of imports) this.importStatement(m, def, m.trail);
         for (const f of m.parsed?.index.futureImports ?? []) m.included.add(f);
       }
     }
     return m;
+  }
+
+  /**
+   * What importing `m` runs besides definitions: its effect statements, its registrations (see
+   * registryOf), and its imports of the project's modules that do either (`from . import plugins`).
+   */
+  private effects(m: ProjectModule): { statements: Node[]; imports: ModuleDefinition[] } {
+    if (!m.parsed) return { statements: [], imports: [] };
+    const { index, root } = m.parsed;
+    const imported: ImportedDefinition = (def, name) => this.importedDefinition(m, def, name, m.trail);
+    const registrations = root.namedChildren.filter((s) => s.type === "decorated_definition" && registryOf(s, index, imported) !== undefined);
+    const imports = this.importDefinitions(m).filter((def) =>
+      def.items?.some((item) => {
+        const name = this.absolute(item.module, m);
+        const modules = name === undefined ? [] : item.kind === "from" ? [name, `${name}.${item.name}`] : [name];
+        return modules.some((n) => n.split(".").some((_, i, parts) => this.effectful(parts.slice(0, i + 1).join("."), m.trail)));
+      }),
+    );
+    return { statements: [...effectStatements(m.parsed), ...registrations], imports };
+  }
+
+  /** Whether importing the project module `name` (not its parents) runs anything but definitions (memoised; false while being decided, for cycles). */
+  private effectful(name: string, trail: string[]): boolean {
+    const known = this.effectfulModules.get(name);
+    if (known !== undefined) return known;
+    this.effectfulModules.set(name, false);
+    const m = this.project.resolver.resolve(name) ? this.load(name, trail) : undefined;
+    const { statements, imports } = m ? this.effects(m) : { statements: [], imports: [] };
+    const found = statements.length > 0 || imports.length > 0;
+    this.effectfulModules.set(name, found);
+    return found;
+  }
+
+  /** The function a name imported by `def` (run in `from`) stands for in another module of the project. */
+  private importedDefinition(from: ProjectModule | undefined, def: ModuleDefinition, name: string, trail: string[]): DefinitionInModule | undefined {
+    const item = def.items?.find((i) => i.kind === "from" && i.bound === name);
+    const module = item && this.absolute(item.module, from);
+    const m = module !== undefined && this.project.resolver.resolve(module) ? this.load(module, trail) : undefined;
+    const found = m?.parsed?.index.byName.get(item!.name!)?.find((d) => d.kind === "function");
+    return found && { statement: found.statement, index: m!.parsed!.index };
   }
 
   private load(name: string, trail: string[]): ProjectModule | undefined {
@@ -278,11 +329,15 @@ export class ProjectModules {
       // Not bound in the module: a submodule (`from pkg import sub`, `pkg.sub.x`), or a * import's.
       const sub = `${m.resolved.name}.${name}`;
       if (this.project.resolver.resolve(sub)) {
+        // `pkg.sub` read as an attribute exists once something imported it: the package's own imports of it.
+        for (const def of this.importDefinitions(m)) if (def.items?.some((i) => this.importsModule(m, i, sub))) this.importStatement(m, def, trail);
         const s = this.importModule(sub, trail);
         if (s) this.attributes(s, chains, [...trail.slice(0, -1), sub]);
         return;
       }
       for (const star of m.parsed?.index.starImports ?? []) this.importStatement(m, star, trail);
+      // A module's `__getattr__` answers for the names it does not bind (PEP 562).
+      if (m.parsed?.index.byName.has("__getattr__")) this.name(m, "__getattr__", ANY, trail);
       return;
     }
     for (const def of defs) {
@@ -320,13 +375,45 @@ export class ProjectModules {
     }
   }
 
-  /** `from m import *`: its `__all__`, or every public name. */
+  /** `from m import *`: its `__all__`, or every public name, those its own `*` imports bring included. */
   private star(m: ProjectModule, trail: string[]): void {
     const index = m.parsed?.index;
-    if (!index) return;
-    const names = declaredAll(index) ?? [...index.byName.keys()].filter((n) => !n.startsWith("_"));
-    if (declaredAll(index)) this.name(m, "__all__", NOTHING, trail);
-    for (const n of names) this.name(m, n, ANY, trail);
+    if (!index || this.seen.has(`star:${m.resolved.name}`)) return;
+    this.seen.add(`star:${m.resolved.name}`);
+    const declared = declaredAll(index);
+    if (declared) this.name(m, "__all__", NOTHING, trail);
+    else for (const def of index.starImports) this.importStatement(m, def, trail);
+    for (const n of declared ?? [...index.byName.keys()].filter((n) => !n.startsWith("_"))) this.name(m, n, ANY, trail);
+  }
+
+  /**
+   * The submodule `from m import name` binds, if it does: `m.name` is a module of the project and `m`
+   * binds `name` only by importing that submodule (`from . import name` in its `__init__.py`), if at all.
+   */
+  private submoduleNamed(m: ProjectModule, name: string): string | undefined {
+    const sub = `${m.resolved.name}.${name}`;
+    if (!this.project.resolver.resolve(sub)) return undefined;
+    const defs = m.parsed?.index.byName.get(name) ?? [];
+    const bindsSub = (d: ModuleDefinition) => d.kind === "import" && (d.items ?? []).every((i) => i.bound !== name || this.importsModule(m, i, sub, true));
+    return defs.every(bindsSub) ? sub : undefined;
+  }
+
+  /** Whether `item`, run in `m`, imports module `name` (`binds`: and binds it, as `from pkg import name` or `import pkg.name as x`). */
+  private importsModule(m: ProjectModule, item: ImportItem, name: string, binds = false): boolean {
+    const module = this.absolute(item.module, m);
+    if (module === undefined) return false;
+    const submodule = item.kind === "from" && `${module}.${item.name}` === name;
+    if (binds) return submodule || (item.kind === "alias" && module === name);
+    return submodule || module === name || module.startsWith(`${name}.`);
+  }
+
+  /** The module's top-level import statements, `*` imports included. */
+  private importDefinitions(m: ProjectModule): ModuleDefinition[] {
+    const index = m.parsed?.index;
+    if (!index) return [];
+    const defs = new Set<ModuleDefinition>(index.starImports);
+    for (const list of index.byName.values()) for (const d of list) if (d.kind === "import") defs.add(d);
+    return [...defs];
   }
 
   /** Ships a top-level statement of `m` and what it uses from `m` and beyond. */
@@ -384,11 +471,7 @@ export class ProjectModules {
   /** The project modules a module imports at its top level, each with whether a `from` import takes a value from it. */
   private importEdges(m: ProjectModule): Map<string, boolean> {
     const out = new Map<string, boolean>();
-    const index = m.parsed?.index;
-    if (!index) return out;
-    const defs = new Set<ModuleDefinition>([...index.starImports]);
-    for (const list of index.byName.values()) for (const d of list) if (d.kind === "import") defs.add(d);
-    for (const def of defs) {
+    for (const def of this.importDefinitions(m)) {
       for (const item of def.items ?? []) {
         const name = this.absolute(item.module, m);
         if (!name || !this.project.resolver.resolve(name)) continue;

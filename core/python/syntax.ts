@@ -46,3 +46,15 @@ export function enclosingDefinition(node: Node): Node | undefined {
   }
   return undefined;
 }
+
+/** The first name of each decorator expression (`app` in `@app.task(...)`). */
+export function decoratorRoots(statement: Node): string[] {
+  const out: string[] = [];
+  for (const d of statement.namedChildren) {
+    if (d.type !== "decorator") continue;
+    let e: Node | null | undefined = d.namedChildren[0];
+    while (e && e.type !== "identifier") e = e.type === "call" ? e.childForFieldName("function") : e.type === "attribute" ? e.childForFieldName("object") : e.namedChildren[0];
+    if (e) out.push(e.text);
+  }
+  return out;
+}

@@ -105,6 +105,16 @@ const SHIPPABLE: [file: string, fn: string, args: string][] = [
   ["records.py", "tally", "['a', 'b', 'a']"],
   ["records.py", "mixed", "10"],
   ["lab/summaries.py", "summarise", "[1.5, 2.5]"],
+  // Through packages: a submodule the package imports (relatively, absolutely), a * re-export, a module's
+  // __getattr__, and functions that decorators register when their module is imported (in a module, in
+  // the file itself).
+  ["packages.py", "scaled_by_package", "2"],
+  ["packages.py", "shifted_by_package", "2"],
+  ["packages.py", "doubled_by_reexport", "21"],
+  ["packages.py", "answered_by_getattr", ""],
+  ["packages.py", "by_plugin", "'square', 7"],
+  ["packages.py", "by_plugin", "'next', 7"],
+  ["packages.py", "by_handler", "'halve', 7"],
 ];
 
 for (const [file, fn, argText] of SHIPPABLE) {
