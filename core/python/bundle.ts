@@ -387,6 +387,8 @@ class BundleBuilder {
           });
           continue;
         }
+        // A function may create it (`global NAME; NAME = …`), as it would locally.
+        if (globalsAssigned(this.root, this.index).has(name)) continue;
         this.problems.push({
           code: decorators.has(name) ? "DECORATOR" : "UNDEFINED_NAME",
           severity: "error",
@@ -526,6 +528,19 @@ function syntaxError(name: string, range: OffsetRange): BundleProblem {
 
 function tooDeepFunction(name: string, range: OffsetRange): BundleProblem {
   return { code: "TOO_DEEP", severity: "warning", message: `${name} is nested too deeply to analyse: what it uses from the module is not known, so it is sent alone`, range };
+}
+
+const assignedGlobals = new WeakMap<ModuleIndex, Set<string>>();
+
+/** Names the module's functions bind through `global` (once per module version: diagnostics ask per statement). */
+function globalsAssigned(root: Node, index: ModuleIndex): Set<string> {
+  let names = assignedGlobals.get(index);
+  if (!names) {
+    names = new Set();
+    for (const statement of root.namedChildren) for (const n of index.needs.needsOf(statement).assignsGlobal ?? []) names.add(n);
+    assignedGlobals.set(index, names);
+  }
+  return names;
 }
 
 /** A class statement, or a block of definitions with a class in it. */

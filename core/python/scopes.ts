@@ -17,17 +17,15 @@ export interface ScopeNames {
   globals: Map<string, Node[]>;
   /** True when a `from x import *` is among the statements (its names cannot be known). */
   starImport: boolean;
+  /** Names this code binds in the module through `global` (a function that creates a module variable). */
+  assignsGlobal?: Set<string>;
+  /** In a comprehension: names its `:=` binds, which belong to the enclosing function or module (PEP 572). */
+  boundOutside?: Set<string>;
 }
 
-const NESTED_SCOPES = new Set([
-  "function_definition",
-  "class_definition",
-  "lambda",
-  "list_comprehension",
-  "set_comprehension",
-  "dictionary_comprehension",
-  "generator_expression",
-]);
+const COMPREHENSIONS = new Set(["list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression"]);
+
+const NESTED_SCOPES = new Set(["function_definition", "class_definition", "lambda", ...COMPREHENSIONS]);
 /** Node types whose identifiers, at any depth, are binding targets (with attribute/subscript exceptions). */
 const TARGET_CONTAINERS = new Set(["pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "parenthesized_expression", "list_splat_pattern", "expression_list"]);
 
@@ -94,6 +92,7 @@ class ScopeWalker {
 
   private walkScope(node: Node): ScopeNames {
     const s = newScope(node.type === "class_definition");
+    if (COMPREHENSIONS.has(node.type)) s.boundOutside = new Set();
     switch (node.type) {
       case "function_definition":
       case "lambda": {
@@ -124,7 +123,7 @@ class ScopeWalker {
   }
 
   finish(s: Scope): ScopeNames {
-    for (const name of s.declaredGlobal) s.bound.delete(name);
+    for (const name of s.declaredGlobal) if (s.bound.delete(name)) (s.assignsGlobal ??= new Set()).add(name);
     for (const name of s.declaredNonlocal.keys()) s.bound.delete(name);
     for (const [name, nodes] of s.refs) {
       if (s.declaredGlobal.has(name)) add(s.globals, name, nodes);
@@ -132,7 +131,10 @@ class ScopeWalker {
     }
     for (const [name, node] of s.declaredNonlocal) if (!s.free.has(name)) add(s.free, name, [node]);
     for (const [name, nodes] of s.passthrough) add(s.free, name, nodes);
-    return { bound: s.bound, free: s.free, globals: s.globals, starImport: s.starImport };
+    const names: ScopeNames = { bound: s.bound, free: s.free, globals: s.globals, starImport: s.starImport };
+    if (s.boundOutside) names.boundOutside = s.boundOutside;
+    if (s.assignsGlobal) names.assignsGlobal = s.assignsGlobal;
+    return names;
   }
 
   /** Merges a nested scope's unresolved names into the enclosing scope. */
@@ -143,6 +145,11 @@ class ScopeWalker {
     const into = s.isClass ? s.passthrough : s.refs;
     for (const [name, nodes] of inner.free) add(into, name, nodes);
     for (const [name, nodes] of inner.globals) add(s.globals, name, nodes);
+    for (const name of inner.assignsGlobal ?? []) (s.assignsGlobal ??= new Set()).add(name);
+    for (const name of inner.boundOutside ?? []) {
+      s.bound.add(name);
+      s.boundOutside?.add(name);
+    }
   }
 
   walk(node: Node, s: Scope): void {
@@ -200,6 +207,19 @@ class ScopeWalker {
         for (const c of node.namedChildren) if (c.id !== left?.id) this.walk(c, s);
         return;
       }
+      case "as_pattern": {
+        // `with x as y`, `except E as e`, and in a match, `case <pattern> as name`: only the alias binds.
+        // (The grammar names the alias as a field except in a match, where it is the last child.)
+        const alias = node.childForFieldName("alias") ?? (node.parent?.type === "case_pattern" ? node.lastNamedChild : null);
+        for (const c of node.namedChildren) if (c.id !== alias?.id) this.walk(c, s);
+        if (alias?.type === "identifier") s.bound.add(alias.text);
+        else if (alias) this.walk(alias, s);
+        return;
+      }
+      case "splat_pattern":
+        // `**rest` of a mapping pattern (a sequence's `*rest` is handled in its case_pattern).
+        for (const c of node.namedChildren) this.target(c, s);
+        return;
       case "as_pattern_target":
       case "delete_statement":
         for (const c of node.namedChildren) this.target(c, s);
@@ -207,6 +227,7 @@ class ScopeWalker {
       case "named_expression": {
         const name = node.childForFieldName("name");
         if (name) s.bound.add(name.text);
+        if (name) s.boundOutside?.add(name.text);
         const value = node.childForFieldName("value");
         if (value) this.walk(value, s);
         return;

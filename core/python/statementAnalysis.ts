@@ -17,6 +17,8 @@ export interface StatementNeeds {
   /** Where the import statement of each of `nestedImports` is, relative to the statement's start. */
   nestedImportsAt: OffsetRange[];
   starImport: boolean;
+  /** Names its functions bind in the module through `global`. */
+  assignsGlobal?: string[];
   /** Nested too deeply to analyse: what it needs and binds is unknown. */
   tooDeep?: boolean;
 }
@@ -107,7 +109,9 @@ function analyseNeeds(statement: Node): StatementNeeds {
       else chains.set(name, attributeChains(uses));
     }
   }
-  return { names: firstUses, chains, bound: [...names.bound], nestedImports, nestedImportsAt, starImport: names.starImport };
+  const needs: StatementNeeds = { names: firstUses, chains, bound: [...names.bound], nestedImports, nestedImportsAt, starImport: names.starImport };
+  if (names.assignsGlobal) needs.assignsGlobal = [...names.assignsGlobal];
+  return needs;
 }
 
 /** `range`, relative to `base`, in document offsets. */

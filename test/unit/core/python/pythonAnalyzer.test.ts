@@ -97,6 +97,36 @@ test("a function with a syntax error is explained; one using it is told why the 
   assert.match(b.problems[0].message, /parts with syntax errors are ignored/);
 });
 
+test("names bound by match aliases, a comprehension's walrus or a function's `global` are not reported missing", () => {
+  const text = [
+    "def kind(v):",
+    "    match v:",
+    "        case str() as s:",
+    "            return s",
+    "        case {'k': k, **others}:",
+    "            return k, others",
+    "",
+    "def last_big(xs):",
+    "    if any((hit := x) > 5 for x in xs):",
+    "        return hit",
+    "",
+    "def setup():",
+    "    global CACHE",
+    "    CACHE = {}",
+    "",
+    "def cached():",
+    "    return CACHE",
+    "",
+  ].join("\n");
+  for (const fn of ["kind", "last_big", "setup", "cached"]) {
+    assert.deepEqual(analyzer.bundleFunction(text, text.indexOf(`def ${fn}`))!.problems, [], fn);
+  }
+  assert.deepEqual(analyzer.diagnostics(text).filter((d) => d.code === "UNDEFINED_NAME"), []);
+  // Still reported: a name nothing binds.
+  const missing = "def f():\n    global G\n    return G + H\n";
+  assert.deepEqual(analyzer.bundleFunction(missing, 0)!.problems.map((p) => p.name).sort(), ["G", "H"]);
+});
+
 test("a name that can only come from a * import in a block that runs code is reported", () => {
   const text = "import sys\nif sys.platform:\n    from cmath import *\n    print('loaded')\n\n\ndef root(x):\n    return sqrt(x)\n";
   const b = analyzer.bundleFunction(text, text.indexOf("def root"))!;

@@ -85,6 +85,43 @@ def f(cmd):
   assert.deepEqual(r.free, ["Color", "Point", "other"]);
 });
 
+test("match: `as` aliases and a mapping's `**rest` capture too", () => {
+  const r = freeNames(`
+def f(v):
+    match v:
+        case str() as s:
+            return s
+        case [int() as first, *rest]:
+            return first, rest
+        case {"k": v2, **others}:
+            return v2, others
+        case (1 | 2) as z:
+            return z
+`);
+  assert.deepEqual(r.free, ["int", "str"]);
+});
+
+test("a walrus in a comprehension binds in the enclosing function (PEP 572), through nested comprehensions", () => {
+  const r = freeNames(`
+def f(xs):
+    if any((hit := x) > LIMIT for x in xs):
+        return hit
+    return [[z for x in row if (z := x)] for row in xs], z
+`);
+  assert.deepEqual(r.free, ["LIMIT", "any"]);
+});
+
+test("names a function binds through `global` are told apart from those it only reads", () => {
+  const { tree } = parser.parse("def f():\n    global CREATED, READ, BUMPED\n    CREATED = 1\n    BUMPED += READ\n    return CREATED\n");
+  try {
+    const names = scopeNamesOf(tree.rootNode.namedChildren[0]);
+    assert.deepEqual([...names.globals.keys()].sort(), ["BUMPED", "CREATED", "READ"]);
+    assert.deepEqual([...(names.assignsGlobal ?? [])].sort(), ["BUMPED", "CREATED"]);
+  } finally {
+    tree.delete();
+  }
+});
+
 test("statementNames: a module-level def binds its name and needs its decorators and defaults", () => {
   const { tree } = parser.parse("@deco(ARG)\ndef f(a=DEF):\n    return f(a) + helper(a)\n");
   try {
