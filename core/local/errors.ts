@@ -7,6 +7,7 @@ export type LocalEndpointErrorCode =
   | "INVALID_OPTIONS" // a pool or task option out of range
   | "POOL_DISPOSED" // the pool was used after dispose()
   | "STORE_IO" // the result store could not read or write its directory
+  | "STORE_IN_USE" // another local endpoint process already serves this state directory (its store has one writer)
   | "DAEMON_START_FAILED" // the local endpoint process did not come up (the message ends with its log)
   | "DAEMON_LOST" // the connection to the local endpoint process broke (it exited or was killed)
   | "DAEMON_PROTOCOL" // the local endpoint process (or its client) sent something unreadable

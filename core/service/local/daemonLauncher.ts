@@ -1,7 +1,8 @@
 /**
- * Finds the local endpoint process serving a workspace folder, or starts one. The start is guarded by an
- * exclusive lock file (O_EXCL) in its private state dir, so two windows opening at once end up on one daemon; a lock
- * whose owner died is taken over. The daemon is detached (its own session, stdio to the log file) so it
+ * Finds the local endpoint process serving a workspace folder, or starts one. The daemon recorded in the
+ * state dir (see daemonOwner.ts) is tried first, whatever socket path this process's environment would
+ * compute. The start is guarded by an exclusive lock file (O_EXCL) in its private state dir, so two windows
+ * opening at once end up on one daemon; a lock whose owner died is taken over. The daemon is detached (its own session, stdio to the log file) so it
  * outlives the window, and runs under `process.execPath` with ELECTRON_RUN_AS_NODE=1 so desktop VS
  * Code's Electron binary acts as plain Node.
  */
@@ -13,6 +14,7 @@ import { pathToFileURL } from "node:url";
 import { LocalEndpointError } from "../../local/errors";
 import { checkPrivate, ensurePrivateDir, openPrivateAppend, PRIVATE_FILE_MODE } from "../../local/privateFiles";
 import { loadOrCreateSecret } from "./daemon/daemonAuth";
+import { isAlive, ownerAlive, readOwner } from "./daemon/daemonOwner";
 import { daemonPathsFor, socketPathFor, type DaemonPaths } from "./daemon/daemonPaths";
 import { DAEMON_CONFIG_ENV, type DaemonConfig, type DaemonStart } from "./daemon/wire";
 
@@ -50,12 +52,12 @@ export async function connectOrSpawn(
   const secret = loadOrCreateSecret(paths.secretPath);
   for (;;) {
     const existing = socketPathFor(paths, false);
-    const socket = existing === undefined ? undefined : await tryConnect(existing);
+    const socket = (await tryRecorded(paths)) ?? (existing === undefined ? undefined : await tryConnect(existing));
     if (socket) return { socket, secret, paths };
     if (takeLock(paths.lockPath, timeoutMs)) {
       try {
         const socketPath = socketPathFor(paths, true)!;
-        const found = (await tryConnect(socketPath)) ?? (await spawnAndConnect({ config, socketPath, build }, paths, launch, deadline));
+        const found = (await tryRecorded(paths)) ?? (await tryConnect(socketPath)) ?? (await spawnAndConnect({ config, socketPath, build }, paths, launch, deadline));
         return { socket: found, secret, paths };
       } finally {
         releaseLock(paths.lockPath);
@@ -89,8 +91,9 @@ async function spawnAndConnect(start: DaemonStart, paths: DaemonPaths, launch: D
   } finally {
     closeSync(logFd);
   }
-  while (exited === undefined && Date.now() < deadline) {
-    const socket = await tryConnect(start.socketPath);
+  // One that stopped because another daemon serves the folder (recorded, still starting) leads to that one.
+  while ((exited === undefined || recordedAlive(paths)) && Date.now() < deadline) {
+    const socket = (await tryConnect(start.socketPath)) ?? (await tryRecorded(paths));
     if (socket) return socket;
     await sleep(50);
   }
@@ -119,6 +122,22 @@ function tryConnect(socketPath: string): Promise<Socket | undefined> {
   });
 }
 
+/** The recorded daemon's socket, connected; undefined when none is recorded, it does not answer, or its socket is not provably ours. */
+async function tryRecorded(paths: DaemonPaths): Promise<Socket | undefined> {
+  const owner = readOwner(paths.ownerPath);
+  if (owner === undefined || !ownerAlive(owner)) return undefined;
+  try {
+    return await tryConnect(owner.socketPath);
+  } catch {
+    return undefined; // a socket (or directory) someone else swapped in: the computed path is tried instead
+  }
+}
+
+function recordedAlive(paths: DaemonPaths): boolean {
+  const owner = readOwner(paths.ownerPath);
+  return owner !== undefined && ownerAlive(owner);
+}
+
 /** Creates the lock file exclusively; a lock left by a dead process, or older than a start may take, is broken. */
 function takeLock(lockPath: string, staleAfterMs: number): boolean {
   try {
@@ -132,7 +151,7 @@ function takeLock(lockPath: string, staleAfterMs: number): boolean {
   try {
     const pid = Number(readFileSync(lockPath, "utf8"));
     const old = Date.now() - statSync(lockPath).mtimeMs > staleAfterMs + 5000;
-    if (old || (pid > 0 && !alive(pid))) unlinkSync(lockPath);
+    if (old || (pid > 0 && !isAlive(pid))) unlinkSync(lockPath);
   } catch {
     // gone meanwhile, or being written: look again on the next round
   }
@@ -144,15 +163,6 @@ function releaseLock(lockPath: string): void {
     unlinkSync(lockPath);
   } catch {
     // already broken by another client as stale
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

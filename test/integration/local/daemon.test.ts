@@ -4,7 +4,7 @@
  * killed daemon is reported and replaced. Real processes throughout; every daemon is stopped at the end.
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -14,7 +14,11 @@ import { deserializeData, packTaskPayload, type PyValue } from "../../../core/pr
 import { Executor } from "../../../core/executor";
 import type { ResultEvent, ResultWatch, WatchOptions, WatchState } from "../../../core/service/computeService";
 import { LOCAL_ENDPOINT_ID } from "../../../core/service/local/localComputeService";
+import { daemonBuild } from "../../../core/service/local/daemon/daemonBuild";
+import { readOwner } from "../../../core/service/local/daemon/daemonOwner";
 import { daemonPathsFor } from "../../../core/service/local/daemon/daemonPaths";
+import { DAEMON_CONFIG_ENV, type DaemonStart } from "../../../core/service/local/daemon/wire";
+import { defaultLaunch } from "../../../core/service/local/daemonLauncher";
 import { LocalEndpointClient } from "../../../core/service/local/localEndpointClient";
 import { daemonClient, daemonConfig, daemonsFor, stopDaemonsAfterAll } from "./daemonSupport";
 import { functionCode, isAlive, tempDir, waitFor } from "./support";
@@ -244,7 +248,53 @@ describe("local endpoint identity", () => {
     assert.notEqual(await other.daemonPid(), await a.daemonPid());
     assert.notEqual(daemonPathsFor(c).stateDir, daemonPathsFor({ ...c, workspaceFolder: "/work/another-project" }).stateDir);
   });
+
+  it("is found by every window whatever socket path its environment computes, and a second daemon never opens its store", async (t) => {
+    const c = config(t, { idleExitMs: 60_000 });
+    const a = await client(t, c); // no runtime directory: its socket is in the state dir
+    const pid = await a.daemonPid();
+    const b = await withRuntimeDir(t, () => client(t, { ...c })); // a window whose environment has one
+    assert.equal(await b.daemonPid(), pid);
+
+    // A daemon started on the same folder by other means (another socket) stops before touching the store.
+    const paths = daemonPathsFor(c);
+    const launch = defaultLaunch();
+    const start: DaemonStart = { config: c, socketPath: join(tempDir(t, "gc-other-sock-"), "d.sock"), build: daemonBuild(launch.entry) };
+    const second = spawnSync(process.execPath, [...(launch.execArgv ?? []), launch.entry], {
+      env: { ...process.env, [DAEMON_CONFIG_ENV]: JSON.stringify(start) },
+      cwd: paths.stateDir,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    assert.equal(second.status, 1, second.stdout + second.stderr);
+    assert.match(second.stdout, /another local endpoint process \(pid \d+\) already serves this folder/);
+    assert.deepEqual(daemonsFor(c.stateRoot), [pid]);
+    assert.equal(readOwner(paths.ownerPath)?.pid, pid, "the record still names the serving daemon");
+    const { taskIds } = await submitCalls(b, "same", SAME, [[1]]);
+    await waitFor(async () => (await a.getTaskStatuses(taskIds)).get(taskIds[0])?.status === "success", "the task, seen by both windows");
+  });
+
+  it("is another daemon for another state root on the same folder (two editors), also in the shared runtime directory", async (t) => {
+    await withRuntimeDir(t, async () => {
+      const c = config(t);
+      const a = await client(t, c);
+      const b = await client(t, config(t, { workspaceFolder: c.workspaceFolder }));
+      assert.notEqual(await b.daemonPid(), await a.daemonPid());
+    });
+  });
 });
+
+/** Runs `fn` with XDG_RUNTIME_DIR set to a fresh private directory, as a desktop session has it. */
+async function withRuntimeDir<T>(t: TestContext, fn: () => Promise<T>): Promise<T> {
+  const before = process.env.XDG_RUNTIME_DIR;
+  process.env.XDG_RUNTIME_DIR = tempDir(t, "gc-runtime-");
+  try {
+    return await fn();
+  } finally {
+    if (before === undefined) delete process.env.XDG_RUNTIME_DIR;
+    else process.env.XDG_RUNTIME_DIR = before;
+  }
+}
 
 describe("local endpoint client", () => {
   it("hands a burst of results to its listeners a few milliseconds per turn, none lost", async (t) => {

@@ -37,6 +37,10 @@ export interface DaemonPaths {
   logPath: string;
   /** Holds the path of the mkdtemp socket directory (case 3). */
   socketDirPointer: string;
+  /** The record of the daemon serving this state dir (see daemonOwner.ts). */
+  ownerPath: string;
+  /** Names the socket in the shared runtime directory (case 1): the state dir's own, so two state roots on one folder (two editors) never meet there. */
+  socketKey: string;
 }
 
 /** Hash of user and folder: the same folder gives the same endpoint in every window, another user another. */
@@ -51,6 +55,8 @@ export function daemonPathsFor(identity: DaemonIdentity): DaemonPaths {
   const key = identityKey(identity);
   const stateDir = join(identity.stateRoot, key);
   return {
+    socketKey: createHash("sha256").update(`${currentUid()}\0${stateDir}`).digest("hex").slice(0, 24),
+    ownerPath: join(stateDir, "daemon.json"),
     key,
     stateDir,
     storeDir: join(stateDir, "store"),
@@ -74,7 +80,7 @@ export function socketPathFor(paths: DaemonPaths, create: boolean): string | und
   const runtime = usableRuntimeDir();
   if (runtime) {
     const dir = join(runtime, "globus-compute-vscode");
-    const path = join(dir, `${paths.key}.sock`);
+    const path = join(dir, `${paths.socketKey}.sock`);
     if (Buffer.byteLength(path) <= MAX_SOCKET_PATH) {
       ensurePrivateDir(dir);
       return path;

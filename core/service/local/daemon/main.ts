@@ -9,6 +9,7 @@ import { dirname } from "node:path";
 import { checkPrivate, ensurePrivateDir } from "../../../local/privateFiles";
 import { LocalComputeService } from "../localComputeService";
 import { readSecret } from "./daemonAuth";
+import { claimOwnership } from "./daemonOwner";
 import { daemonPathsFor } from "./daemonPaths";
 import { DaemonServer } from "./daemonServer";
 import { DAEMON_CONFIG_ENV, type DaemonStart } from "./wire";
@@ -27,6 +28,9 @@ async function main(): Promise<void> {
   ensurePrivateDir(paths.stateDir);
   checkPrivate(dirname(socketPath), "directory");
   const secret = readSecret(paths.secretPath);
+  // Before the store is opened: it has one writer (STORE_IN_USE stops this one when another serves it).
+  const release = await claimOwnership(paths.ownerPath, socketPath);
+  process.on("exit", release);
   const service = await LocalComputeService.create({
     storageDir: paths.storeDir,
     python: config.python,
