@@ -265,6 +265,23 @@ describe("local endpoint daemon under attack", () => {
     assert.equal(await x.daemonPid(), pid, "the daemon carried on");
   });
 
+  it("drops a connection that never finishes the handshake, so it cannot keep the daemon from idling out", async (t) => {
+    const c = daemonConfig(t, { idleExitMs: 1000 });
+    const x = await LocalEndpointClient.connect({ config: c });
+    const pid = await x.daemonPid();
+    x.dispose();
+    const silent = createConnection(socketPathFor(daemonPathsFor(c), false)!);
+    t.after(() => silent.destroy());
+    let answer = "";
+    silent.on("data", (d: Buffer) => (answer += d.toString()));
+    let closed = false;
+    silent.once("close", () => (closed = true));
+    silent.write('{"hello":1,'); // half a handshake, then nothing
+    await waitFor(() => closed, "the daemon to drop the silent connection", 20_000);
+    assert.match(answer, /no handshake within 10 s/);
+    await waitFor(() => !daemonsFor(c.stateRoot).includes(pid), "the daemon to exit idle", 15_000);
+  });
+
   it("reads a request sent one byte at a time, its multi-byte characters intact", async (t) => {
     const c = daemonConfig(t);
     const x = await daemonClient(t, c);

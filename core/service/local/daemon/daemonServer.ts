@@ -149,6 +149,9 @@ export class DaemonServer implements Disposable {
   }
 }
 
+/** How long a connection may take to authenticate. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+
 /**
  * One connected client: the handshake, then its requests and the watches it opened, all ended when it
  * disconnects. A frame that is not a well-formed request gets an error reply and closes this connection
@@ -160,6 +163,8 @@ class ClientConnection implements Disposable {
   private handshake: { clientChallenge: string; daemonChallenge: string } | "awaiting-hello" | "done" = "awaiting-hello";
   private closed = false;
   private readonly writer: FrameWriter;
+  /** A peer that does not finish the handshake in time is dropped: it would keep the daemon from idling out. */
+  private handshakeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -174,6 +179,7 @@ class ClientConnection implements Disposable {
     socket.on("data", (chunk: Buffer) => decoder.push(chunk));
     socket.on("error", () => this.dispose());
     socket.on("close", () => this.dispose());
+    this.handshakeTimer = setTimeout(() => this.refuse(`no handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s`), HANDSHAKE_TIMEOUT_MS);
   }
 
   dispose(): void {
@@ -187,6 +193,7 @@ class ClientConnection implements Disposable {
 
   private release(): void {
     this.closed = true;
+    clearTimeout(this.handshakeTimer);
     this.writer.dispose();
     for (const { watch, subs } of this.watches.values()) {
       subs.forEach((s) => s.dispose());
@@ -238,6 +245,7 @@ class ClientConnection implements Disposable {
       return this.refuse("the client failed the handshake");
     }
     this.handshake = "done";
+    clearTimeout(this.handshakeTimer);
   }
 
   private async handle(id: number, method: string, params: unknown): Promise<void> {
