@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import type { ErrorDetails, ResultData, TaskTransition } from "../protocol/messages";
 import { PyDict } from "../protocol/pyValue";
 import type { Disposable } from "../util/disposable";
@@ -148,7 +148,7 @@ export class WorkerPool implements Disposable {
         endpointId: options.endpointId ?? null,
         resultSizeLimit,
         // UTF-8 whatever the locale, so printing non-ASCII never fails in user code.
-        env: { ...process.env, PYTHONIOENCODING: "utf-8", ...options.env },
+        env: withoutCwdOnPath({ ...process.env, PYTHONIOENCODING: "utf-8", ...options.env }),
         cwd: options.cwd,
         startTimeoutMs: options.startTimeoutMs ?? 10_000,
       },
@@ -453,4 +453,16 @@ function isDirectory(path: string): boolean {
 
 function defaultPython(): string {
   return existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+}
+
+/**
+ * The environment without the empty entries of PYTHONPATH (`:/x`, a common slip), which put the workers'
+ * working directory (the workspace, which others may be able to write to) ahead of the standard library.
+ */
+function withoutCwdOnPath(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const path = env.PYTHONPATH;
+  if (path === undefined || !path.split(delimiter).includes("")) return env;
+  const kept = path.split(delimiter).filter((p) => p !== "");
+  const { PYTHONPATH: _dropped, ...rest } = env;
+  return kept.length > 0 ? { ...rest, PYTHONPATH: kept.join(delimiter) } : rest;
 }

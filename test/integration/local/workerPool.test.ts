@@ -399,6 +399,16 @@ describe("WorkerPool start-up", () => {
     assert.throws(() => pool.run({ taskId: nextId(), taskBuffer: 42 as unknown as string }), isCode("INVALID_OPTIONS", /taskBuffer/));
     assert.throws(() => pool.run({ taskId: nextId(), taskBuffer: wander, timeoutMs: -1 }), isCode("INVALID_OPTIONS", /timeoutMs/));
   });
+
+  it("does not import from its working directory through an empty PYTHONPATH entry (`:/x`), while the other entries stay", async (t) => {
+    const dir = tempDir(t); // a workspace others may write to, with a module shadowing the standard library
+    writeFileSync(join(dir, "json.py"), "raise SystemExit('the planted json.py ran')\n");
+    const extra = tempDir(t);
+    writeFileSync(join(extra, "extra_mod.py"), "VALUE = 7\n");
+    const pool = await startPool(t, { workers: 1, cwd: dir, env: { PYTHONPATH: `:${extra}:` } });
+    const probe = taskBuffer("probe", "def probe():\n    import json, extra_mod\n    return '%s %s' % (json.__file__.startswith('/usr'), extra_mod.VALUE)\n");
+    assert.equal(value(await pool.run({ taskId: nextId(), taskBuffer: probe }).result), "True 7");
+  });
 });
 
 describe("WorkerPool leaves no process behind", () => {
