@@ -50,14 +50,15 @@ export function ensurePrivateDir(dir: string): void {
   checkPrivate(dir, "directory");
 }
 
-/** Writes `path` atomically (temporary file renamed over it), created 0600. */
-export function writePrivateFileAtomic(path: string, data: string | Uint8Array): void {
+/** Writes `path` atomically (temporary file renamed over it), created 0600; `data` may come in pieces (no string need hold it all). */
+export function writePrivateFileAtomic(path: string, data: string | Uint8Array | Iterable<string>): void {
   const tmp = `${path}.tmp`;
   const fd = openSync(tmp, "w", PRIVATE_FILE_MODE);
   try {
     // A leftover .tmp of another mode keeps its mode on open: set it.
     fchmodSync(fd, PRIVATE_FILE_MODE);
-    writeAll(fd, data);
+    if (typeof data === "string" || data instanceof Uint8Array) writeAll(fd, data);
+    else for (const piece of data) writeAll(fd, piece);
   } finally {
     closeSync(fd);
   }

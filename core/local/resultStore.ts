@@ -11,12 +11,13 @@
  * the live records, atomically) when it had such a line, and whenever it holds far more lines than
  * live records.
  */
-import { closeSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ResultData, TaskTransition } from "../protocol/messages";
 import { fromTagged, toTagged } from "../protocol/tagged";
 import { PyDict } from "../protocol/pyValue";
 import type { Disposable } from "../util/disposable";
+import { endsWithNewline, fileLines } from "../util/fileLines";
 import { beyondRetention, type RetentionBounds } from "../util/retention";
 import { LocalEndpointError, TaskFailureCode } from "./errors";
 import { ensurePrivateDir, openPrivateAppend, writeAll, writePrivateFileAtomic } from "./privateFiles";
@@ -295,7 +296,7 @@ export class ResultStore implements Disposable {
       this.journaledTaskIds.set(g.taskGroupId, g.taskIds.length);
     }
     try {
-      writePrivateFileAtomic(this.journalPath, lines.length > 0 ? lines.join("\n") + "\n" : "");
+      writePrivateFileAtomic(this.journalPath, lines.map((line) => line + "\n"));
       this.closeJournal();
       this.lines = lines.length;
       // The rewritten journal holds no details lines: updates from now on write them again.
@@ -307,11 +308,10 @@ export class ResultStore implements Disposable {
 
   private load(): void {
     rmSync(`${this.journalPath}.tmp`, { force: true }); // left by a host that died mid-compaction
-    const text = existsSync(this.journalPath) ? readFileSync(this.journalPath, "utf8") : "";
     const headers = new Map<string, { createdAt: string; taskIds: string[] }>();
     const detailsByRef = new Map<number, PyDict>();
     let n = 0;
-    for (const raw of text.split("\n")) {
+    for (const raw of existsSync(this.journalPath) ? fileLines(this.journalPath) : []) {
       n++;
       if (raw === "") continue;
       try {
@@ -371,7 +371,7 @@ export class ResultStore implements Disposable {
     // must not be appended to a torn one), a journal far longer than its records is shortened, and a new
     // one is created (empty, private). Otherwise what changed here (tasks failed as interrupted, groups
     // dropped) is appended like any change: rewriting 100k tasks took a second or two of every start.
-    if (unreadable || !text.endsWith("\n") || this.lines > this.compactionThreshold()) {
+    if (unreadable || !endsWithNewline(this.journalPath) || this.lines > this.compactionThreshold()) {
       this.pending.clear();
       this.pendingFull.clear();
       this.compact();
