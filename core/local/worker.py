@@ -397,7 +397,8 @@ class OutputCapture:
     """
 
     def __init__(self, stdout_path, stderr_path):
-        flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND | os.O_CLOEXEC
+        # Created here, never taken over: a file or link someone else put in its place is refused.
+        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_APPEND | os.O_CLOEXEC
         # What a task prints is the user's alone (the directory is 0700 too).
         self.fds = [os.open(path, flags, 0o600) for path in (stdout_path, stderr_path)]
         self.identities = []

@@ -2,7 +2,7 @@
  * The local endpoint's pool of persistent Python workers: queues tasks, runs one per idle worker,
  * enforces per-task timeouts and replaces any worker that dies, so that a crash fails only its task.
  */
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import type { ErrorDetails, ResultData, TaskTransition } from "../protocol/messages";
@@ -10,6 +10,7 @@ import { PyDict } from "../protocol/pyValue";
 import type { Disposable } from "../util/disposable";
 import { Emitter, type Event } from "../util/event";
 import { LocalEndpointError, TaskFailureCode } from "./errors";
+import { privacyProblem } from "./privateFiles";
 import { nowNs } from "./wallClock";
 import { describeExit, WorkerProcess, type WorkerExit, type WorkerSpawnOptions } from "./workerProcess";
 
@@ -119,7 +120,7 @@ export class WorkerPool implements Disposable {
     private readonly size: number,
     private readonly prefetchOption: number | "auto",
     private readonly spawnOptions: Omit<WorkerSpawnOptions, "capturePrefix">,
-    private readonly captureDir: string,
+    private captureDir: string,
   ) {}
 
   static async start(options: WorkerPoolOptions = {}): Promise<WorkerPool> {
@@ -152,7 +153,7 @@ export class WorkerPool implements Disposable {
         cwd: options.cwd,
         startTimeoutMs: options.startTimeoutMs ?? 10_000,
       },
-      mkdtempSync(join(tmpdir(), "gc-local-endpoint-")),
+      newCaptureDir(),
     );
     const started = await Promise.allSettled(Array.from({ length: size }, () => pool.spawnWorker()));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
@@ -287,6 +288,7 @@ export class WorkerPool implements Disposable {
 
   private async spawnWorker(): Promise<void> {
     this.spawning++;
+    this.ensureCaptureDir();
     const capturePrefix = join(this.captureDir, `worker-${this.nextWorkerNumber++}`);
     let worker: WorkerProcess;
     try {
@@ -430,7 +432,36 @@ export class WorkerPool implements Disposable {
     this.idle.length = 0;
     this.startEmitter.dispose();
     this.startAtEmitter.dispose();
-    rmSync(this.captureDir, { recursive: true, force: true });
+    for (const dir of [this.captureDir, ...this.abandonedCaptureDirs]) removeCaptureDir(dir);
+  }
+
+  private readonly abandonedCaptureDirs: string[] = [];
+
+  /**
+   * The capture directory, made again if it is no longer this user's private one: in a temp dir without
+   * the sticky bit, another user can rename it and put their own (or links) in its place.
+   */
+  private ensureCaptureDir(): void {
+    try {
+      if (privacyProblem(lstatSync(this.captureDir), "directory") === undefined) return;
+    } catch {
+      // gone (a temp cleaner): make a new one
+    }
+    this.abandonedCaptureDirs.push(this.captureDir);
+    this.captureDir = newCaptureDir();
+  }
+}
+
+function newCaptureDir(): string {
+  return mkdtempSync(join(tmpdir(), "gc-local-endpoint-"));
+}
+
+/** Removes a capture directory, but only one that is still ours (never what someone put in its place). */
+function removeCaptureDir(dir: string): void {
+  try {
+    if (privacyProblem(lstatSync(dir), "directory") === undefined) rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // already gone
   }
 }
 

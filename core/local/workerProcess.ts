@@ -3,7 +3,7 @@
  * the private frame channel and reports what it says and how it ended.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readSync, rmSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, rmSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import type { ResultData, TaskTransition } from "../protocol/messages";
 import { SDK_VERSION } from "../service/sdkVersion";
@@ -11,6 +11,7 @@ import { Emitter, type Event } from "../util/event";
 import type { Disposable } from "../util/disposable";
 import { LocalEndpointError } from "./errors";
 import { FrameChannel } from "./frameChannel";
+import { currentUid } from "./privateFiles";
 
 export interface WorkerSpawnOptions {
   python: string;
@@ -219,14 +220,21 @@ function tail(log: string): string {
   return text ? `: ${text}` : "";
 }
 
+/**
+ * The start of a capture file. Never through a link, never from a FIFO or device (opening one would
+ * block the daemon), and never from a file that is not the user's own: the directory sits in the temp
+ * dir, where on a badly shared one someone else could swap it.
+ */
 function readHead(path: string): string {
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
     return "";
   }
   try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || (currentUid() >= 0 && st.uid !== currentUid())) return "";
     const buf = Buffer.alloc(CAPTURE_LIMIT);
     const n = readSync(fd, buf, 0, CAPTURE_LIMIT, 0);
     return buf.subarray(0, n).toString("utf8");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
@@ -303,6 +303,32 @@ describe("WorkerPool survives dying workers", () => {
     await waitFor(() => pool.stats.total === 2, "replacement workers");
     const after = await pool.run({ taskId: nextId(), taskBuffer: taskBuffer("echo", ECHO, [1]) }).result;
     assert.ok(pyEquals(value(after), [[1], new PyDict()]));
+  });
+
+  // A regression would block the pool on the FIFO: the timeout makes it a failure, not a hang.
+  it("reads and writes prints only through its own capture directory, even once someone swapped it", { timeout: 60_000 }, async (t) => {
+    const pool = await startPool(t, { workers: 1 });
+    const captureDir = (pool as unknown as { captureDir: string }).captureDir;
+    const victim = join(tempDir(t), "important.txt");
+    writeFileSync(victim, "keep me");
+    // Another user's move in a temp dir without the sticky bit, played by this user: the directory is
+    // renamed and an open one takes its place, with a FIFO where the pool reads the running worker's
+    // prints and a link to the user's file where the next worker's go.
+    renameSync(captureDir, `${captureDir}.moved`);
+    mkdirSync(captureDir);
+    chmodSync(captureDir, 0o755);
+    t.after(() => [captureDir, `${captureDir}.moved`].forEach((d) => rmSync(d, { recursive: true, force: true })));
+    execFileSync("mkfifo", [join(captureDir, "worker-0.stdout")]);
+    symlinkSync(victim, join(captureDir, "worker-1.stderr"));
+    // A task that kills its worker: the pool reads what it printed (by path), then starts another.
+    const lost = await pool.run({ taskId: nextId(), taskBuffer: taskBuffer("die", "def die():\n    import os\n    os._exit(3)\n") }).result;
+    assert.equal(lost.result.error_details?.code, "WorkerLost");
+    assert.equal(lost.stdout, "");
+    const loud = "def loud():\n    import sys\n    print('out')\n    print('err', file=sys.stderr)\n    return 1\n";
+    const outcome = await pool.run({ taskId: nextId(), taskBuffer: taskBuffer("loud", loud) }).result;
+    assert.deepEqual([outcome.stdout, outcome.stderr], ["out\n", "err\n"]);
+    assert.equal(readFileSync(victim, "utf8"), "keep me");
+    assert.notEqual((pool as unknown as { captureDir: string }).captureDir, captureDir, "a new private directory");
   });
 
   it("kills a task past its timeout, fails it with TaskTimeout and replaces the worker", async (t) => {
