@@ -18,6 +18,7 @@ import {
   type DataStrategy,
   type PyValue,
 } from "../protocol";
+import { PYTHON_MAX_INT_DIGITS } from "../protocol/numberText";
 import { ExecutorError } from "./errors";
 import type { ArgumentSerialization } from "./options";
 
@@ -88,6 +89,7 @@ function plainArgsJson(args: readonly PyValue[]): string | undefined {
   let out = "11\n[";
   for (let i = 0; i < args.length; i++) {
     const v = args[i];
+    if (Array.isArray(v) ? v.some(tooLongForJson) : tooLongForJson(v)) return undefined;
     const text = Array.isArray(v) ? scalarListJson(v) : scalarJson(v);
     if (text === undefined) return undefined;
     out += i === 0 ? text : ", " + text;
@@ -102,6 +104,12 @@ function strategyFor(value: PyValue | readonly PyValue[], mode: ArgumentSerializ
 }
 
 const MAX_DEPTH = 1000;
+const JSON_INT_LIMIT = 10n ** BigInt(PYTHON_MAX_INT_DIGITS);
+
+/** An int Python's json.loads refuses (more than 4300 digits): pickle carries it. */
+function tooLongForJson(v: PyValue): boolean {
+  return typeof v === "bigint" && (v >= JSON_INT_LIMIT || v <= -JSON_INT_LIMIT);
+}
 
 /** True when Python's `json.loads(json.dumps(value))` gives back the same types and values. */
 export function jsonCarriesExactly(value: PyValue, depth: number): boolean {
@@ -111,8 +119,9 @@ export function jsonCarriesExactly(value: PyValue, depth: number): boolean {
     case "boolean":
     case "string":
     case "number":
-    case "bigint":
       return true;
+    case "bigint":
+      return !tooLongForJson(value);
   }
   if (Array.isArray(value)) return value.every((v) => jsonCarriesExactly(v, depth + 1));
   if (value instanceof PyFloat) return true;

@@ -77,8 +77,8 @@ class LiteralParser {
       }
       const keyword = this.keywordName();
       if (keyword) {
-        const name = keyword.value as string; // a name token
-        if (names.has(name)) throw this.error("DUPLICATE_KEYWORD", `keyword argument repeated: ${name}`, keyword);
+        const name = keyword.value as string; // a name token, NFKC-normalised
+        if (names.has(name)) throw this.error("DUPLICATE_KEYWORD", `keyword argument repeated: ${brief(name)}`, keyword);
         names.add(name);
         kwargs.entries.push([name, this.value()]);
         firstKeyword ??= keyword;
@@ -132,12 +132,14 @@ class LiteralParser {
     const save = this.tok;
     const peek = this.peek();
     if (!(peek.kind === "op" && peek.value === "=")) return undefined;
-    if (CONSTANTS.has(save.value) || KEYWORDS.has(save.value)) {
-      throw this.error("UNEXPECTED_TOKEN", `${save.value} cannot be used as a keyword argument name`, save);
+    // Python reads identifiers NFKC-normalised: `ﬁ=1` is the keyword `fi`.
+    const name = save.value.normalize("NFKC");
+    if (CONSTANTS.has(name) || KEYWORDS.has(name) || name === "__debug__" || !IDENTIFIER.test(name)) {
+      throw this.error("UNEXPECTED_TOKEN", `${brief(save.value)} cannot be used as a keyword argument name`, save);
     }
     this.advance();
     this.advance();
-    return save;
+    return { ...save, value: name };
   }
 
   /** One token of lookahead beyond `tok` (for `name=` and `set()`). */
@@ -198,13 +200,13 @@ class LiteralParser {
       return new PySet([]);
     }
     if (this.isOp("(")) {
-      throw this.error("NOT_A_LITERAL", `${name}(…) is a call, which would run code; ${LITERAL_KINDS}`, t);
+      throw this.error("NOT_A_LITERAL", `${brief(name)}(…) is a call, which would run code; ${LITERAL_KINDS}`, t);
     }
     if (KEYWORDS.has(name)) throw this.error("UNEXPECTED_TOKEN", `${name} is a Python keyword, not a value`, t);
     if (name === "inf" || name === "nan") {
       throw this.error("NOT_A_LITERAL", `${name} is not a Python literal; there is no literal for float('${name}')`, t);
     }
-    throw this.error("NOT_A_LITERAL", `${name} is a name, not a value: ${LITERAL_KINDS}`, t);
+    throw this.error("NOT_A_LITERAL", `${brief(name)} is a name, not a value: ${LITERAL_KINDS}`, t);
   }
 
   /** Adjacent string literals concatenate, as in Python; str and bytes cannot mix. */
@@ -405,15 +407,25 @@ class LiteralParser {
   private unexpected(t: LiteralToken, expected?: string): ArgumentSyntaxError {
     if (t.kind === "end") return this.error("UNEXPECTED_END", expected ? `the text ends too early: ${expected}` : "a value is missing here", t);
     if (t.kind === "name" && !CONSTANTS.has(t.value)) {
-      return this.error("NOT_A_LITERAL", `${t.value} is a name, not a value${expected ? ` (${expected})` : ""}: ${LITERAL_KINDS}`, t);
+      return this.error("NOT_A_LITERAL", `${brief(t.value)} is a name, not a value${expected ? ` (${expected})` : ""}: ${LITERAL_KINDS}`, t);
     }
-    const shown = t.kind === "op" ? t.value : this.text.slice(t.start, t.end);
+    const text = t.kind === "op" ? t.value : this.text.slice(t.start, t.end);
+    // An invisible character (a no-break space, say) is named, since it cannot be seen in the message.
+    const shown = /^[\p{Z}\p{C}]$/u.test(text) ? `character U+${text.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")} (invisible)` : brief(text);
     return this.error("UNEXPECTED_TOKEN", `unexpected ${shown}${expected ? `: ${expected}` : ""}`, t);
   }
 
   private error(code: ArgumentSyntaxError["code"], message: string, t: LiteralToken, length?: number): ArgumentSyntaxError {
     return new ArgumentSyntaxError(code, message, t.start, Math.max(1, length ?? t.end - t.start));
   }
+}
+
+const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;
+const BRIEF = 40;
+
+/** Text quoted in a message, cut short: a pasted 200 KB name must not become a 200 KB message. */
+function brief(text: string): string {
+  return text.length <= BRIEF ? text : `${text.slice(0, BRIEF)}…`;
 }
 
 function negate(v: number | bigint | PyFloat): PyValue {

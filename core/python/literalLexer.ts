@@ -61,7 +61,7 @@ export class LiteralLexer {
       const c = t[this.pos];
       if (c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\f") this.pos++;
       else if (c === "\\" && (t[this.pos + 1] === "\n" || t[this.pos + 1] === "\r")) this.pos += 2;
-      else if (c === "#") while (this.pos < t.length && t[this.pos] !== "\n") this.pos++;
+      else if (c === "#") while (this.pos < t.length && t[this.pos] !== "\n" && t[this.pos] !== "\r") this.pos++;
       else break;
     }
   }
@@ -136,24 +136,30 @@ export class LiteralLexer {
         throw new ArgumentSyntaxError("INVALID_STRING", "this string is never closed: add the matching quote", start, i - start);
       }
       if (t[i] === q && (!triple || (t[i + 1] === q && t[i + 2] === q))) break;
-      const cp = t.codePointAt(i)!;
-      if (isBytes && cp > 127) {
-        throw new ArgumentSyntaxError(
-          "INVALID_STRING",
-          "bytes literals can only contain ASCII characters; write other bytes as \\xNN escapes",
-          i,
-          cp > 0xffff ? 2 : 1,
-        );
+      if (t[i] === "\r") {
+        // Python reads a line break in its source as \n, whichever it is (only a triple-quoted string gets here).
+        units.push(10);
+        i += t[i + 1] === "\n" ? 2 : 1;
+        continue;
       }
+      const cp = t.codePointAt(i)!;
+      if (isBytes && cp > 127) throw nonAsciiBytes(i, cp);
       if (cp !== 92 /* backslash */) {
         units.push(cp);
         i += cp > 0xffff ? 2 : 1;
         continue;
       }
       if (raw) {
-        // A raw string keeps the backslash, but the backslash still stops the next quote from closing it.
-        units.push(92, t.codePointAt(i + 1)!);
-        i += t.codePointAt(i + 1)! > 0xffff ? 3 : 2;
+        // A raw string keeps the backslash, but the backslash still stops the next quote (or line break) from ending it.
+        const next = t.codePointAt(i + 1)!;
+        if (next === 13) {
+          units.push(92, 10);
+          i += t[i + 2] === "\n" ? 3 : 2;
+          continue;
+        }
+        if (isBytes && next > 127) throw nonAsciiBytes(i + 1, next);
+        units.push(92, next);
+        i += next > 0xffff ? 3 : 2;
         continue;
       }
       i = this.escape(i, isBytes, units);
@@ -211,6 +217,10 @@ export class LiteralLexer {
     out.push(92);
     return i + 1;
   }
+}
+
+function nonAsciiBytes(at: number, cp: number): ArgumentSyntaxError {
+  return new ArgumentSyntaxError("INVALID_STRING", "bytes literals can only contain ASCII characters; write other bytes as \\xNN escapes", at, cp > 0xffff ? 2 : 1);
 }
 
 function isDigit(c: string): boolean {

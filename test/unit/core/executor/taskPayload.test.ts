@@ -14,6 +14,16 @@ describe("task payloads", () => {
       assert.equal(jsonCarriesExactly(v, 0), false);
   });
 
+  it("pickles an int of more than 4300 digits, which Python's json.loads refuses, alone, in a list or as a keyword", () => {
+    const big = 10n ** 4300n; // 4301 digits
+    assert.equal(jsonCarriesExactly(big - 1n, 0), true);
+    assert.equal(jsonCarriesExactly(-big, 0), false);
+    assert.deepEqual(headers(encodeTaskPayload([big], {}, "auto")), ["00", "11"]);
+    assert.deepEqual(headers(encodeTaskPayload([[1, big]], {}, "auto")), ["00", "11"]);
+    assert.deepEqual(headers(encodeTaskPayload([], { k: big }, "auto")), ["11", "00"]);
+    assert.deepEqual(headers(encodeTaskPayload([big - 1n], {}, "auto")), ["11", "11"]);
+  });
+
   it("chooses per part in auto mode, and obeys a forced mode", () => {
     assert.deepEqual(headers(encodeTaskPayload([1], { k: new PyTuple([]) }, "auto")), ["11", "00"]);
     assert.deepEqual(headers(encodeTaskPayload([new PySet([])], {}, "auto")), ["00", "11"]);

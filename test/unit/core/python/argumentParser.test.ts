@@ -101,6 +101,18 @@ test("keyword arguments follow Python's rules", () => {
   assertError("a=1, 2", "POSITIONAL_AFTER_KEYWORD", 5, 1);
   assertError("a=1, b=2, a=3", "DUPLICATE_KEYWORD", 10, 1);
   assertError("True=1", "UNEXPECTED_TOKEN", 0, 4);
+  // Identifiers are NFKC-normalised, as Python reads them.
+  assert.deepEqual(parseArguments("ﬁ=1, ℌ=2, µ=3, e\u0301=4").kwargs.keys(), ["fi", "H", "μ", "é"]);
+  assertError("ﬁ=1, fi=2", "DUPLICATE_KEYWORD", 5, 2);
+  assertError("__debug__=1", "UNEXPECTED_TOKEN", 0, 9);
+  assertError("\u037a=1", "UNEXPECTED_TOKEN", 0, 1);
+});
+
+test("line breaks read as Python reads them: CR and CRLF are \\n in a triple-quoted string, and end a comment", () => {
+  assertValue("'''a\r\nb\rc'''", "a\nb\nc");
+  assertValue("b'''a\r\nb'''", new PyBytes(new TextEncoder().encode("a\nb")));
+  assertValue("r'a\\\r\nb'", "a\\\nb");
+  assert.deepEqual(args("1, # note\r2"), [1, 2]);
 });
 
 test("anything that needs evaluation is a positioned NOT_A_LITERAL error", () => {
@@ -132,6 +144,8 @@ test("malformed literals are positioned errors", () => {
   assertError(String.raw`'\N{DASH}'`, "INVALID_STRING", 1, 8);
   assertError("b'é'", "INVALID_STRING", 2, 1);
   assertError("b'a' 'b'", "INVALID_STRING", 5, 3);
+  assertError("rb'\\é'", "INVALID_STRING", 4, 1);
+  assertError("br'\\😀'", "INVALID_STRING", 4, 2);
   assertError("[1, 2", "UNEXPECTED_END", 0, 1);
   assertError("(1, 2", "UNEXPECTED_END", 0, 1);
   assertError("1 2", "UNEXPECTED_TOKEN", 2, 1);
@@ -142,6 +156,13 @@ test("malformed literals are positioned errors", () => {
   assertError("{1: 2, 3}", "UNEXPECTED_TOKEN", 8, 1);
   assertError("[".repeat(MAX_NESTING + 1) + "]".repeat(MAX_NESTING + 1), "TOO_DEEP", MAX_NESTING);
   assertError("--1", "NOT_A_LITERAL", 0, 1);
+});
+
+test("messages name invisible characters and quote long text briefly", () => {
+  assert.match(assertError("1,\u00a02", "UNEXPECTED_TOKEN", 2, 1).message, /unexpected character U\+00A0 \(invisible\)/);
+  const long = "n".repeat(200_000);
+  assert.ok(assertError(long, "NOT_A_LITERAL", 0).message.length < 200);
+  assert.ok(assertError(`${long}(1)`, "NOT_A_LITERAL", 0).message.length < 200);
 });
 
 test("parseIterable: range and list/tuple literals", () => {
