@@ -17,7 +17,7 @@
  * because the endpoint pickles the result after the function returns (by reference: pickle imports the
  * class's module again). They are forgotten when the worker's next task starts, whatever that task is:
  * an audit hook, installed once per worker process, sees the next task's function being loaded (an
- * `exec` of its source or an unpickling) and forgets every bundle none of whose code is running.
+ * `exec` of its source, or dill unpickling it) and forgets every bundle none of whose code is running.
  */
 
 /** One user module as shipped: its text keeps the file's line numbers (what is not shipped is blanked). */
@@ -42,19 +42,21 @@ const ASK = "globus_compute.bundle";
 
 /**
  * The audit hook (run in a namespace of its own, so it keeps no bundle alive): when a task's function
- * is loaded (`exec` of a source, or an unpickling) and no code of a bundle is on the stack, it is the
- * next task starting, so the bundles still installed are forgotten. Never raises: an audit hook that
- * raises fails the event.
+ * is loaded (`exec` of a source, or dill unpickling one) and no code of a bundle is on the stack, it is
+ * the next task starting, so the bundles still installed are forgotten. Neither other unpickling nor a
+ * module's code run by an import is a sign: the endpoint unpickles a task's arguments after loading its
+ * function, and they may name any class (a `datetime.date`, whose module is then imported). Never
+ * raises: an audit hook that raises fails the event.
  */
 const AUDIT_HOOK = `def hook(event, args):
     if event == ${pythonString(ASK)}:
         args[0].append(True)
-    elif event == "exec" or event == "pickle.find_class":
+    elif event == "exec" or (event == "pickle.find_class" and str(args[0]).partition(".")[0] == "dill"):
         try:
             finders = [f for f in sys.meta_path if hasattr(f, ${pythonString(FORGET)})]
             frame = sys._getframe(1) if finders else None
             while frame is not None:
-                if ${pythonString(MARK)} in frame.f_globals:
+                if ${pythonString(MARK)} in frame.f_globals or frame.f_globals.get("__name__", "").startswith("importlib._bootstrap"):
                     return
                 frame = frame.f_back
             for finder in finders:

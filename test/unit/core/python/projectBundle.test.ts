@@ -261,3 +261,33 @@ test("a bundle's modules stay while its task runs and its result is pickled, and
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("arguments holding instances of any class do not make the worker forget the bundle just loaded; the next task's dill-pickled function does", async () => {
+  const root = mkdtempSync(join(tmpdir(), "gc-project-"));
+  try {
+    writeFileSync(join(root, "late.py"), "OFFSET = 1\n");
+    writeFileSync(join(root, "main.py"), "def year_after(when):\n    from late import OFFSET\n    return when.year + OFFSET\n");
+    const bundle = bundleOf(root, "main.py", "year_after");
+    // What an SDK client sends (the extension's literals never name a class): arguments, and then the next
+    // task's function, pickled by dill, so unpickling them looks classes up (the audit hook sees each).
+    const { args, probe } = runPythonJson<{ args: string; probe: string }>(
+      String.raw`
+import base64, datetime, json, dill
+def probe():
+    import sys
+    return sorted(k for k in sys.modules if k.partition(".")[0] in ("main", "late")) + [type(f).__name__ for f in sys.meta_path if hasattr(f, "globus_compute_forget")]
+b64 = lambda o: base64.encodebytes(dill.dumps(o)).decode()
+print(json.dumps({"args": "00\n" + b64((datetime.date(2024, 1, 2),)), "probe": "01\n" + b64(probe)}))
+`,
+      null,
+    );
+    const task = async (buffers: string) => (await pool.run({ taskId: `project-${++taskNumber}`, taskBuffer: buffers, timeoutMs: 60_000 }).result).result;
+    const ran = await task(packBuffers([serializeCode(bundle.name, bundle.source, "st")]) + packBuffers([args, "5\n11\n{}".slice(2)]));
+    assert.equal(ran.error_details, null, ran.data);
+    assert.equal(deserializeData(ran.data), 2025);
+    const next = await task(packBuffers([probe]) + packTaskPayload([], {}, "dill"));
+    assert.equal(formatPython(deserializeData(next.data)), "[]");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
