@@ -460,8 +460,9 @@ class BundleBuilder {
     const modules = this.modules?.shippedModules() ?? [];
     // `at`: where the text starts in the document; `verbatim`: its lines are the document's, one for one
     // (an import cut down to the names used is not: all its lines come from the statement's first).
-    const parts: { start: number; at: number; text: string; kind: string; verbatim: boolean }[] = this.index.futureImports.map((n) => ({
-      start: n.startIndex,
+    // `from __future__` imports must come first, wherever they are (in a notebook, a later cell's).
+    const parts: { start: number; at: number; text: string; kind: string; verbatim: boolean }[] = this.index.futureImports.map((n, i) => ({
+      start: i - this.index.futureImports.length,
       at: n.startIndex,
       text: n.text,
       kind: "import",
