@@ -59,6 +59,11 @@ export interface SubmitterHooks {
   /** Tasks are about to be sent into `taskGroupId` (undefined: a group the service will create). */
   sending(taskGroupId: string | undefined): void;
   acknowledged(batch: SentBatch, response: SubmitBatchResponse): void;
+  /**
+   * The service does not know `taskGroupId` (any more: a local endpoint prunes old groups): returns the
+   * group to send into instead, undefined for a new one.
+   */
+  groupGone(taskGroupId: string): string | undefined;
   failed(futures: readonly ComputeFuture[], error: unknown, stage: "register" | "submit"): void;
   /** The service refused `refused` tasks in one request for their number; batches now hold at most `batchSize`. */
   split(refused: number, batchSize: number, error: ComputeApiError): void;
@@ -234,7 +239,8 @@ export class TaskSubmitter implements Disposable {
     return [...groups.values()];
   }
 
-  private async send(batch: QueuedTask[]): Promise<void> {
+  /** `regroup`: the group to send into instead of the spec's, which the service no longer knows. */
+  private async send(batch: QueuedTask[], regroup?: { taskGroupId: string | undefined }): Promise<void> {
     const spec = batch[0].spec;
     const tasks: Record<string, string[]> = {};
     const byFunction = new Map<string, ComputeFuture[]>();
@@ -246,10 +252,11 @@ export class TaskSubmitter implements Disposable {
       futures.push(t.future);
       t.future._setState("submitting");
     }
-    const taskGroupId = spec.taskGroupId ?? this.hooks.currentTaskGroupId();
+    const taskGroupId = regroup ? regroup.taskGroupId : (spec.taskGroupId ?? this.hooks.currentTaskGroupId());
     this.hooks.sending(taskGroupId);
     this.inFlight += batch.length;
     let refused: ComputeApiError | undefined;
+    let gone: { taskGroupId: string | undefined } | undefined;
     try {
       const response = await this.service.submit({
         endpointId: this.endpointId,
@@ -264,7 +271,9 @@ export class TaskSubmitter implements Disposable {
     } catch (err) {
       const tooLarge = err instanceof ComputeApiError && err.httpStatus === 413 ? err : undefined;
       if (tooLarge !== undefined && batch.length > 1) refused = tooLarge;
-      else {
+      else if (err instanceof ComputeApiError && err.code === "TASK_GROUP_NOT_FOUND" && taskGroupId !== undefined && regroup === undefined) {
+        gone = { taskGroupId: this.hooks.groupGone(taskGroupId) };
+      } else {
         if (tooLarge !== undefined && tooLarge.code !== COUNT_REFUSAL) this.noteRefusedAlone(batch[0], tooLarge);
         this.hooks.failed(
           batch.map((t) => t.future),
@@ -276,6 +285,8 @@ export class TaskSubmitter implements Disposable {
       this.inFlight -= batch.length;
     }
     if (refused !== undefined) await this.resend(batch, refused);
+    // Once, into the group the Executor moved on to (or a new one): the tasks are not lost with the group.
+    else if (gone !== undefined) await this.send(batch, gone);
   }
 
   /**

@@ -4,6 +4,7 @@
  * can be measured without any transport. Faults are injected through its public fields.
  */
 import { randomUUID } from "node:crypto";
+import { ComputeApiError } from "../../core/protocol/apiError";
 import { unpackBuffers } from "../../core/protocol/buffers";
 import type { ResultData, TaskTransition } from "../../core/protocol/messages";
 import { pyJsonDumps } from "../../core/protocol/pyJson";
@@ -71,7 +72,10 @@ export class MemoryComputeService implements ComputeService {
     let group = request.taskGroupId;
     if (group === undefined) this.groups.set((group = randomUUID()), []);
     const members = this.groups.get(group);
-    if (members === undefined) throw Object.assign(new Error(`Task group ${group} not found`), { code: "TASK_GROUP_NOT_FOUND" });
+    if (members === undefined) {
+      const detail = `Task group ${group} not found`;
+      throw ComputeApiError.fromResponse(404, JSON.stringify({ code: "TASK_GROUP_NOT_FOUND", http_status_code: 404, detail, reason: detail }));
+    }
     const tasks: Record<string, string[]> = {};
     const created: MemoryTask[] = [];
     for (const [functionId, payloads] of Object.entries(request.tasks)) {

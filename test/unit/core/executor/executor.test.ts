@@ -397,6 +397,26 @@ describe("Executor: batching and the burst limit", () => {
 });
 
 describe("Executor: failures, cancel and shutdown", () => {
+  it("a task group the service no longer knows (pruned by a local endpoint) does not lose the tasks: they go in a new group, and so do later ones", async () => {
+    const gone = randomUUID();
+    const { service, executor } = setup({ taskGroupId: gone, batchSize: 2 });
+    const changes: string[] = [];
+    executor.onTaskGroupChange((g) => changes.push(g));
+    // Two batches queued for the gone group: both are sent again, into the one new group.
+    const results = await Promise.all([1, 2, 3].map((x) => executor.submit(double, x)));
+    assert.deepEqual(results, [2, 4, 6]);
+    const group = executor.taskGroupId!;
+    assert.notEqual(group, gone);
+    assert.deepEqual(changes, [group]);
+    assert.equal(await executor.submit(double, 4), 8);
+    assert.equal(executor.taskGroupId, group);
+    const sentTo = service.submits.map((s) => s.taskGroupId);
+    assert.deepEqual(sentTo.slice(0, 2), [gone, undefined], "the first batch tried the gone group, then a new one");
+    assert.ok(sentTo.slice(2).every((g) => g === gone || g === group), JSON.stringify(sentTo));
+    assert.equal(sentTo.at(-1), group);
+    await executor.shutdown();
+  });
+
   it("a failed submit fails only its batch; the executor stays usable", async () => {
     const { service, executor } = setup();
     service.submitErrors.push(new Error("HTTP 503 after 5 retries"));
