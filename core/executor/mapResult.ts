@@ -122,10 +122,11 @@ function approxBytes(value: PyValue, limit: number): number {
  * The wrapper task of a chunk (items are single arguments, or with `keywordItems` dicts of keyword
  * arguments): `[results, failures]`, with `None` in `results` where an item failed and
  * `[offset, traceback]` in `failures` (the traceback starts in the user's function, not the wrapper).
- * The items run in a bare loop (most chunks never fail); a failure resumes it at the next item. Single
- * arguments run through `list.extend(map(...))`, a loop in C (a third less time per item than a Python
- * loop): extend keeps what it appended before an exception, and the shared iterator has moved past the
- * failed item, so the next pass resumes after it.
+ * The items run in a bare loop (most chunks never fail); a failure (any BaseException, as a task of its
+ * own would fail with it) resumes it at the next item. Single arguments run through
+ * `list.extend(map(...))`, a loop in C (a third less time per item than a Python loop): extend keeps what
+ * it appended before an exception, and the shared iterator has moved past the failed item, so the next
+ * pass resumes after it.
  */
 export function chunkRunner(fn: PythonFunction, keywordItems = false): PythonFunction {
   const name = `_gc_map_chunk${keywordItems ? "_kw" : ""}_${fn.name}`;
@@ -144,7 +145,7 @@ def ${name}(items):
         try:
             ${run}
             return [results, failures]
-        except Exception as e:
+        except BaseException as e:  # an item's sys.exit() fails that item only, as in a task of its own
             failures.append([len(results), "".join(traceback.format_exception(type(e), e, e.__traceback__.tb_next))])
             append(None)
 `,

@@ -175,6 +175,12 @@ describe("Executor on the local endpoint", { timeout: 120_000 }, () => {
       [0.25, "failed", 0.5, "failed", 0.2],
       "a failure mid-chunk: the items after it still run",
     );
+    // An item that exits (SystemExit, a BaseException) fails alone, as it would with a task of its own.
+    const quits = { name: "quits", source: "def quits(x):\n    import sys\n    if x == 0:\n        sys.exit(3)\n    return x\n" };
+    assert.deepEqual(
+      (await gce.map(quits, [1, 0, 2], { chunk: 3 }).outcomesOf(0)).map((o) => ("error" in o ? "failed" : o.value)),
+      [1, "failed", 2],
+    );
   });
 
   it("a sleeping task is seen running, with the worker's execution-start, before it finishes", async () => {
