@@ -73,7 +73,8 @@ function describeRemoteFailure(traceback: string, errorCode: string): string {
   let hint = "";
   if (errorCode === "MaxResultSizeExceeded")
     hint = " The result is larger than the endpoint's limit (10 MiB): return less data, or stage it elsewhere.";
-  else if (/dill|pickle|serializ/i.test(traceback))
+  // The exception itself, not every frame: the worker's own frames (deserialize…) are in most tracebacks.
+  else if (/dill|pickl|serializ/i.test(summary))
     hint = " This looks like a serialization problem: check that arguments and results are plain data.";
   else if (/parsl.*\.WorkerLost:/.test(traceback)) hint = " The worker process died (out of memory, or killed).";
   return `Task failed on the endpoint (${errorCode}): ${summary}.${hint}`;

@@ -41,3 +41,12 @@ test("the endpoint manager's multi-line start failure is summed up by its first 
 test("empty text has no summary", () => {
   assert.equal(exceptionLine("\n \n"), undefined);
 });
+
+test("the serialization hint follows the exception, not the worker's deserialize frames above it", () => {
+  const frames = 'Traceback (most recent call last):\n  File "worker.py", line 382, in execute_task\n    fn, args, kwargs = unpack_and_deserialize(task_buffer)\n  File "worker.py", line 247, in deserialize\n';
+  const hint = /serialization problem/;
+  assert.doesNotMatch(new TaskExecutionFailed(`${frames}SyntaxError: invalid syntax\n`, "0").message, hint);
+  assert.doesNotMatch(new TaskExecutionFailed(`${frames}NameError: name 'y' is not defined\n`, "0").message, hint);
+  assert.match(new TaskExecutionFailed(`${frames}TypeError: cannot pickle 'generator' object\n`, "0").message, hint);
+  assert.match(new TaskExecutionFailed(`${frames}dill.PicklingError: Can't pickle <function <lambda>>\n`, "0").message, hint);
+});
