@@ -92,9 +92,11 @@ export class PyObject {
   constructor(
     readonly module: string,
     readonly name: string,
+    /** What Python's repr() shows for it, where the pickle says (a date, a Decimal: see knownReprs.ts). */
+    readonly repr?: string,
   ) {}
   toString(): string {
-    return `<${this.module}.${this.name} object>`;
+    return this.repr ?? `<${this.module}.${this.name} object>`;
   }
 }
 

@@ -64,9 +64,12 @@ const TAGS: Record<string, (body: unknown) => PyValue> = {
     ),
   __repr__: (b) => {
     if (typeof b !== "string") throw invalid("__repr__ needs a string");
-    // An opaque placeholder: `<module.Name object…>` and `module.Name(…)` reprs keep the class name.
-    const m = /^<([\w.]+)\.(\w+) object/.exec(b) ?? /^([\w.]+)\.(\w+)\(/.exec(b);
-    return m ? new PyObject(m[1], m[2]) : new PyObject("builtins", "object");
+    // An opaque placeholder `<module.Name object…>` keeps the class name; a repr the pickle gave (a
+    // `datetime.date(…)`, a `Decimal('…')`) is kept as it is, with its class where it names it.
+    const placeholder = /^<([\w.]+)\.(\w+) object/.exec(b);
+    if (placeholder) return new PyObject(placeholder[1], placeholder[2]);
+    const named = /^([\w.]+)\.(\w+)\(/.exec(b);
+    return named ? new PyObject(named[1], named[2], b) : new PyObject("builtins", "object", b);
   },
 };
 

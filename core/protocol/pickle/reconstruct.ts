@@ -14,6 +14,7 @@ import {
   pyKind,
   type PyValue,
 } from "../pyValue";
+import { knownRepr } from "./knownReprs";
 import { opName } from "./opcodes";
 import { invalid } from "./pickleErrors";
 
@@ -68,12 +69,19 @@ export function reduce(callable: PyValue, args: PyValue, dedup: (items: readonly
         // (name, field names, module[, defaults]): a NamedTuple class pickled by value.
         if (a.length >= 3 && typeof a[0] === "string" && typeof a[2] === "string") return new PyGlobal(a[2], a[0]);
         break;
+      case "builtins.getattr":
+        // `getattr(cls, "name")`: how protocol 4 names a classmethod (zoneinfo.ZoneInfo._unpickle).
+        if (a.length === 2 && a[0] instanceof PyGlobal && typeof a[1] === "string") return new PyGlobal(a[0].module, `${a[0].name}.${a[1]}`);
+        break;
       case "copyreg._reconstructor":
         if (a.length >= 1 && a[0] instanceof PyObject) return new PyObject(a[0].module, a[0].name);
         break;
     }
   }
-  return new PyObject(callable.module, callable.name);
+  const cls = `${callable.module}.${callable.name}`;
+  // zoneinfo's constructor is a classmethod of the class it makes.
+  const made = cls === "zoneinfo.ZoneInfo._unpickle" ? "ZoneInfo" : callable.name;
+  return new PyObject(callable.module, made, callable instanceof PyGlobal ? knownRepr(cls, a) : undefined);
 }
 
 /** Python 2 names that Python 3's unpickler maps (`fix_imports`) and the reconstructors handled below. */

@@ -66,6 +66,8 @@ for (const c of dillCases) {
       // Not rebuildable: an opaque placeholder named after the Python type, never a wrong value.
       assert.ok(decoded instanceof PyObject, `expected a PyObject, got ${String(decoded)}`);
       assert.equal(decoded.name, c.python_type);
+      // Where the pickle says what Python shows (a datetime, a complex), it is shown exactly so.
+      if (c.python_type === "datetime" || c.python_type === "complex") assert.equal(decoded.repr, c.python_repr);
     }
   });
 
@@ -286,7 +288,8 @@ test("objects become opaque placeholders; known reconstructors rebuild plain dat
     ),
   );
   assert.ok(pyEquals(mixed, [new PyObject("datetime", "datetime"), new PyObject("collections", "OrderedDict")]));
-  assert.equal(String((mixed as PyValue[])[0]), "<datetime.datetime object>");
+  assert.equal(String((mixed as PyValue[])[0]), "datetime.datetime(2024, 1, 2, 3, 4, 5, 678901)", "a datetime shows its value (knownReprs.ts)");
+  assert.equal(String((mixed as PyValue[])[1]), "<collections.OrderedDict object>");
 });
 
 test("a NamedTuple class dill pickled by value (a script's or notebook's) is named by its module", () => {
