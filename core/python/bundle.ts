@@ -7,7 +7,7 @@ import { lineCount, lineLocator, lineMapOf, type LineMap } from "./lineMap";
 import { indexModule, type ModuleDefinition, type ModuleIndex, type UnshippableReason } from "./moduleDefinitions";
 import { localRead, ProjectModules, type ModuleProblemCode, type ProjectContext } from "./projectModules";
 import { closuresIn } from "./closures";
-import { registryOf, type ImportedDefinition } from "./registrations";
+import { registryOf, type ImportedDefinition, type Registry } from "./registrations";
 import { attributeChains, statementNames, type ScopeNames } from "./scopes";
 import { STANDARD_LIBRARY } from "./standardLibrary";
 import { at } from "./statementAnalysis";
@@ -129,6 +129,8 @@ class BundleBuilder {
   private readonly included = new Set<ModuleDefinition>();
   private readonly importNames = new Map<ModuleDefinition, Set<string>>();
   private readonly seen = new Set<string>();
+  /** Module variables the shipped code creates through `global` (so they are not missing). */
+  private readonly assignedGlobals = new Set<string>();
   /** Attribute paths read from each module-level name (see attributeChains), and its first use. */
   private readonly chains = new Map<string, Set<string>>();
   private readonly firstUse = new Map<string, OffsetRange>();
@@ -159,6 +161,7 @@ class BundleBuilder {
       this.problems.push(tooDeepFunction(fn.name, fn.nameRange));
     } else {
       for (const n of fn ? [fn.name] : needs.bound) this.seen.add(n);
+      for (const n of needs.assignsGlobal ?? []) this.assignedGlobals.add(n);
       const uses = [...needs.names].map(([name, use]) => ({ name, use: at(base, use), chains: needs.chains.get(name) ?? ANY }));
       this.require(uses, needs.starImport, new Set(fn?.decorators));
     }
@@ -174,9 +177,10 @@ class BundleBuilder {
     const names = unlessTooDeep(() => (topLevel ? statementNames([statement]) : this.entryNames(def, statement)));
     if (!names) this.problems.push(tooDeepFunction(info.name, info.ranges.name));
     if (topLevel) this.seen.add(info.name);
+    for (const n of names?.assignsGlobal ?? []) this.assignedGlobals.add(n);
     if (names) this.require(usesOf(names), names.starImport, new Set(info.decorators.length ? decoratorRoots(statement) : []));
     if (!this.direct) {
-      this.includeRegistrations();
+      this.includeRegistrations(new Set(names ? [...names.free.keys(), ...names.globals.keys()] : []));
       this.includeModuleSettings();
     }
     const nested = statement
@@ -197,17 +201,24 @@ class BundleBuilder {
    * Definitions that register themselves (see registryOf) into state the bundle ships: they ran when
    * the file was imported, so a function reading the registry finds them; each may ship more state.
    */
-  private includeRegistrations(): void {
+  private includeRegistrations(entryUses: ReadonlySet<string>): void {
     const imported: ImportedDefinition = (def, name) => this.modules?.entryImportedDefinition(def, name);
-    const pending = new Map<Node, string[]>();
+    const pending = new Map<Node, Registry>();
     for (const s of this.root.namedChildren) {
       const registry = s.type === "decorated_definition" ? registryOf(s, this.index, imported) : undefined;
       if (registry) pending.set(s, registry);
     }
+    if (pending.size === 0) return;
+    // Read, not only written by the registering decorators (a function that is itself a registered
+    // command needs its decorator, not every other command).
+    const decorators = new Set([...pending.values()].flatMap((r) => r.decorators.map((d) => d.id)));
+    const reads = (name: string) =>
+      entryUses.has(name) ||
+      [...this.included].some((d) => d.kind !== "import" && !decorators.has(d.statement.id) && (d.needs ??= this.index.needs.needsOf(d.statement)).names.has(name));
     for (let added = true; added; ) {
       added = false;
       for (const [statement, registry] of pending) {
-        if (!registry.some((n) => this.seen.has(n))) continue;
+        if (!registry.names.some((n) => this.seen.has(n) && reads(n))) continue;
         pending.delete(statement);
         added = true;
         const name = statement.childForFieldName("definition")?.childForFieldName("name");
@@ -286,6 +297,15 @@ class BundleBuilder {
       }
     }
     for (const { item, range } of nestedInEntry) problemsAt(range, modules.useImport(item, ANY));
+    // An import of a module whose decorators register into state the bundle now ships (a plugin module).
+    for (const defs of this.direct ? [] : this.index.byName.values()) {
+      for (const def of defs) {
+        if (def.kind !== "import" || this.included.has(def) || this.unshippable(def) || !def.items?.some((i) => modules.registersIntoShipped(i))) continue;
+        this.included.add(def);
+        this.importNames.set(def, new Set(def.binds));
+        for (const item of def.items) problemsAt(rangeOf(def.statement), modules.useImport(item, NO_CHAINS));
+      }
+    }
     if (this.entryIsModule()) problemsAt(this.functionRange, modules.useEntryPackages());
     problemsAt(this.functionRange, modules.finish());
   }
@@ -357,6 +377,8 @@ class BundleBuilder {
   /** Ships the definitions of the module-level names used (`uses`, each with its first use), transitively. */
   private require(uses: readonly NameUse[], starImport: boolean, decorators: Set<string>): void {
     const queue: { name: string; use: OffsetRange }[] = [];
+    // Reported at the end (the shipped code may create them), in the order they were met.
+    const undefinedNames: { name: string; use: OffsetRange; at: number }[] = [];
     for (const { name, use, chains } of uses) {
       queue.push({ name, use });
       this.addChains(name, chains, use);
@@ -387,17 +409,7 @@ class BundleBuilder {
           });
           continue;
         }
-        // A function may create it (`global NAME; NAME = …`), as it would locally.
-        if (globalsAssigned(this.root, this.index).has(name)) continue;
-        this.problems.push({
-          code: decorators.has(name) ? "DECORATOR" : "UNDEFINED_NAME",
-          severity: "error",
-          message: this.index.hasBrokenStatements
-            ? `${name} is not defined in this file (parts with syntax errors are ignored), so it will not exist on the endpoint`
-            : `${name} is not defined in this file, so it will not exist on the endpoint`,
-          range: use,
-          name,
-        });
+        undefinedNames.push({ name, use, at: this.problems.length });
         continue;
       }
       // A re-binding in a block that cannot be shipped does not spoil a plain definition of the name.
@@ -426,8 +438,10 @@ class BundleBuilder {
         }
         if (this.included.has(def)) continue;
         this.included.add(def);
-        if (this.direct) continue;
         const needs = (def.needs ??= this.index.needs.needsOf(def.statement));
+        // A function it calls may create a module variable (`global NAME; NAME = …`).
+        for (const n of needs.assignsGlobal ?? []) this.assignedGlobals.add(n);
+        if (this.direct) continue;
         if (needs.tooDeep) {
           this.problems.push({ code: "TOO_DEEP", severity: "warning", message: `${name} is nested too deeply to analyse: what it uses is not known`, range: use, name });
         }
@@ -439,6 +453,19 @@ class BundleBuilder {
         }
         if (needs.starImport) this.includeStar();
       }
+    }
+    // Bound nowhere in the file, unless the shipped code creates it through `global`.
+    for (const { name, use, at } of [...undefinedNames].reverse()) {
+      if (this.assignedGlobals.has(name)) continue;
+      this.problems.splice(at, 0, {
+        code: decorators.has(name) ? "DECORATOR" : "UNDEFINED_NAME",
+        severity: "error",
+        message: this.index.hasBrokenStatements
+          ? `${name} is not defined in this file (parts with syntax errors are ignored), so it will not exist on the endpoint`
+          : `${name} is not defined in this file, so it will not exist on the endpoint`,
+        range: use,
+        name,
+      });
     }
   }
 
@@ -510,6 +537,8 @@ class BundleBuilder {
 
 /** Used as a whole: all of it is needed. */
 const ANY: ReadonlySet<string> = new Set([""]);
+/** Nothing read from a module: it is imported for what importing it runs. */
+const NO_CHAINS: ReadonlySet<string> = new Set();
 
 /** A module-level name that code uses: its first use and the attribute paths read from it (see attributeChains). */
 interface NameUse {
@@ -529,19 +558,6 @@ function syntaxError(name: string, range: OffsetRange): BundleProblem {
 
 function tooDeepFunction(name: string, range: OffsetRange): BundleProblem {
   return { code: "TOO_DEEP", severity: "warning", message: `${name} is nested too deeply to analyse: what it uses from the module is not known, so it is sent alone`, range };
-}
-
-const assignedGlobals = new WeakMap<ModuleIndex, Set<string>>();
-
-/** Names the module's functions bind through `global` (once per module version: diagnostics ask per statement). */
-function globalsAssigned(root: Node, index: ModuleIndex): Set<string> {
-  let names = assignedGlobals.get(index);
-  if (!names) {
-    names = new Set();
-    for (const statement of root.namedChildren) for (const n of index.needs.needsOf(statement).assignsGlobal ?? []) names.add(n);
-    assignedGlobals.set(index, names);
-  }
-  return names;
 }
 
 /** A class statement, or a block of definitions with a class in it. */

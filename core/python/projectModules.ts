@@ -9,10 +9,10 @@
 import type { Node } from "web-tree-sitter";
 import { PYTHON_BUILTINS } from "./builtins";
 import type { BundledModuleSource } from "./bundleFormat";
-import type { ImportItem } from "./importItems";
+import { importItemsOf, type ImportItem } from "./importItems";
 import type { ModuleDefinition, ModuleIndex } from "./moduleDefinitions";
 import { absoluteImportName, type ModuleResolver, type ResolvedModule, type SourceFiles } from "./moduleResolver";
-import { registryOf, type DefinitionInModule, type ImportedDefinition } from "./registrations";
+import { registryOf, stateWrites, type DefinitionInModule, type ImportedDefinition } from "./registrations";
 import { STANDARD_LIBRARY } from "./standardLibrary";
 
 export type ModuleProblemCode = "LOCAL_STATE_AT_IMPORT" | "USER_C_EXTENSION" | "CIRCULAR_IMPORT" | "RELATIVE_IMPORT" | "MODULE_UNREADABLE";
@@ -37,6 +37,12 @@ export interface ProjectContext {
   parse(path: string, text: string): ParsedModule;
   /** The file the function is in, as a module (for its relative imports), and its label in chains. */
   entry: { name: string; isPackage: boolean; label: string };
+}
+
+/** A statement that registers into a module's state (see registryOf), and that state. */
+interface Registration {
+  statement: Node;
+  registry: { module: ProjectModule; names: string[]; decorators: Node[] };
 }
 
 interface ProjectModule {
@@ -95,7 +101,9 @@ export class ProjectModules {
   private readonly seen = new Set<string>();
   private readonly thirdParty = new Set<string>();
   private readonly reported = new Set<string>();
-  private readonly effectfulModules = new Map<string, boolean>();
+  private readonly registrations = new Map<ProjectModule, Registration[]>();
+  /** `module\0name` of what the entry file's shipped imports take from project modules (they read it). */
+  private readonly entryReads = new Set<string>();
   readonly problems: ModuleProblem[] = [];
 
   constructor(private readonly project: ProjectContext) {}
@@ -117,6 +125,8 @@ export class ProjectModules {
    */
   useImport(item: ImportItem, chains: ReadonlySet<string>): ModuleProblem[] {
     const before = this.problems.length;
+    const module = item.kind === "from" && chains.size > 0 ? this.absolute(item.module, undefined) : undefined;
+    if (module !== undefined) this.entryReads.add(`${module}\0${item.name}`);
     this.item(undefined, item, chains, [this.project.entry.label]);
     return this.problems.slice(before);
   }
@@ -126,7 +136,10 @@ export class ProjectModules {
     const name = this.absolute(item.module, undefined);
     if (name === undefined) return false;
     const parts = name.split(".");
-    return parts.some((_, i) => this.effectful(parts.slice(0, i + 1).join("."), [this.project.entry.label]));
+    return parts.some((_, i) => {
+      const m = this.load(parts.slice(0, i + 1).join("."), [this.project.entry.label]);
+      return m?.parsed !== undefined && effectStatements(m.parsed).length > 0;
+    });
   }
 
   /** The definition a name the entry file imports from the project stands for (see registryOf). */
@@ -156,9 +169,10 @@ export class ProjectModules {
     return [...this.thirdParty].sort();
   }
 
-  /** Problems found only once the closure is complete (import cycles among the shipped modules). */
+  /** Problems found only once the closure is complete: registrations into shipped state, import cycles among the shipped modules. */
   finish(): ModuleProblem[] {
     const before = this.problems.length;
+    this.includeRegistrations();
     this.checkCycles();
     return this.problems.slice(before);
   }
@@ -234,9 +248,7 @@ export class ProjectModules {
       this.modules.set(m.resolved.name, m);
       if (!this.seen.has(`effects:${m.resolved.name}`)) {
         this.seen.add(`effects:${m.resolved.name}`);
-        const { statements, imports } = this.effects(m);
-        for (const s of statements) this.include(m, s, m.trail);
-        for (const def of imports) this.importStatement(m, def, m.trail);
+        if (m.parsed) for (const s of effectStatements(m.parsed)) this.include(m, s, m.trail);
         for (const f of m.parsed?.index.futureImports ?? []) m.included.add(f);
       }
     }
@@ -244,43 +256,99 @@ export class ProjectModules {
   }
 
   /**
-   * What importing `m` runs besides definitions: its effect statements, its registrations (see
-   * registryOf), and its imports of the project's modules that do either (`from . import plugins`).
+   * The registrations of shipped modules (see registryOf) whose registry is shipped: they ran when their
+   * module was imported, so a function reading the registry finds them. Shipping one may ship more state,
+   * so this goes on until nothing changes; a shipped module's import of a module that registers into
+   * shipped state is shipped too, so the registering module is loaded on the endpoint as it was here.
    */
-  private effects(m: ProjectModule): { statements: Node[]; imports: ModuleDefinition[] } {
-    if (!m.parsed) return { statements: [], imports: [] };
-    const { index, root } = m.parsed;
-    const imported: ImportedDefinition = (def, name) => this.importedDefinition(m, def, name, m.trail);
-    const registrations = root.namedChildren.filter((s) => s.type === "decorated_definition" && registryOf(s, index, imported) !== undefined);
-    const imports = this.importDefinitions(m).filter((def) =>
-      def.items?.some((item) => {
-        const name = this.absolute(item.module, m);
-        const modules = name === undefined ? [] : item.kind === "from" ? [name, `${name}.${item.name}`] : [name];
-        return modules.some((n) => n.split(".").some((_, i, parts) => this.effectful(parts.slice(0, i + 1).join("."), m.trail)));
-      }),
-    );
-    return { statements: [...effectStatements(m.parsed), ...registrations], imports };
+  private includeRegistrations(): void {
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const m of [...this.modules.values()]) {
+        for (const { statement, registry } of this.registrationsOf(m)) {
+          if (m.included.has(statement) || m.all || !this.readsAny(registry)) continue;
+          this.include(m, statement, m.trail);
+          changed = true;
+        }
+        // An import kept only to load plugins (`from . import builtin`) is shipped once their registry is.
+        for (const def of this.importDefinitions(m)) {
+          if (m.included.has(def.statement) || !def.items?.some((i) => this.registersIntoShipped(i, m))) continue;
+          this.importStatement(m, def, m.trail);
+          changed = true;
+        }
+      }
+    }
   }
 
-  /** Whether importing the project module `name` (not its parents) runs anything but definitions (memoised; false while being decided, for cycles). */
-  private effectful(name: string, trail: string[]): boolean {
-    const known = this.effectfulModules.get(name);
-    if (known !== undefined) return known;
-    this.effectfulModules.set(name, false);
-    const m = this.project.resolver.resolve(name) ? this.load(name, trail) : undefined;
-    const { statements, imports } = m ? this.effects(m) : { statements: [], imports: [] };
-    const found = statements.length > 0 || imports.length > 0;
-    this.effectfulModules.set(name, found);
-    return found;
+  /** Whether `item` (run in `from`, or in the entry file) imports a project module with registrations into state the bundle ships. */
+  registersIntoShipped(item: ImportItem, from?: ProjectModule): boolean {
+    const name = this.absolute(item.module, from);
+    if (name === undefined) return false;
+    const trail = from?.trail ?? [this.project.entry.label];
+    return (item.kind === "from" ? [name, `${name}.${item.name}`] : [name]).some((n) => {
+      const m = this.project.resolver.resolve(n) ? this.load(n, trail) : undefined;
+      return m !== undefined && this.registrationsOf(m).some((r) => this.readsAny(r.registry));
+    });
+  }
+
+  /** A module's registrations, each with the module and names of the state it writes (memoised per module). */
+  private registrationsOf(m: ProjectModule): Registration[] {
+    if (!m.parsed) return [];
+    const known = this.registrations.get(m);
+    if (known) return known;
+    const out: Registration[] = [];
+    for (const statement of m.parsed.root.namedChildren) {
+      if (statement.type !== "decorated_definition") continue;
+      let owner = m;
+      const imported: ImportedDefinition = (def, name) => {
+        const found = this.importedDefinition(m, def, name, m.trail);
+        if (found) owner = found.module;
+        return found;
+      };
+      const registry = registryOf(statement, m.parsed.index, imported);
+      if (registry) out.push({ statement, registry: { module: owner, names: registry.names, decorators: registry.decorators } });
+    }
+    // Statements that register into another module's state directly (`REGISTRY["sq"] = square`).
+    for (const statement of effectStatements(m.parsed)) {
+      for (const root of stateWrites(statement)) {
+        const item = m.parsed.index.byName.get(root)?.flatMap((d) => d.items ?? []).find((i) => i.kind === "from" && i.bound === root);
+        const module = item && this.absolute(item.module, m);
+        const owner = module !== undefined && this.project.resolver.resolve(module) ? this.load(module, m.trail) : undefined;
+        if (owner) out.push({ statement, registry: { module: owner, names: [item!.name!], decorators: [] } });
+      }
+    }
+    this.registrations.set(m, out);
+    return out;
+  }
+
+  /**
+   * Whether shipped code reads one of the registry's names: a shipped statement of its module that needs
+   * it, or a shipped import of it elsewhere (the entry file's included); the registering decorators themselves do not count (a
+   * function that is itself a registered command needs its decorator, not every other command).
+   */
+  private readsAny({ module, names, decorators }: Registration["registry"]): boolean {
+    if (!this.modules.has(module.resolved.name) || !module.parsed) return false;
+    if (module.all || names.some((n) => this.entryReads.has(`${module.resolved.name}\0${n}`))) return true;
+    for (const m of this.modules.values()) {
+      for (const s of m.included) {
+        if (decorators.some((d) => d.id === s.id)) continue;
+        if (m === module) {
+          if (s.type !== "future_import_statement" && names.some((n) => module.parsed!.index.needs.needsOf(s).names.has(n))) return true;
+        } else if (importItemsOf(s).some((i) => i.kind === "from" && names.includes(i.name!) && this.absolute(i.module, m) === module.resolved.name)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The function a name imported by `def` (run in `from`) stands for in another module of the project. */
-  private importedDefinition(from: ProjectModule | undefined, def: ModuleDefinition, name: string, trail: string[]): DefinitionInModule | undefined {
+  private importedDefinition(from: ProjectModule | undefined, def: ModuleDefinition, name: string, trail: string[]): (DefinitionInModule & { module: ProjectModule }) | undefined {
     const item = def.items?.find((i) => i.kind === "from" && i.bound === name);
     const module = item && this.absolute(item.module, from);
     const m = module !== undefined && this.project.resolver.resolve(module) ? this.load(module, trail) : undefined;
     const found = m?.parsed?.index.byName.get(item!.name!)?.find((d) => d.kind === "function");
-    return found && { statement: found.statement, index: m!.parsed!.index };
+    return found && { statement: found.statement, index: m!.parsed!.index, module: m! };
   }
 
   private load(name: string, trail: string[]): ProjectModule | undefined {

@@ -291,3 +291,40 @@ print(json.dumps({"args": "00\n" + b64((datetime.date(2024, 1, 2),)), "probe": "
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("in a project module, a decorator that only wraps registers nothing: the module's other functions (and their state) stay home", async () => {
+  const root = mkdtempSync(join(tmpdir(), "gc-project-"));
+  try {
+    writeFileSync(
+      join(root, "utils.py"),
+      [
+        "import functools",
+        "",
+        "TIMINGS = []",
+        "",
+        "def timed(fn):",
+        "    @functools.wraps(fn)",
+        "    def wrapper(*a):",
+        "        TIMINGS.append(fn.__name__)",
+        "        return fn(*a)",
+        "    return wrapper",
+        "",
+        "@timed",
+        "def render():",
+        "    return open('template.txt').read()",
+        "",
+        "@timed",
+        "def add(a, b):",
+        "    return a + b",
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(join(root, "main.py"), "from utils import add\n\n\ndef job(a, b):\n    return add(a, b)\n");
+    const bundle = bundleOf(root, "main.py", "job");
+    assert.deepEqual(bundle.problems, []);
+    assert.doesNotMatch(bundle.modules.find((m) => m.name === "utils")!.source, /render|template/);
+    assert.equal(formatPython(deserializeData((await run(bundle, "1, 2")).data!)), "3");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

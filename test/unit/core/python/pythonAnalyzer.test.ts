@@ -114,17 +114,73 @@ test("names bound by match aliases, a comprehension's walrus or a function's `gl
     "    global CACHE",
     "    CACHE = {}",
     "",
+    "def warm():",
+    "    setup()",
+    "    return CACHE",
+    "",
     "def cached():",
     "    return CACHE",
     "",
   ].join("\n");
-  for (const fn of ["kind", "last_big", "setup", "cached"]) {
+  for (const fn of ["kind", "last_big", "setup", "warm"]) {
     assert.deepEqual(analyzer.bundleFunction(text, text.indexOf(`def ${fn}`))!.problems, [], fn);
   }
-  assert.deepEqual(analyzer.diagnostics(text).filter((d) => d.code === "UNDEFINED_NAME"), []);
+  // Only what the function ships counts: setup() is not sent with cached(), so CACHE would not exist there.
+  assert.deepEqual(analyzer.bundleFunction(text, text.indexOf("def cached"))!.problems.map((p) => [p.code, p.name]), [["UNDEFINED_NAME", "CACHE"]]);
+  const undefinedNames = analyzer.diagnostics(text).filter((d) => d.code === "UNDEFINED_NAME");
+  assert.deepEqual(undefinedNames.map((d) => text.slice(d.range.start, d.range.end)), ["CACHE"]);
+  assert.ok(undefinedNames[0].range.start > text.indexOf("def cached"));
   // Still reported: a name nothing binds.
   const missing = "def f():\n    global G\n    return G + H\n";
   assert.deepEqual(analyzer.bundleFunction(missing, 0)!.problems.map((p) => p.name).sort(), ["G", "H"]);
+});
+
+test("registrations: only what a decorator writes when it decorates, and only when the function reads the registry", () => {
+  const text = [
+    "import functools",
+    "import yaml",
+    "",
+    "TIMINGS = []",
+    "COMMANDS = {}",
+    "",
+    "def timed(fn):",
+    "    @functools.wraps(fn)",
+    "    def wrapper(*a):",
+    "        TIMINGS.append(fn.__name__)",
+    "        return fn(*a)",
+    "    return wrapper",
+    "",
+    "def command(fn):",
+    "    COMMANDS[fn.__name__] = fn",
+    "    return fn",
+    "",
+    "@timed",
+    "def parse(s):",
+    "    return yaml.safe_load(s)",
+    "",
+    "@command",
+    "def dump(x):",
+    "    return yaml.safe_dump(x)",
+    "",
+    "@command",
+    "@timed",
+    "def add(a, b):",
+    "    return a + b",
+    "",
+    "def run(name, *a):",
+    "    return COMMANDS[name](*a)",
+    "",
+  ].join("\n");
+  const shipped = (fn: string) => {
+    const b = analyzer.bundleFunction(text, text.indexOf(`def ${fn}`))!;
+    assert.deepEqual(b.problems, [], fn);
+    return b.shipped.flatMap((s) => s.names).sort();
+  };
+  // A wrapper's writes happen at call time: `timed` registers nothing, so parse (and yaml) stay home.
+  // A registered command needs its decorator, not every other command.
+  assert.deepEqual(shipped("add"), ["COMMANDS", "TIMINGS", "command", "functools", "timed"]);
+  // Reading the registry needs every registration in it.
+  assert.deepEqual(shipped("run"), ["COMMANDS", "TIMINGS", "add", "command", "dump", "functools", "timed", "yaml"]);
 });
 
 test("a name that can only come from a * import in a block that runs code is reported", () => {
