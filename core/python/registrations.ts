@@ -1,8 +1,8 @@
 /**
  * Registrations: module-level definitions whose decorator records them in module state
  * (`REGISTRY[fn.__name__] = fn`, `HANDLERS.append(fn)`, a `global` it rebinds), the plugin pattern.
- * Python runs the decorator when the module is imported, so a function that only reads the registry
- * needs the registrations shipped with it, although none of them is named anywhere.
+ * Python runs the decorator when the module is imported, so a function that reads the registry needs
+ * the registrations shipped with it, although none of them is named anywhere.
  */
 import type { Node } from "web-tree-sitter";
 import type { ModuleDefinition, ModuleIndex } from "./moduleDefinitions";
@@ -27,9 +27,10 @@ export interface Registry {
 
 /**
  * The module-level names a decorated definition's decorators write to when it is decorated (names of the
- * decorator's own module), with those decorators, or undefined when `statement` registers nothing. Only what runs at decoration
- * counts: the decorator's own body (with `@factory(…)`, also the body of the function the factory makes),
- * never a wrapper it returns, whose writes (a timing list, a cache) happen when the function is called.
+ * decorator's own module), with those decorators, or undefined when `statement` registers nothing. Only
+ * what runs at decoration counts: the decorator's own body (with `@factory(…)`, also the body of the
+ * function the factory makes), never a wrapper it returns, whose writes (a timing list, a cache) happen
+ * when the function is called.
  */
 export function registryOf(statement: Node, index: ModuleIndex, imported: ImportedDefinition): Registry | undefined {
   if (statement.type !== "decorated_definition") return undefined;
