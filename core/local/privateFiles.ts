@@ -50,6 +50,8 @@ export function ensurePrivateDir(dir: string): void {
   checkPrivate(dir, "directory");
 }
 
+const WRITE_CHUNK = 1 << 20;
+
 /** Writes `path` atomically (temporary file renamed over it), created 0600; `data` may come in pieces (no string need hold it all). */
 export function writePrivateFileAtomic(path: string, data: string | Uint8Array | Iterable<string>): void {
   const tmp = `${path}.tmp`;
@@ -58,7 +60,18 @@ export function writePrivateFileAtomic(path: string, data: string | Uint8Array |
     // A leftover .tmp of another mode keeps its mode on open: set it.
     fchmodSync(fd, PRIVATE_FILE_MODE);
     if (typeof data === "string" || data instanceof Uint8Array) writeAll(fd, data);
-    else for (const piece of data) writeAll(fd, piece);
+    else {
+      // Pieces gathered into writes of about a megabyte: a write per journal line would be a syscall each.
+      let pending = "";
+      for (const piece of data) {
+        pending += piece;
+        if (pending.length >= WRITE_CHUNK) {
+          writeAll(fd, pending);
+          pending = "";
+        }
+      }
+      if (pending !== "") writeAll(fd, pending);
+    }
   } finally {
     closeSync(fd);
   }
