@@ -108,8 +108,12 @@ async function submitFromNotebook(text: string, name: string, args: string): Pro
   await cell.waitFor({ timeout: 30_000 });
   const box = (await cell.boundingBox())!;
   await session.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await session.page.mouse.wheel(0, 2_000);
   const line = lineWith(text);
+  // A wheel turned before the notebook laid its cells out scrolls nothing (seen once under load): again until the line shows.
+  for (let turn = 0; turn < 10 && !(await line.isVisible()); turn++) {
+    await session.page.mouse.wheel(0, 2_000);
+    await line.waitFor({ timeout: 3_000 }).catch(() => undefined);
+  }
   await line.waitFor({ timeout: 30_000 });
   await line.click({ button: "right", position: { x: 40, y: 5 } });
   await workbench.clickMenuItem("Submit Function with Arguments…");
