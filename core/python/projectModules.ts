@@ -264,15 +264,17 @@ export class ProjectModules {
   private includeRegistrations(): void {
     for (let changed = true; changed; ) {
       changed = false;
+      // Read once per round: what a round ships is seen by the next, until a round ships nothing.
+      const readers = this.readers();
       for (const m of [...this.modules.values()]) {
         for (const { statement, registry } of this.registrationsOf(m)) {
-          if (m.included.has(statement) || m.all || !this.readsAny(registry)) continue;
+          if (m.included.has(statement) || m.all || !this.readsAny(registry, readers)) continue;
           this.include(m, statement, m.trail);
           changed = true;
         }
         // An import kept only to load plugins (`from . import builtin`) is shipped once their registry is.
         for (const def of this.importDefinitions(m)) {
-          if (m.included.has(def.statement) || !def.items?.some((i) => this.registersIntoShipped(i, m))) continue;
+          if (m.included.has(def.statement) || !def.items?.some((i) => this.registersIntoShipped(i, m, readers))) continue;
           this.importStatement(m, def, m.trail);
           changed = true;
         }
@@ -281,13 +283,13 @@ export class ProjectModules {
   }
 
   /** Whether `item` (run in `from`, or in the entry file) imports a project module with registrations into state the bundle ships. */
-  registersIntoShipped(item: ImportItem, from?: ProjectModule): boolean {
+  registersIntoShipped(item: ImportItem, from?: ProjectModule, readers = this.readers()): boolean {
     const name = this.absolute(item.module, from);
     if (name === undefined) return false;
     const trail = from?.trail ?? [this.project.entry.label];
     return (item.kind === "from" ? [name, `${name}.${item.name}`] : [name]).some((n) => {
       const m = this.project.resolver.resolve(n) ? this.load(n, trail) : undefined;
-      return m !== undefined && this.registrationsOf(m).some((r) => this.readsAny(r.registry));
+      return m !== undefined && this.registrationsOf(m).some((r) => this.readsAny(r.registry, readers));
     });
   }
 
@@ -322,24 +324,38 @@ export class ProjectModules {
   }
 
   /**
-   * Whether shipped code reads one of the registry's names: a shipped statement of its module that needs
-   * it, or a shipped import of it elsewhere (the entry file's included); the registering decorators themselves do not count (a
-   * function that is itself a registered command needs its decorator, not every other command).
+   * Whether shipped code reads one of the registry's names (see readers); the registering decorators
+   * themselves do not count (a function that is itself a registered command needs its decorator, not
+   * every other command).
    */
-  private readsAny({ module, names, decorators }: Registration["registry"]): boolean {
+  private readsAny({ module, names, decorators }: Registration["registry"], readers: Map<string, number[]>): boolean {
     if (!this.modules.has(module.resolved.name) || !module.parsed) return false;
     if (module.all || names.some((n) => this.entryReads.has(`${module.resolved.name}\0${n}`))) return true;
+    return names.some((n) => readers.get(`${module.resolved.name}\0${n}`)?.some((id) => !decorators.some((d) => d.id === id)));
+  }
+
+  /**
+   * The shipped statements reading each `module\0name`: a statement of the module that needs the name, or
+   * an import of it in another module (the entry file's are in entryReads).
+   */
+  private readers(): Map<string, number[]> {
+    const out = new Map<string, number[]>();
+    const add = (key: string, id: number) => {
+      const ids = out.get(key);
+      if (ids) ids.push(id);
+      else out.set(key, [id]);
+    };
     for (const m of this.modules.values()) {
+      if (!m.parsed) continue;
       for (const s of m.included) {
-        if (decorators.some((d) => d.id === s.id)) continue;
-        if (m === module) {
-          if (s.type !== "future_import_statement" && names.some((n) => module.parsed!.index.needs.needsOf(s).names.has(n))) return true;
-        } else if (importItemsOf(s).some((i) => i.kind === "from" && names.includes(i.name!) && this.absolute(i.module, m) === module.resolved.name)) {
-          return true;
+        if (s.type !== "future_import_statement") for (const n of m.parsed.index.needs.needsOf(s).names.keys()) add(`${m.resolved.name}\0${n}`, s.id);
+        for (const i of importItemsOf(s)) {
+          const from = i.kind === "from" ? this.absolute(i.module, m) : undefined;
+          if (from !== undefined && from !== m.resolved.name) add(`${from}\0${i.name}`, s.id);
         }
       }
     }
-    return false;
+    return out;
   }
 
   /** The function a name imported by `def` (run in `from`) stands for in another module of the project. */
