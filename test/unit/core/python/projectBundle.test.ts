@@ -12,6 +12,7 @@ import { parseArguments } from "../../../../core/python/argumentParser";
 import type { FunctionBundle } from "../../../../core/python/bundle";
 import { PythonAnalyzer, type ProjectLocation } from "../../../../core/python/pythonAnalyzer";
 import { PYTHON, runPythonJson } from "./pythonOracle";
+import { TIMED_DECORATOR } from "./pythonSources";
 
 // The multi-module bundle through the local endpoint's worker, with the project NOT on the worker's
 // path (its cwd is an empty directory): every function of the fixture project gives what Python gives
@@ -300,14 +301,7 @@ test("in a project module, a decorator that only wraps registers nothing: the mo
       [
         "import functools",
         "",
-        "TIMINGS = []",
-        "",
-        "def timed(fn):",
-        "    @functools.wraps(fn)",
-        "    def wrapper(*a):",
-        "        TIMINGS.append(fn.__name__)",
-        "        return fn(*a)",
-        "    return wrapper",
+        ...TIMED_DECORATOR,
         "",
         "@timed",
         "def render():",

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PythonAnalyzer } from "../../../../core/python/pythonAnalyzer";
 import { PythonParserError, defaultWasmLocations } from "../../../../core/python/pythonParser";
+import { TIMED_DECORATOR } from "./pythonSources";
 
 const FIXTURES = join(__dirname, "../../../fixtures/python");
 const read = (f: string) => readFileSync(join(FIXTURES, f), "utf8");
@@ -140,15 +141,9 @@ test("registrations: only what a decorator writes when it decorates, and only wh
     "import functools",
     "import yaml",
     "",
-    "TIMINGS = []",
     "COMMANDS = {}",
     "",
-    "def timed(fn):",
-    "    @functools.wraps(fn)",
-    "    def wrapper(*a):",
-    "        TIMINGS.append(fn.__name__)",
-    "        return fn(*a)",
-    "    return wrapper",
+    ...TIMED_DECORATOR,
     "",
     "def command(fn):",
     "    COMMANDS[fn.__name__] = fn",
