@@ -36,14 +36,10 @@ export function registryOf(statement: Node, index: ModuleIndex, imported: Import
   if (statement.type !== "decorated_definition") return undefined;
   const written = new Set<string>();
   const decorators: Node[] = [];
-  for (const d of statement.namedChildren) {
-    if (d.type !== "decorator") continue;
-    const expression = d.namedChildren[0];
-    const root = expression && rootName(expression.type === "call" ? expression.childForFieldName("function") : expression);
-    if (root === undefined) continue;
+  for (const { root, factory } of index.needs.memo(statement, decoratorCalls)) {
     for (const def of index.byName.get(root) ?? []) {
       const found = def.kind === "function" ? { statement: def.statement, index } : def.kind === "import" ? imported(def, root) : undefined;
-      const names = found ? writtenAtDecoration(found.statement, found.index, expression!.type === "call") : [];
+      const names = found ? writtenAtDecoration(found.statement, found.index, factory) : [];
       for (const name of names) written.add(name);
       if (names.length > 0) decorators.push(found!.statement);
     }
@@ -51,12 +47,36 @@ export function registryOf(statement: Node, index: ModuleIndex, imported: Import
   return written.size > 0 ? { names: [...written], decorators } : undefined;
 }
 
+/**
+ * Each decorator's first name and whether it is called (`@factory(…)`). Memoised per statement text
+ * (StatementNeedsCache): a file's every function asks about every decorated definition in it.
+ */
+function decoratorCalls(statement: Node): { root: string; factory: boolean }[] {
+  const out: { root: string; factory: boolean }[] = [];
+  for (const d of statement.namedChildren) {
+    if (d.type !== "decorator") continue;
+    const expression = d.namedChildren[0];
+    const root = expression && rootName(expression.type === "call" ? expression.childForFieldName("function") : expression);
+    if (root !== undefined) out.push({ root, factory: expression!.type === "call" });
+  }
+  return out;
+}
+
 /** Module-level names the function writes in its own body (and, for a factory, in the bodies of the functions it defines). */
 function writtenAtDecoration(statement: Node, index: ModuleIndex, factory: boolean): string[] {
+  const written = index.needs.memo(statement, factory ? factoryWrites : decoratorWrites);
+  return written.filter((name) => index.byName.get(name)?.some((d) => d.kind === "constant" || d.kind === "block"));
+}
+
+/** What a function's own body writes (memoised per statement text). */
+const decoratorWrites = (statement: Node): string[] => bodyWrites(statement, 0);
+/** The same, and what the functions it defines write in their own bodies. */
+const factoryWrites = (statement: Node): string[] => bodyWrites(statement, 1);
+
+function bodyWrites(statement: Node, levels: number): string[] {
   const fn = statement.type === "decorated_definition" ? statement.childForFieldName("definition") : statement;
   const body = fn?.childForFieldName("body");
-  const written = body ? stateWrites(body, factory ? 1 : 0) : [];
-  return written.filter((name) => index.byName.get(name)?.some((d) => d.kind === "constant" || d.kind === "block"));
+  return body ? stateWrites(body, levels) : [];
 }
 
 /**
