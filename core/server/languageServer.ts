@@ -21,7 +21,7 @@ import { placeInDocument } from "../python/syntaxFeatures";
 import type { ProjectLocation, PythonAnalyzer } from "../python/pythonAnalyzer";
 import { DisposableStore, type Disposable } from "../util/disposable";
 import { Debouncer } from "./debouncer";
-import { watchPythonFiles, withAncestors } from "./watchedFiles";
+import { watchProjectFiles, withAncestors } from "./watchedFiles";
 import { cellView, type CellView, type CodeCell } from "./notebookCells";
 import { describeBundleForClient, describeFunctionForClient, lspRange } from "./lspConversions";
 import {
@@ -204,7 +204,7 @@ export function startLanguageServer(connection: Connection, analyzer: Promise<Py
     }
   });
   connection.onInitialized(() => {
-    if (watchesFiles) watchPythonFiles(connection);
+    if (watchesFiles) watchProjectFiles(connection);
   });
   connection.onNotification(PROJECT_SETTINGS_NOTIFICATION, (settings: ProjectSettings) => {
     extraPaths = settingsPaths(settings) ?? [];

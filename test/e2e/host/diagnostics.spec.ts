@@ -4,8 +4,9 @@
  * the file that imports it.
  */
 import * as assert from "node:assert/strict";
-import { mkdir, rm, unlink, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, mkdtemp, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import * as vscode from "vscode";
 import { before, describe, it } from "mocha";
 import { EXTENSION_ID } from "./hostSetup";
@@ -69,16 +70,25 @@ describe("diagnostics of modules changed on disk", () => {
     await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
   });
 
-  it("a package directory deleted outside the editor (one event, for the directory) re-lints the open file that imports from it", async () => {
-    await mkdir(join(folder, "host_pkg"));
-    await writeFile(join(folder, "host_pkg", "__init__.py"), "");
-    await writeFile(join(folder, "host_pkg", "state.py"), STATEFUL);
+  // A move is one event for the directory (none for its files), and VS Code reports a directory deleted at
+  // once the same way: a watcher of `*.py` files alone never hears of either.
+  it("a package directory moved out of the workspace, moved back in, then deleted outside the editor re-lints the open file that imports from it", async () => {
+    const pkg = join(folder, "host_pkg");
+    await mkdir(pkg);
+    await writeFile(join(pkg, "__init__.py"), "");
+    await writeFile(join(pkg, "state.py"), STATEFUL);
     const packageUser = vscode.Uri.file(join(folder, "host_uses_pkg.py"));
     await writeFile(packageUser.fsPath, PACKAGE_USER);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(packageUser));
     await diagnosticsWhere(packageUser, localState, "the package module's state at import, on opening");
-    await rm(join(folder, "host_pkg"), { recursive: true });
+    const away = join(await mkdtemp(join(tmpdir(), "gc-host-away-")), "host_pkg");
+    await rename(pkg, away);
+    await diagnosticsWhere(packageUser, (c) => !localState(c), "the warning to go once the package is moved away");
+    await rename(away, pkg);
+    await diagnosticsWhere(packageUser, localState, "the warning again once the package is moved back");
+    await rm(pkg, { recursive: true });
     await diagnosticsWhere(packageUser, (c) => !localState(c), "the warning to go once the package is deleted");
+    await rm(dirname(away), { recursive: true, force: true });
     await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
   });
 });

@@ -1,10 +1,10 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { FileChangeType, type Diagnostic } from "vscode-languageserver-protocol/node";
+import { FileChangeType, WatchKind, type Diagnostic } from "vscode-languageserver-protocol/node";
 import { PythonAnalyzer } from "../../../../core/python/pythonAnalyzer";
 import { PROJECT_SETTINGS_NOTIFICATION } from "../../../../core/server/protocol";
 import { withAncestors } from "../../../../core/server/watchedFiles";
@@ -49,7 +49,7 @@ after(async () => {
   rmSync(outside, { recursive: true, force: true });
 });
 
-test("asks the client to watch the workspace's Python files, once", async () => {
+test("asks the client to watch the workspace's Python files, and what is created or deleted there (directories too), once", async () => {
   const watchers = async () => {
     const found = [...client.registrations.values()].filter((r) => r.method === "workspace/didChangeWatchedFiles");
     return found.flatMap((r) => (r.registerOptions as { watchers: unknown[] }).watchers);
@@ -58,7 +58,10 @@ test("asks the client to watch the workspace's Python files, once", async () => 
   // Extra paths outside the workspace are not watched (a recursive watch of a large tree costs the editor).
   await client.notify(PROJECT_SETTINGS_NOTIFICATION, { extraPaths: [outside] });
   await settle(); // (a settings change re-lints every document)
-  assert.deepEqual(await watchers(), [{ globPattern: "**/*.py" }]);
+  assert.deepEqual(await watchers(), [
+    { globPattern: "**/*.py", kind: WatchKind.Change },
+    { globPattern: "**/*", kind: WatchKind.Create | WatchKind.Delete },
+  ]);
 });
 
 test("a module changed on disk re-lints its importers, and only them", async () => {
@@ -102,6 +105,17 @@ test("a package directory reported deleted as one event (as some clients do) re-
   rmSync(join(dir, "newpkg"), { recursive: true });
   await client.filesChanged([{ uri: uriOf("newpkg"), type: FileChangeType.Deleted }]);
   assert.ok(!hasLocalState(await client.diagnosticsAfter(usesNewpkg, count, 5000)));
+});
+
+test("a package directory moved into the workspace, reported as one event for the directory, re-lints its importers", async () => {
+  const usesNewpkg = uriOf("uses_newpkg.py");
+  const count = client.publishCount(usesNewpkg);
+  const staged = mkdtempSync(join(tmpdir(), "gc-watched-staged-"));
+  writeFileSync(join(staged, "__init__.py"), "");
+  writeFileSync(join(staged, "mod.py"), STATEFUL);
+  renameSync(staged, join(dir, "newpkg"));
+  await client.filesChanged([{ uri: uriOf("newpkg"), type: FileChangeType.Created }]);
+  assert.ok(hasLocalState(await client.diagnosticsAfter(usesNewpkg, count, 5000)));
 });
 
 test("a change on disk to a module open in an editor is left to the editor's text", async () => {
