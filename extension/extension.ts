@@ -40,7 +40,7 @@ import { SubmitConsent } from "./state/workspaceTrust";
 import { TaskStatusBar } from "./status/taskStatusBar";
 import { LastArguments } from "./submit/argumentInput";
 import { describeFailure } from "./submit/failureMessages";
-import { MapRuns } from "./submit/mapRun";
+import { mapLensText, MapRuns } from "./submit/mapRun";
 import { BundlePreviewCommands } from "./submit/bundlePreview";
 import { SubmitCommands } from "./submit/submitCommands";
 import { TaskGroupModel } from "./tasks/taskGroupModel";
@@ -169,11 +169,17 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     lensTimes.set(lensKey, at);
     void languageClient.then((c) => c.notifyResultStatus({ uri: origin.uri, name: origin.name, status, command: { command: "globusCompute.showOutput" } }));
   };
+  // Before the tracker, which asks it about maps as results arrive.
+  const maps = new MapRuns(log, (groupKey, status) => showLens(tracker.get(groupKey)?.origin, status, Date.now()));
   const tracker = new TaskGroupTracker(taskGroups, store, {
     onSettled(task, group, live, future) {
       if (reporter.settled(task, group, live, future)) notifications.settled(task, { groupKey: group.key, index: group.futures.indexOf(future) });
       // Reloaded outcomes restore the lens too; of several, the one that finished last wins.
       showLens(group.origin, lensStatus(task), Number(future.completionT ?? 0) * 1000 || Date.now());
+    },
+    onMapProgress(group, progress) {
+      // A map started in this window shows its own progress (MapRun); a reloaded one, what its chunks say.
+      if (maps.get(group.key) === undefined) showLens(group.origin, mapLensText(progress), progress.at);
     },
     onSubmitFailure(error, group) {
       const { message, actions } = describeFailure(error, group.endpoint.name);
@@ -264,7 +270,6 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     ),
   );
 
-  const maps = new MapRuns(log, (groupKey, status) => showLens(tracker.get(groupKey)?.origin, status, Date.now()));
   subscriptions.push(taskGroups.onDidChange((change) => change.kind === "removed" && maps.forget(change.groupKey)));
   const consent = new SubmitConsent(vscodeTrustPrompts);
   const ensureSignedIn = () => globusSessions.ensureSignedIn();

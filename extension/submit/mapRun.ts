@@ -32,6 +32,13 @@ export interface MapLog {
 /** Shows a kept map's status (MapRun.lensStatus) above its function: at each tenth and when it is done. */
 export type MapLens = (groupKey: string, status: string) => void;
 
+/** A map's CodeLens text: its progress while `tookMs` is undefined, then its outcome. */
+export function mapLensText({ total, done, failed, tookMs }: { total: number; done: number; failed: number; tookMs?: number }): string {
+  if (tookMs === undefined) return `⋯ map: ${done} of ${total} done`;
+  const took = formatDuration(tookMs);
+  return failed === 0 ? `✓ map × ${total} · ${took}` : `✗ map × ${total}: ${failed} failed · ${took}`;
+}
+
 /** Maps this large also write a progress line every tenth (smaller ones finish before it would help). */
 const PROGRESS_LINES_FROM = 1000;
 /** Failures listed in the summary; the rest are counted (and all are in a saved results file). */
@@ -76,10 +83,8 @@ export class MapRun {
 
   /** The CodeLens text: `⋯ map: 4000 of 10000 done`, then `✓ map × 10000 · 3.2 s` or `✗ map × 10000: 15 failed · 3.2 s`. */
   get lensStatus(): string {
-    const total = this.result.length;
-    if (this.finishedAt === undefined) return `⋯ map: ${this.done} of ${total} done`;
-    const took = formatDuration(this.finishedAt - this.startedAt);
-    return this.failed === 0 ? `✓ map × ${total} · ${took}` : `✗ map × ${total}: ${this.failed} failed · ${took}`;
+    const tookMs = this.finishedAt === undefined ? undefined : this.finishedAt - this.startedAt;
+    return mapLensText({ total: this.result.length, done: this.done, failed: this.failed, tookMs });
   }
 
   /** One row label per chunk task, e.g. `double ← items 0–1999 of range(100000)`. */

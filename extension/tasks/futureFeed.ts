@@ -3,8 +3,7 @@
  * result follow the future. The model stays plain data; this is the only place that knows futures.
  */
 import type { ComputeFuture } from "../../core/executor/computeFuture";
-import { readChunk, type ChunkItems } from "../../core/executor/mapResult";
-import type { PyValue } from "../../core/protocol/pyValue";
+import { readChunk, type ChunkItems, type ChunkRead } from "../../core/executor/mapResult";
 import { formatPython } from "../../core/protocol/formatPython";
 import { DisposableStore, type Disposable } from "../../core/util/disposable";
 import { errorSummary } from "../output/failureText";
@@ -33,7 +32,16 @@ export interface FeedOptions {
    * Called once per task when it settles (for the output channel). `live` is false for a task that had
    * settled before it was fed (a reloaded result). `row` is the task's row, with its preview or error summary.
    */
-  onSettled?: (task: SettledTask, where: { index: number; live: boolean; future: ComputeFuture; row: Readonly<TaskRecord> }) => void;
+  onSettled?: (task: SettledTask, where: SettledWhere) => void;
+}
+
+export interface SettledWhere {
+  index: number;
+  live: boolean;
+  future: ComputeFuture;
+  row: Readonly<TaskRecord>;
+  /** A map chunk's items and how many of them failed (all of them when the task itself failed). */
+  chunk?: { count: number; failed: number };
 }
 
 /** Adds the calls to the group and keeps their rows in step with their futures until disposed. */
@@ -55,22 +63,28 @@ export function feedFutures(
   const settle = (future: ComputeFuture, index: number, { call, submittedAt = fedAt, items }: FedCall, live: boolean) => {
     const completion = Number(future.completionT ?? 0);
     const finishedAt = completion > 0 ? completion * 1000 : now();
-    const report = (outcome: SettledTask["outcome"]) => {
+    const report = (outcome: SettledTask["outcome"], chunk?: SettledWhere["chunk"]) => {
       if (store.isDisposed) return;
       const { taskId, stdout, stderr } = future;
       const row = model.get(groupKey)?.tasks[index];
       if (row === undefined) return;
-      onSettled?.({ call, taskId, durationMs: finishedAt - submittedAt, outcome, stdout, stderr }, { index, live, future, row });
+      const where: SettledWhere = { index, live, future, row };
+      if (chunk) where.chunk = chunk;
+      onSettled?.({ call, taskId, durationMs: finishedAt - submittedAt, outcome, stdout, stderr }, where);
     };
     future.then(
       (value) => {
-        const shown = items !== undefined ? chunkRow(value, items, future) : { resultPreview: formatPython(value, { maxLength: PREVIEW_LENGTH }) };
-        update(index, { ...shown, finishedAt });
-        report({ value });
+        if (items === undefined) {
+          update(index, { resultPreview: formatPython(value, { maxLength: PREVIEW_LENGTH }), finishedAt });
+          return report({ value });
+        }
+        const read = readChunk(value, items, future);
+        update(index, { ...chunkRow(read, items), finishedAt });
+        report({ value }, { count: items.count, failed: read.failed.length });
       },
       (error: unknown) => {
         update(index, { error: errorSummary(error), finishedAt });
-        report({ error });
+        report({ error }, items && { count: items.count, failed: items.count });
       },
     );
   };
@@ -94,8 +108,7 @@ export function feedFutures(
 }
 
 /** A map chunk's row: its items' results in input order (None where one failed), and the failed items by index. */
-function chunkRow(value: PyValue, items: ChunkItems, future: ComputeFuture): Pick<TaskRecord, "resultPreview" | "error"> {
-  const { results, failed } = readChunk(value, items, future);
+function chunkRow({ results, failed }: ChunkRead, items: ChunkItems): Pick<TaskRecord, "resultPreview" | "error"> {
   const resultPreview = formatPython(results, { maxLength: PREVIEW_LENGTH });
   if (failed.length === 0) return { resultPreview };
   const named = failed.slice(0, FAILED_ITEMS_NAMED).map((o) => `item ${o.index}: ${errorSummary(o.error)}`);

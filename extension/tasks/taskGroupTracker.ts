@@ -60,6 +60,11 @@ export interface TrackedGroup {
 export interface TrackerHooks {
   /** A task settled; `live` is false for results that were in before the group was fed (a reload). */
   onSettled(task: SettledTask, group: TrackedGroup, live: boolean, future: ComputeFuture): void;
+  /**
+   * A map's chunks settled (summaryOnly groups, whose tasks are not reported one by one): at each tenth of
+   * its items and when all are done, with `tookMs` from the group's creation to its last result then.
+   */
+  onMapProgress?(group: TrackedGroup, progress: MapProgress): void;
   /** The group's tasks could not be submitted (once per group): the error says why. */
   onSubmitFailure(error: ExecutorError, group: TrackedGroup): void;
   /** Releases the Executor once the group has nothing left to wait for. */
@@ -67,6 +72,15 @@ export interface TrackerHooks {
   log(message: string): void;
   /** The durable history every tracked group is recorded in. */
   history?: Pick<TaskHistoryRecorder, "follow" | "settled" | "forget">;
+}
+
+export interface MapProgress {
+  total: number;
+  done: number;
+  failed: number;
+  /** Milliseconds since the epoch of the latest result. */
+  at: number;
+  tookMs?: number;
 }
 
 /** Acknowledgements arriving within this window are stored in one write. */
@@ -85,6 +99,8 @@ interface Entry extends TrackedGroup {
   readonly disposables: DisposableStore;
   settled: number;
   failureReported: boolean;
+  /** A map's items (summaryOnly groups): how many, how many settled and failed, the tenths reported, the last result's time. */
+  readonly map: { total: number; done: number; failed: number; tenths: number; lastAt: number };
 }
 
 export class TaskGroupTracker implements Disposable {
@@ -149,6 +165,7 @@ export class TaskGroupTracker implements Disposable {
       disposables: new DisposableStore(),
       settled: 0,
       failureReported: false,
+      map: { total: 0, done: 0, failed: 0, tenths: 0, lastAt: 0 },
       persist: request.persist,
     };
     this.entries.set(key, entry);
@@ -172,6 +189,7 @@ export class TaskGroupTracker implements Disposable {
     entry.executors.push(executor);
     entry.futures.push(...calls.map((c) => c.future));
     entry.calls.push(...calls.map((c) => c.call));
+    for (const c of calls) entry.map.total += c.items?.count ?? 0;
     if (entry.persist) this.persistOnAcknowledgement(entry, executor);
     const history = this.hooks.history;
     if (history !== undefined) {
@@ -192,9 +210,10 @@ export class TaskGroupTracker implements Disposable {
     );
     disposables.add(
       feedFutures(this.model, key, calls, {
-        onSettled: (task, { live, future, row }) => {
+        onSettled: (task, { live, future, row, chunk }) => {
           this.hooks.history?.settled(future, row);
           this.settled(entry, task, live, future);
+          if (chunk && entry.summaryOnly) this.chunkSettled(entry, chunk, Number(future.completionT ?? 0) * 1000 || Date.now());
         },
       }),
     );
@@ -220,6 +239,19 @@ export class TaskGroupTracker implements Disposable {
     }
     if (!entry.summaryOnly) this.hooks.onSettled(task, entry, live, future);
     if (entry.settled === entry.futures.length) this.finish(entry);
+  }
+
+  private chunkSettled(entry: Entry, chunk: { count: number; failed: number }, at: number): void {
+    const map = entry.map;
+    map.done += chunk.count;
+    map.failed += chunk.failed;
+    map.lastAt = Math.max(map.lastAt, at);
+    const tenths = Math.floor((map.done * 10) / map.total);
+    if (map.done < map.total && tenths <= map.tenths) return;
+    map.tenths = tenths;
+    const progress: MapProgress = { total: map.total, done: map.done, failed: map.failed, at: map.lastAt };
+    if (map.done === map.total) progress.tookMs = map.lastAt - entry.createdAt;
+    this.hooks.onMapProgress?.(entry, progress);
   }
 
   /** Everything settled: stop watching, keep the rows (and the entry, for Open Result and Re-run). */

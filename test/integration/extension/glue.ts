@@ -25,7 +25,7 @@ import { ComputeServices } from "../../../extension/services/computeServices";
 import { Settings } from "../../../extension/state/settings";
 import { TaskGroupStore, type StateStorage } from "../../../extension/state/taskGroupStore";
 import { LastArguments } from "../../../extension/submit/argumentInput";
-import { MapRuns } from "../../../extension/submit/mapRun";
+import { mapLensText, MapRuns } from "../../../extension/submit/mapRun";
 import { SubmitCommands } from "../../../extension/submit/submitCommands";
 import { TaskGroupModel } from "../../../extension/tasks/taskGroupModel";
 import { TaskGroupReloader } from "../../../extension/tasks/taskGroupReloader";
@@ -104,6 +104,8 @@ export interface Glue {
   output: { level: string; text: string }[];
   settled: { task: SettledTask; live: boolean }[];
   maps: MapRuns;
+  /** CodeLens statuses of maps this glue did not start (reloaded ones), as extension.ts shows them. */
+  mapLenses: string[];
   /** The workspace folder: map input files are read from here. */
   workspaceDir: string;
   /** Opens a Python document the analysis can see; the editor's cursor goes to `cursorAt` (a substring). */
@@ -141,6 +143,7 @@ export function createGlue(options: GlueOptions = {}): Glue {
   let coldStartMs = options.coldStartMs ?? 0;
   const output: Glue["output"] = [];
   const settled: Glue["settled"] = [];
+  const mapLenses: string[] = [];
   const results = new ResultOutput({
     info: (text) => void output.push({ level: "info", text }),
     error: (text) => void output.push({ level: "error", text }),
@@ -163,10 +166,17 @@ export function createGlue(options: GlueOptions = {}): Glue {
   const reporter = new OutcomeReporter({ write: (task, origin) => results.write(task, origin), info: (text) => void output.push({ level: "info", text }) }, recorder);
   const model = new TaskGroupModel();
   const store = new TaskGroupStore(workspaceState, settings.current.retention.maxTaskGroups);
+  const maps = new MapRuns({
+    info: (text) => void output.push({ level: "info", text }),
+    error: (text) => void output.push({ level: "error", text }),
+  });
   const tracker = new TaskGroupTracker(model, store, {
     onSettled(task, group, live, future) {
       settled.push({ task, live });
       reporter.settled(task, group, live, future);
+    },
+    onMapProgress(group, progress) {
+      if (maps.get(group.key) === undefined) mapLenses.push(mapLensText(progress));
     },
     onSubmitFailure: (error) => ui.showError(error.message),
     release: (e) => services.release(e),
@@ -195,10 +205,6 @@ export function createGlue(options: GlueOptions = {}): Glue {
       return bundle ? { bundle: describeBundleForClient(doc, bundle, syntax) } : { bundle: null, reason: a.explainNoFunction(text, offset) };
     },
   };
-  const maps = new MapRuns({
-    info: (text) => void output.push({ level: "info", text }),
-    error: (text) => void output.push({ level: "error", text }),
-  });
   const workspace = tempStorage();
   const submit = new SubmitCommands({
     analysis: async () => analysis,
@@ -249,6 +255,7 @@ export function createGlue(options: GlueOptions = {}): Glue {
     output,
     settled,
     maps,
+    mapLenses,
     workspaceDir: workspace.dir,
     open(uri, text, cursorAt) {
       docs.set(uri, text);

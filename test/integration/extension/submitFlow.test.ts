@@ -225,7 +225,7 @@ test("Map Function over a CSV file: rows as keyword arguments; failures named in
   assert.equal(lines[8], "7,7,2,failed,,ValueError: 7 is over 2");
 });
 
-test("a map's chunk rows show the items they carried, the same after Reload Window", async (t) => {
+test("a map's chunk rows show the items they carried, the same after Reload Window, and its lens its outcome", async (t) => {
   const historyDir = join(storage.dir, "chunk-history");
   const state = memento();
   const first = glue(state, { historyDir });
@@ -251,6 +251,10 @@ test("a map's chunk rows show the items they carried, the same after Reload Wind
   await until(() => tasksOf(second).length === 8 && tasksOf(second).every((x) => x.finishedAt !== undefined), "the reloaded chunk rows");
   assert.deepEqual(shown(second), live, "a reloaded chunk row shows its items as it did before the reload");
   assert.deepEqual(second.output, [], "a reloaded map prints no line per chunk");
+  assert.deepEqual(first.mapLenses, [], "a map started in the window shows its own lens (MapRun)");
+  // The map's lens comes back above its function: by tenths of its items, then its outcome.
+  assert.match(second.mapLenses.at(-1)!, /^✗ map × 30: 2 failed · \d/);
+  assert.ok(second.mapLenses.slice(0, -1).every((l) => /^⋯ map: \d+ of 30 done$/.test(l)), second.mapLenses.join("\n"));
 });
 
 test("cancel after submission stops waiting, honestly; forget drops the stored group", async (t) => {

@@ -99,13 +99,22 @@ test("a map chunk's row shows its items: their results in order and the failed o
   const live = new ComputeFuture(undefined);
   const reloaded = new ComputeFuture(undefined, "t-2");
   const malformed = new ComputeFuture(undefined, "t-3");
+  const lost = new ComputeFuture(undefined, "t-4");
   const traceback = (line: string) => `Traceback (most recent call last):\n  File "<x>", line 2, in double\n${line}\n`;
   reloaded._resolve([[10, 12, 14], []]);
-  feedFutures(model, "g", [
-    { call: "double ← items 1250–1253 of range(2500)", future: live, items: { first: 1250, count: 4 } },
-    { call: "double ← items 5–7 of range(8)", future: reloaded, items: { first: 5, count: 3 } },
-    { call: "double ← items 0–1 of range(2)", future: malformed, items: { first: 0, count: 2 } },
-  ]);
+  const chunks: unknown[] = [];
+  feedFutures(
+    model,
+    "g",
+    [
+      { call: "double ← items 1250–1253 of range(2500)", future: live, items: { first: 1250, count: 4 } },
+      { call: "double ← items 5–7 of range(8)", future: reloaded, items: { first: 5, count: 3 } },
+      { call: "double ← items 0–1 of range(2)", future: malformed, items: { first: 0, count: 2 } },
+      { call: "double ← items 2–6 of range(8)", future: lost, items: { first: 2, count: 5 } },
+    ],
+    { onSettled: (_task, { index, chunk }) => void chunks.push([index, chunk]) },
+  );
+  lost._reject(new Error("worker lost"));
   live._resolve([
     [2500, null, 2504, null],
     [
@@ -123,4 +132,14 @@ test("a map chunk's row shows its items: their results in order and the failed o
   assert.deepEqual([b.resultPreview, b.error], ["[10, 12, 14]", undefined]);
   assert.equal(c.resultPreview, "[None, None]");
   assert.match(c.error ?? "", /^2 of 2 items failed: item 0: Map chunk task t-3 returned "not a chunk's pair", not the 2 results of its items\.; item 1: /);
+  // Each chunk's count of items and of failures, for the map's lens (a failed task: all its items).
+  assert.deepEqual(
+    chunks.sort((x, y) => (x as number[])[0] - (y as number[])[0]),
+    [
+      [0, { count: 4, failed: 2 }],
+      [1, { count: 3, failed: 0 }],
+      [2, { count: 2, failed: 2 }],
+      [3, { count: 5, failed: 5 }],
+    ],
+  );
 });
