@@ -18,8 +18,8 @@ export type ExportFormat = "csv" | "jsonl";
 /** One call's row: its position, what it was called with, and how it ended. */
 export interface ExportRow {
   index: number;
-  /** The item (a map over values), the keyword arguments (a map over a file's rows), or the call's text. */
-  input: PyValue;
+  /** The item (a map over values), the keyword arguments (a map over a file's rows), or the call's text; absent when not known (a reloaded map's items). */
+  input?: PyValue;
   outcome: { value: PyValue } | { error: string } | { pending: true };
 }
 
@@ -91,7 +91,7 @@ function csvRecord(row: ExportRow, columns: readonly string[]): string[] {
           const v = (row.input as PyDict).get(c);
           return v === undefined ? "" : cellText(v);
         })
-      : [cellText(row.input)];
+      : [row.input === undefined ? "" : cellText(row.input)];
   const o = row.outcome;
   return [String(row.index), ...inputs, status(o), "value" in o ? formatPython(o.value) : "", "error" in o ? o.error : ""];
 }
@@ -103,7 +103,9 @@ function cellText(v: PyValue): string {
 
 function jsonLine(row: ExportRow): string {
   const o = row.outcome;
-  const fields = [`"index": ${row.index}`, jsonField("input", row.input), `"status": "${status(o)}"`];
+  const fields = [`"index": ${row.index}`];
+  if (row.input !== undefined) fields.push(jsonField("input", row.input));
+  fields.push(`"status": "${status(o)}"`);
   if ("value" in o) fields.push(jsonField("result", o.value));
   if ("error" in o) fields.push(`"error": ${JSON.stringify(o.error)}`);
   return `{${fields.join(", ")}}\n`;

@@ -4,6 +4,7 @@
  * call and outcome); what has not finished is written as pending.
  */
 import type { ComputeFuture } from "../../core/executor";
+import { readChunk, type ChunkItems } from "../../core/executor/mapResult";
 import { exportFormatOf, writeResults, type ExportRow } from "../../core/data/resultsExport";
 import type { MapRun } from "../submit/mapRun";
 import { errorSummary } from "./failureText";
@@ -54,9 +55,29 @@ export async function saveResultsAs(deps: ResultsExportDeps, node: unknown, targ
   }
 }
 
-/** One row per task: its call and outcome. */
+/**
+ * One row per task: its call and outcome; for a map's chunk tasks (a map reloaded in this window, whose
+ * inputs were not kept), one row per item: its index and outcome, the input left blank.
+ */
 async function taskRows(group: TrackedGroup): Promise<ExportRow[]> {
-  return Promise.all(group.futures.map(async (f: ComputeFuture, index) => ({ index, input: group.calls[index], outcome: await outcomeOf(f) })));
+  const rows = await Promise.all(
+    group.futures.map(async (f: ComputeFuture, index): Promise<ExportRow[]> => {
+      const items = group.chunkItems.get(index);
+      const outcome = await outcomeOf(f);
+      if (items === undefined) return [{ index, input: group.calls[index], outcome }];
+      return itemOutcomes(items, f, outcome).map((o, k) => ({ index: items.first + k, outcome: o }));
+    }),
+  );
+  return rows.flat();
+}
+
+/** A chunk task's outcome per item: each item's result or failure, or the task's own failure for all. */
+function itemOutcomes(items: ChunkItems, future: ComputeFuture, outcome: ExportRow["outcome"]): ExportRow["outcome"][] {
+  if (!("value" in outcome)) return new Array<ExportRow["outcome"]>(items.count).fill(outcome);
+  const { results, failed } = readChunk(outcome.value, items, future);
+  const out: ExportRow["outcome"][] = results.map((value) => ({ value }));
+  for (const f of failed) out[f.index - items.first] = { error: errorSummary(f.error) };
+  return out;
 }
 
 async function outcomeOf(f: ComputeFuture): Promise<ExportRow["outcome"]> {

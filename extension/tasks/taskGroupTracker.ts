@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ComputeFuture, Executor } from "../../core/executor";
+import type { ChunkItems } from "../../core/executor/mapResult";
 import { ExecutorError } from "../../core/executor/errors";
 import type { WatchState } from "../../core/service/computeService";
 import { DisposableStore, toDisposable, type Disposable } from "../../core/util/disposable";
@@ -51,6 +52,8 @@ export interface TrackedGroup {
   readonly origin: StoredOrigin | undefined;
   readonly futures: readonly ComputeFuture[];
   readonly calls: readonly string[];
+  /** A map's chunk tasks, by their index in `futures`: the items each carried. */
+  readonly chunkItems: ReadonlyMap<number, ChunkItems>;
   readonly taskGroupId: string | undefined;
   /** The multi-user endpoint configuration the tasks ran with (a Re-run reuses it). */
   readonly configuration: string | undefined;
@@ -91,6 +94,7 @@ interface Entry extends TrackedGroup {
   readonly executors: Executor[];
   readonly futures: ComputeFuture[];
   readonly calls: string[];
+  readonly chunkItems: Map<number, ChunkItems>;
   /** The task group id, once known (kept after its Executors are released). */
   knownTaskGroupId: string | undefined;
   readonly configuration: string | undefined;
@@ -155,6 +159,7 @@ export class TaskGroupTracker implements Disposable {
       configuration: request.configuration,
       futures: [],
       calls: [],
+      chunkItems: new Map(),
       summaryOnly: request.summaryOnly === true,
       get taskGroupId() {
         return this.knownTaskGroupId ?? this.executors.find((e) => e.taskGroupId !== undefined)?.taskGroupId;
@@ -188,8 +193,12 @@ export class TaskGroupTracker implements Disposable {
     const { key, disposables } = entry;
     entry.executors.push(executor);
     entry.futures.push(...calls.map((c) => c.future));
+    calls.forEach((c, i) => {
+      if (c.items === undefined) return;
+      entry.chunkItems.set(entry.calls.length + i, c.items);
+      entry.map.total += c.items.count;
+    });
     entry.calls.push(...calls.map((c) => c.call));
-    for (const c of calls) entry.map.total += c.items?.count ?? 0;
     if (entry.persist) this.persistOnAcknowledgement(entry, executor);
     const history = this.hooks.history;
     if (history !== undefined) {

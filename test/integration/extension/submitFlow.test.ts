@@ -225,7 +225,7 @@ test("Map Function over a CSV file: rows as keyword arguments; failures named in
   assert.equal(lines[8], "7,7,2,failed,,ValueError: 7 is over 2");
 });
 
-test("a map's chunk rows show the items they carried, the same after Reload Window, and its lens its outcome", async (t) => {
+test("a map's chunk rows show the items they carried, the same after Reload Window, and its lens and saved results its items", async (t) => {
   const historyDir = join(storage.dir, "chunk-history");
   const state = memento();
   const first = glue(state, { historyDir });
@@ -255,6 +255,19 @@ test("a map's chunk rows show the items they carried, the same after Reload Wind
   // The map's lens comes back above its function: by tenths of its items, then its outcome.
   assert.match(second.mapLenses.at(-1)!, /^✗ map × 30: 2 failed · \d/);
   assert.ok(second.mapLenses.slice(0, -1).every((l) => /^⋯ map: \d+ of 30 done$/.test(l)), second.mapLenses.join("\n"));
+  // Save Results As… on the reloaded map: a row per item (the inputs were not kept), not the chunks' pairs.
+  const jsonl = join(second.workspaceDir, "reloaded.jsonl");
+  await saveResultsAs(
+    { ui: second.ui, group: (k) => second.tracker.get(k), map: (k) => second.maps.get(k), defaultDir: () => second.workspaceDir },
+    { kind: "group", groupKey: second.model.groups[0].key },
+    jsonl,
+  );
+  const saved = readFileSync(jsonl, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.equal(saved.length, 30);
+  assert.deepEqual(saved[0], { index: 0, status: "success", result: 0 });
+  assert.equal(saved[7].status, "failed");
+  assert.match(String(saved[7].error), /ValueError: 7 is over 2/);
+  assert.deepEqual(saved[28], { index: 28, status: "success", result: 28 });
 });
 
 test("cancel after submission stops waiting, honestly; forget drops the stored group", async (t) => {
