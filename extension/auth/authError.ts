@@ -10,6 +10,8 @@ export type AuthErrorCode =
   | "CLIENT_CREDENTIALS_REFUSED"
   /** A cloud endpoint needs a token and nobody is signed in. */
   | "NOT_SIGNED_IN"
+  /** A token was asked for a service the current sign-in is not for (a stored group's old service; a custom service without its own Globus Auth). */
+  | "NOT_THIS_SERVICE"
   /** The stored sign-in can no longer be refreshed (revoked or expired): sign in again. */
   | "SESSION_EXPIRED"
   /** Globus Auth could not be reached or answered something unusable. */

@@ -9,12 +9,13 @@
 import { join } from "node:path";
 import { Executor } from "../../core/executor";
 import type { ComputeService, EndpointStatus } from "../../core/service/computeService";
-import { computeBaseUrl } from "../../core/service/globus/environments";
+import { authBaseUrl, computeBaseUrl } from "../../core/service/globus/environments";
 import { GlobusComputeService } from "../../core/service/globus/globusComputeService";
 import type { TokenProvider } from "../../core/service/globus/restClient";
 import { LOCAL_ENDPOINT_ID, type LocalComputeServiceOptions } from "../../core/service/local/localComputeService";
 import { LocalEndpointClient } from "../../core/service/local/localEndpointClient";
 import type { Disposable } from "../../core/util/disposable";
+import { AuthError } from "../auth/authError";
 import type { EndpointOption } from "../endpoints/endpointSelection";
 import type { GlobusComputeSettings } from "../state/settings";
 
@@ -88,10 +89,35 @@ export class ComputeServices implements Disposable {
       const create =
         this.options.createCloud ??
         ((baseUrl, token) => new GlobusComputeService({ baseUrl, token, watcher: { onError: (err) => this.options.log?.(err.message) } }));
-      service = create(key, this.options.token);
+      service = create(key, (options) => this.tokenFor(key, options));
       this.cloud.set(key, service);
     }
     return service;
+  }
+
+  /**
+   * The sign-in's token, for the service it belongs to only: the one the settings name now (a task group
+   * stored from another service, an emulator or another environment, never gets it), and a custom
+   * service only with its own Globus Auth (`authUrl`), since a token from an environment's Globus Auth is
+   * meant for that environment's service alone. The service may be someone else's listener: on a shared
+   * login node, a loopback port another user took.
+   */
+  private async tokenFor(key: string, options: Parameters<TokenProvider>[0]): Promise<string> {
+    const s = this.options.settings();
+    const current = this.serviceKeyFor({ kind: "cloud" });
+    if (key !== current) {
+      throw new AuthError(
+        "NOT_THIS_SERVICE",
+        `${key} is not the service of the current Globus sign-in (${current}), so it is not sent that sign-in's token. To reach it, set globusCompute.serviceUrl (and globusCompute.authUrl) to that service's and sign in.`,
+      );
+    }
+    if (s.serviceUrl !== undefined && s.authUrl === undefined && s.serviceUrl !== computeBaseUrl(s.environment)) {
+      throw new AuthError(
+        "NOT_THIS_SERVICE",
+        `globusCompute.serviceUrl is ${s.serviceUrl} but globusCompute.authUrl is not set: a sign-in to ${authBaseUrl(s.environment)} is only sent to ${computeBaseUrl(s.environment)}. Set globusCompute.authUrl to the Globus Auth of ${s.serviceUrl} (an emulator's: the same URL).`,
+      );
+    }
+    return this.options.token(options);
   }
 
   /** A new Executor for the target, configured from the settings; disposed with this object at the latest. */

@@ -36,6 +36,7 @@ export function describeFailure(err: unknown, endpointName: string): FailureMess
   if (syntax) return { message: `The arguments are not Python literals. ${describeSyntaxError(syntax)}`, actions: [] };
   if (auth?.code === "NOT_SIGNED_IN" || api?.httpStatus === 401)
     return { message: `Endpoint "${endpointName}" is in the cloud: sign in to Globus to submit to it.`, actions: [SIGN_IN] };
+  if (auth?.code === "NOT_THIS_SERVICE") return { message: auth.message, actions: [settingAction("globusCompute.serviceUrl")] };
   if (auth) return { message: `Signing in to Globus failed: ${auth.message}`, actions: [SIGN_IN] };
   if (api) {
     switch (api.code) {

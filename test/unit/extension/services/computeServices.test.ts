@@ -3,10 +3,12 @@ import { test } from "node:test";
 import type { ComputeService } from "../../../../core/service/computeService";
 import { ComputeServices, LOCAL_SERVICE, type ComputeServicesOptions } from "../../../../extension/services/computeServices";
 import { readSettings, type GlobusComputeSettings } from "../../../../extension/state/settings";
+import type { TokenProvider } from "../../../../core/service/globus/restClient";
 import { MemoryComputeService } from "../../../support/memoryComputeService";
 
 function setup(values: Record<string, unknown> = {}, extra: Pick<ComputeServicesOptions, "localPython" | "localPythonKnown"> = {}) {
   let settings: GlobusComputeSettings = readSettings({ get: (k) => values[k] }).settings;
+  const tokenOf = new Map<string, TokenProvider>();
   const started: { python?: string; workers?: number; maxGroups?: number; maxTasks?: number; service: MemoryComputeService; disposed: boolean }[] = [];
   const clouds: string[] = [];
   const services = new ComputeServices({
@@ -24,8 +26,9 @@ function setup(values: Record<string, unknown> = {}, extra: Pick<ComputeServices
       started.push(entry);
       return service as ComputeService;
     },
-    createCloud: (url) => {
+    createCloud: (url, token) => {
       clouds.push(url);
+      tokenOf.set(url, token);
       return new MemoryComputeService();
     },
     ...extra,
@@ -33,7 +36,7 @@ function setup(values: Record<string, unknown> = {}, extra: Pick<ComputeServices
   const change = (next: Record<string, unknown>) => {
     settings = readSettings({ get: (k) => ({ ...values, ...next })[k] }).settings;
   };
-  return { services, started, clouds, change };
+  return { services, started, clouds, change, tokenOf };
 }
 
 test("the local endpoint starts on first use with the settings' interpreter and workers; once", async () => {
@@ -103,4 +106,25 @@ test("cloud services: one per web-service URL, from serviceUrl or the environmen
   services.dispose();
   assert.equal(e1.isShutdown && e2.isShutdown, true, "dispose stops every Executor");
   await assert.rejects(services.service(LOCAL_SERVICE), /shutting down/);
+});
+
+test("the sign-in's token goes only to the service the settings name, and a custom service only with its own Globus Auth", async () => {
+  const cloud = { kind: "cloud" as const, id: "4b116d3c-1703-4f8f-9f6f-39921e5864df", name: "hpc" };
+  const { services, tokenOf, change } = setup({ serviceUrl: "http://127.0.0.1:5000", authUrl: "http://127.0.0.1:5000" });
+  const token = (url: string) => tokenOf.get(url)!({ forceRefresh: false });
+  await services.createExecutor({ endpoint: cloud });
+  // A task group stored from production (or an old emulator port) is reloaded without the emulator's token.
+  await services.createExecutor({ endpoint: cloud, service: "https://compute.api.globus.org" });
+  assert.equal(await token("http://127.0.0.1:5000"), "token");
+  await assert.rejects(token("https://compute.api.globus.org"), (e: Error & { code?: string }) => e.code === "NOT_THIS_SERVICE" && /is not the service of the current Globus sign-in \(http:\/\/127\.0\.0\.1:5000\)/.test(e.message));
+  // Back to production: now the emulator's stored groups get no production token.
+  change({ serviceUrl: "", authUrl: "" });
+  assert.equal(await token("https://compute.api.globus.org"), "token");
+  await assert.rejects(token("http://127.0.0.1:5000"), /not the service of the current Globus sign-in \(https:\/\/compute\.api\.globus\.org\)/);
+  // A custom service without its own Globus Auth: production's token is not sent there.
+  change({ serviceUrl: "http://127.0.0.1:5000", authUrl: "" });
+  await assert.rejects(token("http://127.0.0.1:5000"), /globusCompute\.authUrl is not set: a sign-in to https:\/\/auth\.globus\.org is only sent to https:\/\/compute\.api\.globus\.org/);
+  change({ serviceUrl: "https://compute.api.globus.org", authUrl: "" });
+  assert.equal(await token("https://compute.api.globus.org"), "token", "the environment's own URL, spelled out");
+  services.dispose();
 });
