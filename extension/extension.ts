@@ -332,7 +332,7 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     probe: (id) => probes.get(id),
     log: (message) => log.warn(message),
   });
-  const autoProbe = new AutoProbe({ probes, configurations, metadata: (id) => directory.metadata(id) });
+  const autoProbe = new AutoProbe({ probes, configurations, metadata: (id) => directory.metadata(id), trusted: () => vscode.workspace.isTrusted });
   const probeInBackground = (use: Promise<void>) => void use.catch((err: unknown) => log.warn(`Background environment probe: ${String(err)}`));
   subscriptions.push(
     probes,

@@ -2,7 +2,9 @@
  * When an endpoint and configuration is first used, its environment is probed in the background (so the
  * editor can warn about what it cannot run before the next submission): on selecting an endpoint, and on
  * a submission. At selection, a multi-user endpoint is probed only when its configuration is not in doubt
- * (exactly one; none for a plain endpoint); its submission names the one it ran with.
+ * (exactly one; none for a plain endpoint); its submission names the one it ran with. A configuration
+ * comes from the workspace's file, and its values fill the site's job template (`worker_init` runs as
+ * shell commands there): from an untrusted workspace it goes only with a submission the person allowed.
  */
 import type { EndpointConfiguration } from "../../core/endpoints/configurationFile";
 import type { EndpointMetadata } from "../../core/endpoints/endpointRecords";
@@ -16,6 +18,8 @@ export interface AutoProbeDeps {
   probes: Pick<EnvironmentProbes, "ensure">;
   configurations: Pick<EndpointConfigurations, "ready" | "forEndpoint" | "find">;
   metadata(endpointId: string): Promise<EndpointMetadata>;
+  /** Whether the workspace is trusted (its configurations may be sent unasked). */
+  trusted(): boolean;
 }
 
 export class AutoProbe {
@@ -29,7 +33,9 @@ export class AutoProbe {
     // Without metadata it is unknown whether the endpoint needs a configuration, or what makes one valid.
     const metadata = await this.deps.metadata(endpoint.id).catch(() => undefined);
     if (!metadata) return;
-    if (configurations.length === 1) this.ensureValid(endpoint, metadata, configurations[0]);
+    if (configurations.length === 1) {
+      if (this.deps.trusted()) this.ensureValid(endpoint, metadata, configurations[0]);
+    }
     else if (!metadata.multiUser) this.deps.probes.ensure(endpoint);
   }
 

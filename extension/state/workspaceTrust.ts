@@ -40,7 +40,10 @@ export class SubmitConsent {
         : `the endpoint "${endpoint.name}" (${endpoint.id})`;
     const allowed = await this.prompts.askConsent(
       `This workspace is not trusted. Run its function ${functionName} on ${where}?`,
-      `Submitting runs ${functionName} and the code it depends on from this workspace on ${where}. ` +
+      `Submitting runs ${functionName} and the code it depends on from this workspace on ${where}` +
+        (endpoint.kind === "cloud"
+          ? ", with the endpoint configuration you pick from this workspace's .globus-compute/endpoints.json if it has one (its values fill the site's job template, and worker_init runs as shell commands there). "
+          : ". ") +
         "Allowing lasts until the window closes, for this workspace's functions on this endpoint; trusting the workspace allows it for good.",
       ALLOW_SUBMISSIONS,
     );

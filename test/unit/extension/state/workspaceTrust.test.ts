@@ -36,6 +36,7 @@ test("the question names the function and the endpoint it would run on", async (
   await consent.ensureSubmitAllowed(double);
   assert.equal(p.asked[0], 'This workspace is not trusted. Run its function double on the endpoint "my-hpc" (4b116d3c-1703-4f8f-9f6f-39921e5864df)?');
   assert.match(p.details[0], /runs double and the code it depends on/);
+  assert.match(p.details[0], /configuration you pick from this workspace's \.globus-compute\/endpoints\.json .*worker_init runs as shell commands/);
   await consent.ensureSubmitAllowed({ functionName: "collatz", endpoint: LOCAL });
   assert.match(p.asked[1], /Run its function collatz on the local endpoint \(on this machine, as you\)\?/);
 });
