@@ -16,6 +16,7 @@ import {
   type ResultStatusParams,
 } from "../../core/server/protocol";
 import { SERVER_NODE_FLAGS } from "../../core/server/nodeFlags";
+import { chooseExtraPaths } from "./extraPaths";
 
 /** The extension's handle on the Python language server (dist/server.js): the typed custom messages. */
 export interface PythonLanguageClient extends vscode.Disposable {
@@ -66,14 +67,16 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
     if (stopping !== undefined || !client.isRunning()) throw new Error(`The Python analysis is not running (${what} while it stops or restarts); try again.`);
   };
   await starting;
+  const resend = () => {
+    if (stopping === undefined && client.isRunning()) void client.sendNotification(PROJECT_SETTINGS_NOTIFICATION, projectSettings());
+  };
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (stopping !== undefined || !client.isRunning()) return;
       const keys = ["globusCompute.python.extraPaths", "python.analysis.extraPaths", "globusCompute.codeLens.privateFunctions"];
-      if (keys.some((k) => e.affectsConfiguration(k))) {
-        void client.sendNotification(PROJECT_SETTINGS_NOTIFICATION, projectSettings());
-      }
+      if (keys.some((k) => e.affectsConfiguration(k))) resend();
     }),
+    // The workspace's own values of the Python extension's setting count from now on.
+    vscode.workspace.onDidGrantWorkspaceTrust(resend),
   );
   return {
     functionAt: async (params) => (running("functionAt"), client.sendRequest<FunctionAtResult>(FUNCTION_AT_REQUEST, params)),
@@ -88,11 +91,11 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
   };
 }
 
-/** The server's settings: where the project's own modules are found besides the workspace folders (ours, else the Python extension's setting), and lenses on `_private` functions. */
+/** The server's settings: where the project's own modules are found (see extraPaths.ts), and lenses on `_private` functions. */
 function projectSettings(): ProjectSettings {
   const own = vscode.workspace.getConfiguration("globusCompute.python").get<unknown>("extraPaths");
-  const python = vscode.workspace.getConfiguration("python.analysis").get<unknown>("extraPaths");
-  const paths = Array.isArray(own) ? own : Array.isArray(python) ? python : [];
+  const analysis = vscode.workspace.getConfiguration("python.analysis");
+  const python = { value: analysis.get<unknown>("extraPaths"), userValue: analysis.inspect<unknown>("extraPaths")?.globalValue };
   const privateFunctionLenses = vscode.workspace.getConfiguration("globusCompute.codeLens").get<unknown>("privateFunctions") === true;
-  return { extraPaths: paths.filter((p): p is string => typeof p === "string"), privateFunctionLenses };
+  return { extraPaths: chooseExtraPaths(own, python, vscode.workspace.isTrusted), privateFunctionLenses };
 }
