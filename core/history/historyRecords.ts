@@ -130,12 +130,21 @@ export function applyChange(groups: Map<string, HistoryGroup>, change: HistoryCh
   }
 }
 
-/** Keeps the newest groups within the bounds (by creation time); returns the ids dropped. */
+/**
+ * Keeps the newest groups within the bounds (by creation time); returns the ids dropped. A group still
+ * waiting for a task the service acknowledged (an HPC job queued for days), or marked unavailable, is
+ * never dropped: its results would be lost to the person, who forgets it themselves.
+ */
 export function applyRetention(groups: Map<string, HistoryGroup>, retention: Retention): string[] {
   const newestFirst = [...groups.values()].sort((a, b) => b.createdAt - a.createdAt);
-  const beyond = beyondRetention(newestFirst, (g) => g.tasks.length, { maxGroups: retention.maxTaskGroups, maxTasks: retention.maxTasks });
+  const bounds = { maxGroups: retention.maxTaskGroups, maxTasks: retention.maxTasks };
+  const beyond = beyondRetention(newestFirst, (g) => g.tasks.length, bounds, isPending);
   for (const g of beyond) groups.delete(g.id);
   return beyond.map((g) => g.id);
+}
+
+function isPending(g: HistoryGroup): boolean {
+  return g.unavailable !== undefined || g.tasks.some((t) => t.taskId !== undefined && t.finishedAt === undefined);
 }
 
 /** A parsed journal line, or undefined when it is not a record (a torn last line, say). */
