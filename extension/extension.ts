@@ -199,6 +199,9 @@ export function activate(context: vscode.ExtensionContext): GlobusComputeApi {
     history,
     markUnavailable: (key, reason) => recorder.markUnavailable(key, reason),
   });
+  // What kept a group from reloading (no sign-in, another service's settings) may be gone now.
+  const retryReloads = () => void reloader.retryNotReloaded();
+  subscriptions.push(globusSessions.onDidChangeSessions(retryReloads), settings.onDidChange(retryReloads));
   // Disposed in this order: the tracker stops following, the services stop executors and workers, then the model.
   subscriptions.push(
     tracker,

@@ -113,6 +113,14 @@ export class TaskGroupModel implements Disposable {
     return first;
   }
 
+  /** Empties a group's rows (a group reloaded again shows what the service says now). */
+  clearTasks(groupKey: string): void {
+    const entry = this.entry(groupKey);
+    entry.group.tasks.length = 0;
+    entry.counts = emptyCounts();
+    this.changed.fire({ kind: "changed", groupKey });
+  }
+
   updateGroup(groupKey: string, patch: Partial<Pick<TaskGroupRecord, "taskGroupId" | "functionName" | "endpoint" | "note">>): void {
     Object.assign(this.entry(groupKey).group, patch);
     this.changed.fire({ kind: "changed", groupKey });

@@ -39,6 +39,9 @@ export function endpointOf(stored: Pick<StoredTaskGroup, "endpoint">): TrackedEn
 }
 
 export class TaskGroupReloader {
+  /** Groups being reloaded again (a sign-in and a settings change may ask at once). */
+  private readonly reloading = new Set<string>();
+
   constructor(private readonly deps: ReloaderDeps) {}
 
   /** Reloads every group of the history and the store; resolves when each has been reloaded or has failed to. */
@@ -75,9 +78,13 @@ export class TaskGroupReloader {
 
   /**
    * Reloads a group by id (submitted elsewhere, e.g. by a Python script) from the endpoint's service and
-   * stores it; rejects with the service's error when it does not know the group.
+   * stores it; rejects with the service's error when it does not know the group. A group listed already is
+   * reloaded again in place, with what the history recorded of it (its function, origin, configuration,
+   * printed marks): never forgotten, even when the service cannot be reached now.
    */
   async reloadById(taskGroupId: string, endpoint: TrackedEndpoint, service: string): Promise<void> {
+    const listed = this.deps.model.groups.find((g) => g.key === taskGroupId || g.taskGroupId === taskGroupId);
+    if (listed !== undefined) return this.reloadAgain(listed.key);
     const stored: ReloadTarget = {
       key: taskGroupId,
       taskGroupId,
@@ -87,10 +94,35 @@ export class TaskGroupReloader {
       createdAt: Date.now(),
       calls: [],
     };
-    const existing = this.deps.model.get(taskGroupId);
-    if (existing !== undefined) this.deps.model.remove(taskGroupId);
     this.deps.model.add({ key: taskGroupId, taskGroupId, functionName: stored.functionName, endpoint: stored.endpoint, createdAt: stored.createdAt });
     await this.reload(stored, true);
+  }
+
+  /**
+   * Every group that could not be reloaded (a note says why) is tried again: after a sign-in or a change of
+   * the service settings, the reason may be gone.
+   */
+  async retryNotReloaded(): Promise<void> {
+    const noted = this.deps.model.groups.filter((g) => g.note !== undefined);
+    await Promise.all(noted.map((g) => this.reloadAgain(g.key).catch(() => undefined)));
+  }
+
+  /** Reloads a listed group again, in place: its rows are replaced by what the service says now. */
+  private async reloadAgain(key: string): Promise<void> {
+    const { model, tracker, store, history } = this.deps;
+    const recorded = history?.get(key);
+    const stored = store.get(key);
+    const target = recorded !== undefined ? targetOf(recorded) : stored !== undefined ? { ...stored, key } : undefined;
+    if (target === undefined || model.get(key) === undefined || this.reloading.has(key)) return;
+    this.reloading.add(key);
+    try {
+      tracker.stopFollowing(key);
+      model.clearTasks(key);
+      model.updateGroup(key, { note: undefined });
+      await this.reload(target, false);
+    } finally {
+      this.reloading.delete(key);
+    }
   }
 
   private async reload(stored: ReloadTarget, persist: boolean): Promise<void> {

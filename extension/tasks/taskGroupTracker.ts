@@ -301,13 +301,18 @@ export class TaskGroupTracker implements Disposable {
     );
   }
 
+  /** Stops following a group (its Executors released), keeping its record: it is about to be reloaded again. */
+  stopFollowing(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
+    this.entries.delete(key);
+    entry.disposables.dispose();
+    this.finish(entry);
+  }
+
   private forget(key: string): void {
     const entry = this.entries.get(key);
-    if (entry !== undefined) {
-      this.entries.delete(key);
-      entry.disposables.dispose();
-      this.finish(entry);
-    }
+    this.stopFollowing(key);
     this.hooks.history?.forget(key);
     // A group that could not be reloaded is not tracked, but stored under its id (its model key).
     const id = entry?.taskGroupId ?? (this.store.get(key) !== undefined ? key : undefined);
