@@ -11,11 +11,12 @@ import type { Disposable } from "../util/disposable";
 import { Emitter, type Event } from "../util/event";
 import { LocalEndpointError, TaskFailureCode } from "./errors";
 import { privacyProblem } from "./privateFiles";
+import { absoluteEntries, findExecutable, withoutWorkingDirOnPaths } from "./searchPaths";
 import { nowNs } from "./wallClock";
 import { describeExit, WorkerProcess, type WorkerExit, type WorkerSpawnOptions } from "./workerProcess";
 
 export interface WorkerPoolOptions {
-  /** Python interpreter; default `/usr/bin/python3` when present, else `python3` from PATH. */
+  /** Python interpreter (a bare name is looked up in the absolute entries of PATH); default `/usr/bin/python3` when present, else `python3`. */
   python?: string;
   /** Number of worker processes; default the number of cores. */
   workers?: number;
@@ -140,16 +141,17 @@ export class WorkerPool implements Disposable {
     if (!Number.isInteger(resultSizeLimit) || resultSizeLimit < MIN_RESULT_SIZE_LIMIT) {
       throw new LocalEndpointError("INVALID_OPTIONS", `resultSizeLimit must be an integer >= ${MIN_RESULT_SIZE_LIMIT}`);
     }
+    // UTF-8 whatever the locale, so printing non-ASCII never fails in user code.
+    const env = withoutWorkingDirOnPaths({ ...process.env, PYTHONIOENCODING: "utf-8", ...options.env });
     const pool = new WorkerPool(
       size,
       prefetch,
       {
-        python: options.python ?? defaultPython(),
+        python: interpreterPath(options.python ?? defaultPython(), env),
         script: options.workerScript ?? join(__dirname, "worker.py"),
         endpointId: options.endpointId ?? null,
         resultSizeLimit,
-        // UTF-8 whatever the locale, so printing non-ASCII never fails in user code.
-        env: withoutCwdOnPath({ ...process.env, PYTHONIOENCODING: "utf-8", ...options.env }),
+        env,
         cwd: options.cwd,
         startTimeoutMs: options.startTimeoutMs ?? 10_000,
       },
@@ -487,13 +489,16 @@ function defaultPython(): string {
 }
 
 /**
- * The environment without the empty entries of PYTHONPATH (`:/x`, a common slip), which put the workers'
- * working directory (the workspace, which others may be able to write to) ahead of the standard library.
+ * The interpreter's absolute path: a bare name is looked up here, in the absolute PATH entries only, not
+ * by spawn (which would also search the workers' working directory, the workspace, through an empty
+ * entry, and on Windows always).
  */
-function withoutCwdOnPath(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const path = env.PYTHONPATH;
-  if (path === undefined || !path.split(delimiter).includes("")) return env;
-  const kept = path.split(delimiter).filter((p) => p !== "");
-  const { PYTHONPATH: _dropped, ...rest } = env;
-  return kept.length > 0 ? { ...rest, PYTHONPATH: kept.join(delimiter) } : rest;
+function interpreterPath(python: string, env: NodeJS.ProcessEnv): string {
+  const found = findExecutable(python, env);
+  if (found !== undefined) return found;
+  const searched = absoluteEntries(env).join(delimiter) || "(no absolute entries)";
+  throw new LocalEndpointError(
+    "PYTHON_NOT_FOUND",
+    `Python interpreter "${python}" was not found on PATH (searched ${searched}; empty and relative entries are skipped); set the interpreter to a Python 3.8+ executable`,
+  );
 }

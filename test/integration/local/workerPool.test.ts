@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
@@ -434,6 +434,31 @@ describe("WorkerPool start-up", () => {
     const pool = await startPool(t, { workers: 1, cwd: dir, env: { PYTHONPATH: `:${extra}:` } });
     const probe = taskBuffer("probe", "def probe():\n    import json, extra_mod\n    return '%s %s' % (json.__file__.startswith('/usr'), extra_mod.VALUE)\n");
     assert.equal(value(await pool.run({ taskId: nextId(), taskBuffer: probe }).result), "True 7");
+  });
+
+  it("starts a bare interpreter name from an absolute PATH entry, never a `python3` planted in its working directory", async (t) => {
+    const dir = tempDir(t); // a cloned repository with an executable python3 at its root
+    const marker = join(tempDir(t), "planted-ran");
+    writeFileSync(join(dir, "python3"), `#!/bin/sh\ntouch ${marker}\nexec ${PYTHON} "$@"\n`);
+    chmodSync(join(dir, "python3"), 0o755);
+    const bin = tempDir(t);
+    symlinkSync(PYTHON, join(bin, "python3"));
+    // Every way a PATH entry can mean the working directory: empty (leading, doubled, trailing), `.`, relative.
+    const pool = await startPool(t, { python: "python3", workers: 1, cwd: dir, env: { PATH: `::.:sub:${bin}:` } });
+    const seen = taskBuffer("seen", "def seen():\n    import os, sys\n    return [sys.executable, os.environ['PATH']]\n");
+    assert.deepEqual(value(await pool.run({ taskId: nextId(), taskBuffer: seen }).result), [join(bin, "python3"), bin]);
+    assert.ok(!existsSync(marker), "the planted python3 ran");
+  });
+
+  it("reports a bare interpreter name found on no absolute PATH entry, with the PATH searched", async (t) => {
+    const dir = tempDir(t);
+    writeFileSync(join(dir, "python3"), "#!/bin/sh\nexit 0\n");
+    chmodSync(join(dir, "python3"), 0o755);
+    const empty = tempDir(t);
+    await assert.rejects(
+      WorkerPool.start({ python: "python3", workers: 1, cwd: dir, env: { PATH: `:.:${empty}` } }),
+      isCode("PYTHON_NOT_FOUND", new RegExp(`"python3" was not found on PATH \\(searched ${empty};`)),
+    );
   });
 });
 
