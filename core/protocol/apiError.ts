@@ -3,6 +3,7 @@
  * upper-case `code` string when the body has one (else one derived from the HTTP status), a readable
  * `detail`, and whether retrying can help (the globus-sdk transport retries 429 and 5xx).
  */
+import { quotedBody, redactCredentials } from "../util/redaction";
 
 export type HeaderSource = { get(name: string): string | null } | Readonly<Record<string, string | undefined>>;
 
@@ -34,10 +35,12 @@ export class ComputeApiError extends Error {
 
   constructor(init: ComputeApiErrorInit) {
     const where = init.httpStatus === undefined ? "" : ` (HTTP ${init.httpStatus})`;
-    super(`${init.code}${where}: ${init.detail}`, init.cause === undefined ? undefined : { cause: init.cause });
+    // Whatever a server or a request put in it: the message is shown, logged and kept in the task history.
+    const detail = redactCredentials(init.detail);
+    super(`${init.code}${where}: ${detail}`, init.cause === undefined ? undefined : { cause: init.cause });
     this.httpStatus = init.httpStatus;
     this.code = init.code;
-    this.detail = init.detail;
+    this.detail = detail;
     this.retryable = init.retryable;
     this.retryAfterS = init.retryAfterS;
     this.authorizationParameters = init.authorizationParameters;
@@ -48,14 +51,15 @@ export class ComputeApiError extends Error {
     const body = parseJson(bodyText);
     const obj = isRecord(body) ? body : undefined;
     const code = typeof obj?.code === "string" && obj.code.trim() !== "" ? obj.code : codeForStatus(status);
-    const detail = clip(
-      readableDetail(obj?.detail) ??
-        readableDetail(obj?.reason) ??
-        readableDetail(obj?.message) ??
-        readableDetail(obj?.title) ??
-        (typeof body === "string" ? body : undefined) ??
-        (bodyText.trim() !== "" && obj === undefined ? bodyText.trim() : `HTTP ${status}`),
-    );
+    const field = readableDetail(obj?.detail) ?? readableDetail(obj?.reason) ?? readableDetail(obj?.message) ?? readableDetail(obj?.title);
+    const detail =
+      field !== undefined
+        ? clip(field)
+        : typeof body === "string"
+          ? quotedBody(body, MAX_DETAIL)
+          : bodyText.trim() !== "" && obj === undefined
+            ? quotedBody(bodyText, MAX_DETAIL)
+            : `HTTP ${status}`;
     const retryAfterS = status === 429 || status === 503 ? retryAfter(headers) : undefined;
     const gare = obj?.authorization_parameters;
     return new ComputeApiError({

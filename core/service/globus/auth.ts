@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import fetch from "node-fetch";
+import { quotedBody, redactCredentials } from "../../util/redaction";
 import { authBaseUrl as defaultAuthBaseUrl } from "./environments";
 import type { TokenProvider } from "./restClient";
 
@@ -39,7 +40,8 @@ export class GlobusAuthError extends Error {
     readonly httpStatus?: number,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    // It may quote what Globus Auth (or a proxy in front of it) answered: shown, logged, kept.
+    super(redactCredentials(message), options);
   }
 }
 
@@ -200,13 +202,15 @@ async function post(o: AuthClient, path: string, form: Record<string, string>, b
     body = undefined;
   }
   if (!response.ok) {
-    const e = body as { error?: string; error_description?: string } | undefined;
+    const e = body as { error?: unknown; error_description?: unknown } | undefined;
+    const error = typeof e?.error === "string" && e.error !== "" ? e.error : undefined;
+    const description = typeof e?.error_description === "string" ? e.error_description : quotedBody(text, 200);
     throw new GlobusAuthError(
-      e?.error ?? `HTTP_${response.status}`,
-      `Globus Auth refused the request (${response.status} ${e?.error ?? ""}): ${e?.error_description ?? text.slice(0, 200)}`,
+      error ?? `HTTP_${response.status}`,
+      `Globus Auth refused the request (${response.status} ${error ?? ""}): ${description}`,
       response.status,
     );
   }
-  if (body === undefined) throw new GlobusAuthError("MALFORMED_RESPONSE", `Globus Auth answered with non-JSON: ${text.slice(0, 80)}`);
+  if (body === undefined) throw new GlobusAuthError("MALFORMED_RESPONSE", `Globus Auth answered with non-JSON: ${quotedBody(text, 80)}`);
   return body;
 }

@@ -6,6 +6,7 @@
  */
 import type { Response } from "node-fetch";
 import { ComputeApiError } from "../../protocol";
+import { quotedBody } from "../../util/redaction";
 import { SDK_VERSION } from "../sdkVersion";
 import { originBoundFetch } from "./originBoundFetch";
 
@@ -134,7 +135,7 @@ function parseBody<T>(text: string, method: string, path: string): T {
     throw new ComputeApiError({
       httpStatus: 200,
       code: "MALFORMED_RESPONSE",
-      detail: `${method} ${path} answered with a body that is not JSON: ${text.slice(0, 80)}`,
+      detail: `${method} ${path} answered with a body that is not JSON: ${quotedBody(text, 80)}`,
       retryable: false,
       cause: err,
     });

@@ -56,13 +56,26 @@ test("the code is derived from the status when the body has none, and what the S
 });
 
 test("garbage bodies never throw and still give a detail", () => {
-  const html = "<html><body>502 Bad Gateway</body></html>";
-  assert.equal(ComputeApiError.fromResponse(502, html).detail, html);
+  assert.equal(ComputeApiError.fromResponse(502, "<html><body>502 Bad Gateway</body></html>").detail, "an HTML page", "summarised, not quoted");
   assert.equal(ComputeApiError.fromResponse(400, '"just a string"').detail, "just a string");
   assert.equal(ComputeApiError.fromResponse(400, "[1,2]").detail, "[1,2]", "unexpected JSON is shown raw");
   assert.equal(ComputeApiError.fromResponse(400, '{"unrelated": 1}').detail, "HTTP 400");
   assert.equal(ComputeApiError.fromResponse(400, '{"message": "from globus-sdk style"}').detail, "from globus-sdk style");
   assert.equal(ComputeApiError.fromResponse(400, "x".repeat(10_000)).detail.length, 501, "clipped");
+});
+
+test("credentials a gateway echoes never reach the detail or the message; JSON fields are preferred, HTML is named by its title", () => {
+  const echo = (body: string, status = 400) => {
+    const e = ComputeApiError.fromResponse(status, body);
+    assert.doesNotMatch(`${e.message}\n${e.detail}`, /SECRET/);
+    return e.detail;
+  };
+  const page = "<html><head><title>400 Bad Request</title></head><body><pre>POST /v3/functions\nAuthorization: Bearer SECRET-A</pre></body></html>";
+  assert.equal(echo(page), 'an HTML page titled "400 Bad Request"');
+  assert.equal(echo("refused POST /v2/oauth2/token\nAuthorization: Bearer SECRET-A\n\nrefresh_token=SECRET-R&grant_type=refresh_token"), "refused POST /v2/oauth2/token\nAuthorization: [redacted]\n\nrefresh_token=[redacted]&grant_type=refresh_token");
+  assert.equal(echo(JSON.stringify({ code: "BAD", detail: "bad header Bearer SECRET-A", headers: { authorization: "x" } })), "bad header Bearer [redacted]");
+  assert.equal(echo(JSON.stringify("token Bearer SECRET-A")), "token Bearer [redacted]");
+  assert.equal(new ComputeApiError({ httpStatus: 200, code: "X", detail: '{"access_token": "SECRET-A"}', retryable: false }).detail, '{"access_token": "[redacted]"}');
 });
 
 test("Retry-After (integer seconds) is read on 429 and 503, from Headers or a plain record", () => {

@@ -7,7 +7,9 @@ import {
   COMPUTE_SCOPE,
   computeToken,
   createPkcePair,
+  clientCredentials,
   DEFAULT_CLIENT_ID,
+  exchangeCode,
   GlobusAuthError,
   pkceChallenge,
   refreshTokens,
@@ -82,6 +84,41 @@ describe("Globus Auth helpers", () => {
         (e: GlobusAuthError) => e.code === "REDIRECTED" && e.httpStatus === 307 && /not sent on/.test(e.message) && !e.message.includes("secret-refresh"),
       );
       assert.deepEqual(requests.map((r) => r.url), ["/v2/oauth2/token"], "the redirect was not followed");
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it("what Globus Auth (or a proxy) echoes of a token request never reaches the error: HTML is named, JSON fields and text are redacted", async () => {
+    const answers: [string, string][] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d: Buffer) => (body += d.toString()));
+      req.on("end", () => {
+        const [type, template] = answers.shift()!;
+        res.writeHead(400, { "content-type": type });
+        res.end(template.replace("$FORM", body).replace("$AUTH", req.headers.authorization ?? ""));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const authBaseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const failure = (grant: () => Promise<unknown>) => grant().then(() => assert.fail("the grant succeeded"), (e: GlobusAuthError) => e);
+      const refresh = () => refreshTokens({ authBaseUrl, refreshToken: "SECRET-REFRESH" });
+      const exchange = () => exchangeCode({ authBaseUrl, code: "SECRET-CODE", verifier: "SECRET-VERIFIER" });
+      const credentials = () => clientCredentials({ authBaseUrl, clientId: "id", clientSecret: "SECRET-CLIENT" });
+
+      answers.push(["text/html", "<html><title>400 Bad Request</title><pre>$FORM\nAuthorization: $AUTH</pre></html>"]);
+      const html = await failure(refresh);
+      assert.equal(html.message, 'Globus Auth refused the request (400 ): an HTML page titled "400 Bad Request"');
+      answers.push(["text/plain", "rejected $FORM"]);
+      assert.doesNotMatch((await failure(exchange)).message, /SECRET/);
+      answers.push(["text/plain", "rejected Authorization: $AUTH"]);
+      assert.doesNotMatch((await failure(credentials)).message, /SECRET|aWQ6U0VDUkVULUNMSUVOVA/);
+      answers.push(["application/json", JSON.stringify({ error: "invalid_grant", error_description: "bad form: $FORM" })]);
+      const json = await failure(refresh);
+      assert.equal(json.code, "invalid_grant");
+      assert.match(json.message, /^Globus Auth refused the request \(400 invalid_grant\): bad form: refresh_token=\[redacted\]&grant_type=refresh_token/);
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }

@@ -108,6 +108,19 @@ describe("RestClient retries and errors (against a real HTTP server)", () => {
     service.dispose();
   });
 
+  it("a token a gateway echoes in its error page or text never reaches the error", async () => {
+    const echo = (status: number, type: string): Handler => (req, body, res) => {
+      res.writeHead(status, { "content-type": type });
+      res.end(`${type === "text/html" ? "<html><title>Denied</title><pre>" : ""}${req.method} ${req.url}\nAuthorization: ${req.headers.authorization}\n${body}`);
+    };
+    for (const [status, type] of [[400, "text/html"], [403, "text/plain"], [200, "text/plain"]] as const) {
+      handlers = [echo(status, type)];
+      const err: ComputeApiError = await client(async () => "SECRET-TOKEN").post("/v3/x", { a: 1 }).then(() => assert.fail("no error"), (e) => e);
+      assert.doesNotMatch(`${err.message}\n${err.detail}`, /SECRET/, `${status} ${type}`);
+      assert.match(err.message, type === "text/html" ? /an HTML page titled "Denied"/ : /Authorization: \[redacted\]/);
+    }
+  });
+
   it("a redirect to another port (another origin) is followed without the token; the same origin keeps it", async () => {
     // A second server on another port of the same host: node-fetch alone would send it the token.
     const elsewhere: IncomingMessage["headers"][] = [];
