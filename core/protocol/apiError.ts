@@ -25,7 +25,7 @@ export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 5
 
 export class ComputeApiError extends Error {
   override readonly name = "ComputeApiError";
-  /** HTTP status, or undefined when no response arrived (`code` is then NETWORK_ERROR). */
+  /** HTTP status, or undefined when no response arrived (`code` is then NETWORK_ERROR, or INSECURE_URL when nothing was sent). */
   readonly httpStatus: number | undefined;
   readonly code: string;
   readonly detail: string;

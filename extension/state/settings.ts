@@ -3,6 +3,7 @@
  * extension, a plain object in tests), so the validation below runs in plain Node. A bad value never
  * throws: the default is used and the problem is reported with the setting's key, for the output channel.
  */
+import { cleartextProblem } from "../../core/service/globus/cleartextUrl";
 import { Emitter, type Event } from "../../core/util/event";
 import type { Disposable } from "../../core/util/disposable";
 
@@ -165,15 +166,24 @@ function readImportPaths(v: unknown, problem: (m: string) => void): string[] {
   }) as string[];
 }
 
+/** An https URL, or http for this machine only (the setting's tokens would travel in clear text). */
 function validUrl(s: string, problem: (m: string) => void): string | undefined {
+  let u: URL | undefined;
   try {
-    const u = new URL(s);
-    if (u.protocol === "http:" || u.protocol === "https:") return s.replace(/\/+$/, "");
+    u = new URL(s);
   } catch {
     // reported below
   }
-  problem(`"${s}" is not an http(s) URL; using the environment's URL`);
-  return undefined;
+  if (u === undefined || (u.protocol !== "http:" && u.protocol !== "https:")) {
+    problem(`"${s}" is not an http(s) URL; using the environment's URL`);
+    return undefined;
+  }
+  const cleartext = cleartextProblem(u);
+  if (cleartext !== undefined) {
+    problem(`"${s}": ${cleartext}; using the environment's URL`);
+    return undefined;
+  }
+  return s.replace(/\/+$/, "");
 }
 
 function describe(v: unknown): string {

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import fetch from "node-fetch";
 import { quotedBody, redactCredentials } from "../../util/redaction";
+import { cleartextProblem } from "./cleartextUrl";
 import { authBaseUrl as defaultAuthBaseUrl } from "./environments";
 import type { TokenProvider } from "./restClient";
 
@@ -168,6 +169,10 @@ async function tokenRequest(o: AuthClient, form: Record<string, string>, basic?:
 
 async function post(o: AuthClient, path: string, form: Record<string, string>, basic?: string): Promise<unknown> {
   const url = new URL(path, o.authBaseUrl ?? defaultAuthBaseUrl()).toString();
+  const cleartext = cleartextProblem(url);
+  if (cleartext !== undefined) {
+    throw new GlobusAuthError("INSECURE_URL", `Globus Auth at ${url} is not asked: ${cleartext}. Check globusCompute.authUrl.`);
+  }
   let response;
   try {
     response = await fetch(url, {

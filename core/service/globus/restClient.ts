@@ -2,12 +2,14 @@
  * The Compute REST transport: Bearer token from a provider, the SDK's User-Agent convention, and
  * globus-sdk's retry policy (protocol.md §2.2): 429/500/502/503/504 and network errors are retried with
  * jittered exponential backoff (or `Retry-After`), a 401 refreshes the token once. Every failure is a
- * `ComputeApiError`. A redirect to another origin (scheme, host, port) is followed without the token.
+ * `ComputeApiError`. A redirect to another origin (scheme, host, port) is followed without the token; a
+ * plain http:// base URL for another host than this machine is refused (INSECURE_URL) before any request.
  */
 import type { Response } from "node-fetch";
 import { ComputeApiError } from "../../protocol";
 import { quotedBody } from "../../util/redaction";
 import { SDK_VERSION } from "../sdkVersion";
+import { cleartextProblem } from "./cleartextUrl";
 import { originBoundFetch } from "./originBoundFetch";
 
 /** Returns an access token for the Compute API; `forceRefresh` after the service refused the last one. */
@@ -64,6 +66,11 @@ export class RestClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    // Checked before a token is even asked for: every request carries one.
+    const cleartext = cleartextProblem(this.baseUrl);
+    if (cleartext !== undefined) {
+      throw new ComputeApiError({ httpStatus: undefined, code: "INSECURE_URL", detail: `${this.baseUrl}: ${cleartext}`, retryable: false });
+    }
     let refreshed = false;
     let forceRefresh = false;
     for (let attempt = 0; ; attempt++) {

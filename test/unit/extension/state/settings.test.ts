@@ -98,6 +98,22 @@ test("each invalid value falls back to its default and is reported with its key 
   );
 });
 
+test("plain http:// is used for this machine only: another host is reported (tokens in clear text) and not used", () => {
+  for (const local of ["http://localhost:5000", "http://127.0.0.1:5000", "http://127.8.9.10", "http://[::1]:5000", "https://compute.example.org"]) {
+    const { settings, problems } = readSettings(configuration({ serviceUrl: local, authUrl: local }));
+    assert.deepEqual([settings.serviceUrl, settings.authUrl, problems], [local, local, []], local);
+  }
+  const { settings, problems } = readSettings(configuration({ serviceUrl: "http://compute.example.org/", authUrl: "http://128.0.0.1:5000" }));
+  assert.deepEqual([settings.serviceUrl, settings.authUrl], [undefined, undefined]);
+  assert.deepEqual(
+    problems.map((p) => `${p.key}: ${p.message}`),
+    [
+      `globusCompute.serviceUrl: "http://compute.example.org/": plain http:// is only used for this machine (localhost, 127.0.0.0/8, ::1), not compute.example.org: tokens would travel in clear text; use https://; using the environment's URL`,
+      `globusCompute.authUrl: "http://128.0.0.1:5000": plain http:// is only used for this machine (localhost, 127.0.0.0/8, ::1), not 128.0.0.1:5000: tokens would travel in clear text; use https://; using the environment's URL`,
+    ],
+  );
+});
+
 test("a list setting given as something else is reported", () => {
   const { problems } = readSettings(configuration({ endpoints: { name: "x" }, resultSerializers: "a.b" }));
   assert.deepEqual(

@@ -89,6 +89,13 @@ describe("Globus Auth helpers", () => {
     }
   });
 
+  it("a token request is never sent over plain http:// to another host than this machine", async () => {
+    await assert.rejects(
+      refreshTokens({ authBaseUrl: "http://auth.example.org", refreshToken: "secret-refresh" }),
+      (e: GlobusAuthError) => e.code === "INSECURE_URL" && /http:\/\/auth\.example\.org\/v2\/oauth2\/token is not asked: .*clear text/.test(e.message),
+    );
+  });
+
   it("what Globus Auth (or a proxy) echoes of a token request never reaches the error: HTML is named, JSON fields and text are redacted", async () => {
     const answers: [string, string][] = [];
     const server = createServer((req, res) => {

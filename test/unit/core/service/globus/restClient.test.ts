@@ -108,6 +108,16 @@ describe("RestClient retries and errors (against a real HTTP server)", () => {
     service.dispose();
   });
 
+  it("refuses a plain http:// base URL for another host before asking for a token", async () => {
+    let asked = 0;
+    const remote = new RestClient({ baseUrl: "http://compute.example.org", token: async () => `t${++asked}`, retry: { baseMs: 1, maxSleepMs: 2 } });
+    await assert.rejects(
+      remote.get("/v2/version"),
+      (e: ComputeApiError) => e.code === "INSECURE_URL" && !e.retryable && /http:\/\/compute\.example\.org: .*clear text/.test(e.message),
+    );
+    assert.equal(asked, 0);
+  });
+
   it("a token a gateway echoes in its error page or text never reaches the error", async () => {
     const echo = (status: number, type: string): Handler => (req, body, res) => {
       res.writeHead(status, { "content-type": type });
