@@ -9,7 +9,7 @@ import { MEP_SCHEMA, MEP_TEMPLATE } from "../../../emulator/endpointCatalog";
 
 const EP = "0b7d4bd1-8e6a-4b63-9e0c-2f0d5a1c0004";
 
-test("template variables: rendered names are required, defaults and tests optional, bound and reserved names left out", () => {
+test("template variables: used names are required, guarded ones optional, bound and reserved names left out", () => {
   const vars = templateVariables(`
 {# a comment naming {{ not_a_variable }} #}
 endpoint_setup: {{ endpoint_setup|default() }}
@@ -35,7 +35,7 @@ mem: {{ memory|default(4, true) }}
     { name: "nodes_per_block", defaultText: "1", optional: true },
     { name: "worker_init", defaultText: "''", optional: true },
     { name: "scheduler_options", optional: false },
-    { name: "gpus", optional: false },
+    { name: "gpus", optional: true },
     { name: "modules", optional: false },
     { name: "queue", optional: false },
     { name: "project", optional: false },
