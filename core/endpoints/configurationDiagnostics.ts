@@ -1,19 +1,22 @@
 /**
  * Problems of the configurations file at their place in the text: each configuration is validated exactly
- * as a submission would be (validateConfiguration, the endpoint's schema with ajv), and each issue is
- * placed on the value (or key) it is about, so the editor underlines the field and says why.
+ * as a submission would be (checkConfiguration, the endpoint's schema with ajv), and each issue is
+ * placed on the value (or key) it is about, so the editor underlines the field and says why; what would
+ * not stop a submission (checkConfiguration's warnings) is a warning.
  */
 // The ESM build: the UMD one (package "main") requires its parts dynamically, which a bundle cannot follow.
 import { findNodeAtLocation, parseTree, type Node } from "jsonc-parser/lib/esm/main.js";
 import { lineLocator } from "../python/lineMap";
 import { parseConfigurationFile } from "./configurationFile";
-import { describeIssue, validateConfiguration, type JsonSchema } from "./userConfigSchema";
+import { checkConfiguration, describeIssue, type JsonSchema } from "./userConfigSchema";
 
 export interface TextProblem {
   /** Zero-based, as LSP and VS Code count. */
   start: { line: number; character: number };
   end: { line: number; character: number };
   message: string;
+  /** Shown, but a submission would go. */
+  warning?: true;
 }
 
 /** `schemas`: endpoint id → its user_endpoint_config schema (undefined: none known, only the shape is checked). */
@@ -28,10 +31,10 @@ export function configurationFileProblems(text: string, schemas: ReadonlyMap<str
     // The key as written (case kept) locates the entry.
     const key = endpoints?.children?.find((p) => String(p.children?.[0]?.value).toLowerCase() === id)?.children?.[0]?.value as string | undefined;
     for (const c of list) {
-      for (const issue of validateConfiguration(schemas.get(id), c.userEndpointConfig, c.resourceSpecification)) {
+      for (const issue of checkConfiguration(schemas.get(id), c.userEndpointConfig, c.resourceSpecification)) {
         const base = ["endpoints", key ?? id, "configurations", c.name];
         const node = nearest(root, [...base, ...issue.path]);
-        out.push({ ...range(node, lines), message: `${c.name}: ${describeIssue(issue)}` });
+        out.push({ ...range(node, lines), message: `${c.name}: ${describeIssue(issue)}`, ...(issue.warning ? { warning: true as const } : {}) });
       }
     }
   }

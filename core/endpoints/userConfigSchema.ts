@@ -1,6 +1,7 @@
 /**
  * The schema a multi-user endpoint's `user_endpoint_config` must satisfy: the site's own (JSON Schema
- * 2020-12), or, when it publishes only a template, one derived from the template's variables. Validation
+ * 2020-12), or, when it publishes only a template, one derived from the template's variables (whose
+ * findings are warnings only). Validation
  * uses ajv (2020-12, with formats) before anything is sent, and each problem names the field and the
  * reason in words a person can act on. `resource_specification` (MPI) has the service's fixed schema.
  */
@@ -15,6 +16,8 @@ export interface ConfigIssue {
   /** JSON path segments of the offending value within the validated object ([] for the object itself). */
   path: (string | number)[];
   message: string;
+  /** It may be wrong, but the endpoint is the judge: shown, never a reason to refuse a submission. */
+  warning?: true;
 }
 
 /** protocol.md §3.5: `{num_nodes: int (required), ranks_per_node?: int, num_ranks?: int, launcher_options?: str}`. */
@@ -32,8 +35,15 @@ export const RESOURCE_SPECIFICATION_SCHEMA: JsonSchema = {
 };
 
 /**
- * The endpoint's schema, or one derived from its template (each variable a scalar, required unless the
- * template renders without it); undefined when the endpoint publishes neither (anything goes).
+ * Top-level annotation of a schema derived from a template: the variables it uses without a guard. They are
+ * not `required`: a scan can be wrong where the endpoint itself has no schema to refuse with, so a missing
+ * one is a warning (the endpoint will say if it cannot render), never a reason to refuse a submission.
+ */
+export const TEMPLATE_NEEDS = "x-template-needs";
+
+/**
+ * The endpoint's schema, or one derived from its template (each variable a scalar, those the template
+ * cannot render without listed under TEMPLATE_NEEDS); undefined when the endpoint publishes neither.
  */
 export function userConfigSchemaOf(metadata: Pick<EndpointMetadata, "userConfigSchema" | "userConfigTemplate">): JsonSchema | undefined {
   if (metadata.userConfigSchema) return metadata.userConfigSchema;
@@ -41,18 +51,25 @@ export function userConfigSchemaOf(metadata: Pick<EndpointMetadata, "userConfigS
   const variables = templateVariables(metadata.userConfigTemplate);
   const properties: Record<string, JsonSchema> = {};
   for (const v of variables) {
+    const use = v.optional ? "Used by the endpoint's template" : "The endpoint's template cannot render without it";
     properties[v.name] = {
       type: ["string", "number", "integer", "boolean"],
-      description: `Used by the endpoint's template${v.defaultText !== undefined ? ` (default there: ${v.defaultText || "empty"})` : ""}.`,
+      description: `${use}${v.defaultText !== undefined ? ` (default there: ${v.defaultText || "empty"})` : ""}.`,
     };
   }
   return {
     type: "object",
     properties,
-    required: variables.filter((v) => !v.optional).map((v) => v.name),
+    [TEMPLATE_NEEDS]: variables.filter((v) => !v.optional).map((v) => v.name),
     // Templates may read more than a scan can see (macros, includes): extra names are allowed.
     additionalProperties: true,
   };
+}
+
+/** The names a template-derived schema says its template cannot render without ([] for a site's own schema). */
+export function templateNeeds(schema: JsonSchema | undefined): string[] {
+  const needs = schema?.[TEMPLATE_NEEDS];
+  return Array.isArray(needs) ? needs.filter((n): n is string => typeof n === "string") : [];
 }
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -75,8 +92,20 @@ export function validateAgainst(schema: JsonSchema, value: unknown): ConfigIssue
   return dedupe((validate.errors ?? []).filter((e) => e.keyword !== "if").map((e) => issueOf(e, value)));
 }
 
-/** Everything wrong with a configuration before it is sent: reserved names, the schema, the resource specification. */
+/** What blocks a submission: checkConfiguration's issues less its warnings. */
 export function validateConfiguration(
+  schema: JsonSchema | undefined,
+  userEndpointConfig: Record<string, unknown>,
+  resourceSpecification?: unknown,
+): ConfigIssue[] {
+  return checkConfiguration(schema, userEndpointConfig, resourceSpecification).filter((i) => !i.warning);
+}
+
+/**
+ * Everything wrong with a configuration before it is sent: reserved names, the schema, the resource
+ * specification; and, as warnings, what may be wrong (variables a template seems to need).
+ */
+export function checkConfiguration(
   schema: JsonSchema | undefined,
   userEndpointConfig: Record<string, unknown>,
   resourceSpecification?: unknown,
@@ -87,6 +116,10 @@ export function validateConfiguration(
       issues.push({ path: ["user_endpoint_config", name], message: `"${name}" is reserved by the endpoint and cannot be set` });
   }
   if (schema) issues.push(...validateAgainst(schema, userEndpointConfig).map((i) => ({ ...i, path: ["user_endpoint_config", ...i.path] })));
+  for (const name of templateNeeds(schema)) {
+    if (!(name in userEndpointConfig))
+      issues.push({ path: ["user_endpoint_config", name], message: "is not set, and the endpoint's template seems to need it", warning: true });
+  }
   if (resourceSpecification !== undefined)
     issues.push(
       ...validateAgainst(RESOURCE_SPECIFICATION_SCHEMA, resourceSpecification).map((i) => ({ ...i, path: ["resource_specification", ...i.path] })),

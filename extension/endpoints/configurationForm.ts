@@ -4,7 +4,7 @@
  * as they are typed), then an optional MPI resource specification, then a name.
  */
 import type { EndpointConfiguration } from "../../core/endpoints/configurationFile";
-import { describeIssue, validateAgainst, type JsonSchema } from "../../core/endpoints/userConfigSchema";
+import { describeIssue, templateNeeds, validateAgainst, type JsonSchema } from "../../core/endpoints/userConfigSchema";
 import type { UserInterface } from "../vscode/window";
 
 type Ui = Pick<UserInterface, "pickOne" | "inputText">;
@@ -19,7 +19,10 @@ export async function askConfiguration(
 ): Promise<EndpointConfiguration | undefined> {
   const properties = (schema?.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema?.required as string[] | undefined) ?? []);
-  const names = Object.keys(properties).sort((a, b) => Number(required.has(b)) - Number(required.has(a)));
+  // A template's variables are never required (the scan may be wrong), but those it seems to need come first.
+  const needed = new Set(templateNeeds(schema));
+  const rank = (n: string) => (required.has(n) ? 2 : needed.has(n) ? 1 : 0);
+  const names = Object.keys(properties).sort((a, b) => rank(b) - rank(a));
   const userEndpointConfig: Record<string, unknown> = {};
   if (names.length === 0) {
     const text = await ui.inputText({
@@ -32,7 +35,8 @@ export async function askConfiguration(
     Object.assign(userEndpointConfig, JSON.parse(text));
   }
   for (const [i, name] of names.entries()) {
-    const value = await askProperty(ui, endpoint.name, name, properties[name], required.has(name), `${i + 1}/${names.length}`);
+    const need = required.has(name) ? "required" : needed.has(name) ? "needed" : "optional";
+    const value = await askProperty(ui, endpoint.name, name, properties[name], need, `${i + 1}/${names.length}`);
     if (value === undefined) return undefined;
     if (value !== SKIP) userEndpointConfig[name] = value;
   }
@@ -59,20 +63,22 @@ async function askProperty(
   endpointName: string,
   name: string,
   schema: JsonSchema,
-  required: boolean,
+  need: "required" | "needed" | "optional",
   step: string,
 ): Promise<unknown | typeof SKIP | undefined> {
+  const required = need === "required";
+  const note = { required: "", needed: " (the template seems to need it)", optional: " (optional)" }[need];
   const about = typeof schema.description === "string" ? schema.description : "";
   const skip = required ? [] : [{ label: "(leave unset)", description: "the endpoint's default applies", value: SKIP as unknown }];
   if (Array.isArray(schema.enum) || schema.type === "boolean") {
     const values = Array.isArray(schema.enum) ? schema.enum : [true, false];
     return ui.pickOne(
       [...values.map((v) => ({ label: typeof v === "string" ? v : JSON.stringify(v), value: v as unknown })), ...skip],
-      `${endpointName} ${step}: ${name}${required ? "" : " (optional)"}${about ? ` — ${about}` : ""}`,
+      `${endpointName} ${step}: ${name}${note}${about ? ` — ${about}` : ""}`,
     );
   }
   const text = await ui.inputText({
-    title: `${endpointName} ${step}: ${name}${required ? "" : " (optional: leave empty to skip)"}`,
+    title: `${endpointName} ${step}: ${name}${required ? "" : `${note.slice(0, -1)}: leave empty to skip)`}`,
     prompt: about || `Value of ${name}`,
     value: schema.default === undefined ? "" : String(schema.default),
     validate: (t) => {

@@ -19,7 +19,7 @@ export function registerConfigurationProblems(problems: () => Promise<TextProble
             const d = new vscode.Diagnostic(
               new vscode.Range(p.start.line, p.start.character, p.end.line, p.end.character),
               p.message,
-              vscode.DiagnosticSeverity.Error,
+              p.warning ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error,
             );
             d.source = "Globus Compute";
             return d;

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { configurationFileProblems } from "../../../../core/endpoints/configurationDiagnostics";
 import { configurationFileSchema, parseConfigurationFile, withConfiguration } from "../../../../core/endpoints/configurationFile";
 import { templateVariables } from "../../../../core/endpoints/templateVariables";
-import { describeIssue, userConfigSchemaOf, validateConfiguration } from "../../../../core/endpoints/userConfigSchema";
+import { checkConfiguration, describeIssue, templateNeeds, userConfigSchemaOf, validateConfiguration } from "../../../../core/endpoints/userConfigSchema";
 import { MEP_SCHEMA, MEP_TEMPLATE } from "../../../emulator/endpointCatalog";
 
 const EP = "0b7d4bd1-8e6a-4b63-9e0c-2f0d5a1c0004";
@@ -47,12 +47,17 @@ mem: {{ memory|default(4, true) }}
   );
 });
 
-test("a template without a schema gives a derived schema: required variables, scalars, extra names allowed", () => {
+test("a template without a schema gives a derived schema: scalars, extra names allowed, what the template needs a warning only", () => {
   const schema = userConfigSchemaOf({ userConfigTemplate: "a: {{ account }}\nq: {{ queue|default('workq') }}" });
-  assert.deepEqual(schema?.required, ["account"]);
+  assert.equal(schema?.required, undefined, "a scan may be wrong: it never refuses");
+  assert.deepEqual(templateNeeds(schema), ["account"]);
   assert.deepEqual(Object.keys(schema?.properties as object), ["account", "queue"]);
   assert.deepEqual(validateConfiguration(schema, { account: "abc", extra: 1 }), []);
-  assert.deepEqual(validateConfiguration(schema, { queue: "x" }).map(describeIssue), ["user_endpoint_config.account: is required"]);
+  assert.deepEqual(validateConfiguration(schema, { queue: "x" }), []);
+  assert.deepEqual(checkConfiguration(schema, { queue: "x" }), [
+    { path: ["user_endpoint_config", "account"], message: "is not set, and the endpoint's template seems to need it", warning: true },
+  ]);
+  assert.deepEqual(templateNeeds(MEP_SCHEMA), []);
   assert.equal(userConfigSchemaOf({}), undefined);
   assert.equal(userConfigSchemaOf({ userConfigSchema: MEP_SCHEMA, userConfigTemplate: "{{ x }}" }), MEP_SCHEMA);
 });
@@ -125,4 +130,8 @@ test("the file's problems sit on the offending field, with the same words as at 
     ],
   );
   assert.deepEqual(configurationFileProblems(text, new Map()), [], "without a known schema only the shape is checked");
+  const derived = userConfigSchemaOf({ userConfigTemplate: "a: {{ account }}" });
+  assert.deepEqual(configurationFileProblems(text, new Map([[EP, derived]])).map((p) => [p.message, p.warning]), [
+    ["debug: user_endpoint_config.account: is not set, and the endpoint's template seems to need it", true],
+  ]);
 });

@@ -6,6 +6,7 @@ import { askConfiguration } from "../../../../extension/endpoints/configurationF
 import { checkedConfigurations, EndpointConfigurations } from "../../../../extension/endpoints/endpointConfigurations";
 import type { InputOptions } from "../../../../extension/vscode/window";
 import { Emitter } from "../../../../core/util/event";
+import { userConfigSchemaOf } from "../../../../core/endpoints/userConfigSchema";
 import { MEP_SCHEMA } from "../../../emulator/endpointCatalog";
 import { memento } from "../fakes";
 
@@ -18,13 +19,13 @@ function fileWith(configurations: Record<string, unknown>) {
   return { read: async () => text, write: async (t: string) => void (text = t), onDidChange: changed.event, text: () => text };
 }
 
-function chooser(configurations: Record<string, unknown>, picks: unknown[] = []) {
+function chooser(configurations: Record<string, unknown>, picks: unknown[] = [], published: Record<string, unknown> = { user_config_schema: MEP_SCHEMA }) {
   const errors: { message: string; actions?: readonly { command: string }[] }[] = [];
   const shown: unknown[] = [];
   const store = new EndpointConfigurations(fileWith(configurations));
   const c = new ConfigurationChooser({
     configurations: store,
-    metadata: async (id) => parseEndpointMetadata({ uuid: id, name: "polaris", multi_user: true, user_config_schema: MEP_SCHEMA }, id),
+    metadata: async (id) => parseEndpointMetadata({ uuid: id, name: "polaris", multi_user: true, ...published }, id),
     ui: {
       pickOne: async <T>(items: readonly { value: T }[]) => {
         shown.push(items.map((i) => i.value));
@@ -89,6 +90,37 @@ test("the guided form asks per schema property, checks typed values, and builds 
     resourceSpecification: { num_nodes: 2 },
   });
   assert.deepEqual(validations, ["account is required", 'nodes_per_block: must be an integer (got "two")', "nodes_per_block: must be <= 16 (got 99)", ""]);
+});
+
+test("a template's variables never refuse a submission: the endpoint, which has no schema, is the judge", async () => {
+  // A scan that found a name wrongly must not stop anything; nor does one the configuration leaves out.
+  const template = { user_config_template: "account: {{ account }}\n{% if use_gpus %}gpus: 1{% endif %}" };
+  const partial = chooser({ cpu: { user_endpoint_config: { account: "abc" } } }, [], template);
+  assert.deepEqual(await partial.c.choose(endpoint, "f.py#f"), { name: "cpu", userEndpointConfig: { account: "abc" } });
+  assert.deepEqual(partial.errors, []);
+  const none = chooser({}, [], template);
+  assert.equal(await none.c.choose(endpoint, "f.py#f"), undefined);
+  assert.deepEqual(none.errors, []);
+});
+
+test("the guided form asks first for what a template seems to need, and lets it be left out", async () => {
+  const titles: string[] = [];
+  const ui = {
+    pickOne: async <T>() => false as T,
+    inputText: async (o: InputOptions) => {
+      titles.push(o.title);
+      if (o.title.startsWith("Name")) return "cfg";
+      assert.equal(o.validate?.(""), undefined, `${o.title}: may be left empty`);
+      return o.title.includes("account") ? "abc" : "";
+    },
+  };
+  const schema = userConfigSchemaOf({ userConfigTemplate: "q: {{ queue|default('workq') }}\na: {{ account }}" });
+  const c = await askConfiguration(ui, { id: MEP, name: "Polaris" }, schema, []);
+  assert.deepEqual(titles.slice(0, 2), [
+    "Polaris 1/2: account (the template seems to need it: leave empty to skip)",
+    "Polaris 2/2: queue (optional: leave empty to skip)",
+  ]);
+  assert.deepEqual(c?.userEndpointConfig, { account: "abc" });
 });
 
 test("Choose Configuration… changes the remembered choice, or makes the function ask at each submission", async () => {
