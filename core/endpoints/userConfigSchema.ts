@@ -52,8 +52,10 @@ export function userConfigSchemaOf(metadata: Pick<EndpointMetadata, "userConfigS
   const properties: Record<string, JsonSchema> = {};
   for (const v of variables) {
     const use = v.optional ? "Used by the endpoint's template" : "The endpoint's template cannot render without it";
+    // A number as the template's default says the variable is a number: the form then reads "4" as 4 (not "0071234").
+    const numeric = v.defaultText !== undefined && /^-?\d+(?:\.\d+)?$/.test(v.defaultText);
     properties[v.name] = {
-      type: ["string", "number", "integer", "boolean"],
+      type: numeric ? ["number", "string", "boolean"] : ["string", "number", "boolean"],
       description: `${use}${v.defaultText !== undefined ? ` (default there: ${v.defaultText || "empty"})` : ""}.`,
     };
   }

@@ -110,10 +110,15 @@ async function askResourceSpecification(ui: Ui): Promise<Record<string, unknown>
   return { num_nodes: Number(nodes), ...(ranks ? { ranks_per_node: Number(ranks) } : {}) };
 }
 
-/** Typed text as the property's type: numbers for integer/number, JSON literals where a type list allows them. */
+/**
+ * Typed text as the property's type: JSON literals where the type list allows them. Text that a string may
+ * hold stays text unless the schema lists a number type before "string" and the text is the number's own
+ * spelling ("0071234", "1e3", "0x1F" stay text); a number is never rounded nor infinite.
+ */
 function valueOf(text: string, schema: JsonSchema): unknown {
   const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-  if ((types.includes("integer") || types.includes("number")) && text.trim() !== "" && !Number.isNaN(Number(text))) return Number(text);
+  const number = numberOf(text, types);
+  if (number !== undefined) return number;
   if (types.includes("boolean") && (text === "true" || text === "false")) return text === "true";
   if ((types.includes("object") || types.includes("array")) && /^[[{]/.test(text.trim())) {
     try {
@@ -123,6 +128,19 @@ function valueOf(text: string, schema: JsonSchema): unknown {
     }
   }
   return text;
+}
+
+/** JSON's number syntax: no hex, no `Infinity`, no spaces. */
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+function numberOf(text: string, types: unknown[]): number | undefined {
+  const numeric = ["number", "integer"].map((t) => types.indexOf(t)).filter((i) => i >= 0);
+  if (numeric.length === 0 || !JSON_NUMBER.test(text)) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || (Number.isInteger(n) && !Number.isSafeInteger(n))) return undefined;
+  const stringAt = types.indexOf("string");
+  if (stringAt >= 0 && (Math.min(...numeric) > stringAt || String(n) !== text)) return undefined;
+  return n;
 }
 
 function isObjectText(t: string): boolean {

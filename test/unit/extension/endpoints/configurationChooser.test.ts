@@ -123,6 +123,37 @@ test("the guided form asks first for what a template seems to need, and lets it 
   assert.deepEqual(c?.userEndpointConfig, { account: "abc" });
 });
 
+test("the guided form keeps typed text where a string is allowed, and never rounds nor makes an infinite number", async () => {
+  const fill = async (schema: Record<string, unknown>, typed: Record<string, string>) => {
+    const refused: Record<string, string> = {};
+    const ui = {
+      pickOne: async <T>() => false as T,
+      inputText: async (o: InputOptions) => {
+        const key = Object.keys(typed).find((k) => o.title.includes(`: ${k}`));
+        if (!key) return "cfg";
+        const problem = o.validate?.(typed[key]);
+        if (problem) refused[key] = problem;
+        return problem ? "" : typed[key];
+      },
+    };
+    return { saved: (await askConfiguration(ui, { id: MEP, name: "Site" }, schema, []))?.userEndpointConfig, refused };
+  };
+  const props = (type: unknown, names: string[]) => ({ type: "object", properties: Object.fromEntries(names.map((n) => [n, { type }])) });
+  const typed = { account: "0071234", partition: "0x1F", walltime: "1e3", big: "12345678901234567890", inf: "Infinity", n: "42" };
+  const names = Object.keys(typed);
+  assert.deepEqual((await fill(props(["string", "integer"], names), typed)).saved, typed, "string first: the text as typed");
+  assert.deepEqual((await fill(props(["integer", "string"], names), typed)).saved, { ...typed, n: 42 }, "number first: only a number's own spelling");
+  const numbers = await fill(props("number", names), typed);
+  assert.deepEqual(numbers.saved, { walltime: 1000, n: 42 });
+  assert.deepEqual(Object.keys(numbers.refused).sort(), ["account", "big", "inf", "partition"]);
+  assert.match(numbers.refused.inf, /inf: must be a number \(got "Infinity"\)/);
+
+  // A template's variable is text, unless the template's default for it is a number.
+  const derived = userConfigSchemaOf({ userConfigTemplate: "a: {{ account }}\nn: {{ nodes|default(1) }}" })!;
+  assert.deepEqual((await fill(derived, { account: "0071234", nodes: "4" })).saved, { account: "0071234", nodes: 4 });
+  assert.deepEqual((await fill(derived, { account: "123", nodes: "04" })).saved, { account: "123", nodes: "04" });
+});
+
 test("Choose Configuration… changes the remembered choice, or makes the function ask at each submission", async () => {
   const two = chooser(
     { debug: { user_endpoint_config: { account: "abc", partition: "debug" } }, big: { user_endpoint_config: { account: "abc", partition: "compute" } } },
