@@ -1,13 +1,16 @@
 /**
- * The schema a multi-user endpoint's `user_endpoint_config` must satisfy: the site's own (JSON Schema
- * 2020-12), or, when it publishes only a template, one derived from the template's variables (whose
- * findings are warnings only). Validation
- * uses ajv (2020-12, with formats) before anything is sent, and each problem names the field and the
- * reason in words a person can act on. `resource_specification` (MPI) has the service's fixed schema.
- */
+ * The schema a multi-user endpoint's `user_endpoint_config` must satisfy: the site's own, or, when it
+ * publishes only a template, one derived from the template's variables (whose findings are warnings only).
+ * Validation uses ajv as the endpoint's Python jsonschema would (the draft `$schema` names, Python regular
+ * expressions) before anything is sent, and each problem names the field and the reason in words a person
+ * can act on; what it cannot judge is a warning. `resource_specification` (MPI) has the service's fixed schema. */
+import Ajv from "ajv";
+import Ajv2019 from "ajv/dist/2019";
 import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
+import AjvDraft04 from "ajv-draft-04";
 import addFormats from "ajv-formats";
 import type { EndpointMetadata } from "./endpointRecords";
+import { pythonPatternToRegExp } from "./pythonRegex";
 import { RESERVED_TEMPLATE_NAMES, templateVariables } from "./templateVariables";
 
 export type JsonSchema = Record<string, unknown>;
@@ -74,25 +77,82 @@ export function templateNeeds(schema: JsonSchema | undefined): string[] {
   return Array.isArray(needs) ? needs.filter((n): n is string => typeof n === "string") : [];
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
-addFormats(ajv);
-const compiled = new Map<string, ValidateFunction>();
+/** A compiled schema, or why it could not be; `unknownPatterns`: Python patterns not checked here. */
+type Compiled = { validate: ValidateFunction; unknownPatterns: string[] } | { problem: string };
+const compiled = new Map<string, Compiled>();
 
-/** Compiles (once per distinct schema) and validates; a schema ajv cannot compile is an issue too. */
+/**
+ * Compiles (once per distinct schema) and validates. What this check cannot judge as the endpoint would is
+ * a warning, never a refusal: a schema ajv cannot compile, a pattern in Python syntax with no JavaScript
+ * equivalent.
+ */
 export function validateAgainst(schema: JsonSchema, value: unknown): ConfigIssue[] {
   const key = JSON.stringify(schema);
-  let validate = compiled.get(key);
-  if (!validate) {
-    try {
-      validate = ajv.compile(withoutMetaSchema(schema));
-    } catch (err) {
-      return [{ path: [], message: `the endpoint's schema cannot be used: ${(err as Error).message}` }];
-    }
-    compiled.set(key, validate);
-  }
-  if (validate(value)) return [];
-  return dedupe((validate.errors ?? []).filter((e) => e.keyword !== "if").map((e) => issueOf(e, value)));
+  let c = compiled.get(key);
+  if (!c) compiled.set(key, (c = compile(schema)));
+  if ("problem" in c) return [{ path: [], message: `the endpoint's schema cannot be checked here (${c.problem}): the endpoint will check it`, warning: true }];
+  const unknown = c.unknownPatterns.map((p): ConfigIssue => ({ path: [], message: `the pattern ${p} cannot be checked here: the endpoint will check it`, warning: true }));
+  if (c.validate(value)) return unknown;
+  return [...dedupe((c.validate.errors ?? []).filter((e) => e.keyword !== "if").map((e) => issueOf(e, value))), ...unknown];
 }
+
+/**
+ * Like the endpoint's jsonschema.validate: the draft its `$schema` names (2020-12 when none or unknown),
+ * with Python's regular expressions. Each schema has its own ajv, so two with one `$id` do not clash.
+ */
+function compile(schema: JsonSchema): Compiled {
+  const unknownPatterns: string[] = [];
+  const regExp = Object.assign(
+    (pattern: string) => {
+      const rx = pythonPatternToRegExp(pattern);
+      if (rx) return rx;
+      unknownPatterns.push(pattern);
+      return { test: () => true, toString: () => `unknown ${pattern}` };
+    },
+    { code: "pythonPatternToRegExp" },
+  );
+  const draft = draftOf(schema.$schema);
+  if (draft === "03") return { problem: "JSON Schema draft-03" };
+  const options = { allErrors: true, strict: false, code: { regExp } };
+  const ajv = draft === "04" ? new AjvDraft04(options) : draft === "07" ? new Ajv(options) : draft === "2019" ? new Ajv2019(options) : new Ajv2020(options);
+  addFormats(ajv);
+  try {
+    const { $schema: _ignored, ...rest } = schema; // the dialect is chosen above; ajv would refuse a draft it was not built for
+    return { validate: ajv.compile(draft === "04" || draft === "07" ? withoutRefSiblings(rest) : rest), unknownPatterns };
+  } catch (err) {
+    return { problem: (err as Error).message };
+  }
+}
+
+function draftOf(uri: unknown): "03" | "04" | "07" | "2019" | "2020" {
+  const s = typeof uri === "string" ? uri : "";
+  if (/draft-03\b/.test(s)) return "03";
+  if (/draft-04\b/.test(s)) return "04";
+  if (/draft-0[67]\b/.test(s)) return "07";
+  if (/2019-09/.test(s)) return "2019";
+  return "2020";
+}
+
+/** Up to draft-07, `$ref` replaces its siblings (jsonschema ignores them); ajv would apply them. */
+function withoutRefSiblings(schema: unknown): JsonSchema {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (typeof node !== "object" || node === null) return node;
+    const o = node as Record<string, unknown>;
+    if (typeof o.$ref === "string") return { $ref: o.$ref };
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(o)) {
+      if (NOT_SCHEMAS.has(k)) out[k] = v;
+      else if (SCHEMA_MAPS.has(k) && typeof v === "object" && v !== null && !Array.isArray(v))
+        out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, walk(sub)]));
+      else out[k] = walk(v);
+    }
+    return out;
+  };
+  return walk(schema) as JsonSchema;
+}
+const NOT_SCHEMAS = new Set(["enum", "const", "default", "examples", "required", "type", "description", "title"]);
+const SCHEMA_MAPS = new Set(["properties", "patternProperties", "definitions", "$defs", "dependencies"]);
 
 /** What blocks a submission: checkConfiguration's issues less its warnings. */
 export function validateConfiguration(
@@ -176,10 +236,4 @@ function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
     seen.add(k);
     return true;
   });
-}
-
-/** ajv knows 2020-12 without being told; a `$schema` naming another draft would make it refuse. */
-function withoutMetaSchema(schema: JsonSchema): JsonSchema {
-  const { $schema: _ignored, ...rest } = schema;
-  return rest;
 }

@@ -83,7 +83,7 @@ async function askProperty(
     value: schema.default === undefined ? "" : String(schema.default),
     validate: (t) => {
       if (t === "") return required ? `${name} is required` : undefined;
-      const issues = validateAgainst(schema, valueOf(t, schema));
+      const issues = validateAgainst(schema, valueOf(t, schema)).filter((i) => !i.warning);
       return issues.length ? issues.map((i) => describeIssue({ ...i, path: [name, ...i.path] })).join("; ") : undefined;
     },
   });

@@ -85,6 +85,51 @@ test("validation messages name the field and the reason", () => {
   ]);
 });
 
+test("a site's schema is judged as the endpoint's jsonschema would: the draft its $schema names, Python's regular expressions", () => {
+  // Each verdict below is Python jsonschema's (4.10 and 4.25) on the same schema and value.
+  const obj = (properties: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ type: "object", properties, ...extra });
+  const errors = (schema: Record<string, unknown>, value: Record<string, unknown>) => validateConfiguration(schema, value).map(describeIssue);
+  assert.deepEqual(errors(obj({ a: { type: "string", pattern: "^[a-z]{3}\\d{3}\\Z" } }), { a: "abc123" }), []);
+  assert.deepEqual(errors(obj({ a: { type: "string", pattern: "(?i)^(debug|prod)$" } }), { a: "Debug" }), []);
+  assert.deepEqual(errors(obj({ a: { type: "string", pattern: "^(?P<h>\\d\\d):(?P<m>\\d\\d)$" } }), { a: "01:30" }), []);
+  assert.deepEqual(errors(obj({ a: { type: "string", pattern: "^\\w+$" } }), { a: "énergie" }), []);
+  assert.deepEqual(errors(obj({ a: { type: "string", pattern: "^[a-z0-9]+$" } }), { a: "abc123\n" }), []);
+  assert.deepEqual(errors(obj({ a: { type: "string", pattern: "^\\S+$" } }), { a: "abc\u001f123" }), [
+    'user_endpoint_config.a: must match the pattern ^\\S+$ (got "abc\\u001f123")',
+  ]);
+  const draft07 = "http://json-schema.org/draft-07/schema#";
+  assert.deepEqual(errors(obj({ m: { type: "array", items: [{ type: "string" }, { type: "string" }] } }, { $schema: draft07 }), { m: ["gcc", "mpich"] }), []);
+  assert.deepEqual(errors(obj({ m: { type: "array", items: [{ type: "string" }] } }, { $schema: draft07 }), { m: [1] }), ["user_endpoint_config.m[0]: must be a string (got 1)"]);
+  const ref07 = { $schema: draft07, type: "object", definitions: { s: { type: "string" } }, properties: { a: { $ref: "#/definitions/s", maxLength: 3 } } };
+  assert.deepEqual(errors(ref07, { a: "abc123" }), [], "up to draft-07 a $ref's siblings are ignored");
+  const draft04 = { $schema: "http://json-schema.org/draft-04/schema#", type: "object", properties: { n: { type: "integer", maximum: 16, exclusiveMaximum: true } } };
+  assert.deepEqual(errors(draft04, { n: 4 }), []);
+  assert.deepEqual(errors(draft04, { n: 16 }), ["user_endpoint_config.n: must be < 16 (got 16)"]);
+  const draft2019 = { $schema: "https://json-schema.org/draft/2019-09/schema", type: "object", properties: { a: { type: "string" } }, dependentRequired: { a: ["b"] } };
+  assert.deepEqual(errors(draft2019, { a: "x" }), ["user_endpoint_config: must have property b when property a is present"]);
+});
+
+test("what cannot be checked here is a warning, never a refusal: a schema that does not compile, a pattern with no JavaScript equivalent", () => {
+  const remote = { type: "object", properties: { a: { $ref: "https://example.com/x.json" } } };
+  assert.deepEqual(validateConfiguration(remote, { a: 1 }), []);
+  assert.deepEqual(checkConfiguration(remote, { a: 1 }).map((i) => [describeIssue(i), i.warning]), [
+    ["user_endpoint_config: the endpoint's schema cannot be checked here (can't resolve reference https://example.com/x.json from id #): the endpoint will check it", true],
+  ]);
+  const verbose = { type: "object", properties: { a: { type: "string", pattern: "(?x) ^ a b $" } } };
+  assert.deepEqual(validateConfiguration(verbose, { a: "zz" }), []);
+  assert.deepEqual(checkConfiguration(verbose, { a: "zz" }).map((i) => [describeIssue(i), i.warning]), [
+    ["user_endpoint_config: the pattern (?x) ^ a b $ cannot be checked here: the endpoint will check it", true],
+  ]);
+});
+
+test("two schemas with one $id are each checked by their own rules", () => {
+  const base = { $id: "https://hpc.example.edu/globus/uep-config.json", type: "object" };
+  const a = { ...base, properties: { partition: { enum: ["debug", "compute"] } } };
+  const b = { ...base, properties: { partition: { enum: ["debug", "compute", "gpu"] } } };
+  assert.equal(validateConfiguration(a, { partition: "gpu" }).length, 1);
+  assert.deepEqual(checkConfiguration(b, { partition: "gpu" }), []);
+});
+
 test("the configuration file: read forgivingly, written back with a new configuration, and its schema embeds the endpoint's", () => {
   const text = withConfiguration(undefined, "Polaris", { endpointId: EP, name: "debug queue", userEndpointConfig: { account: "abc", partition: "debug" } });
   const again = withConfiguration(text, "Polaris", {
