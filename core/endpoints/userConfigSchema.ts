@@ -3,7 +3,7 @@
  * publishes only a template, one derived from the template's variables (whose findings are warnings only).
  * Validation uses ajv as the endpoint's Python jsonschema would (the draft `$schema` names, Python regular
  * expressions) before anything is sent, and each problem names the field and the reason in words a person
- * can act on; what it cannot judge is a warning. `resource_specification` (MPI) has the service's fixed schema. */
+ * can act on; what it cannot judge, and `format` (an annotation to the endpoint), is a warning. `resource_specification` (MPI) has the service's fixed schema. */
 import Ajv from "ajv";
 import Ajv2019 from "ajv/dist/2019";
 import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
@@ -77,8 +77,11 @@ export function templateNeeds(schema: JsonSchema | undefined): string[] {
   return Array.isArray(needs) ? needs.filter((n): n is string => typeof n === "string") : [];
 }
 
-/** A compiled schema, or why it could not be; `unknownPatterns`: Python patterns not checked here. */
-type Compiled = { validate: ValidateFunction; unknownPatterns: string[] } | { problem: string };
+/**
+ * A compiled schema, or why it could not be: `validate` as the endpoint (formats not checked), `formats`
+ * with formats checked; `unknownPatterns`: Python patterns not checked here.
+ */
+type Compiled = { validate: ValidateFunction; formats: ValidateFunction; unknownPatterns: string[] } | { problem: string };
 const compiled = new Map<string, Compiled>();
 
 /**
@@ -92,8 +95,10 @@ export function validateAgainst(schema: JsonSchema, value: unknown): ConfigIssue
   if (!c) compiled.set(key, (c = compile(schema)));
   if ("problem" in c) return [{ path: [], message: `the endpoint's schema cannot be checked here (${c.problem}): the endpoint will check it`, warning: true }];
   const unknown = c.unknownPatterns.map((p): ConfigIssue => ({ path: [], message: `the pattern ${p} cannot be checked here: the endpoint will check it`, warning: true }));
-  if (c.validate(value)) return unknown;
-  return [...dedupe((c.validate.errors ?? []).filter((e) => e.keyword !== "if").map((e) => issueOf(e, value))), ...unknown];
+  const errors = c.validate(value) ? [] : (c.validate.errors ?? []).filter((e) => e.keyword !== "if").map((e) => issueOf(e, value));
+  // `format` is an annotation to the endpoint (jsonschema.validate checks none): a mismatch is worth a word, not a refusal.
+  const formats = c.formats(value) ? [] : (c.formats.errors ?? []).filter((e) => e.keyword === "format").map((e) => ({ ...issueOf(e, value), warning: true as const }));
+  return [...dedupe([...errors, ...formats]), ...unknown];
 }
 
 /**
@@ -101,24 +106,28 @@ export function validateAgainst(schema: JsonSchema, value: unknown): ConfigIssue
  * with Python's regular expressions. Each schema has its own ajv, so two with one `$id` do not clash.
  */
 function compile(schema: JsonSchema): Compiled {
-  const unknownPatterns: string[] = [];
+  const unknownPatterns = new Set<string>();
   const regExp = Object.assign(
     (pattern: string) => {
       const rx = pythonPatternToRegExp(pattern);
       if (rx) return rx;
-      unknownPatterns.push(pattern);
+      unknownPatterns.add(pattern);
       return { test: () => true, toString: () => `unknown ${pattern}` };
     },
     { code: "pythonPatternToRegExp" },
   );
   const draft = draftOf(schema.$schema);
   if (draft === "03") return { problem: "JSON Schema draft-03" };
-  const options = { allErrors: true, strict: false, code: { regExp } };
-  const ajv = draft === "04" ? new AjvDraft04(options) : draft === "07" ? new Ajv(options) : draft === "2019" ? new Ajv2019(options) : new Ajv2020(options);
-  addFormats(ajv);
+  const { $schema: _ignored, ...rest } = schema; // the dialect is chosen here; ajv would refuse a draft it was not built for
+  const prepared = draft === "04" || draft === "07" ? withoutRefSiblings(rest) : rest;
+  const compiler = (validateFormats: boolean) => {
+    const options = { allErrors: true, strict: false, code: { regExp }, validateFormats };
+    const ajv = draft === "04" ? new AjvDraft04(options) : draft === "07" ? new Ajv(options) : draft === "2019" ? new Ajv2019(options) : new Ajv2020(options);
+    if (validateFormats) addFormats(ajv);
+    return ajv.compile(prepared);
+  };
   try {
-    const { $schema: _ignored, ...rest } = schema; // the dialect is chosen above; ajv would refuse a draft it was not built for
-    return { validate: ajv.compile(draft === "04" || draft === "07" ? withoutRefSiblings(rest) : rest), unknownPatterns };
+    return { validate: compiler(false), formats: compiler(true), unknownPatterns: [...unknownPatterns] };
   } catch (err) {
     return { problem: (err as Error).message };
   }
@@ -215,7 +224,7 @@ function issueOf(e: ErrorObject, root: unknown): ConfigIssue {
     case "pattern":
       return { path, message: `must match the pattern ${String(p.pattern)}${got}` };
     case "format":
-      return { path, message: `must be a valid ${String(p.format)}${got}` };
+      return { path, message: `is not a valid ${String(p.format)}${got}; the endpoint does not check formats` };
     default:
       return { path, message: `${e.message ?? "is invalid"}${e.keyword === "minimum" || e.keyword === "maximum" ? got : ""}` };
   }
