@@ -10,6 +10,7 @@
  * JSON Schema, with each endpoint's schema for its `user_endpoint_config`, gives the editor completion,
  * hover and validation.
  */
+import { mapSchemas } from "./schemaWalk";
 import { RESOURCE_SPECIFICATION_SCHEMA, type JsonSchema } from "./userConfigSchema";
 
 export const CONFIGURATION_FILE = ".globus-compute/endpoints.json";
@@ -100,12 +101,12 @@ export function withConfiguration(text: string | undefined, endpointName: string
  * underlines a configuration by that endpoint's own rules.
  */
 export function configurationFileSchema(endpoints: ReadonlyMap<string, { name: string; schema?: JsonSchema }>): JsonSchema {
-  const configuration = (userConfig: JsonSchema | undefined, name?: string): JsonSchema => ({
+  const configuration = (userConfig: JsonSchema | undefined, name?: string, id?: string): JsonSchema => ({
     type: "object",
     properties: {
       description: { type: "string", description: "What this configuration is for." },
       user_endpoint_config: {
-        ...(userConfig ? embeddable(userConfig) : { type: "object" }),
+        ...(userConfig && id ? embeddable(userConfig, userConfigPointer(id)) : { type: "object" }),
         description: `The values the endpoint's template renders${name ? ` (${name})` : ""}, sent as user_endpoint_config.`,
       },
       resource_specification: RESOURCE_SPECIFICATION_SCHEMA,
@@ -113,20 +114,20 @@ export function configurationFileSchema(endpoints: ReadonlyMap<string, { name: s
     required: ["user_endpoint_config"],
     additionalProperties: false,
   });
-  const entry = (userConfig: JsonSchema | undefined, name?: string): JsonSchema => ({
+  const entry = (userConfig: JsonSchema | undefined, name?: string, id?: string): JsonSchema => ({
     type: "object",
     properties: {
       name: { type: "string", description: "The endpoint's name, for people reading this file." },
       configurations: {
         type: "object",
         description: "Named configurations: a submission to this endpoint asks which one (and remembers it per function).",
-        additionalProperties: configuration(userConfig, name),
+        additionalProperties: configuration(userConfig, name, id),
       },
     },
     additionalProperties: false,
   });
   const properties: Record<string, JsonSchema> = {};
-  for (const [id, e] of endpoints) properties[id] = entry(e.schema, e.name);
+  for (const [id, e] of endpoints) properties[id] = entry(e.schema, e.name, id);
   return {
     $schema: "http://json-schema.org/draft-07/schema#",
     title: "Globus Compute endpoint configurations",
@@ -144,10 +145,20 @@ export function configurationFileSchema(endpoints: ReadonlyMap<string, { name: s
   };
 }
 
-/** The endpoint's schema inside the file's: its own `$schema`/`$id` would re-root references. */
-function embeddable(schema: JsonSchema): JsonSchema {
+/** Where an endpoint's schema sits in the file's, as a JSON pointer fragment. */
+function userConfigPointer(id: string): string {
+  const escape = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
+  return `#/properties/endpoints/properties/${escape(id)}/properties/configurations/additionalProperties/properties/user_endpoint_config`;
+}
+
+/**
+ * The endpoint's schema inside the file's: its own `$schema`/`$id` would re-root references, and its
+ * local references (`#/$defs/…`, `#`) would point at the file schema's root: they are made to point at
+ * where it now sits.
+ */
+function embeddable(schema: JsonSchema, at: string): JsonSchema {
   const { $schema: _s, $id: _i, ...rest } = schema;
-  return rest;
+  return mapSchemas(rest, (node) => (typeof node.$ref === "string" && node.$ref.startsWith("#") ? { ...node, $ref: at + node.$ref.slice(1) } : node));
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

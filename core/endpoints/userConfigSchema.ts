@@ -11,6 +11,7 @@ import AjvDraft04 from "ajv-draft-04";
 import addFormats from "ajv-formats";
 import type { EndpointMetadata } from "./endpointRecords";
 import { pythonPatternToRegExp } from "./pythonRegex";
+import { mapSchemas } from "./schemaWalk";
 import { RESERVED_TEMPLATE_NAMES, templateVariables } from "./templateVariables";
 
 export type JsonSchema = Record<string, unknown>;
@@ -143,25 +144,9 @@ function draftOf(uri: unknown): "03" | "04" | "07" | "2019" | "2020" {
 }
 
 /** Up to draft-07, `$ref` replaces its siblings (jsonschema ignores them); ajv would apply them. */
-function withoutRefSiblings(schema: unknown): JsonSchema {
-  const walk = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(walk);
-    if (typeof node !== "object" || node === null) return node;
-    const o = node as Record<string, unknown>;
-    if (typeof o.$ref === "string") return { $ref: o.$ref };
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(o)) {
-      if (NOT_SCHEMAS.has(k)) out[k] = v;
-      else if (SCHEMA_MAPS.has(k) && typeof v === "object" && v !== null && !Array.isArray(v))
-        out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, walk(sub)]));
-      else out[k] = walk(v);
-    }
-    return out;
-  };
-  return walk(schema) as JsonSchema;
+function withoutRefSiblings(schema: JsonSchema): JsonSchema {
+  return mapSchemas(schema, (node) => (typeof node.$ref === "string" ? { $ref: node.$ref } : node));
 }
-const NOT_SCHEMAS = new Set(["enum", "const", "default", "examples", "required", "type", "description", "title"]);
-const SCHEMA_MAPS = new Set(["properties", "patternProperties", "definitions", "$defs", "dependencies"]);
 
 /** What blocks a submission: checkConfiguration's issues less its warnings. */
 export function validateConfiguration(

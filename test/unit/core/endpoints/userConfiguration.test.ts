@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- digging into a generated schema */
 import * as assert from "node:assert/strict";
 import { test } from "node:test";
+import Ajv from "ajv";
 import { configurationFileProblems } from "../../../../core/endpoints/configurationDiagnostics";
 import { configurationFileSchema, parseConfigurationFile, withConfiguration } from "../../../../core/endpoints/configurationFile";
 import { templateVariables } from "../../../../core/endpoints/templateVariables";
@@ -157,6 +158,23 @@ test("the configuration file: read forgivingly, written back with a new configur
     .user_endpoint_config) as Record<string, unknown>));
   assert.deepEqual(uec.required, ["account", "partition"]);
   assert.equal("$schema" in uec, false);
+});
+
+test("the file's schema keeps an endpoint's references pointing into that endpoint's schema", () => {
+  const site = {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    type: "object",
+    $defs: { partition: { type: "string", enum: ["debug", "compute"] }, node: { type: "object", properties: { next: { $ref: "#/$defs/node" } } } },
+    properties: { partition: { $ref: "#/$defs/partition" }, tree: { $ref: "#/$defs/node" }, self: { $ref: "#" }, other: { enum: [{ $ref: "#/x" }] } },
+  };
+  const fileSchema = configurationFileSchema(new Map([[EP, { name: "Site", schema: site }]]));
+  // A draft-07 validator, as VS Code's JSON service reads the file's schema.
+  const validate = new Ajv({ strict: false }).compile(fileSchema);
+  const file = (uec: unknown) => ({ endpoints: { [EP]: { configurations: { a: { user_endpoint_config: uec } } } } });
+  assert.equal(validate(file({ partition: "debug", tree: { next: {} }, self: { partition: "compute" } })), true);
+  assert.equal(validate(file({ partition: "gpu" })), false);
+  assert.equal(validate(file({ self: { partition: "gpu" } })), false);
+  assert.equal(validate(file({ other: { $ref: "#/x" } })), true, "data that looks like a reference is left as it is");
 });
 
 test("the file's problems sit on the offending field, with the same words as at submit", () => {
