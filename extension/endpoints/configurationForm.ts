@@ -1,10 +1,11 @@
 /**
  * The guided way to a configuration, for people who would rather not write JSON: one quick pick or input
  * box per property of the endpoint's schema (enums and booleans picked, numbers and text typed and checked
- * as they are typed), then an optional MPI resource specification, then a name.
+ * as they are typed), then an optional MPI resource specification, then a name. A schema that lists no
+ * properties (a top-level allOf/oneOf…) is filled as JSON, checked against it.
  */
 import type { EndpointConfiguration } from "../../core/endpoints/configurationFile";
-import { describeIssue, templateNeeds, validateAgainst, type JsonSchema } from "../../core/endpoints/userConfigSchema";
+import { describeIssue, templateNeeds, validateAgainst, type ConfigIssue, type JsonSchema } from "../../core/endpoints/userConfigSchema";
 import type { UserInterface } from "../vscode/window";
 
 type Ui = Pick<UserInterface, "pickOne" | "inputText">;
@@ -17,29 +18,8 @@ export async function askConfiguration(
   schema: JsonSchema | undefined,
   existingNames: readonly string[],
 ): Promise<EndpointConfiguration | undefined> {
-  const properties = (schema?.properties ?? {}) as Record<string, JsonSchema>;
-  const required = new Set((schema?.required as string[] | undefined) ?? []);
-  // A template's variables are never required (the scan may be wrong), but those it seems to need come first.
-  const needed = new Set(templateNeeds(schema));
-  const rank = (n: string) => (required.has(n) ? 2 : needed.has(n) ? 1 : 0);
-  const names = Object.keys(properties).sort((a, b) => rank(b) - rank(a));
-  const userEndpointConfig: Record<string, unknown> = {};
-  if (names.length === 0) {
-    const text = await ui.inputText({
-      title: `New configuration of ${endpoint.name}`,
-      prompt: "The endpoint publishes no schema: type user_endpoint_config as a JSON object",
-      value: "{}",
-      validate: (t) => (isObjectText(t) ? undefined : "A JSON object, e.g. {\"account\": \"abc123\"}"),
-    });
-    if (text === undefined) return undefined;
-    Object.assign(userEndpointConfig, JSON.parse(text));
-  }
-  for (const [i, name] of names.entries()) {
-    const need = required.has(name) ? "required" : needed.has(name) ? "needed" : "optional";
-    const value = await askProperty(ui, endpoint.name, name, properties[name], need, `${i + 1}/${names.length}`);
-    if (value === undefined) return undefined;
-    if (value !== SKIP) userEndpointConfig[name] = value;
-  }
+  const userEndpointConfig = await askUserEndpointConfig(ui, endpoint.name, schema);
+  if (userEndpointConfig === undefined) return undefined;
   const resourceSpecification = await askResourceSpecification(ui);
   if (resourceSpecification === undefined) return undefined;
   const suggested = typeof userEndpointConfig.partition === "string" ? userEndpointConfig.partition : "default";
@@ -58,6 +38,59 @@ export async function askConfiguration(
   };
 }
 
+/**
+ * One step per property when the schema lists them (references followed); each typed value is checked
+ * in place in the whole object, and the finished object against the whole schema, as rules across fields
+ * (if/then, dependentRequired, allOf) are only seen there: what breaks them is corrected as JSON.
+ */
+async function askUserEndpointConfig(ui: Ui, endpointName: string, schema: JsonSchema | undefined): Promise<Record<string, unknown> | undefined> {
+  const root = schema && resolved(schema, schema);
+  const properties = isRecord(root?.properties) ? (root.properties as Record<string, JsonSchema>) : {};
+  const names = Object.keys(properties);
+  if (!schema || names.length === 0) {
+    const why = schema ? "The endpoint's schema cannot be shown as a form" : "The endpoint publishes no schema";
+    return askJson(ui, endpointName, schema, `${why}: type user_endpoint_config as a JSON object`, {});
+  }
+  const required = new Set(Array.isArray(root?.required) ? (root.required as string[]) : []);
+  // A template's variables are never required (the scan may be wrong), but those it seems to need come first.
+  const needed = new Set(templateNeeds(schema));
+  const rank = (n: string) => (required.has(n) ? 2 : needed.has(n) ? 1 : 0);
+  names.sort((a, b) => rank(b) - rank(a));
+  const config: Record<string, unknown> = {};
+  for (const [i, name] of names.entries()) {
+    const need = required.has(name) ? "required" : needed.has(name) ? "needed" : "optional";
+    const problems = (value: unknown) =>
+      validateAgainst(schema, { ...config, [name]: value }).filter((issue) => !issue.warning && issue.path[0] === name);
+    const value = await askProperty(ui, endpointName, name, resolved(schema, properties[name]), need, `${i + 1}/${names.length}`, problems);
+    if (value === undefined) return undefined;
+    if (value !== SKIP) config[name] = value;
+  }
+  if (!validateAgainst(schema, config).some((issue) => !issue.warning)) return config;
+  return askJson(ui, endpointName, schema, "Some settings do not go together: correct user_endpoint_config", config);
+}
+
+/** user_endpoint_config typed as a JSON object, checked against the schema when there is one. */
+async function askJson(
+  ui: Ui,
+  endpointName: string,
+  schema: JsonSchema | undefined,
+  prompt: string,
+  initial: Record<string, unknown>,
+): Promise<Record<string, unknown> | undefined> {
+  const text = await ui.inputText({
+    title: `New configuration of ${endpointName}`,
+    prompt,
+    value: JSON.stringify(initial),
+    validate: (t) => {
+      const value = objectOf(t);
+      if (!value) return "A JSON object, e.g. {\"account\": \"abc123\"}";
+      const issues = schema ? validateAgainst(schema, value).filter((i) => !i.warning) : [];
+      return issues.length ? issues.map(describeIssue).join("; ") : undefined;
+    },
+  });
+  return text === undefined ? undefined : objectOf(text);
+}
+
 async function askProperty(
   ui: Ui,
   endpointName: string,
@@ -65,6 +98,7 @@ async function askProperty(
   schema: JsonSchema,
   need: "required" | "needed" | "optional",
   step: string,
+  problems: (value: unknown) => ConfigIssue[],
 ): Promise<unknown | typeof SKIP | undefined> {
   const required = need === "required";
   const note = { required: "", needed: " (the template seems to need it)", optional: " (optional)" }[need];
@@ -80,11 +114,11 @@ async function askProperty(
   const text = await ui.inputText({
     title: `${endpointName} ${step}: ${name}${required ? "" : `${note.slice(0, -1)}: leave empty to skip)`}`,
     prompt: about || `Value of ${name}`,
-    value: schema.default === undefined ? "" : String(schema.default),
+    value: schema.default === undefined ? "" : typeof schema.default === "string" ? schema.default : JSON.stringify(schema.default),
     validate: (t) => {
       if (t === "") return required ? `${name} is required` : undefined;
-      const issues = validateAgainst(schema, valueOf(t, schema)).filter((i) => !i.warning);
-      return issues.length ? issues.map((i) => describeIssue({ ...i, path: [name, ...i.path] })).join("; ") : undefined;
+      const issues = problems(valueOf(t, schema));
+      return issues.length ? issues.map(describeIssue).join("; ") : undefined;
     },
   });
   if (text === undefined) return undefined;
@@ -143,11 +177,26 @@ function numberOf(text: string, types: unknown[]): number | undefined {
   return n;
 }
 
-function isObjectText(t: string): boolean {
+function objectOf(t: string): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse(t);
-    return typeof v === "object" && v !== null && !Array.isArray(v);
+    return isRecord(v) ? v : undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A subschema with its local `$ref` followed (the reference's target, then the subschema's own keywords). */
+function resolved(root: JsonSchema, node: JsonSchema, depth = 0): JsonSchema {
+  const ref = node.$ref;
+  if (typeof ref !== "string" || !ref.startsWith("#") || depth > 16) return node;
+  const segments = ref.slice(1).split("/").filter(Boolean).map((s) => decodeURIComponent(s).replace(/~1/g, "/").replace(/~0/g, "~"));
+  const target = segments.reduce<unknown>((n, k) => (isRecord(n) ? n[k] : undefined), root);
+  if (!isRecord(target)) return node;
+  const { $ref: _ref, ...own } = node;
+  return { ...resolved(root, target, depth + 1), ...own };
 }

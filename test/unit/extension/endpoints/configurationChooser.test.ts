@@ -154,6 +154,82 @@ test("the guided form keeps typed text where a string is allowed, and never roun
   assert.deepEqual((await fill(derived, { account: "123", nodes: "04" })).saved, { account: "123", nodes: "04" });
 });
 
+/** A form run: answers by title (a function gets the options), picks in order; what each step showed. */
+async function runForm(schema: Record<string, unknown> | undefined, answer: (o: InputOptions) => string | undefined, picks: unknown[] = []) {
+  const steps: { title: string; prompt?: string; value?: string; items?: unknown[] }[] = [];
+  const ui = {
+    pickOne: async <T>(items: readonly { label: string; value: T }[], title: string) => {
+      steps.push({ title, items: items.map((i) => i.value) });
+      return (picks.length ? picks.shift() : false) as T;
+    },
+    inputText: async (o: InputOptions) => {
+      steps.push({ title: o.title, prompt: o.prompt, value: o.value });
+      return o.title.startsWith("Name") ? "cfg" : answer(o);
+    },
+  };
+  const c = await askConfiguration(ui, { id: MEP, name: "Site" }, schema, []);
+  return { saved: c?.userEndpointConfig, steps };
+}
+
+test("the guided form follows a schema's references, checks each value in the whole object and the finished object against the whole schema", async () => {
+  const refSchema = {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    type: "object",
+    $defs: { partition: { type: "string", enum: ["debug", "compute"] }, account: { type: "string", pattern: "^[a-z]+[0-9]+$" } },
+    properties: { partition: { $ref: "#/$defs/partition" }, account: { $ref: "#/$defs/account", description: "Project" } },
+    required: ["partition", "account"],
+  };
+  const checked: (string | undefined)[] = [];
+  const refs = await runForm(refSchema, (o) => (checked.push(o.validate?.("abc123"), o.validate?.("ABC")), "abc123"), ["debug"]);
+  assert.deepEqual(refs.steps[0].items, ["debug", "compute"], "an enum behind $ref is picked");
+  assert.equal(refs.steps[1].prompt, "Project");
+  assert.deepEqual(checked, [undefined, 'account: must match the pattern ^[a-z]+[0-9]+$ (got "ABC")']);
+  assert.deepEqual(refs.saved, { partition: "debug", account: "abc123" });
+
+  const cross = {
+    type: "object",
+    properties: { partition: { enum: ["cpu", "gpu"] }, gpus_per_node: { type: "integer", minimum: 1 } },
+    required: ["partition"],
+    if: { properties: { partition: { const: "gpu" } } },
+    then: { required: ["gpus_per_node"] },
+  };
+  const fixes: (string | undefined)[] = [];
+  const fixed = await runForm(cross, (o) => {
+    if (!o.title.includes("New configuration")) return ""; // gpus_per_node left out
+    fixes.push(o.value, o.validate?.(o.value ?? ""), o.validate?.('{"partition": "gpu", "gpus_per_node": 4}'));
+    return '{"partition": "gpu", "gpus_per_node": 4}';
+  }, ["gpu"]);
+  assert.equal(fixed.steps[2].prompt, "Some settings do not go together: correct user_endpoint_config");
+  assert.deepEqual(fixes, ['{"partition":"gpu"}', "gpus_per_node: is required", undefined]);
+  assert.deepEqual(fixed.saved, { partition: "gpu", gpus_per_node: 4 });
+});
+
+test("a schema the form cannot show is filled as JSON checked against it; object and array defaults are offered as JSON", async () => {
+  const wrapped = { $defs: { cfg: { type: "object", properties: { account: { type: "string" } }, required: ["account"] } }, $ref: "#/$defs/cfg" };
+  const viaRef = await runForm(wrapped, () => "abc");
+  assert.equal(viaRef.steps[0].title, "Site 1/1: account", "a top-level $ref is followed");
+  assert.deepEqual(viaRef.saved, { account: "abc" });
+
+  const alternatives = { oneOf: [{ type: "object", required: ["account"] }, { type: "object", required: ["project"] }] };
+  const said: (string | undefined)[] = [];
+  const json = await runForm(alternatives, (o) => (said.push(o.prompt, o.validate?.('{"acount": 1}'), o.validate?.('{"account": "a"}')), '{"account": "a"}'));
+  assert.deepEqual(said, [
+    "The endpoint's schema cannot be shown as a form: type user_endpoint_config as a JSON object",
+    "account: is required; project: is required; must match exactly one schema in oneOf",
+    undefined,
+  ]);
+  assert.deepEqual(json.saved, { account: "a" });
+  assert.equal((await runForm(undefined, () => "{}")).steps[0].prompt, "The endpoint publishes no schema: type user_endpoint_config as a JSON object");
+
+  const withDefaults = {
+    type: "object",
+    properties: { modules: { type: "array", items: { type: "string" }, default: ["gcc", "mpich"] }, env: { type: "object", default: { OMP_NUM_THREADS: "4" } } },
+  };
+  const defaults = await runForm(withDefaults, (o) => (assert.equal(o.validate?.(o.value ?? ""), undefined), o.value));
+  assert.deepEqual(defaults.steps.slice(0, 2).map((s) => s.value), ['["gcc","mpich"]', '{"OMP_NUM_THREADS":"4"}']);
+  assert.deepEqual(defaults.saved, { modules: ["gcc", "mpich"], env: { OMP_NUM_THREADS: "4" } });
+});
+
 test("Choose Configuration… changes the remembered choice, or makes the function ask at each submission", async () => {
   const two = chooser(
     { debug: { user_endpoint_config: { account: "abc", partition: "debug" } }, big: { user_endpoint_config: { account: "abc", partition: "compute" } } },
