@@ -3,11 +3,12 @@
  * used as is; among several the person picks, and the pick is remembered per function (a Re-run names its
  * own). The configuration is validated against the endpoint's schema before anything is sent: an
  * invalid one is refused with each field and the reason, and a multi-user endpoint whose schema requires
- * values cannot be used without a configuration.
+ * values cannot be used without a configuration. What a template (no schema) seems to need is asked about,
+ * never refused: the scan may be wrong, the endpoint is the judge, and the person decides.
  */
 import type { EndpointConfiguration } from "../../core/endpoints/configurationFile";
 import type { EndpointMetadata } from "../../core/endpoints/endpointRecords";
-import { describeIssue, userConfigSchemaOf, validateConfiguration } from "../../core/endpoints/userConfigSchema";
+import { describeIssue, templateNeeds, userConfigSchemaOf, validateConfiguration } from "../../core/endpoints/userConfigSchema";
 import type { StateStorage } from "../state/taskGroupStore";
 import type { UserInterface } from "../vscode/window";
 import type { EndpointConfigurations } from "./endpointConfigurations";
@@ -46,16 +47,18 @@ export class ConfigurationChooser {
     // Metadata is best-effort: without it (offline service) the file's configurations still apply.
     const metadata = await deps.metadata(endpoint.id).catch(() => undefined);
     const schema = metadata?.multiUser ? userConfigSchemaOf(metadata) : undefined;
+    const newConfiguration = { ...NEW_CONFIGURATION, arguments: [endpoint.id] };
     if (list.length === 0) {
       const required = (schema?.required as string[] | undefined) ?? [];
       if (metadata?.multiUser && required.length > 0) {
         deps.ui.showError(
           `"${endpoint.name}" is a multi-user endpoint: it runs tasks only with a configuration that sets ${required.join(", ")}. Create one first.`,
-          [{ ...NEW_CONFIGURATION, arguments: [endpoint.id] }],
+          [newConfiguration],
         );
         return null;
       }
-      return undefined;
+      const go = await this.confirmTemplateNeeds(endpoint, templateNeeds(schema), "no configuration", newConfiguration);
+      return go ? undefined : null;
     }
     const picked = await this.pick(endpoint, functionKey, list, preferred);
     if (picked === undefined) return null;
@@ -67,7 +70,33 @@ export class ConfigurationChooser {
       );
       return null;
     }
-    return chosenOf(picked);
+    const missing = templateNeeds(schema).filter((name) => !(name in picked.userEndpointConfig));
+    return (await this.confirmTemplateNeeds(endpoint, missing, `configuration "${picked.name}"`, OPEN_CONFIGURATIONS)) ? chosenOf(picked) : null;
+  }
+
+  /**
+   * True to submit although the endpoint's template seems to need `missing`, which `what` does not set:
+   * the endpoint renders it with every variable required unless guarded, so it would most likely fail
+   * there; but a scan can be wrong, so the person decides. Declining shows `fix` (nothing is sent).
+   */
+  private async confirmTemplateNeeds(
+    endpoint: Pick<EndpointOption, "name">,
+    missing: readonly string[],
+    what: string,
+    fix: { title: string; command: string; arguments?: unknown[] },
+  ): Promise<boolean> {
+    if (missing.length === 0) return true;
+    const names = missing.join(", ");
+    const go = await this.deps.ui.pickOne(
+      [
+        { label: `Submit with ${what}`, description: "the endpoint decides whether its template renders without them", value: true },
+        { label: "Don't submit", description: `then: ${fix.title}`, value: false },
+      ],
+      `The template of "${endpoint.name}" seems to need ${names}, which ${what} does not set`,
+    );
+    if (go === true) return true;
+    if (go === false) this.deps.ui.showError(`Nothing was sent to "${endpoint.name}": its template seems to need ${names}.`, [fix]);
+    return false;
   }
 
   private async pick(

@@ -92,15 +92,26 @@ test("the guided form asks per schema property, checks typed values, and builds 
   assert.deepEqual(validations, ["account is required", 'nodes_per_block: must be an integer (got "two")', "nodes_per_block: must be <= 16 (got 99)", ""]);
 });
 
-test("a template's variables never refuse a submission: the endpoint, which has no schema, is the judge", async () => {
-  // A scan that found a name wrongly must not stop anything; nor does one the configuration leaves out.
+test("a template's variables never refuse a submission: what it seems to need and is not set is asked about, the person decides", async () => {
+  // A scan may find a name wrongly, so it never stops anything by itself; the endpoint is the judge.
   const template = { user_config_template: "account: {{ account }}\n{% if use_gpus %}gpus: 1{% endif %}" };
-  const partial = chooser({ cpu: { user_endpoint_config: { account: "abc" } } }, [], template);
+  const partial = chooser({ cpu: { user_endpoint_config: { account: "abc" } } }, [true], template);
   assert.deepEqual(await partial.c.choose(endpoint, "f.py#f"), { name: "cpu", userEndpointConfig: { account: "abc" } });
+  assert.deepEqual(partial.shown, [[true, false]], "asked: use_gpus is tested by the template, so it needs a value");
   assert.deepEqual(partial.errors, []);
-  const none = chooser({}, [], template);
+  const declined = chooser({ cpu: { user_endpoint_config: { account: "abc" } } }, [false], template);
+  assert.equal(await declined.c.choose(endpoint, "f.py#f"), null);
+  assert.match(declined.errors[0].message, /Nothing was sent to "Polaris": its template seems to need use_gpus\./);
+  assert.equal(declined.errors[0].actions?.[0].command, "globusCompute.openEndpointConfigurations");
+  const none = chooser({}, [true], template);
   assert.equal(await none.c.choose(endpoint, "f.py#f"), undefined);
   assert.deepEqual(none.errors, []);
+  const dismissed = chooser({}, [undefined], template);
+  assert.equal(await dismissed.c.choose(endpoint, "f.py#f"), null, "dismissed: nothing is sent");
+  assert.deepEqual(dismissed.errors, []);
+  const complete = chooser({ all: { user_endpoint_config: { account: "abc", use_gpus: false } } }, [], template);
+  assert.deepEqual((await complete.c.choose(endpoint, "f.py#f"))?.name, "all");
+  assert.deepEqual(complete.shown, [], "nothing to ask");
 });
 
 test("the guided form asks first for what a template seems to need, and lets it be left out", async () => {
