@@ -8,7 +8,7 @@
  */
 import type { EndpointConfiguration } from "../../core/endpoints/configurationFile";
 import type { EndpointMetadata } from "../../core/endpoints/endpointRecords";
-import { userConfigSchemaOf, validateConfiguration } from "../../core/endpoints/userConfigSchema";
+import { templateNeeds, userConfigSchemaOf, validateConfiguration } from "../../core/endpoints/userConfigSchema";
 import { chosenOf } from "./configurationChooser";
 import type { EndpointConfigurations } from "./endpointConfigurations";
 import { LOCAL_ENDPOINT_ID, type EndpointOption } from "./endpointSelection";
@@ -51,7 +51,9 @@ export class AutoProbe {
 
   private ensureValid(endpoint: EndpointOption, metadata: EndpointMetadata, configuration: EndpointConfiguration): void {
     const schema = metadata.multiUser ? userConfigSchemaOf(metadata) : undefined;
-    if (validateConfiguration(schema, configuration.userEndpointConfig, configuration.resourceSpecification).length === 0)
+    // Unasked, nothing goes that the template seems unable to render (a probe may start a batch job).
+    const complete = templateNeeds(schema).every((name) => name in configuration.userEndpointConfig);
+    if (complete && validateConfiguration(schema, configuration.userEndpointConfig, configuration.resourceSpecification).length === 0)
       this.deps.probes.ensure(endpoint, chosenOf(configuration));
   }
 }

@@ -139,3 +139,13 @@ test("an untrusted workspace's configuration is never sent by a probe on selecti
   await plain.auto.selected(local);
   assert.deepEqual(plain.ensured, [[cloud.id, undefined], ["local", undefined]], "a probe carrying nothing of the workspace's still goes");
 });
+
+test("a configuration that leaves out what the endpoint's template seems to need is not probed unasked", async () => {
+  const template = { userConfigTemplate: "account: {{ account }}\n{% if use_gpus %}gpus: 1{% endif %}" };
+  const partial = autoProbeWith([{ name: "cpu", userEndpointConfig: { account: "a" } }], { multiUser: true, ...template });
+  await partial.auto.selected(cloud);
+  assert.deepEqual(partial.ensured, []);
+  const complete = autoProbeWith([{ name: "cpu", userEndpointConfig: { account: "a", use_gpus: false } }], { multiUser: true, ...template });
+  await complete.auto.selected(cloud);
+  assert.deepEqual(complete.ensured, [[cloud.id, "cpu"]]);
+});
