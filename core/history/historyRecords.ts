@@ -62,7 +62,10 @@ export interface HistoryGroup {
 export type GroupFields = Omit<HistoryGroup, "tasks" | "unavailable">;
 export type TaskPatch = Partial<Omit<HistoryTask, "printed">>;
 
-/** `t`: milliseconds since the epoch when written; `s`: the writer's sequence number (orders equal times). */
+/**
+ * `t`: milliseconds since the epoch when written, never less than the writer's previous record nor than
+ * what it had read (see mergeJournals); `s`: the writer's sequence number.
+ */
 interface Stamp {
   t: number;
   s: number;
@@ -173,6 +176,25 @@ export function parseRecord(line: string): HistoryRecord | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * The records of every journal (each in the order its writer wrote them) in the order to apply them:
+ * journals merged by time, each keeping its own order. A record counts as no earlier than the one before it
+ * in its journal, so a writer whose clock stepped back (NTP, a resumed VM) still has its changes applied in
+ * the order it made them: a task's result after the task, a forget after the group.
+ */
+export function mergeJournals(journals: readonly (readonly HistoryRecord[])[]): HistoryRecord[] {
+  const timed: { r: HistoryRecord; at: number; file: number; k: number }[] = [];
+  journals.forEach((records, file) => {
+    let at = -Infinity;
+    records.forEach((r, k) => {
+      at = Math.max(at, r.t);
+      timed.push({ r, at, file, k });
+    });
+  });
+  timed.sort((a, b) => a.at - b.at || a.file - b.file || a.k - b.k);
+  return timed.map((x) => x.r);
 }
 
 export function isGroupFields(g: unknown): g is GroupFields {

@@ -8,7 +8,9 @@
  * - Compaction (one process at a time, under `compact.lock`) folds the snapshot and every journal into a
  *   new snapshot written to a temporary file, fsynced and renamed over `history.json` (atomic), noting how
  *   far each live writer's journal was read; journals of writers that are gone are then deleted.
- * - Reading folds the snapshot and the unread tail of every journal, ordered by time.
+ * - Reading folds the snapshot and the unread tail of every journal: journals merged by time, each in the
+ *   order it was written (see mergeJournals). A writer stamps a record no earlier than anything it wrote or
+ *   read, so a clock stepped back cannot put a change before what it changes.
  *
  * A hand-written JSON-lines journal rather than an embedded database: the extension is one esbuild bundle
  * and a native addon (better-sqlite3) would need a build per platform and Electron ABI, for a data set
@@ -23,6 +25,7 @@ import {
   applyChange,
   applyRetention,
   isGroupFields,
+  mergeJournals,
   parseRecord,
   type HistoryChange,
   type HistoryGroup,
@@ -62,6 +65,8 @@ interface ReadState {
   groups: Map<string, HistoryGroup>;
   /** Journal name → offset after its last complete line. */
   ends: Map<string, number>;
+  /** The latest time stamp read (-Infinity when none). */
+  latest: number;
   problems: string[];
 }
 
@@ -69,6 +74,8 @@ export class HistoryStore implements Disposable {
   private groupsById: Map<string, HistoryGroup> | undefined;
   private journal: { name: string; fd: number; bytes: number } | undefined;
   private seq = 0;
+  /** The least time stamp the next record may have: after all this writer wrote or read. */
+  private clock = -Infinity;
   private disposed = false;
   /** What reading found wrong (a torn line, an unreadable snapshot), for the log. */
   readonly problems: string[] = [];
@@ -100,7 +107,8 @@ export class HistoryStore implements Disposable {
     const groups = this.loaded();
     const bounded = clipChange(change);
     applyChange(groups, bounded);
-    const record = { t: (this.options.now ?? Date.now)(), s: this.seq++, ...bounded } as HistoryRecord;
+    this.clock = Math.max(this.clock, (this.options.now ?? Date.now)());
+    const record = { t: this.clock, s: this.seq++, ...bounded } as HistoryRecord;
     const line = `${JSON.stringify(record)}\n`;
     const journal = this.openJournal();
     fs.writeSync(journal.fd, line);
@@ -129,7 +137,7 @@ export class HistoryStore implements Disposable {
     const lock = acquireLock(join(dir, LOCK_FILE));
     if (lock === undefined) return false;
     try {
-      const state = readFolder(dir, this.options.retention);
+      const state = this.read();
       // Start a new journal of our own, so the old one is wholly in the snapshot and can go.
       const own = this.journal?.name;
       this.closeJournal();
@@ -160,11 +168,18 @@ export class HistoryStore implements Disposable {
 
   private loaded(): Map<string, HistoryGroup> {
     if (this.groupsById === undefined) {
-      const state = readFolder(this.options.dir, this.options.retention);
+      const state = this.read();
       this.problems.push(...state.problems);
       this.groupsById = state.groups;
     }
     return this.groupsById;
+  }
+
+  private read(): ReadState {
+    const state = readFolder(this.options.dir, this.options.retention);
+    // Later than every record read, so that a change made from what was read is applied after it.
+    this.clock = Math.max(this.clock, state.latest + 1);
+    return state;
   }
 
   private openJournal(): { name: string; fd: number; bytes: number } {
@@ -183,9 +198,9 @@ export class HistoryStore implements Disposable {
   }
 }
 
-/** The snapshot plus every journal's unread tail, folded in time order, within the retention bounds. */
+/** The snapshot plus every journal's unread tail, folded in order (mergeJournals), within the retention bounds. */
 function readFolder(dir: string, retention: Retention): ReadState {
-  const state: ReadState = { groups: new Map(), ends: new Map(), problems: [] };
+  const state: ReadState = { groups: new Map(), ends: new Map(), latest: -Infinity, problems: [] };
   let names: string[];
   try {
     names = fs.readdirSync(dir);
@@ -195,10 +210,10 @@ function readFolder(dir: string, retention: Retention): ReadState {
   }
   const snapshot = readSnapshot(join(dir, SNAPSHOT_FILE), state.problems);
   for (const g of snapshot.groups) state.groups.set(g.id, g);
-  const records: { r: HistoryRecord; file: number }[] = [];
+  const journals: HistoryRecord[][] = [];
   names
     .filter((n) => JOURNAL.test(n))
-    .forEach((name, file) => {
+    .forEach((name) => {
       const from = snapshot.consumed[name] ?? 0;
       let bytes: Buffer;
       try {
@@ -213,15 +228,20 @@ function readFolder(dir: string, retention: Retention): ReadState {
       if (end <= from) return;
       const lines = bytes.toString("utf8", from, end).split("\n");
       lines.pop();
+      const records: HistoryRecord[] = [];
+      journals.push(records);
       for (const line of lines) {
         const r = parseRecord(line);
-        if (r) records.push({ r, file });
-        else if (line !== "") state.problems.push(`history: an unreadable record in ${name} was skipped`);
+        if (r === undefined) {
+          if (line !== "") state.problems.push(`history: an unreadable record in ${name} was skipped`);
+          continue;
+        }
+        records.push(r);
+        state.latest = Math.max(state.latest, r.t);
       }
       if (end < bytes.length) state.problems.push(`history: an unfinished record at the end of ${name} was skipped`);
     });
-  records.sort((a, b) => a.r.t - b.r.t || a.file - b.file || a.r.s - b.r.s);
-  for (const { r } of records) applyChange(state.groups, r);
+  for (const r of mergeJournals(journals)) applyChange(state.groups, r);
   applyRetention(state.groups, retention);
   return state;
 }

@@ -140,3 +140,42 @@ test("killing the writer mid-write (and mid-compaction) loses at most the last r
     assert.equal(new HistoryStore({ dir, retention: { maxTaskGroups: 10, maxTasks: 1e9 } }).get("g")?.tasks.length, tasks.length);
   }
 });
+
+test("a clock stepped back (NTP, a resumed VM) changes no order: a window's changes apply as it made them", () => {
+  const dir = tempDir();
+  let clock = 1_700_000_000_000;
+  const a = new HistoryStore({ dir, retention: RETENTION, now: () => clock });
+  a.write({ op: "group", group: group("g") });
+  a.write({ op: "tasks", id: "g", from: 0, tasks: [{ call: "f(1)", state: "running", submittedAt: clock }] });
+  a.write({ op: "group", group: group("gone") });
+  clock -= 60_000;
+  a.write({ op: "task", id: "g", i: 0, patch: { state: "success", resultPreview: "42" } });
+  a.markPrinted("g", 0);
+  a.write({ op: "forget", id: "gone" });
+  const stamps = readFileSync(join(dir, readdirSync(dir)[0]), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { t: number }).t);
+  assert.deepEqual(stamps, [...stamps].sort((x, y) => x - y), "a writer never stamps a record earlier than its last");
+
+  // Another window, whose clock stepped back too, forgets what it read: the forget comes after the group.
+  const b = new HistoryStore({ dir, retention: RETENTION, now: () => clock - 1_000 });
+  b.write({ op: "forget", id: "g" });
+  const c = new HistoryStore({ dir, retention: RETENTION });
+  assert.deepEqual(c.groups, []);
+  [a, b, c].forEach((s) => s.dispose());
+});
+
+test("journals written with a clock stepped back (by an older version) still apply in their own order", () => {
+  const dir = tempDir();
+  const line = (t: number, s: number, change: object) => JSON.stringify({ t, s, ...change }) + "\n";
+  writeFileSync(
+    join(dir, "journal-elsewhere-1-00000001.jsonl"),
+    line(5_000, 0, { op: "group", group: group("g") }) +
+      line(5_001, 1, { op: "tasks", id: "g", from: 0, tasks: [{ call: "f()", state: "running", submittedAt: 1 }] }) +
+      line(2_000, 2, { op: "task", id: "g", i: 0, patch: { state: "success" } }) +
+      line(2_001, 3, { op: "printed", id: "g", i: 0 }),
+  );
+  // The stepped-back records count as 5_001: another writer's later record still comes after them.
+  writeFileSync(join(dir, "journal-elsewhere-2-00000002.jsonl"), line(5_500, 0, { op: "task", id: "g", i: 0, patch: { state: "failed" } }));
+  const s = new HistoryStore({ dir, retention: RETENTION });
+  assert.deepEqual(s.get("g")?.tasks, [{ call: "f()", state: "failed", submittedAt: 1, printed: true }]);
+  assert.deepEqual(s.problems, []);
+});
