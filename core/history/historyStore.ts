@@ -4,7 +4,7 @@
  * - Every process (window) appends to a journal of its own (`journal-<host>-<pid>-<random>.jsonl`, opened
  *   O_APPEND), one JSON record per line, written with one write call. Two windows never write the same
  *   file, so their records cannot interleave; a crash mid-write tears at most that writer's last line,
- *   which reading skips.
+ *   which reading skips, and a write that fails part-way (a full disk) is cut back (LineAppender).
  * - Compaction (one process at a time, under `compact.lock`) folds the snapshot and every journal into a
  *   new snapshot written to a temporary file, fsynced and renamed over `history.json` (atomic), noting how
  *   far each live writer's journal was read; journals of writers that are gone are then deleted.
@@ -21,6 +21,7 @@ import * as fs from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Disposable } from "../util/disposable";
+import { LineAppender } from "../util/fileLines";
 import {
   applyChange,
   applyRetention,
@@ -72,7 +73,7 @@ interface ReadState {
 
 export class HistoryStore implements Disposable {
   private groupsById: Map<string, HistoryGroup> | undefined;
-  private journal: { name: string; fd: number; bytes: number } | undefined;
+  private journal: { name: string; lines: LineAppender } | undefined;
   private seq = 0;
   /** The least time stamp the next record may have: after all this writer wrote or read. */
   private clock = -Infinity;
@@ -101,7 +102,10 @@ export class HistoryStore implements Disposable {
     this.loaded();
   }
 
-  /** Applies a change here and appends it to this writer's journal (synchronously: it is on disk when this returns). */
+  /**
+   * Applies a change here and appends it to this writer's journal (synchronously: it is on disk when this
+   * returns; when the write fails, e.g. on a full disk, it throws and the journal is as it was).
+   */
   write(change: HistoryChange): void {
     if (this.disposed) return;
     const groups = this.loaded();
@@ -109,11 +113,9 @@ export class HistoryStore implements Disposable {
     applyChange(groups, bounded);
     this.clock = Math.max(this.clock, (this.options.now ?? Date.now)());
     const record = { t: this.clock, s: this.seq++, ...bounded } as HistoryRecord;
-    const line = `${JSON.stringify(record)}\n`;
     const journal = this.openJournal();
-    fs.writeSync(journal.fd, line);
-    journal.bytes += Buffer.byteLength(line);
-    if (journal.bytes >= (this.options.compactAfterBytes ?? 4 * 1024 * 1024)) this.compact();
+    journal.lines.append(`${JSON.stringify(record)}\n`);
+    if (journal.lines.bytes >= (this.options.compactAfterBytes ?? 4 * 1024 * 1024)) this.compact();
   }
 
   /** The outcome of task `i` of group `id` was printed (by this or another window). */
@@ -182,18 +184,18 @@ export class HistoryStore implements Disposable {
     return state;
   }
 
-  private openJournal(): { name: string; fd: number; bytes: number } {
+  private openJournal(): { name: string; lines: LineAppender } {
     if (this.journal === undefined) {
       fs.mkdirSync(this.options.dir, { recursive: true });
       const name = `journal-${safeHost()}-${process.pid}-${randomBytes(4).toString("hex")}.jsonl`;
       const fd = fs.openSync(join(this.options.dir, name), fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o600);
-      this.journal = { name, fd, bytes: 0 };
+      this.journal = { name, lines: new LineAppender(fd) };
     }
     return this.journal;
   }
 
   private closeJournal(): void {
-    if (this.journal !== undefined) fs.closeSync(this.journal.fd);
+    if (this.journal !== undefined) fs.closeSync(this.journal.lines.fd);
     this.journal = undefined;
   }
 }
@@ -273,12 +275,18 @@ function writeAtomically(path: string, text: string): void {
   const tmp = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
   const fd = fs.openSync(tmp, "w", 0o600);
   try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    try {
+      // All of it (one write may stop short on a full disk), or it throws and the old snapshot stays.
+      fs.writeFileSync(fd, text);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, path);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
   }
-  fs.renameSync(tmp, path);
 }
 
 /** Takes the compaction lock; returns its release, or undefined when a live process holds it. */

@@ -8,6 +8,7 @@ import { after, test } from "node:test";
 import { historyDir } from "../../../../core/history/historyLocation";
 import type { GroupFields } from "../../../../core/history/historyRecords";
 import { HistoryStore, SNAPSHOT_FILE } from "../../../../core/history/historyStore";
+import { fillDisk } from "../../../support/fullDisk";
 
 const roots: string[] = [];
 after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -178,4 +179,42 @@ test("journals written with a clock stepped back (by an older version) still app
   const s = new HistoryStore({ dir, retention: RETENTION });
   assert.deepEqual(s.get("g")?.tasks, [{ call: "f()", state: "failed", submittedAt: 1, printed: true }]);
   assert.deepEqual(s.problems, []);
+});
+
+test("a write on a full disk throws and leaves the journal whole: what is written once there is room reads back", () => {
+  const dir = tempDir();
+  const s = new HistoryStore({ dir, retention: RETENTION });
+  s.write({ op: "group", group: group("g") });
+  const calls = (n: number) => Array.from({ length: n }, (_, i) => ({ call: `f(${i})`, state: "running", submittedAt: 1 }));
+  s.write({ op: "tasks", id: "g", from: 0, tasks: calls(2) });
+  const disk = fillDisk(40);
+  try {
+    assert.throws(() => s.write({ op: "task", id: "g", i: 0, patch: { state: "success", resultPreview: "'result of f(0)'" } }), /ENOSPC/);
+  } finally {
+    disk.free();
+  }
+  s.write({ op: "task", id: "g", i: 1, patch: { state: "success", resultPreview: "'result of f(1)'" } });
+  const again = new HistoryStore({ dir, retention: RETENTION });
+  assert.deepEqual(again.get("g")?.tasks.map((t) => t.state), ["running", "success"]);
+  assert.deepEqual(again.problems, []);
+  s.dispose();
+});
+
+test("a compaction on a full disk keeps the old snapshot and every journal", () => {
+  const dir = tempDir();
+  const s = new HistoryStore({ dir, retention: RETENTION });
+  s.write({ op: "group", group: group("g1") });
+  s.compact();
+  s.write({ op: "group", group: group("g2", 2) });
+  const disk = fillDisk(100); // room for the lock, not the snapshot
+  try {
+    assert.throws(() => s.compact(), /ENOSPC/);
+  } finally {
+    disk.free();
+  }
+  assert.deepEqual(readdirSync(dir).filter((n) => !n.startsWith("journal-")), [SNAPSHOT_FILE], "no half-written snapshot is left");
+  const again = new HistoryStore({ dir, retention: RETENTION });
+  assert.deepEqual(again.groups.map((g) => g.id), ["g2", "g1"]);
+  assert.deepEqual(again.problems, []);
+  s.dispose();
 });
