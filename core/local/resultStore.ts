@@ -9,7 +9,7 @@
  * line, e.g. from a host killed mid-write, is dropped and reported, never fatal) and fails the tasks a
  * previous host left unfinished (appended, like any change); the journal is compacted (rewritten with
  * the live records, atomically) when it had such a line, and whenever it holds far more lines than
- * live records.
+ * live records. A write that fails (a full disk) is cut back and written again a moment later.
  */
 import { closeSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -17,10 +17,10 @@ import type { ResultData, TaskTransition } from "../protocol/messages";
 import { fromTagged, toTagged } from "../protocol/tagged";
 import { PyDict } from "../protocol/pyValue";
 import type { Disposable } from "../util/disposable";
-import { endsWithNewline, fileLines } from "../util/fileLines";
+import { endsWithNewline, fileLines, LineAppender } from "../util/fileLines";
 import { beyondRetention, type RetentionBounds } from "../util/retention";
 import { LocalEndpointError, TaskFailureCode } from "./errors";
-import { ensurePrivateDir, openPrivateAppend, writeAll, writePrivateFileAtomic } from "./privateFiles";
+import { ensurePrivateDir, openPrivateAppend, writePrivateFileAtomic } from "./privateFiles";
 import type { StoredTask } from "./taskRecord";
 import { TaskTable } from "./taskTable";
 import { nowNs, nsToSecondsString } from "./wallClock";
@@ -64,6 +64,8 @@ const COMPACT_RATIO = 3;
 const COMPACT_FLOOR = 10_000;
 /** Writes after the first of a busy period wait until this long after the previous one. */
 const WRITE_WINDOW_MS = 5;
+/** After a failed write (a full disk), how long until it is tried again. */
+const RETRY_WRITE_MS = 1_000;
 
 /** One journal line: a function, a group's header with the task ids added since its last line, a task, or a dropped group. */
 type JournalLine =
@@ -111,8 +113,10 @@ export class ResultStore implements Disposable {
   /** Records changed this turn, by key (`t:` task, `f:` function), each written once with its last state. */
   private readonly pending = new Map<string, () => JournalLine>();
   /** How many of each group's task ids the journal holds. */
-  private readonly journaledTaskIds = new Map<string, number>();
-  private fd: number | undefined;
+  private journaledTaskIds = new Map<string, number>();
+  private journal: LineAppender | undefined;
+  /** The last write failed (reported once, until one succeeds). */
+  private writeFailed = false;
   private lines = 0;
   private receivedBatches = 0;
   /** Tasks whose pending line is a full record (nothing in the journal to update yet). */
@@ -195,22 +199,38 @@ export class ResultStore implements Disposable {
     this.cancelFlush();
     if (this.pending.size === 0) return;
     this.lastFlushAt = performance.now();
+    // What encoding the lines changes, put back if they cannot be written: they are written again later.
+    const batch = [...this.pending];
+    const pendingFull = [...this.pendingFull];
+    const journaledTaskIds = new Map(this.journaledTaskIds);
+    const lines = this.lines;
     let text = "";
     const written: string[] = [];
-    for (const [key, line] of this.pending) {
+    for (const [key, line] of batch) {
       const json = JSON.stringify(line());
       text += this.newDetailsText + json + "\n";
       this.newDetailsText = "";
       if (key.startsWith("t:")) written.push(key.slice(2));
     }
-    this.lines += this.pending.size;
+    this.lines += batch.length;
     this.pending.clear();
     this.pendingFull.clear();
     try {
-      this.fd ??= openPrivateAppend(this.journalPath);
-      writeAll(this.fd, text);
+      // A journal left torn (a compaction that failed at open) gets its next line apart.
+      this.journal ??= new LineAppender(openPrivateAppend(this.journalPath), endsWithNewline(this.journalPath));
+      this.journal.append(text);
+      this.writeFailed = false;
     } catch (err) {
-      this.problems.push(`cannot write ${this.journalPath}: ${(err as Error).message}`);
+      if (!this.writeFailed) this.problems.push(`cannot write ${this.journalPath} (tried again every ${RETRY_WRITE_MS / 1000} s): ${(err as Error).message}`);
+      this.writeFailed = true;
+      for (const [key, line] of batch) this.pending.set(key, line);
+      for (const id of pendingFull) this.pendingFull.add(id);
+      this.journaledTaskIds = journaledTaskIds;
+      this.lines = lines;
+      // Details lines of the batch did not reach the journal: each is written again with its next user.
+      this.detailsRefs = new WeakMap();
+      if (!this.disposed) this.flushScheduled = { timer: setTimeout(() => this.flush(), RETRY_WRITE_MS) };
+      return;
     }
     this.packFinished(written);
     if (this.lines > this.compactionThreshold()) this.compact();
@@ -226,8 +246,8 @@ export class ResultStore implements Disposable {
 
   dispose(): void {
     if (this.disposed) return;
-    this.flush();
     this.disposed = true;
+    this.flush();
     this.closeJournal();
   }
 
@@ -282,8 +302,8 @@ export class ResultStore implements Disposable {
   }
 
   private closeJournal(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    if (this.journal !== undefined) closeSync(this.journal.fd);
+    this.journal = undefined;
   }
 
   /** Rewrites the journal with the live records only, atomically. */
@@ -302,6 +322,7 @@ export class ResultStore implements Disposable {
       // The rewritten journal holds no details lines: updates from now on write them again.
       this.detailsRefs = new WeakMap();
     } catch (err) {
+      rmSync(`${this.journalPath}.tmp`, { force: true }); // half-written: it would hold on to the space
       this.problems.push(`cannot compact ${this.journalPath}: ${(err as Error).message}`);
     }
   }

@@ -57,9 +57,13 @@ export class LineAppender {
   private torn = false;
   private size: number;
 
-  /** `fd` is open for appending, on a file that ends with a whole line (or is empty). */
-  constructor(readonly fd: number) {
+  /** `fd` is open for appending; when its file does not end with a whole line, the first append starts one of its own. */
+  constructor(
+    readonly fd: number,
+    endsWithWholeLine = true,
+  ) {
     this.size = fstatSync(fd).size;
+    this.torn = !endsWithWholeLine && this.size > 0;
   }
 
   /** The file's size: where the next append begins. */

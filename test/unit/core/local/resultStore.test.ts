@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { PyDict } from "../../../../core/protocol/pyValue";
 import { isoTimestamp, RESTARTED_REASON, ResultStore, type StoredTask } from "../../../../core/local/resultStore";
+import { fillDisk } from "../../../support/fullDisk";
 
 function storeDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), "gc-store-test-"));
@@ -369,5 +370,43 @@ describe("ResultStore received batches", () => {
     assert.match(store.problems.join("\n"), /an update of task ghost, which the journal does not hold/);
     assert.equal(store.tasks.has("ghost"), false);
     store.dispose();
+  });
+});
+
+describe("ResultStore on a full disk", () => {
+  it("loses nothing: a failed write is cut back and written again, once there is room", (t) => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const dir = storeDir(t);
+    const store = ResultStore.open(dir);
+    const details = PyDict.fromObject({ os: "Linux" });
+    const createdAt = isoTimestamp();
+    const running = { createdAt, status: "running", result: null, completionT: null };
+    const done = (id: string) => task(id, "g", { createdAt, result: { task_id: id, data: `00\nresult of ${id}`, details, error_details: null, task_statuses: null } });
+    const [a, b] = [done("a"), done("b")];
+    store.putGroup({ taskGroupId: "g", createdAt: isoTimestamp(), taskIds: ["a"] });
+    store.putTask(task("a", "g", running));
+    store.flush();
+
+    const disk = fillDisk(60);
+    // A batch of every kind: more task ids of a group, a new task, an update with the worker's details.
+    store.putGroup({ taskGroupId: "g", createdAt: isoTimestamp(), taskIds: ["a", "b"] });
+    store.putTask(task("b", "g", running));
+    store.putTask(a);
+    store.flush();
+    store.putTask(b);
+    store.flush();
+    assert.equal(store.problems.length, 1, "reported once");
+    assert.match(store.problems[0], /cannot write .*journal\.jsonl .*ENOSPC/);
+    disk.free();
+    t.mock.timers.tick(1_000); // tried again by itself
+    assert.match(readFileSync(join(dir, "journal.jsonl"), "utf8"), /result of b/);
+    store.dispose();
+
+    const again = ResultStore.open(dir);
+    assert.deepEqual(again.problems, []);
+    assert.deepEqual(again.groups.get("g")?.taskIds, ["a", "b"]);
+    assert.deepEqual(again.tasks.get("a"), a);
+    assert.deepEqual(again.tasks.get("b"), b);
+    again.dispose();
   });
 });

@@ -56,3 +56,14 @@ test("LineAppender: a write that fails part-way (full disk) is cut back; when it
   onFullDisk("ffffff\n");
   assert.equal(readFileSync(path, "utf8"), "a\nc\nddd\ne\n");
 });
+
+test("LineAppender on a file left torn (by a crash) starts its first line apart", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "gc-lines-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, "journal");
+  writeFileSync(path, "a\nto");
+  const fd = openSync(path, "a");
+  t.after(() => closeSync(fd));
+  new LineAppender(fd, endsWithNewline(path)).append("b\n");
+  assert.equal(readFileSync(path, "utf8"), "a\nto\nb\n");
+});
