@@ -200,17 +200,36 @@ export class HistoryStore implements Disposable {
   }
 }
 
+/** Reads of the folder tried before settling for what was read (each retry follows a compaction meanwhile). */
+const READ_ATTEMPTS = 5;
+
 /** The snapshot plus every journal's unread tail, folded in order (mergeJournals), within the retention bounds. */
 function readFolder(dir: string, retention: Retention): ReadState {
+  // The snapshot's problems are kept over attempts: a damaged snapshot is set aside at the first.
+  const snapshotProblems: string[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const { state, vanished } = readFolderOnce(dir, snapshotProblems);
+    // A journal listed but gone when read was folded into a snapshot newer than the one read (another
+    // window compacted meanwhile): without a second read this window would start without what it held.
+    if (vanished && attempt < READ_ATTEMPTS) continue;
+    if (vanished) state.problems.push(`history: ${dir} kept being compacted while it was read; some changes may show only after a reload`);
+    state.problems.unshift(...snapshotProblems);
+    applyRetention(state.groups, retention);
+    return state;
+  }
+}
+
+function readFolderOnce(dir: string, snapshotProblems: string[]): { state: ReadState; vanished: boolean } {
   const state: ReadState = { groups: new Map(), ends: new Map(), latest: -Infinity, problems: [] };
+  let vanished = false;
   let names: string[];
   try {
     names = fs.readdirSync(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return state;
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { state, vanished };
     throw err;
   }
-  const snapshot = readSnapshot(join(dir, SNAPSHOT_FILE), state.problems);
+  const snapshot = readSnapshot(join(dir, SNAPSHOT_FILE), snapshotProblems);
   for (const g of snapshot.groups) state.groups.set(g.id, g);
   const journals: HistoryRecord[][] = [];
   names
@@ -221,8 +240,9 @@ function readFolder(dir: string, retention: Retention): ReadState {
       try {
         bytes = fs.readFileSync(join(dir, name));
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "ENOENT") return; // compacted away meanwhile
-        throw err;
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+        vanished = true;
+        return;
       }
       // Only whole lines count: a line still being written (or torn by a crash) has no newline yet.
       const end = bytes.lastIndexOf(0x0a) + 1;
@@ -244,8 +264,7 @@ function readFolder(dir: string, retention: Retention): ReadState {
       if (end < bytes.length) state.problems.push(`history: an unfinished record at the end of ${name} was skipped`);
     });
   for (const r of mergeJournals(journals)) applyChange(state.groups, r);
-  applyRetention(state.groups, retention);
-  return state;
+  return { state, vanished };
 }
 
 function readSnapshot(path: string, problems: string[]): Snapshot {

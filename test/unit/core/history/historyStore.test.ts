@@ -1,10 +1,10 @@
 /** The durable history: real files in a temp folder, two stores standing in for two windows, and a writer killed mid-write. */
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import fs, { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, mock, test } from "node:test";
 import { historyDir } from "../../../../core/history/historyLocation";
 import type { GroupFields } from "../../../../core/history/historyRecords";
 import { HistoryStore, SNAPSHOT_FILE } from "../../../../core/history/historyStore";
@@ -217,4 +217,30 @@ test("a compaction on a full disk keeps the old snapshot and every journal", () 
   assert.deepEqual(again.groups.map((g) => g.id), ["g2", "g1"]);
   assert.deepEqual(again.problems, []);
   s.dispose();
+});
+
+test("a window opening while another compacts reads the whole history, not what the compaction just folded away", () => {
+  const dir = tempDir();
+  const a = new HistoryStore({ dir, retention: RETENTION });
+  a.write({ op: "group", group: group("g") });
+  // Window a compacts (folding its journal into a new snapshot and deleting it) just after window b read
+  // the old snapshot, as b is about to read that journal.
+  let compacted = false;
+  const realRead = fs.readFileSync;
+  const read = mock.method(fs, "readFileSync", (path: fs.PathOrFileDescriptor, options?: Parameters<typeof fs.readFileSync>[1]) => {
+    if (!compacted && String(path).includes("journal-")) {
+      compacted = true;
+      assert.equal(a.compact(), true);
+    }
+    return realRead(path, options);
+  });
+  const b = new HistoryStore({ dir, retention: RETENTION });
+  try {
+    assert.deepEqual(b.groups.map((g) => g.id), ["g"]);
+  } finally {
+    read.mock.restore();
+  }
+  assert.ok(compacted);
+  assert.deepEqual(b.problems, []);
+  [a, b].forEach((s) => s.dispose());
 });
