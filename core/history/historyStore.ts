@@ -7,7 +7,9 @@
  *   which reading skips, and a write that fails part-way (a full disk) is cut back (LineAppender).
  * - Compaction (one process at a time, under `compact.lock`) folds the snapshot and every journal into a
  *   new snapshot written to a temporary file, fsynced and renamed over `history.json` (atomic), noting how
- *   far each live writer's journal was read; journals of writers that are gone are then deleted.
+ *   far each live writer's journal was read; journals of writers that are gone are then deleted. A writer
+ *   compacts once its journal is as large as the snapshot (and at least `compactAfterBytes`), so rewriting
+ *   the snapshot costs at most as much again as the writing (a large history is not rewritten every 4 MB).
  * - Reading folds the snapshot and the unread tail of every journal: journals merged by time, each in the
  *   order it was written (see mergeJournals). A writer stamps a record no earlier than anything it wrote or
  *   read, so a clock stepped back cannot put a change before what it changes.
@@ -50,7 +52,7 @@ export interface HistoryStoreOptions {
   /** The folder of this workspace folder's history (created on first write). */
   dir: string;
   retention: Retention;
-  /** This writer's journal size that triggers a compaction; default 4 MB. */
+  /** This writer's journal size that triggers a compaction (when the snapshot is smaller); default 4 MB. */
   compactAfterBytes?: number;
   now?: () => number;
 }
@@ -68,6 +70,8 @@ interface ReadState {
   ends: Map<string, number>;
   /** The latest time stamp read (-Infinity when none). */
   latest: number;
+  /** The size of the snapshot read. */
+  snapshotBytes: number;
   problems: string[];
 }
 
@@ -77,6 +81,8 @@ export class HistoryStore implements Disposable {
   private seq = 0;
   /** The least time stamp the next record may have: after all this writer wrote or read. */
   private clock = -Infinity;
+  /** The size of the snapshot last read or written. */
+  private snapshotBytes = 0;
   private disposed = false;
   /** What reading found wrong (a torn line, an unreadable snapshot), for the log. */
   readonly problems: string[] = [];
@@ -115,7 +121,7 @@ export class HistoryStore implements Disposable {
     const record = { t: this.clock, s: this.seq++, ...bounded } as HistoryRecord;
     const journal = this.openJournal();
     journal.lines.append(`${JSON.stringify(record)}\n`);
-    if (journal.lines.bytes >= (this.options.compactAfterBytes ?? 4 * 1024 * 1024)) this.compact();
+    if (journal.lines.bytes >= Math.max(this.options.compactAfterBytes ?? 4 * 1024 * 1024, this.snapshotBytes)) this.compact();
   }
 
   /** The outcome of task `i` of group `id` was printed (by this or another window). */
@@ -150,7 +156,7 @@ export class HistoryStore implements Disposable {
         else consumed[name] = end;
       }
       const snapshot: Snapshot = { v: 1, consumed, groups: [...state.groups.values()] };
-      writeAtomically(join(dir, SNAPSHOT_FILE), JSON.stringify(snapshot));
+      this.snapshotBytes = writeAtomically(join(dir, SNAPSHOT_FILE), JSON.stringify(snapshot));
       for (const name of deletable) fs.rmSync(join(dir, name), { force: true });
       for (const name of fs.readdirSync(dir)) {
         const tmp = TEMP_FILE.exec(name);
@@ -181,6 +187,7 @@ export class HistoryStore implements Disposable {
     const state = readFolder(this.options.dir, this.options.retention);
     // Later than every record read, so that a change made from what was read is applied after it.
     this.clock = Math.max(this.clock, state.latest + 1);
+    this.snapshotBytes = state.snapshotBytes;
     return state;
   }
 
@@ -220,7 +227,7 @@ function readFolder(dir: string, retention: Retention): ReadState {
 }
 
 function readFolderOnce(dir: string, snapshotProblems: string[]): { state: ReadState; vanished: boolean } {
-  const state: ReadState = { groups: new Map(), ends: new Map(), latest: -Infinity, problems: [] };
+  const state: ReadState = { groups: new Map(), ends: new Map(), latest: -Infinity, snapshotBytes: 0, problems: [] };
   let vanished = false;
   let names: string[];
   try {
@@ -230,6 +237,7 @@ function readFolderOnce(dir: string, snapshotProblems: string[]): { state: ReadS
     throw err;
   }
   const snapshot = readSnapshot(join(dir, SNAPSHOT_FILE), snapshotProblems);
+  state.snapshotBytes = snapshot.bytes;
   for (const g of snapshot.groups) state.groups.set(g.id, g);
   const journals: HistoryRecord[][] = [];
   names
@@ -267,20 +275,21 @@ function readFolderOnce(dir: string, snapshotProblems: string[]): { state: ReadS
   return { state, vanished };
 }
 
-function readSnapshot(path: string, problems: string[]): Snapshot {
-  const empty: Snapshot = { v: 1, consumed: {}, groups: [] };
-  let text: string;
+/** The snapshot, with its size in bytes. */
+function readSnapshot(path: string, problems: string[]): Snapshot & { bytes: number } {
+  const empty = { v: 1 as const, consumed: {}, groups: [], bytes: 0 };
+  let data: Buffer;
   try {
-    text = fs.readFileSync(path, "utf8");
+    data = fs.readFileSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return empty;
     throw err;
   }
   try {
-    const s = JSON.parse(text) as Partial<Snapshot>;
+    const s = JSON.parse(data.toString("utf8")) as Partial<Snapshot>;
     if (s.v !== 1 || !Array.isArray(s.groups) || typeof s.consumed !== "object" || s.consumed === null) throw new Error("not a history snapshot");
     const groups = s.groups.filter((g): g is HistoryGroup => isGroupFields(g) && Array.isArray((g as HistoryGroup).tasks));
-    return { v: 1, consumed: s.consumed, groups };
+    return { v: 1, consumed: s.consumed, groups, bytes: data.length };
   } catch (err) {
     // Never written in place, so this is damage from outside; keep it aside rather than overwrite it.
     const aside = `${path}.unreadable-${Date.now()}`;
@@ -290,7 +299,8 @@ function readSnapshot(path: string, problems: string[]): Snapshot {
   }
 }
 
-function writeAtomically(path: string, text: string): void {
+/** Returns the size written. */
+function writeAtomically(path: string, text: string): number {
   const tmp = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
   const fd = fs.openSync(tmp, "w", 0o600);
   try {
@@ -306,6 +316,7 @@ function writeAtomically(path: string, text: string): void {
     fs.rmSync(tmp, { force: true });
     throw err;
   }
+  return Buffer.byteLength(text);
 }
 
 /** Takes the compaction lock; returns its release, or undefined when a live process holds it. */

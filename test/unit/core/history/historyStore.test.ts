@@ -1,7 +1,7 @@
 /** The durable history: real files in a temp folder, two stores standing in for two windows, and a writer killed mid-write. */
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import fs, { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import fs, { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, mock, test } from "node:test";
@@ -243,4 +243,23 @@ test("a window opening while another compacts reads the whole history, not what 
   assert.ok(compacted);
   assert.deepEqual(b.problems, []);
   [a, b].forEach((s) => s.dispose());
+});
+
+test("a writer compacts once its journal is as large as the snapshot: a large history is not rewritten again and again", () => {
+  const dir = tempDir();
+  const s = new HistoryStore({ dir, retention: RETENTION, compactAfterBytes: 1_000 });
+  const compactions = mock.method(HistoryStore.prototype, "compact");
+  try {
+    s.write({ op: "group", group: group("g") });
+    for (let i = 0; i < 400; i++) s.write({ op: "tasks", id: "g", from: i, tasks: [{ call: `f(${i})`, state: "success", submittedAt: i, stdout: "p".repeat(100) }] });
+  } finally {
+    compactions.mock.restore();
+  }
+  // About 70 KB written: every 1,000 bytes would be some 80 compactions; growing with the snapshot, about 8.
+  assert.ok(compactions.mock.callCount() >= 3 && compactions.mock.callCount() <= 12, `${compactions.mock.callCount()} compactions`);
+  const snapshot = statSync(join(dir, SNAPSHOT_FILE)).size;
+  const journal = readdirSync(dir).filter((n) => n.startsWith("journal-")).reduce((n, name) => n + statSync(join(dir, name)).size, 0);
+  assert.ok(journal < snapshot, "what is left to read past the snapshot is at most as large as it");
+  assert.equal(new HistoryStore({ dir, retention: RETENTION }).get("g")?.tasks.length, 400);
+  s.dispose();
 });
