@@ -5,10 +5,11 @@
  */
 import { createHash } from "node:crypto";
 import { userInfo } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { canonicalFolder } from "../util/canonicalFolder";
 
 export function historyDir(globalStorageDir: string, workspaceFolder: string | undefined, user = currentUser()): string {
-  const key = workspaceFolder === undefined ? "no-folder" : resolve(workspaceFolder);
+  const key = workspaceFolder === undefined ? "no-folder" : canonicalFolder(workspaceFolder);
   const hash = createHash("sha256").update(`${user}\0${key}`).digest("hex").slice(0, 24);
   return join(globalStorageDir, "history", hash);
 }

@@ -1,7 +1,8 @@
 /**
  * Where the local endpoint of one workspace folder lives, per user: its state directory (result store,
- * log, start lock, secret) under the user's private state root, keyed by a hash of the folder path, so
- * every window on the folder (whatever VS Code's per-window storage) shares one daemon and one history;
+ * log, start lock, secret) under the user's private state root, keyed by a hash of the folder's real
+ * path, so every window on the folder (whatever VS Code's per-window storage, whichever symbolic link it
+ * was opened through) shares one daemon and one history;
  * and its socket, in a directory only the user can enter:
  *
  * 1. `$XDG_RUNTIME_DIR/globus-compute-vscode/` when that runtime directory is the user's own and private;
@@ -17,6 +18,7 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { currentUid, ensurePrivateDir, privacyProblem, writePrivateFileAtomic } from "../../../local/privateFiles";
+import { canonicalFolder } from "../../../util/canonicalFolder";
 
 /** Longest socket path used: sockaddr_un holds ~108 bytes on Linux and 104 on macOS. */
 const MAX_SOCKET_PATH = 100;
@@ -43,10 +45,11 @@ export interface DaemonPaths {
   socketKey: string;
 }
 
-/** Hash of user and folder: the same folder gives the same endpoint in every window, another user another. */
+/** Hash of user and folder: the same folder (however opened) gives the same endpoint in every window, another user another. */
 export function identityKey(identity: DaemonIdentity): string {
+  const folder = identity.workspaceFolder ? canonicalFolder(identity.workspaceFolder) : "";
   return createHash("sha256")
-    .update(`${currentUid()}\0${identity.workspaceFolder ?? ""}`)
+    .update(`${currentUid()}\0${folder}`)
     .digest("hex")
     .slice(0, 24);
 }

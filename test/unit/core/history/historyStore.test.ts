@@ -1,7 +1,7 @@
 /** The durable history: real files in a temp folder, two stores standing in for two windows, and a writer killed mid-write. */
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import fs, { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import fs, { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, mock, test } from "node:test";
@@ -95,6 +95,18 @@ test("the history folder is per workspace folder and user, not per window", () =
   assert.equal(historyDir("/g", "/work/proj", "ann"), historyDir("/g", "/work/proj/", "ann"));
   assert.notEqual(historyDir("/g", "/work/proj", "ann"), historyDir("/g", "/work/proj", "bob"));
   assert.notEqual(historyDir("/g", "/work/proj", "ann"), historyDir("/g", "/work/other", "ann"));
+});
+
+test("the same folder opened through a symbolic link finds the same history", () => {
+  const root = tempDir();
+  const real = join(root, "gpfs", "proj");
+  mkdirSync(real, { recursive: true });
+  symlinkSync(join(root, "gpfs"), join(root, "home"));
+  const viaLink = join(root, "home", "proj");
+  assert.equal(historyDir("/g", viaLink, "ann"), historyDir("/g", real, "ann"));
+  assert.equal(historyDir("/g", join(viaLink, "..", "proj"), "ann"), historyDir("/g", real, "ann"));
+  // A folder that is gone still has its history (keyed by its path as written).
+  assert.equal(historyDir("/g", join(root, "gone") + "/", "ann"), historyDir("/g", join(root, "gone"), "ann"));
 });
 
 // A child process writes tasks (compacting now and then) and reports each write; it is killed at a random
