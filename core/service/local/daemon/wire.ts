@@ -12,6 +12,7 @@ import type { ErrorDetails, TaskTransition } from "../../../protocol/messages";
 import type { ResultEvent, TaskStateEvent } from "../../computeService";
 import { LocalEndpointError, type LocalEndpointErrorCode } from "../../../local/errors";
 import type { PyDict } from "../../../protocol/pyValue";
+import { canonicalFolder } from "../../../util/canonicalFolder";
 import type { DaemonIdentity } from "./daemonPaths";
 
 /** The environment variable that carries the DaemonConfig (JSON) to the daemon: never its arguments, which `ps` shows everyone. */
@@ -39,9 +40,14 @@ export interface DaemonStart {
 /** Bumped when the daemon and its client would no longer understand each other: a daemon of another version retires. */
 const WIRE_VERSION = 2;
 
-/** What decides whether a running daemon can serve a client: its build and the part of its config that matters. */
+/**
+ * What decides whether a running daemon can serve a client: its build and the part of its config that
+ * matters. Folders by their real path, as the daemon is found by (daemonPaths.ts): two windows on one
+ * folder, one through a symbolic link, must not each retire the other's daemon.
+ */
 export function configFingerprint(c: DaemonConfig, build: string): string {
-  return JSON.stringify([WIRE_VERSION, build, c.stateRoot, c.workspaceFolder ?? null, c.python ?? null, c.workers ?? null, c.cwd ?? null, c.maxGroups ?? null, c.maxTasks ?? null, c.taskTimeoutMs ?? null]);
+  const folder = (path: string | undefined) => (path ? canonicalFolder(path) : null);
+  return JSON.stringify([WIRE_VERSION, build, c.stateRoot, folder(c.workspaceFolder), c.python ?? null, c.workers ?? null, folder(c.cwd), c.maxGroups ?? null, c.maxTasks ?? null, c.taskTimeoutMs ?? null]);
 }
 
 export interface HelloResult {
