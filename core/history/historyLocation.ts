@@ -6,12 +6,12 @@
 import { createHash } from "node:crypto";
 import { userInfo } from "node:os";
 import { join } from "node:path";
-import { canonicalFolder } from "../util/canonicalFolder";
+import { folderKeyIn } from "../util/canonicalFolder";
 
 export function historyDir(globalStorageDir: string, workspaceFolder: string | undefined, user = currentUser()): string {
-  const key = workspaceFolder === undefined ? "no-folder" : canonicalFolder(workspaceFolder);
-  const hash = createHash("sha256").update(`${user}\0${key}`).digest("hex").slice(0, 24);
-  return join(globalStorageDir, "history", hash);
+  const root = join(globalStorageDir, "history");
+  const hashOf = (key: string) => createHash("sha256").update(`${user}\0${key}`).digest("hex").slice(0, 24);
+  return join(root, workspaceFolder === undefined ? hashOf("no-folder") : folderKeyIn(root, workspaceFolder, hashOf));
 }
 
 function currentUser(): string {

@@ -3,8 +3,8 @@
  * /gpfs, `code .` from a linked directory), with `..` or a trailing separator. What belongs to a folder
  * (its task history, its local endpoint) is keyed by this, so every window on the folder finds the same.
  */
-import { realpathSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
+import { join, resolve } from "node:path";
 
 export function canonicalFolder(folder: string): string {
   try {
@@ -12,4 +12,16 @@ export function canonicalFolder(folder: string): string {
   } catch {
     return resolve(folder); // missing or unreadable: as written, made absolute
   }
+}
+
+/**
+ * The name under `root` of what belongs to `folder`: `keyOf` its canonical path, unless only the name of
+ * the path as written exists there already, made before names were canonical (a linked HPC home; on
+ * Windows the drive letter's case alone differs), which is kept so that an update hides nothing.
+ */
+export function folderKeyIn(root: string, folder: string, keyOf: (path: string) => string): string {
+  const canonical = keyOf(canonicalFolder(folder));
+  const written = keyOf(resolve(folder));
+  if (written === canonical || existsSync(join(root, canonical)) || !existsSync(join(root, written))) return canonical;
+  return written;
 }

@@ -18,7 +18,7 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { currentUid, ensurePrivateDir, privacyProblem, writePrivateFileAtomic } from "../../../local/privateFiles";
-import { canonicalFolder } from "../../../util/canonicalFolder";
+import { folderKeyIn } from "../../../util/canonicalFolder";
 
 /** Longest socket path used: sockaddr_un holds ~108 bytes on Linux and 104 on macOS. */
 const MAX_SOCKET_PATH = 100;
@@ -47,11 +47,8 @@ export interface DaemonPaths {
 
 /** Hash of user and folder: the same folder (however opened) gives the same endpoint in every window, another user another. */
 export function identityKey(identity: DaemonIdentity): string {
-  const folder = identity.workspaceFolder ? canonicalFolder(identity.workspaceFolder) : "";
-  return createHash("sha256")
-    .update(`${currentUid()}\0${folder}`)
-    .digest("hex")
-    .slice(0, 24);
+  const hashOf = (folder: string) => createHash("sha256").update(`${currentUid()}\0${folder}`).digest("hex").slice(0, 24);
+  return identity.workspaceFolder ? folderKeyIn(identity.stateRoot, identity.workspaceFolder, hashOf) : hashOf("");
 }
 
 export function daemonPathsFor(identity: DaemonIdentity): DaemonPaths {
