@@ -11,6 +11,7 @@
  */
 import { PYTHON_MAX_INT_DIGITS, pythonFloatRepr, pythonIntRepr } from "./numberText";
 import { PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyObject, PySet, PyTuple, isPyInt, type PyValue } from "./pyValue";
+import { TextBudget, type TextCut } from "./textBudget";
 
 export interface FormatPythonOptions {
   /** Longest result in UTF-16 units, the ellipsis included (default 100,000). */
@@ -43,90 +44,22 @@ export const FORMAT_DEFAULTS: Readonly<Required<FormatPythonOptions>> = {
 };
 
 export function formatPython(value: PyValue, options: FormatPythonOptions = {}): string {
+  return formatPythonCut(value, options).text;
+}
+
+/** formatPython's text, and why it is incomplete (undefined when it is the whole repr). */
+export function formatPythonCut(value: PyValue, options: FormatPythonOptions = {}): { text: string; cut: TextCut | undefined } {
   const o = { ...FORMAT_DEFAULTS, ...definedOnly(options) };
-  const w = new Writer(o.maxLength, o.maxMillis, o.offset);
+  const w = new TextBudget(o.maxLength, o.maxMillis, o.offset);
   writeValue(w, value, new Set(), 0, o);
-  return w.finish();
+  return { text: w.finish(), cut: w.cut };
 }
 
 function definedOnly(options: FormatPythonOptions): FormatPythonOptions {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }
 
-/** How often (in writes) the clock is read: often enough for milliseconds, rarely enough to be free. */
-const CLOCK_EVERY = 256;
-
-function cpuMicros(): number {
-  const { user, system } = process.cpuUsage();
-  return user + system;
-}
-
-class Writer {
-  private out = "";
-  private writes = 0;
-  /**
-   * CPU microseconds at which rendering stops, set at the first reading of the clock (after CLOCK_EVERY
-   * writes): most values are shorter, and reading the clock (a system call) cost more than formatting
-   * them (a 100k-row export called it 200k times). The writes before it are not counted: microseconds.
-   */
-  private deadline: number | undefined;
-  /** Over the length limit, or out of time: nothing more is written. */
-  full = false;
-  private outOfTime = false;
-
-  constructor(
-    private readonly limit: number,
-    private readonly maxMillis: number,
-    /** Characters still to be skipped before any is kept. */
-    private skip: number,
-  ) {}
-
-  /** Characters still wanted (one more than fits, so that overflowing is detected), skipped ones included. */
-  get room(): number {
-    return this.skip + this.limit + 1 - this.out.length;
-  }
-
-  write(s: string): void {
-    if (this.full) return;
-    if (this.skip > 0) {
-      if (s.length <= this.skip) {
-        this.skip -= s.length;
-        this.tick();
-        return;
-      }
-      s = s.slice(this.skip);
-      this.skip = 0;
-    }
-    if (s.length >= this.room) {
-      this.out += s.slice(0, this.room);
-      this.full = true;
-      return;
-    }
-    this.out += s;
-    this.tick();
-  }
-
-  private tick(): void {
-    if (++this.writes % CLOCK_EVERY !== 0) return;
-    const now = cpuMicros();
-    this.deadline ??= now + this.maxMillis * 1000;
-    if (now > this.deadline) this.full = this.outOfTime = true;
-  }
-
-  finish(): string {
-    const out = this.out;
-    if (this.outOfTime) return out + "…";
-    if (!this.full) return out;
-    if (this.limit < 1) return "";
-    let cut = this.limit - 1;
-    // Never split a surrogate pair.
-    const c = out.charCodeAt(cut - 1);
-    if (c >= 0xd800 && c <= 0xdbff) cut--;
-    return out.slice(0, cut) + "…";
-  }
-}
-
-function writeValue(w: Writer, v: PyValue, open: Set<object>, depth: number, o: Required<FormatPythonOptions>): void {
+function writeValue(w: TextBudget, v: PyValue, open: Set<object>, depth: number, o: Required<FormatPythonOptions>): void {
   if (w.full) return;
   if (v === null) return w.write("None");
   switch (typeof v) {

@@ -6,11 +6,14 @@
 import { ProtocolError } from "./errors";
 import { PYTHON_MAX_INT_DIGITS, pythonFloatRepr, pythonIntRepr } from "./numberText";
 import { PyDict, PyFloat, PyObject, PyTuple, isPyInt, pyInt, pyKind, type PyValue } from "./pyValue";
+import type { TextBudget } from "./textBudget";
 
 /** Python's recursion limit makes deeper values unserializable there too (RecursionError). */
 export const MAX_JSON_DEPTH = 1000;
 /** Longer int literals raise ValueError in CPython. */
 const MAX_INT_DIGITS = PYTHON_MAX_INT_DIGITS;
+/** The smallest int too long for `json.loads`. */
+const JSON_INT_LIMIT = 10n ** BigInt(MAX_INT_DIGITS);
 
 // ---------------------------------------------------------------------------------------------- dumps
 
@@ -80,6 +83,67 @@ function dump(v: PyValue, open: Set<object>, depth: number): string {
     return out + "}";
   }
   throw notSerializable(v);
+}
+
+/**
+ * Writes `json.dumps(value)` into `w` when JSON carries the value exactly and any JSON parser reads it
+ * back (None, bool, str, ints up to 4300 digits, finite floats, lists and str-keyed dicts of them; not
+ * NaN or Infinity, which only Python's json reads), and returns true; false as soon as a part is not
+ * such a value. The walk stops when `w` is full (then `w.cut` says why and the text is incomplete): a
+ * value sharing its parts can expand to more text than memory holds.
+ */
+export function writeExactJson(value: PyValue, w: TextBudget): boolean {
+  return writeExact(value, w, new Set(), 0);
+}
+
+function writeExact(v: PyValue, w: TextBudget, open: Set<object>, depth: number): boolean {
+  if (w.full) return true;
+  if (typeof v === "string") {
+    // Escaping only lengthens a string: a part longer than the room left overflows it whole.
+    w.write(jsonAsciiString(v.length > w.room ? v.slice(0, w.room) : v));
+    return true;
+  }
+  if (typeof v === "number" || v instanceof PyFloat) {
+    const x = typeof v === "number" ? v : v.value;
+    if (!Number.isFinite(x)) return false;
+  } else if (typeof v === "bigint" && (v >= JSON_INT_LIMIT || v <= -JSON_INT_LIMIT)) return false;
+  const scalar = scalarJson(v);
+  if (scalar !== undefined) {
+    w.write(scalar);
+    return true;
+  }
+  const isDict = v instanceof PyDict;
+  if ((!Array.isArray(v) && !isDict) || depth >= MAX_JSON_DEPTH || open.has(v)) return false;
+  if (!isDict && v.length > 0 && v.every(isSafePyInt)) {
+    w.write(`[${v.join(", ")}]`);
+    return true;
+  }
+  open.add(v);
+  let exact = true;
+  if (isDict) {
+    w.write("{");
+    const entries = v.entries;
+    for (let i = 0; i < entries.length && exact && !w.full; i++) {
+      const [k, item] = entries[i];
+      if (typeof k !== "string") exact = false;
+      else {
+        w.write(i === 0 ? "" : ", ");
+        w.write(jsonAsciiString(k.length > w.room ? k.slice(0, w.room) : k));
+        w.write(": ");
+        exact = writeExact(item, w, open, depth + 1);
+      }
+    }
+    w.write("}");
+  } else {
+    w.write("[");
+    for (let i = 0; i < v.length && exact && !w.full; i++) {
+      if (i > 0) w.write(", ");
+      exact = writeExact(v[i], w, open, depth + 1);
+    }
+    w.write("]");
+  }
+  open.delete(v);
+  return exact;
 }
 
 function enter(open: Set<object>, v: object): void {

@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "csv-parse/sync";
-import { exportFormatOf, writeResults, type ExportRow } from "../../../../core/data/resultsExport";
-import { PyDict, PyFloat, PyTuple } from "../../../../core/protocol/pyValue";
+import { EXPORT_LIMITS, exportFormatOf, writeResults, type ExportRow } from "../../../../core/data/resultsExport";
+import { formatPython } from "../../../../core/protocol/formatPython";
+import { PyDict, PyFloat, PyTuple, type PyValue } from "../../../../core/protocol/pyValue";
 
 function withDir(fn: (dir: string) => Promise<void>) {
   return async () => {
@@ -73,6 +74,77 @@ describe("results export", () => {
     assert.equal(lines.length, 25_000);
     assert.deepEqual(JSON.parse(lines[24_999]), { index: 24_999, input: 24_999, status: "success", result: 49_998 });
     assert.ok(turns > 0, "the event loop turned while writing");
+  }));
+
+  it("writes results longer than the display's 100,000 characters whole, in both formats", withDir(async (dir) => {
+    const floats = Array.from({ length: 20_000 }, (_, i) => i + 0.123456789);
+    const big: PyValue = new PyTuple(floats);
+    const repr = formatPython(big, { maxLength: Infinity, maxMillis: Infinity });
+    assert.ok(repr.length > 300_000);
+    const cut: number[] = [];
+    const row: ExportRow = { index: 0, input: big, outcome: { value: big } };
+    await writeResults(join(dir, "r.csv"), [row], "csv", [], (r) => cut.push(r.index));
+    assert.deepEqual(parse(readFileSync(join(dir, "r.csv"), "utf8"))[1], ["0", repr, "success", repr, ""]);
+    await writeResults(join(dir, "r.jsonl"), [{ index: 0, outcome: { value: floats } }, row], "jsonl", [], (r) => cut.push(r.index));
+    const [asJson, asRepr] = readFileSync(join(dir, "r.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(asJson.result, floats);
+    assert.deepEqual(asRepr, { index: 0, input_repr: repr, status: "success", result_repr: repr });
+    assert.deepEqual(cut, []);
+  }));
+
+  it("a value beyond the export limits is cut, and its row says so and is counted", withDir(async (dir) => {
+    const long = "x".repeat(EXPORT_LIMITS.maxLength + 10);
+    const rowsIn: ExportRow[] = [
+      { index: 0, input: 1, outcome: { value: new PyTuple([long]) } },
+      { index: 1, input: 2, outcome: { value: 3 } },
+    ];
+    const cut: number[] = [];
+    await writeResults(join(dir, "r.csv"), rowsIn, "csv", [], (r) => cut.push(r.index));
+    const csv = parse(readFileSync(join(dir, "r.csv"), "utf8")) as string[][];
+    assert.ok(csv[1][3].startsWith("('xxx") && csv[1][3].endsWith("x… [truncated: longer than 32,000,000 characters]"));
+    assert.deepEqual(csv[2], ["1", "2", "success", "3", ""]);
+    await writeResults(join(dir, "r.jsonl"), rowsIn, "jsonl", [], (r) => cut.push(r.index));
+    const line = JSON.parse(readFileSync(join(dir, "r.jsonl"), "utf8").split("\n")[0]);
+    assert.equal(line.result_repr.length, EXPORT_LIMITS.maxLength);
+    assert.equal(line.result_truncated, "longer than 32,000,000 characters");
+    assert.deepEqual(cut, [0, 0]);
+  }));
+
+  it("JSON Lines: NaN and infinities go as the Python repr, so every line is JSON", withDir(async (dir) => {
+    const path = join(dir, "r.jsonl");
+    const values: PyValue[] = [NaN, [1.5, Infinity], PyDict.fromObject({ x: -Infinity }), new PyFloat(2)];
+    await writeResults(path, values.map((value, index) => ({ index, outcome: { value } })), "jsonl");
+    assert.deepEqual(readFileSync(path, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l)), [
+      { index: 0, status: "success", result_repr: "nan" },
+      { index: 1, status: "success", result_repr: "[1.5, inf]" },
+      { index: 2, status: "success", result_repr: "{'x': -inf}" },
+      { index: 3, status: "success", result: 2 },
+    ]);
+  }));
+
+  it("a result sharing its parts (2^60 leaves from 60 lists) is written cut within the time budget, both formats", withDir(async (dir) => {
+    let bomb: PyValue = [];
+    for (let i = 0; i < 60; i++) bomb = [bomb, bomb];
+    for (const format of ["jsonl", "csv"] as const) {
+      const path = join(dir, `r.${format}`);
+      let cut = 0;
+      const start = process.cpuUsage();
+      await writeResults(path, [{ index: 0, input: 1, outcome: { value: bomb } }, { index: 1, input: 2, outcome: { value: 4 } }], format, [], () => cut++);
+      const used = process.cpuUsage(start);
+      assert.ok((used.user + used.system) / 1000 < 2 * EXPORT_LIMITS.maxMillis, `${format}: ${(used.user + used.system) / 1000} ms`);
+      assert.equal(cut, 1);
+      const text = readFileSync(path, "utf8");
+      if (format === "jsonl") {
+        const [first, second] = text.trimEnd().split("\n").map((l) => JSON.parse(l));
+        assert.ok(first.result_repr.startsWith("[[[[") && first.result_repr.endsWith("…"));
+        assert.match(first.result_truncated, /^(longer than|writing it stopped after)/);
+        assert.deepEqual(second, { index: 1, input: 2, status: "success", result: 4 });
+      } else {
+        const [, first, second] = parse(text) as string[][];
+        assert.match(first[3], /^\[\[\[\[.*… \[truncated: (longer than|writing it stopped after)/s);
+        assert.deepEqual(second, ["1", "2", "success", "4", ""]);
+      }
+    }
   }));
 
   it("an unwritable path rejects with the file system's error", async () => {

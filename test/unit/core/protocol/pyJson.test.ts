@@ -1,8 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ProtocolError } from "../../../../core/protocol/errors";
-import { MAX_JSON_DEPTH, pyJsonDumps, pyJsonLoads } from "../../../../core/protocol/pyJson";
+import { MAX_JSON_DEPTH, pyJsonDumps, pyJsonLoads, writeExactJson } from "../../../../core/protocol/pyJson";
 import { PyBytes, PyDict, PyFloat, PyObject, PySet, PyTuple, pyEquals, type PyValue } from "../../../../core/protocol/pyValue";
+import { TextBudget } from "../../../../core/protocol/textBudget";
 
 const error = (code: string, message?: RegExp) => (e: unknown) =>
   e instanceof ProtocolError && e.code === code && (message === undefined || message.test(e.message));
@@ -102,4 +103,27 @@ test("loads is iterative and caps nesting at MAX_JSON_DEPTH", () => {
   const deep = "[".repeat(MAX_JSON_DEPTH + 1) + "1" + "]".repeat(MAX_JSON_DEPTH + 1);
   assert.throws(() => pyJsonLoads(deep), error("INVALID_JSON", /nesting too deep/));
   assert.throws(() => pyJsonLoads("[".repeat(1_000_000)), error("INVALID_JSON", /nesting too deep/));
+});
+
+test("writeExactJson writes json.dumps' text for what every JSON parser reads back exactly, and refuses the rest", () => {
+  const exact = (v: PyValue, limit = Infinity) => {
+    const w = new TextBudget(limit, Infinity);
+    return writeExactJson(v, w) ? (w.cut ?? w.text) : false;
+  };
+  const shared = [1, "é"];
+  const value: PyValue = [null, true, 1.5, new PyFloat(2), 10n ** 30n, "a\u2028\"", shared, shared, PyDict.fromObject({ k: [[]], e: new PyDict() })];
+  assert.equal(exact(value), pyJsonDumps(value));
+  const cyclic: PyValue[] = [];
+  cyclic.push(cyclic);
+  for (const v of [NaN, [Infinity], PyDict.fromObject({ x: -Infinity }), new PyTuple([1]), new PyDict([[1, 2]]), new PySet([]), new PyBytes(new Uint8Array()), new PyObject("m", "C"), 10n ** 4300n, nested(MAX_JSON_DEPTH + 1), cyclic])
+    assert.equal(exact(v), false);
+  assert.equal(exact(["x".repeat(100)], 50), "length", "a long str overflows the budget");
+  let bomb: PyValue = [];
+  for (let i = 0; i < 100; i++) bomb = [bomb, bomb];
+  assert.equal(exact(bomb, 10_000), "length", "2^100 leaves: stopped by the length budget");
+  const w = new TextBudget(Infinity, 5);
+  const start = performance.now();
+  assert.equal(writeExactJson(bomb, w), true);
+  assert.equal(w.cut, "time");
+  assert.ok(performance.now() - start < 5_000);
 });
