@@ -92,13 +92,30 @@ function invalid(msg: string): ProtocolError {
 // -------------------------------------------------------------------------------------------- toTagged
 
 export function toTagged(value: PyValue): unknown {
-  return walk(value, new Set(), TAGGED_VIEW);
+  return walk(value, new Walk(), TAGGED_VIEW);
 }
 
 // ---------------------------------------------------------------------------------------- toDisplayJson
 
 export function toDisplayJson(value: PyValue): unknown {
-  return walk(value, new Set(), DISPLAY_VIEW);
+  return walk(value, new Walk(), DISPLAY_VIEW);
+}
+
+/**
+ * Values a view builds at most: a value sharing its parts (a pickle's memo) expands to a tree that can
+ * be astronomically larger than the value itself.
+ */
+const MAX_NODES = 1_000_000;
+
+/** One view's traversal: the containers on the current path (cycles), and the values built so far. */
+class Walk {
+  readonly open = new Set<object>();
+  private nodes = 0;
+  count(): void {
+    if (++this.nodes > MAX_NODES) {
+      throw new ProtocolError("NOT_SERIALIZABLE", `value too large: more than ${MAX_NODES.toLocaleString("en-US")} parts once its shared parts are expanded`);
+    }
+  }
 }
 
 interface View {
@@ -110,7 +127,7 @@ interface View {
   frozenset(items: unknown[]): unknown;
   bytes(b64: string): unknown;
   bytearray(b64: string): unknown;
-  dict(d: PyDict, open: Set<object>): unknown;
+  dict(d: PyDict, walking: Walk): unknown;
   object(o: PyObject): unknown;
 }
 
@@ -122,7 +139,7 @@ const DISPLAY_VIEW: View = {
   frozenset: (items) => items,
   bytes: (b) => ({ __bytes__: b }),
   bytearray: (b) => ({ __bytes__: b }),
-  dict: (d, open) => objectOf(d.entries.map(([k, v]) => [displayKey(k), walk(v, open, DISPLAY_VIEW)])),
+  dict: (d, walking) => objectOf(d.entries.map(([k, v]) => [displayKey(k), walk(v, walking, DISPLAY_VIEW)])),
   object: () => null,
 };
 
@@ -135,15 +152,16 @@ const TAGGED_VIEW: View = {
   frozenset: (items) => ({ __frozenset__: items }),
   bytes: (b) => ({ __bytes__: b }),
   bytearray: (b) => ({ __bytearray__: b }),
-  dict: (d, open) =>
+  dict: (d, walking) =>
     d.hasOnlyStringKeys()
-      ? objectOf(d.entries.map(([k, v]) => [k as string, walk(v, open, TAGGED_VIEW)]))
-      : { __dict__: d.entries.map(([k, v]) => [walk(k, open, TAGGED_VIEW), walk(v, open, TAGGED_VIEW)]) },
+      ? objectOf(d.entries.map(([k, v]) => [k as string, walk(v, walking, TAGGED_VIEW)]))
+      : { __dict__: d.entries.map(([k, v]) => [walk(k, walking, TAGGED_VIEW), walk(v, walking, TAGGED_VIEW)]) },
   object: (o) => ({ __repr__: o.toString() }),
 };
 
-/** Shared traversal: scalars the same way in both views, containers per view, cycles rejected. */
-function walk(v: PyValue, open: Set<object>, view: View): unknown {
+/** Shared traversal: scalars the same way in both views, containers per view, cycles and expansions beyond MAX_NODES rejected. */
+function walk(v: PyValue, walking: Walk, view: View): unknown {
+  walking.count();
   if (v === null || typeof v === "boolean" || typeof v === "string") return v;
   if (typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v) && !Object.is(v, -0))) {
     const n = pyInt(typeof v === "number" ? BigInt(v) : v);
@@ -156,13 +174,14 @@ function walk(v: PyValue, open: Set<object>, view: View): unknown {
   if (v instanceof PyBytes) return view.bytes(Buffer.from(v.bytes).toString("base64"));
   if (v instanceof PyByteArray) return view.bytearray(Buffer.from(v.bytes).toString("base64"));
   if (v instanceof PyObject) return view.object(v);
+  const open = walking.open;
   if (open.has(v)) throw new ProtocolError("NOT_SERIALIZABLE", "Circular reference detected");
   // `open` holds the containers on the current path, so its size is the nesting depth.
   if (open.size >= MAX_JSON_DEPTH) throw new ProtocolError("NOT_SERIALIZABLE", "maximum recursion depth exceeded");
   open.add(v);
   try {
-    if (v instanceof PyDict) return view.dict(v, open);
-    const items = (Array.isArray(v) ? v : v.items).map((x) => walk(x, open, view));
+    if (v instanceof PyDict) return view.dict(v, walking);
+    const items = (Array.isArray(v) ? v : v.items).map((x) => walk(x, walking, view));
     if (Array.isArray(v)) return view.list(items);
     if (v instanceof PyTuple) return view.tuple(items);
     return v instanceof PySet ? view.set(items) : view.frozenset(items);

@@ -113,3 +113,16 @@ test("cyclic values are refused by toTagged rather than overflowing", () => {
   l.push(l);
   assert.throws(() => toTagged(l), (e: unknown) => e instanceof ProtocolError && e.code === "NOT_SERIALIZABLE");
 });
+
+test("a value sharing its parts is refused once its expansion passes a million parts, not expanded until memory runs out", () => {
+  let bomb: PyValue = [];
+  for (let i = 0; i < 60; i++) bomb = [bomb, bomb];
+  for (const view of [toTagged, toDisplayJson]) {
+    const start = performance.now();
+    assert.throws(() => view(bomb), (e: unknown) => e instanceof ProtocolError && e.code === "NOT_SERIALIZABLE" && /too large/.test(e.message));
+    assert.ok(performance.now() - start < 5_000);
+  }
+  let shared: PyValue = [1];
+  for (let i = 0; i < 10; i++) shared = [shared, shared];
+  assert.equal(JSON.stringify(toDisplayJson(shared)).length, 6 * 2 ** 10 - 3, "2^10 leaves: shown whole");
+});
