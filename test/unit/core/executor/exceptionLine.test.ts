@@ -50,3 +50,15 @@ test("the serialization hint follows the exception, not the worker's deserialize
   assert.match(new TaskExecutionFailed(`${frames}TypeError: cannot pickle 'generator' object\n`, "0").message, hint);
   assert.match(new TaskExecutionFailed(`${frames}dill.PicklingError: Can't pickle <function <lambda>>\n`, "0").message, hint);
 });
+
+test("a traceback quoted in the exception's message does not stand for the exception raised", () => {
+  const quoted =
+    'Traceback (most recent call last):\n  File "<string>", line 4, in f\nValueError: invalid literal for int() with base 10: \'x\'\n';
+  const tb = (message: string) =>
+    'Traceback (most recent call last):\n  File "<string>", line 5, in <module>\n  File "<string>", line 4, in f\n' + message;
+  assert.equal(exceptionLine(tb(`RuntimeError: worker failed:\n${quoted}`)), "RuntimeError: worker failed:");
+  // In a chain too: the last block's exception, not the traceback its message quotes.
+  const cause = tb("KeyError: 'k'\n") + "\nDuring handling of the above exception, another exception occurred:\n\n";
+  assert.equal(exceptionLine(cause + tb(`RuntimeError: remote said:\n${quoted}`)), "RuntimeError: remote said:");
+  assert.equal(exceptionLine(`\n${tb("TypeError: during handling\n")}`), "TypeError: during handling", "leading blank lines");
+});
