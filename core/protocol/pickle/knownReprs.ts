@@ -64,19 +64,21 @@ function clockFields(b: Uint8Array): number[] {
   return [b[0] & 0x7f, b[1], b[2], (b[3] << 16) | (b[4] << 8) | b[5]];
 }
 
-/** datetime and time reprs leave out a zero microsecond, then a zero second (never the minute). */
+/**
+ * datetime and time reprs leave out a zero microsecond, then a zero second (never the minute). CPython
+ * writes a datetime's fold before its tzinfo, and a time's after it.
+ */
 function timeRepr(cls: string, fields: number[], fold: boolean, tzinfo: PyValue | undefined): string | undefined {
   const shown = [...fields];
   if (shown[shown.length - 1] === 0) {
     shown.pop();
     if (shown[shown.length - 1] === 0) shown.pop();
   }
-  let out = `${cls}(${shown.join(", ")}`;
-  if (tzinfo !== undefined) {
-    if (!(tzinfo instanceof PyObject)) return undefined;
-    out += `, tzinfo=${tzinfo.repr ?? tzinfo.toString()}`;
-  }
-  return `${out}${fold ? ", fold=1" : ""})`;
+  if (tzinfo !== undefined && !(tzinfo instanceof PyObject)) return undefined;
+  const tz = tzinfo === undefined ? [] : [`tzinfo=${tzinfo.repr ?? tzinfo.toString()}`];
+  const folded = fold ? ["fold=1"] : [];
+  const keywords = cls === "datetime.datetime" ? [...folded, ...tz] : [...tz, ...folded];
+  return `${cls}(${[...shown, ...keywords].join(", ")})`;
 }
 
 function timedeltaRepr([days, seconds, us]: (number | bigint)[]): string {

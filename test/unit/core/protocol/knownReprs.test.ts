@@ -16,6 +16,7 @@ values = [
     datetime.datetime(2024, 1, 2, 0, 0, 0, 5), datetime.datetime(2024, 1, 2, 3, 4, tzinfo=tz.utc),
     datetime.datetime(2024, 1, 2, 3, 4, tzinfo=tz(datetime.timedelta(hours=-5), "EST")),
     datetime.datetime(2024, 11, 3, 1, 30, fold=1), datetime.datetime(2024, 3, 1, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")),
+    datetime.datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")), datetime.time(1, 2, fold=1, tzinfo=tz.utc),
     datetime.time(3, 4, 5), datetime.time(0, 0), datetime.time(23, 59, 59, 999999, tzinfo=tz(datetime.timedelta(minutes=90))), datetime.time(1, 2, fold=1),
     datetime.timedelta(0), datetime.timedelta(days=-1, seconds=5), datetime.timedelta(microseconds=1), datetime.timedelta(days=999999999, seconds=86399),
     decimal.Decimal("3.14"), decimal.Decimal("-0"), decimal.Decimal("1E+3"), decimal.Decimal("NaN"), decimal.Decimal("-Infinity"),
