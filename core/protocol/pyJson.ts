@@ -5,7 +5,7 @@
  */
 import { ProtocolError } from "./errors";
 import { PYTHON_MAX_INT_DIGITS, pythonFloatRepr, pythonIntRepr } from "./numberText";
-import { PyDict, PyFloat, PyObject, PyTuple, isPyInt, pyInt, pyKind, type PyValue } from "./pyValue";
+import { PyDict, PyFloat, PyObject, PyTuple, escapeControls, isPyInt, pyInt, pyKind, type PyValue } from "./pyValue";
 import type { TextBudget } from "./textBudget";
 
 /** Python's recursion limit makes deeper values unserializable there too (RecursionError). */
@@ -152,7 +152,7 @@ function enter(open: Set<object>, v: object): void {
 }
 
 function notSerializable(v: PyValue): ProtocolError {
-  const type = v instanceof PyObject ? v.name : pyKind(v);
+  const type = v instanceof PyObject ? escapeControls(v.name) : pyKind(v);
   return new ProtocolError("NOT_SERIALIZABLE", `Object of type ${type} is not JSON serializable`);
 }
 
@@ -173,7 +173,7 @@ function jsonKey(k: PyValue): string {
   if (k instanceof PyFloat) return floatJson(k.value);
   throw new ProtocolError(
     "NOT_SERIALIZABLE",
-    `keys must be str, int, float, bool or None, not ${k instanceof PyObject ? k.name : pyKind(k)}`,
+    `keys must be str, int, float, bool or None, not ${k instanceof PyObject ? escapeControls(k.name) : pyKind(k)}`,
   );
 }
 

@@ -85,7 +85,13 @@ export class PyByteArray {
   constructor(readonly bytes: Uint8Array) {}
 }
 
-/** An object the TypeScript side cannot rebuild (a GLOBAL/REDUCE in a pickle, e.g. a datetime). */
+/**
+ * An object the TypeScript side cannot rebuild (a GLOBAL/REDUCE in a pickle, e.g. a datetime). Its names
+ * and repr come from the pickle and are shown on one line (the output channel, a tree item, an error
+ * message), so they are shown with control, bidi and separator characters escaped (`\n`, `\u202e`): a
+ * class named `"X object>\n[info] …"` must not forge a line. No Python identifier has such characters.
+ * (Escaped when shown, not when built: a pickle can name one huge string a million times.)
+ */
 export class PyObject {
   readonly kind = "object" as const;
   /** `module` and `name` of the class, e.g. `datetime` / `datetime`. */
@@ -96,9 +102,25 @@ export class PyObject {
     readonly repr?: string,
   ) {}
   toString(): string {
-    return this.repr ?? `<${this.module}.${this.name} object>`;
+    return escapeControls(this.repr ?? `<${this.module}.${this.name} object>`);
   }
 }
+
+/** Control, format (bidi, zero-width), separator characters and lone surrogates. */
+const CONTROLS = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
+
+/** `text` with CONTROLS written as Python's repr writes them (`\n`, `\x1b`, `\u202e`, `\U000e0001`). */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (ch) => {
+    const escaped = SHORT_ESCAPES[ch];
+    if (escaped !== undefined) return escaped;
+    const code = ch.codePointAt(0) as number;
+    const [prefix, width] = code <= 0xff ? ["\\x", 2] : code <= 0xffff ? ["\\u", 4] : ["\\U", 8];
+    return prefix + code.toString(16).padStart(width, "0");
+  });
+}
+
+const SHORT_ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 /** A dict that keeps insertion order and key types (a JS object would reorder `"2"` before `"a"`). */
 export class PyDict {

@@ -292,6 +292,22 @@ test("objects become opaque placeholders; known reconstructors rebuild plain dat
   assert.equal(String((mixed as PyValue[])[1]), "<collections.OrderedDict object>");
 });
 
+test("control, bidi and separator characters in a class's names are shown escaped, so a placeholder stays one line", () => {
+  // A hand-made pickle: STACK_GLOBAL of module "m\x1b" and a "class" whose name forges an output line, then NEWOBJ.
+  const name = 'X object>  (1.2 s)\n[info] f() → 1\r\u202e\u2028\u{e0001}\ud800';
+  const str = (s: string) => {
+    const b = Buffer.from(s, "utf8");
+    return [0x8c, b.length, ...b];
+  };
+  // (a lone surrogate is not valid UTF-8: the pickle carries it as surrogatepass bytes)
+  const nameBytes = [...str(name.slice(0, -1))];
+  nameBytes[1] += 3;
+  const v = decodePickle(Uint8Array.from([0x80, 4, ...str("m\x1b"), ...nameBytes, 0xed, 0xa0, 0x80, 0x93, 0x29, 0x81, 0x2e]));
+  assert.equal(String(v), "<m\\x1b.X object>  (1.2 s)\\n[info] f() → 1\\r\\u202e\\u2028\\U000e0001\\ud800 object>");
+  assert.equal(new PyObject("builtins", "range", "range(0, 5)\u202e").toString(), "range(0, 5)\\u202e", "a repr too");
+  assert.equal(new PyObject("datetime", "date").name, "date", "ordinary names as they are");
+});
+
 test("a NamedTuple class dill pickled by value (a script's or notebook's) is named by its module", () => {
   // class Pair(NamedTuple): a: int; b: int — in __main__; dill.dumps(Pair(1, 2)) (dill 0.3.6).
   const pair = decodePickle(
