@@ -10,7 +10,7 @@
  * never by the size of the value.
  */
 import { PYTHON_MAX_INT_DIGITS, pythonFloatRepr, pythonIntRepr } from "./numberText";
-import { PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyObject, PySet, PyTuple, isPyInt, type PyValue } from "./pyValue";
+import { PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyObject, PySet, PyTuple, escapeControls, isPyInt, type PyValue } from "./pyValue";
 import { TextBudget, type TextCut } from "./textBudget";
 
 export interface FormatPythonOptions {
@@ -75,7 +75,16 @@ function writeValue(w: TextBudget, v: PyValue, open: Set<object>, depth: number,
   if (v instanceof PyFloat) return w.write(pythonFloatRepr(v.value));
   if (v instanceof PyBytes) return w.write(bytesRepr(v.bytes, false, w.room));
   if (v instanceof PyByteArray) return w.write(`bytearray(${bytesRepr(v.bytes, true, w.room)})`);
-  if (v instanceof PyObject) return w.write(v.toString());
+  if (v instanceof PyObject) {
+    if (v.args === undefined || depth >= o.maxDepth) return w.write(v.toString());
+    // `Name(arg, …)`: an exception's repr.
+    w.write(escapeControls(v.name) + "(");
+    for (let i = 0; i < v.args.length && !w.full; i++) {
+      if (i) w.write(", ");
+      writeValue(w, v.args[i], open, depth + 1, o);
+    }
+    return w.write(")");
+  }
 
   const [prefix, suffix, placeholder] = brackets(v);
   if (open.has(v) || depth >= o.maxDepth) return w.write(placeholder);

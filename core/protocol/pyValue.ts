@@ -100,6 +100,11 @@ export class PyObject {
     readonly name: string,
     /** What Python's repr() shows for it, where the pickle says (a date, a Decimal: see knownReprs.ts). */
     readonly repr?: string,
+    /**
+     * Arguments its repr shows as `name(arg, …)` (an exception: `ValueError('bad')`), rendered by
+     * formatPython within its budget; toString shows the placeholder.
+     */
+    readonly args?: readonly PyValue[],
   ) {}
   toString(): string {
     return escapeControls(this.repr ?? `<${this.module}.${this.name} object>`);

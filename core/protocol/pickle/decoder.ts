@@ -25,7 +25,7 @@ import { decodeLong } from "./long";
 import { OP as OPCODES, opName } from "./opcodes";
 import { decodeSurrogatepass } from "./utf8";
 import { invalid, underflow, unsupported } from "./pickleErrors";
-import { instanceOf, makeGlobal, reduce } from "./reconstruct";
+import { build, instanceOf, makeGlobal, reduce } from "./reconstruct";
 import { decodeRawUnicodeEscape, parseFloatText, parseIntText } from "./textScalars";
 
 /** A module-local copy: run under tsx (CommonJS), every `OP.X` on the import would be a getter call. */
@@ -296,9 +296,10 @@ class Unpickler {
         return;
       }
       case OP.BUILD: {
-        this.pop(op); // state
+        const state = this.pop(op);
         const target = this.top(op);
         if (!(target instanceof PyObject)) throw invalid(`BUILD on a ${pyKind(target)}`);
+        build(target, state);
         return;
       }
 

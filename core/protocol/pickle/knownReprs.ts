@@ -32,8 +32,26 @@ export function knownRepr(cls: string, a: readonly PyValue[]): string | undefine
     }
     case "zoneinfo.ZoneInfo._unpickle":
       return a.length === 2 && typeof a[0] === "string" ? `zoneinfo.ZoneInfo(key=${strRepr(a[0])})` : undefined;
+    case "pandas._libs.tslibs.timestamps._unpickle_timestamp":
+      // (value, freq, tz[, resolution]): nanoseconds since the epoch unless another resolution is named.
+      if (a.length < 3 || a.length > 4 || !isInt(a[0]) || a[1] !== null || a[2] !== null || (a.length === 4 && a[3] !== NS_RESOLUTION)) return undefined;
+      return timestampRepr(BigInt(a[0] as number | bigint));
   }
   return undefined;
+}
+
+/** numpy's NPY_FR_ns: the resolution of every pandas 1 Timestamp and pandas 2's default. */
+const NS_RESOLUTION = 10;
+
+/** pandas' repr of a tz-naive Timestamp: seconds always, then microseconds or nanoseconds when not zero. */
+function timestampRepr(ns: bigint): string | undefined {
+  const second = ns / 1_000_000_000n - (ns % 1_000_000_000n < 0n ? 1n : 0n);
+  const fraction = Number(ns - second * 1_000_000_000n);
+  const date = new Date(Number(second) * 1000);
+  if (Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1 || date.getUTCFullYear() > 9999) return undefined;
+  const text = date.toISOString().slice(0, 19).replace("T", " ");
+  const digits = fraction === 0 ? "" : fraction % 1000 === 0 ? `.${String(fraction / 1000).padStart(6, "0")}` : `.${String(fraction).padStart(9, "0")}`;
+  return `Timestamp('${text}${digits}')`;
 }
 
 function isInt(v: PyValue): boolean {

@@ -15,6 +15,7 @@ import {
   type PyValue,
 } from "../pyValue";
 import { knownRepr } from "./knownReprs";
+import { NumpyArray, NumpyDtype, arrayFromBuffer, buildArray, buildDtype, isNumpyReconstructor, numpyScalar, reconstructArray } from "./numpyReprs";
 import { opName } from "./opcodes";
 import { invalid } from "./pickleErrors";
 
@@ -56,7 +57,7 @@ export function reduce(callable: PyValue, args: PyValue, dedup: (items: readonly
         }
         break;
       case "dill._dill._load_type":
-        if (a.length === 1 && typeof a[0] === "string") return new PyGlobal(BUILTIN_TYPES.has(a[0]) ? "builtins" : "types", a[0]);
+        if (a.length === 1 && typeof a[0] === "string") return new PyGlobal(BUILTIN_TYPES.has(a[0]) || BUILTIN_EXCEPTION.test(a[0]) ? "builtins" : "types", a[0]);
         break;
       case "dill._dill._create_type":
         // (metaclass, name, bases, namespace): a class pickled by value, usually from __main__.
@@ -76,12 +77,67 @@ export function reduce(callable: PyValue, args: PyValue, dedup: (items: readonly
       case "copyreg._reconstructor":
         if (a.length >= 1 && a[0] instanceof PyObject) return new PyObject(a[0].module, a[0].name);
         break;
+      case "dill._dill._eval_repr":
+        // dill ships the repr of a few builtins (range, Ellipsis) to be eval()'d: shown, never evaluated.
+        if (a.length === 1 && typeof a[0] === "string") return new PyObject("builtins", /^[A-Za-z_]\w*/.exec(a[0])?.[0] ?? "object", a[0]);
+        break;
+      case "numpy.dtype":
+        if (a.length === 3 && typeof a[0] === "string" && typeof a[1] === "boolean" && typeof a[2] === "boolean") return new NumpyDtype(a[0]);
+        break;
+      case "dill._dill._create_array": {
+        // (numpy's _reconstruct, its arguments, the array's state, its __dict__)
+        const [f, args, state] = a;
+        if (a.length >= 3 && f instanceof PyGlobal && isNumpyReconstructor(f.module, f.name, "_reconstruct") && args instanceof PyTuple) {
+          const array = reconstructArray(args.items);
+          if (array) {
+            buildArray(array, state);
+            return array;
+          }
+        }
+        break;
+      }
+      case "_operator.or_":
+      case "_operator.and_":
+      case "_operator.xor": {
+        // An enum.Flag combination (dill): `F.A | F.B` is an F.
+        const [x, y] = a.length === 2 ? [flagClass(a[0]), flagClass(a[1])] : [];
+        if (x && y && x.module === y.module && x.name === y.name) return new PyObject(x.module, x.name);
+        break;
+      }
     }
+    const numpy =
+      isNumpyReconstructor(callable.module, callable.name, "scalar") ? numpyScalar(a)
+      : isNumpyReconstructor(callable.module, callable.name, "_reconstruct") ? reconstructArray(a)
+      : isNumpyReconstructor(callable.module, callable.name, "_frombuffer") ? arrayFromBuffer(a)
+      : undefined;
+    if (numpy) return numpy;
   }
   const cls = `${callable.module}.${callable.name}`;
-  // zoneinfo's constructor is a classmethod of the class it makes.
-  const made = cls === "zoneinfo.ZoneInfo._unpickle" ? "ZoneInfo" : callable.name;
+  // An exception's repr is its class and arguments: `ValueError('bad')`.
+  if (callable instanceof PyGlobal && callable.module === "builtins" && BUILTIN_EXCEPTION.test(callable.name)) return new PyObject("builtins", callable.name, undefined, a);
+  const made = MADE_BY[cls] ?? callable.name;
   return new PyObject(callable.module, made, callable instanceof PyGlobal ? knownRepr(cls, a) : undefined);
+}
+
+/** Reconstructors named after something else than the class they make. */
+const MADE_BY: Record<string, string> = {
+  // a classmethod of the class it makes
+  "zoneinfo.ZoneInfo._unpickle": "ZoneInfo",
+  "pandas._libs.tslibs.timestamps._unpickle_timestamp": "Timestamp",
+};
+
+/** BUILD: the state of the few objects whose display depends on it (a numpy dtype's byte order, an array's shape). */
+export function build(target: PyObject, state: PyValue): void {
+  if (target instanceof NumpyDtype) buildDtype(target, state);
+  else if (target instanceof NumpyArray) buildArray(target, state);
+}
+
+/** The class of a Flag member: of a member named via getattr (`F.A`), or of an instance. */
+function flagClass(v: PyValue): { module: string; name: string } | undefined {
+  if (!(v instanceof PyObject)) return undefined;
+  if (!(v instanceof PyGlobal)) return v;
+  const dot = v.name.lastIndexOf(".");
+  return dot > 0 ? { module: v.module, name: v.name.slice(0, dot) } : undefined;
 }
 
 /** Python 2 names that Python 3's unpickler maps (`fix_imports`) and the reconstructors handled below. */
@@ -96,6 +152,10 @@ const BUILTIN_TYPES = new Set([
   "bool", "bytearray", "bytes", "classmethod", "complex", "dict", "float", "frozenset", "int", "list",
   "memoryview", "object", "property", "range", "set", "slice", "staticmethod", "str", "super", "tuple", "type",
 ]);
+
+/** The builtin exception classes (which dill's `_load_type` names too), by their names. */
+const BUILTIN_EXCEPTION =
+  /^(?:[A-Z]\w*(?:Error|Exception|Warning)|Exception|Warning|BaseException(?:Group)?|ExceptionGroup|KeyboardInterrupt|SystemExit|GeneratorExit|StopIteration|StopAsyncIteration)$/;
 
 /** `(b"…",)` or `("latin-1 text", "latin1")` (how protocols < 3 carry bytes). */
 function bytesArgument(a: readonly PyValue[]): Uint8Array | undefined {
