@@ -48,8 +48,10 @@ export async function saveResultsAs(deps: ResultsExportDeps, node: unknown, targ
     }
   })();
   try {
-    const n = await writeResults(path, counted, exportFormatOf(path), run?.input.columns);
-    deps.ui.showInformation(`Saved ${n} result row(s) of ${group.functionName} to ${path}${pending > 0 ? ` (${pending} still pending)` : ""}.`);
+    let cut = 0;
+    const n = await writeResults(path, counted, exportFormatOf(path), run?.input.columns, () => cut++);
+    const notes = [pending > 0 ? `${pending} still pending` : "", cut > 0 ? `${cut} too large to write whole, marked truncated` : ""].filter(Boolean);
+    deps.ui.showInformation(`Saved ${n} result row(s) of ${group.functionName} to ${path}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}.`);
   } catch (err) {
     deps.ui.showError(`Could not save the results to ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
