@@ -34,15 +34,17 @@ export interface WorkerPoolOptions {
   workerScript?: string;
   /**
    * Tasks sent ahead to each busy worker, so it starts the next one without a round trip to the host
-   * and frames travel in batches (throughput under deep queues). A task sent ahead can no longer be
-   * cancelled; its timeout starts when its worker reaches it; if the worker dies first it is queued
-   * again. Default 0: a worker only receives a task when it is idle. `"auto"`: deep (up to 32) while
+   * and frames travel in batches (throughput under deep queues). A task sent ahead and cancelled stops
+   * its worker when the worker reaches it; its timeout starts when its worker reaches it; if the worker
+   * dies first it is queued again. Default 0: a worker only receives a task when it is idle. `"auto"`: deep (up to 32) while
    * tasks are short, as many as fit in about 10 ms of recent run time (so a map's chunks of a few ms
    * each go out together and a worker never waits on the host between them), none once tasks take
    * longer, so a long task never holds back more than ~10 ms of work queued behind it while another
    * worker idles.
    */
   prefetch?: number | "auto";
+  /** Where the pool reports what it cannot tell a task (a worker that broke the protocol). */
+  log?: (line: string) => void;
 }
 
 /** "auto" prefetch: at most this deep, and only as many tasks as fit in AUTO_PREFETCH_MS of recent run time. */
@@ -72,7 +74,10 @@ export interface TaskRun {
   readonly taskId: string;
   /** Always resolves: failures are error Results, as a real endpoint reports them. */
   readonly result: Promise<WorkerOutcome>;
-  /** Removes the task if it is still queued (it then ends as `TaskCancelled`); false once it runs. */
+  /**
+   * Cancels the task (it ends as `TaskCancelled`): a queued one never runs; a running one is stopped by
+   * killing its worker (which is replaced). False once it has finished.
+   */
   cancel(): boolean;
 }
 
@@ -86,13 +91,23 @@ export interface PoolStats {
 const RESULT_SIZE_LIMIT = 10 * 1024 * 1024;
 const MIN_RESULT_SIZE_LIMIT = 128; // upstream refuses smaller limits
 const RESPAWN_BACKOFF_MS = [250, 1000, 5000, 30000];
+/**
+ * A task given back this often, each time because its worker ended before starting it, is failed instead:
+ * a task that ends every worker it is sent to before its start is reported (nothing the host sends does
+ * that today) cannot go round forever.
+ */
+const MAX_UNSTARTED_LOSSES = 8;
 
 interface Job {
   readonly request: TaskRequest;
   readonly settle: (outcome: WorkerOutcome) => void;
   state: "queued" | "running" | "done";
+  /** The worker it was sent to, while "running". */
+  worker?: WorkerProcess;
   startedNs?: bigint;
   timer?: NodeJS.Timeout;
+  /** How many workers ended before they started it. */
+  lostUnstarted?: number;
 }
 
 export class WorkerPool implements Disposable {
@@ -107,7 +122,9 @@ export class WorkerPool implements Disposable {
   private readonly idle: WorkerProcess[] = [];
   /** Each busy worker's tasks in the order it runs them: the first is running, the rest sent ahead. */
   private readonly busy = new Map<WorkerProcess, Job[]>();
-  private readonly queue: Job[] = [];
+  private queue: Job[] = [];
+  /** Unfinished tasks by id, for cancel(). */
+  private readonly jobsById = new Map<string, Job>();
   private spawning = 0;
   private respawnFailures = 0;
   private respawnTimer: NodeJS.Timeout | undefined;
@@ -122,6 +139,7 @@ export class WorkerPool implements Disposable {
     private readonly prefetchOption: number | "auto",
     private readonly spawnOptions: Omit<WorkerSpawnOptions, "capturePrefix">,
     private captureDir: string,
+    private readonly log: (line: string) => void,
   ) {}
 
   static async start(options: WorkerPoolOptions = {}): Promise<WorkerPool> {
@@ -156,6 +174,7 @@ export class WorkerPool implements Disposable {
         startTimeoutMs: options.startTimeoutMs ?? 10_000,
       },
       newCaptureDir(),
+      options.log ?? (() => {}),
     );
     const started = await Promise.allSettled(Array.from({ length: size }, () => pool.spawnWorker()));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
@@ -190,24 +209,56 @@ export class WorkerPool implements Disposable {
     const result = new Promise<WorkerOutcome>((resolve) => (settle = resolve));
     const job: Job = { request, state: "queued", settle: (outcome) => this.finish(job, outcome, settle) };
     this.queue.push(job);
+    this.jobsById.set(request.taskId, job);
     if (this.workers.size === 0 && this.spawning === 0 && this.lastSpawnError) this.failQueued(this.lastSpawnError);
     else this.dispatch();
     return {
       taskId: request.taskId,
       result,
-      cancel: () => {
-        const i = this.queue.indexOf(job);
-        if (i < 0) return false;
-        this.queue.splice(i, 1);
-        job.settle(this.failure(job, TaskFailureCode.cancelled, "TaskCancelled: the task was cancelled before it started", "task cancelled"));
-        return true;
-      },
+      cancel: () => this.cancelJobs([job]).length > 0,
     };
+  }
+
+  /**
+   * Cancels unfinished tasks by id, as TaskRun.cancel() does each; returns the ids it cancelled (unknown
+   * and finished ones are left out). Many at once cost one pass over the queue.
+   */
+  cancel(taskIds: Iterable<string>): string[] {
+    const jobs: Job[] = [];
+    for (const id of taskIds) {
+      const job = this.jobsById.get(id);
+      if (job) jobs.push(job);
+    }
+    return this.cancelJobs(jobs).map((job) => job.request.taskId);
+  }
+
+  private cancelJobs(jobs: readonly Job[]): Job[] {
+    const cancelled: Job[] = [];
+    const stopping: WorkerProcess[] = [];
+    let dequeued = false;
+    for (const job of jobs) {
+      if (job.state === "done") continue;
+      const worker = job.state === "running" ? job.worker : undefined;
+      const running = worker !== undefined && this.busy.get(worker)?.[0] === job;
+      const data = running
+        ? `TaskCancelled: the task was cancelled while running; worker process ${worker.pid} was killed`
+        : "TaskCancelled: the task was cancelled before it started";
+      dequeued ||= job.state === "queued";
+      job.settle(this.failure(job, TaskFailureCode.cancelled, data, "task cancelled", worker));
+      cancelled.push(job);
+      // A task sent ahead stops its worker once it reaches it (see onResult): the one it runs now is someone's work.
+      if (running) stopping.push(worker);
+    }
+    // Before any worker is stopped: stopping one dispatches the queue.
+    if (dequeued) this.queue = this.queue.filter((job) => job.state !== "done");
+    stopping.forEach((worker) => this.stopWorker(worker));
+    return cancelled;
   }
 
   private dispatch(): void {
     while (this.idle.length > 0 && this.queue.length > 0) {
       const worker = this.idle.shift()!;
+      if (!worker.usable) continue; // ended or being stopped: its exit is handled on its own
       const job = this.queue.shift()!;
       this.busy.set(worker, [job]);
       this.startClock(worker, job);
@@ -219,7 +270,7 @@ export class WorkerPool implements Disposable {
     // spreads evenly: waiting for half makes each top-up one batch, one write and one wake-up.
     const low = 1 + Math.floor(prefetch / 2);
     if (!this.anyBusyAtOrBelow(low)) return; // the common case after each result: nothing to top up
-    const topUp = [...this.busy].filter(([, jobs]) => jobs.length <= low);
+    const topUp = [...this.busy].filter(([worker, jobs]) => jobs.length <= low && worker.usable);
     for (let depth = 2; depth <= 1 + prefetch && this.queue.length > 0; depth++) {
       for (const [worker, jobs] of topUp) {
         if (this.queue.length === 0) return;
@@ -252,6 +303,7 @@ export class WorkerPool implements Disposable {
 
   private send(worker: WorkerProcess, job: Job): void {
     job.state = "running";
+    job.worker = worker;
     worker.runTask(job.request);
   }
 
@@ -261,17 +313,40 @@ export class WorkerPool implements Disposable {
     if (timeoutMs !== undefined) job.timer = setTimeout(() => this.timeOut(worker, job, timeoutMs), timeoutMs);
   }
 
-  /** Takes back the tasks sent ahead to a worker that is going away: they never started. */
-  private requeueSentAhead(jobs: Job[]): void {
-    for (const job of jobs) job.state = "queued";
-    this.queue.unshift(...jobs);
+  /** Takes back tasks a worker that is going away never started (cancelled ones stay out). */
+  private requeue(jobs: readonly Job[]): void {
+    const waiting = jobs.filter((job) => job.state !== "done");
+    for (const job of waiting) {
+      job.state = "queued";
+      job.worker = undefined;
+      clearTimeout(job.timer);
+      job.timer = undefined;
+    }
+    this.queue.unshift(...waiting);
+  }
+
+  /** Kills a busy worker whose running task was settled meanwhile; the tasks sent ahead go back to the queue. Its exit handler replaces it. */
+  private stopWorker(worker: WorkerProcess): void {
+    const jobs = this.busy.get(worker) ?? [];
+    this.busy.delete(worker);
+    this.requeue(jobs.slice(1));
+    worker.kill();
+    this.dispatch();
+  }
+
+  /**
+   * A worker said something that does not fit what it was given (a result or start of a task it is not
+   * running: a process forked by user code reading its task channel, say): it cannot be trusted with more
+   * tasks. Killed; its exit fails the task it started and gives back the rest.
+   */
+  private distrust(worker: WorkerProcess, what: string): void {
+    this.log(`worker process ${worker.pid} ${what}; it is stopped`);
+    worker.kill(what);
   }
 
   private timeOut(worker: WorkerProcess, job: Job, timeoutMs: number): void {
     const jobs = this.busy.get(worker);
     if (jobs?.[0] !== job) return;
-    this.busy.delete(worker);
-    this.requeueSentAhead(jobs.slice(1));
     const output = worker.readCapturedOutput();
     const seconds = timeoutMs / 1000;
     job.settle({
@@ -284,8 +359,7 @@ export class WorkerPool implements Disposable {
       ),
       ...output,
     });
-    // Its exit handler replaces it.
-    worker.kill();
+    this.stopWorker(worker);
   }
 
   private async spawnWorker(): Promise<void> {
@@ -304,23 +378,30 @@ export class WorkerPool implements Disposable {
     }
     this.workers.add(worker);
     worker.onStart(({ taskId, timestampNs }) => {
+      if (worker.killed) return; // its task was settled when it was killed
       const job = this.busy.get(worker)?.[0];
-      if (job?.request.taskId !== taskId) return;
+      if (job?.request.taskId !== taskId || job.startedNs !== undefined) {
+        return this.distrust(worker, `reported starting task ${taskId}, which was not the next task it was given`);
+      }
       job.startedNs = timestampNs;
       this.startEmitter.fire(taskId);
       this.startAtEmitter.fire({ taskId, timestampNs });
     });
     worker.onResult(({ result, stdout, stderr }) => {
+      if (worker.killed) return;
       const jobs = this.busy.get(worker);
       const job = jobs?.[0];
-      if (jobs === undefined || job?.request.taskId !== result.task_id) return;
+      if (jobs === undefined || job?.request.taskId !== result.task_id) {
+        return this.distrust(worker, `sent a result for task ${result.task_id}, which it was not running`);
+      }
       jobs.shift();
       this.noteRunTime(result.task_statuses);
-      if (jobs.length > 0) this.startClock(worker, jobs[0]);
-      else {
+      if (jobs.length === 0) {
         this.busy.delete(worker);
-        this.idle.push(worker);
-      }
+        if (worker.usable) this.idle.push(worker);
+      } else if (jobs[0].state === "done") {
+        this.stopWorker(worker); // it reached a task cancelled while sent ahead
+      } else this.startClock(worker, jobs[0]);
       // Not `{ ...result, details }`: V8 would give every result kept in the store a hidden class of its own (~250 B each).
       const { task_id, data, error_details, task_statuses } = result;
       job.settle({ result: { task_id, data, error_details, task_statuses, details: detailsOf(worker) }, stdout, stderr, completedAtNs: nowNs() });
@@ -335,25 +416,25 @@ export class WorkerPool implements Disposable {
     this.workers.delete(worker);
     const i = this.idle.indexOf(worker);
     if (i >= 0) this.idle.splice(i, 1);
-    const [job, ...sentAhead] = this.busy.get(worker) ?? [];
+    const [head, ...sentAhead] = this.busy.get(worker) ?? [];
     this.busy.delete(worker);
     const output = worker.readCapturedOutput();
     worker.dispose();
     if (this.disposed) return;
-    this.requeueSentAhead(sentAhead);
-    if (job) {
-      const how = describeExit(exit);
-      job.settle({
-        ...this.failure(
-          job,
-          TaskFailureCode.workerLost,
-          `WorkerLost: worker process ${worker.pid} ${how} while running this task`,
-          `worker process ${how}`,
-          worker,
-        ),
-        ...output,
-      });
+    // Every frame it wrote has been read (see WorkerProcess.exited): only a task whose start came without
+    // its result was running. The ones it never started go to other workers.
+    const unstarted = [head, ...sentAhead].filter((job) => job !== undefined && job.startedNs === undefined);
+    for (const job of unstarted) job.lostUnstarted = (job.lostUnstarted ?? 0) + 1;
+    const reason = worker.stoppedBecause;
+    const how = reason === undefined ? describeExit(exit) : `was stopped: it ${reason}`;
+    const fail = (job: Job, data: string) =>
+      job.settle({ ...this.failure(job, TaskFailureCode.workerLost, data, `worker process ${how}`, worker), ...output });
+    if (head !== undefined && head.startedNs !== undefined) fail(head, `WorkerLost: worker process ${worker.pid} ${how} while running this task`);
+    for (const job of unstarted) {
+      if (job.lostUnstarted! < MAX_UNSTARTED_LOSSES) continue;
+      fail(job, `WorkerLost: ${MAX_UNSTARTED_LOSSES} workers ended before starting this task; the last one, process ${worker.pid}, ${how}`);
     }
+    this.requeue(unstarted);
     this.replaceWorkers();
     this.dispatch();
   }
@@ -394,6 +475,7 @@ export class WorkerPool implements Disposable {
     if (job.state === "done") return;
     job.state = "done";
     clearTimeout(job.timer);
+    if (this.jobsById.get(job.request.taskId) === job) this.jobsById.delete(job.request.taskId);
     resolve(outcome);
   }
 

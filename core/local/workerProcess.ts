@@ -50,6 +50,11 @@ export interface WorkerExit {
 const CAPTURE_LIMIT = 1024 * 1024;
 /** How much of the worker's own stderr (outside tasks) is kept to explain a failed start. */
 const LOG_TAIL = 4096;
+/**
+ * How long after its exit a worker's last frames may take to arrive: its result pipe is read to its end
+ * first, but a process its task forked (and left running) may hold that pipe open.
+ */
+const DRAIN_CAP_MS = 1000;
 
 export class WorkerProcess implements Disposable {
   private readonly startEmitter = new Emitter<{ taskId: string; timestampNs: bigint }>();
@@ -58,6 +63,9 @@ export class WorkerProcess implements Disposable {
   readonly onStart: Event<{ taskId: string; timestampNs: bigint }> = this.startEmitter.event;
   readonly onResult: Event<WorkerResult> = this.resultEmitter.event;
   private disposed = false;
+  private killedByHost = false;
+  /** Why the host stopped this worker, when something the worker did made it stop it. */
+  private stopReason: string | undefined;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -65,12 +73,15 @@ export class WorkerProcess implements Disposable {
     readonly pid: number,
     readonly details: WorkerDetails,
     private readonly capturePrefix: string,
-    /** Settles once when the process has ended, for whatever reason. */
+    /**
+     * Settles once when the process has ended, for whatever reason, and every frame it wrote was
+     * delivered: a result written just before it died is reported as that task's result, not lost.
+     */
     readonly exited: Promise<WorkerExit>,
   ) {
     channel.onFrame((frame) => this.handleFrame(frame as WorkerFrame));
     // A worker that sends garbage cannot be trusted with more tasks.
-    channel.onError(() => this.kill());
+    channel.onError((err) => this.kill(err.message));
   }
 
   static async spawn(options: WorkerSpawnOptions): Promise<WorkerProcess> {
@@ -89,7 +100,7 @@ export class WorkerProcess implements Disposable {
       env: options.env,
       cwd: options.cwd,
     });
-    const exited = new Promise<WorkerExit>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+    const exited = exitedAndDrained(child, child.stdio[4] as Readable);
     let logTail = "";
     const keepTail = (chunk: Buffer) => (logTail = (logTail + chunk.toString("utf8")).slice(-LOG_TAIL));
     child.stdout?.on("data", keepTail);
@@ -123,9 +134,29 @@ export class WorkerProcess implements Disposable {
     return { stdout: readHead(`${this.capturePrefix}.stdout`), stderr: readHead(`${this.capturePrefix}.stderr`) };
   }
 
-  /** Kills the worker and everything it started (SIGKILL to its process group). */
-  kill(): void {
+  /**
+   * Kills the worker and everything it started (SIGKILL to its process group). `reason`: the host
+   * stopped a worker it can no longer trust (see `stoppedBecause`).
+   */
+  kill(reason?: string): void {
+    this.killedByHost = true;
+    this.stopReason ??= reason;
     killGroup(this.child);
+  }
+
+  /** The host killed it: what it still sends is about tasks the host has already settled. */
+  get killed(): boolean {
+    return this.killedByHost;
+  }
+
+  /** Why the host killed it, when something the worker did made it. */
+  get stoppedBecause(): string | undefined {
+    return this.stopReason;
+  }
+
+  /** Neither ended nor killed: it can take tasks (a worker that ended may still deliver its last frames). */
+  get usable(): boolean {
+    return !this.killedByHost && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   private handleFrame(frame: WorkerFrame): void {
@@ -213,6 +244,24 @@ function waitForReady(
     clearTimeout(timer);
     subscription?.dispose();
   });
+}
+
+/** The exit, once the result pipe reached its end too (or DRAIN_CAP_MS after the exit). */
+function exitedAndDrained(child: ChildProcess, input: Readable): Promise<WorkerExit> {
+  const drained = new Promise<void>((resolve) => {
+    input.once("end", resolve);
+    input.once("close", resolve);
+  });
+  return new Promise<WorkerExit>((resolve) =>
+    child.once("exit", (code, signal) => {
+      const timer = setTimeout(settle, DRAIN_CAP_MS);
+      void drained.then(settle);
+      function settle(): void {
+        clearTimeout(timer);
+        resolve({ code, signal });
+      }
+    }),
+  );
 }
 
 function tail(log: string): string {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it, type TestContext } from "node:test";
 import {
   deserializeData,
   fromTagged,
@@ -18,7 +18,7 @@ import {
 } from "../../../core/protocol";
 import { LocalEndpointError } from "../../../core/local/errors";
 import { SDK_VERSION } from "../../../core/service/sdkVersion";
-import { WorkerPool, type WorkerOutcome } from "../../../core/local/workerPool";
+import { WorkerPool, type WorkerOutcome, type WorkerPoolOptions } from "../../../core/local/workerPool";
 import { loadVectors } from "../../support/vectors";
 import { childPythonProcesses, functionCode, isAlive, PYTHON, startPool, taskBuffer, tempDir, waitFor } from "./support";
 
@@ -343,16 +343,47 @@ describe("WorkerPool survives dying workers", () => {
     assert.notDeepEqual(pool.workerPids, before);
   });
 
-  it("cancels a queued task but not a running one", async (t) => {
+  it("cancels a queued task, which never runs", async (t) => {
     const pool = await startPool(t, { workers: 1 });
     const first = pool.run({ taskId: nextId(), taskBuffer: taskBuffer("nap", "def nap():\n    import time\n    time.sleep(0.3)\n    return 1\n") });
     const second = pool.run({ taskId: nextId(), taskBuffer: taskBuffer("echo", ECHO) });
     assert.deepEqual(pool.stats, { total: 1, idle: 0, busy: 1, queued: 1 });
     assert.equal(second.cancel(), true);
     assert.equal(second.cancel(), false);
-    assert.equal(first.cancel(), false);
-    assert.equal((await second.result).result.error_details?.code, "TaskCancelled");
+    const cancelled = (await second.result).result;
+    assert.equal(cancelled.error_details?.code, "TaskCancelled");
+    assert.match(cancelled.data, /before it started/);
     assert.equal(value(await first.result), 1);
+    assert.equal(first.cancel(), false, "a finished task is not cancelled");
+  });
+
+  it("cancels a running task that never returns by killing its worker, which is replaced", async (t) => {
+    const pool = await startPool(t, { workers: 1 });
+    const before = pool.workerPids;
+    const spin = pool.run({ taskId: nextId(), taskBuffer: taskBuffer("spin", "def spin():\n    while True:\n        pass\n") });
+    await new Promise((resolve) => pool.onDidStart(resolve));
+    assert.deepEqual(pool.cancel([spin.taskId, "unknown-task"]), [spin.taskId]);
+    const outcome = (await spin.result).result;
+    assert.equal(outcome.error_details?.code, "TaskCancelled");
+    assert.match(outcome.data, new RegExp(`while running; worker process ${before[0]} was killed`));
+    assert.deepEqual(pool.stats.busy + pool.stats.queued, 0, "nothing outstanding once cancelled");
+    await waitFor(() => !isAlive(before[0]), "the spinning worker to be killed");
+    assert.ok(pyEquals(value(await pool.run({ taskId: nextId(), taskBuffer: taskBuffer("echo", ECHO, [3]) }).result), [[3], new PyDict()]));
+    assert.notDeepEqual(pool.workerPids, before);
+  });
+
+  it("cancels a task sent ahead: the task before it finishes, then the worker is stopped as it reaches the cancelled one", async (t) => {
+    const pool = await startPool(t, { workers: 1, prefetch: 2 });
+    const nap = pool.run({ taskId: nextId(), taskBuffer: taskBuffer("nap", "def nap():\n    import os, time\n    time.sleep(0.5)\n    return os.getpid()\n") });
+    const spin = pool.run({ taskId: nextId(), taskBuffer: taskBuffer("spin", "def spin():\n    while True:\n        pass\n") });
+    const after = pool.run({ taskId: nextId(), taskBuffer: taskBuffer("echo", ECHO, [4]) });
+    await new Promise((resolve) => pool.onDidStart(resolve));
+    assert.equal(pool.stats.queued, 2, "both sent ahead");
+    assert.equal(spin.cancel(), true);
+    assert.equal((await spin.result).result.error_details?.code, "TaskCancelled");
+    const napPid = value(await nap.result) as number;
+    assert.ok(pyEquals(value(await after.result), [[4], new PyDict()]), "the task sent ahead behind it runs, on a new worker");
+    await waitFor(() => !isAlive(napPid), "the worker that reached the cancelled task to be stopped");
   });
 
   it("fails queued and running tasks with EndpointStopped on dispose and refuses new ones", async (t) => {
@@ -376,6 +407,46 @@ describe("WorkerPool survives dying workers", () => {
     const outcome = await pool.run({ taskId: nextId(), taskBuffer: `${dillCode.length}\n${dillCode}` + packTaskPayload([], {}, "json") }).result;
     assert.match(outcome.result.data, /DillCode needs the dill package, which \S+ cannot import\n$/);
   });
+});
+
+describe("WorkerPool reads what a dying worker said", () => {
+  const FAKE_WORKER = join(__dirname, "fixtures", "fakeWorker.py");
+  const fakePool = (t: TestContext, mode: string, options: WorkerPoolOptions = {}) => {
+    const log = join(tempDir(t), "started");
+    writeFileSync(log, "");
+    const started = () => readFileSync(log, "utf8").split("\n").filter(Boolean);
+    return startPool(t, { workerScript: FAKE_WORKER, env: { FAKE_WORKER_MODE: mode, FAKE_WORKER_LOG: log }, ...options }).then((pool) => ({ pool, started }));
+  };
+
+  it("reports the result a worker wrote before it exited, even when it arrives after the exit", async (t) => {
+    const { pool } = await fakePool(t, "late", { workers: 1 });
+    for (let i = 0; i < 3; i++) {
+      const taskId = nextId();
+      const outcome = await pool.run({ taskId, taskBuffer: "" }).result;
+      assert.equal(outcome.result.error_details, null, outcome.result.data);
+      assert.equal(outcome.result.data, `11\n"${taskId}"`);
+    }
+  });
+
+  it("never fails nor repeats a finished task when its worker exits right after answering, nor one sent ahead", async (t) => {
+    const { pool, started } = await fakePool(t, "at-once", { workers: 2, prefetch: 3 });
+    const runs = Array.from({ length: 40 }, () => pool.run({ taskId: nextId(), taskBuffer: "" }));
+    const outcomes = await Promise.all(runs.map((r) => r.result));
+    assert.deepEqual(outcomes.filter((o) => o.result.error_details !== null).map((o) => o.result.data), []);
+    assert.deepEqual([...started()].sort(), runs.map((r) => r.taskId).sort(), "each task started exactly once");
+  });
+
+  it("stops a worker that answers for a task it is not running, fails its task with the reason and logs it", async (t) => {
+    const lines: string[] = [];
+    const { pool } = await fakePool(t, "stray", { workers: 1, log: (line) => lines.push(line) });
+    const taskId = nextId();
+    const outcome = (await pool.run({ taskId, taskBuffer: "" }).result).result;
+    assert.equal(outcome.error_details?.code, "WorkerLost");
+    assert.match(outcome.data, new RegExp(`was stopped: it sent a result for task not-${taskId}, which it was not running`));
+    assert.equal(lines.length, 1);
+    assert.match(lines[0], /sent a result for task not-/);
+  });
+
 });
 
 describe("WorkerPool start-up", () => {

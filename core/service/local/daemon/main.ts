@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     maxGroups: config.maxGroups,
     maxTasks: config.maxTasks,
     taskTimeoutMs: config.taskTimeoutMs,
+    log,
   });
   for (const problem of service.storeProblems) log(`store: ${problem}`);
   let server: DaemonServer;
