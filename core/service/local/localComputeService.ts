@@ -33,6 +33,7 @@ import {
   type LocalTaskQuery,
   type LocalTaskSummary,
 } from "./localTaskHistory";
+import type { LocalTaskControl } from "./localTaskControl";
 
 /** The local endpoint's id unless another is configured. */
 export const LOCAL_ENDPOINT_ID = "00000000-0000-4000-8000-00000000c0de";
@@ -53,7 +54,7 @@ export interface LocalComputeServiceOptions extends Omit<WorkerPoolOptions, "end
   maxTasks?: number;
 }
 
-export class LocalComputeService implements ComputeService, LocalTaskHistory {
+export class LocalComputeService implements ComputeService, LocalTaskHistory, LocalTaskControl {
   readonly kind = "local" as const;
   private readonly watches = new Map<string, Set<LocalResultWatch>>();
   /** Started tasks not yet announced as running: worker start time, and when the start was heard. */
@@ -232,6 +233,14 @@ export class LocalComputeService implements ComputeService, LocalTaskHistory {
       if (task?.result) out.set(id, resultEvent(task));
     }
     return out;
+  }
+
+  async cancelTasks(taskIds: readonly string[]): Promise<string[]> {
+    if (!Array.isArray(taskIds) || taskIds.some((id) => typeof id !== "string")) {
+      throw apiError(422, "REQUEST_MALFORMED", "taskIds must be a list of task ids");
+    }
+    // Each settles through the pool as any result does: stored as failed and delivered to watchers.
+    return this.pool.cancel(taskIds);
   }
 
   async getEndpointStatus(endpointId: string): Promise<EndpointStatus> {

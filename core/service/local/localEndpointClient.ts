@@ -42,6 +42,7 @@ import { EmittingResultWatch } from "../emittingResultWatch";
 import type { PyDict } from "../../protocol/pyValue";
 import { fromTagged } from "../../protocol/tagged";
 import type { LocalTaskGroupSummary, LocalTaskHistory, LocalTaskQuery, LocalTaskSummary } from "./localTaskHistory";
+import type { LocalTaskControl } from "./localTaskControl";
 import { connectOrSpawn, defaultLaunch, logTail, type DaemonLaunch } from "./daemonLauncher";
 import { TurnSlicer } from "../../util/turnSlicer";
 
@@ -50,7 +51,7 @@ export interface LocalEndpointClientOptions {
   launch?: DaemonLaunch;
 }
 
-export class LocalEndpointClient implements ComputeService, LocalTaskHistory {
+export class LocalEndpointClient implements ComputeService, LocalTaskHistory, LocalTaskControl {
   readonly kind = "local" as const;
   private connection: Promise<DaemonConnection> | undefined;
   /** The connection `connection` resolved to, to notice synchronously that it was lost. */
@@ -99,6 +100,10 @@ export class LocalEndpointClient implements ComputeService, LocalTaskHistory {
 
   async getEndpointStatus(endpointId: string): Promise<EndpointStatus> {
     return (await this.call("getEndpointStatus", { endpointId })) as EndpointStatus;
+  }
+
+  async cancelTasks(taskIds: readonly string[]): Promise<string[]> {
+    return (await this.call("cancelTasks", { taskIds })) as string[];
   }
 
   async listTasks(query: LocalTaskQuery = {}): Promise<LocalTaskSummary[]> {

@@ -117,6 +117,27 @@ describe("local endpoint daemon", () => {
     assert.deepEqual(daemonsFor(c.stateRoot), []);
   });
 
+  it("cancels a task that never returns: its worker is killed and replaced, its watchers get TaskCancelled, and the daemon can idle out", async (t) => {
+    const c = config(t, { workers: 1, idleExitMs: 300 });
+    const x = await client(t, c);
+    const pid = await x.daemonPid();
+    const { taskGroupId, taskIds } = await submitCalls(x, "spin", "def spin():\n    while True:\n        pass\n", [[]]);
+    const watch = x.watchResults(taskGroupId);
+    const event = new Promise<ResultEvent>((resolve) => watch.onResult(resolve));
+    await waitFor(async () => (await x.getTaskStatuses(taskIds)).get(taskIds[0])?.status === "running", "the task to run");
+    const [spinner] = workersOf(pid);
+    assert.deepEqual(await x.cancelTasks([...taskIds, "00000000-0000-4000-8000-000000000000"]), taskIds);
+    const { result } = await event;
+    assert.equal(result.error_details?.code, "TaskCancelled");
+    assert.match(result.data, /cancelled while running/);
+    await waitFor(() => !isAlive(spinner), "the spinning worker to be killed");
+    assert.deepEqual(await x.cancelTasks(taskIds), [], "a finished task is not cancelled again");
+    await waitFor(() => workersOf(pid).length === 1, "a new worker");
+    watch.dispose();
+    x.dispose();
+    await waitFor(() => !isAlive(pid), "the daemon, with nothing outstanding and no client, to idle out");
+  });
+
   it("reports a killed daemon clearly and starts a new one on the next call", async (t) => {
     const c = config(t);
     const x = await client(t, c);

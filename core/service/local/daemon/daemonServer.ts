@@ -42,6 +42,9 @@ export class DaemonServer implements Disposable {
   private readonly clients = new Set<ClientConnection>();
   private readonly idleTimer: NodeJS.Timeout;
   private idleSince = Date.now();
+  /** Since when no client is connected while tasks are still outstanding; logged once past idleExitMs. */
+  private aloneSince: number | undefined;
+  private aloneLogged = false;
   private retiring = false;
   private stopped = false;
 
@@ -135,17 +138,36 @@ export class DaemonServer implements Disposable {
 
   private async checkIdle(): Promise<void> {
     if (this.stopped) return;
-    const busy = (await this.outstanding().catch(() => 0)) > 0;
-    if (busy) {
+    const outstanding = await this.outstanding().catch(() => 0);
+    if (outstanding > 0) {
       this.idleSince = Date.now();
+      this.noteAlone(outstanding);
       return;
     }
+    this.aloneSince = undefined;
     if (this.retiring) return this.stop("retired: settings changed and no task is running");
     if (this.clients.size > 0) {
       this.idleSince = Date.now();
       return;
     }
     if (Date.now() - this.idleSince >= this.options.config.idleExitMs) this.stop("idle");
+  }
+
+  /**
+   * Tasks never end because no client is left: a window closed and reopened later comes back for their
+   * results, and tasks nobody wants are cancelled (cancelTasks), which stops them at once. So a daemon
+   * with no client stays while work is outstanding, and says so once, for whoever wonders why it stays.
+   */
+  private noteAlone(outstanding: number): void {
+    if (this.clients.size > 0) {
+      this.aloneSince = undefined;
+      this.aloneLogged = false;
+      return;
+    }
+    this.aloneSince ??= Date.now();
+    if (this.aloneLogged || Date.now() - this.aloneSince < this.options.config.idleExitMs) return;
+    this.aloneLogged = true;
+    this.log(`no client for ${Math.round((Date.now() - this.aloneSince) / 1000)} s; staying for ${outstanding} task(s) still queued or running until they finish or are cancelled`);
   }
 }
 
@@ -284,6 +306,8 @@ class ClientConnection implements Disposable {
         }));
       case "getEndpointStatus":
         return service.getEndpointStatus(p.endpointId as string);
+      case "cancelTasks":
+        return service.cancelTasks(p.taskIds as string[]);
       case "watch":
         return this.watch(p.watch as number, p.taskGroupId as string, p.taskIds);
       case "unwatch":
