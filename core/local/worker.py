@@ -449,6 +449,27 @@ class OutputCapture:
 # --- IPC ---
 
 
+_serving_pid = None
+
+
+def _only_the_server():
+    """Called before every use of the channel. A process forked by user code shares it; one that returned
+    from the task function instead of calling os._exit would otherwise read the next tasks and answer for
+    them (two readers: tasks the host waits for forever). It never touches the channel: it ends at once."""
+    if os.getpid() != _serving_pid:
+        os._exit(0)
+
+
+def _drop_channel_in_child():
+    """After os.fork in user code: the child does not keep the host's pipes open (a dead worker's pipe then
+    ends when the worker does, not when its forked children do)."""
+    for fd in (IPC_IN_FD, IPC_OUT_FD):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
 class HostGone:
     """What to do once the host closed fd 3: it could not clean up, so remove the capture files, and
     end the process group (this worker and anything user code spawned) so nothing outlives the host."""
@@ -457,6 +478,7 @@ class HostGone:
         self.capture_paths = capture_paths
 
     def __call__(self):
+        _only_the_server()  # a forked child must not remove the worker's files nor end its group
         for path in self.capture_paths:
             _remove_quietly(os.remove, path)
         _remove_quietly(os.rmdir, os.path.dirname(self.capture_paths[0]))
@@ -500,6 +522,7 @@ class Inbox:
         return end if end <= len(buffer) else 0
 
     def _fill(self):
+        _only_the_server()
         chunk = os.read(self.fd, 1 << 16)
         if not chunk:
             self.host_gone()
@@ -509,6 +532,7 @@ class Inbox:
         """Whether a whole frame is here already, without waiting for one."""
         if self._frame_end():
             return True
+        _only_the_server()
         if not self.poller.poll(0):
             return False
         self._fill()
@@ -533,6 +557,7 @@ class Outbox:
     def send(self, text, hold=False):
         """Writes a frame of JSON text; with `hold`, keeps it to go out with the next one (one write, one
         wake-up of the host)."""
+        _only_the_server()
         body = text.encode("utf-8", "surrogatepass")
         frame = self.held + len(body).to_bytes(4, "big") + body
         if hold:
@@ -575,6 +600,12 @@ def serve(inbox, outbox, capture, run_dir, result_size_limit):
         data, error_details, exec_start, exec_end = execute_task(
             task_id, task["task_buffer"], task.get("result_serializers"), result_size_limit
         )
+        if os.getpid() != _serving_pid:
+            # A child the task forked returned from the function: it says so in the task's captured
+            # stderr (while the task runs) and ends, without the atexit handlers or buffers of its parent.
+            os.write(2, "a process forked by this task ({}) returned from the function instead of calling"
+                     " os._exit; it was ended\n".format(os.getpid()).encode())
+            os._exit(0)
         stdout, stderr = capture.end()
         result = _RESULT_FRAME(
             task_id_json,
@@ -591,6 +622,7 @@ def serve(inbox, outbox, capture, run_dir, result_size_limit):
 
 
 def main():
+    global _serving_pid
     parser = argparse.ArgumentParser(description="Globus Compute local endpoint worker")
     parser.add_argument("--capture-prefix", required=True)
     parser.add_argument("--endpoint-id", default=None)
@@ -601,6 +633,8 @@ def main():
 
     for fd in (IPC_IN_FD, IPC_OUT_FD):
         os.set_inheritable(fd, False)  # children of user code must not hold the host's pipes
+    _serving_pid = os.getpid()
+    os.register_at_fork(after_in_child=_drop_channel_in_child)
     capture_paths = [options.capture_prefix + ".stdout", options.capture_prefix + ".stderr"]
     host_gone = HostGone(capture_paths)
     watchdog = threading.Thread(target=watch_for_hangup, args=(IPC_IN_FD, host_gone))

@@ -447,6 +447,19 @@ describe("WorkerPool reads what a dying worker said", () => {
     assert.match(lines[0], /sent a result for task not-/);
   });
 
+  it("keeps serving after a task forks a child that returns instead of calling os._exit", { timeout: 60_000 }, async (t) => {
+    const lines: string[] = [];
+    const pool = await startPool(t, { workers: 1, prefetch: "auto", log: (line) => lines.push(line) });
+    const before = pool.workerPids;
+    const fork = "def fork():\n    import os\n    return 'child' if os.fork() == 0 else 'parent'\n";
+    const first = await pool.run({ taskId: nextId(), taskBuffer: taskBuffer("fork", fork) }).result;
+    assert.equal(value(first), "parent");
+    const pid = "def pid(i):\n    import os, time\n    time.sleep(0.002)\n    return [i, os.getpid()]\n";
+    const outcomes = await Promise.all(Array.from({ length: 100 }, (_, i) => pool.run({ taskId: nextId(), taskBuffer: taskBuffer("pid", pid, [i]) }).result));
+    assert.deepEqual(outcomes.map((o) => (value(o) as PyValue[])[0]), Array.from({ length: 100 }, (_, i) => i));
+    assert.deepEqual(new Set(outcomes.map((o) => (value(o) as PyValue[])[1])), new Set(before), "all served by the worker itself, never replaced");
+    assert.deepEqual(lines, [], "the child never spoke on the channel");
+  });
 });
 
 describe("WorkerPool start-up", () => {
