@@ -416,15 +416,21 @@ class OutputCapture:
                 self.used[i] = False
 
     def end(self):
-        """[stdout, stderr] of the task; the streams and fds 1/2 are reset for the next one."""
+        """[stdout, stderr] of the task; the streams and fds 0/1/2 are reset for the next one."""
         for stream in {sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__}:  # each one once
             try:
                 stream.flush()
             except Exception:
                 pass
-        # User code may have swapped the streams; the next task starts clean.
-        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-        return [self._collect(0, 1), self._collect(1, 2)]
+        output = [self._collect(0, 1), self._collect(1, 2)]
+        _keep_stdin_empty()
+        # User code may have swapped the streams, or closed them (sys.stdout.close() closes sys.__stdout__,
+        # the same object): the next task starts with working ones.
+        sys.__stdin__ = _open_stream(sys.__stdin__, 0, "r")
+        sys.__stdout__ = _open_stream(sys.__stdout__, 1, "w")
+        sys.__stderr__ = _open_stream(sys.__stderr__, 2, "w")
+        sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__
+        return output
 
     def _collect(self, i, target):
         fd = self.fds[i]
@@ -444,6 +450,27 @@ class OutputCapture:
         if size > CAPTURE_LIMIT:
             text += "\n[... {} more bytes of output not kept]\n".format(size - CAPTURE_LIMIT)
         return text
+
+
+def _open_stream(stream, fd, mode):
+    """`stream` while it is open, else a new one on its fd, as the interpreter set it up (UTF-8 by
+    PYTHONIOENCODING, line-buffered as the worker makes stdout; stderr replaces what UTF-8 cannot encode)."""
+    if stream is not None and not stream.closed:
+        return stream
+    errors = "backslashreplace" if fd == 2 else "strict"
+    return open(fd, mode, buffering=1, encoding="utf-8", errors=errors, closefd=False)
+
+
+def _keep_stdin_empty():
+    """fd 0 stays the empty input the host gave (input() fails at once, never waits); if user code closed
+    it, it is reopened on the null device, so no file opened later takes its number."""
+    try:
+        os.fstat(0)
+    except OSError:
+        null = os.open(os.devnull, os.O_RDONLY)
+        if null != 0:
+            os.dup2(null, 0)
+            os.close(null)
 
 
 # --- IPC ---

@@ -247,6 +247,24 @@ describe("WorkerPool executes task buffers as a Globus Compute endpoint", () => 
     assert.deepEqual([next.stdout, next.stderr], ["out b\n", "childerr b\n"]);
   });
 
+  it("gives the next task working standard streams after user code closed sys.stdout, sys.stderr and sys.stdin", async (t) => {
+    const single = await startPool(t, { workers: 1 });
+    const runOn = async (name: string, source: string) => single.run({ taskId: nextId(), taskBuffer: taskBuffer(name, source) }).result;
+    const closer = "def closer():\n    import sys\n    print('bye')\n    sys.stdout.close()\n    sys.stderr.close()\n    sys.stdin.close()\n    return 'closed'\n";
+    const closed = await runOn("closer", closer);
+    assert.equal(value(closed), "closed");
+    assert.equal(closed.stdout, "bye\n");
+    const loud = "def loud():\n    import sys\n    print('out é')\n    print('err', file=sys.stderr)\n    return sys.stdout is sys.__stdout__\n";
+    for (let i = 0; i < 2; i++) {
+      const next = await runOn("loud", loud);
+      assert.equal(value(next), true);
+      assert.deepEqual([next.stdout, next.stderr], ["out é\n", "err\n"]);
+    }
+    // stdin as before: empty, so input() fails at once rather than waiting (and no file took fd 0's place).
+    const input = await runOn("ask", "def ask():\n    return input()\n");
+    assert.match(input.result.data, /EOFError: EOF when reading a line\n$/);
+  });
+
   it("announces each task as it starts executing", async () => {
     const started: string[] = [];
     const sub = pool.onDidStart((id) => started.push(id));
