@@ -1,8 +1,8 @@
 """A local Globus Compute worker: runs task buffers the way an endpoint's ``execute_task`` does.
 
 Standard library only (dill is used when importable, as upstream always does). Started by
-core/local/workerProcess.ts. The host talks to it over two private pipes, never over stdout/stderr
-(those belong to user code):
+core/local/workerProcess.ts, through a launcher that first checks the interpreter is Python 3.8+. The
+host talks to it over two private pipes, never over stdout/stderr (those belong to user code):
 
 - fd 3 (host -> worker) and fd 4 (worker -> host) carry frames: a 4-byte big-endian length, then
   that many bytes of UTF-8 JSON.
@@ -688,7 +688,4 @@ def main():
 
 
 if __name__ == "__main__":
-    if sys.version_info < (3, 8):
-        sys.stderr.write("the Globus Compute local endpoint needs Python 3.8 or newer\n")
-        sys.exit(3)
     main()

@@ -56,6 +56,26 @@ const LOG_TAIL = 4096;
  */
 const DRAIN_CAP_MS = 1000;
 
+/**
+ * Run by the interpreter before worker.py, in any Python: one too old to parse worker.py (2.7: a
+ * SyntaxError) says what it is instead. Then worker.py runs as `python worker.py` would run it, with
+ * its directory first on sys.path where that puts it (never the working directory, as `-c` would).
+ */
+const LAUNCHER = [
+  "import sys",
+  "if sys.version_info < (3, 8):",
+  "    sys.stderr.write('the Globus Compute local endpoint needs Python 3.8 or newer; %s is Python %s\\n' % (sys.executable, sys.version.split()[0]))",
+  "    sys.exit(3)",
+  "del sys.argv[0]",
+  // Before any import: `-c` puts the working directory (a workspace, maybe with a planted runpy.py) first.
+  "if sys.path and sys.path[0] == '':",
+  "    del sys.path[0]",
+  "    import os",
+  "    sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0])))",
+  "import runpy",
+  "runpy.run_path(sys.argv[0], run_name='__main__')",
+].join("\n");
+
 export class WorkerProcess implements Disposable {
   private readonly startEmitter = new Emitter<{ taskId: string; timestampNs: bigint }>();
   private readonly resultEmitter = new Emitter<WorkerResult>();
@@ -86,6 +106,7 @@ export class WorkerProcess implements Disposable {
 
   static async spawn(options: WorkerSpawnOptions): Promise<WorkerProcess> {
     const args = [
+      ...["-c", LAUNCHER],
       options.script,
       ...["--capture-prefix", options.capturePrefix],
       ...["--result-size-limit", String(options.resultSizeLimit)],

@@ -507,6 +507,15 @@ describe("WorkerPool start-up", () => {
     await waitFor(() => !isAlive(pid), "the hung interpreter to be killed");
   });
 
+  // pyenv's build where there is one (CI images usually have none: skipped there).
+  const PYTHON_27 = "/root/.pyenv/versions/2.7.18/bin/python2.7";
+  it("says an interpreter older than 3.8 is too old, instead of failing to parse worker.py", { skip: !existsSync(PYTHON_27) && "no Python 2.7 here" }, async () => {
+    await assert.rejects(
+      WorkerPool.start({ python: PYTHON_27, workers: 1 }),
+      isCode("WORKER_START_FAILED", /exited with code 3 before the local endpoint worker was ready: the Globus Compute local endpoint needs Python 3\.8 or newer; \S+ is Python 2\.7\.18$/),
+    );
+  });
+
   it("rejects bad options", async () => {
     await assert.rejects(WorkerPool.start({ workers: 0 }), isCode("INVALID_OPTIONS", /workers/));
     await assert.rejects(WorkerPool.start({ resultSizeLimit: 10 }), isCode("INVALID_OPTIONS", /resultSizeLimit/));
