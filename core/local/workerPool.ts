@@ -28,7 +28,11 @@ export interface WorkerPoolOptions {
   cwd?: string;
   /** Results whose serialized form is longer are failed with `MaxResultSizeExceeded`; default 10 MiB. */
   resultSizeLimit?: number;
-  /** How long a worker may take to start; default 10 s. */
+  /**
+   * How long each worker may take to start; default 60 s (a cold environment on a network file system
+   * can take tens of seconds to import). At most START_CONCURRENCY start at once, so the pool's start
+   * may take up to `poolStartBudgetMs`.
+   */
   startTimeoutMs?: number;
   /** Path of worker.py; default the one next to this module (a bundle must ship it alongside). */
   workerScript?: string;
@@ -45,6 +49,15 @@ export interface WorkerPoolOptions {
   prefetch?: number | "auto";
   /** Where the pool reports what it cannot tell a task (a worker that broke the protocol). */
   log?: (line: string) => void;
+}
+
+const DEFAULT_START_TIMEOUT_MS = 60_000;
+/** Workers started at once: on a cold file system, the first ones warm the cache for the rest. */
+const START_CONCURRENCY = 4;
+
+/** The longest a pool of `workers` may take to start: START_CONCURRENCY at a time, each within its own limit. */
+export function poolStartBudgetMs(workers = availableParallelism(), startTimeoutMs = DEFAULT_START_TIMEOUT_MS): number {
+  return Math.ceil(workers / START_CONCURRENCY) * startTimeoutMs;
 }
 
 /** "auto" prefetch: at most this deep, and only as many tasks as fit in AUTO_PREFETCH_MS of recent run time. */
@@ -171,18 +184,32 @@ export class WorkerPool implements Disposable {
         resultSizeLimit,
         env,
         cwd: options.cwd,
-        startTimeoutMs: options.startTimeoutMs ?? 10_000,
+        startTimeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
       },
       newCaptureDir(),
       options.log ?? (() => {}),
     );
-    const started = await Promise.allSettled(Array.from({ length: size }, () => pool.spawnWorker()));
-    const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
-    if (failed) {
+    try {
+      await pool.startWorkers();
+    } catch (err) {
       pool.dispose();
-      throw failed.reason;
+      throw err;
     }
     return pool;
+  }
+
+  /** Starts the pool's workers, START_CONCURRENCY at a time; rejects with the first failure. */
+  private async startWorkers(): Promise<void> {
+    let next = 0;
+    let failure: { reason: unknown } | undefined;
+    const lane = async (): Promise<void> => {
+      while (next < this.size && failure === undefined) {
+        next++;
+        await this.spawnWorker().catch((reason: unknown) => void (failure ??= { reason }));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, this.size) }, lane));
+    if (failure) throw failure.reason;
   }
 
   get stats(): PoolStats {

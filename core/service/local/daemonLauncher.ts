@@ -17,13 +17,14 @@ import { loadOrCreateSecret } from "./daemon/daemonAuth";
 import { isAlive, ownerAlive, readOwner } from "./daemon/daemonOwner";
 import { daemonPathsFor, socketPathFor, type DaemonPaths } from "./daemon/daemonPaths";
 import { DAEMON_CONFIG_ENV, type DaemonConfig, type DaemonStart } from "./daemon/wire";
+import { poolStartBudgetMs } from "../../local/workerPool";
 
 export interface DaemonLaunch {
   /** The daemon's entry script; default dist/localEndpoint.js next to this bundle. */
   entry: string;
   /** Node options before the entry (sources under tsx: `["--import", "tsx"]`). */
   execArgv?: string[];
-  /** How long a start may take before it is reported failed; default 15 s. */
+  /** How long a start may take before it is reported failed; default `daemonStartTimeoutMs(config)`. */
   startTimeoutMs?: number;
 }
 
@@ -46,7 +47,7 @@ export async function connectOrSpawn(
   build: string,
 ): Promise<{ socket: Socket; secret: Buffer; paths: DaemonPaths }> {
   const paths = daemonPathsFor(config);
-  const timeoutMs = launch.startTimeoutMs ?? 15_000;
+  const timeoutMs = launch.startTimeoutMs ?? daemonStartTimeoutMs(config);
   const deadline = Date.now() + timeoutMs;
   ensurePrivateDir(paths.stateDir);
   const secret = loadOrCreateSecret(paths.secretPath);
@@ -65,10 +66,29 @@ export async function connectOrSpawn(
     }
     // Another client is starting it: wait for the socket.
     if (Date.now() > deadline) {
-      throw new LocalEndpointError("DAEMON_START_FAILED", `The local endpoint did not start within ${timeoutMs} ms.${logTail(paths)}`);
+      throw new LocalEndpointError("DAEMON_START_FAILED", `The local endpoint did not start within ${timeoutMs} ms (${budgetWhy(config, timeoutMs)}).${logTail(paths)}`);
     }
     await sleep(100);
   }
+}
+
+/**
+ * How long a client waits for a daemon it started: longer than the daemon may take to start its workers
+ * (it answers only once they are up, and when they fail it exits with the reason in its log), plus the
+ * daemon's own start-up.
+ */
+export function daemonStartTimeoutMs(config: DaemonConfig): number {
+  return DAEMON_OWN_START_MS + poolStartBudgetMs(config.workers, config.workerStartTimeoutMs);
+}
+
+const DAEMON_OWN_START_MS = 15_000;
+
+/** Why a client gave up waiting after `timeoutMs`, for its error. */
+function budgetWhy(config: DaemonConfig, timeoutMs: number): string {
+  const pool = poolStartBudgetMs(config.workers, config.workerStartTimeoutMs);
+  return timeoutMs === daemonStartTimeoutMs(config)
+    ? `waited for as long as its workers may take to start, ${pool} ms, and ${DAEMON_OWN_START_MS} ms more`
+    : `the launcher's limit; its workers may take up to ${pool} ms to start`;
 }
 
 async function spawnAndConnect(start: DaemonStart, paths: DaemonPaths, launch: DaemonLaunch, deadline: number): Promise<Socket> {
@@ -97,7 +117,7 @@ async function spawnAndConnect(start: DaemonStart, paths: DaemonPaths, launch: D
     if (socket) return socket;
     await sleep(50);
   }
-  const why = exited === undefined ? "it did not answer in time" : `it stopped (${exited})`;
+  const why = exited === undefined ? `it did not answer in time (${budgetWhy(start.config, launch.startTimeoutMs ?? daemonStartTimeoutMs(start.config))})` : `it stopped (${exited})`;
   throw new LocalEndpointError("DAEMON_START_FAILED", `The local endpoint process failed to start: ${why}.${logTail(paths)}`);
 }
 

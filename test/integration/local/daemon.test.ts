@@ -18,7 +18,7 @@ import { daemonBuild } from "../../../core/service/local/daemon/daemonBuild";
 import { readOwner } from "../../../core/service/local/daemon/daemonOwner";
 import { daemonPathsFor } from "../../../core/service/local/daemon/daemonPaths";
 import { DAEMON_CONFIG_ENV, type DaemonStart } from "../../../core/service/local/daemon/wire";
-import { defaultLaunch } from "../../../core/service/local/daemonLauncher";
+import { daemonStartTimeoutMs, defaultLaunch } from "../../../core/service/local/daemonLauncher";
 import { LocalEndpointClient } from "../../../core/service/local/localEndpointClient";
 import { daemonClient, daemonConfig, daemonsFor, stopDaemonsAfterAll } from "./daemonSupport";
 import { functionCode, isAlive, tempDir, waitFor } from "./support";
@@ -136,6 +136,12 @@ describe("local endpoint daemon", () => {
     watch.dispose();
     x.dispose();
     await waitFor(() => !isAlive(pid), "the daemon, with nothing outstanding and no client, to idle out");
+  });
+
+  it("waits for a daemon it starts as long as the daemon's workers may take to start", () => {
+    const c = { stateRoot: "/x", idleExitMs: 1000 };
+    assert.ok(daemonStartTimeoutMs({ ...c, workers: 1 }) > 60_000, "one worker may take 60 s");
+    assert.ok(daemonStartTimeoutMs({ ...c, workers: 8, workerStartTimeoutMs: 90_000 }) > 2 * 90_000, "8 workers start 4 at a time");
   });
 
   it("reports a killed daemon clearly and starts a new one on the next call", async (t) => {

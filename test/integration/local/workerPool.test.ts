@@ -18,7 +18,7 @@ import {
 } from "../../../core/protocol";
 import { LocalEndpointError } from "../../../core/local/errors";
 import { SDK_VERSION } from "../../../core/service/sdkVersion";
-import { WorkerPool, type WorkerOutcome, type WorkerPoolOptions } from "../../../core/local/workerPool";
+import { poolStartBudgetMs, WorkerPool, type WorkerOutcome, type WorkerPoolOptions } from "../../../core/local/workerPool";
 import { loadVectors } from "../../support/vectors";
 import { childPythonProcesses, functionCode, isAlive, PYTHON, startPool, taskBuffer, tempDir, waitFor } from "./support";
 
@@ -514,6 +514,19 @@ describe("WorkerPool start-up", () => {
       WorkerPool.start({ python: PYTHON_27, workers: 1 }),
       isCode("WORKER_START_FAILED", /exited with code 3 before the local endpoint worker was ready: the Globus Compute local endpoint needs Python 3\.8 or newer; \S+ is Python 2\.7\.18$/),
     );
+  });
+
+  it("starts at most 4 workers at once, each within its own start limit (60 s unless set)", async (t) => {
+    const dir = tempDir(t);
+    const slow = join(dir, "python3"); // a cold interpreter: 0.4 s before it runs
+    writeFileSync(slow, `#!/bin/sh\ndate +%s%N >> ${dir}/starts\nsleep 0.4\nexec ${PYTHON} "$@"\n`);
+    chmodSync(slow, 0o755);
+    await startPool(t, { python: slow, workers: 6, startTimeoutMs: 3000 });
+    const starts = readFileSync(join(dir, "starts"), "utf8").trim().split("\n").map(Number).sort((a, b) => a - b);
+    assert.equal(starts.length, 6);
+    assert.ok(starts[4] - starts[0] >= 0.4e9, "the 5th started once one of the first 4 was ready");
+    assert.equal(poolStartBudgetMs(6), 2 * 60_000);
+    assert.equal(poolStartBudgetMs(9, 1000), 3000);
   });
 
   it("rejects bad options", async () => {

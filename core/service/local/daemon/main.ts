@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   // Before the store is opened: it has one writer (STORE_IN_USE stops this one when another serves it).
   const release = await claimOwnership(paths.ownerPath, socketPath);
   process.on("exit", release);
+  log(`starting ${config.workers ?? "one per core"} worker(s) with ${config.python ?? "the default Python"}`);
   const service = await LocalComputeService.create({
     storageDir: paths.storeDir,
     python: config.python,
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     maxGroups: config.maxGroups,
     maxTasks: config.maxTasks,
     taskTimeoutMs: config.taskTimeoutMs,
+    startTimeoutMs: config.workerStartTimeoutMs,
     log,
   });
   for (const problem of service.storeProblems) log(`store: ${problem}`);

@@ -26,6 +26,8 @@ export interface DaemonConfig extends DaemonIdentity {
   maxGroups?: number;
   maxTasks?: number;
   taskTimeoutMs?: number;
+  /** How long each worker may take to start (WorkerPoolOptions.startTimeoutMs); default 60 s. */
+  workerStartTimeoutMs?: number;
   /** Exit after this long with no client connected and no task queued or running. */
   idleExitMs: number;
 }
@@ -47,7 +49,19 @@ const WIRE_VERSION = 2;
  */
 export function configFingerprint(c: DaemonConfig, build: string): string {
   const folder = (path: string | undefined) => (path ? canonicalFolder(path) : null);
-  return JSON.stringify([WIRE_VERSION, build, c.stateRoot, folder(c.workspaceFolder), c.python ?? null, c.workers ?? null, folder(c.cwd), c.maxGroups ?? null, c.maxTasks ?? null, c.taskTimeoutMs ?? null]);
+  return JSON.stringify([
+    WIRE_VERSION,
+    build,
+    c.stateRoot,
+    folder(c.workspaceFolder),
+    c.python ?? null,
+    c.workers ?? null,
+    folder(c.cwd),
+    c.maxGroups ?? null,
+    c.maxTasks ?? null,
+    c.taskTimeoutMs ?? null,
+    c.workerStartTimeoutMs ?? null,
+  ]);
 }
 
 export interface HelloResult {
