@@ -126,27 +126,29 @@ function approxBytes(value: PyValue, limit: number): number {
  * own would fail with it) resumes it at the next item. Single arguments run through
  * `list.extend(map(...))`, a loop in C (a third less time per item than a Python loop): extend keeps what
  * it appended before an exception, and the shared iterator has moved past the failed item, so the next
- * pass resumes after it.
+ * pass resumes after it. The wrapper shares the user's module, which may bind any name (a function
+ * called `map`, a global `type`): it reads builtins and modules through its own locals only.
  */
 export function chunkRunner(fn: PythonFunction, keywordItems = false): PythonFunction {
   const name = `_gc_map_chunk${keywordItems ? "_kw" : ""}_${fn.name}`;
-  const run = keywordItems ? `for item in remaining:\n                append(${fn.name}(**item))` : `results.extend(map(${fn.name}, remaining))`;
+  const run = keywordItems ? `for item in remaining:\n                append(call(**item))` : `results.extend(builtins.map(call, remaining))`;
   return {
     name,
     source: `${fn.source.trimEnd()}
 
 
 def ${name}(items):
-    import traceback
+    import builtins, traceback
+    call = ${fn.name}
     results, failures = [], []
     append = results.append
-    remaining = iter(items)
+    remaining = builtins.iter(items)
     while True:
         try:
             ${run}
             return [results, failures]
-        except BaseException as e:  # an item's sys.exit() fails that item only, as in a task of its own
-            failures.append([len(results), "".join(traceback.format_exception(type(e), e, e.__traceback__.tb_next))])
+        except builtins.BaseException as e:  # an item's sys.exit() fails that item only, as in a task of its own
+            failures.append([builtins.len(results), "".join(traceback.format_exception(builtins.type(e), e, e.__traceback__.tb_next))])
             append(None)
 `,
   };

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { asCompleted, Executor, MapItemError, TaskExecutionFailed, type ComputeFuture } from "../../../core/executor";
-import { MAX_AUTO_CHUNK, MAX_AUTO_CHUNK_RESULT_BYTES } from "../../../core/executor/mapResult";
+import { MAX_AUTO_CHUNK, MAX_AUTO_CHUNK_RESULT_BYTES, type ItemOutcome } from "../../../core/executor/mapResult";
 import { PyBytes, PyDict, PyFloat, PySet, PyTuple, type PyValue } from "../../../core/protocol";
 import { LocalComputeService, LOCAL_ENDPOINT_ID } from "../../../core/service/local/localComputeService";
 import {
@@ -181,6 +181,36 @@ describe("Executor on the local endpoint", { timeout: 120_000 }, () => {
       (await gce.map(quits, [1, 0, 2], { chunk: 3 }).outcomesOf(0)).map((o) => ("error" in o ? "failed" : o.value)),
       [1, "failed", 2],
     );
+  });
+
+  it("a chunk's wrapper reads no name of the user's module: a function named map, every builtin's name bound", { timeout: 30_000 }, async () => {
+    await using gce = executor();
+    // The wrapper shares this module: it must not call the user's `map` for the builtin, nor read any
+    // other name the module rebinds (dunder names aside: a module binding __builtins__ breaks itself).
+    const shadowing = `_g = globals()
+import builtins as _b
+for _name in dir(_b):
+    if not _name.startswith("__"):
+        _g[_name] = "bound by the user"
+builtins = traceback = "bound by the user"
+
+
+def map(x):
+    return 10 // x
+
+
+def scaled(x, by):
+    return x * by
+`;
+    const shown = (o: ItemOutcome) => ("error" in o ? o.error.message : o.value);
+    const mapped = await gce.map({ name: "map", source: shadowing }, [1, 2, 0, 5], { chunk: 4 }).outcomesOf(0);
+    assert.deepEqual(mapped.slice(0, 2).concat(mapped.slice(3)).map(shown), [10, 5, 2]);
+    assert.match(String(shown(mapped[2])), /ZeroDivisionError/);
+    assert.match(((mapped[2] as { error: Error }).error as TaskExecutionFailed).remoteTraceback, /in map\n/, "the item's traceback, from the user's function");
+    const rows = [PyDict.fromObject({ x: 2, by: 3 }), PyDict.fromObject({ x: 1 }), PyDict.fromObject({ x: "a", by: 2 })];
+    const keywords = await gce.map({ name: "scaled", source: shadowing }, rows, { chunk: 3, keywordItems: true }).outcomesOf(0);
+    assert.deepEqual([shown(keywords[0]), shown(keywords[2])], [6, "aa"]);
+    assert.match(String(shown(keywords[1])), /TypeError: scaled\(\) missing 1 required positional argument: 'by'/);
   });
 
   it("a sleeping task is seen running, with the worker's execution-start, before it finishes", async () => {
