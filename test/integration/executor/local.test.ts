@@ -183,6 +183,24 @@ describe("Executor on the local endpoint", { timeout: 120_000 }, () => {
     );
   });
 
+  it("an item raising StopIteration fails alone with its traceback, in a chunk as in a task of its own", async () => {
+    await using gce = executor();
+    // map() in Python takes a StopIteration from its function as the end of the items.
+    const stops = { name: "stops", source: "def stops(x):\n    if x == 0:\n        raise StopIteration('no more')\n    return x\n" };
+    for (const chunk of [1, 5]) {
+      const outcomes: ItemOutcome[] = [];
+      await gce.map(stops, [1, 0, 2, 3, 4], { chunk }).forEachSettled((o) => outcomes.push(...o));
+      outcomes.sort((a, b) => a.index - b.index);
+      assert.deepEqual(
+        outcomes.map((o) => ("error" in o ? "failed" : o.value)),
+        [1, "failed", 2, 3, 4],
+        `chunk ${chunk}`,
+      );
+      const error = (outcomes[1] as { error: Error }).error as TaskExecutionFailed;
+      assert.match(error.remoteTraceback, /in stops\n[^]*StopIteration: no more/, `chunk ${chunk}`);
+    }
+  });
+
   it("a chunk's wrapper reads no name of the user's module: a function named map, every builtin's name bound", { timeout: 30_000 }, async () => {
     await using gce = executor();
     // The wrapper shares this module: it must not call the user's `map` for the builtin, nor read any

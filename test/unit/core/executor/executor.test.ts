@@ -613,7 +613,7 @@ describe("Executor: asCompleted, map, reload", () => {
     assert.deepEqual(out2, out);
     const wrapper = [...service.functions.values()].find((r) => r.function_name === "_gc_map_chunk_double");
     assert.ok(wrapper?.function_code.includes("call = double\n"));
-    assert.ok(wrapper?.function_code.includes("results.extend(builtins.map(call, remaining))"));
+    assert.ok(wrapper?.function_code.includes("append(call(item))"));
     const auto = executor.map(double, Array.from({ length: 100 }, (_, i) => i));
     assert.equal(auto.chunk, 7, "auto: ceil(100 / (4 × 4 default workers))");
     assert.equal(auto.futures.length, 15);
