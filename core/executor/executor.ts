@@ -297,7 +297,19 @@ export class Executor implements Disposable, AsyncDisposable {
       this.router.track(f);
       futures.push(f);
     }
-    await this.router.settleFromStatuses(futures);
+    try {
+      await this.router.settleFromStatuses(futures);
+    } catch (err) {
+      // Nobody gets these futures: stop waiting for them, so that a retry lists their tasks again and
+      // shutdown does not wait for them. (Tracked before the statuses load, so no result is missed meanwhile.)
+      const stopped = TaskCancelledError.stoppedWaitingTogether("reloading its task group failed");
+      for (const f of futures) {
+        if (f.done()) continue;
+        f._reject(stopped, "cancelled");
+        this.router.forget(f);
+      }
+      throw err;
+    }
     return futures;
   }
 

@@ -656,6 +656,36 @@ describe("Executor: asCompleted, map, reload", () => {
     await second.shutdown();
   });
 
+  it("a reload whose status fetch fails stops waiting for its futures: a retry returns every task, shutdown waits for none", async () => {
+    const { service, executor } = setup();
+    service.respond = (t) => ((taskArgs(t.payload)[0] as number) < 3 ? { value: "done" } : undefined);
+    const originals = [0, 1, 2, 3, 4].map((i) => executor.submit(double, i));
+    await Promise.all(originals.slice(0, 3));
+    const group = executor.taskGroupId as string;
+    executor.dispose();
+    const statuses = service.getTaskStatuses.bind(service);
+    let calls = 0;
+    // Statuses come two tasks at a time (batchSize 2): the second request fails once.
+    service.getTaskStatuses = async (ids) => {
+      if (++calls === 2) throw new Error("502 Bad Gateway");
+      return statuses(ids);
+    };
+    const second = new Executor({ endpointId: ENDPOINT, service, batchSize: 2 });
+    await assert.rejects(second.reloadTasks(group), /502 Bad Gateway/);
+    const again = await second.reloadTasks();
+    assert.deepEqual(
+      again.map((f) => f.taskId),
+      originals.map((f) => f.taskId),
+    );
+    second.dispose();
+
+    calls = 0;
+    const third = new Executor({ endpointId: ENDPOINT, service, batchSize: 2, taskGroupId: group });
+    await assert.rejects(third.reloadTasks(), /502 Bad Gateway/);
+    // Tasks 3 and 4 never finish: nothing of this Executor waits for them.
+    await third.shutdown({ wait: true });
+  });
+
   it("reloadTasks without a group or for a group the service does not know fails clearly", async () => {
     const { executor } = setup();
     await assert.rejects(executor.reloadTasks(), (e: ExecutorError) => e.code === "NO_TASK_GROUP");
