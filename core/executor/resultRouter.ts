@@ -31,6 +31,8 @@ const STATUS_RETRY_MS = 1000;
 export class ResultRouter implements Disposable {
   /** Acknowledged, unsettled futures by task id. */
   private readonly open = new Map<string, ComputeFuture>();
+  /** Further futures of an open future's task, settled as it is (see follow()). */
+  private readonly followers = new Map<ComputeFuture, ComputeFuture[]>();
   private readonly unmatched = new Map<string, ResultEvent>();
   /** The latest state change of tasks without a future yet (a worker can start one before the submit ack). */
   private readonly unmatchedStates = new Map<string, TaskStateEvent>();
@@ -78,6 +80,8 @@ export class ResultRouter implements Disposable {
   /** Starts waiting for an acknowledged future (its `taskId` and `taskGroupId` set). */
   track(future: ComputeFuture): void {
     const id = future.taskId as string;
+    const open = this.open.get(id);
+    if (open !== undefined && open !== future) return this.follow(future, open);
     this.open.set(id, future);
     // Per task, so the usual case (the group watched already, nothing early) costs no further lookups.
     this.listen(future.taskGroupId as string);
@@ -113,7 +117,13 @@ export class ResultRouter implements Disposable {
 
   /** Stops waiting for a future (cancelled by its owner). */
   forget(future: ComputeFuture): void {
-    if (future.taskId !== undefined) this.open.delete(future.taskId);
+    if (future.taskId !== undefined && this.open.get(future.taskId) === future) {
+      this.open.delete(future.taskId);
+      // At once, not when its promise settles: a result may come before then.
+      const followers = this.followers.get(future);
+      this.followers.delete(future);
+      for (const f of followers ?? []) this.track(f);
+    }
     this.toFetch.delete(future);
     this.checkIdle();
   }
@@ -137,6 +147,22 @@ export class ResultRouter implements Disposable {
     this.unmatchedStates.clear();
     this.watches.clear();
     this.checkIdle();
+  }
+
+  /**
+   * A second future for a task already waited for (a reload listed it while the submission that made it
+   * was still unanswered): it settles as the first does, or takes its place if the first stops waiting.
+   */
+  private follow(future: ComputeFuture, first: ComputeFuture): void {
+    const waiting = this.followers.get(first);
+    if (waiting !== undefined) return void waiting.push(future);
+    this.followers.set(first, [future]);
+    const settle = () => {
+      const followers = this.followers.get(first);
+      this.followers.delete(first);
+      for (const f of followers ?? []) settleLike(f, first); // none left when forget() handed them over
+    };
+    first.then(settle, settle);
   }
 
   private watch(group: string): void {
@@ -269,5 +295,20 @@ export class ResultRouter implements Disposable {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
+  }
+}
+
+/** Settles `future` with `settled`'s outcome and what the task reported (its timeline, output, result size). */
+function settleLike(future: ComputeFuture, settled: ComputeFuture): void {
+  if (future.done()) return;
+  future.completionT = settled.completionT;
+  future.resultSize = settled.resultSize;
+  future.stdout = settled.stdout;
+  future.stderr = settled.stderr;
+  future._setState(future.state, settled.transitions);
+  try {
+    future._resolve(settled._settledValue());
+  } catch (err) {
+    future._reject(err as Error, settled.cancelled() ? "cancelled" : "failed");
   }
 }

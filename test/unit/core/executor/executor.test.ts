@@ -686,6 +686,49 @@ describe("Executor: asCompleted, map, reload", () => {
     await third.shutdown({ wait: true });
   });
 
+  it("a reload while a submission of its own awaits its answer: the task's two futures both settle, and neither is left behind", async () => {
+    const { service, executor } = setup();
+    assert.equal(await executor.submit(double, 1), 2); // the group exists
+    service.respond = () => undefined;
+    const submit = service.submit.bind(service);
+    let answer = Promise.resolve();
+    // The service creates the tasks at once; its answer comes when the test lets it.
+    service.submit = async (req) => {
+      const response = await submit(req);
+      await answer;
+      return response;
+    };
+    /** Submits `x` and reloads while its request is unanswered; returns its future and the reloaded one. */
+    const twins = async (x: number) => {
+      let answered = () => {};
+      answer = new Promise<void>((resolve) => (answered = resolve));
+      const before = service.tasks.size;
+      const submitted = executor.submit(double, x);
+      while (service.tasks.size === before) await tick();
+      const reloaded = await executor.reloadTasks();
+      answered();
+      while (submitted.taskId === undefined) await tick();
+      const twin = reloaded.find((f) => f.taskId === submitted.taskId);
+      assert.ok(twin && twin !== submitted);
+      return [submitted, twin] as const;
+    };
+    const [submitted, reloaded] = await twins(21);
+    service.complete(submitted.taskId as string, { value: 42 });
+    assert.deepEqual(await Promise.all([submitted, reloaded]), [42, 42]);
+
+    // One of them cancelled (stopped waiting): the other still gets the result.
+    const [kept, dropped] = await twins(5);
+    dropped.cancel();
+    service.complete(kept.taskId as string, { value: 10 });
+    assert.equal(await kept, 10);
+
+    // Shut down without waiting: neither is left unsettled.
+    const last = await twins(7);
+    await executor.shutdown({ wait: false });
+    executor.dispose();
+    for (const f of last) await assert.rejects(f, TaskCancelledError);
+  });
+
   it("reloadTasks without a group or for a group the service does not know fails clearly", async () => {
     const { executor } = setup();
     await assert.rejects(executor.reloadTasks(), (e: ExecutorError) => e.code === "NO_TASK_GROUP");
