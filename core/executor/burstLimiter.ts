@@ -10,6 +10,7 @@ export class BurstLimiter implements Disposable {
   private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
   private disposed = false;
+  private interrupted = false;
 
   constructor(
     private readonly limit: number,
@@ -24,9 +25,10 @@ export class BurstLimiter implements Disposable {
     return this.sent.length < this.limit ? 0 : this.sent[0] + this.windowMs - t;
   }
 
-  /** Resolves when a small batch may go; resolves at once after dispose(). */
+  /** Resolves when a small batch may go, or at once after dispose() or interrupt() (the caller checks which). */
   async wait(): Promise<void> {
-    for (let d = this.delayMs(); d > 0 && !this.disposed; d = this.delayMs()) {
+    this.interrupted = false;
+    for (let d = this.delayMs(); d > 0 && !this.disposed && !this.interrupted; d = this.delayMs()) {
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         this.timer = setTimeout(() => this.release(), d);
@@ -37,6 +39,12 @@ export class BurstLimiter implements Disposable {
   /** Records a small batch sent now. */
   record(): void {
     this.sent.push(this.now());
+  }
+
+  /** Ends the current wait() early: what it waited for was cancelled. */
+  interrupt(): void {
+    this.interrupted = true;
+    this.release();
   }
 
   dispose(): void {

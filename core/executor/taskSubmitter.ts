@@ -72,6 +72,11 @@ export interface SubmitterHooks {
 export class TaskSubmitter implements Disposable {
   private queue: QueuedTask[] = [];
   private head = 0;
+  /**
+   * Tasks taken off the queue but not sent yet (a drained batch waiting for the burst limit, the parts of
+   * a refused batch waiting for their turn): still queued to their futures, and cancelled with the queue.
+   */
+  private readonly taken = new Set<QueuedTask[]>();
   private running = false;
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
@@ -135,11 +140,17 @@ export class TaskSubmitter implements Disposable {
     });
   }
 
-  /** Removes every task still queued and returns their futures (for shutdown with cancelFutures). */
+  /** Removes every task not sent yet and returns their futures (for shutdown with cancelFutures). */
   takeQueued(): ComputeFuture[] {
     const out = this.queue.slice(this.head).map((t) => t.future);
     this.queue = [];
     this.head = 0;
+    for (const tasks of this.taken) {
+      for (const t of tasks) out.push(t.future);
+      tasks.length = 0; // their sender finds nothing left to send
+    }
+    this.taken.clear();
+    this.limiter.interrupt(); // a batch waiting for the burst limit has nothing left to wait for
     return out;
   }
 
@@ -166,12 +177,18 @@ export class TaskSubmitter implements Disposable {
         if (this.queue.length - this.head < this.batchSize) await this.limiter.wait();
         await this.awaitHeadRegistration();
         if (this.pauses > 0) continue;
-        for (const { tasks, full } of this.drain()) {
+        const groups = this.drain();
+        for (const { tasks } of groups) this.taken.add(tasks);
+        for (const { tasks, full } of groups) {
           if (!full) {
             await this.limiter.wait();
+            if (this.disposed) return;
+            if (tasks.length === 0) continue; // cancelled meanwhile (takeQueued)
             this.limiter.record();
           }
           await this.unpaused();
+          this.taken.delete(tasks);
+          if (this.disposed) return;
           // Taken off the queue but still queued to their futures: one cancelled meanwhile never leaves.
           const batch = tasks.filter((t) => !t.future.done());
           if (batch.length > 0) await this.send(batch);
@@ -301,11 +318,17 @@ export class TaskSubmitter implements Disposable {
       this.batchSize = half;
       this.hooks.split(batch.length, half, error);
     }
-    for (let i = 0; i < batch.length; ) {
-      const part = batch.slice(i, i + (byCount ? this.batchSize : half));
-      i += part.length;
-      const open = part.filter((t) => !t.future.done() && !this.failIfRefusedBefore(t)); // done: cancelled meanwhile
-      if (open.length > 0) await this.send(open);
+    // The parts after the first wait for the one before: until sent they are cancelled with the queue.
+    const unsent = batch.slice();
+    this.taken.add(unsent);
+    try {
+      while (unsent.length > 0 && !this.disposed) {
+        const part = unsent.splice(0, byCount ? this.batchSize : half);
+        const open = part.filter((t) => !t.future.done() && !this.failIfRefusedBefore(t)); // done: cancelled meanwhile
+        if (open.length > 0) await this.send(open);
+      }
+    } finally {
+      this.taken.delete(unsent);
     }
   }
 

@@ -482,6 +482,34 @@ describe("Executor: failures, cancel and shutdown", () => {
     assert.equal(((await held.exception()) as TaskCancelledError).remoteMayRun, false);
   });
 
+  it("shutdown({ cancelFutures }) and dispose() cancel tasks taken off the queue but held back by the burst limit: they are never sent", async () => {
+    for (const stop of ["shutdown", "dispose"] as const) {
+      const { service, executor } = setup({ batchSize: 2, apiBurstLimit: 1, apiBurstWindowS: 60 });
+      service.respond = () => undefined;
+      const first = executor.submit(double, 0);
+      while (first.taskId === undefined) await tick();
+      service.complete(first.taskId, { value: 0 });
+      // Two specifications taken off the queue together: the small batch waits for the burst window, and
+      // the full one after it.
+      executor.resourceSpecification = { num_nodes: 2 };
+      const held = [executor.submit(double, 1)];
+      executor.resourceSpecification = undefined;
+      held.push(executor.submit(double, 2), executor.submit(double, 3));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(
+        held.map((f) => f.state),
+        ["queued", "queued", "queued"],
+      );
+      // (Waiting for nothing: not for the burst window.)
+      if (stop === "shutdown") await executor.shutdown({ cancelFutures: true, wait: true });
+      else executor.dispose();
+      for (const f of held) assert.equal(((await f.exception()) as TaskCancelledError).remoteMayRun, false, stop);
+      for (let i = 0; i < 5; i++) await tick();
+      assert.equal(service.submits.length, 1, `${stop}: the held tasks were never sent`);
+      executor.dispose();
+    }
+  });
+
   it("cancelAll() cancels what was not sent and stops waiting for the rest, a few ms per turn, sending nothing meanwhile", async () => {
     const { service, executor } = setup({ batchSize: 1000 });
     service.respond = () => undefined;
