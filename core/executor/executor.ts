@@ -116,14 +116,19 @@ export class Executor implements Disposable, AsyncDisposable {
     this.submitter = this.disposables.add(
       new TaskSubmitter(this.service, this.endpointId, this.options.batchSize, limiter, {
         currentTaskGroupId: () => this.groupId,
-        groupGone: (id) => {
-          // Forgotten by the service (a local endpoint prunes its oldest groups): later tasks start a new one.
-          if (this.groupId === id) {
-            this.groupId = undefined;
-            this.spec = undefined;
-          }
-          return this.groupId;
-        },
+        // Forgotten by a local endpoint (it prunes its oldest groups): later tasks start a new one. On the
+        // cloud an unknown group is the caller's mistake (a typo, another environment): the batch fails, as
+        // in the SDK, rather than its tasks silently landing in a new group.
+        groupGone:
+          this.service.kind === "local"
+            ? (id) => {
+                if (this.groupId === id) {
+                  this.groupId = undefined;
+                  this.spec = undefined;
+                }
+                return this.groupId;
+              }
+            : undefined,
         // Listening before the tasks go: another Executor on the group may have its result stream flowing,
         // which would deliver (and ack) a quick result before this Executor's submission is acknowledged.
         sending: (group) => {

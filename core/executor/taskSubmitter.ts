@@ -60,10 +60,11 @@ export interface SubmitterHooks {
   sending(taskGroupId: string | undefined): void;
   acknowledged(batch: SentBatch, response: SubmitBatchResponse): void;
   /**
-   * The service does not know `taskGroupId` (any more: a local endpoint prunes old groups): returns the
-   * group to send into instead, undefined for a new one.
+   * The service does not know `taskGroupId` any more (a local endpoint prunes its oldest groups): returns
+   * the group to send into instead, undefined for a new one. Absent (the cloud, which forgets no group),
+   * such a batch fails with the service's error.
    */
-  groupGone(taskGroupId: string): string | undefined;
+  groupGone?(taskGroupId: string): string | undefined;
   failed(futures: readonly ComputeFuture[], error: unknown, stage: "register" | "submit"): void;
   /** The service refused `refused` tasks in one request for their number; batches now hold at most `batchSize`. */
   split(refused: number, batchSize: number, error: ComputeApiError): void;
@@ -288,7 +289,13 @@ export class TaskSubmitter implements Disposable {
     } catch (err) {
       const tooLarge = err instanceof ComputeApiError && err.httpStatus === 413 ? err : undefined;
       if (tooLarge !== undefined && batch.length > 1) refused = tooLarge;
-      else if (err instanceof ComputeApiError && err.code === "TASK_GROUP_NOT_FOUND" && taskGroupId !== undefined && regroup === undefined) {
+      else if (
+        err instanceof ComputeApiError &&
+        err.code === "TASK_GROUP_NOT_FOUND" &&
+        this.hooks.groupGone !== undefined &&
+        taskGroupId !== undefined &&
+        regroup === undefined
+      ) {
         gone = { taskGroupId: this.hooks.groupGone(taskGroupId) };
       } else {
         if (tooLarge !== undefined && tooLarge.code !== COUNT_REFUSAL) this.noteRefusedAlone(batch[0], tooLarge);

@@ -37,7 +37,8 @@ export interface MemoryTask {
 export type MemoryOutcome = { value: PyValue } | { error: string; code?: string } | { data: string } | undefined;
 
 export class MemoryComputeService implements ComputeService {
-  readonly kind = "cloud";
+  /** "local" for what only the local endpoint does (its forgotten task groups). */
+  kind: "local" | "cloud" = "cloud";
   readonly functions = new Map<string, FunctionRegistration>();
   readonly tasks = new Map<string, MemoryTask>();
   readonly results = new Map<string, ResultEvent>();

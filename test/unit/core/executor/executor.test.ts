@@ -399,7 +399,10 @@ describe("Executor: batching and the burst limit", () => {
 describe("Executor: failures, cancel and shutdown", () => {
   it("a task group the service no longer knows (pruned by a local endpoint) does not lose the tasks: they go in a new group, and so do later ones", async () => {
     const gone = randomUUID();
-    const { service, executor } = setup({ taskGroupId: gone, batchSize: 2 });
+    const service = new MemoryComputeService();
+    service.kind = "local";
+    service.respond = (t) => ({ value: (taskArgs(t.payload)[0] as number) * 2 });
+    const executor = new Executor({ endpointId: ENDPOINT, service, taskGroupId: gone, batchSize: 2 });
     const changes: string[] = [];
     executor.onTaskGroupChange((g) => changes.push(g));
     // Two batches queued for the gone group: both are sent again, into the one new group.
@@ -414,6 +417,22 @@ describe("Executor: failures, cancel and shutdown", () => {
     assert.deepEqual(sentTo.slice(0, 2), [gone, undefined], "the first batch tried the gone group, then a new one");
     assert.ok(sentTo.slice(2).every((g) => g === gone || g === group), JSON.stringify(sentTo));
     assert.equal(sentTo.at(-1), group);
+    await executor.shutdown();
+  });
+
+  it("a task group the cloud does not know fails the batch (as in the SDK): its tasks do not go into a new group", async () => {
+    const unknown = randomUUID();
+    const { service, executor } = setup({ taskGroupId: unknown });
+    const err = await executor.submit(double, 1).exception();
+    assert.ok(err instanceof ExecutorError);
+    assert.equal(err.code, "SUBMIT_FAILED");
+    assert.equal((err.cause as ComputeApiError).code, "TASK_GROUP_NOT_FOUND");
+    assert.match(err.message, /not found/);
+    assert.deepEqual(
+      service.submits.map((s) => s.taskGroupId),
+      [unknown],
+    );
+    assert.equal(executor.taskGroupId, unknown);
     await executor.shutdown();
   });
 
