@@ -8,6 +8,7 @@
  * reconnects and polls meanwhile); the task group is not shared process-wide between Executors (a local
  * group id would be unknown to the cloud).
  */
+import { inspect, type InspectOptions } from "node:util";
 import { ComputeApiError } from "../protocol/apiError";
 import { PyDict, type PyValue } from "../protocol/pyValue";
 import type { ComputeService, SubmitBatchResponse, WatchState } from "../service/computeService";
@@ -21,7 +22,7 @@ import { autoChunkSize, chunkCosts, chunkRunner, chunkStarts, MapResult, MAX_AUT
 import { FunctionRegistry, validateFunction, type FunctionRef, type PythonFunction } from "./functionRegistry";
 import { canonicalUuid, jsonDict, resolveOptions, resultSerializers, type ExecutorOptions, type ResolvedOptions } from "./options";
 import { ResultRouter, type MalformedResult, type WatchStateChange } from "./resultRouter";
-import { encodeChunkPayload, encodeTaskPayload, type Kwargs } from "./taskPayload";
+import { encodeChunkPayload, encodeTaskPayload, unsendable, type Kwargs } from "./taskPayload";
 import { TaskSubmitter, type BatchSpec, type SentBatch } from "./taskSubmitter";
 
 /** `submit(fn, { args, kwargs })`: the explicit form, needed for keyword arguments. */
@@ -252,6 +253,12 @@ export class Executor implements Disposable, AsyncDisposable {
     this.assertRunning();
     const f = validateFunction(fn);
     const all = [...items];
+    // Before anything is queued, by index: encoded later, a bad item would fail its whole chunk.
+    for (let i = 0; i < all.length; i++) {
+      const why = unsendable(all[i]);
+      if (why !== undefined)
+        throw new ExecutorError("INVALID_ARGUMENTS", `map item ${i} (${inspect(all[i], INSPECT_ITEM)}) cannot be sent: ${why}.`);
+    }
     const auto = options.chunk === undefined || options.chunk === "auto";
     const keywords = options.keywordItems === true;
     const runner = validateFunction(chunkRunner(f, keywords));
@@ -481,6 +488,9 @@ export class Executor implements Disposable, AsyncDisposable {
 function retried(error: unknown): boolean {
   return !(error instanceof ComputeApiError) || error.retryable;
 }
+
+/** A bad map item as its error names it: short, on one line. */
+const INSPECT_ITEM: InspectOptions = { depth: 1, maxArrayLength: 5, maxStringLength: 40, breakLength: Infinity };
 
 /** A map queues tasks for this long before the event loop gets a turn. */
 const FEED_BUDGET_MS = 4;

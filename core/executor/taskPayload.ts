@@ -7,8 +7,13 @@ import {
   packBuffers,
   packTaskPayload,
   ProtocolError,
+  PyByteArray,
+  PyBytes,
   PyDict,
   PyFloat,
+  PyFrozenSet,
+  PyObject,
+  PySet,
   pyFloat,
   PyTuple,
   scalarJson,
@@ -67,6 +72,48 @@ export function encodeChunkPayload(items: PyValue[], mode: ArgumentSerialization
     return `${args.length}\n${args}5\n11\n{}`;
   }
   return encodeTaskPayload([items], {}, mode);
+}
+
+/**
+ * Why `value` cannot be sent as an argument (`undefined`, a function, a plain object, an opaque Python
+ * object, at any depth up to MAX_DEPTH), or undefined when it can: the encoders' own checks, without
+ * encoding, so a map can name a bad item before queueing anything.
+ */
+export function unsendable(value: unknown, depth = 0): string | undefined {
+  switch (typeof value) {
+    case "string":
+    case "number":
+    case "boolean":
+    case "bigint":
+      return undefined;
+    case "object":
+      break;
+    default:
+      return `a JavaScript ${typeof value} is not a Python value`;
+  }
+  if (value === null || depth > MAX_DEPTH) return undefined; // deeper: left to the encoder
+  if (value instanceof PyDict) {
+    for (const [k, v] of value.entries) {
+      const why = unsendable(k, depth + 1) ?? unsendable(v, depth + 1);
+      if (why !== undefined) return why;
+    }
+    return undefined;
+  }
+  const parts = Array.isArray(value)
+    ? value
+    : value instanceof PyTuple || value instanceof PySet || value instanceof PyFrozenSet
+      ? value.items
+      : undefined;
+  if (parts !== undefined) {
+    for (const part of parts) {
+      const why = unsendable(part, depth + 1);
+      if (why !== undefined) return why;
+    }
+    return undefined;
+  }
+  if (value instanceof PyFloat || value instanceof PyBytes || value instanceof PyByteArray) return undefined;
+  if (value instanceof PyObject) return `${value.toString()} is an opaque Python object and cannot be sent again`;
+  return `a JavaScript ${value.constructor?.name ?? "object"} is not a Python value (use PyDict for dicts)`;
 }
 
 function isNumber(v: PyValue): boolean {

@@ -844,6 +844,27 @@ describe("Executor: validation", () => {
     ex.dispose();
   });
 
+  it("map names an item that cannot be sent, by index and value, before queueing anything", async () => {
+    const svc = new MemoryComputeService();
+    const ex = new Executor({ endpointId: ENDPOINT, service: svc });
+    const refused = (items: unknown[], pattern: RegExp, options: { chunk?: number } = {}) =>
+      assert.throws(
+        () => ex.map(double, items as PyValue[], options),
+        (e: ExecutorError) => e.code === "INVALID_ARGUMENTS" && pattern.test(e.message),
+      );
+    refused([0, 1, 2, 3, 4, 5, 6, undefined, 8, 9], /^map item 7 \(undefined\) cannot be sent: a JavaScript undefined is not a Python value\.$/, {
+      chunk: 5,
+    });
+    // eslint-disable-next-line no-sparse-arrays
+    refused([1, , 3], /^map item 1 \(undefined\)/, { chunk: 1 });
+    refused([1, { a: 1 }], /^map item 1 \(\{ a: 1 \}\) cannot be sent: a JavaScript Object is not a Python value \(use PyDict for dicts\)/);
+    refused([[1], [2, [3, () => 4]]], /^map item 1 .*a JavaScript function is not a Python value/);
+    refused([new PyDict([["k", Symbol("s") as unknown as PyValue]])], /^map item 0 .*a JavaScript symbol/);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(svc.submits.length + svc.registerCalls, 0, "nothing registered or sent");
+    ex.dispose();
+  });
+
   it("checks a function object again once its name or source changed", async () => {
     const svc = new MemoryComputeService();
     svc.respond = () => ({ value: null });
