@@ -210,7 +210,7 @@ export class Executor implements Disposable, AsyncDisposable {
   submit(fn: PythonFunction, ...rest: unknown[]): ComputeFuture {
     this.assertRunning();
     // The positional form (most submits) goes straight through: no call object per task.
-    const call = rest.length === 1 && isCallArguments(rest[0]) ? explicitCall(rest[0]) : undefined;
+    const call = rest.length === 1 && isPlainObject(rest[0]) ? explicitCall(rest[0]) : undefined;
     const args = call === undefined ? (rest as PyValue[]) : call.args;
     const payload = encodeTaskPayload(args, call?.kwargs ?? NO_KWARGS, this.options.argumentSerialization);
     return this.enqueue(this.registry.refFor(validateFunction(fn)), payload);
@@ -489,7 +489,7 @@ function retried(error: unknown): boolean {
   return !(error instanceof ComputeApiError) || error.retryable;
 }
 
-/** A bad map item as its error names it: short, on one line. */
+/** A bad map item or call object as its error names it: short, on one line. */
 const INSPECT_ITEM: InspectOptions = { depth: 1, maxArrayLength: 5, maxStringLength: 40, breakLength: Infinity };
 
 /** A map queues tasks for this long before the event loop gets a turn. */
@@ -505,7 +505,17 @@ const NO_KWARGS: Kwargs = Object.freeze({});
 /** A failed chunk teaches nothing (its error goes to whoever reads it). */
 const NOTHING = (): void => undefined;
 
-function explicitCall(call: CallArguments): { args: readonly PyValue[]; kwargs: Kwargs } {
+/**
+ * The call form, `{ args, kwargs }`, with at least one of them: a plain object is never taken as keyword
+ * arguments (`{}` would call fn() with none, `{ a: 1 }` would be a dict argument written the wrong way).
+ */
+function explicitCall(call: CallArguments & Record<string, unknown>): { args: readonly PyValue[]; kwargs: Kwargs } {
+  const keys = Object.keys(call);
+  if (keys.length === 0 || !keys.every((k) => k === "args" || k === "kwargs"))
+    throw new ExecutorError(
+      "INVALID_ARGUMENTS",
+      `submit() got a plain object (${inspect(call, INSPECT_ITEM)}), which is neither a Python value nor the call form: pass a dict argument as PyDict.fromObject({...}), keyword arguments as submit(fn, { kwargs: {...} }), and both kinds as submit(fn, { args: [...], kwargs: {...} }).`,
+    );
   if (call.args !== undefined && !Array.isArray(call.args))
     throw new ExecutorError("INVALID_ARGUMENTS", "args must be an array of positional arguments.");
   if (call.kwargs !== undefined && (typeof call.kwargs !== "object" || call.kwargs === null || Array.isArray(call.kwargs)))
@@ -513,10 +523,9 @@ function explicitCall(call: CallArguments): { args: readonly PyValue[]; kwargs: 
   return { args: call.args ?? [], kwargs: call.kwargs ?? NO_KWARGS };
 }
 
-/** PyValues are never plain objects, so a plain object with only `args`/`kwargs` keys is the call form. */
-function isCallArguments(v: unknown): v is CallArguments {
-  if (typeof v !== "object" || v === null || Object.getPrototypeOf(v) !== Object.prototype) return false;
-  return Object.keys(v).every((k) => k === "args" || k === "kwargs");
+/** PyValues are never plain objects: a lone one is meant as the call form (explicitCall checks it is). */
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype;
 }
 
 function sortedJson(value: unknown): string | null {

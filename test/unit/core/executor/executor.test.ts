@@ -844,6 +844,22 @@ describe("Executor: validation", () => {
     ex.dispose();
   });
 
+  it("a lone plain object is the call form or refused, never silently no arguments: submit(fn, {}) throws as submit(fn, { a: 1 }) does", async () => {
+    const svc = new MemoryComputeService();
+    svc.respond = (t) => ({ value: taskArgs(t.payload) });
+    const ex = new Executor({ endpointId: ENDPOINT, service: svc });
+    for (const bad of [{}, { a: 1 }, { args: [1], kw: 2 }])
+      assert.throws(
+        () => ex.submit(echo, bad as never),
+        (e: ExecutorError) => e.code === "INVALID_ARGUMENTS" && /plain object .* keyword arguments as submit\(fn, \{ kwargs: \{\.\.\.\} \}\)/.test(e.message),
+        JSON.stringify(bad),
+      );
+    assert.deepEqual(await ex.submit(echo, { args: [5] }), [5]);
+    assert.deepEqual(await ex.submit(echo, { kwargs: { a: 1 } }), []);
+    assert.deepEqual(await ex.submit(echo, PyDict.fromObject({ a: 1 })), [PyDict.fromObject({ a: 1 })]);
+    await ex.shutdown();
+  });
+
   it("map names an item that cannot be sent, by index and value, before queueing anything", async () => {
     const svc = new MemoryComputeService();
     const ex = new Executor({ endpointId: ENDPOINT, service: svc });
