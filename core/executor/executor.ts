@@ -12,6 +12,7 @@ import { inspect, type InspectOptions } from "node:util";
 import { ComputeApiError } from "../protocol/apiError";
 import { PyDict, type PyValue } from "../protocol/pyValue";
 import type { ComputeService, SubmitBatchResponse, WatchState } from "../service/computeService";
+import type { LocalTaskControl } from "../service/local/localTaskControl";
 import { DisposableStore, type Disposable } from "../util/disposable";
 import { Emitter, type Event } from "../util/event";
 import { TurnBudget } from "../util/turnBudget";
@@ -77,13 +78,18 @@ export class Executor implements Disposable, AsyncDisposable {
    * error (it names no task; building one per future cost ~5 µs each, seconds for a 100k-task map).
    */
   private unsentCancelled: TaskCancelledError | undefined;
+  /** Sent tasks cancelled this turn, for a service that can stop them (see stopSent). */
+  private readonly toStop = new Set<string>();
   private readonly futureChange = this.disposables.add(new Emitter<ComputeFuture>());
   private readonly taskGroupChange = this.disposables.add(new Emitter<string>());
   private readonly batchSplit = this.disposables.add(new Emitter<BatchSplit>());
   private readonly owner: FutureOwner = {
     pauseSending: () => this.submitter.pause(),
     withdraw: (f) => f.state === "queued",
-    detach: (f) => this.router.forget(f),
+    detach: (f) => {
+      this.router.forget(f);
+      this.stopSent(f);
+    },
     changed: (f) => this.futureChange.fire(f),
   };
 
@@ -352,6 +358,25 @@ export class Executor implements Disposable, AsyncDisposable {
     this.stopped = true;
     this.cancelUnsent();
     this.disposables.dispose();
+  }
+
+  /**
+   * A sent task the person cancelled: a service that can stop it (the local endpoint kills its worker) is
+   * asked, once per turn for all of them (cancelling a map's sent chunks is one request). The cloud cannot,
+   * and closing (dispose, shutdown) never stops sent tasks: a window closed keeps its tasks running.
+   */
+  private stopSent(future: ComputeFuture): void {
+    const control = this.service as Partial<LocalTaskControl>;
+    if (future.taskId === undefined || typeof control.cancelTasks !== "function") return;
+    if (this.toStop.size === 0) {
+      setImmediate(() => {
+        const ids = [...this.toStop];
+        this.toStop.clear();
+        // The task was cancelled here already; a task that ended meanwhile is simply not stopped.
+        control.cancelTasks!(ids).catch(() => undefined);
+      });
+    }
+    this.toStop.add(future.taskId);
   }
 
   private noteChunkCosts(source: string, count: number, future: ComputeFuture): void {

@@ -32,6 +32,19 @@ describe("Executor on the local endpoint", { timeout: 120_000 }, () => {
   });
   const executor = () => new Executor({ endpointId: LOCAL_ENDPOINT_ID, service });
 
+  it("cancelling a sent task that never returns stops it: its worker is replaced and the next tasks run", async () => {
+    await using gce = executor();
+    const spin = { name: "spin", source: "def spin():\n    while True:\n        pass\n" };
+    const spinning = [gce.submit(spin), gce.submit(spin)];
+    await Promise.all(spinning.map((f) => new Promise<void>((resolve) => f.onDidChange(() => f.state === "running" && resolve()))));
+    assert.deepEqual(
+      spinning.map((f) => f.cancel()),
+      ["stopped-waiting", "stopped-waiting"],
+    );
+    // Both workers were spinning: without the stop, these would wait forever.
+    assert.deepEqual(await Promise.all([gce.submit(double, 1).result(30_000), gce.submit(double, 2).result(30_000)]), [2, 4]);
+  });
+
   it("double(7) is 14", async () => {
     await using gce = executor();
     const fut = gce.submit(double, 7);
