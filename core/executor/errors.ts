@@ -76,6 +76,6 @@ function describeRemoteFailure(traceback: string, errorCode: string): string {
   // The exception itself, not every frame: the worker's own frames (deserialize…) are in most tracebacks.
   else if (/dill|pickl|serializ/i.test(summary))
     hint = " This looks like a serialization problem: check that arguments and results are plain data.";
-  else if (/parsl.*\.WorkerLost:/.test(traceback)) hint = " The worker process died (out of memory, or killed).";
+  else if (errorCode === "WorkerLost" || /parsl.*\.WorkerLost:/.test(traceback)) hint = " The worker process died (out of memory, killed, or ended by the task).";
   return `Task failed on the endpoint (${errorCode}): ${summary}.${hint}`;
 }

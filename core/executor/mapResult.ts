@@ -9,6 +9,7 @@ import { formatPython } from "../protocol/formatPython";
 import { PyDict, type PyValue } from "../protocol/pyValue";
 import type { ComputeFuture } from "./computeFuture";
 import { ExecutorError, TaskExecutionFailed } from "./errors";
+import { exceptionLine } from "./exceptionLine";
 import type { PythonFunction } from "./functionRegistry";
 
 /** `chunk: "auto"` assumes this many workers when neither the caller nor the endpoint said. */
@@ -206,7 +207,7 @@ export class MapResult implements AsyncIterable<PyValue> {
     try {
       value = future.done() ? future._settledValue() : await future;
     } catch (err) {
-      return failedChunk(first, end - first, err instanceof Error ? err : new Error(String(err)));
+      return failedChunk(first, end - first, this.chunk > 1 ? withChunkNote(err, first, end) : err instanceof Error ? err : new Error(String(err)));
     }
     if (this.chunk === 1) return { first, results: [value], failed: [] };
     return readChunk(value, { first, count: end - first }, future);
@@ -345,6 +346,18 @@ export function readChunk(value: PyValue, { first, count }: ChunkItems, future: 
   }
   const failed = [...byOffset].sort(([a], [b]) => a - b).map(([k, error]) => ({ index: first + k, error }));
   return { first, results, failed };
+}
+
+/**
+ * A chunk task whose worker died fails all its items, though one of them may be the cause: its summary says
+ * so, and how to find which (a task per item).
+ */
+function withChunkNote(err: unknown, first: number, end: number): Error {
+  if (!(err instanceof TaskExecutionFailed) || !/WorkerLost/.test(err.errorCode + (exceptionLine(err.remoteTraceback) ?? ""))) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+  const note = ` (items ${first}–${end - 1} of the map ran in this one task and all failed with it, though one of them may have caused it: map with { chunk: 1 } to see which)`;
+  return new TaskExecutionFailed(`${err.remoteTraceback.trimEnd()}${note}\n`, err.completionT, err.errorCode);
 }
 
 /** Every item of a chunk failed with `error` (its task failed, or its result is not a chunk's). */

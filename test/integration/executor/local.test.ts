@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { asCompleted, Executor, MapItemError, TaskExecutionFailed, type ComputeFuture } from "../../../core/executor";
 import { MAX_AUTO_CHUNK, MAX_AUTO_CHUNK_RESULT_BYTES, type ItemOutcome } from "../../../core/executor/mapResult";
+import { exceptionLine } from "../../../core/executor/exceptionLine";
 import { PyBytes, PyDict, PyFloat, PySet, PyTuple, type PyValue } from "../../../core/protocol";
 import { LocalComputeService, LOCAL_ENDPOINT_ID } from "../../../core/service/local/localComputeService";
 import {
@@ -212,6 +213,22 @@ describe("Executor on the local endpoint", { timeout: 120_000 }, () => {
       const error = (outcomes[1] as { error: Error }).error as TaskExecutionFailed;
       assert.match(error.remoteTraceback, /in stops\n[^]*StopIteration: no more/, `chunk ${chunk}`);
     }
+  });
+
+  it("a chunk whose worker died fails its items with a summary that says one of them may be the cause, and how to find it", async () => {
+    await using gce = executor();
+    const dies = { name: "dies", source: "import os\n\ndef dies(x):\n    if x == 2:\n        os._exit(3)\n    return x\n" };
+    const outcomes: ItemOutcome[] = [];
+    await gce.map(dies, [0, 1, 2, 3], { chunk: 4 }).forEachSettled((o) => outcomes.push(...o));
+    const error = (outcomes[0] as { error: TaskExecutionFailed }).error;
+    assert.equal(error.errorCode, "WorkerLost");
+    assert.match(exceptionLine(error.remoteTraceback) ?? "", /^WorkerLost: worker process \d+ exited with code 3 while running this task \(items 0–3 of the map ran in this one task and all failed with it, though one of them may have caused it: map with \{ chunk: 1 \} to see which\)$/);
+    assert.match(error.message, /The worker process died \(out of memory, killed, or ended by the task\)\./);
+    const single: ItemOutcome[] = [];
+    await gce.map(dies, [0, 1, 2, 3], { chunk: 1 }).forEachSettled((o) => single.push(...o));
+    single.sort((a, b) => a.index - b.index);
+    assert.deepEqual(single.map((o) => ("error" in o ? "failed" : o.value)), [0, 1, "failed", 3]);
+    assert.doesNotMatch(exceptionLine((single[2] as { error: TaskExecutionFailed }).error.remoteTraceback) ?? "", /items/);
   });
 
   it("a chunk's wrapper reads no name of the user's module: a function named map, every builtin's name bound", { timeout: 30_000 }, async () => {
