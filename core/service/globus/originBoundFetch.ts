@@ -30,6 +30,9 @@ export async function originBoundFetch(url: string, init: OriginBoundInit): Prom
   let body = init.body;
   let headers = { ...init.headers };
   for (let hops = 0; ; hops++) {
+    // node-fetch given an aborted signal destroys the request's body stream with an error nobody listens
+    // to (an uncaught AbortError): never start a request, or a redirect's next hop, once aborted.
+    if (init.signal?.aborted) throw new DOMException("The operation was aborted.", "AbortError");
     const response = await fetch(current, { ...init, method, headers, body, redirect: "manual" });
     const location = response.headers.get("location");
     if (!REDIRECT_STATUSES.has(response.status) || location === null) return response;

@@ -77,6 +77,8 @@ export class RestClient {
       let error: ComputeApiError;
       const token = await this.options.token({ forceRefresh });
       forceRefresh = false;
+      // Closed during the backoff sleep or the token wait: no further attempt.
+      if (this.closed.signal.aborted) throw closedError();
       try {
         const response = await this.send(method, path, token, body);
         const text = await response.text();
@@ -89,7 +91,7 @@ export class RestClient {
         }
       } catch (err) {
         if (err instanceof ComputeApiError) throw err;
-        if (this.closed.signal.aborted) throw ComputeApiError.fromNetworkError(new Error("client closed"));
+        if (this.closed.signal.aborted) throw closedError();
         error = ComputeApiError.fromNetworkError(err);
       }
       if (!error.retryable || attempt >= this.retry.maxRetries) throw error;
@@ -133,6 +135,10 @@ export class RestClient {
       signal.addEventListener("abort", done);
     });
   }
+}
+
+function closedError(): ComputeApiError {
+  return ComputeApiError.fromNetworkError(new Error("client closed"));
 }
 
 function parseBody<T>(text: string, method: string, path: string): T {

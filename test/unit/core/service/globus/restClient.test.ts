@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { ComputeApiError } from "../../../../../core/protocol";
 import { GlobusComputeService } from "../../../../../core/service/globus/globusComputeService";
+import { originBoundFetch } from "../../../../../core/service/globus/originBoundFetch";
 import { RestClient, type TokenProvider } from "../../../../../core/service/globus/restClient";
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
@@ -163,6 +164,42 @@ describe("RestClient retries and errors (against a real HTTP server)", () => {
       assert.equal(seen[1].headers["content-type"], undefined);
     } finally {
       await new Promise<void>((r) => other.close(() => r()));
+    }
+  });
+
+  it("close() during a POST's retry backoff ends it with NETWORK_ERROR, sends nothing more, and throws nothing uncaught", async () => {
+    // node-fetch given an already aborted signal destroys the POST body stream with an unheard error.
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on("uncaughtException", onUncaught);
+    try {
+      handlers = [json(500, { code: "INTERNAL_ERROR", detail: "boom" })];
+      const c = new RestClient({ baseUrl, token: async () => "t", retry: { baseMs: 200, maxSleepMs: 200 } });
+      const call = c.post("/v2/batch_status", { task_ids: ["a"] });
+      while (seen.length === 0) await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => setTimeout(r, 20)); // the 500 is in; the client sleeps before retrying
+      c.close();
+      await assert.rejects(call, (e: ComputeApiError) => e.code === "NETWORK_ERROR" && /client closed/.test(e.message));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(seen.length, 1, "no attempt after close()");
+      assert.deepEqual(uncaught, []);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+    }
+  });
+
+  it("originBoundFetch with an aborted signal sends nothing and throws nothing uncaught", async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on("uncaughtException", onUncaught);
+    try {
+      const signal = AbortSignal.abort();
+      await assert.rejects(originBoundFetch(`${baseUrl}/v2/x`, { method: "POST", signal, headers: {}, body: "{}" }), (e: Error) => e.name === "AbortError");
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(seen.length, 0);
+      assert.deepEqual(uncaught, []);
+    } finally {
+      process.off("uncaughtException", onUncaught);
     }
   });
 
