@@ -1,5 +1,6 @@
 /** Turning what the service reports (a result message or a status record) into a settled future. */
 import type { ResultEvent, TaskStatusRecord } from "../service/computeService";
+import { failureCode, recordTransitions } from "../service/taskStatusRecord";
 import type { ComputeFuture } from "./computeFuture";
 import { ExecutorError, TaskExecutionFailed } from "./errors";
 import { decodeResultData } from "./taskPayload";
@@ -36,21 +37,19 @@ export function settleFromResult(future: ComputeFuture, event: ResultEvent): Exe
  * finished when the record has a truthy `completion_t`.
  */
 export function applyStatusRecord(future: ComputeFuture, record: TaskStatusRecord): boolean {
+  const transitions = recordTransitions(record);
   if (!record.completion_t) {
-    if (record.status) future._setState(record.status.toLowerCase());
+    if (record.status) future._setState(record.status.toLowerCase(), transitions);
     return false;
   }
   future.completionT = record.completion_t;
   if (record.stdout !== undefined) future.stdout = record.stdout;
   if (record.stderr !== undefined) future.stderr = record.stderr;
+  if (transitions !== undefined) future.transitions = transitions;
   if (record.status?.toLowerCase() === "success" && typeof record.result === "string") settleWithData(future, record.result);
   else
     future._reject(
-      new TaskExecutionFailed(
-        record.exception ?? record.reason ?? "Task failed (the service gave no reason)",
-        record.completion_t,
-        typeof record.details?.["error_code"] === "string" ? (record.details["error_code"] as string) : undefined,
-      ),
+      new TaskExecutionFailed(record.exception ?? record.reason ?? "Task failed (the service gave no reason)", record.completion_t, failureCode(record)),
     );
   return true;
 }

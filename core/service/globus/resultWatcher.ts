@@ -11,6 +11,7 @@ import * as amqp from "amqplib";
 import { rootCertificates } from "node:tls";
 import { unpackMessage, type ResultData } from "../../protocol";
 import type { ResultEvent, ResultWatch, TaskStateEvent, TaskStatusRecord, WatchState } from "../computeService";
+import { failureCode, recordTransitions } from "../taskStatusRecord";
 import { Emitter } from "../../util/event";
 import { TurnSlicer } from "../../util/turnSlicer";
 
@@ -276,8 +277,8 @@ function eventFromStatus(record: TaskStatusRecord): ResultEvent {
       task_id: record.task_id,
       data: ok ? (record.result as string) : (record.exception ?? record.reason ?? "Task failed (the service gave no reason)"),
       details: null,
-      error_details: ok ? null : { code: "RemoteExecutionError", user_message: "An error occurred during the execution of this task" },
-      task_statuses: null,
+      error_details: ok ? null : { code: failureCode(record), user_message: "An error occurred during the execution of this task" },
+      task_statuses: recordTransitions(record) ?? null,
     },
     completionT: record.completion_t ?? "0",
     highAssurance: false,

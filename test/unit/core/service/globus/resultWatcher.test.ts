@@ -48,4 +48,37 @@ describe("ResultWatcher polling", () => {
     }
     assert.ok(polls.every((ids) => ids.join() === "t1"));
   });
+
+  it("a polled failure carries the code and transitions its result message would (MaxResultSizeExceeded, not RemoteExecutionError)", async () => {
+    const watcher = new ResultWatcher({
+      taskGroupId: "g",
+      connectionInfo: async () => Promise.reject(new Error("broker unreachable")),
+      taskStatuses: async () =>
+        new Map([
+          [
+            "t1",
+            {
+              task_id: "t1",
+              status: "failed",
+              exception: "MaxResultSizeExceeded(11534348, 10485760)",
+              completion_t: "1700000003.5",
+              details: { task_transitions: { "execution-start": 1700000002, "execution-end": 1700000003 } },
+            },
+          ],
+        ]),
+      pendingTaskIds: () => ["t1"],
+      reconnectMinMs: 1,
+      reconnectMaxMs: 5,
+      pollIntervalMs: 10,
+    });
+    const results: ResultEvent[] = [];
+    watcher.onResult((e) => results.push(e));
+    try {
+      await until(() => results.length > 0, "the polled result");
+    } finally {
+      watcher.dispose();
+    }
+    assert.equal(results[0].result.error_details?.code, "MaxResultSizeExceeded");
+    assert.deepEqual(results[0].result.task_statuses?.map((t) => t.state), ["execution-start", "execution-end"]);
+  });
 });
