@@ -20,7 +20,8 @@ export interface ResultConnection {
 /** The worst state wins: one group polling means results may come late. */
 function connectionOf(states: readonly WatchState[]): { icon: string; word: string; detail: string } | undefined {
   if (states.includes("reconnecting"))
-    return { icon: "$(debug-disconnect)", word: "reconnecting", detail: "The result stream was lost; reconnecting (results are polled meanwhile)." };
+    // Of cloud and local streams alike: a local one does not poll meanwhile.
+    return { icon: "$(debug-disconnect)", word: "reconnecting", detail: "The result stream was lost; reconnecting." };
   if (states.includes("polling")) return { icon: "$(history)", word: "polling", detail: "Results are polled: the result stream is unavailable." };
   if (states.includes("closed") && !states.includes("streaming"))
     return { icon: "$(cloud-offline)", word: "offline", detail: "No result stream: results arrive when the service is reachable again." };

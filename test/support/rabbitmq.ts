@@ -79,6 +79,11 @@ export interface Broker extends AsyncDisposable {
   closeAllConnections(reason: string): Promise<void>;
   /** Restarts the RabbitMQ application inside the node (stop_app / start_app): every connection drops. */
   restart(): Promise<void>;
+  /**
+   * Stops (SIGSTOP) or resumes (SIGCONT) the node's processes: its sockets stay open but nothing answers,
+   * as across a dead network path or a laptop's sleep. Only for a broker the test owns alone.
+   */
+  freeze(frozen: boolean): void;
   /** Stops the node, its port mapper and removes its folder. Idempotent. */
   stop(): Promise<void>;
 }
@@ -221,6 +226,11 @@ class PrivateBroker implements Broker {
       }
       await delay(200);
     }
+  }
+
+  freeze(frozen: boolean): void {
+    // The node runs in its own process group (spawned detached): the script, beam and its port mapper.
+    if (this.child) signalGroup(this.child, frozen ? "SIGSTOP" : "SIGCONT");
   }
 
   /**

@@ -35,8 +35,11 @@ export interface GlobusComputeServiceOptions {
   token: TokenProvider;
   retry?: Partial<RetryPolicy>;
   timeoutMs?: number;
-  /** Tuning of the result watchers (CA certificates for amqps, prefetch, reconnect and poll timing). */
-  watcher?: Pick<ResultWatcherOptions, "ca" | "prefetch" | "reconnectMinMs" | "reconnectMaxMs" | "pollIntervalMs" | "onError">;
+  /** Tuning of the result watchers (CA certificates for amqps, prefetch, reconnect, poll and heartbeat timing). */
+  watcher?: Pick<
+    ResultWatcherOptions,
+    "ca" | "prefetch" | "reconnectMinMs" | "reconnectMaxMs" | "pollIntervalMs" | "heartbeatS" | "connectTimeoutMs" | "onError"
+  >;
 }
 
 export class GlobusComputeService implements ComputeService, EndpointApi {

@@ -3,7 +3,8 @@
  *
  * Unlike the SDK's watcher, which fails every open future after 5 failed reconnects, it never gives up:
  * it reconnects with jittered backoff (fetching a fresh URL each time, since each URL request issues a
- * new password), and while the broker is away it polls `batch_status` for the tasks still awaited. A
+ * new password), and from the moment the stream is lost it polls `batch_status` for the tasks still
+ * awaited. A short heartbeat tells a silent broker (frozen, or a dead network path) from a quiet one. A
  * message is acked only after listeners have recorded it, with bounded prefetch; a message that is not
  * a Result is rejected without requeue, so a poison message cannot loop forever.
  */
@@ -36,12 +37,21 @@ export interface ResultWatcherOptions {
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
   pollIntervalMs?: number;
+  /**
+   * AMQP heartbeat asked of the broker, in seconds (it takes the lower of its own and ours). A broker that
+   * went silent is noticed after two to three of them; RabbitMQ's own 60 s meant minutes of "streaming".
+   */
+  heartbeatS?: number;
+  /** Bound on each step of a connect: the connection URL from the service, then the broker's handshake. */
+  connectTimeoutMs?: number;
   /** Problems that do not stop the watcher (a rejected message, a failed poll). */
   onError?: (err: Error) => void;
 }
 
 const POLL_CHUNK = 128;
 export const DEFAULT_PREFETCH = 1000;
+export const DEFAULT_HEARTBEAT_S = 15;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /**
  * One multiple-ack covers up to half the prefetch (so the broker never stalls waiting for acks) or what
  * arrived within ACK_DELAY_MS: each ack is a frame through amqplib's muxer and a socket write, which
@@ -120,23 +130,24 @@ export class ResultWatcher implements ResultWatch {
       }
       if (this.disposed) return;
       failures++;
-      // First retry straight away; after that, keep retrying with backoff and poll meanwhile.
-      if (failures === 1) this.setState("reconnecting", reason);
-      else {
-        this.setState("polling", reason);
-        this.startPolling();
-      }
+      // Polled from the moment the stream is lost: reconnecting can take long (the service slow to hand
+      // out a URL, a broker that accepts TCP but never answers). First retry straight away, then backoff.
+      const polling = this.startPolling();
+      this.setState(failures === 1 || !polling ? "reconnecting" : "polling", reason);
       await this.sleep(this.backoffMs(failures));
     }
   }
 
   /** One connection's life: resolves with the reason it ended. */
   private async streamOnce(connected: () => void): Promise<string> {
-    const info = await this.options.connectionInfo();
+    const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const info = await this.bounded(this.options.connectionInfo(), timeoutMs, "the service's AMQP connection URL");
     const url = new URL(info.connection_url);
     if (this.options.amqpPort !== undefined) url.port = String(this.options.amqpPort);
+    // A heartbeat the service's URL asks for itself stands.
+    if (!url.searchParams.has("heartbeat")) url.searchParams.set("heartbeat", String(this.options.heartbeatS ?? DEFAULT_HEARTBEAT_S));
     const connection = await amqp.connect(url.toString(), {
-      timeout: 10_000,
+      timeout: timeoutMs,
       // Node's `ca` replaces the default trust store; extra CAs must add to it, or a user's corporate
       // CA would stop publicly signed brokers from verifying.
       ...(this.options.ca ? { ca: [...rootCertificates, ...this.options.ca] } : {}),
@@ -223,13 +234,18 @@ export class ResultWatcher implements ResultWatch {
     if (last !== undefined && channel !== undefined) safely(() => channel.ack(last, true));
   }
 
-  private startPolling(): void {
-    if (this.pollTimer !== undefined || this.options.pendingTaskIds === undefined || this.disposed) return;
+  /** Starts polling unless it runs already; false when there is nothing to poll with. */
+  private startPolling(): boolean {
+    if (this.options.pendingTaskIds === undefined || this.disposed) return false;
+    if (this.pollTimer !== undefined) return true;
+    const intervalMs = this.options.pollIntervalMs ?? 2000;
     const tick = async () => {
       await this.pollOnce().catch((err: Error) => this.options.onError?.(err));
-      if (this.pollTimer !== undefined) this.pollTimer = setTimeout(tick, this.options.pollIntervalMs ?? 2000);
+      if (this.pollTimer !== undefined) this.pollTimer = setTimeout(tick, intervalMs);
     };
-    this.pollTimer = setTimeout(tick, 0);
+    // One interval in: a stream back at once (a blip, the usual case) costs no request.
+    this.pollTimer = setTimeout(tick, intervalMs);
+    return true;
   }
 
   private stopPolling(): void {
@@ -259,6 +275,15 @@ export class ResultWatcher implements ResultWatch {
     const max = this.options.reconnectMaxMs ?? 10_000;
     if (failures === 1) return 0;
     return Math.min(max, min * 2 ** (failures - 2)) * (0.5 + Math.random() * 0.5);
+  }
+
+  /** `promise`, or a rejection after `ms` (what it brings later is dropped). */
+  private bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer for ${what} within ${ms / 1000} s`)), ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 
   private sleep(ms: number): Promise<void> {

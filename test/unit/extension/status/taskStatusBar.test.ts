@@ -47,6 +47,8 @@ test("statusBarText says how results arrive while tasks are pending: the worst s
   assert.match(statusBarText(pending, ["streaming"]).tooltip, /Results are streaming\.$/);
   assert.equal(statusBarText(pending, ["streaming", "polling"]).text, "$(history) Globus Compute: polling · 2 running");
   assert.equal(statusBarText(pending, ["polling", "reconnecting"]).text, "$(debug-disconnect) Globus Compute: reconnecting · 2 running");
+  // A local stream reconnects without polling: the tooltip claims nothing it cannot know.
+  assert.doesNotMatch(statusBarText(pending, ["reconnecting"]).tooltip, /poll/);
   assert.equal(statusBarText(pending, ["closed"]).text, "$(cloud-offline) Globus Compute: offline · 2 running");
   const done = { queued: 0, running: 0, success: 1, failed: 0, cancelled: 0 };
   assert.equal(statusBarText(done, ["reconnecting"]).text, "$(globe) Globus Compute", "nothing pending: nothing to say about streams");

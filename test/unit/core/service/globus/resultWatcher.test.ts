@@ -81,4 +81,30 @@ describe("ResultWatcher polling", () => {
     assert.equal(results[0].result.error_details?.code, "MaxResultSizeExceeded");
     assert.deepEqual(results[0].result.task_statuses?.map((t) => t.state), ["execution-start", "execution-end"]);
   });
+
+  it("polls from the moment the stream is lost, while a reconnect hangs in the service; the hanging call is bounded", async () => {
+    let infoCalls = 0;
+    let polls = 0;
+    const watcher = new ResultWatcher({
+      taskGroupId: "g",
+      // The first attempt fails at once; later ones hang (a service slow to hand out broker credentials).
+      connectionInfo: () => (++infoCalls === 1 ? Promise.reject(new Error("connection reset")) : new Promise<never>(() => undefined)),
+      taskStatuses: async () => {
+        polls++;
+        return new Map();
+      },
+      pendingTaskIds: () => ["t1"],
+      reconnectMinMs: 1,
+      reconnectMaxMs: 5,
+      pollIntervalMs: 10,
+      connectTimeoutMs: 100,
+    });
+    try {
+      await until(() => polls > 0, "a poll while the reconnect hangs", 1000);
+      assert.equal(infoCalls, 2, "polling did not wait for the reconnect");
+      await until(() => infoCalls > 2, "another reconnect once the hanging one timed out", 1000);
+    } finally {
+      watcher.dispose();
+    }
+  });
 });

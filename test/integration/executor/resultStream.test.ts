@@ -1,0 +1,57 @@
+/**
+ * How results keep coming (or stop, clearly) when their stream cannot be had: a broker that went silent,
+ * a sign-in the service no longer takes, a short REST outage on a high-assurance endpoint. This file
+ * owns its emulator and broker: one test freezes the broker's processes.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Executor, type PythonFunction } from "../../../core/executor";
+import type { WatchState } from "../../../core/service/computeService";
+import { startEmulator, type Emulator } from "../../emulator/emulator";
+import { cloudService } from "./cloudSupport";
+
+const sleepy: PythonFunction = {
+  name: "sleepy",
+  source: "def sleepy(x, s=1):\n    import time\n    time.sleep(s)\n    return x\n",
+};
+
+async function until(cond: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  while (!cond()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe("Result streams that fail (emulator + a private RabbitMQ)", { timeout: 120_000 }, () => {
+  let em: Emulator;
+  before(async () => {
+    em = await startEmulator({ rateLimit: null, endpoints: [{ workers: 2 }], onError: () => undefined });
+  });
+  after(async () => {
+    em?.broker.freeze(false);
+    await em?.stop();
+  });
+
+  it("a broker gone silent is noticed by its heartbeat and results are polled meanwhile", { timeout: 20_000 }, async () => {
+    const { service } = cloudService(em, { watcher: { heartbeatS: 1, connectTimeoutMs: 5000 } });
+    await using gce = new Executor({ endpointId: em.endpoints[0], service });
+    const states: WatchState[] = [];
+    gce.onWatchStateChange((s) => states.push(s.state));
+    assert.equal(await gce.submit(sleepy, { args: [0], kwargs: { s: 0 } }), 0);
+    await until(() => gce.watchState === "streaming", "the stream", 10_000);
+    const futures = [1, 2].map((x) => gce.submit(sleepy, x));
+    await until(() => futures.every((f) => f.taskId !== undefined), "the acknowledgement", 5000);
+    em.broker.freeze(true);
+    try {
+      const frozenAt = Date.now();
+      // Heartbeat 1 s: silence is noticed in 2-3 s; RabbitMQ's default (60 s) took minutes.
+      assert.deepEqual(await Promise.all(futures.map((f) => f.result(10_000))), [1, 2]);
+      assert.ok(Date.now() - frozenAt < 10_000);
+      assert.ok(states.at(-1) !== "streaming", `the lost stream is noticed: ${states.join(",")}`);
+    } finally {
+      em.broker.freeze(false);
+    }
+    service.dispose();
+  });
+});
