@@ -168,13 +168,31 @@ export class ResultRouter implements Disposable {
   private watch(group: string): void {
     if (this.disposables.isDisposed) return;
     this.lastWatched = group;
-    if (this.watches.has(group)) return;
+    // A watch that gave up (state failed) is replaced: its futures failed, new ones wait anew.
+    if (this.watches.has(group) && this.watches.get(group)?.state !== "failed") return;
     const watch = this.service.watchResults(group, { amqpPort: this.amqpPort, pendingTaskIds: () => this.pendingIn(group) });
     this.watches.set(group, watch);
     this.disposables.add(watch);
     this.disposables.add(watch.onResult((e) => this.onResult(e)));
     if (watch.onTaskState) this.disposables.add(watch.onTaskState((e) => this.onTaskState(e)));
-    this.disposables.add(watch.onStateChange((s) => this.stateChange.fire({ taskGroupId: group, ...s })));
+    this.disposables.add(
+      watch.onStateChange((s) => {
+        if (s.error !== undefined) this.failGroup(group, s.error);
+        this.stateChange.fire({ taskGroupId: group, ...s });
+      }),
+    );
+  }
+
+  /** The group's watch gave up for good: its futures fail with its error (the service keeps their results). */
+  private failGroup(group: string, error: Error): void {
+    if (this.lastWatched === group) this.lastWatched = undefined; // a later track() watches it anew
+    for (const [id, f] of this.open) {
+      if (f.taskGroupId !== group) continue;
+      this.open.delete(id);
+      this.toFetch.delete(f);
+      f._reject(error);
+    }
+    this.checkIdle();
   }
 
   private *pendingIn(group: string): Iterable<string> {

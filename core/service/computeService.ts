@@ -95,9 +95,33 @@ export interface TaskStateEvent {
 
 /**
  * How results currently reach the client: `streaming` (AMQP or local events), `reconnecting` (broker
- * lost; retrying with backoff), `polling` (falling back to batch_status meanwhile), `closed`.
+ * lost; retrying with backoff), `polling` (falling back to batch_status meanwhile), `failed` (gave up
+ * for good: see WatchStateEvent.error), `closed`.
  */
-export type WatchState = "connecting" | "streaming" | "reconnecting" | "polling" | "closed";
+export type WatchState = "connecting" | "streaming" | "reconnecting" | "polling" | "failed" | "closed";
+
+export interface WatchStateEvent {
+  state: WatchState;
+  reason?: string;
+  /** With `failed`: what every task still awaited fails with. */
+  error?: ResultWatchFailed;
+}
+
+/**
+ * Why a watch gave up for good. `SIGN_IN_REFUSED`: the service keeps refusing the credentials (expired,
+ * revoked, signed out); retrying cannot help until the person signs in again. The results stay with the
+ * service: a reload of the task group after signing in gets them.
+ */
+export class ResultWatchFailed extends Error {
+  override readonly name = "ResultWatchFailed";
+  constructor(
+    readonly code: "SIGN_IN_REFUSED",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
 
 export interface WatchOptions {
   /** Cloud only: overrides the port of the AMQP URL the service hands out (443, 5671 or 5672). */
@@ -114,7 +138,7 @@ export interface ResultWatch extends Disposable {
   readonly taskGroupId: string;
   readonly state: WatchState;
   readonly onResult: Event<ResultEvent>;
-  readonly onStateChange: Event<{ state: WatchState; reason?: string }>;
+  readonly onStateChange: Event<WatchStateEvent>;
   /** Optional: services without a live state feed (cloud AMQP carries results only) leave it out. */
   readonly onTaskState?: Event<TaskStateEvent>;
 }

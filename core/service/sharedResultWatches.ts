@@ -4,7 +4,7 @@
  * between them, round robin, and each would ack the other's results: those would be lost to their
  * futures. On the local endpoint, each watch would be sent, and would decode, every result of the group.
  */
-import type { ResultEvent, ResultWatch, TaskStateEvent, WatchOptions, WatchState } from "./computeService";
+import type { ResultEvent, ResultWatch, TaskStateEvent, WatchOptions, WatchState, WatchStateEvent } from "./computeService";
 import { DisposableStore } from "../util/disposable";
 import type { Event } from "../util/event";
 
@@ -32,8 +32,9 @@ export class SharedResultWatches {
   /** A watch of `taskGroupId`; the first one's `amqpPort` applies to the shared connection. */
   watch(taskGroupId: string, options: WatchOptions): ResultWatch {
     let entry = this.entries.get(taskGroupId);
-    // A watch that gave up (its group gone, its service unreachable) is not handed to newcomers: they try anew.
-    if (entry === undefined || entry.watcher.state === "closed") {
+    // A watch that gave up (its group gone, its service unreachable, the sign-in refused) is not handed to
+    // newcomers: they try anew (a reload after signing in again).
+    if (entry === undefined || entry.watcher.state === "closed" || entry.watcher.state === "failed") {
       const handles = new Set<SharedWatch>();
       const watcher = this.create(taskGroupId, {
         amqpPort: options.amqpPort,
@@ -65,7 +66,7 @@ class SharedWatch implements ResultWatch {
   private readonly subscriptions = new DisposableStore();
   readonly onResult: Event<ResultEvent>;
   readonly onTaskState: Event<TaskStateEvent> | undefined;
-  readonly onStateChange: Event<{ state: WatchState; reason?: string }>;
+  readonly onStateChange: Event<WatchStateEvent>;
 
   constructor(
     private readonly watcher: ResultWatch,

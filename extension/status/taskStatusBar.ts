@@ -19,6 +19,8 @@ export interface ResultConnection {
 
 /** The worst state wins: one group polling means results may come late. */
 function connectionOf(states: readonly WatchState[]): { icon: string; word: string; detail: string } | undefined {
+  if (states.includes("failed"))
+    return { icon: "$(error)", word: "results stopped", detail: "Waiting for results stopped: the tasks' errors say why (sign in again, then reload the task group)." };
   if (states.includes("reconnecting"))
     // Of cloud and local streams alike: a local one does not poll meanwhile.
     return { icon: "$(debug-disconnect)", word: "reconnecting", detail: "The result stream was lost; reconnecting." };

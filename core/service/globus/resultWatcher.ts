@@ -1,17 +1,27 @@
 /**
  * ResultWatcher: streams one task group's results from the Globus Compute AMQP broker (protocol.md §7).
  *
- * Unlike the SDK's watcher, which fails every open future after 5 failed reconnects, it never gives up:
- * it reconnects with jittered backoff (fetching a fresh URL each time, since each URL request issues a
+ * Unlike the SDK's watcher, which fails every open future after 5 failed reconnects, a lost stream never
+ * fails anything: it reconnects with jittered backoff (fetching a fresh URL each time, since each URL request issues a
  * new password), and from the moment the stream is lost it polls `batch_status` for the tasks still
  * awaited. A short heartbeat tells a silent broker (frozen, or a dead network path) from a quiet one. A
  * message is acked only after listeners have recorded it, with bounded prefetch; a message that is not
- * a Result is rejected without requeue, so a poison message cannot loop forever.
+ * a Result is rejected without requeue, so a poison message cannot loop forever. Only a sign-in the
+ * service keeps refusing ends the watch (`failed`): retrying cannot help until the person signs in again.
  */
 import * as amqp from "amqplib";
 import { rootCertificates } from "node:tls";
 import { unpackMessage, type ResultData } from "../../protocol";
-import type { ResultEvent, ResultWatch, TaskStateEvent, TaskStatusRecord, WatchState } from "../computeService";
+import { endpointProblem } from "../../endpoints/endpointProblem";
+import {
+  ResultWatchFailed,
+  type ResultEvent,
+  type ResultWatch,
+  type TaskStateEvent,
+  type TaskStatusRecord,
+  type WatchState,
+  type WatchStateEvent,
+} from "../computeService";
 import { failureCode, recordTransitions } from "../taskStatusRecord";
 import { Emitter } from "../../util/event";
 import { TurnSlicer } from "../../util/turnSlicer";
@@ -44,7 +54,7 @@ export interface ResultWatcherOptions {
   heartbeatS?: number;
   /** Bound on each step of a connect: the connection URL from the service, then the broker's handshake. */
   connectTimeoutMs?: number;
-  /** Problems that do not stop the watcher (a rejected message, a failed poll). */
+  /** Problems that do not stop the watcher (a rejected message, polls failing: once until one works). */
   onError?: (err: Error) => void;
 }
 
@@ -52,6 +62,8 @@ const POLL_CHUNK = 128;
 export const DEFAULT_PREFETCH = 1000;
 export const DEFAULT_HEARTBEAT_S = 15;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Refusals of the sign-in in a row (connection URL or polls; each already retried with a refreshed token) that end the watch. */
+const REFUSALS_TO_FAIL = 3;
 /**
  * One multiple-ack covers up to half the prefetch (so the broker never stalls waiting for acks) or what
  * arrived within ACK_DELAY_MS: each ack is a frame through amqplib's muxer and a socket write, which
@@ -63,7 +75,7 @@ const ACK_DELAY_MS = 100;
 export class ResultWatcher implements ResultWatch {
   private current: WatchState = "connecting";
   private readonly results = new Emitter<ResultEvent>();
-  private readonly states = new Emitter<{ state: WatchState; reason?: string }>();
+  private readonly states = new Emitter<WatchStateEvent>();
   readonly onResult = this.results.event;
   private readonly taskStates = new Emitter<TaskStateEvent>();
   /** Only while polling: AMQP carries results, not states, but batch_status records have them. */
@@ -80,6 +92,9 @@ export class ResultWatcher implements ResultWatch {
   private lastUnacked: amqp.ConsumeMessage | undefined;
   private lastUnackedChannel: amqp.Channel | undefined;
   private readonly ackBatch: number;
+  private refusals = 0;
+  /** A failed poll was reported; the next are not, until a poll works again. */
+  private pollFailureReported = false;
   private lastTimestamp = 0;
   private lastCompletionT = "0";
   /**
@@ -106,6 +121,20 @@ export class ResultWatcher implements ResultWatch {
     this.disposed = true;
     // Messages still waiting are left unacked: the broker redelivers them.
     this.slicer.dispose();
+    this.stop();
+    this.setState("closed");
+    this.results.dispose();
+    this.taskStates.dispose();
+    this.states.dispose();
+  }
+
+  /** Disposed, or gave up. */
+  private get stopped(): boolean {
+    return this.disposed || this.current === "failed";
+  }
+
+  /** Stops polling, the backoff sleep and the connection. */
+  private stop(): void {
     this.stopPolling();
     if (this.sleepTimer !== undefined) clearTimeout(this.sleepTimer);
     this.wakeSleep?.();
@@ -113,22 +142,23 @@ export class ResultWatcher implements ResultWatch {
     const connection = this.connection;
     this.connection = undefined;
     connection?.close().catch(() => undefined);
-    this.setState("closed");
-    this.results.dispose();
-    this.taskStates.dispose();
-    this.states.dispose();
   }
 
   private async run(): Promise<void> {
     let failures = 0;
-    while (!this.disposed) {
+    while (!this.stopped) {
       let reason: string;
       try {
-        reason = await this.streamOnce(() => (failures = 0));
+        reason = await this.streamOnce(() => {
+          failures = 0;
+          this.refusals = 0;
+          this.pollFailureReported = false;
+        });
       } catch (err) {
         reason = err instanceof Error ? err.message : String(err);
+        this.noteRefusal(err);
       }
-      if (this.disposed) return;
+      if (this.stopped) return;
       failures++;
       // Polled from the moment the stream is lost: reconnecting can take long (the service slow to hand
       // out a URL, a broker that accepts TCP but never answers). First retry straight away, then backoff.
@@ -153,7 +183,7 @@ export class ResultWatcher implements ResultWatch {
       ...(this.options.ca ? { ca: [...rootCertificates, ...this.options.ca] } : {}),
     });
     try {
-      if (this.disposed) return "disposed";
+      if (this.stopped) return "stopped";
       this.connection = connection;
       const ended = new Promise<string>((resolve) => {
         connection.on("error", () => undefined); // "close" follows with the reason
@@ -240,7 +270,17 @@ export class ResultWatcher implements ResultWatch {
     if (this.pollTimer !== undefined) return true;
     const intervalMs = this.options.pollIntervalMs ?? 2000;
     const tick = async () => {
-      await this.pollOnce().catch((err: Error) => this.options.onError?.(err));
+      try {
+        if (await this.pollOnce()) {
+          this.refusals = 0;
+          this.pollFailureReported = false;
+        }
+      } catch (err) {
+        this.noteRefusal(err);
+        // Once, not every interval: the state says that the stream is still away.
+        if (!this.pollFailureReported && !this.stopped) this.options.onError?.(err as Error);
+        this.pollFailureReported = true;
+      }
       if (this.pollTimer !== undefined) this.pollTimer = setTimeout(tick, intervalMs);
     };
     // One interval in: a stream back at once (a blip, the usual case) costs no request.
@@ -253,7 +293,8 @@ export class ResultWatcher implements ResultWatch {
     this.pollTimer = undefined;
   }
 
-  private async pollOnce(): Promise<void> {
+  /** Polls the tasks still awaited; false when there were none (nothing was asked). */
+  private async pollOnce(): Promise<boolean> {
     const ids = [...(this.options.pendingTaskIds?.() ?? [])];
     for (let i = 0; i < ids.length && this.pollTimer !== undefined; i += POLL_CHUNK) {
       const statuses = await this.options.taskStatuses(ids.slice(i, i + POLL_CHUNK));
@@ -262,6 +303,24 @@ export class ResultWatcher implements ResultWatch {
         else if (record.status) this.taskStates.fire({ taskId: record.task_id, state: record.status.toLowerCase() });
       }
     }
+    return ids.length > 0;
+  }
+
+  /** Counts a refusal of the sign-in (401/403, or no token to be had); enough in a row end the watch. */
+  private noteRefusal(err: unknown): void {
+    const problem = endpointProblem(err).code;
+    if (problem !== "NOT_SIGNED_IN" && problem !== "CONSENT_REQUIRED" && problem !== "FORBIDDEN") return;
+    if (++this.refusals < REFUSALS_TO_FAIL || this.stopped) return;
+    const group = this.taskGroupId;
+    const error = new ResultWatchFailed(
+      "SIGN_IN_REFUSED",
+      `The service refused the sign-in while results of task group ${group} were awaited (${(err as Error).message}). ` +
+        `Sign in again, then reload task group ${group}: the service keeps its results.`,
+      { cause: err },
+    );
+    this.stop();
+    this.current = "failed";
+    this.states.fire({ state: "failed", reason: error.message, error });
   }
 
   private setState(state: WatchState, reason?: string): void {

@@ -33,6 +33,33 @@ describe("Result streams that fail (emulator + a private RabbitMQ)", { timeout: 
     await em?.stop();
   });
 
+  it("a sign-in the service refuses mid-run fails the awaited tasks clearly and once; signed in again, the group reloads", { timeout: 20_000 }, async () => {
+    let token = em.token;
+    const { service, errors } = cloudService(em, { token: async () => token });
+    const gce = new Executor({ endpointId: em.endpoints[0], service });
+    const futures = [1, 2].map((x) => gce.submit(sleepy, { args: [x], kwargs: { s: 5 } }));
+    await until(() => futures.every((f) => f.taskId !== undefined) && gce.watchState === "streaming", "the stream", 10_000);
+    const group = gce.taskGroupId as string;
+    // The token expires and cannot be refreshed (or is revoked); the connection drops meanwhile.
+    token = `revoked-${em.token}`;
+    await em.control.closeAmqpConnections("network blip");
+    for (const f of futures) {
+      const err = (await f.exception(10_000)) as Error & { code?: string };
+      assert.equal(err?.code, "SIGN_IN_REFUSED", String(err));
+      assert.match(err.message, new RegExp(`Sign in again, then reload task group ${group}`));
+    }
+    assert.equal(gce.watchState, "failed");
+    assert.equal(await Promise.race([gce.shutdown({ wait: true }).then(() => "returned"), new Promise((r) => setTimeout(r, 2000, "hung"))]), "returned");
+    gce.dispose();
+    assert.ok(errors.length <= 1, `reported once, not per poll: ${errors.map((e) => e.message).join("; ")}`);
+    // Signed in again: the same service reloads the group, and its results are all there.
+    token = em.token;
+    await using again = new Executor({ endpointId: em.endpoints[0], service });
+    const reloaded = await again.reloadTasks(group);
+    assert.deepEqual(await Promise.all(reloaded.map((f) => f.result(10_000))), [1, 2]);
+    service.dispose();
+  });
+
   it("a broker gone silent is noticed by its heartbeat and results are polled meanwhile", { timeout: 20_000 }, async () => {
     const { service } = cloudService(em, { watcher: { heartbeatS: 1, connectTimeoutMs: 5000 } });
     await using gce = new Executor({ endpointId: em.endpoints[0], service });

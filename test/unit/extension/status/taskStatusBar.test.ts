@@ -50,6 +50,9 @@ test("statusBarText says how results arrive while tasks are pending: the worst s
   // A local stream reconnects without polling: the tooltip claims nothing it cannot know.
   assert.doesNotMatch(statusBarText(pending, ["reconnecting"]).tooltip, /poll/);
   assert.equal(statusBarText(pending, ["closed"]).text, "$(cloud-offline) Globus Compute: offline · 2 running");
+  const failed = statusBarText(pending, ["streaming", "failed", "reconnecting"]);
+  assert.equal(failed.text, "$(error) Globus Compute: results stopped · 2 running");
+  assert.match(failed.tooltip, /sign in again, then reload the task group/);
   const done = { queued: 0, running: 0, success: 1, failed: 0, cancelled: 0 };
   assert.equal(statusBarText(done, ["reconnecting"]).text, "$(globe) Globus Compute", "nothing pending: nothing to say about streams");
 });

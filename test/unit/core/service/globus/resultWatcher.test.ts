@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { ResultEvent, TaskStateEvent, TaskStatusRecord } from "../../../../../core/service/computeService";
+import { ComputeApiError } from "../../../../../core/protocol";
+import type { ResultEvent, TaskStateEvent, TaskStatusRecord, WatchStateEvent } from "../../../../../core/service/computeService";
 import { ResultWatcher } from "../../../../../core/service/globus/resultWatcher";
 
 async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
@@ -103,6 +104,71 @@ describe("ResultWatcher polling", () => {
       await until(() => polls > 0, "a poll while the reconnect hangs", 1000);
       assert.equal(infoCalls, 2, "polling did not wait for the reconnect");
       await until(() => infoCalls > 2, "another reconnect once the hanging one timed out", 1000);
+    } finally {
+      watcher.dispose();
+    }
+  });
+
+  const refused = () => ComputeApiError.fromResponse(401, JSON.stringify({ code: "INVALID_AUTH_TOKEN", detail: "Token is not active" }));
+  const unavailable = () => ComputeApiError.fromResponse(503, JSON.stringify({ code: "SERVICE_UNAVAILABLE", detail: "down" }));
+
+  it("a sign-in refused again and again ends the watch (failed, SIGN_IN_REFUSED); polls stop and were reported once", async () => {
+    let requests = 0;
+    const errors: Error[] = [];
+    const watcher = new ResultWatcher({
+      taskGroupId: "g1",
+      connectionInfo: async () => {
+        requests++;
+        throw refused();
+      },
+      taskStatuses: async () => {
+        requests++;
+        throw refused();
+      },
+      pendingTaskIds: () => ["t1"],
+      reconnectMinMs: 1,
+      reconnectMaxMs: 5,
+      pollIntervalMs: 5,
+      onError: (e) => errors.push(e),
+    });
+    const states: WatchStateEvent[] = [];
+    watcher.onStateChange((e) => states.push(e));
+    try {
+      await until(() => watcher.state === "failed", "the watch to give up");
+      const failed = states.at(-1);
+      assert.equal(failed?.error?.code, "SIGN_IN_REFUSED");
+      assert.match(failed?.error?.message ?? "", /Sign in again, then reload task group g1/);
+      assert.match(failed?.error?.message ?? "", /INVALID_AUTH_TOKEN/);
+      const asked = requests;
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(requests, asked, "nothing asked after giving up");
+      assert.ok(errors.length <= 1, `reported once: ${errors.length}`);
+    } finally {
+      watcher.dispose();
+    }
+  });
+
+  it("transient errors never end the watch, and a failing poll is reported once until one works", async () => {
+    let polls = 0;
+    const errors: Error[] = [];
+    const watcher = new ResultWatcher({
+      taskGroupId: "g2",
+      connectionInfo: async () => Promise.reject(unavailable()),
+      taskStatuses: async () => {
+        // Fails, works once, then fails again: two reports.
+        if (++polls === 20) return new Map();
+        throw unavailable();
+      },
+      pendingTaskIds: () => ["t1"],
+      reconnectMinMs: 1,
+      reconnectMaxMs: 5,
+      pollIntervalMs: 2,
+      onError: (e) => errors.push(e),
+    });
+    try {
+      await until(() => polls >= 40, "40 polls");
+      assert.notEqual(watcher.state, "failed");
+      assert.equal(errors.length, 2);
     } finally {
       watcher.dispose();
     }
