@@ -27,6 +27,12 @@ export interface WatchStateChange {
 const MAX_UNMATCHED = 100_000;
 /** How soon a result fetched from the service, but not finished there yet, is asked for again. */
 const STATUS_RETRY_MS = 1000;
+/**
+ * Failed fetches of a high-assurance result before its future fails: backoff from STATUS_RETRY_MS to
+ * FETCH_RETRY_MAX_MS waits out a REST outage of about two minutes (on top of the REST client's retries).
+ */
+const FETCH_ATTEMPTS = 8;
+const FETCH_RETRY_MAX_MS = 30_000;
 
 export class ResultRouter implements Disposable {
   /** Acknowledged, unsettled futures by task id. */
@@ -44,6 +50,8 @@ export class ResultRouter implements Disposable {
   private fetchFlush: NodeJS.Timeout | undefined;
   /** Futures whose result message was malformed: a failed fetch retries for them instead of failing. */
   private readonly afterMalformed = new WeakSet<ComputeFuture>();
+  /** Failed fetches so far, per future (see FETCH_ATTEMPTS). */
+  private readonly fetchFailures = new WeakMap<ComputeFuture, number>();
   private idleWaiters: (() => void)[] = [];
   private readonly disposables = new DisposableStore();
   private readonly stateChange = this.disposables.add(new Emitter<WatchStateChange>());
@@ -277,19 +285,28 @@ export class ResultRouter implements Disposable {
         // The notification can overtake the REST record: ask again shortly for those not finished there.
         for (const f of this.applyStatuses(slice, statuses)) this.fetchFromService(f, STATUS_RETRY_MS);
       } catch (err) {
-        const error = new ExecutorError(
-          "RESULT_FETCH_FAILED",
-          `Fetching results from the service failed: ${err instanceof Error ? err.message : String(err)}; reload the task group to try again.`,
-          { cause: err },
-        );
+        let error: ExecutorError | undefined;
         for (const f of slice) {
           if (f.done()) continue;
           // After a malformed message the stream may still bring the result: keep polling meanwhile.
-          if (this.afterMalformed.has(f)) this.fetchFromService(f, STATUS_RETRY_MS);
-          else {
-            this.open.delete(f.taskId as string);
-            f._reject(error);
+          if (this.afterMalformed.has(f)) {
+            this.fetchFromService(f, STATUS_RETRY_MS);
+            continue;
           }
+          // The notification was acked: only the service's record holds the result. Wait out an outage.
+          const failures = (this.fetchFailures.get(f) ?? 0) + 1;
+          if (failures < FETCH_ATTEMPTS) {
+            this.fetchFailures.set(f, failures);
+            this.fetchFromService(f, Math.min(FETCH_RETRY_MAX_MS, STATUS_RETRY_MS * 2 ** (failures - 1)));
+            continue;
+          }
+          error ??= new ExecutorError(
+            "RESULT_FETCH_FAILED",
+            `Fetching results from the service failed ${FETCH_ATTEMPTS} times over about two minutes (the last: ${err instanceof Error ? err.message : String(err)}); the service keeps them: reload the task group to try again.`,
+            { cause: err },
+          );
+          this.open.delete(f.taskId as string);
+          f._reject(error);
         }
       }
     }

@@ -60,6 +60,22 @@ describe("Result streams that fail (emulator + a private RabbitMQ)", { timeout: 
     service.dispose();
   });
 
+  it("high-assurance results outlast a REST outage longer than one call's retries: fetched again, not failed", { timeout: 20_000 }, async () => {
+    const { service } = cloudService(em); // 5 retries per call, 20 ms base, 200 ms cap
+    em.control.setHighAssurance(em.endpoints[0], true);
+    try {
+      await using gce = new Executor({ endpointId: em.endpoints[0], service });
+      // Two calls' worth of retries fail: the notifications are acked by then, the results only on REST.
+      em.control.failNext({ count: 12, status: 503, route: "/v2/batch_status" });
+      const futures = [1, 2, 3].map((x) => gce.submit(sleepy, { args: [x], kwargs: { s: 0 } }));
+      assert.deepEqual(await Promise.all(futures.map((f) => f.result(15_000))), [1, 2, 3]);
+    } finally {
+      em.control.setHighAssurance(em.endpoints[0], false);
+      em.control.clearFaults();
+      service.dispose();
+    }
+  });
+
   it("a broker gone silent is noticed by its heartbeat and results are polled meanwhile", { timeout: 20_000 }, async () => {
     const { service } = cloudService(em, { watcher: { heartbeatS: 1, connectTimeoutMs: 5000 } });
     await using gce = new Executor({ endpointId: em.endpoints[0], service });
