@@ -93,6 +93,8 @@ export class ResultWatcher implements ResultWatch {
   private lastUnackedChannel: amqp.Channel | undefined;
   private readonly ackBatch: number;
   private refusals = 0;
+  /** Why the stream was lost last (said again when polling starts). */
+  private lostReason: string | undefined;
   /** A failed poll was reported; the next are not, until a poll works again. */
   private pollFailureReported = false;
   private lastTimestamp = 0;
@@ -163,6 +165,7 @@ export class ResultWatcher implements ResultWatch {
       // Polled from the moment the stream is lost: reconnecting can take long (the service slow to hand
       // out a URL, a broker that accepts TCP but never answers). First retry straight away, then backoff.
       const polling = this.startPolling();
+      this.lostReason = reason;
       this.setState(failures === 1 || !polling ? "reconnecting" : "polling", reason);
       await this.sleep(this.backoffMs(failures));
     }
@@ -270,6 +273,8 @@ export class ResultWatcher implements ResultWatch {
     if (this.pollTimer !== undefined) return true;
     const intervalMs = this.options.pollIntervalMs ?? 2000;
     const tick = async () => {
+      // Still no stream one interval after losing it: results now come by polling.
+      if (this.current === "reconnecting") this.setState("polling", this.lostReason);
       try {
         if (await this.pollOnce()) {
           this.refusals = 0;
