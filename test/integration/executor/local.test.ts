@@ -220,7 +220,7 @@ describe("Executor on the local endpoint", { timeout: 120_000 }, () => {
     const dies = { name: "dies", source: "import os\n\ndef dies(x):\n    if x == 2:\n        os._exit(3)\n    return x\n" };
     const outcomes: ItemOutcome[] = [];
     await gce.map(dies, [0, 1, 2, 3], { chunk: 4 }).forEachSettled((o) => outcomes.push(...o));
-    const error = (outcomes[0] as { error: TaskExecutionFailed }).error;
+    const error = (outcomes[0] as { error: Error }).error as TaskExecutionFailed;
     assert.equal(error.errorCode, "WorkerLost");
     assert.match(exceptionLine(error.remoteTraceback) ?? "", /^WorkerLost: worker process \d+ exited with code 3 while running this task \(items 0–3 of the map ran in this one task and all failed with it, though one of them may have caused it: map with \{ chunk: 1 \} to see which\)$/);
     assert.match(error.message, /The worker process died \(out of memory, killed, or ended by the task\)\./);
@@ -228,7 +228,7 @@ describe("Executor on the local endpoint", { timeout: 120_000 }, () => {
     await gce.map(dies, [0, 1, 2, 3], { chunk: 1 }).forEachSettled((o) => single.push(...o));
     single.sort((a, b) => a.index - b.index);
     assert.deepEqual(single.map((o) => ("error" in o ? "failed" : o.value)), [0, 1, "failed", 3]);
-    assert.doesNotMatch(exceptionLine((single[2] as { error: TaskExecutionFailed }).error.remoteTraceback) ?? "", /items/);
+    assert.doesNotMatch(exceptionLine(((single[2] as { error: Error }).error as TaskExecutionFailed).remoteTraceback) ?? "", /items/);
   });
 
   it("a chunk's wrapper reads no name of the user's module: a function named map, every builtin's name bound", { timeout: 30_000 }, async () => {
