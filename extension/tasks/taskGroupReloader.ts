@@ -99,11 +99,12 @@ export class TaskGroupReloader {
   }
 
   /**
-   * Every group that could not be reloaded (a note says why) is tried again: after a sign-in or a change of
-   * the service settings, the reason may be gone.
+   * Every group that could not be reloaded (a note says why), or whose results stopped because the service
+   * refused the sign-in, is tried again: after a sign-in or a change of the service settings, the reason
+   * may be gone.
    */
   async retryNotReloaded(): Promise<void> {
-    const noted = this.deps.model.groups.filter((g) => g.note !== undefined);
+    const noted = this.deps.model.groups.filter((g) => g.note !== undefined || this.deps.tracker.get(g.key)?.signInRefused === true);
     await Promise.all(noted.map((g) => this.reloadAgain(g.key).catch(() => undefined)));
   }
 

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { ComputeFuture, Executor } from "../../core/executor";
 import type { ChunkItems } from "../../core/executor/mapResult";
 import { ExecutorError } from "../../core/executor/errors";
-import type { WatchState } from "../../core/service/computeService";
+import { ResultWatchFailed, type WatchState } from "../../core/service/computeService";
 import { DisposableStore, toDisposable, type Disposable } from "../../core/util/disposable";
 import { Emitter, type Event } from "../../core/util/event";
 import type { SettledTask } from "../output/resultOutput";
@@ -58,6 +58,8 @@ export interface TrackedGroup {
   /** The multi-user endpoint configuration the tasks ran with (a Re-run reuses it). */
   readonly configuration: string | undefined;
   readonly summaryOnly: boolean;
+  /** A task failed because the service refused the sign-in while waiting (ResultWatchFailed): reload it after signing in. */
+  readonly signInRefused: boolean;
 }
 
 export interface TrackerHooks {
@@ -103,6 +105,7 @@ interface Entry extends TrackedGroup {
   readonly disposables: DisposableStore;
   settled: number;
   failureReported: boolean;
+  signInRefused: boolean;
   /** A map's items (summaryOnly groups): how many, how many settled and failed, the tenths reported, the last result's time. */
   readonly map: { total: number; done: number; failed: number; tenths: number; lastAt: number };
 }
@@ -170,6 +173,7 @@ export class TaskGroupTracker implements Disposable {
       disposables: new DisposableStore(),
       settled: 0,
       failureReported: false,
+      signInRefused: false,
       map: { total: 0, done: 0, failed: 0, tenths: 0, lastAt: 0 },
       persist: request.persist,
     };
@@ -238,6 +242,7 @@ export class TaskGroupTracker implements Disposable {
   private settled(entry: Entry, task: SettledTask, live: boolean, future: ComputeFuture): void {
     entry.settled++;
     const error = "error" in task.outcome ? task.outcome.error : undefined;
+    if (error instanceof ResultWatchFailed && error.code === "SIGN_IN_REFUSED") entry.signInRefused = true;
     if (
       error instanceof ExecutorError &&
       (error.code === "SUBMIT_FAILED" || error.code === "REGISTRATION_FAILED" || error.code === "INVALID_ARGUMENTS") &&

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { Executor } from "../../../../core/executor";
 import { HistoryStore } from "../../../../core/history/historyStore";
+import { ResultWatchFailed } from "../../../../core/service/computeService";
 import { TaskGroupStore } from "../../../../extension/state/taskGroupStore";
 import { TaskGroupModel } from "../../../../extension/tasks/taskGroupModel";
 import { TaskGroupReloader } from "../../../../extension/tasks/taskGroupReloader";
@@ -99,6 +100,20 @@ test("a group not reloaded is reloaded again in place (by id, or after a sign-in
   assert.equal(model.groups.length, 1);
   assert.deepEqual(rows(), [["simulate(1)", "success"], ["simulate(2)", "success"]]);
   assert.equal(history.get("k1")?.functionName, "simulate");
+
+  // Results stop because the service refuses the sign-in (the watch gave up): after a sign-in it reloads.
+  service.respond = () => undefined;
+  const waiting = new Executor({ endpointId: ENDPOINT.id, service });
+  const pending = waiting.submit(fn, 3);
+  await new Promise((resolve) => setImmediate(resolve));
+  tracker.track({ key: "k2", executor: waiting, calls: [{ call: "simulate(3)", future: pending }], functionName: "simulate", endpoint: { kind: "cloud", ...ENDPOINT }, service: SERVICE, persist: false });
+  pending._reject(new ResultWatchFailed("SIGN_IN_REFUSED", "The service refused the sign-in: sign in again, then reload the task group."), "failed");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(tracker.get("k2")?.signInRefused, true);
+  assert.equal(model.get("k2")?.tasks[0].state, "failed");
+  await reloader.retryNotReloaded();
+  assert.equal(model.get("k2")?.note, undefined);
+  assert.equal(tracker.get("k2")?.signInRefused, false, "followed anew");
   tracker.dispose();
   history.dispose();
 });
