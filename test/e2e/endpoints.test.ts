@@ -30,17 +30,18 @@ const configurationFile = (userEndpointConfig: Record<string, unknown>) =>
 before(async () => {
   session = await startCloudSession({
     emulator: { endpoints: catalogEndpoints() },
-    // Debian's Python (3.11, without numpy), not the python3 first on PATH (another build, with numpy).
+    // Debian's Python (3.11), not the python3 first on PATH (another build). The missing module is one no
+    // machine has (numpy may be installed on one that runs this).
     settings: { "globusCompute.local.pythonPath": "/usr/bin/python3" },
     files: {
       ".globus-compute/endpoints.json": configurationFile({ account: "ABC123", partition: "debug", nodes_per_block: "two" }),
-      "needs_numpy.py": [
+      "needs_missing.py": [
         "import json",
-        "import numpy",
+        "import gc_absent_science",
         "",
         "",
         "def total(x):",
-        "    return numpy.asarray(json.loads(x)).sum()",
+        "    return gc_absent_science.total(json.loads(x))",
         "",
         "",
         "def first[T](xs: list[T]) -> T:",
@@ -115,11 +116,11 @@ test("selecting the local endpoint probes its environment in the background: wha
   await workbench.pickQuickItem("local");
   // The probe's answer is on the row: Debian's /usr/bin/python3 is 3.11, from the setting.
   await workbench.waitForTreeRow("Endpoints", "local", /^this machine · Python 3\.11 · setting · .*selected/, 120_000);
-  await workbench.openFile("needs_numpy.py");
+  await workbench.openFile("needs_missing.py");
   await workbench.runCommand("View: Focus Problems (Errors, Warnings, Infos)");
   const row = (text: string) => session.page.locator(".markers-panel .monaco-list-row", { hasText: text });
-  await row('"numpy" is not installed on endpoint "local"').first().waitFor({ timeout: 60_000 });
-  assert.match(await row('"numpy" is not installed').first().innerText(), /Ln 2, Col 1\b/, "on the import line");
+  await row('"gc_absent_science" is not installed on endpoint "local"').first().waitFor({ timeout: 60_000 });
+  assert.match(await row('"gc_absent_science" is not installed').first().innerText(), /Ln 2, Col 1\b/, "on the import line");
   const generic = row('A generic function (def f[T]) needs Python 3.12, but endpoint "local" runs Python 3.11');
   await generic.first().waitFor();
   assert.match(await generic.first().innerText(), /Ln 9, Col 1\b/, "on its line");
