@@ -451,14 +451,16 @@ export class WorkerPool implements Disposable {
     // Every frame it wrote has been read (see WorkerProcess.exited): only a task whose start came without
     // its result was running. The ones it never started go to other workers.
     const unstarted = [head, ...sentAhead].filter((job) => job !== undefined && job.startedNs === undefined);
-    for (const job of unstarted) job.lostUnstarted = (job.lostUnstarted ?? 0) + 1;
+    // Only the task it was about to start can have ended it: those sent ahead behind another say nothing
+    // about themselves (with workers that end after each task they would hit the limit through no fault).
+    if (head !== undefined && head.startedNs === undefined) head.lostUnstarted = (head.lostUnstarted ?? 0) + 1;
     const reason = worker.stoppedBecause;
     const how = reason === undefined ? describeExit(exit) : `was stopped: it ${reason}`;
     const fail = (job: Job, data: string) =>
       job.settle({ ...this.failure(job, TaskFailureCode.workerLost, data, `worker process ${how}`, worker), ...output });
     if (head !== undefined && head.startedNs !== undefined) fail(head, `WorkerLost: worker process ${worker.pid} ${how} while running this task`);
     for (const job of unstarted) {
-      if (job.lostUnstarted! < MAX_UNSTARTED_LOSSES) continue;
+      if ((job.lostUnstarted ?? 0) < MAX_UNSTARTED_LOSSES) continue;
       fail(job, `WorkerLost: ${MAX_UNSTARTED_LOSSES} workers ended before starting this task; the last one, process ${worker.pid}, ${how}`);
     }
     this.requeue(unstarted);
