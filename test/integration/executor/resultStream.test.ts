@@ -9,19 +9,12 @@ import { Executor, type PythonFunction } from "../../../core/executor";
 import type { WatchState } from "../../../core/service/computeService";
 import { startEmulator, type Emulator } from "../../emulator/emulator";
 import { cloudService } from "./cloudSupport";
+import { until } from "../../support/until";
 
 const sleepy: PythonFunction = {
   name: "sleepy",
   source: "def sleepy(x, s=1):\n    import time\n    time.sleep(s)\n    return x\n",
 };
-
-async function until(cond: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const started = Date.now();
-  while (!cond()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("Result streams that fail (emulator + a private RabbitMQ)", { timeout: 120_000 }, () => {
   let em: Emulator;

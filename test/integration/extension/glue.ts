@@ -278,11 +278,4 @@ function nonDisposing(service: ComputeService): ComputeService {
   return new Proxy(service, { get: (target, key) => (key === "dispose" ? () => undefined : Reflect.get(target, key, target)) });
 }
 
-/** Resolves once `predicate` holds (checked every few ms); rejects after `timeoutMs` naming what was awaited. */
-export async function until(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { until } from "../../support/until";

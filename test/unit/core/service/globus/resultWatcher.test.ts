@@ -3,14 +3,7 @@ import { describe, it } from "node:test";
 import { ComputeApiError } from "../../../../../core/protocol";
 import type { ResultEvent, TaskStateEvent, TaskStatusRecord, WatchStateEvent } from "../../../../../core/service/computeService";
 import { ResultWatcher } from "../../../../../core/service/globus/resultWatcher";
-
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { until } from "../../../../support/until";
 
 describe("ResultWatcher polling", () => {
   it("while the broker is away, unfinished batch_status records become task states and finished ones results", async () => {
